@@ -1,0 +1,61 @@
+/**
+ * Pure conversion between 16-bit Modbus register words and engineering values, honouring
+ * type, word order, byte order, scale and offset. Used by the agent (decode) and the simulator (encode).
+ */
+import { FaultlineError } from '../protocol/errors.js';
+import { registerWidth, type RegisterDef } from './schema.js';
+
+function orderedBytes(def: RegisterDef, words: readonly number[]): Buffer {
+  const width = registerWidth(def.type);
+  if (words.length !== width) {
+    throw new FaultlineError('FL_ERR_MODBUS_DECODE', `register ${def.name}: expected ${width} words, got ${words.length}`, {
+      context: { register: def.name, address: def.address },
+    });
+  }
+  const seq = def.wordOrder === 'little' ? [...words].reverse() : words;
+  const buf = Buffer.alloc(width * 2);
+  seq.forEach((w, i) => {
+    if (!Number.isInteger(w) || w < 0 || w > 0xffff) {
+      throw new FaultlineError('FL_ERR_MODBUS_DECODE', `register ${def.name}: word ${i} is not a 16-bit value (${w})`, {
+        context: { register: def.name, address: def.address },
+      });
+    }
+    if (def.byteOrder === 'little') buf.writeUInt16LE(w, i * 2);
+    else buf.writeUInt16BE(w, i * 2);
+  });
+  return buf;
+}
+
+/** Raw register words -> engineering value. */
+export function decodeRegister(def: RegisterDef, words: readonly number[]): number {
+  const b = orderedBytes(def, words);
+  let raw: number;
+  switch (def.type) {
+    case 'int16': raw = b.readInt16BE(0); break;
+    case 'uint16': raw = b.readUInt16BE(0); break;
+    case 'int32': raw = b.readInt32BE(0); break;
+    case 'uint32': raw = b.readUInt32BE(0); break;
+    case 'float32': raw = b.readFloatBE(0); break;
+    case 'float64': raw = b.readDoubleBE(0); break;
+  }
+  return raw * (def.scale ?? 1) + (def.offset ?? 0);
+}
+
+/** Engineering value -> raw register words (clamped to the type's range). */
+export function encodeRegister(def: RegisterDef, value: number): number[] {
+  const width = registerWidth(def.type);
+  const b = Buffer.alloc(width * 2);
+  const raw = (value - (def.offset ?? 0)) / (def.scale ?? 1);
+  const int = (lo: number, hi: number): number => Math.min(hi, Math.max(lo, Math.round(raw)));
+  switch (def.type) {
+    case 'int16': b.writeInt16BE(int(-0x8000, 0x7fff)); break;
+    case 'uint16': b.writeUInt16BE(int(0, 0xffff)); break;
+    case 'int32': b.writeInt32BE(int(-0x80000000, 0x7fffffff)); break;
+    case 'uint32': b.writeUInt32BE(int(0, 0xffffffff)); break;
+    case 'float32': b.writeFloatBE(raw); break;
+    case 'float64': b.writeDoubleBE(raw); break;
+  }
+  const words: number[] = [];
+  for (let i = 0; i < width; i++) words.push(def.byteOrder === 'little' ? b.readUInt16LE(i * 2) : b.readUInt16BE(i * 2));
+  return def.wordOrder === 'little' ? words.reverse() : words;
+}

@@ -1,0 +1,172 @@
+/**
+ * Encode and decode the wire messages generated from faultline.proto, mapping wire enums to
+ * the domain's string unions and validating what arrives. Bad bytes or missing fields throw a
+ * FaultlineError naming the message and the field.
+ */
+import { faultline } from './gen/faultline.js';
+import { FaultlineError } from './errors.js';
+import {
+  CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS,
+  type AgentStatus, type DeviceBirth, type DeviceDeath, type FaultEvent, type ParameterInfo,
+  type RpcRequest, type RpcResponse, type Sample, type Telemetry,
+} from './values.js';
+
+const pb = faultline.v1;
+
+// Wire enum value n (1-based, 0 = unspecified) <-> domain list index n-1.
+function enumToWire<T extends string>(list: readonly T[], value: T): number {
+  return list.indexOf(value) + 1;
+}
+
+function enumFromWire<T extends string>(list: readonly T[], n: number | null | undefined, where: string): T {
+  const v = n ? list[n - 1] : undefined;
+  if (v === undefined) invalid(where, `unknown or unspecified enum value ${String(n)}`);
+  return v;
+}
+
+function invalid(where: string, why: string): never {
+  throw new FaultlineError('FL_ERR_PROTO_INVALID', `invalid ${where}: ${why}`, { context: { field: where } });
+}
+
+function required(where: string, s: string | null | undefined): string {
+  if (!s) invalid(where, 'required field is empty');
+  return s;
+}
+
+function decodeWith<T>(name: string, bytes: Uint8Array, decode: (b: Uint8Array) => T): T {
+  try {
+    return decode(bytes);
+  } catch (cause) {
+    throw new FaultlineError('FL_ERR_PROTO_DECODE', `cannot decode ${name} (${bytes.length} bytes): ${(cause as Error).message}`, {
+      cause, context: { message: name, bytes: bytes.length },
+      hint: 'the sender must encode faultline.v1 protobuf messages from protocol/faultline.proto',
+    });
+  }
+}
+
+const num = (n: number | null | undefined): number => (typeof n === 'number' ? n : 0);
+
+function sampleToWire(s: Sample): faultline.v1.ISample {
+  return { parameter: s.parameter, value: s.value, quality: QUALITIES.indexOf(s.quality), timeMs: s.timeMs };
+}
+
+function sampleFromWire(s: faultline.v1.ISample, where: string): Sample {
+  const quality = QUALITIES[s.quality ?? 0];
+  if (quality === undefined) invalid(`${where}.quality`, `unknown value ${String(s.quality)}`);
+  return { parameter: required(`${where}.parameter`, s.parameter), value: num(s.value), quality, timeMs: num(s.timeMs) };
+}
+
+function paramFromWire(p: faultline.v1.IParameterInfo, where: string): ParameterInfo {
+  return {
+    name: required(`${where}.name`, p.name), unit: p.unit ?? '', description: p.description ?? '',
+    writable: p.writable === true, source: p.source === 'system' ? 'system' : 'modbus',
+  };
+}
+
+export function encodeFaultEvent(e: FaultEvent): Uint8Array {
+  return pb.FaultEvent.encode({
+    id: e.id, device: e.device, site: e.site, seq: e.seq, timeMs: e.timeMs,
+    source: enumToWire(SOURCES, e.source), category: enumToWire(CATEGORIES, e.category), code: e.code,
+    severity: enumToWire(SEVERITIES, e.severity), transition: enumToWire(TRANSITIONS, e.transition),
+    message: e.message, snapshot: e.snapshot.map(sampleToWire), logExcerpt: e.logExcerpt, labels: e.labels,
+    adapterId: e.adapterId, remedy: e.remedy,
+  }).finish();
+}
+
+export function decodeFaultEvent(bytes: Uint8Array): FaultEvent {
+  const m = decodeWith('FaultEvent', bytes, (b) => pb.FaultEvent.decode(b));
+  const seq = num(m.seq);
+  if (seq < 1) invalid('FaultEvent.seq', 'must be 1 or more');
+  return {
+    id: required('FaultEvent.id', m.id), device: required('FaultEvent.device', m.device), site: required('FaultEvent.site', m.site),
+    seq, timeMs: num(m.timeMs),
+    source: enumFromWire(SOURCES, m.source, 'FaultEvent.source'),
+    category: enumFromWire(CATEGORIES, m.category, 'FaultEvent.category'),
+    code: required('FaultEvent.code', m.code),
+    severity: enumFromWire(SEVERITIES, m.severity, 'FaultEvent.severity'),
+    transition: enumFromWire(TRANSITIONS, m.transition, 'FaultEvent.transition'),
+    message: m.message ?? '',
+    snapshot: (m.snapshot ?? []).map((s, i) => sampleFromWire(s, `FaultEvent.snapshot[${i}]`)),
+    logExcerpt: m.logExcerpt ?? [], labels: { ...(m.labels ?? {}) }, adapterId: m.adapterId ?? '', remedy: m.remedy ?? '',
+  };
+}
+
+export function encodeBirth(b: DeviceBirth): Uint8Array {
+  return pb.DeviceBirth.encode({ ...b }).finish();
+}
+
+export function decodeBirth(bytes: Uint8Array): DeviceBirth {
+  const m = decodeWith('DeviceBirth', bytes, (b) => pb.DeviceBirth.decode(b));
+  return {
+    device: required('DeviceBirth.device', m.device), site: required('DeviceBirth.site', m.site),
+    adapterId: m.adapterId ?? '', model: m.model ?? '', firmware: m.firmware ?? '', agentVersion: m.agentVersion ?? '',
+    parameters: (m.parameters ?? []).map((p, i) => paramFromWire(p, `DeviceBirth.parameters[${i}]`)),
+    timeMs: num(m.timeMs), sessionId: m.sessionId ?? '',
+  };
+}
+
+export function encodeDeath(d: DeviceDeath): Uint8Array {
+  return pb.DeviceDeath.encode({ ...d }).finish();
+}
+
+export function decodeDeath(bytes: Uint8Array): DeviceDeath {
+  const m = decodeWith('DeviceDeath', bytes, (b) => pb.DeviceDeath.decode(b));
+  return {
+    device: required('DeviceDeath.device', m.device), site: required('DeviceDeath.site', m.site),
+    timeMs: num(m.timeMs), sessionId: m.sessionId ?? '', reason: m.reason ?? '',
+  };
+}
+
+export function encodeTelemetry(t: Telemetry): Uint8Array {
+  return pb.Telemetry.encode({ device: t.device, site: t.site, samples: t.samples.map(sampleToWire) }).finish();
+}
+
+export function decodeTelemetry(bytes: Uint8Array): Telemetry {
+  const m = decodeWith('Telemetry', bytes, (b) => pb.Telemetry.decode(b));
+  return {
+    device: required('Telemetry.device', m.device), site: required('Telemetry.site', m.site),
+    samples: (m.samples ?? []).map((s, i) => sampleFromWire(s, `Telemetry.samples[${i}]`)),
+  };
+}
+
+export function encodeStatus(s: AgentStatus): Uint8Array {
+  return pb.AgentStatus.encode({ ...s }).finish();
+}
+
+export function decodeStatus(bytes: Uint8Array): AgentStatus {
+  const m = decodeWith('AgentStatus', bytes, (b) => pb.AgentStatus.decode(b));
+  return {
+    device: required('AgentStatus.device', m.device), site: required('AgentStatus.site', m.site), timeMs: num(m.timeMs),
+    uptimeS: num(m.uptimeS), outboxDepth: num(m.outboxDepth), pollErrors: num(m.pollErrors), eventsPublished: num(m.eventsPublished),
+  };
+}
+
+export function encodeRpcRequest(r: RpcRequest): Uint8Array {
+  const op = r.op.kind === 'read' ? { read: { names: r.op.names } } : { describe: {} };
+  return pb.RpcRequest.encode({ id: r.id, deadlineMs: r.deadlineMs, ...op }).finish();
+}
+
+export function decodeRpcRequest(bytes: Uint8Array): RpcRequest {
+  const m = decodeWith('RpcRequest', bytes, (b) => pb.RpcRequest.decode(b));
+  const id = required('RpcRequest.id', m.id);
+  if (m.op === 'read') return { id, deadlineMs: num(m.deadlineMs), op: { kind: 'read', names: m.read?.names ?? [] } };
+  if (m.op === 'describe') return { id, deadlineMs: num(m.deadlineMs), op: { kind: 'describe' } };
+  return invalid('RpcRequest.op', 'no operation set (read or describe)');
+}
+
+export function encodeRpcResponse(r: RpcResponse): Uint8Array {
+  return pb.RpcResponse.encode({
+    id: r.id, ok: r.ok, error: r.error ?? null, values: r.values.map(sampleToWire), description: r.description ?? null,
+  }).finish();
+}
+
+export function decodeRpcResponse(bytes: Uint8Array): RpcResponse {
+  const m = decodeWith('RpcResponse', bytes, (b) => pb.RpcResponse.decode(b));
+  const res: RpcResponse = {
+    id: required('RpcResponse.id', m.id), ok: m.ok === true,
+    values: (m.values ?? []).map((s, i) => sampleFromWire(s, `RpcResponse.values[${i}]`)),
+  };
+  if (m.error) res.error = { code: m.error.code ?? '', message: m.error.message ?? '' };
+  if (m.description) res.description = decodeBirth(pb.DeviceBirth.encode(m.description).finish());
+  return res;
+}

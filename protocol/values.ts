@@ -1,0 +1,103 @@
+/** Domain value types shared by agent and collector; the codec maps them to the wire enums. */
+
+export const SOURCES = ['modbus', 'system', 'log'] as const;
+export type Source = (typeof SOURCES)[number];
+
+export const CATEGORIES = ['hardware', 'software', 'link', 'config', 'operation', 'permission'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** Ordered from worst to mildest. */
+export const SEVERITIES = ['critical', 'major', 'minor', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const TRANSITIONS = ['raise', 'clear'] as const;
+export type Transition = (typeof TRANSITIONS)[number];
+
+export const QUALITIES = ['good', 'bad', 'stale'] as const;
+export type Quality = (typeof QUALITIES)[number];
+
+export interface Sample {
+  parameter: string;
+  value: number;
+  quality: Quality;
+  timeMs: number;
+}
+
+export interface ParameterInfo {
+  name: string;
+  unit: string;
+  description: string;
+  writable: boolean;
+  source: 'modbus' | 'system';
+}
+
+export interface FaultEvent {
+  id: string;
+  device: string;
+  site: string;
+  seq: number;
+  timeMs: number;
+  source: Source;
+  category: Category;
+  code: string;
+  severity: Severity;
+  transition: Transition;
+  message: string;
+  snapshot: Sample[];
+  logExcerpt: string[];
+  labels: Record<string, string>;
+  adapterId: string;
+  remedy: string;
+}
+
+export interface DeviceBirth {
+  device: string;
+  site: string;
+  adapterId: string;
+  model: string;
+  firmware: string;
+  agentVersion: string;
+  parameters: ParameterInfo[];
+  timeMs: number;
+  sessionId: string;
+}
+
+export interface DeviceDeath {
+  device: string;
+  site: string;
+  timeMs: number;
+  sessionId: string;
+  reason: string;
+}
+
+export interface Telemetry {
+  device: string;
+  site: string;
+  samples: Sample[];
+}
+
+export interface AgentStatus {
+  device: string;
+  site: string;
+  timeMs: number;
+  uptimeS: number;
+  outboxDepth: number;
+  pollErrors: number;
+  eventsPublished: number;
+}
+
+export type RpcOp = { kind: 'read'; names: string[] } | { kind: 'describe' };
+
+export interface RpcRequest {
+  id: string;
+  deadlineMs: number;
+  op: RpcOp;
+}
+
+export interface RpcResponse {
+  id: string;
+  ok: boolean;
+  error?: { code: string; message: string };
+  values: Sample[];
+  description?: DeviceBirth;
+}
