@@ -44,7 +44,12 @@ function decodeWith<T>(name: string, bytes: Uint8Array, decode: (b: Uint8Array) 
   }
 }
 
-const num = (n: number | null | undefined): number => (typeof n === 'number' ? n : 0);
+/** 64-bit fields decode to Long objects (protobufjs bundles long.js); faultline's values (ms times, counters) fit in 2^53. */
+function num(n: unknown): number {
+  if (typeof n === 'number') return n;
+  if (typeof n === 'object' && n !== null && 'toNumber' in n && typeof n.toNumber === 'function') return Number(n.toNumber());
+  return 0;
+}
 
 function sampleToWire(s: Sample): faultline.v1.ISample {
   return { parameter: s.parameter, value: s.value, quality: QUALITIES.indexOf(s.quality), timeMs: s.timeMs };

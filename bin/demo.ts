@@ -1,0 +1,113 @@
+/**
+ * `faultline demo` (what `npm start` runs): a collector with its embedded broker and SQLite
+ * under ./data, plus a small simulated plant — drives built from the firmware adapter, each
+ * polled by a real agent over Modbus TCP and reporting over MQTT — that faults now and then.
+ */
+import { parseArgs } from 'node:util';
+import { checkAgentConfig } from '../agent/config/load-config.js';
+import { startAgent, type RunningAgent } from '../agent/agent.js';
+import { startCollector } from '../collector/collector.js';
+import { adapterById } from '../firmware-adapters/index.js';
+import { FaultScenario } from '../firmware-adapters/simulator/fault-scenario.js';
+import { startModbusDevice, type SimulatedModbusDevice } from '../firmware-adapters/simulator/modbus-device.js';
+import { errorMessage } from '../protocol/errors.js';
+import { createLogger } from './log.js';
+import { untilSignal } from './shutdown.js';
+
+export const DEMO_HELP = `Usage: faultline demo [options]
+
+Runs a collector (embedded MQTT broker, SQLite under --data-dir, HTTP API) and a simulated
+plant of drives, each with a real agent, injecting a fault about every --fault-every seconds.
+
+Options:
+  --data-dir DIR        where the SQLite database lives (default ./data)
+  --mqtt-port PORT      embedded broker port (default 1883)
+  --http-port PORT      HTTP API port (default 8080)
+  --devices N           simulated drives (default 2)
+  --fault-every SEC     seconds between injected faults per drive (default 20)
+  -h, --help            show this help`;
+
+function port(name: string, v: string | undefined, def: number): number {
+  const n = v === undefined ? def : Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number 0-65535, got "${v}"`);
+  return n;
+}
+
+export async function demoCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        'data-dir': { type: 'string' }, 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' },
+        devices: { type: 'string' }, 'fault-every': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`faultline demo: ${errorMessage(err)}\n\n${DEMO_HELP}\n`);
+    return 2;
+  }
+  if (values.help) { process.stdout.write(`${DEMO_HELP}\n`); return 0; }
+  const log = createLogger('faultline-demo');
+  const devices = Number(values.devices ?? 2);
+  const faultEvery = Number(values['fault-every'] ?? 20);
+  if (!Number.isInteger(devices) || devices < 1 || devices > 50) { process.stderr.write('faultline demo: --devices must be 1-50\n'); return 2; }
+  if (!(faultEvery >= 5)) { process.stderr.write('faultline demo: --fault-every must be at least 5 seconds\n'); return 2; }
+
+  const sims: SimulatedModbusDevice[] = [];
+  const scenarios: FaultScenario[] = [];
+  const agents: RunningAgent[] = [];
+  let collector;
+  try {
+    collector = await startCollector({
+      dataDir: values['data-dir'] ?? './data', mqttHost: '127.0.0.1', httpHost: '127.0.0.1',
+      mqttPort: port('mqtt-port', values['mqtt-port'], 1883), httpPort: port('http-port', values['http-port'], 8080),
+      log: log.child({ part: 'collector' }),
+    });
+    const adapter = adapterById('generic-vfd');
+    for (let i = 1; i <= devices; i++) {
+      const sim = await startModbusDevice(adapter, { seed: i });
+      sims.push(sim);
+      const scenario = new FaultScenario(sim.model, {
+        everyMs: faultEvery * 1000, durationMs: Math.min(8, faultEvery / 2) * 1000,
+        firstAfterMs: 3000 + (i - 1) * Math.floor((faultEvery * 1000) / devices),
+        onStep: (step, on) => log.info({ device: `drive-${i}`, fault: step.label }, on ? 'simulator: fault injected' : 'simulator: fault removed'),
+      });
+      scenario.start();
+      scenarios.push(scenario);
+      const config = checkAgentConfig({
+        device: { id: `drive-${i}`, site: 'demo-plant', model: 'VFD-4000', firmware: '2.3.1' },
+        mqtt: { url: collector.mqttUrl },
+        modbus: { host: sim.host, port: sim.port, pollIntervalMs: 500 },
+        system: { enabled: i === 1 },
+        telemetry: { intervalMs: 2000 },
+        detection: { preFaultWindowS: 30 },
+      }, 'demo');
+      agents.push(await startAgent(config, { log: log.child({ part: 'agent', device: `drive-${i}` }) }));
+    }
+  } catch (err) {
+    process.stderr.write(`faultline demo: ${errorMessage(err)}\n`);
+    await Promise.allSettled(agents.map((a) => a.stop()));
+    scenarios.forEach((s) => s.stop());
+    await Promise.allSettled(sims.map((s) => s.stop()));
+    await collector?.stop();
+    return 1;
+  }
+
+  process.stdout.write([
+    '',
+    `faultline demo is running: ${devices} simulated drive(s), a fault about every ${faultEvery} s each.`,
+    `  API:      ${collector.httpUrl}/api/tickets   (tickets, newest first; the first within ~30 s)`,
+    `            ${collector.httpUrl}/api/devices   ${collector.httpUrl}/api/health`,
+    `  MQTT:     ${collector.mqttUrl}`,
+    '  Login:    none yet: the API is open on 127.0.0.1 only (users and roles arrive with the dashboard)',
+    '  Stop:     Ctrl+C',
+    '',
+  ].join('\n'));
+  await untilSignal();
+  await Promise.allSettled(agents.map((a) => a.stop()));
+  scenarios.forEach((s) => s.stop());
+  await Promise.allSettled(sims.map((s) => s.stop()));
+  await collector.stop();
+  return 0;
+}
