@@ -1,0 +1,45 @@
+/** The API's error catalogue and the fastify handlers that turn every failure into { error: { code, message } }. */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { FaultlineError } from '../../protocol/errors.js';
+import type { ErrorBody } from './schemas.js';
+
+export const API_ERRORS = {
+  FL_ERR_API_BAD_REQUEST: 400,
+  FL_ERR_API_NOT_FOUND: 404,
+  FL_ERR_INTERNAL: 500,
+} as const;
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export function apiError(code: ApiErrorCode, message: string, context: Record<string, unknown> = {}): FaultlineError {
+  return new FaultlineError(code, message, { context });
+}
+
+function isApiCode(code: string): code is ApiErrorCode {
+  return Object.hasOwn(API_ERRORS, code);
+}
+
+const body = (code: string, message: string): ErrorBody => ({ error: { code, message } });
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send(body('FL_ERR_API_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`));
+  });
+
+  app.setErrorHandler((err: FastifyError | FaultlineError, req, reply) => {
+    if (err instanceof FaultlineError && isApiCode(err.code)) {
+      void reply.code(API_ERRORS[err.code]).send(body(err.code, err.message));
+      return;
+    }
+    if ('validation' in err && err.validation) {
+      void reply.code(400).send(body('FL_ERR_API_BAD_REQUEST', `bad request: ${err.message}`));
+      return;
+    }
+    const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      void reply.code(status).send(body('FL_ERR_API_BAD_REQUEST', err.message));
+      return;
+    }
+    req.log.error({ err, method: req.method, url: req.url }, 'request failed');
+    void reply.code(500).send(body('FL_ERR_INTERNAL', 'internal error; see the collector log'));
+  });
+}

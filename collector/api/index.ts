@@ -1,0 +1,5 @@
+/** The collector's HTTP API. */
+export { buildApi, type ApiOptions } from './app.js';
+export { API_ERRORS, type ApiErrorCode } from './api-errors.js';
+export type { HealthSources } from './health-route.js';
+export * from './schemas.js';

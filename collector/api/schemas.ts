@@ -1,0 +1,162 @@
+/**
+ * JSON schemas of the HTTP API (TypeBox): the single source for validation, serialisation and
+ * the TypeScript types of every route. Field names are camelCase; times are epoch milliseconds.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS } from '../../protocol/values.js';
+import { PRIORITIES, TICKET_STATUSES } from '../core/ticket.js';
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** Same rule as protocol/topics.ts isValidId. */
+const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const SampleJson = Type.Object({
+  parameter: Type.String(),
+  value: Type.Number(),
+  quality: literals(QUALITIES),
+  timeMs: Type.Number(),
+});
+
+const TicketFields = {
+  id: Type.Integer(),
+  number: Type.String(),
+  title: Type.String(),
+  device: Type.String(),
+  site: Type.String(),
+  code: Type.String(),
+  category: literals(CATEGORIES),
+  severity: literals(SEVERITIES),
+  priority: literals(PRIORITIES),
+  priorityReason: Type.String(),
+  status: literals(TICKET_STATUSES),
+  faultActive: Type.Boolean(),
+  occurrences: Type.Integer(),
+  openedAtMs: Type.Number(),
+  firstSeenMs: Type.Number(),
+  lastSeenMs: Type.Number(),
+  clearedAtMs: Nullable(Type.Number()),
+  closedAtMs: Nullable(Type.Number()),
+  remedy: Type.String(),
+  adapterId: Type.String(),
+};
+
+export const TicketSummaryJson = Type.Object(TicketFields);
+
+export const EventJson = Type.Object({
+  id: Type.String(),
+  device: Type.String(),
+  site: Type.String(),
+  seq: Type.Integer(),
+  timeMs: Type.Number(),
+  receivedMs: Type.Number(),
+  source: literals(SOURCES),
+  category: literals(CATEGORIES),
+  code: Type.String(),
+  severity: literals(SEVERITIES),
+  transition: literals(TRANSITIONS),
+  message: Type.String(),
+  snapshot: Type.Array(SampleJson),
+  logExcerpt: Type.Array(Type.String()),
+  labels: Type.Record(Type.String(), Type.String()),
+  adapterId: Type.String(),
+  remedy: Type.String(),
+  ticketId: Nullable(Type.Integer()),
+});
+
+export const TelemetryPointJson = Type.Object({
+  ...SampleJson.properties,
+  /** 'snapshot': sent with a fault event; 'telemetry': from the device's periodic telemetry. */
+  origin: literals(['snapshot', 'telemetry'] as const),
+});
+export type TelemetryPointJson = Static<typeof TelemetryPointJson>;
+
+export const TicketDetailJson = Type.Object({
+  ...TicketFields,
+  snapshot: Type.Array(SampleJson),
+  logExcerpt: Type.Array(Type.String()),
+  events: Type.Array(EventJson),
+  telemetry: Type.Array(TelemetryPointJson),
+});
+export type TicketDetailJson = Static<typeof TicketDetailJson>;
+
+export const TicketListJson = Type.Object({ tickets: Type.Array(TicketSummaryJson) });
+export type TicketListJson = Static<typeof TicketListJson>;
+
+export const TicketQuery = Type.Object({
+  status: Type.Optional(literals(TICKET_STATUSES)),
+  device: Type.Optional(Id),
+  site: Type.Optional(Id),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+}, { additionalProperties: false });
+export type TicketQuery = Static<typeof TicketQuery>;
+
+export const TicketParams = Type.Object({
+  /** The numeric id or the ticket number (TS-YYYYMMDD-NNNN). */
+  id: Type.String({ pattern: '^([1-9][0-9]{0,15}|TS-[0-9]{8}-[0-9]{4,})$' }),
+});
+export type TicketParams = Static<typeof TicketParams>;
+
+const ParameterJson = Type.Object({
+  name: Type.String(),
+  unit: Type.String(),
+  description: Type.String(),
+  writable: Type.Boolean(),
+  source: literals(['modbus', 'system'] as const),
+});
+
+const AgentStatusJson = Type.Object({
+  timeMs: Type.Number(),
+  uptimeS: Type.Number(),
+  outboxDepth: Type.Integer(),
+  pollErrors: Type.Integer(),
+  eventsPublished: Type.Integer(),
+});
+
+export const DeviceJson = Type.Object({
+  device: Type.String(),
+  site: Type.String(),
+  online: Type.Boolean(),
+  model: Type.String(),
+  firmware: Type.String(),
+  adapterId: Type.String(),
+  agentVersion: Type.String(),
+  sessionId: Type.String(),
+  parameters: Type.Array(ParameterJson),
+  lastSeenMs: Type.Number(),
+  lastBirthMs: Nullable(Type.Number()),
+  lastDeathMs: Nullable(Type.Number()),
+  lastDeathReason: Type.String(),
+  lastStatus: Nullable(AgentStatusJson),
+});
+
+export const DeviceListJson = Type.Object({ devices: Type.Array(DeviceJson) });
+export type DeviceListJson = Static<typeof DeviceListJson>;
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const HealthJson = Type.Object({
+  status: Type.Literal('ok'),
+  uptimeS: Type.Number(),
+  broker: Type.Object({ port: Type.Integer(), clients: Count }),
+  ingest: Type.Object({
+    received: Type.Object({ event: Count, birth: Count, death: Count, telemetry: Count, status: Count }),
+    badPayload: Count,
+    wrongTopic: Count,
+    duplicates: Count,
+    eventsCommitted: Count,
+    storeErrors: Count,
+    lastErrors: Type.Array(Type.Object({ timeMs: Type.Number(), code: Type.String(), message: Type.String(), topic: Type.String() })),
+  }),
+  store: Type.Object({ events: Count, tickets: Count }),
+});
+export type HealthJson = Static<typeof HealthJson>;
+
+/** Error replies every route may give. */
+export const errorResponses = { 400: ErrorBody, 404: ErrorBody, 500: ErrorBody } as const;

@@ -1,0 +1,63 @@
+/** GET /api/tickets and GET /api/tickets/:id. */
+import type { FastifyInstance } from 'fastify';
+import type { Sample } from '../../protocol/values.js';
+import type { StoredEvent, Ticket } from '../core/ticket.js';
+import type { Queries, TicketRef } from '../store/queries.js';
+import { apiError } from './api-errors.js';
+import {
+  errorResponses, TicketDetailJson, TicketListJson, TicketParams, TicketQuery, type TelemetryPointJson,
+} from './schemas.js';
+
+/** Stored telemetry shown with a ticket starts this long before the fault was first seen. */
+export const TELEMETRY_LEAD_MS = 60_000;
+/** At most this many stored samples per ticket view. */
+export const TELEMETRY_POINTS_MAX = 5_000;
+
+export interface TicketRoutesOptions {
+  store: Queries;
+  now: () => number;
+}
+
+function ticketRef(id: string): TicketRef {
+  return /^\d+$/.test(id) ? { id: Number(id) } : { number: id };
+}
+
+function snapshotPoints(events: StoredEvent[]): TelemetryPointJson[] {
+  const seen = new Set<string>();
+  const points: TelemetryPointJson[] = [];
+  for (const e of events) {
+    for (const s of e.snapshot) {
+      const key = `${s.parameter}\u0000${s.timeMs}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      points.push({ ...s, origin: 'snapshot' });
+    }
+  }
+  return points;
+}
+
+function telemetryFor(store: Queries, ticket: Ticket, events: StoredEvent[], nowMs: number): TelemetryPointJson[] {
+  const toMs = !ticket.faultActive && ticket.clearedAtMs !== null ? ticket.clearedAtMs : nowMs;
+  const stored: Sample[] = store.telemetry({
+    site: ticket.site, device: ticket.device, fromMs: ticket.firstSeenMs - TELEMETRY_LEAD_MS, toMs, limit: TELEMETRY_POINTS_MAX,
+  });
+  const points = [...snapshotPoints(events), ...stored.map((s): TelemetryPointJson => ({ ...s, origin: 'telemetry' }))];
+  return points.sort((a, b) => a.timeMs - b.timeMs || a.parameter.localeCompare(b.parameter));
+}
+
+export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptions): Promise<void> {
+  const { store, now } = opts;
+
+  app.get<{ Querystring: TicketQuery }>('/api/tickets', {
+    schema: { querystring: TicketQuery, response: { 200: TicketListJson, ...errorResponses } },
+  }, async (req): Promise<TicketListJson> => ({ tickets: store.listTickets(req.query) }));
+
+  app.get<{ Params: TicketParams }>('/api/tickets/:id', {
+    schema: { params: TicketParams, response: { 200: TicketDetailJson, ...errorResponses } },
+  }, async (req): Promise<TicketDetailJson> => {
+    const ticket = store.getTicket(ticketRef(req.params.id));
+    if (!ticket) throw apiError('FL_ERR_API_NOT_FOUND', `no ticket ${req.params.id}`, { ticket: req.params.id });
+    const events = store.ticketEvents(ticket.id);
+    return { ...ticket, events, telemetry: telemetryFor(store, ticket, events, now()) };
+  });
+}

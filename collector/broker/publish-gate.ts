@@ -1,0 +1,46 @@
+/**
+ * The broker's authorizePublish hook, where ingest happens. aedes sends the QoS 1 PUBACK after
+ * this hook calls back and before delivering to subscribers (aedes/lib/handlers/publish.js), so
+ * calling back only once the message is committed makes the acknowledgement mean "stored".
+ *
+ * - `$SYS/…` is refused, as aedes does by default.
+ * - `fl/v1/…` goes to ingest: bad input is counted and dropped by ingest (acknowledged, so it is
+ *   not redelivered forever); a store failure fails the hook, aedes drops the connection and the
+ *   client redelivers later.
+ * - anything else passes through unprocessed (device credentials and ACLs arrive later).
+ * A client of null is a will aedes publishes for a session it no longer holds; it is ingested too.
+ */
+import type { AedesOptions, Client, PublishPacket } from 'aedes';
+import type { Logger } from '../../bin/log.js';
+
+export type IngestHandler = (topic: string, payload: Uint8Array, clientId: string | null) => Promise<void>;
+
+export type AuthorizePublish = NonNullable<AedesOptions['authorizePublish']>;
+
+const SYS_PREFIX = '$SYS/';
+const INGEST_PREFIX = 'fl/v1/';
+
+function payloadBytes(payload: PublishPacket['payload']): Uint8Array {
+  return typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+}
+
+export function createPublishGate(ingest: IngestHandler, log: Logger): AuthorizePublish {
+  return (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void => {
+    if (packet.topic.startsWith(SYS_PREFIX)) {
+      callback(new Error(`${SYS_PREFIX} topic is reserved`));
+      return;
+    }
+    if (!packet.topic.startsWith(INGEST_PREFIX)) {
+      callback(null);
+      return;
+    }
+    const clientId = client?.id ?? null;
+    ingest(packet.topic, payloadBytes(packet.payload), clientId).then(
+      () => callback(null),
+      (err: unknown) => {
+        log.warn({ topic: packet.topic, clientId }, 'publish refused: not stored; closing the connection so the client redelivers');
+        callback(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  };
+}

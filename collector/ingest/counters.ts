@@ -1,0 +1,69 @@
+/** What ingest has seen since start, for /api/health. */
+import type { IngestKind } from '../core/ingest-message.js';
+
+export interface IngestErrorEntry {
+  timeMs: number;
+  code: string;
+  message: string;
+  topic: string;
+}
+
+export interface IngestCountersSnapshot {
+  received: Record<IngestKind, number>;
+  badPayload: number;
+  wrongTopic: number;
+  duplicates: number;
+  eventsCommitted: number;
+  storeErrors: number;
+  lastErrors: IngestErrorEntry[];
+}
+
+export type BadInputCounter = 'badPayload' | 'wrongTopic';
+
+export const LAST_ERRORS_KEPT = 20;
+
+export class IngestCounters {
+  private readonly received: Record<IngestKind, number> = { event: 0, birth: 0, death: 0, telemetry: 0, status: 0 };
+  private badPayload = 0;
+  private wrongTopic = 0;
+  private duplicates = 0;
+  private eventsCommitted = 0;
+  private storeErrors = 0;
+  private readonly lastErrors: IngestErrorEntry[] = [];
+
+  receivedOne(kind: IngestKind): void {
+    this.received[kind]++;
+  }
+
+  badInput(counter: BadInputCounter, entry: IngestErrorEntry): void {
+    this[counter]++;
+    this.remember(entry);
+  }
+
+  storeError(entry: IngestErrorEntry): void {
+    this.storeErrors++;
+    this.remember(entry);
+  }
+
+  duplicate(): void {
+    this.duplicates++;
+  }
+
+  eventCommitted(): void {
+    this.eventsCommitted++;
+  }
+
+  snapshot(): IngestCountersSnapshot {
+    return {
+      received: { ...this.received }, badPayload: this.badPayload, wrongTopic: this.wrongTopic,
+      duplicates: this.duplicates, eventsCommitted: this.eventsCommitted, storeErrors: this.storeErrors,
+      lastErrors: this.lastErrors.map((e) => ({ ...e })),
+    };
+  }
+
+  /** Newest first, at most LAST_ERRORS_KEPT. */
+  private remember(entry: IngestErrorEntry): void {
+    this.lastErrors.unshift(entry);
+    if (this.lastErrors.length > LAST_ERRORS_KEPT) this.lastErrors.length = LAST_ERRORS_KEPT;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The ingest pipeline: topic → decode and validate → group commit to the store. `handle`
+ * resolves once the message is committed, or once bad input has been counted and dropped (it
+ * must be acknowledged, or the sender would redeliver it forever); it rejects only when the
+ * store fails, so the sender keeps the message and redelivers it.
+ */
+import type { Logger } from '../../bin/log.js';
+import { errorCode, FaultlineError } from '../../protocol/errors.js';
+import { parseTopic, type TopicAddress } from '../../protocol/topics.js';
+import type { CommitOutcome, IngestMessage } from '../core/ingest-message.js';
+import { IngestCounters } from './counters.js';
+import { badInputCounter, decodeMessage, isIngestKind } from './decode-message.js';
+import { GroupCommit } from './group-commit.js';
+
+export interface BatchSink {
+  commit(messages: readonly IngestMessage[], nowMs: number): CommitOutcome[];
+}
+
+export interface IngestPipelineOptions {
+  store: BatchSink;
+  log: Logger;
+  now: () => number;
+  /** Most messages per transaction. */
+  maxBatch?: number;
+}
+
+export class IngestPipeline {
+  readonly counters = new IngestCounters();
+  private group: GroupCommit<IngestMessage, CommitOutcome> | undefined;
+
+  constructor(private readonly opts: IngestPipelineOptions) {}
+
+  start(): void {
+    this.group ??= new GroupCommit((batch) => this.opts.store.commit(batch, this.opts.now()), this.opts.maxBatch ?? 200);
+  }
+
+  /** Commits what is queued; later messages are refused (and so not acknowledged). */
+  stop(): void {
+    this.group?.stop();
+  }
+
+  async handle(topic: string, payload: Uint8Array, clientId: string | null): Promise<void> {
+    const receivedMs = this.opts.now();
+    let address: TopicAddress;
+    let message: IngestMessage;
+    try {
+      address = parseTopic(topic);
+      if (!isIngestKind(address.kind)) return; // RPC traffic passes through untouched
+      this.counters.receivedOne(address.kind);
+      message = decodeMessage({ ...address, kind: address.kind }, topic, payload, receivedMs);
+    } catch (err) {
+      this.dropBadInput(err, topic, payload.length, clientId, receivedMs);
+      return;
+    }
+    await this.commit(message, topic, clientId);
+  }
+
+  private async commit(message: IngestMessage, topic: string, clientId: string | null): Promise<void> {
+    if (!this.group) throw new FaultlineError('FL_ERR_INGEST_STOPPED', 'ingest is not started; the message was not stored');
+    let outcome: CommitOutcome;
+    try {
+      outcome = await this.group.submit(message);
+    } catch (cause) {
+      const err = cause instanceof FaultlineError && cause.code === 'FL_ERR_INGEST_STOPPED' ? cause
+        : new FaultlineError('FL_ERR_STORE_WRITE', `cannot store ${message.kind} from ${topic}: ${(cause as Error).message}`, {
+          cause, context: { topic }, hint: 'check the data directory: disk full, permissions, or a damaged database file',
+        });
+      this.counters.storeError({ timeMs: message.receivedMs, code: err.code, message: err.message, topic });
+      this.opts.log.error({ err, code: err.code, topic, clientId }, 'message not stored; the sender will redeliver');
+      throw err;
+    }
+    if (outcome === 'duplicate') {
+      this.counters.duplicate();
+      this.opts.log.debug({ topic, clientId, kind: message.kind }, 'duplicate event ignored');
+    } else if (message.kind === 'event') {
+      this.counters.eventCommitted();
+    }
+  }
+
+  private dropBadInput(thrown: unknown, topic: string, bytes: number, clientId: string | null, timeMs: number): void {
+    if (!(thrown instanceof FaultlineError)) {
+      // A decoder bug, not the sender's fault; still dropped, or the message would be redelivered forever.
+      this.opts.log.error({ err: thrown, topic, clientId, bytes }, 'unexpected error while decoding; message dropped');
+    }
+    const err = thrown instanceof FaultlineError ? thrown
+      : new FaultlineError(errorCode(thrown), `cannot decode message: ${(thrown as Error).message}`, { cause: thrown, context: { topic } });
+    const counter = badInputCounter(err);
+    this.counters.badInput(counter, { timeMs, code: err.code, message: err.message, topic });
+    this.opts.log.warn({ code: err.code, topic, clientId, bytes, context: err.context, hint: err.hint },
+      `dropped bad message: ${err.message}`);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The SQLite store: one file `faultline.db` in the data directory, WAL journal,
+ * synchronous=NORMAL (a commit survives a process crash; the last commits before a power cut
+ * may be lost), foreign keys on, schema migrated on open.
+ *
+ * Retention: events and tickets are kept forever (backup/archiving is a later issue); the
+ * telemetry table keeps 24 h by sample time (TELEMETRY_RETENTION_MS, pruned at most once a
+ * minute inside an ingest transaction). There is no per-device row cap: a device that floods
+ * telemetry grows the table until its samples age out.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { FaultlineError } from '../../protocol/errors.js';
+import type { Logger } from '../../bin/log.js';
+import { createBatchWriter, type BatchWriter } from './batch-writer.js';
+import { migrate } from './migrations.js';
+import { createQueries, type Queries } from './queries.js';
+
+export const DB_FILE = 'faultline.db';
+
+export interface Store extends BatchWriter, Queries {
+  readonly file: string;
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  dataDir: string;
+  log: Logger;
+  nowMs: number;
+}
+
+function openDatabase(file: string): Database.Database {
+  try {
+    return new Database(file);
+  } catch (cause) {
+    throw new FaultlineError('FL_ERR_STORE_OPEN', `cannot open database ${file}: ${(cause as Error).message}`, {
+      cause, context: { file }, hint: 'check that --data-dir exists or can be created and is writable',
+    });
+  }
+}
+
+export function openStore(opts: OpenStoreOptions): Store {
+  try {
+    mkdirSync(opts.dataDir, { recursive: true });
+  } catch (cause) {
+    throw new FaultlineError('FL_ERR_STORE_OPEN', `cannot create data directory ${opts.dataDir}: ${(cause as Error).message}`, {
+      cause, context: { dataDir: opts.dataDir }, hint: 'pass a writable --data-dir',
+    });
+  }
+  const file = join(opts.dataDir, DB_FILE);
+  const db = openDatabase(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const applied = migrate(db, opts.nowMs);
+    if (applied.length) opts.log.info({ file, migrations: applied }, 'database schema migrated');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const writer = createBatchWriter(db);
+  const queries = createQueries(db);
+  return {
+    file,
+    ...writer,
+    ...queries,
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}
