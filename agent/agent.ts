@@ -51,9 +51,9 @@ export function parameterCatalogue(adapter: Adapter, withSystem: boolean): Param
 
 export async function startAgent(config: AgentConfig, opts: { log: Logger; now?: () => number; adapters?: readonly Adapter[] }): Promise<RunningAgent> {
   const now = opts.now ?? Date.now;
-  const log = opts.log;
   const adapter = resolveAdapter(config, opts.adapters);
   const { id: device, site } = config.device;
+  const log = opts.log.child({ device, site });
   const sessionId = uuidv7();
   const startedMs = now();
   const window = new SampleWindow(config.detection.preFaultWindowS * 1000);
@@ -168,7 +168,7 @@ export async function startAgent(config: AgentConfig, opts: { log: Logger; now?:
     pollErrors: stats.pollErrors, eventsPublished: stats.eventsPublished,
   }));
 
-  log.info({ device, site, adapter: adapter.id, sessionId, modbus: config.modbus ? `${config.modbus.host}:${config.modbus.port}` : 'off', mqtt: config.mqtt.url }, 'agent started');
+  log.info({ adapter: adapter.id, sessionId, modbus: config.modbus ? `${config.modbus.host}:${config.modbus.port}` : 'off', mqtt: config.mqtt.url }, 'agent started');
 
   return {
     adapter, sessionId,
@@ -181,7 +181,7 @@ export async function startAgent(config: AgentConfig, opts: { log: Logger; now?:
       timers.clear();
       await link.stop();
       await poller?.stop();
-      log.info({ device }, 'agent stopped');
+      log.info('agent stopped');
     },
   };
 }

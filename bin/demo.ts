@@ -48,7 +48,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
     return 2;
   }
   if (values.help) { process.stdout.write(`${DEMO_HELP}\n`); return 0; }
-  const log = createLogger('faultline-demo');
+  // The demo talks to a person: plain lines on stdout, JSON logs only for warnings unless asked.
+  const log = createLogger('faultline-demo', process.env.FAULTLINE_LOG_LEVEL ?? 'warn');
+  const say = (line: string): void => { process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`); };
   const devices = Number(values.devices ?? 2);
   const faultEvery = Number(values['fault-every'] ?? 20);
   if (!Number.isInteger(devices) || devices < 1 || devices > 50) { process.stderr.write('faultline demo: --devices must be 1-50\n'); return 2; }
@@ -71,7 +73,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       const scenario = new FaultScenario(sim.model, {
         everyMs: faultEvery * 1000, durationMs: Math.min(8, faultEvery / 2) * 1000,
         firstAfterMs: 3000 + (i - 1) * Math.floor((faultEvery * 1000) / devices),
-        onStep: (step, on) => log.info({ device: `drive-${i}`, fault: step.label }, on ? 'simulator: fault injected' : 'simulator: fault removed'),
+        onStep: (step, on) => say(`drive-${i}: ${on ? 'fault injected' : 'fault removed'} (${step.label})`),
       });
       scenario.start();
       scenarios.push(scenario);
@@ -83,7 +85,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
         telemetry: { intervalMs: 2000 },
         detection: { preFaultWindowS: 30 },
       }, 'demo');
-      agents.push(await startAgent(config, { log: log.child({ part: 'agent', device: `drive-${i}` }) }));
+      agents.push(await startAgent(config, { log: log.child({ part: 'agent' }) }));
     }
   } catch (err) {
     process.stderr.write(`faultline demo: ${errorMessage(err)}\n`);
@@ -101,7 +103,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     `            ${collector.httpUrl}/api/devices   ${collector.httpUrl}/api/health`,
     `  MQTT:     ${collector.mqttUrl}`,
     '  Login:    none yet: the API is open on 127.0.0.1 only (users and roles arrive with the dashboard)',
-    '  Stop:     Ctrl+C',
+    '  Stop:     Ctrl+C          (FAULTLINE_LOG_LEVEL=info shows every component\'s JSON log)',
     '',
   ].join('\n'));
   await untilSignal();
