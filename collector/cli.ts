@@ -1,6 +1,7 @@
 /** `faultline collector`: run the collector until SIGINT/SIGTERM. */
 import { parseArgs } from 'node:util';
 import { createLogger } from '../bin/log.js';
+import { untilSignal } from '../bin/shutdown.js';
 import { errorMessage } from '../protocol/errors.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, startCollector } from './collector.js';
 
@@ -40,18 +41,6 @@ function parse(argv: string[]) {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 /** Where the command writes for people; tests pass their own. */
