@@ -3,14 +3,15 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../bin/log.js';
 import { untilSignal } from '../bin/shutdown.js';
 import { errorMessage } from '../protocol/errors.js';
-import { registerWidth } from '../firmware-adapters/schema.js';
+import { POLL_GROUPS, registerSpan } from '../firmware-adapters/schema.js';
 import { planReads } from '../firmware-adapters/read-plan.js';
 import { loadAgentConfig } from './config/load-config.js';
 import type { AgentConfig } from './config/agent-config-schema.js';
 import { parameterCatalogue, resolveAdapter, startAgent } from './agent.js';
+import { busKey } from './sources/modbus-bus.js';
 
 export const AGENT_HELP = `Usage:
-  faultline agent --config FILE         run the edge agent for one device
+  faultline agent --config FILE         run the edge agent for the devices in FILE
   faultline agent check --config FILE   validate FILE, print what would be polled and watched, exit 1 on problems
 
 Options:
@@ -20,24 +21,28 @@ Options:
 Environment: FAULTLINE_LOG_LEVEL (trace|debug|info|warn|error, default info)`;
 
 function describePlan(config: AgentConfig): string {
-  const adapter = resolveAdapter(config);
-  const lines = [
-    `device ${config.device.site}/${config.device.id}: model ${config.device.model} firmware ${config.device.firmware} -> adapter ${adapter.id}`,
-    `mqtt: ${config.mqtt.url} (MQTT ${config.mqtt.protocolVersion === 5 ? '5' : '3.1.1'})`,
-  ];
-  if (config.modbus) {
-    const m = config.modbus;
-    lines.push(`modbus: ${m.host}:${m.port} unit ${m.unitId ?? adapter.unitId}, every ${m.pollIntervalMs} ms, timeout ${m.timeoutMs} ms`);
-    for (const r of planReads(adapter.registers, { maxRegisters: m.maxRegistersPerRequest, maxGap: m.maxGap })) {
-      lines.push(`  read ${r.table} ${r.address}..${r.address + r.length - 1}: ${r.registers.map((x) => `${x.name}${registerWidth(x.type) > 1 ? `(${x.type})` : ''}`).join(', ')}`);
+  const lines = [`mqtt: ${config.mqtt.url} (MQTT ${config.mqtt.protocolVersion === 5 ? '5' : '3.1.1'})`];
+  for (const device of config.devices) {
+    const adapter = resolveAdapter(device);
+    lines.push(`device ${device.site}/${device.id}: model ${device.model} firmware ${device.firmware} -> adapter ${adapter.id}${device.writeKey ? ' (signed writes accepted)' : ''}`);
+    const m = device.modbus;
+    if (m) {
+      lines.push(`  modbus ${busKey(m)} unit ${m.unitId ?? adapter.unitId}, timeout ${m.timeoutMs} ms, ${m.retries} retr${m.retries === 1 ? 'y' : 'ies'}`);
+      const plan = { maxRegisters: m.maxRegistersPerRequest, maxGap: m.maxGap };
+      for (const group of POLL_GROUPS) {
+        const regs = adapter.registers.filter((r) => (r.poll ?? 'normal') === group);
+        for (const r of regs.length > 0 ? planReads(regs, plan) : []) {
+          lines.push(`    every ${m.intervals[group]} ms read ${r.table} ${r.address}..${r.address + r.length - 1}: ${r.registers.map((x) => `${x.name}${registerSpan(x) > 1 ? `(${x.type})` : ''}`).join(', ')}`);
+        }
+      }
+    } else {
+      lines.push('  modbus: off');
     }
-  } else {
-    lines.push('modbus: off');
+    lines.push(`  system metrics: ${device.system.enabled ? `every ${device.system.intervalMs} ms` : 'off'}`);
+    for (const t of adapter.faultTables) lines.push(`  watch ${t.register}: ${Object.keys(t.codes).length} fault codes`);
+    for (const r of adapter.thresholds) lines.push(`  watch ${r.parameter} ${r.direction} ${r.limit} (deadband ${r.deadband}, on ${r.onDelayMs} ms, off ${r.offDelayMs} ms) -> ${r.code}`);
+    lines.push(`  parameters: ${parameterCatalogue(adapter, device.system.enabled).length}`);
   }
-  lines.push(`system metrics: ${config.system.enabled ? `every ${config.system.intervalMs} ms` : 'off'}`);
-  for (const t of adapter.faultTables) lines.push(`watch ${t.register}: ${Object.keys(t.codes).length} fault codes`);
-  for (const r of adapter.thresholds) lines.push(`watch ${r.parameter} ${r.direction} ${r.limit} (deadband ${r.deadband}, on ${r.onDelayMs} ms, off ${r.offDelayMs} ms) -> ${r.code}`);
-  lines.push(`parameters: ${parameterCatalogue(adapter, config.system.enabled).length}`);
   return lines.join('\n');
 }
 

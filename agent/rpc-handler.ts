@@ -1,27 +1,39 @@
 /**
- * Answers RPC requests from the collector on the device's own rpc/req topic: live reads of
- * named parameters (a fresh Modbus read, never the cache) and "describe". Every request with a
- * readable id gets exactly one response before its deadline, carrying values or a clear error.
+ * Answers RPC requests on a device's own rpc/req topic: live reads of named parameters (a fresh
+ * Modbus read, never the cache), "describe", and signed writes of writable parameters. Every
+ * request with a readable id gets exactly one response before its deadline, carrying values or
+ * a clear error; remote writes are logged (never their signature).
  */
 import type { Logger } from 'pino';
 import { decodeRpcRequest, encodeRpcResponse } from '../protocol/codec.js';
 import { errorCode, errorMessage, FaultlineError } from '../protocol/errors.js';
-import type { DeviceBirth, RpcRequest, RpcResponse, Sample } from '../protocol/values.js';
+import type { DeviceBirth, ParameterValue, RpcRequest, RpcResponse, Sample } from '../protocol/values.js';
+import type { WriteAuthorizer } from './rpc-auth.js';
 
 export interface RpcDeps {
   knownParameters: () => ReadonlySet<string>;
   readLive: (names: readonly string[]) => Promise<Sample[]>;
+  write: (values: readonly ParameterValue[]) => Promise<void>;
+  authorizer: WriteAuthorizer;
   describe: () => DeviceBirth;
   respond: (payload: Uint8Array) => void;
   log: Logger;
   now?: () => number;
 }
 
+const DEFAULT_BUDGET_MS = 5000;
+
 export class RpcHandler {
   badRequests = 0;
   answered = 0;
+  writes = 0;
+  refusedWrites = 0;
 
   constructor(private readonly deps: RpcDeps) {}
+
+  private get nowMs(): number {
+    return (this.deps.now ?? Date.now)();
+  }
 
   handle(payload: Buffer): void {
     let req: RpcRequest;
@@ -33,7 +45,7 @@ export class RpcHandler {
       return;
     }
     void this.answer(req).then((res) => {
-      const now = (this.deps.now ?? Date.now)();
+      const now = this.nowMs;
       if (req.deadlineMs > 0 && now > req.deadlineMs) {
         this.deps.log.warn({ rpc: req.id, lateByMs: now - req.deadlineMs }, 'rpc answer ready after its deadline; not sent');
         return;
@@ -43,22 +55,51 @@ export class RpcHandler {
     });
   }
 
+  private async withinDeadline<T>(req: RpcRequest, work: Promise<T>): Promise<T> {
+    const budget = req.deadlineMs > 0 ? req.deadlineMs - this.nowMs : DEFAULT_BUDGET_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FaultlineError('FL_ERR_RPC_TIMEOUT', `device did not answer within ${budget} ms`)), Math.max(0, budget - 50));
+    });
+    try {
+      return await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private unknown(names: readonly string[]): void {
+    const known = this.deps.knownParameters();
+    const missing = names.filter((n) => !known.has(n));
+    if (missing.length > 0) throw new FaultlineError('FL_ERR_RPC_UNKNOWN_PARAMETER', `unknown parameter(s): ${missing.join(', ')}`, { context: { unknown: missing } });
+  }
+
   private async answer(req: RpcRequest): Promise<RpcResponse> {
     try {
-      if (req.op.kind === 'describe') return { id: req.id, ok: true, values: [], description: this.deps.describe() };
-      const known = this.deps.knownParameters();
-      const names = req.op.names.length > 0 ? req.op.names : [...known];
-      const unknown = names.filter((n) => !known.has(n));
-      if (unknown.length > 0) {
-        throw new FaultlineError('FL_ERR_RPC_UNKNOWN_PARAMETER', `unknown parameter(s): ${unknown.join(', ')}`, { context: { unknown } });
+      switch (req.op.kind) {
+        case 'describe':
+          return { id: req.id, ok: true, values: [], description: this.deps.describe() };
+        case 'read': {
+          const names = req.op.names.length > 0 ? req.op.names : [...this.deps.knownParameters()];
+          this.unknown(names);
+          return { id: req.id, ok: true, values: await this.withinDeadline(req, this.deps.readLive(names)) };
+        }
+        case 'write': {
+          const { values, signature } = req.op;
+          this.unknown(values.map((v) => v.name));
+          try {
+            this.deps.authorizer.check(req.id, req.deadlineMs, values, signature, this.nowMs);
+          } catch (err) {
+            this.refusedWrites++;
+            this.deps.log.warn({ rpc: req.id, parameters: values.map((v) => v.name), err: errorMessage(err) }, 'remote write refused');
+            throw err;
+          }
+          await this.withinDeadline(req, this.deps.write(values));
+          this.writes++;
+          this.deps.log.info({ rpc: req.id, values }, 'remote write applied');
+          return { id: req.id, ok: true, values: await this.withinDeadline(req, this.deps.readLive(values.map((v) => v.name))) };
+        }
       }
-      const now = (this.deps.now ?? Date.now)();
-      const budget = req.deadlineMs > 0 ? req.deadlineMs - now : 5000;
-      const values = await Promise.race([
-        this.deps.readLive(names),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new FaultlineError('FL_ERR_RPC_TIMEOUT', `device did not answer within ${budget} ms`)), Math.max(0, budget - 50)).unref()),
-      ]);
-      return { id: req.id, ok: true, values };
     } catch (err) {
       const code = err instanceof FaultlineError && err.code.startsWith('FL_ERR_RPC_') ? err.code : 'FL_ERR_RPC_DEVICE_NOT_ANSWERING';
       return { id: req.id, ok: false, error: { code, message: errorMessage(err) }, values: [] };

@@ -78,10 +78,12 @@ export async function demoCommand(argv: string[]): Promise<number> {
       scenario.start();
       scenarios.push(scenario);
       const config = checkAgentConfig({
-        device: { id: `drive-${i}`, site: 'demo-plant', model: 'VFD-4000', firmware: '2.3.1' },
         mqtt: { url: collector.mqttUrl },
-        modbus: { host: sim.host, port: sim.port, pollIntervalMs: 500 },
-        system: { enabled: i === 1 },
+        devices: [{
+          id: `drive-${i}`, site: 'demo-plant', model: 'VFD-4000', firmware: '2.3.1',
+          modbus: { host: sim.host, port: sim.port, intervals: { normal: 500 } },
+          system: { enabled: i === 1 },
+        }],
         telemetry: { intervalMs: 2000 },
         detection: { preFaultWindowS: 30 },
       }, 'demo');

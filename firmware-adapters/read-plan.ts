@@ -3,7 +3,7 @@
  * one table that are contiguous (or separated by at most `maxGap` unused registers) share a
  * request, up to `maxRegisters` registers per request (125 is the Modbus limit for FC 3/4).
  */
-import { registerWidth, type RegisterDef, type RegisterTable } from './schema.js';
+import { BIT_TABLES, registerSpan, type RegisterDef, type RegisterTable } from './schema.js';
 
 export interface ReadRequest {
   table: RegisterTable;
@@ -19,17 +19,21 @@ export interface ReadPlanOptions {
 
 export const DEFAULT_READ_PLAN: ReadPlanOptions = { maxRegisters: 125, maxGap: 0 };
 
+/** FC 1/2 may read up to 2000 bits in one request. */
+const MAX_BITS = 2000;
+
 export function planReads(registers: readonly RegisterDef[], opts: ReadPlanOptions = DEFAULT_READ_PLAN): ReadRequest[] {
   const out: ReadRequest[] = [];
   const byTable = new Map<RegisterTable, RegisterDef[]>();
   for (const r of registers) byTable.set(r.table, [...(byTable.get(r.table) ?? []), r]);
   for (const [table, regs] of byTable) {
     regs.sort((a, b) => a.address - b.address);
+    const limit = BIT_TABLES.includes(table) ? MAX_BITS : opts.maxRegisters;
     let cur: ReadRequest | undefined;
     for (const r of regs) {
-      const end = r.address + registerWidth(r.type);
+      const end = r.address + registerSpan(r);
       const gap = cur ? r.address - (cur.address + cur.length) : Infinity;
-      if (cur && gap <= opts.maxGap && end - cur.address <= opts.maxRegisters) {
+      if (cur && gap <= opts.maxGap && end - cur.address <= limit) {
         cur.length = Math.max(cur.length, end - cur.address);
         cur.registers.push(r);
       } else {
@@ -41,10 +45,10 @@ export function planReads(registers: readonly RegisterDef[], opts: ReadPlanOptio
   return out;
 }
 
-/** Slices one request's reply words into each register's engineering-unit-free word array. */
+/** Slices one request's reply (words, or 0/1 per bit for bit tables) into each register's own part. */
 export function sliceWords(req: ReadRequest, words: readonly number[]): Array<[RegisterDef, number[]]> {
   return req.registers.map((r) => {
     const start = r.address - req.address;
-    return [r, words.slice(start, start + registerWidth(r.type))];
+    return [r, words.slice(start, start + registerSpan(r))];
   });
 }

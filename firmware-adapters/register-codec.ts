@@ -3,10 +3,10 @@
  * type, word order, byte order, scale and offset. Used by the agent (decode) and the simulator (encode).
  */
 import { FaultlineError } from '../protocol/errors.js';
-import { registerWidth, type RegisterDef } from './schema.js';
+import { registerSpan, type RegisterDef } from './schema.js';
 
 function orderedBytes(def: RegisterDef, words: readonly number[]): Buffer {
-  const width = registerWidth(def.type);
+  const width = registerSpan(def);
   if (words.length !== width) {
     throw new FaultlineError('FL_ERR_MODBUS_DECODE', `register ${def.name}: expected ${width} words, got ${words.length}`, {
       context: { register: def.name, address: def.address },
@@ -26,11 +26,14 @@ function orderedBytes(def: RegisterDef, words: readonly number[]): Buffer {
   return buf;
 }
 
-/** Raw register words -> engineering value. */
+/** Raw register words (0/1 for a bit) -> engineering value. A `string` decodes to NaN: use decodeText. */
 export function decodeRegister(def: RegisterDef, words: readonly number[]): number {
+  if (def.type === 'string') return Number.NaN;
   const b = orderedBytes(def, words);
   let raw: number;
   switch (def.type) {
+    case 'bit': return words[0] ? 1 : 0;
+    case 'bitfield': return b.readUInt16BE(0);
     case 'int16': raw = b.readInt16BE(0); break;
     case 'uint16': raw = b.readUInt16BE(0); break;
     case 'int32': raw = b.readInt32BE(0); break;
@@ -41,15 +44,35 @@ export function decodeRegister(def: RegisterDef, words: readonly number[]): numb
   return raw * (def.scale ?? 1) + (def.offset ?? 0);
 }
 
-/** Engineering value -> raw register words (clamped to the type's range). */
+/** ASCII text of a `string` register: two characters per register, high byte first (byteOrder 'little' swaps), NULs and trailing spaces trimmed. */
+export function decodeText(def: RegisterDef, words: readonly number[]): string {
+  const b = orderedBytes(def, words);
+  let end = b.indexOf(0);
+  if (end < 0) end = b.length;
+  return b.subarray(0, end).toString('latin1').replace(/[^\x20-\x7e]/g, '?').trimEnd();
+}
+
+export function encodeText(def: RegisterDef, text: string): number[] {
+  const width = registerSpan(def);
+  const b = Buffer.alloc(width * 2);
+  b.write(text.slice(0, width * 2), 'latin1');
+  const words: number[] = [];
+  for (let i = 0; i < width; i++) words.push(def.byteOrder === 'little' ? b.readUInt16LE(i * 2) : b.readUInt16BE(i * 2));
+  return def.wordOrder === 'little' ? words.reverse() : words;
+}
+
+/** Engineering value -> raw register words (clamped to the type's range; 0/1 for a bit). */
 export function encodeRegister(def: RegisterDef, value: number): number[] {
-  const width = registerWidth(def.type);
+  if (def.type === 'bit') return [value ? 1 : 0];
+  if (def.type === 'string') return encodeText(def, '');
+  const width = registerSpan(def);
   const b = Buffer.alloc(width * 2);
   const raw = (value - (def.offset ?? 0)) / (def.scale ?? 1);
   const int = (lo: number, hi: number): number => Math.min(hi, Math.max(lo, Math.round(raw)));
   switch (def.type) {
     case 'int16': b.writeInt16BE(int(-0x8000, 0x7fff)); break;
     case 'uint16': b.writeUInt16BE(int(0, 0xffff)); break;
+    case 'bitfield': b.writeUInt16BE(Math.min(0xffff, Math.max(0, Math.round(value)))); break;
     case 'int32': b.writeInt32BE(int(-0x80000000, 0x7fffffff)); break;
     case 'uint32': b.writeUInt32BE(int(0, 0xffffffff)); break;
     case 'float32': b.writeFloatBE(raw); break;

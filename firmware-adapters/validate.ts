@@ -3,7 +3,9 @@
  * problem at once, each with its path, e.g. `registers[2].type: must be one of int16, ...`.
  */
 import { CATEGORIES, SEVERITIES } from '../protocol/values.js';
-import { REGISTER_TABLES, REGISTER_TYPES, WORD_ORDERS, registerWidth, type Adapter, type RegisterType } from './schema.js';
+import { validateLogPatterns } from './validate-log-patterns.js';
+import { checkCondition, checkRules, checkSignalCounter, checkTableKey, checkTableKind, type RuleContext } from './validate-rules.js';
+import { BIT_TABLES, POLL_GROUPS, REGISTER_TABLES, REGISTER_TYPES, WORD_ORDERS, registerWidth, type Adapter, type RegisterTable, type RegisterType } from './schema.js';
 
 export interface AdapterProblem {
   path: string;
@@ -96,9 +98,15 @@ export function validateAdapter(input: unknown): AdapterProblem[] {
     c.num(r, 'offset', p, { optional: true });
     if (typeof r.unit !== 'string') c.add(`${p}.unit`, 'must be a string (empty for none)');
     c.str(r, 'description', p);
+    c.oneOf(r, 'poll', p, POLL_GROUPS, true);
+    const isBitTable = BIT_TABLES.includes(r.table as RegisterTable);
+    if (isBitTable && r.type !== 'bit') c.add(`${p}.type`, `must be "bit" in the ${String(r.table)} table`);
+    if (!isBitTable && r.type === 'bit') c.add(`${p}.type`, '"bit" is only for the coil and discrete tables');
+    const length = c.num(r, 'length', p, { optional: r.type !== 'string', int: true, min: 1, max: 123 });
+    if (r.type !== 'string' && r.length !== undefined) c.add(`${p}.length`, 'only a string has a length');
     const address = c.num(r, 'address', p, { int: true, min: 0, max: 0xffff });
     if (address !== undefined && (REGISTER_TYPES as readonly string[]).includes(String(r.type))) {
-      for (let k = 0; k < registerWidth(r.type as RegisterType); k++) {
+      for (let k = 0; k < registerWidth(r.type as RegisterType, length); k++) {
         const key = `${String(r.table)}:${address + k}`;
         const other = used.get(key);
         if (other !== undefined) c.add(`${p}.address`, `overlaps register "${other}" at ${String(r.table)} ${address + k}`);
@@ -124,19 +132,21 @@ export function validateAdapter(input: unknown): AdapterProblem[] {
     if (!isObj(t)) return c.add(p, 'must be an object');
     const reg = c.str(t, 'register', p);
     if (reg !== undefined && !names.has(reg)) c.add(`${p}.register`, `unknown register "${reg}"`);
+    const kind = checkTableKind(c, t, p);
     related(t, p);
     c.faultFields(c.obj(t, 'unknown', p), `${p}.unknown`, false);
     const table = c.obj(t, 'codes', p);
     if (Object.keys(table).length === 0) c.add(`${p}.codes`, 'must list at least one code');
     for (const [value, def] of Object.entries(table)) {
       const cp = `${p}.codes.${value}`;
-      if (!/^[1-9]\d*$/.test(value)) c.add(cp, 'key must be a positive integer register value (0 means healthy)');
+      checkTableKey(c, kind, value, cp, t.mask);
       if (!isObj(def)) { c.add(cp, 'must be an object'); continue; }
       c.faultFields(def, cp);
       seeCode(def.code, `${cp}.code`);
     }
   });
 
+  const ruleCtx: RuleContext = { c, names, seeCode, related };
   c.arr(a, 'thresholds', '').forEach((t, i) => {
     const p = `thresholds[${i}]`;
     if (!isObj(t)) return c.add(p, 'must be an object');
@@ -149,8 +159,11 @@ export function validateAdapter(input: unknown): AdapterProblem[] {
     c.num(t, 'deadband', p, { min: 0 });
     c.num(t, 'onDelayMs', p, { int: true, min: 0 });
     c.num(t, 'offDelayMs', p, { int: true, min: 0 });
+    checkCondition(ruleCtx, t, p);
     related(t, p);
   });
+
+  checkRules(ruleCtx, a.rules);
 
   const sim = c.obj(a, 'simulation', '');
   const signals = c.obj(sim, 'signals', 'simulation');
@@ -162,18 +175,20 @@ export function validateAdapter(input: unknown): AdapterProblem[] {
     c.num(s, 'amplitude', p, { min: 0 });
     c.num(s, 'periodS', p, { min: 0.001 });
     c.num(s, 'noise', p, { min: 0 });
+    checkSignalCounter(c, s, p);
   }
   const effects = c.obj(sim, 'faultEffects', 'simulation');
-  const tableCodes = new Set(Array.isArray(a.faultTables) ? a.faultTables.flatMap((t) => (isObj(t) && isObj(t.codes) ? Object.keys(t.codes) : [])) : []);
-  for (const [value, forced] of Object.entries(effects)) {
-    const p = `simulation.faultEffects.${value}`;
-    if (!tableCodes.has(value)) c.add(p, `no fault table lists code value ${value}`);
+  for (const [code, forced] of Object.entries(effects)) {
+    const p = `simulation.faultEffects.${code}`;
+    if (!codes.has(code)) c.add(p, `unknown fault code "${code}" (effects are keyed by the code of a fault table entry, threshold or rule)`);
     if (!isObj(forced)) { c.add(p, 'must be an object'); continue; }
     for (const [name, v] of Object.entries(forced)) {
       if (!names.has(name)) c.add(`${p}.${name}`, `unknown register "${name}"`);
       if (typeof v !== 'number') c.add(`${p}.${name}`, 'must be a number');
     }
   }
+
+  for (const lp of validateLogPatterns(a.logPatterns, codes)) c.add(lp.path, lp.message);
 
   c.arr(a, 'knowledge', '').forEach((k, i) => {
     const p = `knowledge[${i}]`;

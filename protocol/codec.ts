@@ -52,13 +52,15 @@ function num(n: unknown): number {
 }
 
 function sampleToWire(s: Sample): faultline.v1.ISample {
-  return { parameter: s.parameter, value: s.value, quality: QUALITIES.indexOf(s.quality), timeMs: s.timeMs };
+  return { parameter: s.parameter, value: s.value, quality: QUALITIES.indexOf(s.quality), timeMs: s.timeMs, text: s.text ?? '' };
 }
 
 function sampleFromWire(s: faultline.v1.ISample, where: string): Sample {
   const quality = QUALITIES[s.quality ?? 0];
   if (quality === undefined) invalid(`${where}.quality`, `unknown value ${String(s.quality)}`);
-  return { parameter: required(`${where}.parameter`, s.parameter), value: num(s.value), quality, timeMs: num(s.timeMs) };
+  const sample: Sample = { parameter: required(`${where}.parameter`, s.parameter), value: num(s.value), quality, timeMs: num(s.timeMs) };
+  if (s.text) sample.text = s.text;
+  return sample;
 }
 
 function paramFromWire(p: faultline.v1.IParameterInfo, where: string): ParameterInfo {
@@ -147,7 +149,9 @@ export function decodeStatus(bytes: Uint8Array): AgentStatus {
 }
 
 export function encodeRpcRequest(r: RpcRequest): Uint8Array {
-  const op = r.op.kind === 'read' ? { read: { names: r.op.names } } : { describe: {} };
+  const op = r.op.kind === 'read' ? { read: { names: r.op.names } }
+    : r.op.kind === 'write' ? { write: { values: r.op.values, signature: r.op.signature } }
+      : { describe: {} };
   return pb.RpcRequest.encode({ id: r.id, deadlineMs: r.deadlineMs, ...op }).finish();
 }
 
@@ -156,6 +160,11 @@ export function decodeRpcRequest(bytes: Uint8Array): RpcRequest {
   const id = required('RpcRequest.id', m.id);
   if (m.op === 'read') return { id, deadlineMs: num(m.deadlineMs), op: { kind: 'read', names: m.read?.names ?? [] } };
   if (m.op === 'describe') return { id, deadlineMs: num(m.deadlineMs), op: { kind: 'describe' } };
+  if (m.op === 'write') {
+    const values = (m.write?.values ?? []).map((v, i) => ({ name: required(`RpcRequest.write.values[${i}].name`, v.name), value: num(v.value) }));
+    if (values.length === 0) invalid('RpcRequest.write.values', 'at least one parameter value is required');
+    return { id, deadlineMs: num(m.deadlineMs), op: { kind: 'write', values, signature: m.write?.signature ?? '' } };
+  }
   return invalid('RpcRequest.op', 'no operation set (read or describe)');
 }
 

@@ -21,6 +21,8 @@ export interface Sample {
   value: number;
   quality: Quality;
   timeMs: number;
+  /** Only for text parameters (`string` registers). */
+  text?: string;
 }
 
 export interface ParameterInfo {
@@ -86,7 +88,15 @@ export interface AgentStatus {
   eventsPublished: number;
 }
 
-export type RpcOp = { kind: 'read'; names: string[] } | { kind: 'describe' };
+export interface ParameterValue {
+  name: string;
+  value: number;
+}
+
+export type RpcOp =
+  | { kind: 'read'; names: string[] }
+  | { kind: 'describe' }
+  | { kind: 'write'; values: ParameterValue[]; signature: string };
 
 export interface RpcRequest {
   id: string;

@@ -24,11 +24,45 @@ export function parseAgentConfig(text: string, file = '<config>'): AgentConfig {
 
 /** Validates already-parsed config data (filling in defaults); `lineOf` maps a key path to its line when known. */
 export function checkAgentConfig(data: unknown, file = '<config>', lineOf: (path: string[]) => number | undefined = () => undefined): AgentConfig {
-  if (validate(data)) return data;
-  const problems: ConfigProblem[] = (validate.errors ?? []).map((e) => describeSchemaError(e, lineOf));
+  const problems: ConfigProblem[] = validate(data) ? crossChecks(data, lineOf) : (validate.errors ?? []).map((e) => describeSchemaError(e, lineOf));
+  if (problems.length === 0) return data as AgentConfig;
   throw new FaultlineError('FL_ERR_CONFIG_INVALID', `${file} has ${problems.length} problem(s):\n${formatProblems(file, problems)}`, {
     context: { file, problems },
   });
+}
+
+/** Rules one key's schema cannot express: unique devices, what each transport needs, consistent shared buses. */
+function crossChecks(config: AgentConfig, lineOf: (path: string[]) => number | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (path: Array<string | number>, message: string, fix: string): void => {
+    const p = path.map(String);
+    problems.push({ key: p.join('.'), line: lineOf(p), message, fix });
+  };
+  const ids = new Map<string, number>();
+  const units = new Map<string, number>();
+  const serial = new Map<string, { i: number; settings: string }>();
+  config.devices.forEach((d, i) => {
+    const id = `${d.site}/${d.id}`;
+    const first = ids.get(id);
+    if (first !== undefined) add(['devices', i, 'id'], `device ${id} is already defined as devices.${first}`, 'give every device of a site its own id');
+    ids.set(id, i);
+    const m = d.modbus;
+    if (!m) return;
+    if (m.transport === 'rtu' && !m.path) add(['devices', i, 'modbus'], 'transport rtu needs a serial port', `add devices.${i}.modbus.path, e.g. /dev/ttyUSB0`);
+    if (m.transport !== 'rtu' && !m.host) add(['devices', i, 'modbus'], `transport ${m.transport} needs a host`, `add devices.${i}.modbus.host (the device or gateway address)`);
+    const bus = m.transport === 'rtu' ? `rtu:${m.path ?? ''}` : `${m.transport}://${m.host ?? ''}:${m.port}`;
+    const unitKey = `${bus}#${m.unitId ?? 'adapter-default'}`;
+    const sameUnit = units.get(unitKey);
+    if (sameUnit !== undefined && m.unitId !== undefined) add(['devices', i, 'modbus', 'unitId'], `unit id ${m.unitId} on ${bus} is already used by devices.${sameUnit}`, 'give each slave on a bus its own unit id');
+    units.set(unitKey, i);
+    if (m.transport === 'rtu') {
+      const settings = `${m.baudRate} ${m.dataBits}${m.parity[0]?.toUpperCase()}${m.stopBits}`;
+      const other = serial.get(bus);
+      if (other && other.settings !== settings) add(['devices', i, 'modbus'], `serial settings ${settings} differ from devices.${other.i} (${other.settings}) on the same port`, 'use the same baudRate, parity, dataBits and stopBits for every device on one serial line');
+      if (!other) serial.set(bus, { i, settings });
+    }
+  });
+  return problems;
 }
 
 export function loadAgentConfig(file: string): AgentConfig {

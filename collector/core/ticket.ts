@@ -4,8 +4,12 @@ import type { Category, FaultEvent, Sample, Severity } from '../../protocol/valu
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-/** Workflow status. Only 'new' exists so far; acknowledging, routing and closing come later. */
-export const TICKET_STATUSES = ['new'] as const;
+/**
+ * Workflow status: new → acknowledged (first response) → in-progress → resolved → closed, with
+ * waiting-on-customer beside in-progress. The rules live in ticket-lifecycle.ts; the store so far
+ * writes only 'new'.
+ */
+export const TICKET_STATUSES = ['new', 'acknowledged', 'in-progress', 'waiting-on-customer', 'resolved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
 export interface Ticket {

@@ -52,6 +52,13 @@ export default defineAdapter({
     message: 'Heatsink temperature above 80 °C', remedy: 'Check the fan and filters before the drive trips on overtemperature.',
     related: ['heatsink_temperature', 'motor_current', 'output_frequency'],
   }],
+  rules: [{
+    kind: 'stuck', code: 'vfd.current_reading_frozen', parameter: 'motor_current', epsilon: 0.005, afterMs: 30_000,
+    when: { parameter: 'run_state', op: 'eq', value: 1 }, category: 'hardware', severity: 'minor',
+    message: 'Motor current reading frozen while the drive runs',
+    remedy: 'The current transducer or the drive\'s measurement board has failed, or the value is a stale copy: power-cycle the drive and check the CT wiring.',
+    related: ['motor_current', 'output_frequency', 'run_state'],
+  }],
   simulation: {
     signals: {
       output_frequency: { base: 50, amplitude: 0.3, periodS: 30, noise: 0.05 },
@@ -65,11 +72,11 @@ export default defineAdapter({
       accel_time: { base: 10, amplitude: 0, periodS: 1, noise: 0 },
     },
     faultEffects: {
-      1: { motor_current: 38.5, output_frequency: 0, run_state: 2, output_power: 0 },
-      2: { dc_bus_voltage: 815, run_state: 2, output_frequency: 0 },
-      3: { dc_bus_voltage: 380, run_state: 2, output_frequency: 0 },
-      4: { heatsink_temperature: 96, run_state: 2, output_frequency: 0 },
-      6: { motor_current: 0, run_state: 2, output_frequency: 0 },
+      'vfd.overcurrent': { motor_current: 38.5, output_frequency: 0, run_state: 2, output_power: 0 },
+      'vfd.overvoltage': { dc_bus_voltage: 815, run_state: 2, output_frequency: 0 },
+      'vfd.undervoltage': { dc_bus_voltage: 380, run_state: 2, output_frequency: 0 },
+      'vfd.overtemperature': { heatsink_temperature: 96, run_state: 2, output_frequency: 0 },
+      'vfd.earth_fault': { motor_current: 0, run_state: 2, output_frequency: 0 },
     },
   },
   knowledge: [
@@ -78,5 +85,17 @@ export default defineAdapter({
       remedy: 'Repair the insulation fault or lengthen accel_time.' },
     { code: 'vfd.overtemperature', symptoms: 'Heatsink temperature climbs over minutes, then the drive trips.',
       diagnosis: ['Check the fan runs.', 'Check filters and cabinet air flow.'], remedy: 'Clean or replace fan and filters.' },
+  ],
+  // The drive's event log (exported by its gateway as text lines, e.g. `E012 DC bus overvoltage during decel`).
+  logPatterns: [
+    { id: 'trip', pattern: '^E(?<num>\\d{3})[ \\t]+(?<text>\\S.*)', code: 'vfd.log_e${num}', category: 'hardware', severity: 'major',
+      message: 'Drive trip E${num}: ${text}',
+      remedy: 'Read the trip and the lines before it in the log excerpt; the drive manual lists E-codes with their causes. Reset the drive only once the cause is found.' },
+    { id: 'warning', pattern: '^W(?<num>\\d{3})[ \\t]+(?<text>\\S.*)', code: 'vfd.log_w${num}', category: 'operation', severity: 'warning',
+      message: 'Drive warning W${num}: ${text}', clearAfterMs: 600_000,
+      remedy: 'The drive still runs but reports a condition that leads to a trip if it persists (fan, temperature, load): check it at the next stop.' },
+    { id: 'safe-torque-off', pattern: 'STO (?:input|channel) (?<channel>[AB] )?open', ignoreCase: true, code: 'vfd.safe_torque_off',
+      category: 'operation', severity: 'major', message: 'Safe torque off active: the drive cannot run', clearAfterMs: 120_000,
+      remedy: 'An emergency stop, guard door or safety relay opened the STO circuit: find and reset it; if none did, check the STO wiring and its 24 V supply.' },
   ],
 });

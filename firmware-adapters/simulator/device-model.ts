@@ -4,8 +4,8 @@
  * adapter lists for it, and single values can be forced (e.g. a heatsink running hot).
  * Pure state: time comes in as an argument; noise is a seeded generator, so runs repeat.
  */
-import { encodeRegister } from '../register-codec.js';
-import { registerWidth, type Adapter, type RegisterDef, type RegisterTable } from '../schema.js';
+import { decodeRegister, encodeRegister, encodeText } from '../register-codec.js';
+import { registerSpan, type Adapter, type RegisterDef, type RegisterTable } from '../schema.js';
 
 export class DeviceModel {
   private faultValue = 0;
@@ -60,14 +60,15 @@ export class DeviceModel {
     return sig.base + sig.amplitude * Math.sin((2 * Math.PI * tMs) / 1000 / sig.periodS) + sig.noise * this.noise();
   }
 
-  /** Register words for a read of `length` registers from `address` of `table`; unmapped registers read 0. */
+  /** Register words (0/1 per bit for coil/discrete tables) for a read of `length` from `address` of `table`; unmapped ones read 0. */
   readWords(table: RegisterTable, address: number, length: number, tMs: number): number[] {
     const words = new Array<number>(length).fill(0);
     for (const r of this.adapter.registers) {
       if (r.table !== table) continue;
-      const width = registerWidth(r.type);
+      const width = registerSpan(r);
       if (r.address + width <= address || r.address >= address + length) continue;
-      encodeRegister(r, this.valueAt(r.name, tMs)).forEach((w, i) => {
+      const raw = r.type === 'string' ? encodeText(r, this.adapter.simulation.texts?.[r.name] ?? '') : encodeRegister(r, this.valueAt(r.name, tMs));
+      raw.forEach((w, i) => {
         const at = r.address + i - address;
         if (at >= 0 && at < length) words[at] = w;
       });
@@ -75,12 +76,17 @@ export class DeviceModel {
     return words;
   }
 
-  /** A write from a Modbus master: accepted only for writable single-word registers. */
-  writeWord(address: number, word: number): RegisterDef | undefined {
-    const r = this.adapter.registers.find((x) => x.table === 'holding' && x.address === address && x.writable && registerWidth(x.type) === 1);
-    if (!r) return undefined;
-    const raw = r.type === 'int16' && word > 0x7fff ? word - 0x10000 : word;
-    this.written.set(r.name, raw * (r.scale ?? 1) + (r.offset ?? 0));
-    return r;
+  /**
+   * A write from a Modbus master (FC 5/6/15/16): `words` are register words, or 0/1 per coil.
+   * Every writable register the write covers whole takes the new value; returns those registers.
+   */
+  write(table: 'holding' | 'coil', address: number, words: readonly number[]): RegisterDef[] {
+    const hit = this.adapter.registers.filter((r) => r.table === table && r.writable && r.type !== 'string'
+      && r.address >= address && r.address + registerSpan(r) <= address + words.length);
+    for (const r of hit) {
+      const start = r.address - address;
+      this.written.set(r.name, decodeRegister(r, words.slice(start, start + registerSpan(r))));
+    }
+    return hit;
   }
 }

@@ -5,7 +5,7 @@
 import type { Server } from 'node:net';
 import ModbusRTU from 'modbus-serial';
 import { FaultlineError } from '../../protocol/errors.js';
-import type { Adapter } from '../schema.js';
+import type { Adapter, RegisterTable } from '../schema.js';
 import { DeviceModel } from './device-model.js';
 import { freePort } from './free-port.js';
 
@@ -26,19 +26,24 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
   const now = opts.now ?? Date.now;
   const model = new DeviceModel(adapter, opts.seed);
   let requests = 0;
-  const read = (table: 'holding' | 'input') => (addr: number, length: number): number[] => {
+  const read = (table: RegisterTable) => (addr: number, length: number): number[] => {
     requests++;
     return model.readWords(table, addr, length, now());
+  };
+  const write = (table: 'holding' | 'coil', addr: number, words: number[]): void => {
+    requests++;
+    if (model.write(table, addr, words).length === 0) throw new FaultlineError('FL_ERR_SIM_NOT_WRITABLE', `${table} ${addr} is not writable`);
   };
   const vector = {
     getMultipleHoldingRegisters: read('holding'),
     getMultipleInputRegisters: read('input'),
     getHoldingRegister: (addr: number) => read('holding')(addr, 1)[0] ?? 0,
     getInputRegister: (addr: number) => read('input')(addr, 1)[0] ?? 0,
-    setRegister: (addr: number, value: number) => {
-      requests++;
-      if (!model.writeWord(addr, value)) throw new FaultlineError('FL_ERR_SIM_NOT_WRITABLE', `register ${addr} is not writable`);
-    },
+    getCoil: (addr: number) => read('coil')(addr, 1)[0] === 1,
+    getDiscreteInput: (addr: number) => read('discrete')(addr, 1)[0] === 1,
+    setCoil: (addr: number, value: boolean) => write('coil', addr, [value ? 1 : 0]),
+    setRegisterArray: (addr: number, values: number[]) => write('holding', addr, values),
+    setRegister: (addr: number, value: number) => write('holding', addr, [value]),
   };
 
   // ServerTCP treats port 0 as "use 502", so a free port is chosen first; retried if another process takes it meanwhile.

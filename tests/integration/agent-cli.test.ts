@@ -20,18 +20,18 @@ t.test('agent check', async (t) => {
   const dir = tempDir();
   t.teardown(dir.remove);
   const good = join(dir.path, 'good.yaml');
-  writeFileSync(good, 'device:\n  id: drive-1\n  site: plant-a\n  model: VFD-4000\n  firmware: "2.3.1"\nmodbus:\n  host: 127.0.0.1\n  port: 5020\n');
+  writeFileSync(good, 'devices:\n  - id: drive-1\n    site: plant-a\n    model: VFD-4000\n    firmware: "2.3.1"\n    modbus:\n      host: 127.0.0.1\n      port: 5020\n');
   const ok = await run(['agent', 'check', '--config', good]);
   t.equal(ok.code, 0, ok.stderr);
   t.match(ok.stdout, /adapter generic-vfd/);
-  t.match(ok.stdout, /read holding 0\.\.9: output_frequency/, 'shows the coalesced read plan');
+  t.match(ok.stdout, /every 1000 ms read holding 0\.\.9: output_frequency/, 'shows the coalesced read plan');
   t.match(ok.stdout, /config OK/);
 
   const bad = join(dir.path, 'bad.yaml');
-  writeFileSync(bad, 'device:\n  id: drive-1\n  site: plant-a\n  model: VFD-4000\n  firmware: "2.3.1"\nmodbus:\n  host: 127.0.0.1\n  port: "five"\n');
+  writeFileSync(bad, 'devices:\n  - id: drive-1\n    site: plant-a\n    model: VFD-4000\n    firmware: "2.3.1"\n    modbus:\n      host: 127.0.0.1\n      port: "five"\n');
   const res = await run(['agent', '--config', bad]);
   t.equal(res.code, 1, 'a bad config exits 1 without starting');
-  t.match(res.stderr, /bad\.yaml:8: modbus\.port: must be integer\. Fix: set modbus\.port to a TCP port, 1-65535/);
+  t.match(res.stderr, /bad\.yaml:8: devices\.0\.modbus\.port: must be integer\. Fix: set devices\.0\.modbus\.port to a TCP port, 1-65535/);
 
   const missing = await run(['agent', 'check', '--config', join(dir.path, 'nope.yaml')]);
   t.equal(missing.code, 1);

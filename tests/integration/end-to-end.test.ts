@@ -26,10 +26,12 @@ t.test('a fault in a Modbus register becomes a ticket with telemetry, and its cl
   const sim = await startModbusDevice(vfd);
   t.teardown(() => sim.stop());
   const config = checkAgentConfig({
-    device: { id: 'drive-7', site: 'plant-a', model: 'VFD-4000', firmware: '2.3.1' },
     mqtt: { url: collector.mqttUrl },
-    modbus: { host: sim.host, port: sim.port, pollIntervalMs: 100, timeoutMs: 500 },
-    system: { enabled: false }, telemetry: { intervalMs: 200 }, detection: { preFaultWindowS: 10 },
+    devices: [{
+      id: 'drive-7', site: 'plant-a', model: 'VFD-4000', firmware: '2.3.1',
+      modbus: { host: sim.host, port: sim.port, intervals: { normal: 100 }, timeoutMs: 500 },
+    }],
+    telemetry: { intervalMs: 200 }, detection: { preFaultWindowS: 10 },
   }, 'test');
   const agent = await startAgent(config, { log: silentLogger() });
   t.teardown(() => agent.stop());

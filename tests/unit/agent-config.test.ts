@@ -1,31 +1,60 @@
 import t from 'tap';
 import { parseAgentConfig } from '../../agent/config/load-config.js';
 
-const minimal = 'device:\n  id: drive-1\n  site: plant-a\n  model: VFD-4000\n  firmware: "2.3.1"\nmodbus:\n  host: 10.0.0.5\n';
+const minimal = 'devices:\n  - id: drive-1\n    site: plant-a\n    model: VFD-4000\n    firmware: "2.3.1"\n    modbus:\n      host: 10.0.0.5\n';
 
 t.test('a minimal config gets documented defaults', async (t) => {
   const c = parseAgentConfig(minimal);
+  const d = c.devices[0]!;
   t.equal(c.mqtt.url, 'mqtt://127.0.0.1:1883');
   t.equal(c.mqtt.protocolVersion, 4);
-  t.equal(c.modbus?.port, 502);
-  t.equal(c.modbus?.pollIntervalMs, 1000);
-  t.equal(c.modbus?.maxRegistersPerRequest, 125);
-  t.equal(c.system.enabled, true);
+  t.equal(d.modbus?.transport, 'tcp');
+  t.equal(d.modbus?.port, 502);
+  t.same(d.modbus?.intervals, { fast: 250, normal: 1000, slow: 10000 });
+  t.equal(d.modbus?.maxRegistersPerRequest, 125);
+  t.equal(d.modbus?.retries, 1);
+  t.equal(d.system.enabled, false);
   t.equal(c.detection.preFaultWindowS, 30);
 });
 
 t.test('every problem is reported with its key, line and a fix', async (t) => {
-  const bad = 'device:\n  id: "no spaces allowed"\n  site: plant-a\n  model: VFD-4000\nmodbus:\n  host: 10.0.0.5\n  prot: 502\n  port: 70000\nmqtt:\n  protocolVersion: 3\n';
+  const bad = [
+    'devices:',
+    '  - id: "no spaces allowed"',
+    '    site: plant-a',
+    '    model: VFD-4000',
+    '    modbus:',
+    '      host: 10.0.0.5',
+    '      prot: 502',
+    '      port: 70000',
+    'mqtt:',
+    '  protocolVersion: 3',
+  ].join('\n');
   const err = t.throws(() => parseAgentConfig(bad, 'agent.yaml'), { code: 'FL_ERR_CONFIG_INVALID' }) as Error;
   const msg = err.message;
-  t.match(msg, /agent\.yaml:2: device\.id: must match pattern/);
-  t.match(msg, /device\.firmware: missing required key "firmware"\. Fix: add device\.firmware/);
-  t.match(msg, /agent\.yaml:7: modbus\.prot: unknown key "prot"\. Fix: remove it, or use one of: host, port/);
-  t.match(msg, /agent\.yaml:8: modbus\.port: must be <= 65535/);
+  t.match(msg, /agent\.yaml:2: devices\.0\.id: must match pattern/);
+  t.match(msg, /devices\.0\.firmware: missing required key "firmware"\. Fix: add devices\.0\.firmware/);
+  t.match(msg, /agent\.yaml:7: devices\.0\.modbus\.prot: unknown key "prot"\. Fix: remove it, or use one of: transport, host, port/);
+  t.match(msg, /agent\.yaml:8: devices\.0\.modbus\.port: must be <= 65535/);
   t.match(msg, /mqtt\.protocolVersion/);
 });
 
+t.test('rules across keys: unique devices, what each transport needs, one serial setting per line', async (t) => {
+  const dev = (id: string, modbus: string) => `  - id: ${id}\n    site: s\n    model: VFD-4000\n    firmware: "2.0"\n    modbus: ${modbus}\n`;
+  const text = 'devices:\n'
+    + dev('a', '{ transport: rtu }')
+    + dev('a', '{ transport: tcp }')
+    + dev('c', '{ transport: rtu, path: /dev/ttyS0, baudRate: 9600, unitId: 2 }')
+    + dev('d', '{ transport: rtu, path: /dev/ttyS0, baudRate: 19200, unitId: 2 }');
+  const err = t.throws(() => parseAgentConfig(text, 'multi.yaml'), { code: 'FL_ERR_CONFIG_INVALID' }) as Error;
+  t.match(err.message, /devices\.0\.modbus: transport rtu needs a serial port\. Fix: add devices\.0\.modbus\.path/);
+  t.match(err.message, /devices\.1\.id: device s\/a is already defined as devices\.0/);
+  t.match(err.message, /devices\.1\.modbus: transport tcp needs a host/);
+  t.match(err.message, /devices\.3\.modbus\.unitId: unit id 2 on rtu:\/dev\/ttyS0 is already used by devices\.2/);
+  t.match(err.message, /devices\.3\.modbus: serial settings 19200 8E1 differ from devices\.2 \(9600 8E1\)/);
+});
+
 t.test('broken YAML names the line', async (t) => {
-  t.throws(() => parseAgentConfig('device: [\n  id: x\n', 'a.yaml'), { code: 'FL_ERR_CONFIG_YAML', message: /a\.yaml:\d+:/ });
-  t.throws(() => parseAgentConfig('', 'empty.yaml'), { code: 'FL_ERR_CONFIG_INVALID', message: /missing required key "device"/ });
+  t.throws(() => parseAgentConfig('devices: [\n  id: x\n', 'a.yaml'), { code: 'FL_ERR_CONFIG_YAML', message: /a\.yaml:\d+:/ });
+  t.throws(() => parseAgentConfig('', 'empty.yaml'), { code: 'FL_ERR_CONFIG_INVALID', message: /missing required key "devices"/ });
 });

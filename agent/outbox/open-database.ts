@@ -1,0 +1,113 @@
+/**
+ * Opens (or creates) the outbox's SQLite file and brings its schema up to date.
+ *
+ * Durability: WAL journal with `synchronous = FULL`, so every committed transaction has been
+ * fsync'd to the WAL before `append` returns: a message in the outbox survives a process crash,
+ * a kill -9 and a power cut (given a disk that honours fsync). `locking_mode = EXCLUSIVE` holds
+ * the file's lock for as long as it is open, so a second agent pointed at the same file fails at
+ * once with FL_ERR_OUTBOX_LOCKED instead of interleaving sequence numbers. A quick integrity
+ * check runs on open, so a damaged file is reported at start, not in the middle of an outage.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { FaultlineError } from '../../protocol/errors.js';
+
+/** Bumped with every schema change; a file written by a newer agent is refused. */
+export const OUTBOX_SCHEMA_VERSION = 1;
+
+const SCHEMA_V1 = `
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    device TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('event', 'telemetry', 'status')),
+    topic TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    qos INTEGER NOT NULL CHECK (qos IN (0, 1)),
+    created_ms INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+  );
+  CREATE INDEX outbox_device_seq ON outbox (device, seq);
+  CREATE INDEX outbox_kind_seq ON outbox (kind, seq);
+  -- per-device event sequence: the last number handed out
+  CREATE TABLE device_seq (device TEXT PRIMARY KEY, last INTEGER NOT NULL);
+  -- messages evicted from a full outbox since the file was created
+  CREATE TABLE evictions (device TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (device, kind));
+  -- small state other agent parts keep here
+  CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+`;
+
+/** Largest WAL file left on disk after a checkpoint. */
+const WAL_SIZE_LIMIT = 8 * 1024 * 1024;
+
+interface SqliteError {
+  code?: unknown;
+  message?: unknown;
+}
+
+function sqliteCode(err: unknown): string {
+  const code = (err as SqliteError | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+/** Maps an SQLite failure while opening to an error naming the file and the fix. */
+export function openError(file: string, cause: unknown): FaultlineError {
+  const code = sqliteCode(cause);
+  const why = cause instanceof Error ? cause.message : String(cause);
+  if (cause instanceof FaultlineError) return cause;
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new FaultlineError('FL_ERR_OUTBOX_CORRUPT', `outbox file ${file} is damaged or not an outbox: ${why}`, {
+      cause, context: { file, sqlite: code },
+      hint: `stop the agent and move the file aside (mv ${file} ${file}.damaged); the agent starts with an empty outbox and the messages that were queued in it are not sent`,
+    });
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new FaultlineError('FL_ERR_OUTBOX_LOCKED', `outbox file ${file} is in use by another process`, {
+      cause, context: { file, sqlite: code },
+      hint: 'run one agent per outbox file: stop the other agent, or give this one its own outbox file',
+    });
+  }
+  return new FaultlineError('FL_ERR_OUTBOX_OPEN', `cannot open outbox file ${file}: ${why}`, {
+    cause, context: { file, sqlite: code },
+    hint: 'check that the directory exists or can be created and that the agent may read and write it',
+  });
+}
+
+function migrate(db: Database.Database, file: string): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  if (version > OUTBOX_SCHEMA_VERSION) {
+    throw new FaultlineError('FL_ERR_OUTBOX_SCHEMA_NEWER', `outbox file ${file} was written by a newer agent (schema ${version}, this agent knows ${OUTBOX_SCHEMA_VERSION})`, {
+      context: { file, fileVersion: version, codeVersion: OUTBOX_SCHEMA_VERSION },
+      hint: 'run an agent at least as new as the one that wrote the file, or move the file aside',
+    });
+  }
+  if (version === OUTBOX_SCHEMA_VERSION) return;
+  db.transaction(() => {
+    db.exec(SCHEMA_V1);
+    db.pragma(`user_version = ${OUTBOX_SCHEMA_VERSION}`);
+  })();
+}
+
+export function openOutboxDatabase(file: string): Database.Database {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (cause) {
+    throw openError(file, cause);
+  }
+  let db: Database.Database | undefined;
+  try {
+    // timeout 0: a lock held by another process is reported at once, not after 5 s.
+    db = new Database(file, { timeout: 0 });
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+    migrate(db, file);
+    const check = String(db.pragma('quick_check(1)', { simple: true }));
+    if (check !== 'ok') throw Object.assign(new Error(`integrity check failed: ${check}`), { code: 'SQLITE_CORRUPT' });
+    return db;
+  } catch (cause) {
+    if (db?.open) db.close();
+    throw openError(file, cause);
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * The agent's durable outbox: every message to publish is stored here first and deleted only
+ * once the broker acknowledged it. One SQLite file per agent, shared by all its devices
+ * (messages carry their device key). Synchronous API (better-sqlite3); every write is one
+ * fsync'd transaction, see open-database.ts.
+ *
+ * Bounded by `maxBytes` (payload + topic bytes of the stored messages; the file itself is
+ * somewhat larger: SQLite pages, indexes, and a WAL of at most a few MiB). When full, eviction
+ * follows eviction.ts: telemetry, then status, then fault events, oldest first; every eviction
+ * is counted per device and kind, persisted, and readable with `evictions()`.
+ *
+ * Also keeps the per-device event sequence (`nextSeq`, durable and monotonic across restarts)
+ * and a small key/value store for other parts of the agent.
+ */
+import type Database from 'better-sqlite3';
+import type { Logger } from '../../bin/log.js';
+import { FaultlineError } from '../../protocol/errors.js';
+import { planRoom } from './eviction.js';
+import { openOutboxDatabase } from './open-database.js';
+import { EvictionTally, HeldTally } from './tally.js';
+import { OUTBOX_KINDS, type KindCounts, type NewOutboxMessage, type OutboxDepth, type OutboxKind, type OutboxMessage, type PeekFilter } from './types.js';
+
+export const DEFAULT_OUTBOX_MAX_BYTES = 64 * 1024 * 1024;
+export const MIN_MAX_BYTES = 1024;
+/** A full outbox logs its evictions at most this often. */
+const EVICTION_LOG_EVERY_MS = 60_000;
+/** Rows read per step while evicting. */
+const EVICT_STEP = 256;
+
+export interface OutboxOptions {
+  /** The SQLite file; its directory is created when missing. */
+  file: string;
+  /** Bound on the stored messages' bytes (payload + topic). Default 64 MiB. */
+  maxBytes?: number;
+  log: Logger;
+  now?: () => number;
+}
+
+interface Row {
+  seq: number;
+  device: string;
+  kind: OutboxKind;
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1;
+  created_ms: number;
+  bytes: number;
+}
+
+type Removed = Pick<Row, 'seq' | 'device' | 'kind' | 'bytes'>;
+
+function prepare(db: Database.Database) {
+  return {
+    insert: db.prepare<[string, string, string, Uint8Array, number, number, number], { seq: number }>(
+      'INSERT INTO outbox (device, kind, topic, payload, qos, created_ms, bytes) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq'),
+    oldestOfKind: db.prepare<[string, number], Removed>('SELECT seq, device, kind, bytes FROM outbox WHERE kind = ? ORDER BY seq LIMIT ?'),
+    deleteKindUpTo: db.prepare<[string, number]>('DELETE FROM outbox WHERE kind = ? AND seq <= ?'),
+    deleteOne: db.prepare<[number], Removed>('DELETE FROM outbox WHERE seq = ? RETURNING seq, device, kind, bytes'),
+    countEviction: db.prepare<[string, string, number]>(`INSERT INTO evictions (device, kind, count) VALUES (?, ?, ?)
+      ON CONFLICT (device, kind) DO UPDATE SET count = count + excluded.count`),
+    nextSeq: db.prepare<[string], { last: number }>(`INSERT INTO device_seq (device, last) VALUES (?, 1)
+      ON CONFLICT (device) DO UPDATE SET last = last + 1 RETURNING last`),
+    held: db.prepare<[], { device: string; kind: OutboxKind; n: number; bytes: number }>(
+      'SELECT device, kind, COUNT(*) AS n, SUM(bytes) AS bytes FROM outbox GROUP BY device, kind'),
+    evicted: db.prepare<[], { device: string; kind: OutboxKind; count: number }>('SELECT device, kind, count FROM evictions'),
+    getState: db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?'),
+    setState: db.prepare<[string, string, number]>(`INSERT INTO kv (key, value, updated_ms) VALUES (?, ?, ?)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms`),
+    deleteState: db.prepare<[string]>('DELETE FROM kv WHERE key = ?'),
+  };
+}
+
+export class Outbox {
+  readonly file: string;
+  readonly maxBytes: number;
+  private readonly db: Database.Database;
+  private readonly st: ReturnType<typeof prepare>;
+  private readonly held = new HeldTally();
+  private readonly evicted = new EvictionTally();
+  private readonly peeks = new Map<string, Database.Statement<unknown[], Row>>();
+  private readonly listeners = new Set<(devices: ReadonlySet<string>) => void>();
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  private lastEvictionLogMs = Number.NEGATIVE_INFINITY;
+
+  /** Use openOutbox(). */
+  private constructor(opts: OutboxOptions, db: Database.Database) {
+    this.file = opts.file;
+    this.maxBytes = opts.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES;
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log;
+    this.db = db;
+    this.st = prepare(this.db);
+    this.reload();
+  }
+
+  /** Opens (or creates) the file; throws FL_ERR_OUTBOX_OPEN / _CORRUPT / _LOCKED / _SCHEMA_NEWER naming the file and the fix. */
+  static open(opts: OutboxOptions): Outbox {
+    const maxBytes = opts.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES;
+    if (!Number.isInteger(maxBytes) || maxBytes < MIN_MAX_BYTES) {
+      throw new FaultlineError('FL_ERR_OUTBOX_CONFIG', `outbox maxBytes must be an integer of at least ${MIN_MAX_BYTES}, got ${maxBytes}`, {
+        context: { maxBytes }, hint: 'set outbox.maxBytes to a size in bytes, e.g. 67108864 for 64 MiB',
+      });
+    }
+    const outbox = new Outbox({ ...opts, maxBytes }, openOutboxDatabase(opts.file));
+    const depth = outbox.depth();
+    if (depth.total > 0) opts.log.info({ file: opts.file, ...depth, bytes: outbox.bytes() }, 'outbox opened with messages still to send');
+    return outbox;
+  }
+
+  /** Stores one message (one transaction). Returns its seq, or null when it was refused for lack of room (counted). */
+  append(msg: NewOutboxMessage): number | null {
+    return this.write(() => this.insert(msg), [msg.device]);
+  }
+
+  /** Stores several messages in one transaction; one seq (or null when refused) per message, in order. */
+  appendMany(msgs: readonly NewOutboxMessage[]): Array<number | null> {
+    if (msgs.length === 0) return [];
+    return this.write(() => msgs.map((m) => this.insert(m)), msgs.map((m) => m.device));
+  }
+
+  /**
+   * Takes the device's next event sequence number and stores the message built with it, in one
+   * transaction: a number is never handed out without its message being stored, or the reverse.
+   */
+  appendSequenced(device: string, build: (deviceSeq: number) => NewOutboxMessage): { seq: number | null; deviceSeq: number } {
+    return this.write(() => {
+      const deviceSeq = this.takeSeq(device);
+      const msg = build(deviceSeq);
+      return { seq: this.insert(msg), deviceSeq };
+    }, [device]);
+  }
+
+  /** The device's next event sequence number: 1, 2, 3, … durable and never repeated, across restarts. */
+  nextSeq(device: string): number {
+    return this.write(() => this.takeSeq(device), []);
+  }
+
+  /** Up to `limit` stored messages with seq > afterSeq, in seq order. */
+  peek(afterSeq: number, limit: number, filter: PeekFilter = {}): OutboxMessage[] {
+    this.requireOpen();
+    if (limit <= 0) return [];
+    const kinds = filter.kinds ?? OUTBOX_KINDS;
+    const rows = this.peekStatement(filter.device !== undefined, kinds)
+      .all(...(filter.device !== undefined ? [filter.device] : []), afterSeq, ...kinds, limit);
+    return rows.map((r) => ({
+      seq: r.seq, device: r.device, kind: r.kind, topic: r.topic, payload: r.payload, qos: r.qos, createdMs: r.created_ms, bytes: r.bytes,
+    }));
+  }
+
+  /** Deletes the given messages (one transaction); seqs no longer stored are ignored. Returns how many were deleted. */
+  ack(seqs: readonly number[]): number {
+    if (seqs.length === 0) return 0;
+    return this.write(() => {
+      let deleted = 0;
+      for (const seq of seqs) {
+        const r = this.st.deleteOne.get(seq);
+        if (!r) continue;
+        this.held.remove(r.device, r.kind, r.bytes);
+        deleted++;
+      }
+      return deleted;
+    }, []);
+  }
+
+  /** Messages held, per kind and in total; for one device when named. */
+  depth(device?: string): OutboxDepth {
+    return this.held.depth(device);
+  }
+
+  /** Bytes held (payload + topic), counted against maxBytes; for one device when named. */
+  bytes(device?: string): number {
+    return this.held.bytes(device);
+  }
+
+  /** Messages evicted (or refused) for lack of room since the file was created, per kind; for one device when named. */
+  evictions(device?: string): KindCounts {
+    return this.evicted.get(device);
+  }
+
+  getState(key: string): string | undefined {
+    this.requireOpen();
+    return this.st.getState.get(key)?.value;
+  }
+
+  setState(key: string, value: string): void {
+    this.write(() => this.st.setState.run(key, value, this.now()), []);
+  }
+
+  deleteState(key: string): void {
+    this.write(() => this.st.deleteState.run(key), []);
+  }
+
+  /** Called after every committed append with the devices that got messages. Returns the unsubscribe function. */
+  onAppend(listener: (devices: ReadonlySet<string>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
+  /** Closes the file (a checkpoint folds the WAL back in). Idempotent. */
+  close(): void {
+    this.listeners.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  private insert(msg: NewOutboxMessage): number | null {
+    const bytes = msg.payload.byteLength + Buffer.byteLength(msg.topic);
+    if (bytes > this.maxBytes) {
+      throw new FaultlineError('FL_ERR_OUTBOX_TOO_LARGE', `a ${msg.kind} message of ${bytes} bytes cannot fit an outbox of ${this.maxBytes} bytes`, {
+        context: { kind: msg.kind, device: msg.device, bytes, maxBytes: this.maxBytes }, hint: 'raise outbox.maxBytes',
+      });
+    }
+    const plan = planRoom(msg.kind, bytes, this.held.bytes(), this.maxBytes, this.held.bytesByKind());
+    if (plan.action === 'refuse') {
+      this.countEviction(msg.device, msg.kind, 1);
+      return null;
+    }
+    if (plan.action === 'evict') this.evict(plan.kinds, plan.needBytes);
+    const row = this.st.insert.get(msg.device, msg.kind, msg.topic, msg.payload, msg.qos, msg.createdMs ?? this.now(), bytes);
+    if (!row) throw new Error('INSERT … RETURNING gave no row');
+    this.held.add(msg.device, msg.kind, bytes);
+    return row.seq;
+  }
+
+  /** Deletes the oldest messages of `kinds`, in that order, until `needBytes` are freed (the caller checked they can be). */
+  private evict(kinds: readonly OutboxKind[], needBytes: number): void {
+    let need = needBytes;
+    for (const kind of kinds) {
+      while (need > 0) {
+        const rows = this.st.oldestOfKind.all(kind, EVICT_STEP);
+        if (rows.length === 0) break;
+        const perDevice = new Map<string, number>();
+        let last = 0;
+        for (const r of rows) {
+          if (need <= 0) break;
+          need -= r.bytes;
+          last = r.seq;
+          this.held.remove(r.device, r.kind, r.bytes);
+          perDevice.set(r.device, (perDevice.get(r.device) ?? 0) + 1);
+        }
+        this.st.deleteKindUpTo.run(kind, last);
+        for (const [device, n] of perDevice) this.countEviction(device, kind, n);
+      }
+      if (need <= 0) return;
+    }
+  }
+
+  private countEviction(device: string, kind: OutboxKind, n: number): void {
+    this.st.countEviction.run(device, kind, n);
+    this.evicted.add(device, kind, n);
+    const now = this.now();
+    if (now - this.lastEvictionLogMs >= EVICTION_LOG_EVERY_MS) {
+      this.lastEvictionLogMs = now;
+      this.log.warn({ file: this.file, maxBytes: this.maxBytes, evictedSoFar: this.evicted.get() }, 'outbox full: dropping the least important, oldest messages (telemetry, then status, then events)');
+    }
+  }
+
+  private takeSeq(device: string): number {
+    const row = this.st.nextSeq.get(device);
+    if (!row) throw new Error('device_seq upsert gave no row');
+    return row.last;
+  }
+
+  /** Runs `fn` in one transaction; on failure the tallies are rebuilt from the file and a typed error is thrown. */
+  private write<T>(fn: () => T, devices: readonly string[]): T {
+    this.requireOpen();
+    let result: T;
+    try {
+      result = this.db.transaction(fn)();
+    } catch (cause) {
+      this.reload();
+      if (cause instanceof FaultlineError) throw cause;
+      throw new FaultlineError('FL_ERR_OUTBOX_WRITE', `cannot write the outbox file ${this.file}: ${(cause as Error).message}`, {
+        cause, context: { file: this.file }, hint: 'check the disk: free space, permissions, or a damaged file (move it aside to start empty)',
+      });
+    }
+    if (devices.length > 0 && this.listeners.size > 0) this.notify(new Set(devices));
+    return result;
+  }
+
+  private notify(devices: ReadonlySet<string>): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(devices);
+      } catch (err) {
+        this.log.error({ err }, 'outbox append listener failed');
+      }
+    }
+  }
+
+  private reload(): void {
+    if (!this.db.open) return;
+    this.held.clear();
+    for (const r of this.st.held.all()) this.held.add(r.device, r.kind, r.bytes, r.n);
+    this.evicted.clear();
+    for (const r of this.st.evicted.all()) this.evicted.add(r.device, r.kind, r.count);
+  }
+
+  private peekStatement(byDevice: boolean, kinds: readonly OutboxKind[]): Database.Statement<unknown[], Row> {
+    const key = `${byDevice ? 'd' : '-'}:${kinds.length}`;
+    let st = this.peeks.get(key);
+    if (!st) {
+      const where = [byDevice ? 'device = ?' : '', 'seq > ?', `kind IN (${kinds.map(() => '?').join(', ')})`].filter(Boolean).join(' AND ');
+      st = this.db.prepare<unknown[], Row>(`SELECT seq, device, kind, topic, payload, qos, created_ms, bytes FROM outbox WHERE ${where} ORDER BY seq LIMIT ?`);
+      this.peeks.set(key, st);
+    }
+    return st;
+  }
+
+  private requireOpen(): void {
+    if (!this.db.open) {
+      throw new FaultlineError('FL_ERR_OUTBOX_CLOSED', `the outbox ${this.file} is closed`, { context: { file: this.file } });
+    }
+  }
+}
+
+/** Opens (or creates) an outbox file; throws FL_ERR_OUTBOX_OPEN / _CORRUPT / _LOCKED / _SCHEMA_NEWER naming the file and the fix. */
+export function openOutbox(opts: OutboxOptions): Outbox {
+  return Outbox.open(opts);
+}

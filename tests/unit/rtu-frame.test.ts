@@ -1,0 +1,32 @@
+import t from 'tap';
+import { answer, crc16, requestLength, withCrc } from '../../firmware-adapters/simulator/rtu-frame.js';
+
+t.test('CRC-16/MODBUS of the textbook frame', async (t) => {
+  t.same([...withCrc([0x01, 0x03, 0x00, 0x00, 0x00, 0x0a])], [0x01, 0x03, 0x00, 0x00, 0x00, 0x0a, 0xc5, 0xcd]);
+  t.equal(crc16(Uint8Array.from([0x01, 0x03, 0x00, 0x00, 0x00, 0x0a, 0xc5, 0xcd])), 0, 'a frame with its CRC checks to 0');
+});
+
+t.test('request length by function code', async (t) => {
+  t.equal(requestLength(Uint8Array.from([1])), undefined);
+  t.equal(requestLength(Uint8Array.from([1, 3])), 8);
+  t.equal(requestLength(Uint8Array.from([1, 16, 0, 0, 0, 2])), undefined);
+  t.equal(requestLength(Uint8Array.from([1, 16, 0, 0, 0, 2, 4])), 13);
+  t.equal(requestLength(Uint8Array.from([1, 0x2b])), -1);
+});
+
+t.test('answers reads, writes and refusals', async (t) => {
+  const written: Array<[string, number, number[]]> = [];
+  const target = {
+    readWords: (table: string, address: number, length: number) => Array.from({ length }, (_, i) => (table === 'coil' ? (address + i) % 2 : address + i)),
+    write: (table: 'holding' | 'coil', address: number, words: number[]) => { written.push([table, address, words]); return address < 100; },
+  };
+  t.same([...answer(withCrc([1, 3, 0, 10, 0, 2]), target)].slice(0, 7), [1, 3, 4, 0, 10, 0, 11], 'FC 3');
+  t.same([...answer(withCrc([1, 1, 0, 0, 0, 10]), target)].slice(0, 5), [1, 1, 2, 0b10101010, 0b10], 'FC 1 packs bits LSB first');
+  t.same([...answer(withCrc([1, 6, 0, 5, 0x12, 0x34]), target)].slice(0, 6), [1, 6, 0, 5, 0x12, 0x34], 'FC 6 echoes');
+  t.same([...answer(withCrc([1, 16, 0, 7, 0, 2, 4, 0, 1, 0, 2]), target)].slice(0, 6), [1, 16, 0, 7, 0, 2], 'FC 16');
+  t.same([...answer(withCrc([1, 15, 0, 1, 0, 3, 1, 0b101]), target)].slice(0, 6), [1, 15, 0, 1, 0, 3], 'FC 15');
+  t.same(written, [['holding', 5, [0x1234]], ['holding', 7, [1, 2]], ['coil', 1, [1, 0, 1]]]);
+  t.same([...answer(withCrc([1, 6, 0x01, 0x00, 0, 1]), target)].slice(0, 3), [1, 0x86, 2], 'a refused write is exception 2');
+  t.same([...answer(withCrc([1, 3, 0, 0, 0, 200]), target)].slice(0, 3), [1, 0x83, 3], 'too many registers is exception 3');
+  t.same([...answer(withCrc([1, 0x2b, 0, 0, 0, 0]), target)].slice(0, 3), [1, 0xab, 1], 'unknown function is exception 1');
+});
