@@ -9,6 +9,8 @@ import type { FaultEvent } from '../protocol/values.js';
 import type { AgentConfig, DeviceConfig } from './config/agent-config-schema.js';
 import { DeviceChannel, type ChannelStats } from './device-channel.js';
 import { busKey, ModbusBus } from './sources/modbus-bus.js';
+import { openOutbox } from './outbox/index.js';
+import { join } from 'node:path';
 
 export { AGENT_VERSION, parameterCatalogue } from './device-channel.js';
 
@@ -27,6 +29,7 @@ export function resolveAdapter(device: DeviceConfig, adapters: readonly Adapter[
 
 export async function startAgent(config: AgentConfig, opts: { log: Logger; now?: () => number; adapters?: readonly Adapter[] }): Promise<RunningAgent> {
   const now = opts.now ?? Date.now;
+  const outbox = openOutbox({ file: config.outbox.file ?? join(config.stateDir, 'outbox.db'), maxBytes: config.outbox.maxBytes, log: opts.log.child({ part: 'outbox' }), now });
   const buses = new Map<string, ModbusBus>();
   const channels = config.devices.map((device) => {
     const log = opts.log.child({ device: device.id, site: device.site });
@@ -36,9 +39,19 @@ export async function startAgent(config: AgentConfig, opts: { log: Logger; now?:
       bus = buses.get(key) ?? new ModbusBus(device.modbus, opts.log.child({ bus: key }));
       buses.set(key, bus);
     }
-    return new DeviceChannel({ device, adapter: resolveAdapter(device, opts.adapters), agent: config, bus, log, now });
+    return new DeviceChannel({ device, adapter: resolveAdapter(device, opts.adapters), agent: config, bus, outbox, log, now });
   });
-  for (const c of channels) c.start();
+  const stopAll = async (): Promise<void> => {
+    await Promise.allSettled(channels.map((c) => c.stop()));
+    await Promise.allSettled([...buses.values()].map((b) => b.stop()));
+    outbox.close();
+  };
+  try {
+    for (const c of channels) await c.start();
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
   opts.log.info({ devices: channels.length, buses: buses.size, mqtt: config.mqtt.url }, 'agent started');
 
   const channel = (device?: string): DeviceChannel => {
@@ -54,8 +67,7 @@ export async function startAgent(config: AgentConfig, opts: { log: Logger; now?:
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await Promise.all(channels.map((c) => c.stop()));
-      await Promise.all([...buses.values()].map((b) => b.stop()));
+      await stopAll();
       opts.log.info('agent stopped');
     },
   };

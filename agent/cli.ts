@@ -9,6 +9,8 @@ import { loadAgentConfig } from './config/load-config.js';
 import type { AgentConfig } from './config/agent-config-schema.js';
 import { parameterCatalogue, resolveAdapter, startAgent } from './agent.js';
 import { busKey } from './sources/modbus-bus.js';
+import { systemParameters } from './sources/system-metrics.js';
+import { describeDetection, describeSystemDetection } from './core/detection-summary.js';
 
 export const AGENT_HELP = `Usage:
   faultline agent --config FILE         run the edge agent for the devices in FILE
@@ -38,10 +40,14 @@ function describePlan(config: AgentConfig): string {
     } else {
       lines.push('  modbus: off');
     }
-    lines.push(`  system metrics: ${device.system.enabled ? `every ${device.system.intervalMs} ms` : 'off'}`);
-    for (const t of adapter.faultTables) lines.push(`  watch ${t.register}: ${Object.keys(t.codes).length} fault codes`);
-    for (const r of adapter.thresholds) lines.push(`  watch ${r.parameter} ${r.direction} ${r.limit} (deadband ${r.deadband}, on ${r.onDelayMs} ms, off ${r.offDelayMs} ms) -> ${r.code}`);
-    lines.push(`  parameters: ${parameterCatalogue(adapter, device.system.enabled).length}`);
+    lines.push(...describeDetection(adapter).map((l) => `  ${l}`));
+    if (device.system.enabled) {
+      lines.push(`  system metrics every ${device.system.intervalMs} ms`);
+      lines.push(...describeSystemDetection(device.system).map((l) => `    ${l}`));
+    } else {
+      lines.push('  system metrics: off');
+    }
+    lines.push(`  parameters: ${parameterCatalogue(adapter, device.system.enabled ? systemParameters(device.system) : []).length}`);
   }
   return lines.join('\n');
 }

@@ -9,15 +9,21 @@ import type { Adapter, PollGroup } from '../firmware-adapters/schema.js';
 import { errorCode, errorMessage } from '../protocol/errors.js';
 import type { DeviceBirth, FaultEvent, ParameterInfo, Sample } from '../protocol/values.js';
 import type { AgentConfig, DeviceConfig } from './config/agent-config-schema.js';
-import { detect, detectComm, initialDetectorState, type DetectionResult, type DetectorState } from './core/detection.js';
+import type { ChatterSpec } from './core/chatter.js';
+import { detect, detectComm, initialDetectorState, type DetectorState } from './core/detection.js';
+import type { FaultTransition } from './core/fault-transition.js';
+import { detectSystem, initialSystemDetectorState, type SystemDetectorState } from './core/system-detection.js';
 import { buildFaultEvent } from './core/fault-event.js';
 import { SampleWindow } from './core/sample-window.js';
 import { MqttLink } from './mqtt-link.js';
+import type { Outbox } from './outbox/index.js';
 import { WriteAuthorizer } from './rpc-auth.js';
 import { RpcHandler } from './rpc-handler.js';
 import type { ModbusBus } from './sources/modbus-bus.js';
 import { ModbusPoller, type ModbusCounters } from './sources/modbus-poller.js';
-import { readSystemMetrics, SYSTEM_PARAMETERS } from './sources/system-metrics.js';
+import { SystemMetrics } from './sources/system-metrics.js';
+import { LogSource, logStatePath } from './sources/log-source.js';
+import type { LogFaultTransition } from './core/log-matcher.js';
 
 export const AGENT_VERSION = '0.2.0';
 const TELEMETRY_BUFFER_LIMIT = 5000;
@@ -28,8 +34,12 @@ export interface ChannelStats {
   pollErrors: number;
   pollsSkipped: number;
   eventsRaised: number;
+  /** Events the broker acknowledged (for the faultline collector: committed). */
   eventsPublished: number;
+  /** Events waiting in the durable outbox. */
   eventsPending: number;
+  /** Events that could not even be written to the outbox (disk full, outbox closed). */
+  eventsLost: number;
   telemetryDropped: number;
   rpcAnswered: number;
   rpcBadRequests: number;
@@ -38,9 +48,14 @@ export interface ChannelStats {
   modbus: ModbusCounters | null;
 }
 
-export function parameterCatalogue(adapter: Adapter, withSystem: boolean): ParameterInfo[] {
+export function parameterCatalogue(adapter: Adapter, system: ParameterInfo[] = []): ParameterInfo[] {
   const regs: ParameterInfo[] = adapter.registers.map((r) => ({ name: r.name, unit: r.unit, description: r.description, writable: r.writable === true, source: 'modbus' }));
-  return withSystem ? [...regs, ...SYSTEM_PARAMETERS] : regs;
+  return [...regs, ...system];
+}
+
+export function chatterSpec(agent: AgentConfig): ChatterSpec | false {
+  const c = agent.detection.chatter;
+  return c.cycles === 0 ? false : { cycles: c.cycles, windowMs: c.windowS * 1000, holdMs: c.holdS * 1000 };
 }
 
 export interface ChannelDeps {
@@ -48,6 +63,7 @@ export interface ChannelDeps {
   adapter: Adapter;
   agent: AgentConfig;
   bus: ModbusBus | null;
+  outbox: Outbox;
   log: Logger;
   now: () => number;
 }
@@ -58,13 +74,15 @@ export class DeviceChannel {
   private readonly poller: ModbusPoller | null;
   private readonly link: MqttLink;
   private readonly rpc: RpcHandler;
-  private readonly catalogue: ParameterInfo[];
+  private readonly system: SystemMetrics | null;
+  private readonly logs: LogSource[];
+  private readonly chatter: ChatterSpec | false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly recent: FaultEvent[] = [];
-  private readonly st = { polls: 0, pollErrors: 0, pollsSkipped: 0, eventsRaised: 0, eventsPublished: 0, eventsPending: 0, telemetryDropped: 0 };
+  private readonly st = { polls: 0, pollErrors: 0, pollsSkipped: 0, eventsRaised: 0, eventsLost: 0, telemetryDropped: 0 };
   private telemetry: Sample[] = [];
   private detector: DetectorState = initialDetectorState();
-  private seq = 0;
+  private systemDetector: SystemDetectorState = initialSystemDetectorState();
   private consecutiveFailures = 0;
   private backoffUntil = 0;
   private startedMs = 0;
@@ -73,19 +91,31 @@ export class DeviceChannel {
   constructor(private readonly d: ChannelDeps) {
     const { device, adapter, agent, bus, log } = d;
     this.window = new SampleWindow(agent.detection.preFaultWindowS * 1000);
-    this.catalogue = parameterCatalogue(adapter, device.system.enabled);
-    const m = device.modbus;
-    this.poller = m && bus
+    this.chatter = chatterSpec(agent);
+    this.logs = device.logs.map((file) => new LogSource({
+      file, patterns: adapter.logPatterns ?? [], statePath: logStatePath(agent.stateDir, `${device.site}/${device.id}/${file.path}`),
+      log: log.child({ part: 'logs', file: file.path }), now: d.now,
+      pollIntervalMs: agent.logTail.pollIntervalMs, persistIntervalMs: agent.logTail.persistIntervalMs,
+      excerptLines: agent.logTail.excerptLines, keepLines: agent.logTail.keepLines,
+      onEmit: (_records, transitions) => this.emit(transitions),
+    }));
+    this.system = device.system.enabled
+      ? new SystemMetrics({ options: device.system, log: log.child({ part: 'system' }), now: d.now })
+      : null;
+    const mb = device.modbus;
+    this.poller = mb && bus
       ? new ModbusPoller({
-        adapter, bus, unitId: m.unitId ?? adapter.unitId, timeoutMs: m.timeoutMs, retries: m.retries,
-        plan: { maxRegisters: m.maxRegistersPerRequest, maxGap: m.maxGap }, log: log.child({ part: 'modbus' }), now: d.now,
+        adapter, bus, unitId: mb.unitId ?? adapter.unitId, timeoutMs: mb.timeoutMs, retries: mb.retries,
+        plan: { maxRegisters: mb.maxRegistersPerRequest, maxGap: mb.maxGap }, log: log.child({ part: 'modbus' }), now: d.now,
       })
       : null;
+    const m = agent.mqtt;
     this.link = new MqttLink({
-      url: agent.mqtt.url, username: device.username, password: device.password,
-      protocolVersion: agent.mqtt.protocolVersion, keepaliveS: agent.mqtt.keepaliveS, reconnectMs: agent.mqtt.reconnectMs,
-      site: device.site, device: device.id, sessionId: this.sessionId, birth: () => this.birth(),
-      onRpcRequest: (p) => this.rpc.handle(p), log: log.child({ part: 'mqtt' }),
+      url: m.url, username: device.username, password: device.password, protocolVersion: m.protocolVersion, keepaliveS: m.keepaliveS,
+      connectTimeoutMs: m.connectTimeoutMs, tls: m.tls, reconnect: m.reconnect, maxInFlight: m.maxInFlight,
+      statusIntervalMs: agent.status.intervalMs, site: device.site, device: device.id, sessionId: this.sessionId, outbox: d.outbox,
+      birth: () => this.birth(), statusInputs: () => ({ pollErrors: this.st.pollErrors, drops: this.st.telemetryDropped + this.st.eventsLost }),
+      onRpcRequest: (p) => this.rpc.handle(p), log: log.child({ part: 'mqtt' }), now: d.now,
     });
     const poller = this.poller;
     this.rpc = new RpcHandler({
@@ -93,7 +123,7 @@ export class DeviceChannel {
       readLive: (names) => (poller ? poller.readNamed(names) : Promise.reject(new Error('no Modbus source configured'))),
       write: (values) => (poller ? poller.write(values) : Promise.reject(new Error('no Modbus source configured'))),
       authorizer: new WriteAuthorizer(device.writeKey, device.site, device.id),
-      describe: () => this.birth(), respond: (p) => this.link.publishRpcResponse(p), log: log.child({ part: 'rpc' }), now: d.now,
+      describe: () => this.birth(), recentLogLines: (n) => this.recentLogLines(n), respond: (p) => this.link.publishRpcResponse(p), log: log.child({ part: 'rpc' }), now: d.now,
     });
   }
 
@@ -105,13 +135,13 @@ export class DeviceChannel {
     const { device, adapter } = this.d;
     return {
       device: device.id, site: device.site, adapterId: adapter.id, model: device.model, firmware: device.firmware,
-      agentVersion: AGENT_VERSION, parameters: this.catalogue, timeMs: this.d.now(), sessionId: this.sessionId,
+      agentVersion: AGENT_VERSION, parameters: parameterCatalogue(adapter, this.system?.parameters()), timeMs: this.d.now(), sessionId: this.sessionId,
     };
   }
 
   stats(): ChannelStats {
     return {
-      ...this.st, rpcAnswered: this.rpc.answered, rpcBadRequests: this.rpc.badRequests, writes: this.rpc.writes, writesRefused: this.rpc.refusedWrites,
+      ...this.st, eventsPublished: this.link.counters().ackedEvents, eventsPending: this.d.outbox.depth(this.link.outboxKey).event, rpcAnswered: this.rpc.answered, rpcBadRequests: this.rpc.badRequests, writes: this.rpc.writes, writesRefused: this.rpc.refusedWrites,
       modbus: this.poller ? { ...this.poller.counters } : null,
     };
   }
@@ -125,20 +155,29 @@ export class DeviceChannel {
     return this.poller?.groups ?? null;
   }
 
-  start(): void {
+  /** The last `n` lines over all of this device's followed log files. */
+  recentLogLines(n: number): string[] {
+    return this.logs.flatMap((l) => l.recentLines(n)).slice(-n);
+  }
+
+  async start(): Promise<void> {
     const { device, agent } = this.d;
+    for (const source of this.logs) {
+      try {
+        await source.start();
+      } catch (err) {
+        this.d.log.error({ code: errorCode(err), err: errorMessage(err) }, 'cannot follow a log file; carrying on without it');
+      }
+    }
     this.startedMs = this.d.now();
     this.link.start();
     const m = device.modbus;
     if (this.poller && m) {
       for (const group of this.poller.groups.keys()) this.every(m.intervals[group], () => this.poll(group));
     }
-    if (device.system.enabled) this.every(device.system.intervalMs, async () => this.record(await readSystemMetrics(this.d.now)));
+    const system = this.system;
+    if (system) this.every(device.system.intervalMs, async () => this.readSystem(system));
     if (agent.telemetry.intervalMs > 0) this.every(agent.telemetry.intervalMs, () => this.flushTelemetry());
-    this.every(agent.status.intervalMs, () => this.link.publishStatus({
-      device: device.id, site: device.site, timeMs: this.d.now(), uptimeS: (this.d.now() - this.startedMs) / 1000,
-      outboxDepth: this.st.eventsPending, pollErrors: this.st.pollErrors, eventsPublished: this.st.eventsPublished,
-    }));
     this.d.log.info({ adapter: this.d.adapter.id, sessionId: this.sessionId, modbus: this.d.bus?.key ?? 'off' }, 'device channel started');
   }
 
@@ -147,6 +186,7 @@ export class DeviceChannel {
     this.stopping = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    await Promise.all(this.logs.map((l) => l.stop()));
     await this.link.stop();
   }
 
@@ -165,14 +205,27 @@ export class DeviceChannel {
       const pause = Math.min(m.backoffMaxMs, m.intervals.normal * 2 ** Math.min(10, this.consecutiveFailures - 1));
       this.backoffUntil = this.d.now() + pause * (0.5 + Math.random() / 2);
       this.d.log.warn({ code: errorCode(err), err: errorMessage(err), group, nextTryInMs: Math.round(this.backoffUntil - this.d.now()) }, 'modbus poll failed');
-      this.emit(detectComm(this.detector, false, m.failuresBeforeCommLoss));
+      this.judge(detectComm(this.detector, false, m.failuresBeforeCommLoss, this.d.now(), { chatter: this.chatter }));
       return;
     }
     this.consecutiveFailures = 0;
     this.backoffUntil = 0;
-    this.emit(detectComm(this.detector, true, m.failuresBeforeCommLoss));
+    this.judge(detectComm(this.detector, true, m.failuresBeforeCommLoss, this.d.now(), { chatter: this.chatter }));
     this.record(samples);
-    this.emit(detect(this.d.adapter, this.detector, new Map(samples.map((s) => [s.parameter, s])), this.d.now()));
+    this.judge(detect(this.d.adapter, this.detector, new Map(samples.map((s) => [s.parameter, s])), this.d.now(), { chatter: this.chatter }));
+  }
+
+  private judge(result: { state: DetectorState; transitions: FaultTransition[] }): void {
+    this.detector = result.state;
+    this.emit(result.transitions);
+  }
+
+  private async readSystem(system: SystemMetrics): Promise<void> {
+    const samples = await system.read();
+    this.record(samples);
+    const result = detectSystem(this.d.device.system, this.systemDetector, new Map(samples.map((s) => [s.parameter, s])), this.d.now(), this.chatter);
+    this.systemDetector = result.state;
+    this.emit(result.transitions);
   }
 
   private record(samples: readonly Sample[]): void {
@@ -186,30 +239,33 @@ export class DeviceChannel {
   }
 
   private flushTelemetry(): void {
-    if (this.telemetry.length === 0 || !this.link.connected) return;
-    this.link.publishTelemetry({ device: this.d.device.id, site: this.d.device.site, samples: this.telemetry });
+    if (this.telemetry.length === 0) return;
+    if (!this.link.enqueueTelemetry({ device: this.d.device.id, site: this.d.device.site, samples: this.telemetry })) this.st.telemetryDropped += this.telemetry.length;
     this.telemetry = [];
   }
 
-  private emit(result: DetectionResult): void {
-    this.detector = result.state;
-    const { device, adapter, log } = this.d;
-    for (const t of result.transitions) {
+  private emit(transitions: ReadonlyArray<FaultTransition | LogFaultTransition>): void {
+    const { device, adapter, log, agent } = this.d;
+    for (const t of transitions) {
+      const logExcerpt = 'excerpt' in t ? t.excerpt : this.recentLogLines(agent.logTail.excerptLines);
       const timeMs = this.d.now();
       const related = t.related.length > 0 ? t.related : adapter.registers.map((r) => r.name);
-      const event = buildFaultEvent(t, {
-        id: uuidv7(), seq: ++this.seq, timeMs, device: device.id, site: device.site, adapterId: adapter.id,
-        snapshot: this.window.snapshot(related, timeMs), logExcerpt: [],
-      });
+      let event: FaultEvent;
+      try {
+        // Durable (fsync'd in the outbox) once this returns; the link publishes it when it can.
+        event = this.link.enqueueEvent((seq) => buildFaultEvent(t, {
+          id: uuidv7(), seq, timeMs, device: device.id, site: device.site, adapterId: adapter.id,
+          snapshot: this.window.snapshot(related, timeMs), logExcerpt,
+        }));
+      } catch (err) {
+        this.st.eventsLost++;
+        log.error({ code: errorCode(err), err: errorMessage(err), fault: t.fault.code, transition: t.transition }, 'fault event could not be queued');
+        continue;
+      }
       this.st.eventsRaised++;
-      this.st.eventsPending++;
       this.recent.push(event);
       if (this.recent.length > RECENT_EVENTS) this.recent.shift();
       log.info({ code: event.code, transition: event.transition, seq: event.seq, id: event.id }, 'fault event');
-      this.link.publishEvent(event).then(
-        () => { this.st.eventsPublished++; this.st.eventsPending--; },
-        (err: unknown) => { this.st.eventsPending--; log.error({ code: errorCode(err), err: errorMessage(err), id: event.id }, 'fault event not delivered'); },
-      );
     }
   }
 

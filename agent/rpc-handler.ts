@@ -1,6 +1,7 @@
 /**
  * Answers RPC requests on a device's own rpc/req topic: live reads of named parameters (a fresh
- * Modbus read, never the cache), "describe", and signed writes of writable parameters. Every
+ * Modbus read, never the cache), "describe", the last lines of its logs, and signed writes of
+ * writable parameters. Every
  * request with a readable id gets exactly one response before its deadline, carrying values or
  * a clear error; remote writes are logged (never their signature).
  */
@@ -16,6 +17,7 @@ export interface RpcDeps {
   write: (values: readonly ParameterValue[]) => Promise<void>;
   authorizer: WriteAuthorizer;
   describe: () => DeviceBirth;
+  recentLogLines: (n: number) => string[];
   respond: (payload: Uint8Array) => void;
   log: Logger;
   now?: () => number;
@@ -79,6 +81,8 @@ export class RpcHandler {
       switch (req.op.kind) {
         case 'describe':
           return { id: req.id, ok: true, values: [], description: this.deps.describe() };
+        case 'logs':
+          return { id: req.id, ok: true, values: [], logLines: this.deps.recentLogLines(req.op.lines) };
         case 'read': {
           const names = req.op.names.length > 0 ? req.op.names : [...this.deps.knownParameters()];
           this.unknown(names);

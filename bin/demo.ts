@@ -3,6 +3,7 @@
  * under ./data, plus a small simulated plant — drives built from the firmware adapter, each
  * polled by a real agent over Modbus TCP and reporting over MQTT — that faults now and then.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkAgentConfig } from '../agent/config/load-config.js';
 import { startAgent, type RunningAgent } from '../agent/agent.js';
@@ -56,13 +57,14 @@ export async function demoCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(devices) || devices < 1 || devices > 50) { process.stderr.write('faultline demo: --devices must be 1-50\n'); return 2; }
   if (!(faultEvery >= 5)) { process.stderr.write('faultline demo: --fault-every must be at least 5 seconds\n'); return 2; }
 
+  const dataDir = values['data-dir'] ?? './data';
   const sims: SimulatedModbusDevice[] = [];
   const scenarios: FaultScenario[] = [];
   const agents: RunningAgent[] = [];
   let collector;
   try {
     collector = await startCollector({
-      dataDir: values['data-dir'] ?? './data', mqttHost: '127.0.0.1', httpHost: '127.0.0.1',
+      dataDir, mqttHost: '127.0.0.1', httpHost: '127.0.0.1',
       mqttPort: port('mqtt-port', values['mqtt-port'], 1883), httpPort: port('http-port', values['http-port'], 8080),
       log: log.child({ part: 'collector' }),
     });
@@ -78,7 +80,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
       scenario.start();
       scenarios.push(scenario);
       const config = checkAgentConfig({
-        mqtt: { url: collector.mqttUrl },
+        mqtt: { url: collector.mqttUrl, reconnect: { minMs: 500, maxMs: 5000 } },
+        stateDir: join(dataDir, 'agents', `drive-${i}`),
         devices: [{
           id: `drive-${i}`, site: 'demo-plant', model: 'VFD-4000', firmware: '2.3.1',
           modbus: { host: sim.host, port: sim.port, intervals: { normal: 500 } },

@@ -1,9 +1,13 @@
 /** The adapter registry: every built-in device family, and how a device's model/firmware picks one. */
 import { FaultlineError } from '../protocol/errors.js';
+import genericPlc from './devices/generic-plc.js';
 import genericVfd from './devices/generic-vfd.js';
+import linuxGateway from './devices/linux-gateway.js';
+import temperatureController from './devices/temperature-controller.js';
+import threePhaseMeter from './devices/three-phase-meter.js';
 import type { Adapter } from './schema.js';
 
-export const ADAPTERS: readonly Adapter[] = [genericVfd];
+export const ADAPTERS: readonly Adapter[] = [genericVfd, genericPlc, threePhaseMeter, temperatureController, linuxGateway];
 
 export function adapterById(id: string, adapters: readonly Adapter[] = ADAPTERS): Adapter {
   const a = adapters.find((x) => x.id === id);

@@ -145,13 +145,17 @@ export function decodeStatus(bytes: Uint8Array): AgentStatus {
   return {
     device: required('AgentStatus.device', m.device), site: required('AgentStatus.site', m.site), timeMs: num(m.timeMs),
     uptimeS: num(m.uptimeS), outboxDepth: num(m.outboxDepth), pollErrors: num(m.pollErrors), eventsPublished: num(m.eventsPublished),
+    outboxEvents: num(m.outboxEvents), outboxTelemetry: num(m.outboxTelemetry), outboxStatus: num(m.outboxStatus), outboxBytes: num(m.outboxBytes),
+    evictedEvents: num(m.evictedEvents), evictedTelemetry: num(m.evictedTelemetry), evictedStatus: num(m.evictedStatus),
+    drops: num(m.drops), connects: num(m.connects), disconnects: num(m.disconnects), resent: num(m.resent), rejected: num(m.rejected),
   };
 }
 
 export function encodeRpcRequest(r: RpcRequest): Uint8Array {
   const op = r.op.kind === 'read' ? { read: { names: r.op.names } }
     : r.op.kind === 'write' ? { write: { values: r.op.values, signature: r.op.signature } }
-      : { describe: {} };
+      : r.op.kind === 'logs' ? { logs: { lines: r.op.lines } }
+        : { describe: {} };
   return pb.RpcRequest.encode({ id: r.id, deadlineMs: r.deadlineMs, ...op }).finish();
 }
 
@@ -160,6 +164,11 @@ export function decodeRpcRequest(bytes: Uint8Array): RpcRequest {
   const id = required('RpcRequest.id', m.id);
   if (m.op === 'read') return { id, deadlineMs: num(m.deadlineMs), op: { kind: 'read', names: m.read?.names ?? [] } };
   if (m.op === 'describe') return { id, deadlineMs: num(m.deadlineMs), op: { kind: 'describe' } };
+  if (m.op === 'logs') {
+    const lines = num(m.logs?.lines) || 100;
+    if (lines > 1000) invalid('RpcRequest.logs.lines', 'at most 1000 lines');
+    return { id, deadlineMs: num(m.deadlineMs), op: { kind: 'logs', lines } };
+  }
   if (m.op === 'write') {
     const values = (m.write?.values ?? []).map((v, i) => ({ name: required(`RpcRequest.write.values[${i}].name`, v.name), value: num(v.value) }));
     if (values.length === 0) invalid('RpcRequest.write.values', 'at least one parameter value is required');
@@ -170,7 +179,7 @@ export function decodeRpcRequest(bytes: Uint8Array): RpcRequest {
 
 export function encodeRpcResponse(r: RpcResponse): Uint8Array {
   return pb.RpcResponse.encode({
-    id: r.id, ok: r.ok, error: r.error ?? null, values: r.values.map(sampleToWire), description: r.description ?? null,
+    id: r.id, ok: r.ok, error: r.error ?? null, values: r.values.map(sampleToWire), description: r.description ?? null, logLines: r.logLines ?? [],
   }).finish();
 }
 
@@ -182,5 +191,6 @@ export function decodeRpcResponse(bytes: Uint8Array): RpcResponse {
   };
   if (m.error) res.error = { code: m.error.code ?? '', message: m.error.message ?? '' };
   if (m.description) res.description = decodeBirth(pb.DeviceBirth.encode(m.description).finish());
+  if (m.logLines && m.logLines.length > 0) res.logLines = m.logLines;
   return res;
 }

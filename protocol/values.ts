@@ -83,9 +83,22 @@ export interface AgentStatus {
   site: string;
   timeMs: number;
   uptimeS: number;
+  /** Messages of this device waiting in the outbox, all kinds. */
   outboxDepth: number;
   pollErrors: number;
   eventsPublished: number;
+  outboxEvents: number;
+  outboxTelemetry: number;
+  outboxStatus: number;
+  outboxBytes: number;
+  evictedEvents: number;
+  evictedTelemetry: number;
+  evictedStatus: number;
+  drops: number;
+  connects: number;
+  disconnects: number;
+  resent: number;
+  rejected: number;
 }
 
 export interface ParameterValue {
@@ -96,7 +109,8 @@ export interface ParameterValue {
 export type RpcOp =
   | { kind: 'read'; names: string[] }
   | { kind: 'describe' }
-  | { kind: 'write'; values: ParameterValue[]; signature: string };
+  | { kind: 'write'; values: ParameterValue[]; signature: string }
+  | { kind: 'logs'; lines: number };
 
 export interface RpcRequest {
   id: string;
@@ -110,4 +124,5 @@ export interface RpcResponse {
   error?: { code: string; message: string };
   values: Sample[];
   description?: DeviceBirth;
+  logLines?: string[];
 }

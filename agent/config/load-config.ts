@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { FaultlineError } from '../../protocol/errors.js';
 import { describeSchemaError, formatProblems, type ConfigProblem } from '../../protocol/config-errors.js';
+import { checkSystemDetectionConfig } from '../core/system-detection.js';
 import { AgentConfigSchema, type AgentConfig } from './agent-config-schema.js';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false });
@@ -38,6 +39,9 @@ function crossChecks(config: AgentConfig, lineOf: (path: string[]) => number | u
     const p = path.map(String);
     problems.push({ key: p.join('.'), line: lineOf(p), message, fix });
   };
+  if (config.mqtt.reconnect.maxMs < config.mqtt.reconnect.minMs) add(['mqtt', 'reconnect', 'maxMs'], `must be at least mqtt.reconnect.minMs (${config.mqtt.reconnect.minMs})`, 'raise maxMs or lower minMs');
+  const tls = config.mqtt.tls;
+  if (tls && Boolean(tls.certFile) !== Boolean(tls.keyFile)) add(['mqtt', 'tls'], 'certFile and keyFile go together', 'set both mqtt.tls.certFile and mqtt.tls.keyFile, or neither');
   const ids = new Map<string, number>();
   const units = new Map<string, number>();
   const serial = new Map<string, { i: number; settings: string }>();
@@ -46,6 +50,16 @@ function crossChecks(config: AgentConfig, lineOf: (path: string[]) => number | u
     const first = ids.get(id);
     if (first !== undefined) add(['devices', i, 'id'], `device ${id} is already defined as devices.${first}`, 'give every device of a site its own id');
     ids.set(id, i);
+    d.logs.forEach((f, k) => {
+      if (f.format === 'regex' && !f.pattern) add(['devices', i, 'logs', k], 'format regex needs a pattern', `add devices.${i}.logs.${k}.pattern with named groups (time, host, app, pid, severity, message)`);
+      const patterns: Array<[string, string | undefined]> = [['pattern', f.pattern]];
+      if (f.multiline) patterns.push(['multiline.startPattern', f.multiline.startPattern], ['multiline.continuationPattern', f.multiline.continuationPattern]);
+      for (const [key, source] of patterns) {
+        if (source === undefined) continue;
+        try { new RegExp(source); } catch (e) { add(['devices', i, 'logs', k, ...key.split('.')], `not a valid regular expression: ${(e as Error).message}`, 'fix the pattern (JavaScript regular expression syntax)'); }
+      }
+    });
+    for (const p of checkSystemDetectionConfig(d.system)) add(['devices', i, 'system', ...p.path.split('.')], p.message, `lower devices.${i}.system.${p.path}`);
     const m = d.modbus;
     if (!m) return;
     if (m.transport === 'rtu' && !m.path) add(['devices', i, 'modbus'], 'transport rtu needs a serial port', `add devices.${i}.modbus.path, e.g. /dev/ttyUSB0`);

@@ -104,8 +104,12 @@ export function filterChatter(prev: ChatterState, transitions: readonly FaultTra
 
 /** Ends chattering for inputs stable for holdMs: clears the chattering fault and reports the real state. Call every poll. */
 export function releaseChatter(prev: ChatterState, nowMs: number, spec: ChatterSpec = DEFAULT_CHATTER): ChatterResult {
+  if (spec.cycles <= 0) return { state: prev, transitions: [] };
   const due = Object.entries(prev.entries).filter(([, e]) => e.chattering && nowMs - e.lastChangeMs >= spec.holdMs);
-  if (due.length === 0) return { state: prev, transitions: [] };
+  if (due.length === 0) {
+    const entries = prune(prev.entries, nowMs, spec);
+    return { state: entries === prev.entries ? prev : { ...prev, entries }, transitions: [] };
+  }
   const entries = { ...prev.entries };
   const counters = { ...prev.counters };
   const out: FaultTransition[] = [];
@@ -121,12 +125,11 @@ export function releaseChatter(prev: ChatterState, nowMs: number, spec: ChatterS
   return { state: { entries: prune(entries, nowMs, spec), counters }, transitions: out };
 }
 
-/** Forgets inputs that are cleared, calm and have no raise left in the window, so the state stays bounded. */
-function prune(entries: Record<string, ChatterEntry>, nowMs: number, spec: ChatterSpec): Record<string, ChatterEntry> {
-  for (const [key, e] of Object.entries(entries)) {
-    if (!e.chattering && !e.reportedActive && e.raises.every((x) => x <= nowMs - spec.windowMs)) delete entries[key];
-  }
-  return entries;
+/** Forgets inputs that are cleared, calm and have no raise left in the window, so the state stays bounded. Returns `entries` itself when nothing goes. */
+function prune(entries: Readonly<Record<string, ChatterEntry>>, nowMs: number, spec: ChatterSpec): Readonly<Record<string, ChatterEntry>> {
+  const calm = (e: ChatterEntry): boolean => !e.chattering && !e.reportedActive && e.raises.every((x) => x <= nowMs - spec.windowMs);
+  if (!Object.values(entries).some(calm)) return entries;
+  return Object.fromEntries(Object.entries(entries).filter(([, e]) => !calm(e)));
 }
 
 export function chatterCounters(state: ChatterState): ChatterCounters {

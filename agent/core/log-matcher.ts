@@ -5,6 +5,7 @@
  */
 import type { FaultDef, LogPattern } from '../../firmware-adapters/schema.js';
 import { FaultlineError } from '../../protocol/errors.js';
+import { CATEGORIES, SEVERITIES } from '../../protocol/values.js';
 import type { FaultTransition } from './detection.js';
 import type { ParsedLogRecord } from './log-parsers/index.js';
 
@@ -179,4 +180,27 @@ export function nextLogClearMs(state: LogFaultState): number | undefined {
     if (next === undefined || due < next) next = due;
   }
   return next;
+}
+
+/**
+ * Active log faults saved by an earlier run (plain JSON), checked field by field; whatever does
+ * not look like an ActiveLogFault is dropped. Restoring them means a fault raised before a
+ * restart is still cleared after its quiet time, and not raised a second time.
+ */
+export function restoreLogFaultState(saved: unknown): LogFaultState {
+  const active: Record<string, ActiveLogFault> = {};
+  if (typeof saved !== 'object' || saved === null) return { active };
+  for (const [code, v] of Object.entries(saved)) {
+    const a = v as Partial<ActiveLogFault> | null;
+    const f = a?.fault;
+    if (!a || !f || typeof f.code !== 'string' || f.code !== code || typeof f.message !== 'string' || typeof f.remedy !== 'string'
+      || !(CATEGORIES as readonly unknown[]).includes(f.category) || !(SEVERITIES as readonly unknown[]).includes(f.severity)
+      || typeof a.lastMs !== 'number' || typeof a.firstMs !== 'number' || typeof a.clearAfterMs !== 'number' || typeof a.count !== 'number'
+      || typeof a.labels !== 'object' || a.labels === null || !Object.values(a.labels).every((x) => typeof x === 'string')) continue;
+    active[code] = {
+      fault: { code: f.code, category: f.category, severity: f.severity, message: f.message, remedy: f.remedy },
+      labels: { ...a.labels }, clearAfterMs: a.clearAfterMs, firstMs: a.firstMs, lastMs: a.lastMs, count: a.count,
+    };
+  }
+  return { active };
 }

@@ -17,6 +17,7 @@ import type { Logger } from '../../bin/log.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import { planRoom } from './eviction.js';
 import { openOutboxDatabase } from './open-database.js';
+import { prepareStatements, type Row, type Statements } from './statements.js';
 import { EvictionTally, HeldTally } from './tally.js';
 import { OUTBOX_KINDS, type KindCounts, type NewOutboxMessage, type OutboxDepth, type OutboxKind, type OutboxMessage, type PeekFilter } from './types.js';
 
@@ -36,45 +37,11 @@ export interface OutboxOptions {
   now?: () => number;
 }
 
-interface Row {
-  seq: number;
-  device: string;
-  kind: OutboxKind;
-  topic: string;
-  payload: Buffer;
-  qos: 0 | 1;
-  created_ms: number;
-  bytes: number;
-}
-
-type Removed = Pick<Row, 'seq' | 'device' | 'kind' | 'bytes'>;
-
-function prepare(db: Database.Database) {
-  return {
-    insert: db.prepare<[string, string, string, Uint8Array, number, number, number], { seq: number }>(
-      'INSERT INTO outbox (device, kind, topic, payload, qos, created_ms, bytes) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq'),
-    oldestOfKind: db.prepare<[string, number], Removed>('SELECT seq, device, kind, bytes FROM outbox WHERE kind = ? ORDER BY seq LIMIT ?'),
-    deleteKindUpTo: db.prepare<[string, number]>('DELETE FROM outbox WHERE kind = ? AND seq <= ?'),
-    deleteOne: db.prepare<[number], Removed>('DELETE FROM outbox WHERE seq = ? RETURNING seq, device, kind, bytes'),
-    countEviction: db.prepare<[string, string, number]>(`INSERT INTO evictions (device, kind, count) VALUES (?, ?, ?)
-      ON CONFLICT (device, kind) DO UPDATE SET count = count + excluded.count`),
-    nextSeq: db.prepare<[string], { last: number }>(`INSERT INTO device_seq (device, last) VALUES (?, 1)
-      ON CONFLICT (device) DO UPDATE SET last = last + 1 RETURNING last`),
-    held: db.prepare<[], { device: string; kind: OutboxKind; n: number; bytes: number }>(
-      'SELECT device, kind, COUNT(*) AS n, SUM(bytes) AS bytes FROM outbox GROUP BY device, kind'),
-    evicted: db.prepare<[], { device: string; kind: OutboxKind; count: number }>('SELECT device, kind, count FROM evictions'),
-    getState: db.prepare<[string], { value: string }>('SELECT value FROM kv WHERE key = ?'),
-    setState: db.prepare<[string, string, number]>(`INSERT INTO kv (key, value, updated_ms) VALUES (?, ?, ?)
-      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms`),
-    deleteState: db.prepare<[string]>('DELETE FROM kv WHERE key = ?'),
-  };
-}
-
 export class Outbox {
   readonly file: string;
   readonly maxBytes: number;
   private readonly db: Database.Database;
-  private readonly st: ReturnType<typeof prepare>;
+  private readonly st: Statements;
   private readonly held = new HeldTally();
   private readonly evicted = new EvictionTally();
   private readonly peeks = new Map<string, Database.Statement<unknown[], Row>>();
@@ -91,7 +58,7 @@ export class Outbox {
     this.now = opts.now ?? Date.now;
     this.log = opts.log;
     this.db = db;
-    this.st = prepare(this.db);
+    this.st = prepareStatements(this.db);
     this.reload();
   }
 

@@ -9,6 +9,8 @@ import { FaultlineError } from '../../protocol/errors.js';
 import type { ModbusConfig } from '../config/agent-config-schema.js';
 import { ModbusClient } from './modbus-client.js';
 
+const CONNECT_TIMEOUT_MS = 5000;
+
 export type BusSpec = Pick<ModbusConfig, 'transport' | 'host' | 'port' | 'path' | 'baudRate' | 'parity' | 'dataBits' | 'stopBits' | 'timeoutMs'>;
 
 /** Devices whose specs give the same key share one bus. */
@@ -62,25 +64,37 @@ export class ModbusBus {
     this.reset();
     const s = this.spec;
     const c = new ModbusClient();
+    let timer: NodeJS.Timeout | undefined;
+    // A connect to an unreachable host can hang for minutes at the OS level: give up much sooner.
+    const giveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+    });
     try {
-      if (s.transport === 'rtu') {
-        await c.connectRTUBuffered(s.path ?? '', { baudRate: s.baudRate, parity: s.parity, dataBits: s.dataBits, stopBits: s.stopBits });
-      } else if (s.transport === 'rtu-over-tcp') {
-        // modbus-serial's "telnet" port is raw RTU frames over a TCP socket (its TcpRTUBuffered port speaks MBAP).
-        await c.connectTelnet(s.host ?? '', { port: s.port, timeout: s.timeoutMs });
-      } else {
-        await c.connectTCP(s.host ?? '', { port: s.port, timeout: s.timeoutMs });
-      }
+      await Promise.race([giveUp, this.open(c)]);
     } catch (cause) {
       c.close(() => undefined);
       throw new FaultlineError('FL_ERR_MODBUS_CONNECT', `cannot open Modbus bus ${this.key}: ${(cause as Error).message}`, {
         cause, context: { bus: this.key },
         hint: s.transport === 'rtu' ? 'check the serial device path and permissions' : 'check the address, the port and that the device is powered',
       });
+    } finally {
+      clearTimeout(timer);
     }
     this.connects++;
     this.log.debug({ bus: this.key }, 'modbus bus connected');
     this.client = c;
     return c;
+  }
+
+  private async open(c: ModbusClient): Promise<void> {
+    const s = this.spec;
+    if (s.transport === 'rtu') {
+      await c.connectRTUBuffered(s.path ?? '', { baudRate: s.baudRate, parity: s.parity, dataBits: s.dataBits, stopBits: s.stopBits });
+    } else if (s.transport === 'rtu-over-tcp') {
+      // modbus-serial's "telnet" port is raw RTU frames over a TCP socket (its TcpRTUBuffered port speaks MBAP).
+      await c.connectTelnet(s.host ?? '', { port: s.port, timeout: s.timeoutMs });
+    } else {
+      await c.connectTCP(s.host ?? '', { port: s.port, timeout: s.timeoutMs });
+    }
   }
 }

@@ -1,33 +1,96 @@
 /**
  * A simulated device driven by its adapter: every register's engineering value moves along the
- * adapter's simulation profile (sine + noise), an injected fault code forces the values the
- * adapter lists for it, and single values can be forced (e.g. a heatsink running hot).
+ * adapter's simulation profile (sine + noise, counters that count), injected faults show the
+ * way the adapter's rules expect (see fault-recipes.ts) plus the side effects it lists, and
+ * single values can be forced (e.g. a heatsink running hot).
  * Pure state: time comes in as an argument; noise is a seeded generator, so runs repeat.
  */
+import { FaultlineError } from '../../protocol/errors.js';
 import { decodeRegister, encodeRegister, encodeText } from '../register-codec.js';
 import { registerSpan, type Adapter, type RegisterDef, type RegisterTable } from '../schema.js';
+import { faultRecipes, type FaultRecipe } from './fault-recipes.js';
+
+/** A rule-driven change of one parameter; ramps and freezes start from the value seen at their first read. */
+type Override =
+  | { kind: 'force'; value: number }
+  | { kind: 'ramp'; perS: number; from?: { tMs: number; value: number } }
+  | { kind: 'freeze'; value?: number };
 
 export class DeviceModel {
-  private faultValue = 0;
+  private readonly recipes: Map<string, FaultRecipe>;
+  /** Injected fault codes, in injection order. */
+  private readonly injected = new Set<string>();
+  /** Enum fault registers: the value shown (an injected code's value, or a raw value from injectFault). */
+  private readonly enumValues = new Map<string, number>();
+  private readonly overrides = new Map<string, Override>();
   private readonly forced = new Map<string, number>();
   private readonly written = new Map<string, number>();
   private rng: number;
+  /** When counters (signals with ratePerS) started: the first time the model is read. */
+  private originMs: number | undefined;
 
   constructor(readonly adapter: Adapter, seed = 1) {
     this.rng = seed >>> 0 || 1;
+    this.recipes = faultRecipes(adapter);
   }
 
-  /** Injects a fault by its register value (e.g. 1 = vfd.overcurrent); 0 clears it. */
+  /** The fault codes this device can be made to show, in a stable order. */
+  get faultCodes(): string[] {
+    return [...this.recipes.keys()];
+  }
+
+  /** Makes the device show a fault by its code (e.g. 'vfd.overcurrent', a bit of a diagnostic word, a threshold excursion). */
+  injectFaultCode(code: string): void {
+    const recipe = this.recipes.get(code);
+    if (!recipe) {
+      throw new FaultlineError('FL_ERR_SIM_UNKNOWN_FAULT', `adapter ${this.adapter.id} cannot simulate fault "${code}"`, {
+        context: { adapter: this.adapter.id, code }, hint: `use one of: ${this.faultCodes.join(', ')}`,
+      });
+    }
+    if (recipe.kind === 'enum') {
+      for (const other of this.injected) {
+        const r = this.recipes.get(other);
+        if (r?.kind === 'enum' && r.register === recipe.register) this.injected.delete(other);
+      }
+      this.enumValues.set(recipe.register, recipe.value);
+    } else if (recipe.kind === 'force' || recipe.kind === 'ramp' || recipe.kind === 'freeze') {
+      this.overrides.set(recipe.parameter, recipe.kind === 'force' ? { kind: 'force', value: recipe.value } : recipe.kind === 'ramp' ? { kind: 'ramp', perS: recipe.perS } : { kind: 'freeze' });
+    }
+    this.injected.add(code);
+  }
+
+  clearFaultCode(code: string): void {
+    if (!this.injected.delete(code)) return;
+    const recipe = this.recipes.get(code);
+    if (recipe?.kind === 'enum' && this.enumValues.get(recipe.register) === recipe.value) this.enumValues.delete(recipe.register);
+    if (recipe && (recipe.kind === 'force' || recipe.kind === 'ramp' || recipe.kind === 'freeze')) this.overrides.delete(recipe.parameter);
+  }
+
+  get activeFaults(): string[] {
+    return [...this.injected];
+  }
+
+  /** Sets the first enum fault table's register to `value` (e.g. 1 = vfd.overcurrent); 0 clears it. Values the table does not list are shown as they are. */
   injectFault(value: number): void {
-    this.faultValue = value;
+    const table = this.adapter.faultTables.find((t) => t.kind !== 'bitfield');
+    if (!table) return;
+    const code = table.codes[value]?.code;
+    if (code) return this.injectFaultCode(code);
+    for (const c of Object.values(table.codes)) this.clearFaultCode(c.code);
+    if (value === 0) this.enumValues.delete(table.register); else this.enumValues.set(table.register, value);
   }
 
+  /** Removes every injected fault. */
   clearFault(): void {
-    this.faultValue = 0;
+    this.injected.clear();
+    this.enumValues.clear();
+    this.overrides.clear();
   }
 
+  /** The first enum fault table's register value (0 = healthy). */
   get activeFault(): number {
-    return this.faultValue;
+    const table = this.adapter.faultTables.find((t) => t.kind !== 'bitfield');
+    return table ? this.enumValues.get(table.register) ?? 0 : 0;
   }
 
   /** Forces one parameter to a value until released (e.g. heatsink_temperature to 88). */
@@ -50,14 +113,45 @@ export class DeviceModel {
   valueAt(name: string, tMs: number): number {
     const forced = this.forced.get(name);
     if (forced !== undefined) return forced;
-    const effect = this.faultValue !== 0 ? this.adapter.simulation.faultEffects[this.faultValue]?.[name] : undefined;
+    let effect: number | undefined;
+    for (const code of this.injected) effect = this.adapter.simulation.faultEffects[code]?.[name] ?? effect;
     if (effect !== undefined) return effect;
-    if (this.adapter.faultTables.some((t) => t.register === name)) return this.faultValue;
+    const o = this.overrides.get(name);
+    if (!o) return this.normalValue(name, tMs);
+    switch (o.kind) {
+      case 'force': return o.value;
+      case 'freeze': return (o.value ??= this.normalValue(name, tMs));
+      case 'ramp': {
+        o.from ??= { tMs, value: this.normalValue(name, tMs) };
+        return o.from.value + (o.perS * (tMs - o.from.tMs)) / 1000;
+      }
+    }
+  }
+
+  /** The value without forced values, fault effects or rule overrides. */
+  private normalValue(name: string, tMs: number): number {
+    const table = this.adapter.faultTables.find((t) => t.register === name);
+    if (table && table.kind !== 'bitfield') return this.enumValues.get(name) ?? 0;
+    if (table) {
+      let bits = 0;
+      for (const code of this.injected) {
+        const r = this.recipes.get(code);
+        if (r?.kind === 'bit' && r.register === name) bits |= 1 << r.bit;
+      }
+      return (Math.round(this.signalValue(name, tMs)) | bits) >>> 0;
+    }
     const written = this.written.get(name);
     if (written !== undefined) return written;
+    return this.signalValue(name, tMs);
+  }
+
+  private signalValue(name: string, tMs: number): number {
     const sig = this.adapter.simulation.signals[name];
     if (!sig) return 0;
-    return sig.base + sig.amplitude * Math.sin((2 * Math.PI * tMs) / 1000 / sig.periodS) + sig.noise * this.noise();
+    this.originMs ??= tMs;
+    const counted = ((sig.ratePerS ?? 0) * (tMs - this.originMs)) / 1000;
+    const v = sig.base + sig.amplitude * Math.sin((2 * Math.PI * tMs) / 1000 / sig.periodS) + sig.noise * this.noise() + counted;
+    return sig.wrap ? ((v % sig.wrap) + sig.wrap) % sig.wrap : v;
   }
 
   /** Register words (0/1 per bit for coil/discrete tables) for a read of `length` from `address` of `table`; unmapped ones read 0. */

@@ -23,8 +23,10 @@ export function faultRecipes(adapter: Adapter): Map<string, FaultRecipe> {
     }
   }
   for (const r of adapter.thresholds) {
-    const scale = Math.abs(adapter.registers.find((x) => x.name === r.parameter)?.scale ?? 1);
-    const margin = r.deadband + Math.max(0.05 * Math.abs(r.limit), 2 * scale);
+    const reg = adapter.registers.find((x) => x.name === r.parameter);
+    // Past the limit and the deadband by 5 % of the limit, and by at least two steps of an integer register's resolution.
+    const step = reg && !reg.type.startsWith('float') ? Math.abs(reg.scale ?? 1) : 0;
+    const margin = r.deadband + Math.max(0.05 * Math.abs(r.limit), 2 * step, 1e-3);
     out.set(r.code, { kind: 'force', parameter: r.parameter, value: r.direction === 'above' ? r.limit + margin : r.limit - margin });
   }
   for (const r of adapter.rules ?? []) {
@@ -38,11 +40,15 @@ export function faultRecipes(adapter: Adapter): Map<string, FaultRecipe> {
   return out;
 }
 
+/** How long after injection the agent's detectors need, at most, to see each fault (0 for fault-table entries). */
+export function detectionDelays(adapter: Adapter): Map<string, number> {
+  return new Map([
+    ...adapter.thresholds.map((r): [string, number] => [r.code, r.onDelayMs]),
+    ...(adapter.rules ?? []).map((r): [string, number] => [r.code, r.kind === 'rate' ? r.windowMs + r.onDelayMs : r.afterMs]),
+  ]);
+}
+
 /** How long after injection the agent's detectors need, at most, to see any fault of this adapter. */
 export function detectionHorizonMs(adapter: Adapter): number {
-  const delays = [
-    ...adapter.thresholds.map((r) => r.onDelayMs),
-    ...(adapter.rules ?? []).map((r) => (r.kind === 'rate' ? r.windowMs + r.onDelayMs : r.afterMs)),
-  ];
-  return Math.max(0, ...delays);
+  return Math.max(0, ...detectionDelays(adapter).values());
 }

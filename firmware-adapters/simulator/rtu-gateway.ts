@@ -20,20 +20,34 @@ export interface RtuGateway {
   stop(): Promise<void>;
 }
 
-export async function startRtuGateway(slaves: ReadonlyArray<{ unitId: number; adapter: Adapter; seed?: number }>, opts: { host?: string; now?: () => number } = {}): Promise<RtuGateway> {
-  const host = opts.host ?? '127.0.0.1';
-  const now = opts.now ?? Date.now;
-  const models = new Map(slaves.map((s) => [s.unitId, new DeviceModel(s.adapter, s.seed ?? s.unitId)]));
-  const behaviour = new Map<number, SlaveBehaviour>();
-  const requests = new Map<number, number>();
-  const sockets = new Set<Socket>();
+/** The slaves on one simulated RTU line and how each behaves; shared by the TCP gateway and the serial line. */
+export class RtuLine {
+  readonly models: Map<number, DeviceModel>;
+  private readonly behaviour = new Map<number, SlaveBehaviour>();
+  private readonly requests = new Map<number, number>();
 
-  const server: Server = createServer({ noDelay: true }, (sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => sock.destroy());
+  constructor(slaves: ReadonlyArray<{ unitId: number; adapter: Adapter; seed?: number }>, private readonly now: () => number = Date.now) {
+    this.models = new Map(slaves.map((s) => [s.unitId, new DeviceModel(s.adapter, s.seed ?? s.unitId)]));
+  }
+
+  slave(unitId: number): DeviceModel {
+    const m = this.models.get(unitId);
+    if (!m) throw new Error(`no slave ${unitId} on this line`);
+    return m;
+  }
+
+  behave(unitId: number, how: SlaveBehaviour): void {
+    this.behaviour.set(unitId, how);
+  }
+
+  requestsTo(unitId: number): number {
+    return this.requests.get(unitId) ?? 0;
+  }
+
+  /** A byte-stream handler for one connection: reassembles request frames and writes the answers. */
+  session(write: (frame: Uint8Array) => void): (chunk: Buffer) => void {
     let buf = Buffer.alloc(0);
-    sock.on('data', (chunk: Buffer) => {
+    return (chunk) => {
       buf = Buffer.concat([buf, chunk]);
       for (;;) {
         const len = requestLength(buf);
@@ -43,31 +57,39 @@ export async function startRtuGateway(slaves: ReadonlyArray<{ unitId: number; ad
         buf = buf.subarray(len);
         if (crc16(frame, len - 2) !== (frame[len - 2]! | (frame[len - 1]! << 8))) continue; // a slave ignores a corrupt request
         const unit = frame[0]!;
-        const model = models.get(unit);
+        const model = this.models.get(unit);
         if (!model) continue; // nobody with that address on the line
-        requests.set(unit, (requests.get(unit) ?? 0) + 1);
-        const how = behaviour.get(unit) ?? 'normal';
+        this.requests.set(unit, (this.requests.get(unit) ?? 0) + 1);
+        const how = this.behaviour.get(unit) ?? 'normal';
         if (how === 'silent') continue;
         const res = answer(frame, {
-          readWords: (table, address, length) => model.readWords(table, address, length, now()),
+          readWords: (table, address, length) => model.readWords(table, address, length, this.now()),
           write: (table, address, words) => model.write(table, address, words).length > 0,
         });
         if (how === 'bad-crc') res[res.length - 1]! ^= 0xff;
-        sock.write(res);
+        write(res);
       }
-    });
+    };
+  }
+}
+
+export async function startRtuGateway(slaves: ReadonlyArray<{ unitId: number; adapter: Adapter; seed?: number }>, opts: { host?: string; now?: () => number } = {}): Promise<RtuGateway> {
+  const host = opts.host ?? '127.0.0.1';
+  const line = new RtuLine(slaves, opts.now);
+  const sockets = new Set<Socket>();
+  const server: Server = createServer({ noDelay: true }, (sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => sock.destroy());
+    sock.on('data', line.session((frame) => sock.write(frame)));
   });
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, host, () => resolve()); });
   const port = (server.address() as AddressInfo).port;
   return {
     host, port,
-    slave: (unitId) => {
-      const m = models.get(unitId);
-      if (!m) throw new Error(`no slave ${unitId} on this gateway`);
-      return m;
-    },
-    behave: (unitId, how) => { behaviour.set(unitId, how); },
-    requestsTo: (unitId) => requests.get(unitId) ?? 0,
+    slave: (unitId) => line.slave(unitId),
+    behave: (unitId, how) => line.behave(unitId, how),
+    requestsTo: (unitId) => line.requestsTo(unitId),
     stop: () => new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();
       server.close(() => resolve());

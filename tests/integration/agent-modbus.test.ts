@@ -24,15 +24,16 @@ async function collectorFor(t: { teardown: (fn: () => unknown) => void }) {
   t.teardown(dir.remove);
   const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
   t.teardown(() => collector.stop());
-  return collector;
+  return { collector, stateDir: `${dir.path}/agent` };
 }
 
 t.test('slaves behind one gateway are polled independently; a silent one raises and clears its own link fault', async (t) => {
-  const collector = await collectorFor(t);
+  const { collector, stateDir } = await collectorFor(t);
   const gw = await startRtuGateway([1, 2, 3].map((unitId) => ({ unitId, adapter: vfd })));
   t.teardown(() => gw.stop());
   const config = checkAgentConfig({
     mqtt: { url: collector.mqttUrl },
+    stateDir,
     devices: [1, 2, 3].map((u) => ({
       id: `drive-${u}`, site: 'line-1', model: 'VFD-4000', firmware: '2.3.1',
       modbus: { transport: 'rtu-over-tcp', host: gw.host, port: gw.port, unitId: u, timeoutMs: 150, retries: 1, intervals: { normal: 100 }, failuresBeforeCommLoss: 2, backoffMaxMs: 400 },
@@ -88,12 +89,13 @@ const rig = defineAdapter({
 });
 
 t.test('signed writes of writable parameters; everything else refused with a clear error', async (t) => {
-  const collector = await collectorFor(t);
+  const { collector, stateDir } = await collectorFor(t);
   const sim = await startModbusDevice(rig);
   t.teardown(() => sim.stop());
   const key = 'k3y-for-tests-only-0123456789';
   const config = checkAgentConfig({
     mqtt: { url: collector.mqttUrl },
+    stateDir,
     devices: [{ id: 'rig-1', site: 'lab', model: 'RIG', firmware: '1', writeKey: key, modbus: { host: sim.host, port: sim.port, intervals: { normal: 200 } } }],
     telemetry: { intervalMs: 0 },
   }, 'test');

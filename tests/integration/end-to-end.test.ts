@@ -27,6 +27,7 @@ t.test('a fault in a Modbus register becomes a ticket with telemetry, and its cl
   t.teardown(() => sim.stop());
   const config = checkAgentConfig({
     mqtt: { url: collector.mqttUrl },
+    stateDir: `${dir.path}/agent`,
     devices: [{
       id: 'drive-7', site: 'plant-a', model: 'VFD-4000', firmware: '2.3.1',
       modbus: { host: sim.host, port: sim.port, intervals: { normal: 100 }, timeoutMs: 500 },

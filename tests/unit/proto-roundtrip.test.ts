@@ -27,8 +27,15 @@ t.test('every message survives encode -> decode unchanged', async (t) => {
   t.same(decodeDeath(encodeDeath(death)), death, 'DeviceDeath');
   const tel = { device: 'drive-1', site: 'plant-a', samples: event.snapshot };
   t.same(decodeTelemetry(encodeTelemetry(tel)), tel, 'Telemetry');
-  const status = { device: 'drive-1', site: 'plant-a', timeMs: 5, uptimeS: 12.5, outboxDepth: 3, pollErrors: 2, eventsPublished: 9 };
+  const status = {
+    device: 'drive-1', site: 'plant-a', timeMs: 5, uptimeS: 12.5, outboxDepth: 3, pollErrors: 2, eventsPublished: 9,
+    outboxEvents: 1, outboxTelemetry: 2, outboxStatus: 0, outboxBytes: 4096, evictedEvents: 10, evictedTelemetry: 2 ** 40, evictedStatus: 12,
+    drops: 13, connects: 14, disconnects: 15, resent: 16, rejected: 17,
+  };
   t.same(decodeStatus(encodeStatus(status)), status, 'AgentStatus');
+  const fromOlderAgent = protobuf.parse(readFileSync(new URL('../../../protocol/faultline.proto', import.meta.url), 'utf8')).root.lookupType('faultline.v1.AgentStatus');
+  const old = decodeStatus(fromOlderAgent.encode(fromOlderAgent.fromObject({ device: 'drive-1', site: 'plant-a', outboxDepth: 3 })).finish());
+  t.same([old.outboxDepth, old.outboxEvents, old.evictedEvents, old.connects], [3, 0, 0, 0], 'a status from an older agent decodes with zero counters');
   const read = { id: 'r1', deadlineMs: 99, op: { kind: 'read' as const, names: ['motor_current'] } };
   t.same(decodeRpcRequest(encodeRpcRequest(read)), read, 'RpcRequest read');
   const describe = { id: 'r2', deadlineMs: 0, op: { kind: 'describe' as const } };

@@ -35,7 +35,7 @@ export function createRegexParser(source: string, opts: { zone?: TimeZoneMode; w
     const after = m.index + m[0].length;
     if (message !== text && text.charCodeAt(after) === 10) message += text.slice(after);
     const record: ParsedLogRecord = { timeMs: readTimeMs, message, raw: text };
-    if (g.time) record.timeMs = timeFromValue(g.time) ?? scanBsdTime(g.time, 0, readTimeMs, zone)?.timeMs ?? readTimeMs;
+    if (g.time) record.timeMs = scanBsdTime(g.time, 0, readTimeMs, zone)?.timeMs ?? timeFromValue(g.time) ?? readTimeMs;
     if (g.host) record.host = g.host;
     if (g.app) record.app = g.app;
     if (g.pid && /^\d{1,10}$/.test(g.pid)) record.pid = Number(g.pid);

@@ -39,7 +39,8 @@ export function createSyslog5424Parser(): LogParser {
       if (text.charCodeAt(i) !== 32) return fail(`expected a space before ${name} at column ${i + 1}`);
       i++;
       const sp = text.indexOf(' ', i);
-      if (sp <= i) return fail(`missing ${name} at column ${i + 1}`);
+      if (sp < 0) return fail(`the header ends in ${name} at column ${i + 1} (expected HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA, "-" for none)`);
+      if (sp === i) return fail(`empty ${name} at column ${i + 1} (use "-" for none)`);
       fields.push(text.slice(i, sp));
       i = sp;
     }

@@ -1,0 +1,203 @@
+/**
+ * Publishes one device's outbox over a live connection and deletes what the broker acknowledged.
+ *
+ * - Order: each lane goes out in seq order — fault events in one lane, telemetry and status in
+ *   the other. Events go first: every pump fills free window slots with events before anything
+ *   else, and telemetry/status may hold at most half the window, so a telemetry backlog never
+ *   delays a fault.
+ * - Window: at most `maxInFlight` publishes unacknowledged (capped by an MQTT 5 broker's
+ *   receive maximum). A message leaves the outbox only after its PUBACK, which the faultline
+ *   collector sends only once the message is committed.
+ * - Reconnect: `detach()` forgets what was in flight without deleting it; the next `attach()`
+ *   starts again from the oldest stored message, so what was unacknowledged is sent again, in
+ *   order. The collector drops the duplicates by event id. `resent` counts them.
+ * - An MQTT 5 PUBACK with an error reason code (≥ 0x80) is a definite refusal: the message is
+ *   removed, counted in `rejected` and logged, so one refused message cannot block the queue.
+ */
+import type { Logger } from '../../bin/log.js';
+import type { Outbox, OutboxKind, OutboxMessage } from '../outbox/index.js';
+
+/** Sends one message; calls `done` once on the broker's acknowledgement (QoS 1) or write (QoS 0), or with the failure. */
+export type PublishFn = (msg: OutboxMessage, done: (err?: Error) => void) => void;
+
+export interface DrainCounters {
+  /** Publishes sent, first sends and resends. */
+  published: number;
+  /** Acknowledged by the broker (and so deleted). */
+  acked: number;
+  ackedEvents: number;
+  /** Publishes of a message already sent on an earlier connection. */
+  resent: number;
+  /** Refused by the broker with an MQTT 5 reason code; removed from the outbox. */
+  rejected: number;
+}
+
+export interface DrainerOptions {
+  outbox: Outbox;
+  /** The outbox device key this drainer sends. */
+  device: string;
+  maxInFlight: number;
+  log: Logger;
+}
+
+const EVENT_KINDS: readonly OutboxKind[] = ['event'];
+const OTHER_KINDS: readonly OutboxKind[] = ['telemetry', 'status'];
+
+interface Connection {
+  publish: PublishFn;
+  window: number;
+  inFlight: Map<number, OutboxKind>;
+  othersInFlight: number;
+  eventCursor: number;
+  otherCursor: number;
+}
+
+/** The reason code of a refused MQTT 5 publish, if that is what `err` is. */
+function reasonCode(err: Error): number | undefined {
+  const code = (err as Error & { code?: unknown }).code;
+  return typeof code === 'number' && code >= 0x80 ? code : undefined;
+}
+
+export class OutboxDrainer {
+  readonly counters: DrainCounters = { published: 0, acked: 0, ackedEvents: 0, resent: 0, rejected: 0 };
+  private conn: Connection | null = null;
+  private pendingAcks: number[] = [];
+  private flushTask: NodeJS.Immediate | null = null;
+  private pumpTask: NodeJS.Immediate | null = null;
+  private readonly highestSent = { event: 0, other: 0 };
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly opts: DrainerOptions) {}
+
+  /** Listens for appends to this device's outbox. */
+  start(): void {
+    this.unsubscribe ??= this.opts.outbox.onAppend((devices) => {
+      if (devices.has(this.opts.device)) this.schedulePump();
+    });
+  }
+
+  /** Detaches and stops listening; pending deletions are written. */
+  stop(): void {
+    this.detach();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.pumpTask) clearImmediate(this.pumpTask);
+    this.pumpTask = null;
+  }
+
+  get attached(): boolean {
+    return this.conn !== null;
+  }
+
+  get inFlight(): number {
+    return this.conn?.inFlight.size ?? 0;
+  }
+
+  /** A new connection is up: send from the oldest stored message. */
+  attach(publish: PublishFn, receiveMaximum?: number): void {
+    this.detach();
+    const window = Math.max(1, Math.min(this.opts.maxInFlight, receiveMaximum ?? Number.POSITIVE_INFINITY));
+    this.conn = { publish, window, inFlight: new Map(), othersInFlight: 0, eventCursor: 0, otherCursor: 0 };
+    this.pump();
+  }
+
+  /** Sends nothing more on this connection but still takes acknowledgements (for a clean stop). */
+  hold(): void {
+    if (this.conn) this.conn.window = 0;
+  }
+
+  /** The connection is gone: unacknowledged messages stay stored and go again after the next attach. */
+  detach(): void {
+    this.conn = null;
+    this.flushAcks();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpTask || !this.conn) return;
+    this.pumpTask = setImmediate(() => {
+      this.pumpTask = null;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const c = this.conn;
+    const { outbox, device } = this.opts;
+    if (!c || !outbox.isOpen) return;
+    try {
+      let free = c.window - c.inFlight.size;
+      if (free <= 0) return;
+      for (const m of outbox.peek(c.eventCursor, free, { device, kinds: EVENT_KINDS })) {
+        if (this.conn !== c) return;
+        this.send(c, m);
+        free--;
+      }
+      const room = Math.min(free, Math.max(1, Math.floor(c.window / 2)) - c.othersInFlight);
+      if (room <= 0) return;
+      for (const m of outbox.peek(c.otherCursor, room, { device, kinds: OTHER_KINDS })) {
+        if (this.conn !== c) return;
+        this.send(c, m);
+      }
+    } catch (err) {
+      this.opts.log.error({ err }, 'cannot read the outbox; will retry on the next append or acknowledgement');
+    }
+  }
+
+  private send(c: Connection, m: OutboxMessage): void {
+    const lane = m.kind === 'event' ? 'event' : 'other';
+    if (lane === 'event') c.eventCursor = m.seq;
+    else {
+      c.otherCursor = m.seq;
+      c.othersInFlight++;
+    }
+    if (m.seq <= this.highestSent[lane]) this.counters.resent++;
+    else this.highestSent[lane] = m.seq;
+    c.inFlight.set(m.seq, m.kind);
+    this.counters.published++;
+    c.publish(m, (err) => this.settle(c, m, err));
+  }
+
+  private settle(c: Connection, m: OutboxMessage, err: Error | undefined): void {
+    if (this.conn !== c || !c.inFlight.delete(m.seq)) return; // that connection is gone; the message is still stored
+    if (m.kind !== 'event') c.othersInFlight--;
+    if (err) {
+      const code = reasonCode(err);
+      if (code === undefined) {
+        // The connection is failing; the message stays stored and goes again after the reconnect.
+        this.opts.log.debug({ seq: m.seq, kind: m.kind, err: err.message }, 'publish not acknowledged');
+        return;
+      }
+      this.counters.rejected++;
+      this.opts.log.error({ seq: m.seq, kind: m.kind, topic: m.topic, reasonCode: code, err: err.message }, 'broker refused a publish; removed from the outbox');
+    } else {
+      this.counters.acked++;
+      if (m.kind === 'event') this.counters.ackedEvents++;
+    }
+    this.pendingAcks.push(m.seq);
+    this.scheduleFlush();
+  }
+
+  /** Deletions are batched: one outbox transaction per turn of the event loop, then the freed slots are refilled. */
+  private scheduleFlush(): void {
+    if (this.flushTask) return;
+    this.flushTask = setImmediate(() => {
+      this.flushTask = null;
+      this.flushAcks();
+      this.pump();
+    });
+  }
+
+  private flushAcks(): void {
+    if (this.flushTask) clearImmediate(this.flushTask);
+    this.flushTask = null;
+    if (this.pendingAcks.length === 0) return;
+    const seqs = this.pendingAcks;
+    this.pendingAcks = [];
+    try {
+      this.opts.outbox.ack(seqs);
+    } catch (err) {
+      // Not deleted: they are sent again after a reconnect, and the collector drops the duplicates.
+      this.opts.log.error({ err, messages: seqs.length }, 'cannot delete acknowledged messages from the outbox');
+    }
+  }
+}

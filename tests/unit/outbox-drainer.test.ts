@@ -1,0 +1,130 @@
+/** The drainer against a real outbox file and a fake connection whose acknowledgements the test hands out. */
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { OutboxDrainer, type PublishFn } from '../../agent/mqtt/drainer.js';
+import { openOutbox, type OutboxKind, type OutboxMessage, type Outbox } from '../../agent/outbox/index.js';
+import { silentLogger } from '../../bin/log.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
+
+const DEVICE = 'plant/d1';
+
+interface Pending {
+  msg: OutboxMessage;
+  done: (err?: Error) => void;
+}
+
+/** A connection that records every publish and acknowledges only when told. */
+function fakeConnection(): { publish: PublishFn; pending: Pending[]; sent: string[]; ackAll: () => void } {
+  const pending: Pending[] = [];
+  const sent: string[] = [];
+  return {
+    pending, sent,
+    publish: (msg, done) => {
+      sent.push(`${msg.kind[0]}${msg.payload.toString()}`);
+      pending.push({ msg, done });
+    },
+    ackAll: () => { for (const p of pending.splice(0)) p.done(); },
+  };
+}
+
+function setup(t: Test, maxInFlight: number): { outbox: Outbox; drainer: OutboxDrainer; add: (kind: OutboxKind, tag: string, device?: string) => void } {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const outbox = openOutbox({ file: join(dir.path, 'outbox.db'), log: silentLogger() });
+  t.teardown(() => outbox.close());
+  const drainer = new OutboxDrainer({ outbox, device: DEVICE, maxInFlight, log: silentLogger() });
+  t.teardown(() => drainer.stop());
+  drainer.start();
+  const add = (kind: OutboxKind, tag: string, device = DEVICE): void => {
+    outbox.append({ device, kind, topic: `fl/v1/plant/d1/${kind}`, payload: Buffer.from(tag), qos: 1 });
+  };
+  return { outbox, drainer, add };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+t.test('events first, telemetry in at most half the window, acknowledged messages deleted', async (t) => {
+  const { outbox, drainer, add } = setup(t, 4);
+  for (let i = 1; i <= 6; i++) add('telemetry', String(i));
+  for (let i = 1; i <= 3; i++) add('event', String(i));
+  add('event', 'other-device', 'plant/d2');
+  const conn = fakeConnection();
+  drainer.attach(conn.publish);
+  t.same(conn.sent, ['e1', 'e2', 'e3', 't1'], 'events first, then one telemetry fills the window');
+  conn.ackAll();
+  await waitFor('the next round', () => (conn.sent.length >= 6 ? true : undefined));
+  t.same(conn.sent.slice(4), ['t2', 't3'], 'telemetry alone may use half the window (2 of 4)');
+  t.same(outbox.depth(DEVICE), { event: 0, telemetry: 5, status: 0, total: 5 }, 'the 4 acknowledged are deleted');
+  add('event', '4');
+  await waitFor('the new event', () => (conn.sent.includes('e4') ? true : undefined));
+  t.equal(drainer.inFlight, 3, 'an event takes a free slot even while telemetry waits');
+  for (let round = 0; round < 20 && outbox.depth(DEVICE).total > 0; round++) {
+    conn.ackAll();
+    await tick();
+    await tick();
+  }
+  t.same(outbox.depth(DEVICE).total, 0, 'drained');
+  t.notOk(conn.sent.some((s) => s.includes('other')), "another device's messages are not this drainer's");
+  t.same(drainer.counters, { published: 10, acked: 10, ackedEvents: 4, resent: 0, rejected: 0 });
+});
+
+t.test('a lost connection keeps the unacknowledged; the next one sends them again, in order, counted as resent', async (t) => {
+  const { outbox, drainer, add } = setup(t, 3);
+  for (let i = 1; i <= 5; i++) add('event', String(i));
+  const first = fakeConnection();
+  drainer.attach(first.publish);
+  first.pending[0]!.done();
+  await tick();
+  await tick();
+  t.same(first.sent, ['e1', 'e2', 'e3', 'e4']);
+  drainer.detach();
+  for (const p of first.pending) p.done(new Error('Connection closed')); // what mqtt.js does on end(true)
+  first.pending.splice(0);
+  t.same(outbox.depth().event, 4, 'only the acknowledged one left');
+  const second = fakeConnection();
+  drainer.attach(second.publish);
+  t.same(second.sent, ['e2', 'e3', 'e4'], 'from the oldest unacknowledged, in order');
+  second.ackAll();
+  await waitFor('e5', () => (second.sent.includes('e5') ? true : undefined));
+  second.ackAll();
+  await waitFor('empty', () => (outbox.depth().total === 0 ? true : undefined));
+  t.same(drainer.counters, { published: 8, acked: 5, ackedEvents: 5, resent: 3, rejected: 0 });
+});
+
+t.test('a PUBACK with an MQTT 5 error reason code removes the message and counts it; other failures keep it', async (t) => {
+  const { outbox, drainer, add } = setup(t, 8);
+  add('event', '1');
+  add('telemetry', '2');
+  const conn = fakeConnection();
+  drainer.attach(conn.publish);
+  const refused = Object.assign(new Error('Publish error: Not authorized'), { code: 0x87 });
+  conn.pending[1]!.done(refused);
+  conn.pending[0]!.done(new Error('client disconnecting'));
+  await tick();
+  await tick();
+  t.same(outbox.depth(), { event: 1, telemetry: 0, status: 0, total: 1 }, 'the refused telemetry is gone; the event stays for the next connection');
+  t.equal(drainer.counters.rejected, 1);
+  t.equal(drainer.counters.acked, 0);
+});
+
+t.test("the broker's receive maximum caps the window", async (t) => {
+  const { drainer, add } = setup(t, 32);
+  for (let i = 1; i <= 10; i++) add('event', String(i));
+  const conn = fakeConnection();
+  drainer.attach(conn.publish, 2);
+  t.same(conn.sent, ['e1', 'e2']);
+});
+
+t.test('on hold (a clean stop in progress) nothing more is sent, but acknowledgements still delete', async (t) => {
+  const { outbox, drainer, add } = setup(t, 2);
+  for (let i = 1; i <= 4; i++) add('event', String(i));
+  const conn = fakeConnection();
+  drainer.attach(conn.publish);
+  drainer.hold();
+  conn.ackAll();
+  await tick();
+  await tick();
+  t.same(conn.sent, ['e1', 'e2'], 'no new publish');
+  t.equal(outbox.depth().event, 2, 'the two acknowledged are deleted');
+});
