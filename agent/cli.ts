@@ -6,6 +6,8 @@ import { errorMessage } from '../protocol/errors.js';
 import { POLL_GROUPS, registerSpan } from '../firmware-adapters/schema.js';
 import { planReads } from '../firmware-adapters/read-plan.js';
 import { loadAgentConfig } from './config/load-config.js';
+import { loadAdapters } from './config/adapter-files.js';
+import type { Adapter } from '../firmware-adapters/schema.js';
 import type { AgentConfig } from './config/agent-config-schema.js';
 import { parameterCatalogue, resolveAdapter, startAgent } from './agent.js';
 import { busKey } from './sources/modbus-bus.js';
@@ -22,10 +24,10 @@ Options:
 
 Environment: FAULTLINE_LOG_LEVEL (trace|debug|info|warn|error, default info)`;
 
-function describePlan(config: AgentConfig): string {
+function describePlan(config: AgentConfig, adapters: readonly Adapter[]): string {
   const lines = [`mqtt: ${config.mqtt.url} (MQTT ${config.mqtt.protocolVersion === 5 ? '5' : '3.1.1'})`];
   for (const device of config.devices) {
-    const adapter = resolveAdapter(device);
+    const adapter = resolveAdapter(device, adapters);
     lines.push(`device ${device.site}/${device.id}: model ${device.model} firmware ${device.firmware} -> adapter ${adapter.id}${device.writeKey ? ' (signed writes accepted)' : ''}`);
     const m = device.modbus;
     if (m) {
@@ -41,6 +43,7 @@ function describePlan(config: AgentConfig): string {
       lines.push('  modbus: off');
     }
     lines.push(...describeDetection(adapter).map((l) => `  ${l}`));
+    for (const f of device.logs) lines.push(`  follow ${f.path} (${f.format}), ${adapter.logPatterns?.length ?? 0} log patterns of ${adapter.id}`);
     if (device.system.enabled) {
       lines.push(`  system metrics every ${device.system.intervalMs} ms`);
       lines.push(...describeSystemDetection(device.system).map((l) => `    ${l}`));
@@ -72,10 +75,12 @@ export async function agentCommand(argv: string[]): Promise<number> {
     return 2;
   }
   let config: AgentConfig;
+  let adapters: Adapter[];
   try {
     config = loadAgentConfig(values.config);
+    adapters = loadAdapters(config.adapterFiles);
     if (sub === 'check') {
-      process.stdout.write(`${describePlan(config)}\nconfig OK\n`);
+      process.stdout.write(`${describePlan(config, adapters)}\nconfig OK\n`);
       return 0;
     }
   } catch (err) {
@@ -83,7 +88,13 @@ export async function agentCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const log = createLogger('faultline-agent');
-  const agent = await startAgent(config, { log });
+  let agent;
+  try {
+    agent = await startAgent(config, { log, adapters });
+  } catch (err) {
+    process.stderr.write(`faultline agent: ${errorMessage(err)}\n`);
+    return 1;
+  }
   const sig = await untilSignal();
   log.info({ signal: sig }, 'stopping');
   await agent.stop();

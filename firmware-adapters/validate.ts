@@ -13,6 +13,8 @@ export interface AdapterProblem {
 }
 
 type Obj = Record<string, unknown>;
+/** `registers[2].type`, or just `id` at the top level. */
+const at = (path: string, key: string): string => (path ? `${path}.${key}` : key);
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 class Checker {
@@ -23,37 +25,37 @@ class Checker {
   str(o: Obj, key: string, path: string, opts: { optional?: boolean; pattern?: RegExp } = {}): string | undefined {
     const v = o[key];
     if (v === undefined && opts.optional) return undefined;
-    if (typeof v !== 'string' || v.length === 0) return this.add(`${path}.${key}`, 'must be a non-empty string'), undefined;
-    if (opts.pattern && !opts.pattern.test(v)) this.add(`${path}.${key}`, `must match ${opts.pattern}`);
+    if (typeof v !== 'string' || v.length === 0) return this.add(at(path, key), 'must be a non-empty string'), undefined;
+    if (opts.pattern && !opts.pattern.test(v)) this.add(at(path, key), `must match ${opts.pattern}`);
     return v;
   }
   num(o: Obj, key: string, path: string, opts: { optional?: boolean; min?: number; max?: number; int?: boolean } = {}): number | undefined {
     const v = o[key];
     if (v === undefined && opts.optional) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v)) return this.add(`${path}.${key}`, 'must be a finite number'), undefined;
-    if (opts.int && !Number.isInteger(v)) this.add(`${path}.${key}`, 'must be an integer');
-    if (opts.min !== undefined && v < opts.min) this.add(`${path}.${key}`, `must be >= ${opts.min}`);
-    if (opts.max !== undefined && v > opts.max) this.add(`${path}.${key}`, `must be <= ${opts.max}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) return this.add(at(path, key), 'must be a finite number'), undefined;
+    if (opts.int && !Number.isInteger(v)) this.add(at(path, key), 'must be an integer');
+    if (opts.min !== undefined && v < opts.min) this.add(at(path, key), `must be >= ${opts.min}`);
+    if (opts.max !== undefined && v > opts.max) this.add(at(path, key), `must be <= ${opts.max}`);
     return v;
   }
   oneOf(o: Obj, key: string, path: string, allowed: readonly string[], optional = false): void {
     const v = o[key];
     if (v === undefined && optional) return;
-    if (typeof v !== 'string' || !allowed.includes(v)) this.add(`${path}.${key}`, `must be one of ${allowed.join(', ')}`);
+    if (typeof v !== 'string' || !allowed.includes(v)) this.add(at(path, key), `must be one of ${allowed.join(', ')}`);
   }
   regex(o: Obj, key: string, path: string, optional = false): void {
     const v = this.str(o, key, path, { optional });
     if (v === undefined) return;
-    try { new RegExp(v); } catch (e) { this.add(`${path}.${key}`, `not a valid regular expression: ${(e as Error).message}`); }
+    try { new RegExp(v); } catch (e) { this.add(at(path, key), `not a valid regular expression: ${(e as Error).message}`); }
   }
   arr(o: Obj, key: string, path: string): unknown[] {
     const v = o[key];
-    if (!Array.isArray(v)) return this.add(`${path}.${key}`, 'must be an array'), [];
+    if (!Array.isArray(v)) return this.add(at(path, key), 'must be an array'), [];
     return v;
   }
   obj(o: Obj, key: string, path: string): Obj {
     const v = o[key];
-    if (!isObj(v)) return this.add(`${path}.${key}`, 'must be an object'), {};
+    if (!isObj(v)) return this.add(at(path, key), 'must be an object'), {};
     return v;
   }
   faultFields(o: Obj, path: string, withCodeAndMessage = true): void {

@@ -89,6 +89,7 @@ export const DeviceSchema = Type.Object({
 }, { additionalProperties: false, description: 'a device this agent speaks for' });
 
 export const AgentConfigSchema = Type.Object({
+  adapterFiles: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'a list of adapter files (JSON or YAML) or directories of them, added to the built-in adapters' }),
   stateDir: Type.String({ minLength: 1, default: './agent-state', description: 'a directory for the agent\'s durable state (outbox, log positions)' }),
   logTail: Type.Object({
     pollIntervalMs: Ms(500, 'milliseconds between checks of followed files (file-change notifications make it sooner)', 50),

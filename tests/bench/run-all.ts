@@ -1,8 +1,27 @@
-/** `npm run bench`: every benchmark in turn. Figures only; no pass/fail. */
+/**
+ * `npm run bench`: every benchmark in turn. Figures only; no pass/fail.
+ * FAULTLINE_BENCH_OUTAGE_S (default 600, as the issue sets it) and FAULTLINE_BENCH_FOOTPRINT_S
+ * (default 60) set the two long ones; FAULTLINE_BENCH_ONLY=name[,name] runs a subset.
+ */
+import { runAgentFootprintBench } from './agent-footprint.bench.js';
 import { runCodecBench } from './codec.bench.js';
+import { runFaultLatencyBench } from './fault-latency.bench.js';
 import { runIngestBench } from './ingest.bench.js';
+import { runLogParseBench } from './log-parse.bench.js';
+import { runOutboxOutageBench } from './outbox-outage.bench.js';
 
-process.stdout.write(`faultline benchmarks — node ${process.version}, ${new Date().toISOString()}\n\n`);
-runCodecBench();
-process.stdout.write('\n');
-await runIngestBench();
+const benches: Record<string, () => Promise<void> | void> = {
+  codec: runCodecBench,
+  'log-parse': runLogParseBench,
+  ingest: runIngestBench,
+  'fault-latency': () => runFaultLatencyBench(),
+  footprint: () => runAgentFootprintBench(),
+  'outbox-outage': async () => { await runOutboxOutageBench(Number(process.env.FAULTLINE_BENCH_OUTAGE_S ?? 600)); },
+};
+const only = process.env.FAULTLINE_BENCH_ONLY?.split(',').filter(Boolean);
+process.stdout.write(`faultline benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
+for (const [name, run] of Object.entries(benches)) {
+  if (only && !only.includes(name)) continue;
+  process.stdout.write(`\n== ${name}\n`);
+  await run();
+}

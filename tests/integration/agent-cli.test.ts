@@ -42,6 +42,37 @@ t.test('agent check', async (t) => {
   t.match(usage.stderr, /--config FILE is required/);
 });
 
+t.test('an adapter added as a YAML file, without code', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const adapterFile = join(dir.path, 'acme-pump.yaml');
+  writeFileSync(adapterFile, [
+    'id: acme-pump', 'vendor: ACME', 'description: ACME booster pump controller', 'match: { model: "^AP-[0-9]+$" }', 'unitId: 3',
+    'registers:',
+    '  - { name: pressure, table: input, address: 0, type: int16, scale: 0.01, unit: bar, description: Outlet pressure }',
+    '  - { name: alarm_word, table: input, address: 1, type: bitfield, unit: "", description: Alarm bits }',
+    'faultTables:',
+    '  - register: alarm_word', '    kind: bitfield', '    related: [pressure]',
+    '    unknown: { category: hardware, severity: minor, remedy: "See the ACME manual." }',
+    '    codes:',
+    '      0: { code: pump.dry_run, category: hardware, severity: major, message: Dry running, remedy: "Check the suction side and the tank level." }',
+    'thresholds: []', 'knowledge: []',
+    'simulation: { signals: { pressure: { base: 4, amplitude: 0.2, periodS: 10, noise: 0.01 } }, faultEffects: {} }',
+  ].join('\n'));
+  const config = join(dir.path, 'pump.yaml');
+  writeFileSync(config, `adapterFiles: [${adapterFile}]\ndevices:\n  - id: pump-1\n    site: s\n    model: AP-200\n    firmware: "1"\n    modbus: { host: 127.0.0.1 }\n`);
+  const ok = await run(['agent', 'check', '--config', config]);
+  t.equal(ok.code, 0, ok.stderr);
+  t.match(ok.stdout, /model AP-200 firmware 1 -> adapter acme-pump/);
+  t.match(ok.stdout, /read input 0\.\.1: pressure, alarm_word/);
+
+  writeFileSync(adapterFile, 'id: Bad Id\nregisters: [{ name: x, table: holding, address: 0, type: int17 }]\n');
+  const bad = await run(['agent', 'check', '--config', config]);
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, /acme-pump\.yaml: id: must match/);
+  t.match(bad.stderr, /acme-pump\.yaml: registers\[0\]\.type: must be one of/);
+});
+
 t.test('every subcommand has --help', async (t) => {
   for (const cmd of ['collector', 'agent', 'simulate', 'demo']) {
     const res = await run([cmd, '--help']);
