@@ -1,14 +1,22 @@
 /** Reads, parses and validates the agent's YAML config; every problem is reported with its key, line and fix. */
 import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { FaultlineError } from '../../protocol/errors.js';
-import { describeSchemaError, formatProblems, type ConfigProblem } from '../../protocol/config-errors.js';
+import { describeSchemaError, formatProblems, type ConfigProblem, type SchemaError } from '../../protocol/config-errors.js';
 import { checkSystemDetectionConfig } from '../core/system-detection.js';
-import { AgentConfigSchema, type AgentConfig } from './agent-config-schema.js';
+import type { AgentConfig } from './agent-config-schema.js';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false });
-const validate = ajv.compile<AgentConfig>(AgentConfigSchema);
+interface CompiledValidator {
+  (data: unknown): data is AgentConfig;
+  errors?: SchemaError[] | null;
+}
+
+/**
+ * The schema in agent-config-schema.ts, compiled at build time (validator-codegen.mjs) with ajv
+ * (allErrors, useDefaults, verbose): the agent loads neither ajv's compiler nor TypeBox.
+ */
+const validate = createRequire(import.meta.url)('./agent-config-validate.gen.cjs') as CompiledValidator;
 
 export function parseAgentConfig(text: string, file = '<config>'): AgentConfig {
   const lines = new LineCounter();
