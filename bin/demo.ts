@@ -4,6 +4,7 @@
  * polled by a real agent over Modbus TCP and reporting over MQTT — that faults now and then.
  */
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkAgentConfig } from '../agent/config/load-config.js';
 import { startAgent, type RunningAgent } from '../agent/agent.js';
@@ -12,8 +13,13 @@ import { adapterById } from '../firmware-adapters/index.js';
 import { FaultScenario } from '../firmware-adapters/simulator/fault-scenario.js';
 import { startModbusDevice, type SimulatedModbusDevice } from '../firmware-adapters/simulator/modbus-device.js';
 import { errorMessage } from '../protocol/errors.js';
+import { provisionDeviceCredentials } from '../collector/security/provision.js';
 import { createLogger } from './log.js';
 import { untilSignal } from './shutdown.js';
+
+const SITE = 'demo-plant';
+/** The demo's service-desk config (the YAML beside this file's source; dist/bin/demo.js is two levels down). */
+const DEMO_DESK_CONFIG = fileURLToPath(new URL('../../bin/demo-desk.yaml', import.meta.url));
 
 export const DEMO_HELP = `Usage: faultline demo [options]
 
@@ -63,7 +69,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const agents: RunningAgent[] = [];
   let collector;
   try {
+    // Each simulated drive gets its own MQTT credential, so the broker runs as in production:
+    // authenticated devices, each allowed only its own topics. Replaced on every demo start.
+    const creds = await provisionDeviceCredentials(dataDir, SITE, Array.from({ length: devices }, (_, k) => `drive-${k + 1}`), Date.now());
     collector = await startCollector({
+      configFile: DEMO_DESK_CONFIG,
       dataDir, mqttHost: '127.0.0.1', httpHost: '127.0.0.1',
       mqttPort: port('mqtt-port', values['mqtt-port'], 1883), httpPort: port('http-port', values['http-port'], 8080),
       log: log.child({ part: 'collector' }),
@@ -83,7 +93,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
         mqtt: { url: collector.mqttUrl, reconnect: { minMs: 500, maxMs: 5000 } },
         stateDir: join(dataDir, 'agents', `drive-${i}`),
         devices: [{
-          id: `drive-${i}`, site: 'demo-plant', model: 'VFD-4000', firmware: '2.3.1',
+          id: `drive-${i}`, site: SITE, model: 'VFD-4000', firmware: '2.3.1',
+          username: creds.get(`drive-${i}`)?.username, password: creds.get(`drive-${i}`)?.password,
           modbus: { host: sim.host, port: sim.port, intervals: { normal: 500 } },
           system: { enabled: i === 1 },
         }],
@@ -107,6 +118,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
     `  API:      ${collector.httpUrl}/api/tickets   (tickets, newest first; the first within ~30 s)`,
     `            ${collector.httpUrl}/api/devices   ${collector.httpUrl}/api/health`,
     `  MQTT:     ${collector.mqttUrl}`,
+    `            ${collector.httpUrl}/api/alarms    ${collector.httpUrl}/api/docs (every route)`,
+    '  Devices:  each drive authenticates with its own MQTT credential (faultline device list --data-dir …)',
+    '  Desk:     team "drives" (lena L1, omar L2, ute L3) from bin/demo-desk.yaml; act as one with the header X-Faultline-User: lena',
     '  Login:    none yet: the API is open on 127.0.0.1 only (users and roles arrive with the dashboard)',
     '  Stop:     Ctrl+C          (FAULTLINE_LOG_LEVEL=info shows every component\'s JSON log)',
     '',

@@ -2,7 +2,9 @@
 /** The one faultline CLI: dispatches to a subcommand. */
 import { agentCommand } from '../agent/cli.js';
 import { AGENT_VERSION } from '../agent/agent.js';
+import { auditCommand } from '../collector/audit/cli.js';
 import { collectorCommand } from '../collector/cli.js';
+import { deviceCommand } from '../collector/security/cli.js';
 import { simulateCommand } from '../firmware-adapters/simulator/cli.js';
 import { demoCommand } from './demo.js';
 
@@ -14,10 +16,13 @@ Commands:
   collector   run the collector: embedded MQTT broker, SQLite store, tickets, HTTP API
   agent       run the edge agent for one device (agent check: validate a config)
   simulate    run a simulated Modbus TCP device built from a firmware adapter
-  demo        a collector plus a simulated plant with real agents (what npm start runs)`;
+  demo        a collector plus a simulated plant with real agents (what npm start runs)
+  device      device MQTT credentials: add (password shown once), list, revoke
+  audit       audit verify: check the tamper-evident audit log's hash chain`;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   collector: collectorCommand, agent: agentCommand, simulate: simulateCommand, demo: demoCommand,
+  device: (argv) => deviceCommand(argv), audit: auditCommand,
 };
 
 const [cmd, ...rest] = process.argv.slice(2);

@@ -1,23 +1,35 @@
-/** `faultline collector`: run the collector until SIGINT/SIGTERM. */
+/** `faultline collector`: run the collector until SIGINT/SIGTERM; SIGHUP re-reads the desk config. */
 import { parseArgs } from 'node:util';
 import { createLogger } from '../bin/log.js';
 import { untilSignal } from '../bin/shutdown.js';
-import { errorMessage } from '../protocol/errors.js';
+import { errorCode, errorMessage } from '../protocol/errors.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, startCollector } from './collector.js';
+import { AUTH_MODES, type AuthMode } from './security/broker-security.js';
 
 export const COLLECTOR_USAGE = `Usage: faultline collector [options]
 
-Runs the collector: an embedded MQTT broker (MQTT 3.1.1), the SQLite store and the HTTP API.
+Runs the collector: an embedded MQTT broker (MQTT 3.1.1), the SQLite store, the service desk
+(alarms, tickets, SLA clocks, routing, escalation, webhooks) and the HTTP API.
 
 Options:
+  --config FILE      the service-desk YAML (teams, routing, calendars, SLA, webhooks …);
+                     built-in defaults without it. SIGHUP or POST /api/admin/reload-config re-reads it
   --data-dir DIR     where faultline.db lives (default ./data; created when missing)
   --mqtt-host HOST   MQTT listen address (default ${DEFAULT_HOST})
   --mqtt-port PORT   MQTT port (default ${DEFAULT_MQTT_PORT}; 0 = any free port)
   --http-host HOST   HTTP listen address (default ${DEFAULT_HOST})
   --http-port PORT   HTTP port (default ${DEFAULT_HTTP_PORT}; 0 = any free port)
+  --mqtt-auth MODE   auto (default: device credentials required once any exists, see
+                     \`faultline device add\`), required, or off
+  --mqtts-port PORT  also listen for MQTT over TLS on PORT (needs --tls-cert and --tls-key)
+  --tls-cert FILE    the broker's certificate chain (PEM)
+  --tls-key FILE     its private key (PEM)
+  --tls-ca FILE      a CA bundle: clients must then present a certificate it signed
+  --tls-only         no plain MQTT listener, only MQTTS
   -h, --help         show this help
 
-Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.
+Stops cleanly on Ctrl+C (SIGINT) or SIGTERM; SIGHUP reloads --config (an invalid file is refused
+and the config in use stays).
 `;
 
 class UsageError extends Error {}
@@ -34,8 +46,10 @@ function parse(argv: string[]) {
     return parseArgs({
       args: argv, allowPositionals: false, strict: true,
       options: {
-        'data-dir': { type: 'string' }, 'mqtt-host': { type: 'string' }, 'mqtt-port': { type: 'string' },
+        config: { type: 'string' }, 'data-dir': { type: 'string' }, 'mqtt-host': { type: 'string' }, 'mqtt-port': { type: 'string' },
         'http-host': { type: 'string' }, 'http-port': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'mqtt-auth': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
+        'tls-ca': { type: 'string' }, 'tls-only': { type: 'boolean' },
       },
     }).values;
   } catch (err) {
@@ -57,7 +71,19 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
       io.stdout.write(COLLECTOR_USAGE);
       return 0;
     }
+    const auth = values['mqtt-auth'] ?? 'auto';
+    if (!(AUTH_MODES as readonly string[]).includes(auth)) throw new UsageError(`--mqtt-auth must be one of ${AUTH_MODES.join(', ')}, got "${auth}"`);
+    const tlsWanted = values['mqtts-port'] !== undefined || values['tls-cert'] !== undefined || values['tls-key'] !== undefined || values['tls-only'] === true;
+    if (tlsWanted && (values['mqtts-port'] === undefined || !values['tls-cert'] || !values['tls-key'])) {
+      throw new UsageError('MQTTS needs --mqtts-port, --tls-cert and --tls-key together');
+    }
+    const mqttTls = tlsWanted ? {
+      port: parsePort('mqtts-port', values['mqtts-port'], 8883), certFile: values['tls-cert'] ?? '', keyFile: values['tls-key'] ?? '',
+      ...(values['tls-ca'] ? { caFile: values['tls-ca'] } : {}),
+    } : undefined;
     options = {
+      ...(values.config === undefined ? {} : { configFile: values.config }),
+      mqttAuth: auth as AuthMode, ...(mqttTls ? { mqttTls } : {}), mqttPlain: values['tls-only'] !== true,
       dataDir: values['data-dir'] ?? './data',
       mqttHost: values['mqtt-host'] ?? DEFAULT_HOST, mqttPort: parsePort('mqtt-port', values['mqtt-port'], DEFAULT_MQTT_PORT),
       httpHost: values['http-host'] ?? DEFAULT_HOST, httpPort: parsePort('http-port', values['http-port'], DEFAULT_HTTP_PORT),
@@ -78,7 +104,18 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
     return 1;
   }
   io.stdout.write(`faultline collector running\n  HTTP API: ${collector.httpUrl}/api/health\n  MQTT:     ${collector.mqttUrl}\n  Stop:     Ctrl+C\n`);
-  const signal = await untilSignal();
+  const running = collector;
+  const reload = (): void => {
+    try {
+      const s = running.reloadConfig();
+      io.stdout.write(`faultline collector: config reloaded from ${s.source}\n`);
+    } catch (err) {
+      log.warn({ code: errorCode(err) }, 'SIGHUP: config not reloaded; the config in use stays');
+      io.stderr.write(`faultline collector: config not reloaded, the config in use stays: ${errorMessage(err)}\n`);
+    }
+  };
+  process.on('SIGHUP', reload);
+  const signal = await untilSignal().finally(() => process.off('SIGHUP', reload));
   log.info({ signal }, 'stopping');
   try {
     await collector.stop();

@@ -1,13 +1,24 @@
 /**
- * Composition root of the collector: store → ingest → embedded broker → HTTP API. Owns start
- * order and shutdown; stop() undoes start in reverse and is safe to call twice.
+ * Composition root of the collector: store → desk config → service desk → ingest → embedded
+ * broker → HTTP API. Owns start order and shutdown; stop() undoes start in reverse and is safe to
+ * call twice.
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../bin/log.js';
 import { FaultlineError } from '../protocol/errors.js';
 import { buildApi } from './api/app.js';
+import { ADAPTERS } from '../firmware-adapters/index.js';
 import { MqttBroker, type Authenticate } from './broker/mqtt-broker.js';
+import type { TlsListenerOptions } from './broker/listeners.js';
+import { adapterSeeds } from './knowledge/adapter-seeds.js';
+import { KnowledgeService } from './knowledge/knowledge-service.js';
+import { ReportLoader } from './reports/report-loader.js';
+import { BrokerSecurity, type AuthMode } from './security/broker-security.js';
+import { CredentialStore } from './security/credential-store.js';
+import { DeskConfigHolder } from './config/config-holder.js';
+import type { DeskSettings } from './config/desk-settings.js';
+import { DeskService } from './desk/desk-service.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -26,8 +37,17 @@ export interface CollectorOptions {
   log: Logger;
   /** The clock, epoch ms (tests pass a fake one). */
   now?: () => number;
-  /** MQTT CONNECT check; every client is accepted until device credentials exist. */
+  /** Replaces the device-credential check entirely (tests); default: BrokerSecurity over the credential table. */
   authenticate?: Authenticate;
+  /** auto (default): device credentials required once any exists; required; off. */
+  mqttAuth?: AuthMode;
+  /** An MQTTS listener alongside (or, with mqttPlain false, instead of) plain MQTT. */
+  mqttTls?: TlsListenerOptions;
+  mqttPlain?: boolean;
+  /** Operators per site, for the alarm-load figures of the reports (default 1). */
+  operatorsBySite?: Readonly<Record<string, number>>;
+  /** The service-desk YAML (routing, teams, calendars, SLA, webhooks …); built-in defaults without one. */
+  configFile?: string;
 }
 
 export interface RunningCollector {
@@ -36,7 +56,15 @@ export interface RunningCollector {
   /** e.g. http://127.0.0.1:8080 (a wildcard listen address is shown as loopback). */
   httpUrl: string;
   mqttUrl: string;
-  /** Closes broker, ingest, HTTP server and database, in that order. Idempotent. */
+  /** The MQTTS port when a TLS listener runs, else 0. */
+  mqttTlsPort: number;
+  /** Issues an in-memory service credential for one of the collector's own MQTT clients. */
+  issueInternalCredential(name: string): Promise<{ username: string; password: string }>;
+  /** The running service desk (its scheduler and webhook sender included). */
+  desk: DeskService;
+  /** Re-reads the config file (SIGHUP, POST /api/admin/reload-config); throws and keeps the old one when it is invalid. */
+  reloadConfig(): DeskSettings;
+  /** Closes broker, ingest, desk, HTTP server and database, in that order. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -66,7 +94,9 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
 
   let store: Store | undefined;
   let pipeline: IngestPipeline | undefined;
+  let desk: DeskService | undefined;
   let broker: MqttBroker | undefined;
+  let security: BrokerSecurity | undefined;
   let app: FastifyInstance | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -74,8 +104,10 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       const steps: Array<[string, () => unknown]> = [
+        ['security', () => security?.stop()],
         ['broker', () => broker?.stop()],
         ['ingest', () => pipeline?.stop()],
+        ['desk', () => desk?.stop()],
         ['http', () => app?.close()],
         ['store', () => store?.close()],
       ];
@@ -96,32 +128,47 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
 
   try {
     store = openStore({ dataDir: opts.dataDir, log: log.child({ part: 'store' }), nowMs: now() });
+    const config = new DeskConfigHolder({ ...(opts.configFile === undefined ? {} : { file: opts.configFile }), log: log.child({ part: 'config' }), now });
+    const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
+    desk = service;
+    service.start();
     const ingest = new IngestPipeline({ store, log: log.child({ part: 'ingest' }), now });
     pipeline = ingest;
     ingest.start();
+    const guard = new BrokerSecurity({ credentials: new CredentialStore(store.db), log: log.child({ part: 'security' }), mode: opts.mqttAuth ?? 'auto', now });
+    security = guard;
     const mqtt = new MqttBroker({
       host: mqttHost, port: opts.mqttPort ?? DEFAULT_MQTT_PORT, log: log.child({ part: 'broker' }),
       ingest: (topic, payload, clientId) => ingest.handle(topic, payload, clientId),
-      ...(opts.authenticate ? { authenticate: opts.authenticate } : {}),
+      ...(opts.authenticate ? { authenticate: opts.authenticate } : { hooks: guard.hooks }),
+      ...(opts.mqttTls ? { tls: opts.mqttTls } : {}),
+      plainTcp: opts.mqttPlain ?? true,
     });
     broker = mqtt;
     await mqtt.start();
+    guard.start(() => mqtt.connectedClients());
+    const knowledge = new KnowledgeService(store.db);
+    knowledge.kb.seed(adapterSeeds(ADAPTERS), now());
+    const reports = new ReportLoader(store.db);
     const queries = store;
     app = await buildApi({
-      store: queries, log: log.child({ part: 'api' }), now,
+      store: queries, desk: service, log: log.child({ part: 'api' }), now, knowledge, reports,
+      ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}),
       health: {
         startedAtMs,
         broker: () => ({ port: mqtt.port, clients: mqtt.clients }),
         ingest: () => ingest.counters.snapshot(),
+        security: () => guard.snapshot(),
       },
     });
     const httpPort = await listenHttp(app, httpHost, opts.httpPort ?? DEFAULT_HTTP_PORT);
     const running: RunningCollector = {
-      mqttPort: mqtt.port, httpPort,
+      mqttPort: mqtt.port, httpPort, mqttTlsPort: mqtt.tlsPort,
+      issueInternalCredential: (name) => guard.issueInternalCredential(name),
       mqttUrl: urlFor('mqtt', mqttHost, mqtt.port), httpUrl: urlFor('http', httpHost, httpPort),
-      stop,
+      desk: service, reloadConfig: () => service.reloadConfig(), stop,
     };
-    log.info({ mqttUrl: running.mqttUrl, httpUrl: running.httpUrl, db: queries.file }, 'collector started');
+    log.info({ mqttUrl: running.mqttUrl, httpUrl: running.httpUrl, db: queries.file, config: config.current().source }, 'collector started');
     return running;
   } catch (err) {
     await stop().catch((stopErr: unknown) => log.error({ err: stopErr }, 'cleanup after a failed start also failed'));

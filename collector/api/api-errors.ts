@@ -7,6 +7,25 @@ export const API_ERRORS = {
   FL_ERR_API_BAD_REQUEST: 400,
   FL_ERR_API_NOT_FOUND: 404,
   FL_ERR_INTERNAL: 500,
+  // The service desk's rules (collector/core/desk-errors.ts and the desk edge).
+  FL_ERR_ALARM_INVALID_TRANSITION: 409,
+  FL_ERR_ALARM_SHELVE_DURATION: 400,
+  FL_ERR_ALARM_REASON_REQUIRED: 400,
+  FL_ERR_TICKET_INVALID_TRANSITION: 409,
+  FL_ERR_TICKET_RESOLUTION_REQUIRED: 400,
+  FL_ERR_TICKET_FAULT_ACTIVE: 409,
+  FL_ERR_TICKET_FIELD_REQUIRED: 400,
+  FL_ERR_TICKET_RATING_INVALID: 400,
+  FL_ERR_PRIORITY_OVERRIDE_INVALID: 400,
+  FL_ERR_ESCALATION_TOP_TIER: 409,
+  FL_ERR_ESCALATION_UNKNOWN_TEAM: 409,
+  FL_ERR_DESK_UNKNOWN_TEAM: 400,
+  FL_ERR_DESK_UNKNOWN_MEMBER: 400,
+  // Config reload.
+  FL_ERR_CONFIG_INVALID: 400,
+  FL_ERR_CONFIG_YAML: 400,
+  FL_ERR_CONFIG_READ: 400,
+  FL_ERR_CONFIG_NO_FILE: 409,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
@@ -18,7 +37,12 @@ function isApiCode(code: string): code is ApiErrorCode {
   return Object.hasOwn(API_ERRORS, code);
 }
 
-const body = (code: string, message: string): ErrorBody => ({ error: { code, message } });
+const body = (code: string, message: string, extra: { hint?: string | undefined; problems?: unknown } = {}): ErrorBody => ({
+  error: {
+    code, message, ...(extra.hint ? { hint: extra.hint } : {}),
+    ...(Array.isArray(extra.problems) ? { problems: extra.problems.map(String) } : {}),
+  },
+});
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
@@ -27,7 +51,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
 
   app.setErrorHandler((err: FastifyError | FaultlineError, req, reply) => {
     if (err instanceof FaultlineError && isApiCode(err.code)) {
-      void reply.code(API_ERRORS[err.code]).send(body(err.code, err.message));
+      void reply.code(API_ERRORS[err.code]).send(body(err.code, err.message, { hint: err.hint, problems: err.context.problems }));
       return;
     }
     if ('validation' in err && err.validation) {

@@ -10,6 +10,8 @@ export interface HealthSources {
   broker: () => { port: number; clients: number };
   ingest: () => IngestCountersSnapshot;
   store: () => StoreCounts;
+  desk?: () => NonNullable<HealthJson['desk']>;
+  security?: () => NonNullable<HealthJson['security']>;
 }
 
 export async function healthRoute(app: FastifyInstance, opts: HealthSources): Promise<void> {
@@ -21,5 +23,7 @@ export async function healthRoute(app: FastifyInstance, opts: HealthSources): Pr
     broker: opts.broker(),
     ingest: opts.ingest(),
     store: opts.store(),
+    ...(opts.desk ? { desk: opts.desk() } : {}),
+    ...(opts.security ? { security: opts.security() } : {}),
   }));
 }

@@ -5,15 +5,23 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS } from '../../protocol/values.js';
 import { PRIORITIES, TICKET_STATUSES } from '../core/ticket.js';
+import { SecurityHealthJson } from '../security/health-schema.js';
 
-const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** Same rule as protocol/topics.ts isValidId. */
-const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
+export const Id = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
 
 export const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    /** How to fix it, when known. */
+    hint: Type.Optional(Type.String()),
+    /** Every problem, for a config file that was refused. */
+    problems: Type.Optional(Type.Array(Type.String())),
+  }),
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 
@@ -24,7 +32,7 @@ export const SampleJson = Type.Object({
   timeMs: Type.Number(),
 });
 
-const TicketFields = {
+export const TicketFields = {
   id: Type.Integer(),
   number: Type.String(),
   title: Type.String(),
@@ -46,8 +54,6 @@ const TicketFields = {
   remedy: Type.String(),
   adapterId: Type.String(),
 };
-
-export const TicketSummaryJson = Type.Object(TicketFields);
 
 export const EventJson = Type.Object({
   id: Type.String(),
@@ -77,22 +83,13 @@ export const TelemetryPointJson = Type.Object({
 });
 export type TelemetryPointJson = Static<typeof TelemetryPointJson>;
 
-export const TicketDetailJson = Type.Object({
-  ...TicketFields,
-  snapshot: Type.Array(SampleJson),
-  logExcerpt: Type.Array(Type.String()),
-  events: Type.Array(EventJson),
-  telemetry: Type.Array(TelemetryPointJson),
-});
-export type TicketDetailJson = Static<typeof TicketDetailJson>;
-
-export const TicketListJson = Type.Object({ tickets: Type.Array(TicketSummaryJson) });
-export type TicketListJson = Static<typeof TicketListJson>;
-
 export const TicketQuery = Type.Object({
   status: Type.Optional(literals(TICKET_STATUSES)),
   device: Type.Optional(Id),
   site: Type.Optional(Id),
+  assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  team: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  priority: Type.Optional(literals(PRIORITIES)),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
 }, { additionalProperties: false });
 export type TicketQuery = Static<typeof TicketQuery>;
@@ -155,8 +152,15 @@ export const HealthJson = Type.Object({
     lastErrors: Type.Array(Type.Object({ timeMs: Type.Number(), code: Type.String(), message: Type.String(), topic: Type.String() })),
   }),
   store: Type.Object({ events: Count, tickets: Count }),
+  /** The service desk: events it acted on, events it could not (stored without desk changes), its next timer. */
+  desk: Type.Optional(Type.Object({ eventsProcessed: Count, eventErrors: Count, nextTimerMs: Nullable(Type.Number()) })),
+  /** Broker authentication: its state, refusals by reason, the last refusals (never a password). */
+  security: Type.Optional(SecurityHealthJson),
 });
 export type HealthJson = Static<typeof HealthJson>;
 
 /** Error replies every route may give. */
 export const errorResponses = { 400: ErrorBody, 404: ErrorBody, 500: ErrorBody } as const;
+
+/** Error replies of routes that change state (409: the action does not fit the current state). */
+export const actionErrorResponses = { ...errorResponses, 409: ErrorBody } as const;

@@ -1,12 +1,13 @@
 /** GET /api/tickets and GET /api/tickets/:id. */
 import type { FastifyInstance } from 'fastify';
 import type { Sample } from '../../protocol/values.js';
+import type { CalendarSet } from '../core/sla-calendar.js';
 import type { StoredEvent, Ticket } from '../core/ticket.js';
 import type { Queries, TicketRef } from '../store/queries.js';
 import { apiError } from './api-errors.js';
-import {
-  errorResponses, TicketDetailJson, TicketListJson, TicketParams, TicketQuery, type TelemetryPointJson,
-} from './schemas.js';
+import { errorResponses, TicketParams, TicketQuery, type TelemetryPointJson } from './schemas.js';
+import { TicketDetailJson, TicketListJson } from './ticket-schemas.js';
+import { ticketJson, ticketSummary } from './ticket-view.js';
 
 /** Stored telemetry shown with a ticket starts this long before the fault was first seen. */
 export const TELEMETRY_LEAD_MS = 60_000;
@@ -16,9 +17,11 @@ export const TELEMETRY_POINTS_MAX = 5_000;
 export interface TicketRoutesOptions {
   store: Queries;
   now: () => number;
+  /** The calendars SLA clocks run on (the desk's current settings). */
+  calendars: () => CalendarSet;
 }
 
-function ticketRef(id: string): TicketRef {
+export function ticketRef(id: string): TicketRef {
   return /^\d+$/.test(id) ? { id: Number(id) } : { number: id };
 }
 
@@ -50,7 +53,11 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
 
   app.get<{ Querystring: TicketQuery }>('/api/tickets', {
     schema: { querystring: TicketQuery, response: { 200: TicketListJson, ...errorResponses } },
-  }, async (req): Promise<TicketListJson> => ({ tickets: store.listTickets(req.query) }));
+  }, async (req): Promise<TicketListJson> => {
+    const calendars = opts.calendars();
+    const nowMs = now();
+    return { tickets: store.listTickets(req.query).map((t) => ticketSummary(t, calendars, nowMs)) };
+  });
 
   app.get<{ Params: TicketParams }>('/api/tickets/:id', {
     schema: { params: TicketParams, response: { 200: TicketDetailJson, ...errorResponses } },
@@ -58,6 +65,10 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
     const ticket = store.getTicket(ticketRef(req.params.id));
     if (!ticket) throw apiError('FL_ERR_API_NOT_FOUND', `no ticket ${req.params.id}`, { ticket: req.params.id });
     const events = store.ticketEvents(ticket.id);
-    return { ...ticket, events, telemetry: telemetryFor(store, ticket, events, now()) };
+    const nowMs = now();
+    return {
+      ...ticketJson(ticket, opts.calendars(), nowMs), snapshot: ticket.snapshot, logExcerpt: ticket.logExcerpt,
+      events, telemetry: telemetryFor(store, ticket, events, nowMs),
+    };
   });
 }

@@ -1,17 +1,31 @@
 /**
- * The embedded MQTT broker: aedes (MQTT 3.1.1) on a TCP server with TCP_NODELAY. Publishes
- * under fl/v1/ are ingested before they are acknowledged (see publish-gate.ts).
+ * The embedded MQTT broker: aedes (MQTT 3.1.1) on a plain TCP listener, a TLS listener (MQTTS),
+ * or both, with TCP_NODELAY. Publishes under fl/v1/ are ingested before they are acknowledged
+ * (see publish-gate.ts). Policy comes in as hooks (collector/security/ supplies them): who may
+ * connect, publish and subscribe. Without hooks every client is accepted, as before.
  */
-import { createServer, type AddressInfo, type Server } from 'node:net';
-import { Aedes, type AedesOptions } from 'aedes';
+import type { Server, Socket } from 'node:net';
+import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { Logger } from '../../bin/log.js';
 import { FaultlineError } from '../../protocol/errors.js';
-import { createPublishGate, type IngestHandler } from './publish-gate.js';
+import { closeServer, listen, plainServer, tlsServer, type TlsListenerOptions } from './listeners.js';
+import { createPublishGate, type IngestHandler, type PublishCheck } from './publish-gate.js';
 
 export type Authenticate = NonNullable<AedesOptions['authenticate']>;
+export type PreConnect = NonNullable<AedesOptions['preConnect']>;
+export type AuthorizeSubscribe = NonNullable<AedesOptions['authorizeSubscribe']>;
+export type { TlsListenerOptions } from './listeners.js';
 
-/** Until device credentials exist every client is accepted; this is where they will plug in. */
+/** Without credentials configured every client is accepted. */
 export const acceptAllClients: Authenticate = (_client, _username, _password, done) => done(null, true);
+
+/** The broker's policy, as aedes hooks plus a publish check run before ingest. */
+export interface BrokerHooks {
+  preConnect: PreConnect;
+  authenticate: Authenticate;
+  checkPublish: PublishCheck;
+  authorizeSubscribe: AuthorizeSubscribe;
+}
 
 export interface MqttBrokerOptions {
   host: string;
@@ -19,70 +33,104 @@ export interface MqttBrokerOptions {
   port: number;
   log: Logger;
   ingest: IngestHandler;
+  /** MQTT CONNECT check alone (kept for callers that only authenticate); `hooks` wins when both are given. */
   authenticate?: Authenticate;
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+  hooks?: BrokerHooks;
+  /** Plain MQTT listener on host:port (default true); false with `tls` = MQTTS only. */
+  plainTcp?: boolean;
+  /** An MQTTS listener, alongside or instead of plain TCP. */
+  tls?: TlsListenerOptions;
 }
 
 export class MqttBroker {
   private aedes: Aedes | undefined;
-  private server: Server | undefined;
+  private servers: Server[] = [];
   private boundPort = 0;
+  private boundTlsPort = 0;
+  private readonly live = new Set<Client>();
 
   constructor(private readonly opts: MqttBrokerOptions) {}
 
   async start(): Promise<void> {
     if (this.aedes) return;
-    const { log } = this.opts;
-    const aedes = await Aedes.createBroker({
-      authenticate: this.opts.authenticate ?? acceptAllClients,
-      authorizePublish: createPublishGate(this.opts.ingest, log),
-    });
-    aedes.on('client', (c) => log.debug({ clientId: c.id }, 'mqtt client connected'));
-    aedes.on('clientDisconnect', (c) => log.debug({ clientId: c.id }, 'mqtt client disconnected'));
-    aedes.on('clientError', (c, err) => log.warn({ clientId: c.id, err: err.message }, 'mqtt client error; connection closed'));
-    aedes.on('connectionError', (_c, err) => log.warn({ err: err.message }, 'mqtt connection error'));
-    const server = createServer({ noDelay: true }, aedes.handle);
-    server.on('error', (err) => log.error({ err }, 'mqtt server error'));
-    try {
-      await listen(server, this.opts.host, this.opts.port);
-    } catch (cause) {
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
-      throw new FaultlineError('FL_ERR_BROKER_LISTEN', `cannot listen for MQTT on ${this.opts.host}:${this.opts.port}: ${(cause as Error).message}`, {
-        cause, context: { host: this.opts.host, port: this.opts.port },
-        hint: 'pick a free port with --mqtt-port, or stop the other MQTT broker on this port',
+    const { log, hooks } = this.opts;
+    const plain = this.opts.plainTcp ?? true;
+    if (!plain && !this.opts.tls) {
+      throw new FaultlineError('FL_ERR_BROKER_CONFIG', 'the broker has no listener: plain TCP is off and no TLS listener is configured', {
+        hint: 'turn plain TCP on or configure a TLS listener (certificate and key)',
       });
     }
+    const aedes = await Aedes.createBroker({
+      ...(hooks ? { preConnect: hooks.preConnect, authorizeSubscribe: hooks.authorizeSubscribe } : {}),
+      authenticate: hooks?.authenticate ?? this.opts.authenticate ?? acceptAllClients,
+      authorizePublish: createPublishGate(this.opts.ingest, log, hooks?.checkPublish),
+    });
+    aedes.on('client', (c) => { this.live.add(c); log.debug({ clientId: c.id }, 'mqtt client connected'); });
+    aedes.on('clientDisconnect', (c) => { this.live.delete(c); log.debug({ clientId: c.id }, 'mqtt client disconnected'); });
+    aedes.on('clientError', (c, err) => log.warn({ clientId: c.id, err: err.message }, 'mqtt client error; connection closed'));
+    aedes.on('connectionError', (_c, err) => log.warn({ err: err.message }, 'mqtt connection error'));
+    const handle = (socket: Socket): void => { aedes.handle(socket); };
+    const servers: Server[] = [];
+    try {
+      if (plain) {
+        const server = plainServer(handle);
+        servers.push(server);
+        this.boundPort = await this.listenOn(server, this.opts.host, this.opts.port, 'MQTT', '--mqtt-port');
+      }
+      if (this.opts.tls) {
+        const tls = this.opts.tls;
+        const server = tlsServer(tls, handle, (err) => log.warn({ err: err.message }, 'mqtts handshake failed'));
+        servers.push(server);
+        this.boundTlsPort = await this.listenOn(server, tls.host ?? this.opts.host, tls.port, 'MQTTS', 'the TLS port');
+      }
+    } catch (err) {
+      await Promise.all(servers.map((s) => (s.listening ? closeServer(s) : undefined)));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      throw err;
+    }
+    for (const s of servers) s.on('error', (err) => log.error({ err }, 'mqtt server error'));
     this.aedes = aedes;
-    this.server = server;
-    this.boundPort = (server.address() as AddressInfo).port;
+    this.servers = servers;
   }
 
+  private async listenOn(server: Server, host: string, port: number, what: string, flag: string): Promise<number> {
+    try {
+      return await listen(server, host, port);
+    } catch (cause) {
+      throw new FaultlineError('FL_ERR_BROKER_LISTEN', `cannot listen for ${what} on ${host}:${port}: ${(cause as Error).message}`, {
+        cause, context: { host, port }, hint: `pick a free port with ${flag}, or stop the other MQTT broker on this port`,
+      });
+    }
+  }
+
+  /** The plain TCP port (0 when plain TCP is off). */
   get port(): number {
     return this.boundPort;
+  }
+
+  /** The MQTTS port (0 when there is no TLS listener). */
+  get tlsPort(): number {
+    return this.boundTlsPort;
   }
 
   get clients(): number {
     return this.aedes?.connectedClients ?? 0;
   }
 
+  /** The connected clients (for the security sweep that drops revoked sessions). */
+  connectedClients(): Client[] {
+    return [...this.live];
+  }
+
   /** Stops accepting, disconnects every client (their wills are ingested), then closes. */
   async stop(): Promise<void> {
-    const { aedes, server } = this;
+    const { aedes, servers } = this;
     this.aedes = undefined;
-    this.server = undefined;
-    if (!aedes || !server) return;
-    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    this.servers = [];
+    if (!aedes) return;
+    const closed = Promise.all(servers.map(closeServer));
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    await serverClosed;
+    await closed;
+    this.live.clear();
   }
 }

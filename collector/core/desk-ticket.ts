@@ -67,6 +67,8 @@ export interface DeskTicket extends Ticket {
   team: string | null;
   tier: Tier;
   assignee: string | null;
+  /** Skills the assignee should have (from the routing rule, else the category). */
+  requiredSkills: string[];
   priorityOverride: PriorityOverride | null;
   acknowledgedAtMs: number | null;
   resolvedAtMs: number | null;
@@ -93,7 +95,7 @@ export function ticketRef(t: Pick<Ticket, 'id' | 'number'>): string {
 
 function deskFields(base: NewTicket, origin: TicketOrigin, reporter: string, policy: SlaPolicy): Omit<NewDeskTicket, keyof NewTicket> {
   return {
-    origin, reporter, description: '', labels: {}, team: null, tier: 'L1', assignee: null, priorityOverride: null,
+    origin, reporter, description: '', labels: {}, team: null, tier: 'L1', assignee: null, requiredSkills: [], priorityOverride: null,
     acknowledgedAtMs: null, resolvedAtMs: null, sla: startTicketClocks(policy, base.priority, base.openedAtMs),
     faultClearSinceMs: null, comments: [], resolution: null, satisfaction: null, reopenCount: 0, parentId: null,
     siteParent: false, escalation: { count: 0, lastAtMs: null, managementNotifiedAtMs: null },

@@ -97,16 +97,16 @@ export function assessPriority(input: PriorityInput, config: PriorityMatrixConfi
 }
 
 /** A person sets the priority by hand; the computed one and the reason are kept. */
-export function overridePriority(
-  current: PriorityAssessment, change: { priority: Priority; by: Actor; why: string; atMs: number }, ticketId: string,
-): { assessment: PriorityAssessment; audit: AuditRecord } {
+export function overridePriority<T extends Pick<PriorityAssessment, 'priority' | 'reason' | 'override'>>(
+  current: T, change: { priority: Priority; by: Actor; why: string; atMs: number }, ticketId: string,
+): { assessment: T; audit: AuditRecord } {
   const why = change.why.trim();
   if (why === '') {
     throw deskError(DESK_ERROR_CODES.priorityOverride, 'a priority override needs a reason', { ticket: ticketId },
       'say why the priority differs from the computed one');
   }
   const computed = current.override?.computed ?? current.priority;
-  const assessment: PriorityAssessment = {
+  const assessment: T = {
     ...current, priority: change.priority,
     reason: `${change.priority}: set by ${change.by.id} (computed ${computed}): ${why}`,
     override: { by: change.by, atMs: change.atMs, why, computed },

@@ -52,7 +52,7 @@ export function compileCalendar(def: CalendarDefinition): Calendar {
     for (const h of hours) {
       let start = NaN;
       let end = NaN;
-      problems.push(...problemsOf(() => { start = parseClockTime(h.start); end = parseClockTime(h.end); }));
+      problems.push(...problemsOf(() => { start = parseClockTime(h.start); end = parseClockTime(h.end); }).map((p) => `${day}: ${p}`));
       if (!Number.isFinite(start) || !Number.isFinite(end)) continue;
       if (start >= end) problems.push(`${day}: ${h.start}-${h.end} does not end after it starts`);
       else parsed.push([start, end]);

@@ -1,7 +1,9 @@
 /**
  * Writes one batch of ingested messages in a single transaction: event inserts (duplicates
- * rejected by the primary key), the ticket decisions of the pure rules, device presence and
- * telemetry. SQL lives here; every decision is made in collector/core.
+ * rejected by the primary key), device presence and telemetry, and, for every new event, what the
+ * attached event processor decides (the service desk: alarms, tickets, audit, webhook outbox), so
+ * an event and its consequences are committed together or not at all. SQL lives here; every
+ * decision is made in collector/core.
  *
  * Duplicates use `ON CONFLICT(id) DO NOTHING`, not `INSERT OR IGNORE`: OR IGNORE would also
  * swallow NOT NULL violations and report a broken row as a harmless duplicate.
@@ -10,25 +12,41 @@ import type { Database } from 'better-sqlite3';
 import type { FaultEvent, Telemetry } from '../../protocol/values.js';
 import { applyBirth, applyDeath, applySeen, applyStatus, type DeviceKey, type DeviceState } from '../core/device-registry.js';
 import type { CommitOutcome, IngestMessage } from '../core/ingest-message.js';
-import { formatTicketNumber, ticketDay } from '../core/ticket-number.js';
-import { decideTicket, type NewTicket, type OpenTicketState, type TicketUpdate } from '../core/ticket-rules.js';
 import { deviceFromRow, deviceToRow, type DeviceRow } from './row-mapping.js';
 
 /** Telemetry older than this (by sample time) is deleted; the prune runs at most once a minute. */
 export const TELEMETRY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 1000;
 
+/**
+ * A processor's failure on one event in a fast (not isolated) pass: the batch transaction is rolled
+ * back and the batch run again with `isolate` set, where the processor keeps each event's changes in
+ * a savepoint of its own (so one failing event cannot fail the others).
+ */
+export class EventProcessingFailed extends Error {
+  constructor(readonly eventId: string, cause: unknown) {
+    super(`processing event ${eventId} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'EventProcessingFailed';
+  }
+}
+
+/** What a newly stored fault event does beyond being stored; runs inside the batch transaction. */
+export interface EventProcessor {
+  /**
+   * `device`: the sender's registry entry as of this message. Returns the ticket the event belongs to
+   * (its timeline), or null. With `isolate` false it may throw EventProcessingFailed (the batch is then
+   * run again isolated); with `isolate` true it must not fail the batch for one event.
+   */
+  processEvent(event: FaultEvent, nowMs: number, device: DeviceState | undefined, isolate: boolean): number | null;
+  /** After the batch transaction ended: `committed` false when it was rolled back. */
+  afterBatch?(committed: boolean): void;
+}
+
 export interface BatchWriter {
   /** One transaction for the whole batch; returns one outcome per message, in order. Throws on a store failure. */
   commit(messages: readonly IngestMessage[], nowMs: number): CommitOutcome[];
-}
-
-interface OpenTicketRow {
-  id: number;
-  fault_active: number;
-  occurrences: number;
-  last_seen_ms: number;
-  cleared_at_ms: number | null;
+  /** Replaces the event processor (the store's simple ticket rules until the desk attaches itself). */
+  setEventProcessor(processor: EventProcessor): void;
 }
 
 function prepareStatements(db: Database) {
@@ -39,18 +57,6 @@ function prepareStatements(db: Database) {
       @snapshot, @log_excerpt, @labels, @adapter_id, @remedy, @received_ms, NULL)
       ON CONFLICT(id) DO NOTHING`),
     linkEvent: db.prepare<[number, string]>('UPDATE events SET ticket_id = ? WHERE id = ?'),
-    findOpenTicket: db.prepare<[string, string, string], OpenTicketRow>(`SELECT id, fault_active, occurrences, last_seen_ms, cleared_at_ms FROM tickets
-      WHERE site = ? AND device = ? AND code = ? AND closed_at_ms IS NULL`),
-    nextDayCounter: db.prepare<[string], { last: number }>(`INSERT INTO ticket_day_counters (day, last) VALUES (?, 1)
-      ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last`),
-    insertTicket: db.prepare<[TicketParams]>(`INSERT INTO tickets (number, title, device, site, code, category, severity, priority,
-      priority_reason, status, fault_active, occurrences, opened_at_ms, first_seen_ms, last_seen_ms, cleared_at_ms,
-      closed_at_ms, snapshot, log_excerpt, remedy, adapter_id)
-      VALUES (@number, @title, @device, @site, @code, @category, @severity, @priority, @priority_reason, @status,
-      @fault_active, @occurrences, @opened_at_ms, @first_seen_ms, @last_seen_ms, @cleared_at_ms, @closed_at_ms,
-      @snapshot, @log_excerpt, @remedy, @adapter_id)`),
-    updateTicket: db.prepare<[UpdateParams]>(`UPDATE tickets SET fault_active = @fault_active, occurrences = @occurrences,
-      last_seen_ms = @last_seen_ms, cleared_at_ms = @cleared_at_ms WHERE id = @id`),
     getDevice: db.prepare<[string, string], DeviceRow>('SELECT * FROM devices WHERE site = ? AND device = ?'),
     upsertDevice: db.prepare<[DeviceRow]>(`INSERT INTO devices (site, device, online, model, firmware, adapter_id, agent_version,
       parameters, session_id, last_seen_ms, last_birth_ms, last_death_ms, last_death_reason, last_status)
@@ -86,6 +92,10 @@ class DeviceCache {
     this.dirty.add(k);
   }
 
+  get(key: DeviceKey): DeviceState | undefined {
+    return this.states.get(`${key.site}\u0000${key.device}`);
+  }
+
   flush(): void {
     for (const k of this.dirty) {
       const state = this.states.get(k);
@@ -95,8 +105,6 @@ class DeviceCache {
 }
 
 type EventParams = ReturnType<typeof eventParams>;
-type TicketParams = ReturnType<typeof ticketParams>;
-type UpdateParams = ReturnType<typeof updateParams>;
 
 function eventParams(e: FaultEvent, receivedMs: number) {
   return {
@@ -107,52 +115,15 @@ function eventParams(e: FaultEvent, receivedMs: number) {
   };
 }
 
-function ticketParams(t: NewTicket, number: string) {
-  return {
-    number, title: t.title, device: t.device, site: t.site, code: t.code, category: t.category, severity: t.severity,
-    priority: t.priority, priority_reason: t.priorityReason, status: t.status, fault_active: t.faultActive ? 1 : 0,
-    occurrences: t.occurrences, opened_at_ms: t.openedAtMs, first_seen_ms: t.firstSeenMs, last_seen_ms: t.lastSeenMs,
-    cleared_at_ms: t.clearedAtMs, closed_at_ms: t.closedAtMs, snapshot: JSON.stringify(t.snapshot),
-    log_excerpt: JSON.stringify(t.logExcerpt), remedy: t.remedy, adapter_id: t.adapterId,
-  };
-}
-
-function updateParams(id: number, u: TicketUpdate) {
-  return { id, fault_active: u.faultActive ? 1 : 0, occurrences: u.occurrences, last_seen_ms: u.lastSeenMs, cleared_at_ms: u.clearedAtMs };
-}
-
-function openTicketState(r: OpenTicketRow): OpenTicketState {
-  return { id: r.id, faultActive: r.fault_active === 1, occurrences: r.occurrences, lastSeenMs: r.last_seen_ms, clearedAtMs: r.cleared_at_ms };
-}
-
-export function createBatchWriter(db: Database): BatchWriter {
+export function createBatchWriter(db: Database, initial: EventProcessor): BatchWriter {
   const st = prepareStatements(db);
+  let processor = initial;
   let lastPruneMs = Number.NEGATIVE_INFINITY;
 
-  /** Inserts the event; when new, applies the ticket decision and links the event to its ticket. */
-  function writeEvent(e: FaultEvent, receivedMs: number, nowMs: number): CommitOutcome {
+  /** Inserts the event; when new, lets the processor act on it and links the event to its ticket. */
+  function writeEvent(e: FaultEvent, receivedMs: number, nowMs: number, device: DeviceState | undefined, isolate: boolean): CommitOutcome {
     if (st.insertEvent.run(eventParams(e, receivedMs)).changes === 0) return 'duplicate';
-    const open = st.findOpenTicket.get(e.site, e.device, e.code);
-    const decision = decideTicket(e, open ? openTicketState(open) : undefined, nowMs);
-    let ticketId: number | null;
-    switch (decision.type) {
-      case 'open': {
-        const day = ticketDay(e.timeMs);
-        const counter = st.nextDayCounter.get(day);
-        if (!counter) throw new Error('ticket day counter returned no row');
-        const { last } = counter;
-        ticketId = Number(st.insertTicket.run(ticketParams(decision.ticket, formatTicketNumber(day, last))).lastInsertRowid);
-        break;
-      }
-      case 'occurrence':
-      case 'clear':
-        st.updateTicket.run(updateParams(decision.ticketId, decision.update));
-        ticketId = decision.ticketId;
-        break;
-      case 'none':
-        ticketId = decision.ticketId;
-        break;
-    }
+    const ticketId = processor.processEvent(e, nowMs, device, isolate);
     if (ticketId !== null) st.linkEvent.run(ticketId, e.id);
     return 'committed';
   }
@@ -161,12 +132,12 @@ export function createBatchWriter(db: Database): BatchWriter {
     for (const s of t.samples) st.insertSample.run(t.site, t.device, s.parameter, s.value, s.quality, s.timeMs > 0 ? s.timeMs : receivedMs);
   }
 
-  function writeOne(m: IngestMessage, devices: DeviceCache, nowMs: number): CommitOutcome {
+  function writeOne(m: IngestMessage, devices: DeviceCache, nowMs: number, isolate: boolean): CommitOutcome {
     const at = m.receivedMs;
     switch (m.kind) {
       case 'event':
         devices.update(m.event, (prev) => applySeen(prev, m.event, at));
-        return writeEvent(m.event, at, nowMs);
+        return writeEvent(m.event, at, nowMs, devices.get(m.event), isolate);
       case 'birth':
         devices.update(m.birth, (prev) => applyBirth(prev, m.birth, at));
         return 'committed';
@@ -183,9 +154,9 @@ export function createBatchWriter(db: Database): BatchWriter {
     }
   }
 
-  const run = db.transaction((messages: readonly IngestMessage[], nowMs: number): CommitOutcome[] => {
+  const run = db.transaction((messages: readonly IngestMessage[], nowMs: number, isolate: boolean): CommitOutcome[] => {
     const devices = new DeviceCache(st);
-    const outcomes = messages.map((m) => writeOne(m, devices, nowMs));
+    const outcomes = messages.map((m) => writeOne(m, devices, nowMs, isolate));
     devices.flush();
     if (nowMs - lastPruneMs >= PRUNE_EVERY_MS) {
       st.pruneTelemetry.run(nowMs - TELEMETRY_RETENTION_MS);
@@ -194,5 +165,25 @@ export function createBatchWriter(db: Database): BatchWriter {
     return outcomes;
   });
 
-  return { commit: (messages, nowMs) => run(messages, nowMs) };
+  return {
+    commit(messages, nowMs) {
+      let committed = false;
+      try {
+        let outcomes: CommitOutcome[];
+        try {
+          outcomes = run(messages, nowMs, false);
+        } catch (err) {
+          if (!(err instanceof EventProcessingFailed)) throw err;
+          outcomes = run(messages, nowMs, true);
+        }
+        committed = true;
+        return outcomes;
+      } finally {
+        processor.afterBatch?.(committed);
+      }
+    },
+    setEventProcessor(p) {
+      processor = p;
+    },
+  };
 }

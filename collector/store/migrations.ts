@@ -4,6 +4,9 @@
  */
 import type { Database } from 'better-sqlite3';
 import { FaultlineError } from '../../protocol/errors.js';
+import { DESK_MIGRATION } from './migrations-desk.js';
+import { KNOWLEDGE_MIGRATIONS } from './migrations-knowledge.js';
+import { SECURITY_MIGRATIONS } from './migrations-security.js';
 
 export interface Migration {
   version: number;
@@ -102,6 +105,9 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX telemetry_time ON telemetry(time_ms);
     `,
   },
+  DESK_MIGRATION,
+  ...SECURITY_MIGRATIONS,
+  ...KNOWLEDGE_MIGRATIONS,
 ];
 
 interface AppliedRow {

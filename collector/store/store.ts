@@ -13,14 +13,34 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { Logger } from '../../bin/log.js';
+import { createAuditLog, type AuditLog } from './audit-log.js';
 import { createBatchWriter, type BatchWriter } from './batch-writer.js';
+import { createDeskAlarms, type DeskAlarms } from './desk-alarms.js';
+import { createDeskTickets, type DeskTickets } from './desk-tickets.js';
+import { createDeskTimerTable, type DeskTimerTable } from './desk-timer-table.js';
 import { migrate } from './migrations.js';
 import { createQueries, type Queries } from './queries.js';
+import { createSimpleTicketProcessor } from './simple-tickets.js';
+import { createWebhookLog, type WebhookLog } from './webhook-log.js';
 
 export const DB_FILE = 'faultline.db';
 
+/** The service desk's tables; every call is synchronous and joins the caller's transaction. */
+export interface DeskRepo {
+  tickets: DeskTickets;
+  alarms: DeskAlarms;
+  timers: DeskTimerTable;
+  audit: AuditLog;
+  webhooks: WebhookLog;
+}
+
 export interface Store extends BatchWriter, Queries {
   readonly file: string;
+  /** The connection itself, for the parts that keep their own tables (credentials, knowledge base, reports). */
+  readonly db: Database.Database;
+  readonly desk: DeskRepo;
+  /** Runs fn in one transaction (a savepoint when already inside one); rolls back if it throws. */
+  transaction<T>(fn: () => T): T;
   close(): void;
 }
 
@@ -61,12 +81,21 @@ export function openStore(opts: OpenStoreOptions): Store {
     db.close();
     throw err;
   }
-  const writer = createBatchWriter(db);
-  const queries = createQueries(db);
+  const desk: DeskRepo = {
+    tickets: createDeskTickets(db), alarms: createDeskAlarms(db), timers: createDeskTimerTable(db),
+    audit: createAuditLog(db), webhooks: createWebhookLog(db),
+  };
+  const writer = createBatchWriter(db, createSimpleTicketProcessor(db));
+  // One wrapper for every call: better-sqlite3 makes it BEGIN…COMMIT, or a SAVEPOINT when nested.
+  const inTransaction = db.transaction((fn: () => unknown) => fn());
+  const queries = createQueries(db, desk.tickets);
   return {
     file,
+    db,
+    desk,
     ...writer,
     ...queries,
+    transaction: <T>(fn: () => T): T => inTransaction(fn) as T,
     close() {
       if (db.open) db.close();
     },

@@ -1,0 +1,84 @@
+/**
+ * One unit of desk work at one instant, inside the caller's transaction: builds the core's
+ * contexts from the settings, and persists whatever a core step returns — the new state, its audit
+ * records (hash chained), its notify effects (as queued webhook deliveries) and the object's one
+ * timer (its next deadline from the core).
+ */
+import type { Actor, AuditRecord } from '../core/audit-record.js';
+import { alarmNextDeadline } from '../core/alarm-suppression.js';
+import type { Alarm, AlarmOutcome } from '../core/alarm-state.js';
+import { chatterNextDeadline, chatterReport, type ChatterOutcome } from '../core/alarm-chatter.js';
+import { floodNextDeadline, floodReport, type FloodOutcome } from '../core/alarm-flood.js';
+import type { DeskContext, TicketOutcome } from '../core/desk-context.js';
+import type { DeskTicket } from '../core/desk-ticket.js';
+import { ticketNextDeadline } from '../core/desk-timers.js';
+import type { EscalationContext } from '../core/escalation.js';
+import type { DeskEffect } from '../core/notifications.js';
+import { webhookDeliveries } from '../core/webhook-delivery.js';
+import type { DeskSettings } from '../config/desk-settings.js';
+import type { DeskRepo } from '../store/store.js';
+
+export class DeskWork {
+  /** Set when a webhook delivery was queued: the sender should look after the commit. */
+  deliveriesQueued = 0;
+
+  constructor(readonly repo: DeskRepo, readonly settings: DeskSettings, readonly nowMs: number) {}
+
+  ctx(actor: Actor): DeskContext {
+    const s = this.settings;
+    return { nowMs: this.nowMs, actor, sla: s.sla, calendars: s.calendars, lifecycle: s.lifecycle };
+  }
+
+  escalation(actor: Actor): EscalationContext {
+    return { ...this.ctx(actor), teams: this.settings.teams, load: this.repo.tickets.openLoad() };
+  }
+
+  /** Appends the audit records and queues a webhook delivery per matching subscription and effect. */
+  record(audit: readonly AuditRecord[], effects: readonly DeskEffect[] = []): void {
+    this.repo.audit.append(audit);
+    for (const effect of effects) {
+      for (const d of webhookDeliveries(effect, this.settings.subscriptions)) {
+        this.repo.webhooks.enqueue(d, this.nowMs);
+        this.deliveriesQueued++;
+      }
+    }
+  }
+
+  /** Saves the ticket and its timer; `before` (as loaded) lets an unchanged deadline skip the timer write. */
+  ticket(outcome: TicketOutcome, before?: DeskTicket): DeskTicket {
+    const t = outcome.ticket;
+    this.repo.tickets.save(t, before);
+    this.record(outcome.audit, outcome.effects);
+    const due = ticketNextDeadline(t, this.settings);
+    if (!before || due !== ticketNextDeadline(before, this.settings)) this.repo.timers.set('ticket', String(t.id), due);
+    return t;
+  }
+
+  /** Saves the alarm (also when nothing visible changed: counts and times move); returns its id. */
+  alarm(outcome: AlarmOutcome, before?: Alarm): number {
+    const id = this.repo.alarms.save(outcome.alarm);
+    this.record(outcome.audit);
+    const due = alarmNextDeadline(outcome.alarm);
+    if (!before || due !== alarmNextDeadline(before)) this.repo.timers.set('alarm', String(id), due);
+    return id;
+  }
+
+  flood(outcome: FloodOutcome): void {
+    const { state, events } = outcome;
+    this.repo.alarms.saveFlood(state);
+    for (const e of events) {
+      if (e.type === 'flood-end') this.repo.alarms.saveEpisode(e.episode);
+    }
+    if (state.episode) this.repo.alarms.saveEpisode(state.episode);
+    const report = floodReport(events);
+    this.record(report.audit, report.effects);
+    this.repo.timers.set('flood', state.site, floodNextDeadline(state, this.settings.flood));
+  }
+
+  chatter(outcome: ChatterOutcome): void {
+    this.repo.alarms.saveChatter(outcome.state);
+    const report = chatterReport(outcome.events);
+    this.record(report.audit, report.effects);
+    this.repo.timers.set('chatter', outcome.state.alarm, chatterNextDeadline(outcome.state, this.settings.chatter));
+  }
+}

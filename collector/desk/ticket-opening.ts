@@ -1,0 +1,64 @@
+/**
+ * Opening tickets: store a new desk ticket (it gets its id and number), then intake it — record the
+ * opening, route it, assign it, notify. Device tickets take their priority from the matrix (severity,
+ * asset criticality, scope); a site parent stands for several devices at once; manual tickets come
+ * from the API.
+ */
+import type { DeviceState } from '../core/device-registry.js';
+import type { Actor } from '../core/audit-record.js';
+import { siteParentTicket } from '../core/correlation.js';
+import { deviceTicket, manualTicket, type DeskTicket, type ManualTicketInput, type NewDeskTicket } from '../core/desk-ticket.js';
+import { assessPriority } from '../core/priority-matrix.js';
+import { intakeTicket } from '../core/ticket-intake.js';
+import { decideTicket } from '../core/ticket-rules.js';
+import { FaultlineError } from '../../protocol/errors.js';
+import type { FaultEvent } from '../../protocol/values.js';
+import type { DeskWork } from './desk-work.js';
+
+/** An event label `production: stopped` says the fault stopped production (always P1). */
+export const PRODUCTION_LABEL = 'production';
+
+export function deviceActor(site: string, device: string): Actor {
+  return { kind: 'device', id: `${site}/${device}` };
+}
+
+function productionStopped(e: FaultEvent): boolean {
+  return e.labels[PRODUCTION_LABEL] === 'stopped';
+}
+
+/** Stores the ticket numbered for the UTC day of dayMs, then routes and assigns it. */
+function storeAndIntake(work: DeskWork, fresh: NewDeskTicket, dayMs: number, model: string, actor: Actor): DeskTicket {
+  const s = work.settings;
+  const stored = work.repo.tickets.insert(fresh, dayMs);
+  const outcome = intakeTicket(stored, { region: s.regions[stored.site] ?? '', model },
+    { routing: s.routing, teams: s.teams, load: work.repo.tickets.openLoad() }, work.ctx(actor));
+  return work.ticket(outcome);
+}
+
+export function openDeviceTicket(work: DeskWork, e: FaultEvent, device: DeviceState | undefined): DeskTicket {
+  const decision = decideTicket(e, undefined, work.nowMs);
+  if (decision.type !== 'open') throw new FaultlineError('FL_ERR_INTERNAL', `event ${e.id} does not open a ticket: ${decision.type}`);
+  const priority = assessPriority({
+    severity: e.severity, site: e.site, device: e.device, devicesAffected: 1, productionStopped: productionStopped(e),
+  }, work.settings.priority);
+  const fresh = deviceTicket(decision.ticket, { policy: work.settings.sla, priority, labels: e.labels });
+  return storeAndIntake(work, fresh, e.timeMs, device?.model ?? '', deviceActor(e.site, e.device));
+}
+
+export function openSiteParent(work: DeskWork, e: FaultEvent, devices: string[], reason: string): DeskTicket {
+  const priority = assessPriority({
+    severity: e.severity, site: e.site, device: '', devicesAffected: devices.length, productionStopped: productionStopped(e),
+  }, work.settings.priority);
+  const fresh = siteParentTicket({ site: e.site, devices, category: e.category, severity: e.severity, reason }, work.nowMs,
+    { policy: work.settings.sla, priority });
+  return storeAndIntake(work, fresh, work.nowMs, '', { kind: 'system', id: 'collector' });
+}
+
+/** A ticket reported by phone, e-mail, chat or the API. `model`: the device's, when known. */
+export function openManualTicket(work: DeskWork, input: ManualTicketInput, model: string, actor: Actor): DeskTicket {
+  const priority = assessPriority({
+    severity: input.severity, site: input.site.trim(), device: input.device.trim(), devicesAffected: 1, productionStopped: false,
+  }, work.settings.priority);
+  const fresh = manualTicket(input, work.nowMs, { policy: work.settings.sla, priority });
+  return storeAndIntake(work, fresh, work.nowMs, model, actor);
+}

@@ -1,0 +1,121 @@
+/**
+ * The tamper-evident audit log: every record the desk core hands out is appended with the hash of
+ * the row before it, hash = SHA-256(auditChainInput(prevHash, record)) in hex; the first row's
+ * prevHash is 64 zeros. Changing, inserting or deleting a row breaks the chain at that row (except
+ * cutting rows off the end, which only an external copy of the head hash can show).
+ */
+import { createHash } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
+import { auditChainInput, type Actor, type AuditDetail, type AuditRecord, type AuditSubjectKind } from '../core/audit-record.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface StoredAuditRecord extends AuditRecord {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditFilter {
+  /** A subject id: a ticket number, an alarm "site/device/code", a site. */
+  subject?: string;
+  limit: number;
+}
+
+export interface AuditLog {
+  append(records: readonly AuditRecord[]): void;
+  /** Oldest first, the newest `limit` matching records. */
+  list(filter: AuditFilter): StoredAuditRecord[];
+}
+
+export interface AuditRow {
+  seq: number;
+  at_ms: number;
+  actor_kind: string;
+  actor_id: string;
+  subject_kind: string;
+  subject_id: string;
+  action: string;
+  from_state: string | null;
+  to_state: string | null;
+  reason: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function auditHash(prevHash: string, record: AuditRecord): string {
+  return createHash('sha256').update(auditChainInput(prevHash, record), 'utf8').digest('hex');
+}
+
+/** The record as it was hashed (without seq and hashes). */
+export function auditRecordFromRow(r: AuditRow): AuditRecord {
+  return {
+    atMs: r.at_ms, actor: { kind: r.actor_kind as Actor['kind'], id: r.actor_id },
+    subject: { kind: r.subject_kind as AuditSubjectKind, id: r.subject_id }, action: r.action, from: r.from_state, to: r.to_state,
+    reason: r.reason, details: JSON.parse(r.details) as Record<string, AuditDetail>,
+  };
+}
+
+export function recordFromRow(r: AuditRow): StoredAuditRecord {
+  return { seq: r.seq, ...auditRecordFromRow(r), prevHash: r.prev_hash, hash: r.hash };
+}
+
+export function createAuditLog(db: Database): AuditLog {
+  const head = db.prepare<[], { hash: string }>('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+  const insert = db.prepare(`INSERT INTO audit_log (at_ms, actor_kind, actor_id, subject_kind, subject_id, action, from_state, to_state,
+    reason, details, prev_hash, hash) VALUES (@at_ms, @actor_kind, @actor_id, @subject_kind, @subject_id, @action, @from_state, @to_state,
+    @reason, @details, @prev_hash, @hash)`);
+  const bySubject = db.prepare<[string, number], AuditRow>('SELECT * FROM (SELECT * FROM audit_log WHERE subject_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq');
+  const latest = db.prepare<[number], AuditRow>('SELECT * FROM (SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?) ORDER BY seq');
+  const appendAll = db.transaction((records: readonly AuditRecord[]) => {
+    let prev = head.get()?.hash ?? GENESIS_HASH;
+    for (const r of records) {
+      const hash = auditHash(prev, r);
+      insert.run({
+        at_ms: r.atMs, actor_kind: r.actor.kind, actor_id: r.actor.id, subject_kind: r.subject.kind, subject_id: r.subject.id,
+        action: r.action, from_state: r.from, to_state: r.to, reason: r.reason, details: JSON.stringify(r.details), prev_hash: prev, hash,
+      });
+      prev = hash;
+    }
+  });
+  return {
+    append(records) {
+      if (records.length > 0) appendAll(records);
+    },
+    list: (f) => (f.subject === undefined ? latest.all(f.limit) : bySubject.all(f.subject, f.limit)).map(recordFromRow),
+  };
+}
+
+export type ChainCheck =
+  | { ok: true; records: number; headHash: string }
+  | { ok: false; records: number; brokenSeq: number; reason: string; row: StoredAuditRecord | null };
+
+/** Recomputes the whole chain, oldest first; stops at the first row that does not fit. */
+export function verifyAuditChain(db: Database): ChainCheck {
+  let prev = GENESIS_HASH;
+  let expectedSeq: number | null = null;
+  let records = 0;
+  for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+    let record: StoredAuditRecord;
+    try {
+      record = recordFromRow(row);
+    } catch (err) {
+      return { ok: false, records, brokenSeq: row.seq, reason: `details are not JSON: ${(err as Error).message}`, row: null };
+    }
+    if (expectedSeq !== null && row.seq !== expectedSeq) {
+      return { ok: false, records, brokenSeq: row.seq, reason: `rows ${expectedSeq}-${row.seq - 1} are missing`, row: record };
+    }
+    if (row.prev_hash !== prev) {
+      return { ok: false, records, brokenSeq: row.seq, reason: 'prev_hash is not the hash of the row before it (a row was removed, inserted or rewritten)', row: record };
+    }
+    const hash = auditHash(prev, auditRecordFromRow(row));
+    if (hash !== row.hash) {
+      return { ok: false, records, brokenSeq: row.seq, reason: 'the row does not match its hash (its content was changed)', row: record };
+    }
+    prev = hash;
+    expectedSeq = row.seq + 1;
+    records++;
+  }
+  return { ok: true, records, headHash: prev };
+}

@@ -1,0 +1,124 @@
+/**
+ * SQL for alarms, their chatter state, per-site flood state and flood episodes. The domain records
+ * are stored whole as JSON (`data`), with the columns the API filters on beside them.
+ */
+import type { Database } from 'better-sqlite3';
+import type { Severity } from '../../protocol/values.js';
+import { alarmId, alarmState, type Alarm, type AlarmKey, type AlarmStateName } from '../core/alarm-state.js';
+import type { ChatterState } from '../core/alarm-chatter.js';
+import type { FloodEpisode, FloodState } from '../core/alarm-flood.js';
+
+export interface StoredAlarm {
+  id: number;
+  alarm: Alarm;
+  /** From the alarm's chatter state. */
+  chattering: boolean;
+}
+
+export interface AlarmFilter {
+  site?: string;
+  device?: string;
+  state?: AlarmStateName;
+  severity?: Severity;
+  active?: boolean;
+  chattering?: boolean;
+  limit: number;
+}
+
+export interface DeskAlarms {
+  byKey(key: AlarmKey): StoredAlarm | undefined;
+  byId(id: number): StoredAlarm | undefined;
+  list(filter: AlarmFilter): StoredAlarm[];
+  /** Inserts or updates by key; returns the alarm's id. */
+  save(alarm: Alarm): number;
+  chatter(alarm: string): ChatterState | undefined;
+  saveChatter(state: ChatterState): void;
+  flood(site: string): FloodState | undefined;
+  saveFlood(state: FloodState): void;
+  /** Inserts or updates the episode (by site and start). */
+  saveEpisode(episode: FloodEpisode): void;
+  episodes(site: string | undefined, limit: number): FloodEpisode[];
+  /** Sites in a flood and alarms chattering: the objects whose timers depend on the alarm policies. */
+  floodingSites(): string[];
+  chatteringAlarms(): string[];
+}
+
+interface AlarmRow { id: number; data: string; chattering: number | null }
+interface EpisodeRow { site: string; start_ms: number; end_ms: number | null; alarms: number; peak: number }
+
+const SELECT_ALARM = `SELECT a.id, a.data, c.chattering FROM alarms a
+  LEFT JOIN alarm_chatter c ON c.alarm = a.site || '/' || a.device || '/' || a.code`;
+
+function fromRow(r: AlarmRow): StoredAlarm {
+  return { id: r.id, alarm: JSON.parse(r.data) as Alarm, chattering: r.chattering === 1 };
+}
+
+export function createDeskAlarms(db: Database): DeskAlarms {
+  const byKey = db.prepare<[string, string, string], AlarmRow>(`${SELECT_ALARM} WHERE a.site = ? AND a.device = ? AND a.code = ?`);
+  const byId = db.prepare<[number], AlarmRow>(`${SELECT_ALARM} WHERE a.id = ?`);
+  const upsert = db.prepare<[{ site: string; device: string; code: string; state: string; active: number; severity: string; changed_at_ms: number; data: string }], { id: number }>(
+    `INSERT INTO alarms (site, device, code, state, active, severity, changed_at_ms, data)
+     VALUES (@site, @device, @code, @state, @active, @severity, @changed_at_ms, @data)
+     ON CONFLICT(site, device, code) DO UPDATE SET state = excluded.state, active = excluded.active, severity = excluded.severity,
+       changed_at_ms = excluded.changed_at_ms, data = excluded.data
+     RETURNING id`);
+  const chatter = db.prepare<[string], { data: string }>('SELECT data FROM alarm_chatter WHERE alarm = ?');
+  const saveChatter = db.prepare<[string, string, number, string]>(`INSERT INTO alarm_chatter (alarm, site, chattering, data) VALUES (?, ?, ?, ?)
+    ON CONFLICT(alarm) DO UPDATE SET chattering = excluded.chattering, data = excluded.data`);
+  const flood = db.prepare<[string], { data: string }>('SELECT data FROM alarm_floods WHERE site = ?');
+  const saveFlood = db.prepare<[string, number, string]>(`INSERT INTO alarm_floods (site, in_flood, data) VALUES (?, ?, ?)
+    ON CONFLICT(site) DO UPDATE SET in_flood = excluded.in_flood, data = excluded.data`);
+  const saveEpisode = db.prepare<[EpisodeRow]>(`INSERT INTO flood_episodes (site, start_ms, end_ms, alarms, peak)
+    VALUES (@site, @start_ms, @end_ms, @alarms, @peak)
+    ON CONFLICT(site, start_ms) DO UPDATE SET end_ms = excluded.end_ms, alarms = excluded.alarms, peak = excluded.peak`);
+
+  return {
+    byKey(key) {
+      const row = byKey.get(key.site, key.device, key.code);
+      return row ? fromRow(row) : undefined;
+    },
+    byId(id) {
+      const row = byId.get(id);
+      return row ? fromRow(row) : undefined;
+    },
+    list(f) {
+      const where: string[] = [];
+      const params: Array<string | number> = [];
+      const add = (sql: string, value: string | number | undefined): void => {
+        if (value !== undefined) { where.push(sql); params.push(value); }
+      };
+      add('a.site = ?', f.site); add('a.device = ?', f.device); add('a.state = ?', f.state); add('a.severity = ?', f.severity);
+      add('a.active = ?', f.active === undefined ? undefined : Number(f.active));
+      add('coalesce(c.chattering, 0) = ?', f.chattering === undefined ? undefined : Number(f.chattering));
+      const sql = `${SELECT_ALARM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.changed_at_ms DESC, a.id DESC LIMIT ?`;
+      return (db.prepare(sql).all(...params, f.limit) as AlarmRow[]).map(fromRow);
+    },
+    save(alarm) {
+      const row = upsert.get({
+        site: alarm.key.site, device: alarm.key.device, code: alarm.key.code, state: alarmState(alarm), active: alarm.active ? 1 : 0,
+        severity: alarm.severity, changed_at_ms: alarm.changedAtMs, data: JSON.stringify(alarm),
+      });
+      if (!row) throw new Error(`alarm ${alarmId(alarm.key)} was not saved`);
+      return row.id;
+    },
+    chatter(alarm) {
+      const row = chatter.get(alarm);
+      return row ? (JSON.parse(row.data) as ChatterState) : undefined;
+    },
+    saveChatter: (s) => { saveChatter.run(s.alarm, s.site, s.detected || s.reportedByAgent ? 1 : 0, JSON.stringify(s)); },
+    flood(site) {
+      const row = flood.get(site);
+      return row ? (JSON.parse(row.data) as FloodState) : undefined;
+    },
+    saveFlood: (s) => { saveFlood.run(s.site, s.episode ? 1 : 0, JSON.stringify(s)); },
+    saveEpisode: (e) => { saveEpisode.run({ site: e.site, start_ms: e.startMs, end_ms: e.endMs, alarms: e.alarms, peak: e.peak }); },
+    floodingSites: () => (db.prepare('SELECT site FROM alarm_floods WHERE in_flood = 1').all() as Array<{ site: string }>).map((r) => r.site),
+    chatteringAlarms: () => (db.prepare('SELECT alarm FROM alarm_chatter WHERE chattering = 1').all() as Array<{ alarm: string }>).map((r) => r.alarm),
+    episodes(site, limit) {
+      const rows = (site === undefined
+        ? db.prepare('SELECT * FROM flood_episodes ORDER BY start_ms DESC LIMIT ?').all(limit)
+        : db.prepare('SELECT * FROM flood_episodes WHERE site = ? ORDER BY start_ms DESC LIMIT ?').all(site, limit)) as EpisodeRow[];
+      return rows.map((r) => ({ site: r.site, startMs: r.start_ms, endMs: r.end_ms, alarms: r.alarms, peak: r.peak }));
+    },
+  };
+}

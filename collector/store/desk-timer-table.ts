@@ -1,0 +1,54 @@
+/**
+ * One stored timer per desk object: its next deadline from the core (`ticketNextDeadline`,
+ * `alarmNextDeadline`, `floodNextDeadline`, `chatterNextDeadline`). Written in the same transaction
+ * as the object, so after a restart the scheduler re-arms from here.
+ */
+import type { Database } from 'better-sqlite3';
+
+export const TIMER_KINDS = ['ticket', 'alarm', 'flood', 'chatter'] as const;
+export type TimerKind = (typeof TIMER_KINDS)[number];
+
+export interface DeskTimer {
+  kind: TimerKind;
+  /** Ticket id, alarm id, site, or chatter alarm "site/device/code". */
+  key: string;
+  dueMs: number;
+}
+
+export interface DeskTimerTable {
+  /** Sets the object's deadline; null removes its timer. */
+  set(kind: TimerKind, key: string, dueMs: number | null): void;
+  /** The earliest timer. */
+  next(): DeskTimer | undefined;
+  /** Timers due by nowMs, earliest first. */
+  due(nowMs: number, limit: number): DeskTimer[];
+  get(kind: TimerKind, key: string): DeskTimer | undefined;
+}
+
+interface TimerRow { kind: string; key: string; due_ms: number }
+
+const fromRow = (r: TimerRow): DeskTimer => ({ kind: r.kind as TimerKind, key: r.key, dueMs: r.due_ms });
+
+export function createDeskTimerTable(db: Database): DeskTimerTable {
+  const upsert = db.prepare<[string, string, number]>(`INSERT INTO desk_timers (kind, key, due_ms) VALUES (?, ?, ?)
+    ON CONFLICT(kind, key) DO UPDATE SET due_ms = excluded.due_ms`);
+  const remove = db.prepare<[string, string]>('DELETE FROM desk_timers WHERE kind = ? AND key = ?');
+  const next = db.prepare<[], TimerRow>('SELECT * FROM desk_timers ORDER BY due_ms LIMIT 1');
+  const due = db.prepare<[number, number], TimerRow>('SELECT * FROM desk_timers WHERE due_ms <= ? ORDER BY due_ms, kind, key LIMIT ?');
+  const get = db.prepare<[string, string], TimerRow>('SELECT * FROM desk_timers WHERE kind = ? AND key = ?');
+  return {
+    set(kind, key, dueMs) {
+      if (dueMs === null) remove.run(kind, key);
+      else upsert.run(kind, key, dueMs);
+    },
+    next() {
+      const row = next.get();
+      return row ? fromRow(row) : undefined;
+    },
+    due: (nowMs, limit) => due.all(nowMs, limit).map(fromRow),
+    get(kind, key) {
+      const row = get.get(kind, key);
+      return row ? fromRow(row) : undefined;
+    },
+  };
+}

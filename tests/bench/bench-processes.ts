@@ -1,0 +1,98 @@
+/**
+ * Processes and clients the broker benchmarks share: the collector as its own process (the
+ * `faultline collector` CLI on a temp data dir), the bare-aedes reference child, and mqtt.js
+ * clients with TCP_NODELAY. Publishers run in the bench process, the broker side in a child, so
+ * the two use the machine's two cores the way a deployment does.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { freeLoopbackPort } from '../helpers/free-port.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const DIST = join(process.cwd(), 'dist');
+
+export interface CollectorProcess {
+  mqttUrl: string;
+  httpUrl: string;
+  stop(): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const done = exited(child);
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await done;
+  clearTimeout(timer);
+}
+
+export async function startCollectorProcess(): Promise<CollectorProcess> {
+  const dir = tempDir('faultline-bench-');
+  const [mqttPort, httpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+  const child = spawn(process.execPath, [join(DIST, 'bin', 'faultline.js'), 'collector', '--data-dir', dir.path, '--mqtt-host', '127.0.0.1',
+    '--mqtt-port', String(mqttPort), '--http-host', '127.0.0.1', '--http-port', String(httpPort)],
+  { env: { ...process.env, FAULTLINE_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`collector did not start: ${output}`)), 20_000);
+    const onData = (b: Buffer): void => {
+      output += b.toString();
+      if (output.includes('faultline collector running')) { clearTimeout(timer); resolve(); }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`collector exited (${code}): ${output}`)); });
+  });
+  child.removeAllListeners('exit');
+  return {
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, httpUrl: `http://127.0.0.1:${httpPort}`,
+    stop: async () => { await stopChild(child); dir.remove(); },
+  };
+}
+
+export interface BareAedesProcess {
+  mqttUrl: string;
+  /** Tells the child how many messages the next run sends; resolves with the epoch ms the subscriber got the last one. */
+  expect(n: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startBareAedesProcess(): Promise<BareAedesProcess> {
+  const child = fork(join(DIST, 'tests', 'bench', 'bare-aedes-child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { ready?: number }) => (typeof m.ready === 'number' ? resolve(m.ready) : reject(new Error('bad child message'))));
+    child.once('exit', (code) => reject(new Error(`bare aedes child exited (${code})`)));
+  });
+  child.removeAllListeners('exit');
+  return {
+    mqttUrl: `mqtt://127.0.0.1:${port}`,
+    expect: (n) => {
+      const done = new Promise<number>((resolve) => {
+        const onMessage = (m: { done?: number }): void => {
+          if (typeof m.done === 'number') { child.off('message', onMessage); resolve(m.done); }
+        };
+        child.on('message', onMessage);
+      });
+      child.send({ expect: n });
+      return done;
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+export async function benchClient(url: string, clientId: string): Promise<MqttClient> {
+  const c = await mqtt.connectAsync(url, { clientId, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 10_000 });
+  (c.stream as unknown as Socket).setNoDelay(true);
+  return c;
+}
+
+export function percentile(sortedAsc: readonly number[], p: number): number {
+  return sortedAsc[Math.min(sortedAsc.length - 1, Math.max(0, Math.ceil(p * sortedAsc.length) - 1))] ?? Number.NaN;
+}
+
+export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');

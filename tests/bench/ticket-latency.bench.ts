@@ -1,0 +1,127 @@
+/**
+ * Latency from publish to ticket visible through the HTTP API, at a steady rate (default 1,000
+ * events/s for 5 s after a 1 s warm-up), in two runs:
+ *  - new tickets: every event raises a fault code of its own, so every event opens a ticket;
+ *  - occurrences: events repeat 200 faults (10 devices x 20 codes), so after the first raise each
+ *    one updates an open ticket (visible once the ticket's lastSeenMs reaches the event's time).
+ * Pollers read GET /api/tickets?site=… back to back and note when each change first shows, so a
+ * figure includes up to one poll cycle (printed). Printed beside publish → PUBACK from the same
+ * run (PUBACK = committed). The collector runs in its own process. Bounded in time and count;
+ * prints figures, asserts nothing.
+ */
+import { uuidv7 } from 'uuidv7';
+import { encodeFaultEvent } from '../../protocol/codec.js';
+import type { FaultEvent } from '../../protocol/values.js';
+import { benchClient, percentile, startCollectorProcess, type CollectorProcess } from './bench-processes.js';
+
+export interface TicketLatencyOptions {
+  ratePerS?: number;
+  seconds?: number;
+  warmupS?: number;
+  devices?: number;
+  pollers?: number;
+}
+
+type Mode = 'new tickets' | 'occurrences';
+const CODES_PER_DEVICE = 20;
+/** After publishing, pollers keep looking this long for changes not seen yet. */
+const DRAIN_MS = 5000;
+
+function raise(site: string, device: string, seq: number, code: string, timeMs: number): Buffer {
+  const e: FaultEvent = {
+    id: uuidv7(), device, site, seq, timeMs, source: 'modbus', category: 'hardware', code, severity: 'critical',
+    transition: 'raise', message: 'latency probe', snapshot: [], logExcerpt: [], labels: {}, adapterId: 'generic-vfd', remedy: '',
+  };
+  return Buffer.from(encodeFaultEvent(e));
+}
+
+interface Pending {
+  timeMs: number;
+  sentAt: number;
+  measured: boolean;
+}
+
+const ms = (x: number): string => (Number.isNaN(x) ? '   n/a' : `${x.toFixed(2)} ms`);
+
+async function measure(collector: CollectorProcess, mode: Mode, site: string, o: Required<TicketLatencyOptions>): Promise<void> {
+  const total = o.ratePerS * (o.seconds + o.warmupS);
+  const measuredFrom = o.ratePerS * o.warmupS;
+  const clients = await Promise.all(Array.from({ length: o.devices }, (_, d) => benchClient(collector.mqttUrl, `fl-${site}-dev-${d}`)));
+  /** Per ticket key (device/code): changes published and not yet seen, oldest first. */
+  const pending = new Map<string, Pending[]>();
+  let unseen = 0;
+  const ackMs: number[] = [];
+  const visibleMs: number[] = [];
+  let pollCycles = 0;
+  let pollTimeMs = 0;
+  let stopAt = Number.POSITIVE_INFINITY;
+  const limit = mode === 'new tickets' ? 500 : Math.min(500, o.devices * CODES_PER_DEVICE);
+
+  const poll = async (): Promise<void> => {
+    while (performance.now() < stopAt && !(stopAt !== Number.POSITIVE_INFINITY && unseen === 0)) {
+      const started = performance.now();
+      const body = await (await fetch(`${collector.httpUrl}/api/tickets?site=${site}&limit=${limit}`)).json() as { tickets?: Array<{ device: string; code: string; lastSeenMs: number }> };
+      const seen = performance.now();
+      pollCycles++;
+      pollTimeMs += seen - started;
+      for (const tk of body.tickets ?? []) {
+        const queue = pending.get(`${tk.device}/${tk.code}`);
+        while (queue && queue.length > 0 && (queue[0] as Pending).timeMs <= tk.lastSeenMs) {
+          const p = queue.shift() as Pending;
+          unseen--;
+          if (p.measured) visibleMs.push(seen - p.sentAt);
+        }
+      }
+    }
+  };
+  const pollers = Array.from({ length: o.pollers }, poll);
+
+  const acks: Array<Promise<void>> = [];
+  const baseMs = Date.now();
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const wait = t0 + (i * 1000) / o.ratePerS - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const d = i % o.devices;
+    const device = `dev-${d}`;
+    const code = mode === 'new tickets' ? `lat.${i}` : `lat.code_${Math.floor(i / o.devices) % CODES_PER_DEVICE}`;
+    const timeMs = baseMs + i; // strictly increasing, so a ticket's lastSeenMs tells which raises it has taken in
+    const sent = performance.now();
+    const key = `${device}/${code}`;
+    const queue = pending.get(key) ?? [];
+    queue.push({ timeMs, sentAt: sent, measured: i >= measuredFrom });
+    pending.set(key, queue);
+    unseen++;
+    const client = clients[d] as (typeof clients)[number];
+    acks.push(client.publishAsync(`fl/v1/${site}/${device}/event`, raise(site, device, Math.floor(i / o.devices) + 1, code, timeMs), { qos: 1 }).then(() => {
+      if (i >= measuredFrom) ackMs.push(performance.now() - sent);
+    }));
+  }
+  const offered = total / ((performance.now() - t0) / 1000);
+  await Promise.all(acks);
+  stopAt = performance.now() + DRAIN_MS;
+  await Promise.all(pollers);
+  await Promise.all(clients.map((c) => c.endAsync()));
+
+  ackMs.sort((a, b) => a - b);
+  visibleMs.sort((a, b) => a - b);
+  process.stdout.write(`  ${mode}: offered ${offered.toFixed(0)} events/s; ${visibleMs.length} of ${total - measuredFrom} measured changes seen (${unseen} never)\n`);
+  process.stdout.write(`    publish -> PUBACK (committed)         p50 ${ms(percentile(ackMs, 0.5))}   p99 ${ms(percentile(ackMs, 0.99))}\n`);
+  process.stdout.write(`    publish -> ticket visible in the API  p50 ${ms(percentile(visibleMs, 0.5))}   p99 ${ms(percentile(visibleMs, 0.99))}   (target p99 < 25 ms)\n`);
+  process.stdout.write(`    poll cycle: ${o.pollers} pollers, GET /api/tickets?limit=${limit}, mean ${ms(pollTimeMs / Math.max(1, pollCycles))} over ${pollCycles} polls\n`);
+}
+
+export async function runTicketLatencyBench(opts: TicketLatencyOptions = {}): Promise<void> {
+  const o: Required<TicketLatencyOptions> = { ratePerS: 1000, seconds: 5, warmupS: 1, devices: 10, pollers: 2, ...opts };
+  process.stdout.write(`ticket latency: ${o.ratePerS.toLocaleString('en-US')} events/s for ${o.seconds} s after ${o.warmupS} s warm-up, from ${o.devices} devices\n`);
+  for (const [mode, site] of [['occurrences', 'lat-occ'], ['new tickets', 'lat-new']] as const) {
+    const collector = await startCollectorProcess(); // a fresh collector per run, so one run's backlog cannot slow the other
+    try {
+      await measure(collector, mode, site, o);
+    } finally {
+      await collector.stop();
+    }
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runTicketLatencyBench();
