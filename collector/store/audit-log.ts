@@ -68,7 +68,7 @@ export function createAuditLog(db: Database): AuditLog {
     @reason, @details, @prev_hash, @hash)`);
   const bySubject = db.prepare<[string, number], AuditRow>('SELECT * FROM (SELECT * FROM audit_log WHERE subject_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq');
   const latest = db.prepare<[number], AuditRow>('SELECT * FROM (SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?) ORDER BY seq');
-  const appendAll = db.transaction((records: readonly AuditRecord[]) => {
+  const appendRows = (records: readonly AuditRecord[]): void => {
     let prev = head.get()?.hash ?? GENESIS_HASH;
     for (const r of records) {
       const hash = auditHash(prev, r);
@@ -78,10 +78,15 @@ export function createAuditLog(db: Database): AuditLog {
       });
       prev = hash;
     }
-  });
+  };
+  // Inside the caller's transaction the rows are simply part of it (a failure rolls the caller back);
+  // alone they get a transaction of their own, so a chain is never half appended.
+  const appendAll = db.transaction(appendRows);
   return {
     append(records) {
-      if (records.length > 0) appendAll(records);
+      if (records.length === 0) return;
+      if (db.inTransaction) appendRows(records);
+      else appendAll(records);
     },
     list: (f) => (f.subject === undefined ? latest.all(f.limit) : bySubject.all(f.subject, f.limit)).map(recordFromRow),
   };

@@ -115,7 +115,8 @@ function eventParams(e: FaultEvent, receivedMs: number) {
   };
 }
 
-export function createBatchWriter(db: Database, initial: EventProcessor): BatchWriter {
+/** `onRollback`: called whenever a batch transaction was rolled back (caches of stored state must forget it). */
+export function createBatchWriter(db: Database, initial: EventProcessor, onRollback: () => void = () => {}): BatchWriter {
   const st = prepareStatements(db);
   let processor = initial;
   let lastPruneMs = Number.NEGATIVE_INFINITY;
@@ -154,7 +155,7 @@ export function createBatchWriter(db: Database, initial: EventProcessor): BatchW
     }
   }
 
-  const run = db.transaction((messages: readonly IngestMessage[], nowMs: number, isolate: boolean): CommitOutcome[] => {
+  const runTransaction = db.transaction((messages: readonly IngestMessage[], nowMs: number, isolate: boolean): CommitOutcome[] => {
     const devices = new DeviceCache(st);
     const outcomes = messages.map((m) => writeOne(m, devices, nowMs, isolate));
     devices.flush();
@@ -164,6 +165,14 @@ export function createBatchWriter(db: Database, initial: EventProcessor): BatchW
     }
     return outcomes;
   });
+  const run = (messages: readonly IngestMessage[], nowMs: number, isolate: boolean): CommitOutcome[] => {
+    try {
+      return runTransaction(messages, nowMs, isolate);
+    } catch (err) {
+      onRollback();
+      throw err;
+    }
+  };
 
   return {
     commit(messages, nowMs) {

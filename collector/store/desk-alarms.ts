@@ -7,6 +7,10 @@ import type { Severity } from '../../protocol/values.js';
 import { alarmId, alarmState, type Alarm, type AlarmKey, type AlarmStateName } from '../core/alarm-state.js';
 import type { ChatterState } from '../core/alarm-chatter.js';
 import type { FloodEpisode, FloodState } from '../core/alarm-flood.js';
+import { BoundedCache } from './bounded-cache.js';
+
+/** Most alarms kept in the write-through cache. */
+export const ALARM_CACHE_MAX = 20_000;
 
 export interface StoredAlarm {
   id: number;
@@ -41,6 +45,8 @@ export interface DeskAlarms {
   /** Sites in a flood and alarms chattering: the objects whose timers depend on the alarm policies. */
   floodingSites(): string[];
   chatteringAlarms(): string[];
+  /** Drops the cache of loaded alarms; the store calls it when a transaction rolls back. */
+  forget(): void;
 }
 
 interface AlarmRow { id: number; data: string; chattering: number | null }
@@ -72,14 +78,32 @@ export function createDeskAlarms(db: Database): DeskAlarms {
     VALUES (@site, @start_ms, @end_ms, @alarms, @peak)
     ON CONFLICT(site, start_ms) DO UPDATE SET end_ms = excluded.end_ms, alarms = excluded.alarms, peak = excluded.peak`);
 
+  // Write-through caches of alarms as stored (by "site/device/code" and by id), cleared by `forget` on rollback.
+  const cacheByKey = new BoundedCache<string, StoredAlarm>(ALARM_CACHE_MAX);
+  const cacheById = new BoundedCache<number, StoredAlarm>(ALARM_CACHE_MAX);
+  const remember = (stored: StoredAlarm): StoredAlarm => {
+    cacheByKey.set(alarmId(stored.alarm.key), stored);
+    cacheById.set(stored.id, stored);
+    return stored;
+  };
+  const drop = (key: string): void => {
+    const stored = cacheByKey.get(key);
+    if (stored) cacheById.delete(stored.id);
+    cacheByKey.delete(key);
+  };
+
   return {
     byKey(key) {
+      const cached = cacheByKey.get(alarmId(key));
+      if (cached) return cached;
       const row = byKey.get(key.site, key.device, key.code);
-      return row ? fromRow(row) : undefined;
+      return row ? remember(fromRow(row)) : undefined;
     },
     byId(id) {
+      const cached = cacheById.get(id);
+      if (cached) return cached;
       const row = byId.get(id);
-      return row ? fromRow(row) : undefined;
+      return row ? remember(fromRow(row)) : undefined;
     },
     list(f) {
       const where: string[] = [];
@@ -98,14 +122,23 @@ export function createDeskAlarms(db: Database): DeskAlarms {
         site: alarm.key.site, device: alarm.key.device, code: alarm.key.code, state: alarmState(alarm), active: alarm.active ? 1 : 0,
         severity: alarm.severity, changed_at_ms: alarm.changedAtMs, data: JSON.stringify(alarm),
       });
-      if (!row) throw new Error(`alarm ${alarmId(alarm.key)} was not saved`);
+      const key = alarmId(alarm.key);
+      if (!row) throw new Error(`alarm ${key} was not saved`);
+      const cached = cacheByKey.get(key);
+      if (cached && cached.id === row.id) remember({ id: row.id, alarm, chattering: cached.chattering });
+      else drop(key);
       return row.id;
     },
     chatter(alarm) {
       const row = chatter.get(alarm);
       return row ? (JSON.parse(row.data) as ChatterState) : undefined;
     },
-    saveChatter: (s) => { saveChatter.run(s.alarm, s.site, s.detected || s.reportedByAgent ? 1 : 0, JSON.stringify(s)); },
+    saveChatter: (s) => {
+      const chattering = s.detected || s.reportedByAgent;
+      saveChatter.run(s.alarm, s.site, chattering ? 1 : 0, JSON.stringify(s));
+      const cached = cacheByKey.get(s.alarm);
+      if (cached && cached.chattering !== chattering) remember({ ...cached, chattering });
+    },
     flood(site) {
       const row = flood.get(site);
       return row ? (JSON.parse(row.data) as FloodState) : undefined;
@@ -114,6 +147,10 @@ export function createDeskAlarms(db: Database): DeskAlarms {
     saveEpisode: (e) => { saveEpisode.run({ site: e.site, start_ms: e.startMs, end_ms: e.endMs, alarms: e.alarms, peak: e.peak }); },
     floodingSites: () => (db.prepare('SELECT site FROM alarm_floods WHERE in_flood = 1').all() as Array<{ site: string }>).map((r) => r.site),
     chatteringAlarms: () => (db.prepare('SELECT alarm FROM alarm_chatter WHERE chattering = 1').all() as Array<{ alarm: string }>).map((r) => r.alarm),
+    forget: () => {
+      cacheByKey.clear();
+      cacheById.clear();
+    },
     episodes(site, limit) {
       const rows = (site === undefined
         ? db.prepare('SELECT * FROM flood_episodes ORDER BY start_ms DESC LIMIT ?').all(limit)

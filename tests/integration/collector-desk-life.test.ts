@@ -82,6 +82,7 @@ t.test('fault → ticket → escalation → fix → device-verified close', asyn
   t.teardown(() => sim.stop());
   const agent = await startAgent(checkAgentConfig({
     mqtt: { url: collector.mqttUrl },
+    stateDir: join(dir.path, 'agent'),
     devices: [{ id: 'drive-9', site: 'plant-b', model: 'VFD-4000', firmware: '2.3.1', modbus: { host: sim.host, port: sim.port, intervals: { normal: 100 }, timeoutMs: 500 } }],
   }, 'test'), { log: silentLogger() });
   t.teardown(() => agent.stop());
