@@ -13,10 +13,28 @@ function clockJson(clock: SlaClock, calendars: CalendarSet, nowMs: number): Cloc
   };
 }
 
+type TicketFields = Omit<TicketSummaryJson, 'commentCount' | 'sla'>;
+
+/**
+ * The fields a summary shows as they are, per ticket object: the store hands out the same immutable
+ * ticket until it changes, so a list polled again copies them instead of rebuilding them.
+ */
+const fieldsOf = new WeakMap<DeskTicket, TicketFields>();
+
+function summaryFields(t: DeskTicket): TicketFields {
+  let fields = fieldsOf.get(t);
+  if (!fields) {
+    const { comments: _comments, sla: _sla, snapshot: _snapshot, logExcerpt: _log, ...rest } = t;
+    fields = rest;
+    fieldsOf.set(t, fields);
+  }
+  return fields;
+}
+
 export function ticketSummary(t: DeskTicket, calendars: CalendarSet, nowMs: number): TicketSummaryJson {
-  const { comments, sla, snapshot: _snapshot, logExcerpt: _log, ...rest } = t;
+  const { sla } = t;
   return {
-    ...rest, commentCount: comments.length,
+    ...summaryFields(t), commentCount: t.comments.length,
     sla: { policyId: sla.policyId, response: clockJson(sla.response, calendars, nowMs), resolution: clockJson(sla.resolution, calendars, nowMs) },
   };
 }

@@ -5,8 +5,9 @@
  * an event and its consequences are committed together or not at all. SQL lives here; every
  * decision is made in collector/core.
  *
- * Duplicates use `ON CONFLICT(id) DO NOTHING`, not `INSERT OR IGNORE`: OR IGNORE would also
- * swallow NOT NULL violations and report a broken row as a harmless duplicate.
+ * Duplicates are found by looking the id up before anything is written; the insert keeps
+ * `ON CONFLICT(id) DO NOTHING` (not `INSERT OR IGNORE`, which would also swallow NOT NULL
+ * violations) only as a guard, and a conflict there fails the batch.
  */
 import type { Database } from 'better-sqlite3';
 import type { FaultEvent, Telemetry } from '../../protocol/values.js';
@@ -54,9 +55,9 @@ function prepareStatements(db: Database) {
     insertEvent: db.prepare<[EventParams]>(`INSERT INTO events (id, device, site, seq, time_ms, source, category, code, severity,
       transition, message, snapshot, log_excerpt, labels, adapter_id, remedy, received_ms, ticket_id)
       VALUES (@id, @device, @site, @seq, @time_ms, @source, @category, @code, @severity, @transition, @message,
-      @snapshot, @log_excerpt, @labels, @adapter_id, @remedy, @received_ms, NULL)
+      @snapshot, @log_excerpt, @labels, @adapter_id, @remedy, @received_ms, @ticket_id)
       ON CONFLICT(id) DO NOTHING`),
-    linkEvent: db.prepare<[number, string]>('UPDATE events SET ticket_id = ? WHERE id = ?'),
+    eventExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM events WHERE id = ?'),
     getDevice: db.prepare<[string, string], DeviceRow>('SELECT * FROM devices WHERE site = ? AND device = ?'),
     upsertDevice: db.prepare<[DeviceRow]>(`INSERT INTO devices (site, device, online, model, firmware, adapter_id, agent_version,
       parameters, session_id, last_seen_ms, last_birth_ms, last_death_ms, last_death_reason, last_status)
@@ -106,12 +107,12 @@ class DeviceCache {
 
 type EventParams = ReturnType<typeof eventParams>;
 
-function eventParams(e: FaultEvent, receivedMs: number) {
+function eventParams(e: FaultEvent, receivedMs: number, ticketId: number | null) {
   return {
     id: e.id, device: e.device, site: e.site, seq: e.seq, time_ms: e.timeMs, source: e.source, category: e.category,
     code: e.code, severity: e.severity, transition: e.transition, message: e.message, snapshot: JSON.stringify(e.snapshot),
     log_excerpt: JSON.stringify(e.logExcerpt), labels: JSON.stringify(e.labels), adapter_id: e.adapterId, remedy: e.remedy,
-    received_ms: receivedMs,
+    received_ms: receivedMs, ticket_id: ticketId,
   };
 }
 
@@ -121,11 +122,16 @@ export function createBatchWriter(db: Database, initial: EventProcessor, onRollb
   let processor = initial;
   let lastPruneMs = Number.NEGATIVE_INFINITY;
 
-  /** Inserts the event; when new, lets the processor act on it and links the event to its ticket. */
+  /**
+   * A stored id is a duplicate and changes nothing; a new event is first acted on by the processor,
+   * then inserted already linked to its ticket (one write instead of an insert and an update). Both
+   * happen in the batch transaction, so neither is committed without the other.
+   */
   function writeEvent(e: FaultEvent, receivedMs: number, nowMs: number, device: DeviceState | undefined, isolate: boolean): CommitOutcome {
-    if (st.insertEvent.run(eventParams(e, receivedMs)).changes === 0) return 'duplicate';
+    if (st.eventExists.get(e.id) !== undefined) return 'duplicate';
     const ticketId = processor.processEvent(e, nowMs, device, isolate);
-    if (ticketId !== null) st.linkEvent.run(ticketId, e.id);
+    // Cannot conflict (the id was just looked up in this transaction); if it ever did, roll the batch back.
+    if (st.insertEvent.run(eventParams(e, receivedMs, ticketId)).changes === 0) throw new Error(`event ${e.id} appeared while it was processed`);
     return 'committed';
   }
 

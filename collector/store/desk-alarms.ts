@@ -2,15 +2,17 @@
  * SQL for alarms, their chatter state, per-site flood state and flood episodes. The domain records
  * are stored whole as JSON (`data`), with the columns the API filters on beside them.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { Severity } from '../../protocol/values.js';
 import { alarmId, alarmState, type Alarm, type AlarmKey, type AlarmStateName } from '../core/alarm-state.js';
 import type { ChatterState } from '../core/alarm-chatter.js';
 import type { FloodEpisode, FloodState } from '../core/alarm-flood.js';
 import { BoundedCache } from './bounded-cache.js';
 
-/** Most alarms kept in the write-through cache. */
+/** Most alarms (and chatter states) kept in the write-through cache. */
 export const ALARM_CACHE_MAX = 20_000;
+/** Most sites whose flood state is kept in the write-through cache. */
+export const FLOOD_CACHE_MAX = 10_000;
 
 export interface StoredAlarm {
   id: number;
@@ -45,7 +47,7 @@ export interface DeskAlarms {
   /** Sites in a flood and alarms chattering: the objects whose timers depend on the alarm policies. */
   floodingSites(): string[];
   chatteringAlarms(): string[];
-  /** Drops the cache of loaded alarms; the store calls it when a transaction rolls back. */
+  /** Drops the caches of loaded alarms, chatter and flood states; the store calls it when a transaction rolls back. */
   forget(): void;
 }
 
@@ -54,6 +56,15 @@ interface EpisodeRow { site: string; start_ms: number; end_ms: number | null; al
 
 const SELECT_ALARM = `SELECT a.id, a.data, c.chattering FROM alarms a
   LEFT JOIN alarm_chatter c ON c.alarm = a.site || '/' || a.device || '/' || a.code`;
+
+/** The columns an update by id may write; `data` (the whole alarm) changes with every event. */
+const INDEXED_ALARM_COLUMNS = ['state', 'active', 'severity', 'changed_at_ms'] as const;
+type AlarmColumn = (typeof INDEXED_ALARM_COLUMNS)[number] | 'data';
+type AlarmColumns = { state: string; active: number; severity: string; changed_at_ms: number };
+
+function alarmColumns(alarm: Alarm): AlarmColumns {
+  return { state: alarmState(alarm), active: alarm.active ? 1 : 0, severity: alarm.severity, changed_at_ms: alarm.changedAtMs };
+}
 
 function fromRow(r: AlarmRow): StoredAlarm {
   return { id: r.id, alarm: JSON.parse(r.data) as Alarm, chattering: r.chattering === 1 };
@@ -68,6 +79,17 @@ export function createDeskAlarms(db: Database): DeskAlarms {
      ON CONFLICT(site, device, code) DO UPDATE SET state = excluded.state, active = excluded.active, severity = excluded.severity,
        changed_at_ms = excluded.changed_at_ms, data = excluded.data
      RETURNING id`);
+  // Updates of a cached alarm by id, writing only the columns that changed (each shape prepared once).
+  const updates = new Map<string, Statement>();
+  const updateOf = (columns: readonly AlarmColumn[]): Statement => {
+    const key = columns.join(',');
+    let st = updates.get(key);
+    if (!st) {
+      st = db.prepare(`UPDATE alarms SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
+      updates.set(key, st);
+    }
+    return st;
+  };
   const chatter = db.prepare<[string], { data: string }>('SELECT data FROM alarm_chatter WHERE alarm = ?');
   const saveChatter = db.prepare<[string, string, number, string]>(`INSERT INTO alarm_chatter (alarm, site, chattering, data) VALUES (?, ?, ?, ?)
     ON CONFLICT(alarm) DO UPDATE SET chattering = excluded.chattering, data = excluded.data`);
@@ -86,6 +108,10 @@ export function createDeskAlarms(db: Database): DeskAlarms {
     cacheById.set(stored.id, stored);
     return stored;
   };
+  // Chatter and flood states as stored (the core never changes a state it is given), read on every
+  // annunciated raise; written through on save, cleared by `forget` on rollback.
+  const chatterCache = new BoundedCache<string, ChatterState>(ALARM_CACHE_MAX);
+  const floodCache = new BoundedCache<string, FloodState>(FLOOD_CACHE_MAX);
   const drop = (key: string): void => {
     const stored = cacheByKey.get(key);
     if (stored) cacheById.delete(stored.id);
@@ -118,11 +144,21 @@ export function createDeskAlarms(db: Database): DeskAlarms {
       return (db.prepare(sql).all(...params, f.limit) as AlarmRow[]).map(fromRow);
     },
     save(alarm) {
-      const row = upsert.get({
-        site: alarm.key.site, device: alarm.key.device, code: alarm.key.code, state: alarmState(alarm), active: alarm.active ? 1 : 0,
-        severity: alarm.severity, changed_at_ms: alarm.changedAtMs, data: JSON.stringify(alarm),
-      });
       const key = alarmId(alarm.key);
+      const stored = cacheByKey.get(key);
+      const columns = alarmColumns(alarm);
+      const data = JSON.stringify(alarm);
+      if (stored) {
+        // The cached alarm is what the store holds: write the data and whichever indexed columns moved.
+        const before = alarmColumns(stored.alarm);
+        const changed = INDEXED_ALARM_COLUMNS.filter((c) => columns[c] !== before[c]);
+        const params = { ...Object.fromEntries(changed.map((c) => [c, columns[c]])), data, id: stored.id };
+        if (updateOf([...changed, 'data']).run(params).changes === 1) {
+          remember({ id: stored.id, alarm, chattering: stored.chattering });
+          return stored.id;
+        }
+      }
+      const row = upsert.get({ site: alarm.key.site, device: alarm.key.device, code: alarm.key.code, ...columns, data });
       if (!row) throw new Error(`alarm ${key} was not saved`);
       const cached = cacheByKey.get(key);
       if (cached && cached.id === row.id) remember({ id: row.id, alarm, chattering: cached.chattering });
@@ -130,26 +166,42 @@ export function createDeskAlarms(db: Database): DeskAlarms {
       return row.id;
     },
     chatter(alarm) {
+      const cached = chatterCache.get(alarm);
+      if (cached) return cached;
       const row = chatter.get(alarm);
-      return row ? (JSON.parse(row.data) as ChatterState) : undefined;
+      if (!row) return undefined;
+      const state = JSON.parse(row.data) as ChatterState;
+      chatterCache.set(alarm, state);
+      return state;
     },
     saveChatter: (s) => {
       const chattering = s.detected || s.reportedByAgent;
       saveChatter.run(s.alarm, s.site, chattering ? 1 : 0, JSON.stringify(s));
+      chatterCache.set(s.alarm, s);
       const cached = cacheByKey.get(s.alarm);
       if (cached && cached.chattering !== chattering) remember({ ...cached, chattering });
     },
     flood(site) {
+      const cached = floodCache.get(site);
+      if (cached) return cached;
       const row = flood.get(site);
-      return row ? (JSON.parse(row.data) as FloodState) : undefined;
+      if (!row) return undefined;
+      const state = JSON.parse(row.data) as FloodState;
+      floodCache.set(site, state);
+      return state;
     },
-    saveFlood: (s) => { saveFlood.run(s.site, s.episode ? 1 : 0, JSON.stringify(s)); },
+    saveFlood: (s) => {
+      saveFlood.run(s.site, s.episode ? 1 : 0, JSON.stringify(s));
+      floodCache.set(s.site, s);
+    },
     saveEpisode: (e) => { saveEpisode.run({ site: e.site, start_ms: e.startMs, end_ms: e.endMs, alarms: e.alarms, peak: e.peak }); },
     floodingSites: () => (db.prepare('SELECT site FROM alarm_floods WHERE in_flood = 1').all() as Array<{ site: string }>).map((r) => r.site),
     chatteringAlarms: () => (db.prepare('SELECT alarm FROM alarm_chatter WHERE chattering = 1').all() as Array<{ alarm: string }>).map((r) => r.alarm),
     forget: () => {
       cacheByKey.clear();
       cacheById.clear();
+      chatterCache.clear();
+      floodCache.clear();
     },
     episodes(site, limit) {
       const rows = (site === undefined

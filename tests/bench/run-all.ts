@@ -9,11 +9,13 @@ import { runFaultLatencyBench } from './fault-latency.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runLogParseBench } from './log-parse.bench.js';
 import { runOutboxOutageBench } from './outbox-outage.bench.js';
+import { runTicketLatencyBench } from './ticket-latency.bench.js';
 
 const benches: Record<string, () => Promise<void> | void> = {
   codec: runCodecBench,
   'log-parse': runLogParseBench,
   ingest: runIngestBench,
+  'ticket-latency': () => runTicketLatencyBench(),
   'fault-latency': () => runFaultLatencyBench(),
   footprint: () => runAgentFootprintBench(),
   'outbox-outage': async () => { await runOutboxOutageBench(Number(process.env.FAULTLINE_BENCH_OUTAGE_S ?? 600)); },
