@@ -10,6 +10,7 @@ import type { AgentConfig, DeviceConfig } from './config/agent-config-schema.js'
 import { DeviceChannel, type ChannelStats } from './device-channel.js';
 import { busKey, ModbusBus } from './sources/modbus-bus.js';
 import { openOutbox } from './outbox/index.js';
+import { redactUrl } from './mqtt/client-options.js';
 import { join } from 'node:path';
 
 export { AGENT_VERSION, parameterCatalogue } from './device-channel.js';
@@ -52,7 +53,7 @@ export async function startAgent(config: AgentConfig, opts: { log: Logger; now?:
     await stopAll();
     throw err;
   }
-  opts.log.info({ devices: channels.length, buses: buses.size, mqtt: config.mqtt.url }, 'agent started');
+  opts.log.info({ devices: channels.length, buses: buses.size, mqtt: redactUrl(config.mqtt.url) }, 'agent started');
 
   const channel = (device?: string): DeviceChannel => {
     const c = device === undefined ? channels[0] : channels.find((x) => x.device.id === device);

@@ -8,7 +8,7 @@ export function createLogger(name: string, level = process.env.FAULTLINE_LOG_LEV
     name,
     level,
     // Never log a secret: any field with one of these names is replaced, wherever it appears.
-    redact: { paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret', 'authorization', '*.authorization'], censor: '[redacted]' },
+    redact: { paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret', 'writeKey', '*.writeKey', 'signature', '*.signature', 'authorization', '*.authorization'], censor: '[redacted]' },
   });
 }
 
