@@ -85,7 +85,6 @@ export class DeviceChannel {
   private systemDetector: SystemDetectorState = initialSystemDetectorState();
   private consecutiveFailures = 0;
   private backoffUntil = 0;
-  private startedMs = 0;
   private stopping = false;
 
   constructor(private readonly d: ChannelDeps) {
@@ -169,7 +168,6 @@ export class DeviceChannel {
         this.d.log.error({ code: errorCode(err), err: errorMessage(err) }, 'cannot follow a log file; carrying on without it');
       }
     }
-    this.startedMs = this.d.now();
     this.link.start();
     const m = device.modbus;
     if (this.poller && m) {

@@ -5,7 +5,7 @@
 import { CATEGORIES, SEVERITIES } from '../protocol/values.js';
 import { validateLogPatterns } from './validate-log-patterns.js';
 import { checkCondition, checkRules, checkSignalCounter, checkTableKey, checkTableKind, type RuleContext } from './validate-rules.js';
-import { BIT_TABLES, POLL_GROUPS, REGISTER_TABLES, REGISTER_TYPES, WORD_ORDERS, registerWidth, type Adapter, type RegisterTable, type RegisterType } from './schema.js';
+import { BIT_TABLES, POLL_GROUPS, REGISTER_TABLES, REGISTER_TYPES, WORD_ORDERS, registerWidth, type RegisterTable, type RegisterType } from './schema.js';
 
 export interface AdapterProblem {
   path: string;
@@ -202,9 +202,4 @@ export function validateAdapter(input: unknown): AdapterProblem[] {
     c.arr(k, 'diagnosis', p);
   });
   return c.problems;
-}
-
-/** Narrowing helper for callers that have already rejected adapters with problems. */
-export function isAdapter(input: unknown): input is Adapter {
-  return validateAdapter(input).length === 0;
 }

@@ -60,9 +60,6 @@ export function systemParameters(opts: SystemMetricsOptions = DEFAULT_SYSTEM_MET
   return names.map((n) => describeSystemSample(n)).filter((x): x is ParameterInfo => x !== undefined);
 }
 
-/** The fixed part of the catalogue (CPU, memory, fullest disk), for callers without options. */
-export const SYSTEM_PARAMETERS: readonly ParameterInfo[] = systemParameters();
-
 /** Starts a timer and returns its cancel function. */
 export type StartTimer = (fire: () => void, ms: number) => () => void;
 
@@ -205,11 +202,4 @@ export class SystemMetrics {
       ];
     });
   }
-}
-
-let shared: SystemMetrics | undefined;
-
-/** One read with the default options (CPU, memory, every real disk, temperatures, physical interfaces). */
-export async function readSystemMetrics(now: () => number = Date.now): Promise<Sample[]> {
-  return (shared ??= new SystemMetrics({ options: DEFAULT_SYSTEM_METRICS_OPTIONS, now })).read();
 }

@@ -8,7 +8,6 @@ import { alarmState } from '../core/alarm-state.js';
 import { ALARM_ACTIONS, type AlarmAction, type AlarmActionName } from '../desk/alarm-actions.js';
 import type { DeskService } from '../desk/desk-service.js';
 import type { StoredAlarm } from '../store/desk-alarms.js';
-import type { DeskRepo } from '../store/store.js';
 import { ActorHeaders, actorOf } from './actor.js';
 import { emptyBodyAsObject } from './empty-body.js';
 import {

@@ -9,7 +9,7 @@ import { CRITICALITIES } from '../core/priority-matrix.js';
 import { NOTIFY_EVENTS } from '../core/notifications.js';
 import { TIERS } from '../core/desk-ticket.js';
 import { WEEKDAYS } from '../core/sla-calendar.js';
-import { PRIORITIES, TICKET_STATUSES } from '../core/ticket.js';
+import { TICKET_STATUSES } from '../core/ticket.js';
 
 /** A string enum (one "must be equal to one of the allowed values" error, not one per literal). */
 const oneOf = <T extends string>(values: readonly T[], description: string, def?: T) =>

@@ -83,7 +83,7 @@ export interface IssuedCredential {
 export class CredentialStore {
   private readonly st;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     if (!hasTable(db, 'mqtt_credentials')) {
       throw new FaultlineError('FL_ERR_SECURITY_SCHEMA', 'the database has no mqtt_credentials table', {
         hint: 'append SECURITY_MIGRATIONS (collector/store/migrations-security.ts) to the store\'s MIGRATIONS',
