@@ -21,6 +21,7 @@ import { alarmAction, bulkAlarmAction, type AlarmAction, type BulkAlarmResult } 
 import { processDeskEvent } from './desk-ingest.js';
 import { DeskScheduler } from './desk-scheduler.js';
 import { DeskWork } from './desk-work.js';
+import { ChangeSet, type DeskChangeListener } from './desk-changes.js';
 import { ticketAction, type TicketAction } from './ticket-actions.js';
 import { fireTimer } from './timer-handlers.js';
 import { openManualTicket } from './ticket-opening.js';
@@ -52,6 +53,9 @@ export class DeskService {
   /** Counts of the batch in progress, added to the counters once it commits. */
   private pending = { processed: 0, errors: 0 };
   private started = false;
+  /** Changes of the ingest batch in progress (announced when it commits). */
+  private readonly batchChanges = new ChangeSet();
+  private readonly listeners = new Set<DeskChangeListener>();
 
   constructor(private readonly opts: DeskServiceOptions) {
     const { store, log, now } = opts;
@@ -95,6 +99,12 @@ export class DeskService {
     return this.effective;
   }
 
+  /** Calls `listener` after every commit that touched alarms, tickets or flood states; returns the unsubscribe. */
+  onChanges(listener: DeskChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
   stats(): DeskCounters {
     return { ...this.counters };
   }
@@ -122,7 +132,9 @@ export class DeskService {
         if (committed) {
           this.counters.eventsProcessed += this.pending.processed;
           this.counters.eventErrors += this.pending.errors;
+          this.announce(this.batchChanges);
         }
+        this.batchChanges.clear();
         this.pending = { processed: 0, errors: 0 };
         this.afterCommit();
       },
@@ -177,7 +189,9 @@ export class DeskService {
    * desk's part only and the event itself is still stored (and counted in eventErrors).
    */
   private processEvent(e: FaultEvent, nowMs: number, device: DeviceState | undefined, isolate: boolean): number | null {
-    const process = (): number | null => processDeskEvent(new DeskWork(this.opts.store.desk, this.settings(), nowMs), e, device);
+    // The isolated pass collects into its own set, merged only when its savepoint committed.
+    const changes = isolate ? new ChangeSet() : this.batchChanges;
+    const process = (): number | null => processDeskEvent(new DeskWork(this.opts.store.desk, this.settings(), nowMs, changes), e, device);
     if (!isolate) {
       try {
         const ticketId = process();
@@ -185,12 +199,14 @@ export class DeskService {
         return ticketId;
       } catch (err) {
         this.pending = { processed: 0, errors: 0 };
+        this.batchChanges.clear();
         throw new EventProcessingFailed(e.id, err);
       }
     }
     try {
       const ticketId = this.opts.store.transaction(process);
       this.pending.processed++;
+      this.batchChanges.merge(changes);
       return ticketId;
     } catch (err) {
       this.pending.errors++;
@@ -205,10 +221,25 @@ export class DeskService {
   }
 
   private run<T>(nowMs: number, fn: (work: DeskWork) => T, after = false): T {
+    const changes = new ChangeSet();
     try {
-      return this.opts.store.transaction(() => fn(new DeskWork(this.opts.store.desk, this.settings(), nowMs)));
+      const result = this.opts.store.transaction(() => fn(new DeskWork(this.opts.store.desk, this.settings(), nowMs, changes)));
+      this.announce(changes);
+      return result;
     } finally {
       if (after) this.afterCommit();
+    }
+  }
+
+  private announce(changes: ChangeSet): void {
+    if (changes.empty || this.listeners.size === 0) return;
+    const taken = changes.take();
+    for (const listener of this.listeners) {
+      try {
+        listener(taken);
+      } catch (err) {
+        this.opts.log.error({ err }, 'a desk change listener failed');
+      }
     }
   }
 

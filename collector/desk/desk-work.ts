@@ -17,12 +17,17 @@ import type { DeskEffect } from '../core/notifications.js';
 import { webhookDeliveries } from '../core/webhook-delivery.js';
 import type { DeskSettings } from '../config/desk-settings.js';
 import type { DeskRepo } from '../store/store.js';
+import { ChangeSet } from './desk-changes.js';
 
 export class DeskWork {
   /** Set when a webhook delivery was queued: the sender should look after the commit. */
   deliveriesQueued = 0;
 
-  constructor(readonly repo: DeskRepo, readonly settings: DeskSettings, readonly nowMs: number) {}
+  constructor(
+    readonly repo: DeskRepo, readonly settings: DeskSettings, readonly nowMs: number,
+    /** What this work touched, announced after its commit. */
+    readonly changes: ChangeSet = new ChangeSet(),
+  ) {}
 
   ctx(actor: Actor): DeskContext {
     const s = this.settings;
@@ -48,6 +53,7 @@ export class DeskWork {
   ticket(outcome: TicketOutcome, before?: DeskTicket): DeskTicket {
     const t = outcome.ticket;
     this.repo.tickets.save(t, before);
+    this.changes.ticket(t.id);
     this.record(outcome.audit, outcome.effects);
     const due = ticketNextDeadline(t, this.settings);
     if (!before || due !== ticketNextDeadline(before, this.settings)) this.repo.timers.set('ticket', String(t.id), due);
@@ -57,6 +63,7 @@ export class DeskWork {
   /** Saves the alarm (also when nothing visible changed: counts and times move); returns its id. */
   alarm(outcome: AlarmOutcome, before?: Alarm): number {
     const id = this.repo.alarms.save(outcome.alarm);
+    this.changes.alarm(id);
     this.record(outcome.audit);
     const due = alarmNextDeadline(outcome.alarm);
     if (!before || due !== alarmNextDeadline(before)) this.repo.timers.set('alarm', String(id), due);
@@ -66,6 +73,7 @@ export class DeskWork {
   flood(outcome: FloodOutcome): void {
     const { state, events } = outcome;
     this.repo.alarms.saveFlood(state);
+    this.changes.flood(state.site);
     for (const e of events) {
       if (e.type === 'flood-end') this.repo.alarms.saveEpisode(e.episode);
     }
