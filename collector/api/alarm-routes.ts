@@ -4,10 +4,8 @@
  * each also in bulk as POST /api/alarms/{action} with `ids`.
  */
 import type { FastifyInstance } from 'fastify';
-import { alarmState } from '../core/alarm-state.js';
 import { ALARM_ACTIONS, type AlarmAction, type AlarmActionName } from '../desk/alarm-actions.js';
 import type { DeskService } from '../desk/desk-service.js';
-import type { StoredAlarm } from '../store/desk-alarms.js';
 import { ActorHeaders, actorOf } from './actor.js';
 import { emptyBodyAsObject } from './empty-body.js';
 import {
@@ -15,19 +13,11 @@ import {
   type AlarmActionBody,
 } from './alarm-schemas.js';
 import { apiError } from './api-errors.js';
+import { alarmView } from './alarm-view.js';
 import { actionErrorResponses, errorResponses } from './schemas.js';
 
 export interface AlarmRoutesOptions {
   desk: DeskService;
-}
-
-export function alarmJson(s: StoredAlarm): AlarmJson {
-  const a = s.alarm;
-  return {
-    id: s.id, ...a.key, state: alarmState(a), category: a.category, severity: a.severity, message: a.message, active: a.active,
-    acknowledged: a.acknowledged, shelved: a.shelved, suppressed: a.suppressed, outOfService: a.outOfService,
-    lastRaiseMs: a.lastRaiseMs, lastClearMs: a.lastClearMs, changedAtMs: a.changedAtMs, raiseCount: a.raiseCount, chattering: s.chattering,
-  };
 }
 
 function toAction(name: AlarmActionName, b: AlarmActionBody): AlarmAction {
@@ -43,6 +33,7 @@ function toAction(name: AlarmActionName, b: AlarmActionBody): AlarmAction {
 export async function alarmRoutes(app: FastifyInstance, opts: AlarmRoutesOptions): Promise<void> {
   const { desk } = opts;
   const { repo } = desk;
+  const alarmJson = alarmView(repo);
 
   app.get<{ Querystring: AlarmQuery }>('/api/alarms', {
     schema: { summary: 'alarms, most recently changed first', querystring: AlarmQuery, response: { 200: AlarmListJson, ...errorResponses } },

@@ -2,6 +2,7 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { CATEGORIES, SEVERITIES } from '../../protocol/values.js';
 import { ALARM_STATES } from '../core/alarm-state.js';
+import { PRIORITIES, TICKET_STATUSES } from '../core/ticket.js';
 import type { AlarmActionName } from '../desk/alarm-actions.js';
 import { Id, literals, Nullable } from './schemas.js';
 import { ActorJson } from './ticket-schemas.js';
@@ -27,6 +28,9 @@ export const AlarmJson = Type.Object({
   changedAtMs: Type.Number(),
   raiseCount: Type.Integer(),
   chattering: Type.Boolean(),
+  ticket: Nullable(Type.Object({
+    id: Type.Integer(), number: Type.String(), priority: literals(PRIORITIES), status: literals(TICKET_STATUSES),
+  }, { description: 'the ticket working this fault now (not closed), if any' })),
 });
 export type AlarmJson = Static<typeof AlarmJson>;
 

@@ -6,6 +6,7 @@ import type { ErrorBody } from './schemas.js';
 export const API_ERRORS = {
   FL_ERR_API_BAD_REQUEST: 400,
   FL_ERR_API_NOT_FOUND: 404,
+  FL_ERR_API_BUSY: 503,
   FL_ERR_INTERNAL: 500,
   // The service desk's rules (collector/core/desk-errors.ts and the desk edge).
   FL_ERR_ALARM_INVALID_TRANSITION: 409,

@@ -16,6 +16,7 @@ import { healthRoute, type HealthSources } from './health-route.js';
 import { docsRoute, OpenApiDocument } from './openapi.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
+import { streamRoute } from './stream-route.js';
 import { knowledgeRoutes } from '../knowledge/kb-routes.js';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
 import type { ReportLoader } from '../reports/report-loader.js';
@@ -59,6 +60,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await app.register(alarmRoutes, { desk });
     await app.register(auditRoutes, { repo: desk.repo });
     await app.register(adminRoutes, { desk });
+    await app.register(streamRoute, { desk, now });
   }
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });
   if (opts.reports) await app.register(reportRoutes, { reports: opts.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });

@@ -1,0 +1,66 @@
+/**
+ * GET /api/stream: the dashboard's live feed as server-sent events — `hello` on connect, then
+ * `alarm`, `ticket` and `flood` events as the desk commits changes (see collector/live/live-hub.ts),
+ * and a ping comment every 15 s. After a reconnect a client re-fetches its lists, then applies events.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { DeskService } from '../desk/desk-service.js';
+import { LiveHub } from '../live/live-hub.js';
+import { sseEvent, sseRetry } from '../live/sse-frame.js';
+import { alarmView } from './alarm-view.js';
+import { apiError } from './api-errors.js';
+import { ticketSummary } from './ticket-view.js';
+
+export interface StreamRouteOptions {
+  desk: DeskService;
+  now: () => number;
+  /** Receives the hub, e.g. for health figures. */
+  onHub?: (hub: LiveHub) => void;
+}
+
+export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions): Promise<void> {
+  const { desk, now } = opts;
+  const { repo } = desk;
+  const alarmJson = alarmView(repo);
+  const hub = new LiveHub({
+    repo, now, log: app.log,
+    alarmJson: (id) => {
+      const found = repo.alarms.byId(id);
+      return found ? alarmJson(found) : undefined;
+    },
+    ticketJson: (id, nowMs) => {
+      const t = repo.tickets.get(id);
+      return t ? ticketSummary(t, desk.settings().calendars, nowMs) : undefined;
+    },
+  });
+  opts.onHub?.(hub);
+  const unsubscribe = desk.onChanges(hub.onChanges);
+  // Open streams would keep the server from closing.
+  app.addHook('preClose', async () => {
+    unsubscribe();
+    hub.close();
+  });
+
+  app.get('/api/stream', {
+    schema: {
+      summary: 'live alarms, tickets and flood episodes as server-sent events (text/event-stream)',
+      produces: ['text/event-stream'],
+      response: { 200: Type.String({ description: 'text/event-stream: `hello`, then `alarm` (as GET /api/alarms items), `ticket` (as GET /api/tickets items) and `flood` (as GET /api/alarms/floods items) events; `: ping` every 15 s' }) },
+    },
+  }, async (req, reply) => {
+    if (hub.full) throw apiError('FL_ERR_API_BUSY', 'too many live connections; try again shortly', {});
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.socket?.setNoDelay(true);
+    res.write(sseRetry(1000) + sseEvent('hello', { serverTimeMs: now() }));
+    const remove = hub.add(res);
+    req.raw.on('close', remove);
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * The dashboard's live feed. Listens to the desk's committed changes, coalesces whatever arrives in
+ * one turn of the event loop (an ingest batch, an action), renders each changed alarm, ticket and
+ * flood episode once, and writes that one chunk to every connected stream. A client that does not
+ * keep up (its socket buffer passes the limit) is dropped: EventSource reconnects and the page
+ * re-fetches its lists, which is cheaper and more honest than an unbounded queue.
+ */
+import type { FloodEpisode } from '../core/alarm-flood.js';
+import type { DeskChanges } from '../desk/desk-changes.js';
+import type { DeskRepo } from '../store/store.js';
+import { SSE_PING, sseEvent } from './sse-frame.js';
+
+/** The two log levels the hub uses (pino and fastify loggers fit). */
+export interface LiveLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Where the hub writes; a Node ServerResponse fits. */
+export interface LiveSink {
+  write(chunk: string): boolean;
+  readonly writableLength: number;
+  end(): void;
+}
+
+export interface LiveHubOptions {
+  repo: Pick<DeskRepo, 'alarms' | 'tickets'>;
+  /** An alarm as GET /api/alarms shows it. */
+  alarmJson: (id: number) => unknown;
+  /** A ticket as GET /api/tickets shows it (SLA clocks at `nowMs`). */
+  ticketJson: (id: number, nowMs: number) => unknown;
+  now: () => number;
+  log: LiveLog;
+  /** Connections at most (default 500); more are refused with 503. */
+  maxClients?: number;
+  /** Bytes a client may have unsent before it is dropped (default 8 MiB). */
+  maxBufferedBytes?: number;
+  /** Ping interval (default 15 s). */
+  pingMs?: number;
+}
+
+export interface LiveHubStats {
+  clients: number;
+  chunksSent: number;
+  clientsDropped: number;
+}
+
+export class LiveHub {
+  private readonly clients = new Set<LiveSink>();
+  private readonly pendingAlarms = new Set<number>();
+  private readonly pendingTickets = new Set<number>();
+  private readonly pendingSites = new Set<string>();
+  /** Last flood episode sent per site, so an unchanged state is not re-sent on every raise. */
+  private readonly lastFlood = new Map<string, string>();
+  private flushQueued = false;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private readonly stats: LiveHubStats = { clients: 0, chunksSent: 0, clientsDropped: 0 };
+
+  constructor(private readonly opts: LiveHubOptions) {}
+
+  /** The listener to hand to DeskService.onChanges. */
+  readonly onChanges = (c: DeskChanges): void => {
+    if (this.clients.size === 0) return;
+    for (const id of c.alarms) this.pendingAlarms.add(id);
+    for (const id of c.tickets) this.pendingTickets.add(id);
+    for (const site of c.floodSites) this.pendingSites.add(site);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
+  };
+
+  get full(): boolean {
+    return this.clients.size >= (this.opts.maxClients ?? 500);
+  }
+
+  add(sink: LiveSink): () => void {
+    this.clients.add(sink);
+    this.stats.clients = this.clients.size;
+    this.pingTimer ??= setInterval(() => this.broadcast(SSE_PING), this.opts.pingMs ?? 15_000).unref();
+    return () => this.remove(sink);
+  }
+
+  snapshot(): LiveHubStats {
+    return { ...this.stats };
+  }
+
+  /** Ends every stream (the server is closing). */
+  close(): void {
+    for (const sink of [...this.clients]) {
+      this.remove(sink);
+      sink.end();
+    }
+  }
+
+  private remove(sink: LiveSink): void {
+    if (!this.clients.delete(sink)) return;
+    this.stats.clients = this.clients.size;
+    if (this.clients.size === 0 && this.pingTimer) {
+      clearInterval(this.pingTimer);
+      this.pingTimer = undefined;
+    }
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    const nowMs = this.opts.now();
+    let chunk = '';
+    try {
+      for (const id of this.pendingAlarms) {
+        const json = this.opts.alarmJson(id);
+        if (json !== undefined) chunk += sseEvent('alarm', json);
+      }
+      for (const id of this.pendingTickets) {
+        const json = this.opts.ticketJson(id, nowMs);
+        if (json !== undefined) chunk += sseEvent('ticket', json);
+      }
+      for (const site of this.pendingSites) {
+        const episode = this.floodEpisode(site);
+        if (!episode) continue;
+        const text = sseEvent('flood', episode);
+        if (this.lastFlood.get(site) === text) continue;
+        this.lastFlood.set(site, text);
+        chunk += text;
+      }
+    } catch (err) {
+      this.opts.log.error({ err }, 'live feed could not render changes; clients will re-fetch on their next reconnect');
+    } finally {
+      this.pendingAlarms.clear();
+      this.pendingTickets.clear();
+      this.pendingSites.clear();
+    }
+    if (chunk !== '') this.broadcast(chunk);
+  }
+
+  /** The running episode of a site, else its latest one (so a client sees the flood end). */
+  private floodEpisode(site: string): FloodEpisode | undefined {
+    const state = this.opts.repo.alarms.flood(site);
+    if (state?.episode) return state.episode;
+    return this.opts.repo.alarms.episodes(site, 1)[0];
+  }
+
+  private broadcast(chunk: string): void {
+    const limit = this.opts.maxBufferedBytes ?? 8 * 1024 * 1024;
+    for (const sink of [...this.clients]) {
+      if (sink.writableLength > limit) {
+        this.stats.clientsDropped++;
+        this.opts.log.warn({ buffered: sink.writableLength }, 'live client too slow; dropped (it will reconnect and re-fetch)');
+        this.remove(sink);
+        sink.end();
+        continue;
+      }
+      sink.write(chunk);
+    }
+    this.stats.chunksSent++;
+  }
+}

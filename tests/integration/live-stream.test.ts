@@ -1,0 +1,68 @@
+/**
+ * GET /api/stream over real sockets: a fault published to the broker reaches a connected stream as
+ * its alarm and its ticket; an acknowledgement through the API reaches it as the alarm's new state;
+ * the collector stops cleanly with streams open.
+ */
+import mqtt from 'mqtt';
+import t from 'tap';
+import { silentLogger } from '../../bin/log.js';
+import { startCollector } from '../../collector/collector.js';
+import { encodeFaultEvent } from '../../protocol/codec.js';
+import { topicFor } from '../../protocol/topics.js';
+import type { FaultEvent } from '../../protocol/values.js';
+import { openSse, type SseMessage } from '../helpers/sse-client.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
+
+interface AlarmData { id: number; device: string; code: string; state: string; acknowledged: boolean; ticket: { number: string; priority: string } | null }
+interface TicketData { number: string; code: string; priority: string }
+
+function fault(seq: number): FaultEvent {
+  return {
+    id: `0190a000-0000-7000-8000-${String(seq).padStart(12, '0')}`, device: 'drive-1', site: 'plant-a', seq, timeMs: Date.now(), source: 'modbus',
+    category: 'hardware', code: 'vfd.overcurrent', severity: 'critical', transition: 'raise', message: 'Output overcurrent',
+    snapshot: [], logExcerpt: [], labels: {}, adapterId: 'generic-vfd', remedy: '',
+  };
+}
+
+const of = <T>(messages: SseMessage[], event: string, pick: (d: T) => boolean): T | undefined =>
+  messages.filter((m) => m.event === event).map((m) => m.data as T).find(pick);
+
+t.test('alarm and ticket changes arrive on the stream after commit', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
+  t.teardown(() => collector.stop());
+
+  const stream = await openSse(`${collector.httpUrl}/api/stream`);
+  t.teardown(() => stream.close());
+  t.equal(stream.status, 200);
+  t.match(stream.headers['content-type'], /^text\/event-stream/);
+  await waitFor('hello', () => of(stream.messages, 'hello', () => true));
+
+  const client = await mqtt.connectAsync(collector.mqttUrl, { protocolVersion: 4, reconnectPeriod: 0 });
+  t.teardown(() => client.endAsync(true));
+  const sentAt = Date.now();
+  await client.publishAsync(topicFor('plant-a', 'drive-1', 'event'), Buffer.from(encodeFaultEvent(fault(1))), { qos: 1 });
+
+  const alarm = await waitFor('the raised alarm on the stream', () => of<AlarmData>(stream.messages, 'alarm', (a) => a.code === 'vfd.overcurrent'), 5000, 5);
+  t.ok(Date.now() - sentAt < 5000, 'arrives without polling or reload');
+  t.equal(alarm.state, 'active-unacknowledged');
+  t.equal(alarm.device, 'drive-1');
+  t.ok(alarm.ticket, 'the alarm names the ticket working it');
+  const ticket = await waitFor('the ticket on the stream', () => of<TicketData>(stream.messages, 'ticket', (x) => x.code === 'vfd.overcurrent'));
+  t.equal(ticket.number, alarm.ticket?.number);
+  t.equal(ticket.priority, alarm.ticket?.priority);
+
+  const res = await fetch(`${collector.httpUrl}/api/alarms/${alarm.id}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  t.equal(res.status, 200);
+  const acked = await waitFor('the acknowledgement on the stream', () => of<AlarmData>(stream.messages, 'alarm', (a) => a.id === alarm.id && a.acknowledged));
+  t.equal(acked.state, 'active-acknowledged');
+
+  // A second stream sees later changes too; stopping the collector ends both streams.
+  const second = await openSse(`${collector.httpUrl}/api/stream`);
+  await waitFor('hello on the second stream', () => of(second.messages, 'hello', () => true));
+  await collector.stop();
+  await Promise.all([stream.ended, second.ended]);
+  t.pass('collector stopped with streams open; both ended');
+});

@@ -1,0 +1,98 @@
+/** The live hub: coalesces a turn's changes into one chunk per client, drops a client that does not keep up, sends a flood state once. */
+import t from 'tap';
+import type { FloodEpisode, FloodState } from '../../collector/core/alarm-flood.js';
+import { LiveHub, type LiveSink } from '../../collector/live/live-hub.js';
+import type { DeskRepo } from '../../collector/store/store.js';
+
+class Sink implements LiveSink {
+  chunks: string[] = [];
+  writableLength = 0;
+  ended = false;
+  write(chunk: string): boolean { this.chunks.push(chunk); return true; }
+  end(): void { this.ended = true; }
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const quiet = { warn: () => {}, error: () => {} };
+
+function hub(flood: { state?: FloodState; episodes?: FloodEpisode[] } = {}): { hub: LiveHub; rendered: number[] } {
+  const rendered: number[] = [];
+  const repo = {
+    alarms: { flood: () => flood.state, episodes: () => flood.episodes ?? [] },
+    tickets: {},
+  } as unknown as Pick<DeskRepo, 'alarms' | 'tickets'>;
+  return {
+    rendered,
+    hub: new LiveHub({
+      repo, now: () => 1000, log: quiet,
+      alarmJson: (id) => { rendered.push(id); return id === 404 ? undefined : { id }; },
+      ticketJson: (id, nowMs) => ({ ticket: id, nowMs }),
+    }),
+  };
+}
+
+t.test('changes of one turn go out as one chunk, each object rendered once', async (t) => {
+  const { hub: h, rendered } = hub();
+  const a = new Sink();
+  const b = new Sink();
+  h.add(a);
+  h.add(b);
+  h.onChanges({ alarms: [1, 2], tickets: [7], floodSites: [] });
+  h.onChanges({ alarms: [2, 404], tickets: [], floodSites: [] });
+  t.same(a.chunks, [], 'nothing is written before the turn ends');
+  await tick();
+  t.same(rendered, [1, 2, 404], 'alarm 2 rendered once although changed twice');
+  t.equal(a.chunks.length, 1);
+  t.same(b.chunks, a.chunks, 'every client gets the same chunk');
+  t.equal(a.chunks[0], 'event: alarm\ndata: {"id":1}\n\nevent: alarm\ndata: {"id":2}\n\nevent: ticket\ndata: {"ticket":7,"nowMs":1000}\n\n',
+    'a vanished alarm is skipped');
+  h.close();
+  t.ok(a.ended && b.ended, 'close ends every stream');
+});
+
+t.test('without clients nothing is rendered', async (t) => {
+  const { hub: h, rendered } = hub();
+  h.onChanges({ alarms: [1], tickets: [1], floodSites: ['s'] });
+  await tick();
+  t.same(rendered, []);
+});
+
+t.test('a client that does not keep up is dropped, the others keep receiving', async (t) => {
+  const { hub: h } = hub();
+  const slow = new Sink();
+  const fast = new Sink();
+  h.add(slow);
+  h.add(fast);
+  slow.writableLength = 9 * 1024 * 1024;
+  h.onChanges({ alarms: [1], tickets: [], floodSites: [] });
+  await tick();
+  t.ok(slow.ended, 'slow client ended');
+  t.equal(slow.chunks.length, 0);
+  t.equal(fast.chunks.length, 1);
+  t.equal(h.snapshot().clientsDropped, 1);
+  t.equal(h.snapshot().clients, 1);
+  h.onChanges({ alarms: [2], tickets: [], floodSites: [] });
+  await tick();
+  t.equal(fast.chunks.length, 2);
+  t.equal(slow.chunks.length, 0, 'a dropped client gets nothing more');
+  h.close();
+});
+
+t.test('a flood episode is sent when it changes, not on every raise', async (t) => {
+  const episode: FloodEpisode = { site: 's', startMs: 10, endMs: null, alarms: 11, peak: 11 };
+  const state: FloodState = { site: 's', recent: [], episode };
+  const { hub: h } = hub({ state });
+  const a = new Sink();
+  h.add(a);
+  h.onChanges({ alarms: [], tickets: [], floodSites: ['s'] });
+  await tick();
+  h.onChanges({ alarms: [], tickets: [], floodSites: ['s'] });
+  await tick();
+  t.equal(a.chunks.length, 1, 'unchanged flood state not re-sent');
+  t.match(a.chunks[0], /^event: flood\ndata: \{"site":"s","startMs":10,"endMs":null,"alarms":11,"peak":11\}/);
+  episode.alarms = 12;
+  h.onChanges({ alarms: [], tickets: [], floodSites: ['s'] });
+  await tick();
+  t.equal(a.chunks.length, 2, 'changed flood state sent');
+  h.close();
+});
