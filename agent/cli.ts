@@ -5,8 +5,7 @@ import { untilSignal } from '../bin/shutdown.js';
 import { errorMessage } from '../protocol/errors.js';
 import { POLL_GROUPS, registerSpan } from '../firmware-adapters/schema.js';
 import { planReads } from '../firmware-adapters/read-plan.js';
-import { loadAgentConfig } from './config/load-config.js';
-import { loadAdapters } from './config/adapter-files.js';
+import type { AgentSetup, ConfigLoader } from './config/config-loader.js';
 import type { Adapter } from '../firmware-adapters/schema.js';
 import type { AgentConfig } from './config/agent-config-schema.js';
 import { parameterCatalogue, resolveAdapter, startAgent } from './agent.js';
@@ -22,7 +21,9 @@ Options:
   -c, --config FILE   the agent's YAML config (keys: see README "Agent config")
   -h, --help          show this help
 
-Environment: FAULTLINE_LOG_LEVEL (trace|debug|info|warn|error, default info)`;
+Environment: FAULTLINE_LOG_LEVEL (trace|debug|info|warn|error, default info),
+  FAULTLINE_AGENT_LEAN=1|0 (force the lean V8 settings on or off; default: lean unless the
+  config follows log files; see README "Footprint")`;
 
 function describePlan(config: AgentConfig, adapters: readonly Adapter[]): string {
   const lines = [`mqtt: ${config.mqtt.url} (MQTT ${config.mqtt.protocolVersion === 5 ? '5' : '3.1.1'})`];
@@ -55,7 +56,21 @@ function describePlan(config: AgentConfig, adapters: readonly Adapter[]): string
   return lines.join('\n');
 }
 
-export async function agentCommand(argv: string[]): Promise<number> {
+/** Loads the config with readers nothing refers to afterwards (so that they can be garbage-collected). */
+async function readSetup(file: string, configLoader: () => Promise<ConfigLoader>): Promise<AgentSetup> {
+  try {
+    return (await configLoader()).loadAgentSetup(file);
+  } catch (err) {
+    return { problem: errorMessage(err) };
+  }
+}
+
+/** How the command gets the config readers; `faultline agent` passes one it can drop after start-up (agent/launch.ts). */
+export interface AgentCommandOptions {
+  configLoader?: () => Promise<ConfigLoader>;
+}
+
+export async function agentCommand(argv: string[], opts: AgentCommandOptions = {}): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
@@ -74,18 +89,20 @@ export async function agentCommand(argv: string[]): Promise<number> {
     process.stderr.write(`faultline agent: --config FILE is required\n\n${AGENT_HELP}\n`);
     return 2;
   }
-  let config: AgentConfig;
-  let adapters: Adapter[];
-  try {
-    config = loadAgentConfig(values.config);
-    adapters = loadAdapters(config.adapterFiles);
-    if (sub === 'check') {
+  const setup = await readSetup(values.config, opts.configLoader ?? (() => import('./config/config-loader.js')));
+  if ('problem' in setup) {
+    process.stderr.write(`${setup.problem}\n`);
+    return 1;
+  }
+  const { config, adapters } = setup;
+  if (sub === 'check') {
+    try {
       process.stdout.write(`${describePlan(config, adapters)}\nconfig OK\n`);
       return 0;
+    } catch (err) {
+      process.stderr.write(`${errorMessage(err)}\n`);
+      return 1;
     }
-  } catch (err) {
-    process.stderr.write(`${errorMessage(err)}\n`);
-    return 1;
   }
   const log = createLogger('faultline-agent');
   let agent;

@@ -24,8 +24,9 @@ import { ModbusPoller, type ModbusCounters } from './sources/modbus-poller.js';
 import { SystemMetrics } from './sources/system-metrics.js';
 import { LogSource, logStatePath } from './sources/log-source.js';
 import type { LogFaultTransition } from './core/log-matcher.js';
+import { AGENT_VERSION } from './version.js';
 
-export const AGENT_VERSION = '0.2.0';
+export { AGENT_VERSION };
 const TELEMETRY_BUFFER_LIMIT = 5000;
 const RECENT_EVENTS = 100;
 

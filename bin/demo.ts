@@ -13,6 +13,7 @@ import { adapterById } from '../firmware-adapters/index.js';
 import { FaultScenario } from '../firmware-adapters/simulator/fault-scenario.js';
 import { startModbusDevice, type SimulatedModbusDevice } from '../firmware-adapters/simulator/modbus-device.js';
 import { errorMessage } from '../protocol/errors.js';
+import { ensureDemoUser } from '../collector/users/demo-user.js';
 import { provisionDeviceCredentials } from '../collector/security/provision.js';
 import { createLogger } from './log.js';
 import { untilSignal } from './shutdown.js';
@@ -68,9 +69,12 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const scenarios: FaultScenario[] = [];
   const agents: RunningAgent[] = [];
   let collector;
+  let login: { username: string; password: string } | undefined;
   try {
     // Each simulated drive gets its own MQTT credential, so the broker runs as in production:
-    // authenticated devices, each allowed only its own topics. Replaced on every demo start.
+    // authenticated devices, each allowed only its own topics, and its own write key, so engineers
+    // can write parameters through the API. Both are replaced on every demo start.
+    login = await ensureDemoUser(dataDir, Date.now());
     const creds = await provisionDeviceCredentials(dataDir, SITE, Array.from({ length: devices }, (_, k) => `drive-${k + 1}`), Date.now());
     collector = await startCollector({
       configFile: DEMO_DESK_CONFIG,
@@ -95,6 +99,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
         devices: [{
           id: `drive-${i}`, site: SITE, model: 'VFD-4000', firmware: '2.3.1',
           username: creds.get(`drive-${i}`)?.username, password: creds.get(`drive-${i}`)?.password,
+          writeKey: creds.get(`drive-${i}`)?.writeKey,
           modbus: { host: sim.host, port: sim.port, intervals: { normal: 500 } },
           system: { enabled: i === 1 },
         }],
@@ -115,14 +120,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
   process.stdout.write([
     '',
     `faultline demo is running: ${devices} simulated drive(s), a fault about every ${faultEvery} s each.`,
-    `  API:      ${collector.httpUrl}/api/tickets   (tickets, newest first; the first within ~30 s)`,
-    `            ${collector.httpUrl}/api/devices   ${collector.httpUrl}/api/health`,
-    `            ${collector.httpUrl}/api/alarms    ${collector.httpUrl}/api/docs (every route)`,
-    `  MQTT:     ${collector.mqttUrl}`,
-    '  Devices:  each drive authenticates with its own MQTT credential (faultline device list --data-dir …)',
-    '  Desk:     team "drives" (lena L1, omar L2, ute L3) from bin/demo-desk.yaml; act as one with the header X-Faultline-User: lena',
-    '  Login:    none yet: the API is open on 127.0.0.1 only (users and roles arrive with the dashboard)',
-    '  Stop:     Ctrl+C          (FAULTLINE_LOG_LEVEL=info shows every component\'s JSON log)',
+    `  Dashboard: ${collector.httpUrl}/   log in as ${login?.username ?? 'demo'} / ${login?.password ?? '?'}   (new password every demo start)`,
+    `  API:       ${collector.httpUrl}/api/docs (every route; same login, or a token: faultline user token add)`,
+    `  MQTT:      ${collector.mqttUrl}   (each drive has its own credential: faultline device list --data-dir ${dataDir})`,
+    '  Desk:      team "drives" (lena L1, omar L2, ute L3) from bin/demo-desk.yaml',
+    '  Stop:      Ctrl+C          (FAULTLINE_LOG_LEVEL=info shows every component\'s JSON log)',
     '',
   ].join('\n'));
   await untilSignal();

@@ -15,6 +15,9 @@ import { adapterSeeds } from './knowledge/adapter-seeds.js';
 import { KnowledgeService } from './knowledge/knowledge-service.js';
 import { ReportLoader } from './reports/report-loader.js';
 import { BrokerSecurity, type AuthMode } from './security/broker-security.js';
+import { deviceClientId } from './security/acl-rules.js';
+import { DeviceProvisioning } from './security/device-provisioning.js';
+import { RPC_CLIENT_ID_PREFIX, RpcClient } from './rpc/rpc-client.js';
 import { CredentialStore } from './security/credential-store.js';
 import { DeskConfigHolder } from './config/config-holder.js';
 import type { DeskSettings } from './config/desk-settings.js';
@@ -98,12 +101,14 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   let broker: MqttBroker | undefined;
   let security: BrokerSecurity | undefined;
   let app: FastifyInstance | undefined;
+  let rpc: RpcClient | undefined;
   let stopping: Promise<void> | undefined;
 
   /** Runs every shutdown step even when one fails, so nothing is left open; reports the first failure. */
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       const steps: Array<[string, () => unknown]> = [
+        ['rpc', () => rpc?.stop()],
         ['security', () => security?.stop()],
         ['broker', () => broker?.stop()],
         ['ingest', () => pipeline?.stop()],
@@ -127,7 +132,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   };
 
   try {
-    store = openStore({ dataDir: opts.dataDir, log: log.child({ part: 'store' }), nowMs: now() });
+    store = openStore({ dataDir: opts.dataDir, log: log.child({ part: 'store' }), nowMs: now(), backgroundCheckpoint: true });
     const config = new DeskConfigHolder({ ...(opts.configFile === undefined ? {} : { file: opts.configFile }), log: log.child({ part: 'config' }), now });
     const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
     desk = service;
@@ -147,16 +152,30 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     broker = mqtt;
     await mqtt.start();
     guard.start(() => mqtt.connectedClients());
+    // Engineers' device requests: the collector's own MQTT client to its broker, with an in-memory service credential.
+    const provisioning = new DeviceProvisioning(store.db, opts.dataDir);
+    if (opts.mqttPlain ?? true) {
+      const credential = await guard.issueInternalCredential('rpc');
+      rpc = new RpcClient({
+        url: urlFor('mqtt', mqttHost, mqtt.port), ...credential, log: log.child({ part: 'rpc' }),
+        presence: (t) => mqtt.connectedClients().some((c) => c.id === deviceClientId(t.site, t.device) && !c.closed),
+      });
+      await rpc.start();
+    } else {
+      log.warn('no plain MQTT listener: device requests (live, describe, logs, write) are unavailable');
+    }
     const knowledge = new KnowledgeService(store.db);
     knowledge.kb.seed(adapterSeeds(ADAPTERS), now());
     const reports = new ReportLoader(store.db);
     const queries = store;
     app = await buildApi({
-      store: queries, desk: service, log: log.child({ part: 'api' }), now, knowledge, reports,
+      store: queries, db: store.db, desk: service, log: log.child({ part: 'api' }), now, knowledge, reports,
       ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}),
+      devices: { provisioning, ...(rpc ? { rpc } : {}) },
       health: {
         startedAtMs,
-        broker: () => ({ port: mqtt.port, clients: mqtt.clients }),
+        // The collector's own RPC client is not counted.
+        broker: () => ({ port: mqtt.port, clients: mqtt.connectedClients().filter((c) => !c.id.startsWith(RPC_CLIENT_ID_PREFIX)).length }),
         ingest: () => ingest.counters.snapshot(),
         security: () => guard.snapshot(),
       },

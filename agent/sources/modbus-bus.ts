@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { ModbusConfig } from '../config/agent-config-schema.js';
-import { ModbusClient } from './modbus-client.js';
+import { modbusClientFor, type ModbusClient, type UnopenedModbusClient } from './modbus-client.js';
 
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -63,14 +63,22 @@ export class ModbusBus {
     if (this.client?.isOpen) return this.client;
     this.reset();
     const s = this.spec;
-    const c = new ModbusClient();
+    let made: UnopenedModbusClient;
+    try {
+      made = await modbusClientFor(s);
+    } catch (cause) {
+      throw new FaultlineError('FL_ERR_MODBUS_CONNECT', `cannot load the Modbus client for ${this.key}: ${(cause as Error).message}`, {
+        cause, context: { bus: this.key }, hint: 'reinstall the agent (npm ci): transport rtu needs modbus-serial and serialport',
+      });
+    }
+    const { client: c, open } = made;
     let timer: NodeJS.Timeout | undefined;
     // A connect to an unreachable host can hang for minutes at the OS level: give up much sooner.
     const giveUp = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
     });
     try {
-      await Promise.race([giveUp, this.open(c)]);
+      await Promise.race([giveUp, open()]);
     } catch (cause) {
       c.close(() => undefined);
       throw new FaultlineError('FL_ERR_MODBUS_CONNECT', `cannot open Modbus bus ${this.key}: ${(cause as Error).message}`, {
@@ -84,17 +92,5 @@ export class ModbusBus {
     this.log.debug({ bus: this.key }, 'modbus bus connected');
     this.client = c;
     return c;
-  }
-
-  private async open(c: ModbusClient): Promise<void> {
-    const s = this.spec;
-    if (s.transport === 'rtu') {
-      await c.connectRTUBuffered(s.path ?? '', { baudRate: s.baudRate, parity: s.parity, dataBits: s.dataBits, stopBits: s.stopBits });
-    } else if (s.transport === 'rtu-over-tcp') {
-      // modbus-serial's "telnet" port is raw RTU frames over a TCP socket (its TcpRTUBuffered port speaks MBAP).
-      await c.connectTelnet(s.host ?? '', { port: s.port, timeout: s.timeoutMs });
-    } else {
-      await c.connectTCP(s.host ?? '', { port: s.port, timeout: s.timeoutMs });
-    }
   }
 }

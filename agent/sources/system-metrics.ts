@@ -1,14 +1,16 @@
 /**
- * Host health from systeminformation: CPU load, memory use, disk use per mount, temperatures
- * where the host has sensors, network link state and error counters, and whether named
- * processes run. The library is loaded only on the first read (only when system metrics are
- * enabled), each part of a read is bounded in time, and a part still busy from an earlier read
- * is skipped rather than piled up. Sample names: agent/core/system-samples.ts.
+ * Host health: CPU load, memory use, disk use per mount, temperatures where the host has
+ * sensors, network link state and error counters, and whether named processes run. On Linux
+ * read directly from /proc, /sys and statfs (linux-system-info.ts: no child processes);
+ * elsewhere from systeminformation. The reader is loaded only on the first read (only when
+ * system metrics are enabled), each part of a read is bounded in time, and a part still busy
+ * from an earlier read is skipped rather than piled up. Sample names: agent/core/system-samples.ts.
  */
 import type { Logger } from '../../bin/log.js';
 import { FaultlineError, errorMessage } from '../../protocol/errors.js';
 import type { ParameterInfo, Sample } from '../../protocol/values.js';
 import { describeSystemSample, systemSampleName, SYSTEM_METRICS } from '../core/system-samples.js';
+import { linuxSystemInfo } from './linux-system-info.js';
 
 export interface SystemMetricsOptions {
   /** Mount points to report; empty: every real (disk-backed) file system. */
@@ -23,7 +25,7 @@ export interface SystemMetricsOptions {
 
 export const DEFAULT_SYSTEM_METRICS_OPTIONS: SystemMetricsOptions = { mounts: [], interfaces: [], processes: [], readTimeoutMs: 3000 };
 
-/** The parts of systeminformation used here (so tests can pass a fake). */
+/** The parts of systeminformation used here (so tests can pass a fake; LinuxSystemInfo implements them directly). */
 export interface SystemInfoLib {
   currentLoad(): Promise<{ currentLoad: number }>;
   mem(): Promise<{ total: number; active: number }>;
@@ -78,6 +80,11 @@ function withTimeout<T>(p: Promise<T>, ms: number, part: string, startTimer: Sta
   return Promise.race([p, timeout]).finally(() => cancel());
 }
 
+/** /proc and /sys read directly on Linux; systeminformation elsewhere. */
+async function loadSystemInfo(): Promise<SystemInfoLib> {
+  return (await linuxSystemInfo()) ?? (await import('systeminformation'));
+}
+
 const fileName = (path: string): string => path.split('/').pop() ?? path;
 const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -117,7 +124,7 @@ export class SystemMetrics {
   /** One read of every part; parts that fail or time out add no samples this time (they are counted and logged once). */
   async read(): Promise<Sample[]> {
     this.counters.reads++;
-    this.lib ??= (this.opts.load ?? (() => import('systeminformation')))().catch((err: unknown) => {
+    this.lib ??= (this.opts.load ?? loadSystemInfo)().catch((err: unknown) => {
       this.lib = undefined;
       throw new FaultlineError('FL_ERR_SYSTEM_LOAD', `cannot load systeminformation: ${errorMessage(err)}`, { cause: err, hint: 'reinstall the agent (npm ci) or set system.enabled: false' });
     });

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { DeskConfigSchema } from '../config/desk-config-schema.js';
 import { configView, type ConfigView } from '../config/config-view.js';
 import type { DeskService } from '../desk/desk-service.js';
-import { ActorHeaders, actorOf } from './actor.js';
+import { actorOf } from './actor.js';
 import { actionErrorResponses, errorResponses } from './schemas.js';
 
 const ConfigJson = Type.Object({
@@ -26,7 +26,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { desk: DeskServic
   app.post('/api/admin/reload-config', {
     schema: {
       summary: 're-read the config file; an invalid file is refused with its problems and the config in use stays',
-      headers: ActorHeaders, response: { 200: ReloadJson, ...actionErrorResponses },
+      response: { 200: ReloadJson, ...actionErrorResponses },
     },
   }, async (req): Promise<ReloadJson> => {
     const actor = actorOf(req);

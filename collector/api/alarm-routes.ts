@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ALARM_ACTIONS, type AlarmAction, type AlarmActionName } from '../desk/alarm-actions.js';
 import type { DeskService } from '../desk/desk-service.js';
-import { ActorHeaders, actorOf } from './actor.js';
+import { actorOf } from './actor.js';
 import { emptyBodyAsObject } from './empty-body.js';
 import {
   ALARM_ACTION_BODIES, AlarmJson, AlarmListJson, AlarmParams, AlarmQuery, BulkAlarmJson, bulkBody, FloodListJson, FloodQuery,
@@ -55,12 +55,12 @@ export async function alarmRoutes(app: FastifyInstance, opts: AlarmRoutesOptions
     const single = ALARM_ACTION_BODIES[name];
     app.post<{ Params: AlarmParams; Body: AlarmActionBody }>(`/api/alarms/:id/${name}`, {
       preValidation: emptyBodyAsObject,
-      schema: { summary: `${name} one alarm`, params: AlarmParams, headers: ActorHeaders, body: single, response: { 200: AlarmJson, ...actionErrorResponses } },
+      schema: { summary: `${name} one alarm`, params: AlarmParams, body: single, response: { 200: AlarmJson, ...actionErrorResponses } },
     }, async (req): Promise<AlarmJson> => alarmJson(desk.alarmAction(Number(req.params.id), toAction(name, req.body), actorOf(req))));
 
     app.post<{ Body: AlarmActionBody }>(`/api/alarms/${name}`, {
       preValidation: emptyBodyAsObject,
-      schema: { summary: `${name} several alarms; each that does not fit is reported in failures`, headers: ActorHeaders, body: bulkBody(single), response: { 200: BulkAlarmJson, ...errorResponses } },
+      schema: { summary: `${name} several alarms; each that does not fit is reported in failures`, body: bulkBody(single), response: { 200: BulkAlarmJson, ...errorResponses } },
     }, async (req): Promise<BulkAlarmJson> => {
       const result = desk.bulkAlarmAction(req.body.ids ?? [], toAction(name, req.body), actorOf(req));
       return { changed: result.changed.map(alarmJson), failures: result.failures };

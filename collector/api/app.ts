@@ -10,8 +10,18 @@ import type { Queries } from '../store/queries.js';
 import { adminRoutes } from './admin-routes.js';
 import { alarmRoutes } from './alarm-routes.js';
 import { installErrorHandlers } from './api-errors.js';
+import type { Database } from 'better-sqlite3';
+import { LoginThrottle, type LoginThrottlePolicy } from '../core/login-throttle.js';
+import { UserDirectory, type UserDirectoryOptions } from '../users/user-directory.js';
+import { installAuth } from './auth-hooks.js';
+import { authRoutes } from './auth-routes.js';
+import { userRoutes } from './user-routes.js';
+import type { RoutePolicy } from './route-roles.js';
 import { auditRoutes } from './audit-routes.js';
-import { deviceRoutes } from './device-routes.js';
+import { deviceRoutes, type WriteKeys } from './device-routes.js';
+import { adminDeviceRoutes } from './admin-device-routes.js';
+import type { DeviceRpc } from '../rpc/device-rpc.js';
+import type { DeviceProvisioning } from '../security/device-provisioning.js';
 import { healthRoute, type HealthSources } from './health-route.js';
 import { docsRoute, OpenApiDocument } from './openapi.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
@@ -21,6 +31,7 @@ import { knowledgeRoutes } from '../knowledge/kb-routes.js';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
 import type { ReportLoader } from '../reports/report-loader.js';
 import { reportRoutes } from '../reports/report-routes.js';
+import { webRoutes, type WebRoutesOptions } from './web-routes.js';
 
 export const API_VERSION = '0.2.0';
 
@@ -34,6 +45,14 @@ export interface ApiOptions {
   knowledge?: KnowledgeService;
   reports?: ReportLoader;
   operatorsBySite?: Readonly<Record<string, number>>;
+  /** The collector's SQLite database: users, sessions and API tokens (collector/users/). */
+  db: Database;
+  /** Tuning for tests: cheap password hashes, short sessions, a tighter throttle, another policy table. */
+  auth?: UserDirectoryOptions & { throttle?: LoginThrottlePolicy; routeRoles?: Readonly<Record<string, RoutePolicy>> };
+  /** The dashboard at / (dist/web by default); false leaves it out. */
+  web?: WebRoutesOptions | false;
+  /** Engineers' device requests (live, describe, logs, write; need desk) and device credentials (/api/admin/devices). */
+  devices?: { rpc?: DeviceRpc; provisioning?: DeviceProvisioning };
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -49,12 +68,24 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   const docs = new OpenApiDocument();
   app.addHook('onRoute', docs.onRoute);
   const { desk, now } = opts;
+  // Before any route: every route must have a role policy, and every request is authenticated against it.
+  const auth = {
+    directory: new UserDirectory(opts.db, opts.auth ?? {}), throttle: new LoginThrottle(opts.auth?.throttle), now,
+    ...(opts.auth?.routeRoles ? { routeRoles: opts.auth.routeRoles } : {}),
+  };
+  installAuth(app, auth);
+  await app.register(authRoutes, auth);
+  await app.register(userRoutes, auth);
   await app.register(healthRoute, {
     ...opts.health, now, store: () => opts.store.counts(),
     ...(desk ? { desk: () => ({ ...desk.stats(), nextTimerMs: desk.scheduler.nextDueMs() }) } : {}),
   });
   await app.register(ticketRoutes, { store: opts.store, now, calendars: () => desk?.settings().calendars ?? DEFAULT_CALENDARS });
-  await app.register(deviceRoutes, { store: opts.store });
+  const writeKeys: WriteKeys | undefined = opts.devices?.provisioning?.keys;
+  await app.register(deviceRoutes, {
+    store: opts.store, now, ...(desk ? { desk } : {}), ...(opts.devices?.rpc ? { rpc: opts.devices.rpc } : {}), ...(writeKeys ? { writeKeys } : {}),
+  });
+  if (opts.devices?.provisioning) await app.register(adminDeviceRoutes, { provisioning: opts.devices.provisioning, now, ...(desk ? { desk } : {}) });
   if (desk) {
     await app.register(ticketActionRoutes, { desk, now });
     await app.register(alarmRoutes, { desk });
@@ -65,6 +96,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });
   if (opts.reports) await app.register(reportRoutes, { reports: opts.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });
   await app.register(docsRoute, { docs, version: API_VERSION });
+  // Last: the dashboard's catch-all GET (index.html for client routes; /api paths get the API's 404).
+  if (opts.web !== false) await app.register(webRoutes, opts.web ?? {});
   await app.ready();
   return app;
 }

@@ -1,10 +1,161 @@
-/** GET /api/devices. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Devices: GET /api/devices (the registry), GET /api/devices/:site/:device (one device in detail),
+ * and engineers' requests to a device through the collector's RPC client: POST …/live (fresh
+ * parameter values), …/describe, …/logs and …/write (signed with the device's write key, only
+ * with confirm: true). Every request, answered or failed, is appended to the audit log with the
+ * acting user, the device and the parameters (and values written).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorCode, errorMessage } from '../../protocol/errors.js';
+import { deviceRequestRecord, type DeviceRequestAudit } from '../core/device-audit.js';
+import type { DeviceState } from '../core/device-registry.js';
+import type { DeskService } from '../desk/desk-service.js';
+import type { DeviceRpc, DeviceRpcOp, RpcAnswer } from '../rpc/device-rpc.js';
 import type { Queries } from '../store/queries.js';
+import { actorOf } from './actor.js';
+import { deviceError, installDeviceErrorHandler } from './device-errors.js';
+import {
+  DescribeBody, DescribeJson, DeviceDetailJson, DeviceParams, LiveBody, LiveJson, LogsBody, LogsJson, WriteBody, WriteJson, deviceRpcErrorResponses,
+} from './device-schemas.js';
+import { describeView, deviceDetail, liveValues, openAlarmCount } from './device-view.js';
+import { emptyBodyAsObject } from './empty-body.js';
 import { DeviceListJson, errorResponses } from './schemas.js';
 
-export async function deviceRoutes(app: FastifyInstance, opts: { store: Queries }): Promise<void> {
+/** What the device routes read write keys through (collector/security/device-key-store.ts). */
+export interface WriteKeys {
+  get(site: string, device: string): string | undefined;
+  has(site: string, device: string): boolean;
+}
+
+export interface DeviceRoutesOptions {
+  store: Queries;
+  /** With desk, rpc and writeKeys the request routes (live, describe, logs, write) exist; they are audited through the desk. */
+  desk?: DeskService;
+  rpc?: DeviceRpc;
+  writeKeys?: WriteKeys;
+  now?: () => number;
+}
+
+const MAX_ALARMS_COUNTED = 5000;
+
+export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptions): Promise<void> {
+  installDeviceErrorHandler(app);
+  const { store, desk, rpc, writeKeys } = opts;
+  const now = opts.now ?? Date.now;
+
+  const known = (p: DeviceParams): DeviceState => {
+    const d = store.listDevices().find((x) => x.site === p.site && x.device === p.device);
+    if (!d) {
+      throw deviceError('FL_ERR_DEVICE_UNKNOWN', `no device ${p.site}/${p.device}`, {
+        context: { site: p.site, device: p.device }, hint: 'GET /api/devices lists the devices the collector has heard from',
+      });
+    }
+    return d;
+  };
+
   app.get('/api/devices', {
-    schema: { response: { 200: DeviceListJson, ...errorResponses } },
-  }, async (): Promise<DeviceListJson> => ({ devices: opts.store.listDevices() }));
+    schema: { summary: 'the device registry', response: { 200: DeviceListJson, ...errorResponses } },
+  }, async (): Promise<DeviceListJson> => ({ devices: store.listDevices() }));
+
+  app.get<{ Params: DeviceParams }>('/api/devices/:site/:device', {
+    schema: {
+      summary: 'one device: presence, birth, parameter catalogue, last agent status, open alarms',
+      params: DeviceParams, response: { 200: DeviceDetailJson, ...errorResponses },
+    },
+  }, async (req): Promise<DeviceDetailJson> => {
+    const d = known(req.params);
+    const alarms = desk ? desk.repo.alarms.list({ site: d.site, device: d.device, limit: MAX_ALARMS_COUNTED }).map((a) => a.alarm) : [];
+    return deviceDetail(d, {
+      connected: rpc?.isConnected(d), openAlarms: openAlarmCount(alarms), writeKey: writeKeys?.has(d.site, d.device) ?? false,
+    });
+  });
+
+  if (!desk || !rpc || !writeKeys) return;
+
+  /** Runs one request to the device and audits it, answered or failed. */
+  const audited = async (
+    req: FastifyRequest, d: DeviceState, what: Omit<DeviceRequestAudit, 'atMs' | 'actor' | 'site' | 'device' | 'error'>,
+    op: () => DeviceRpcOp, timeoutMs: number | undefined,
+  ): Promise<RpcAnswer> => {
+    const actor = actorOf(req);
+    const base = { actor, site: d.site, device: d.device, ...what };
+    try {
+      const answer = await rpc.request(d, op(), timeoutMs);
+      desk.appendAudit([deviceRequestRecord({ ...base, atMs: now() })]);
+      return answer;
+    } catch (err) {
+      const error = { code: errorCode(err), message: errorMessage(err) };
+      desk.appendAudit([deviceRequestRecord({ ...base, atMs: now(), error })]);
+      req.log.info({ actor: actor.id, site: d.site, device: d.device, action: what.action, code: error.code }, 'device request failed');
+      throw err;
+    }
+  };
+
+  app.post<{ Params: DeviceParams; Body: LiveBody }>('/api/devices/:site/:device/live', {
+    schema: {
+      summary: 'read parameters live from the device (a fresh read, never the cache); no names: every readable parameter',
+      params: DeviceParams, body: LiveBody, response: { 200: LiveJson, ...deviceRpcErrorResponses },
+    },
+    preValidation: emptyBodyAsObject,
+  }, async (req): Promise<LiveJson> => {
+    const d = known(req.params);
+    const names = req.body.names ?? [];
+    const a = await audited(req, d, { action: 'live-read', parameters: names }, () => ({ kind: 'read', names }), req.body.timeoutMs);
+    return { values: liveValues(a.response.values, d.parameters), requestedAtMs: a.requestedAtMs, answeredAtMs: a.answeredAtMs };
+  });
+
+  app.post<{ Params: DeviceParams; Body: DescribeBody }>('/api/devices/:site/:device/describe', {
+    schema: {
+      summary: 'ask the device to describe itself (adapter, model, firmware, agent version, parameter catalogue)',
+      params: DeviceParams, body: DescribeBody, response: { 200: DescribeJson, ...deviceRpcErrorResponses },
+    },
+    preValidation: emptyBodyAsObject,
+  }, async (req): Promise<DescribeJson> => {
+    const d = known(req.params);
+    const a = await audited(req, d, { action: 'describe' }, () => ({ kind: 'describe' }), req.body.timeoutMs);
+    const { description } = a.response;
+    if (!description) throw deviceError('FL_ERR_RPC_DEVICE_NOT_ANSWERING', `device ${d.site}/${d.device} answered describe without a description`);
+    return describeView(description, a);
+  });
+
+  app.post<{ Params: DeviceParams; Body: LogsBody }>('/api/devices/:site/:device/logs', {
+    schema: {
+      summary: 'the last lines of the device\'s followed log files (newest last)',
+      params: DeviceParams, body: LogsBody, response: { 200: LogsJson, ...deviceRpcErrorResponses },
+    },
+    preValidation: emptyBodyAsObject,
+  }, async (req): Promise<LogsJson> => {
+    const d = known(req.params);
+    const { lines } = req.body;
+    const a = await audited(req, d, { action: 'logs', lines }, () => ({ kind: 'logs', lines }), req.body.timeoutMs);
+    return { lines: a.response.logLines ?? [], requestedAtMs: a.requestedAtMs, answeredAtMs: a.answeredAtMs };
+  });
+
+  app.post<{ Params: DeviceParams; Body: WriteBody }>('/api/devices/:site/:device/write', {
+    schema: {
+      summary: 'write writable parameters (signed with the device\'s write key; needs confirm: true); answers the values read back',
+      params: DeviceParams, body: WriteBody, response: { 200: WriteJson, ...deviceRpcErrorResponses },
+    },
+  }, async (req): Promise<WriteJson> => {
+    const d = known(req.params);
+    const { values, confirm } = req.body;
+    const what = { action: 'write' as const, parameters: values.map((v) => v.name), values };
+    const op = (): DeviceRpcOp => {
+      if (confirm !== true) {
+        throw deviceError('FL_ERR_DEVICE_WRITE_UNCONFIRMED', `a write to ${d.site}/${d.device} needs "confirm": true`, {
+          context: { site: d.site, device: d.device }, hint: 'a write changes a running machine: check the values, then send them again with "confirm": true',
+        });
+      }
+      const writeKey = writeKeys.get(d.site, d.device);
+      if (writeKey === undefined) {
+        throw deviceError('FL_ERR_DEVICE_NO_WRITE_KEY', `the collector holds no write key for ${d.site}/${d.device}, so it cannot sign writes`, {
+          context: { site: d.site, device: d.device },
+          hint: 'issue one (POST /api/admin/devices with replace: true, or faultline device add --replace) and put the new writeKey and password in the agent config',
+        });
+      }
+      return { kind: 'write', values, writeKey };
+    };
+    const a = await audited(req, d, what, op, req.body.timeoutMs);
+    return { values: liveValues(a.response.values, d.parameters), requestedAtMs: a.requestedAtMs, answeredAtMs: a.answeredAtMs };
+  });
 }

@@ -5,5 +5,7 @@ export type { HealthSources } from './health-route.js';
 export * from './schemas.js';
 export * from './ticket-schemas.js';
 export * from './alarm-schemas.js';
-export { ACTOR_HEADER, DEFAULT_ACTOR_ID } from './actor.js';
+export { actorOf } from './actor.js';
+export * from './auth-schemas.js';
+export { ROUTE_ROLES, policyFor, type RoutePolicy } from './route-roles.js';
 export { OpenApiDocument } from './openapi.js';

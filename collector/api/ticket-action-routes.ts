@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DeskService } from '../desk/desk-service.js';
 import type { TicketAction } from '../desk/ticket-actions.js';
-import { ActorHeaders, actorOf } from './actor.js';
+import { actorOf } from './actor.js';
 import { emptyBodyAsObject } from './empty-body.js';
 import { actionErrorResponses, TicketParams } from './schemas.js';
 import { ticketRef } from './ticket-routes.js';
@@ -55,7 +55,7 @@ export async function ticketActionRoutes(app: FastifyInstance, opts: TicketActio
 
   app.post<{ Body: ManualTicketBody }>('/api/tickets', {
     preValidation: emptyBodyAsObject,
-    schema: { summary: 'open a ticket reported by phone, e-mail, chat or the API', headers: ActorHeaders, body: ManualTicketBody, response: { 201: DeskTicketJson, ...actionErrorResponses } },
+    schema: { summary: 'open a ticket reported by phone, e-mail, chat or the API', body: ManualTicketBody, response: { 201: DeskTicketJson, ...actionErrorResponses } },
   }, async (req, reply): Promise<DeskTicketJson> => {
     const b = req.body;
     const t = desk.openManualTicket({
@@ -70,7 +70,7 @@ export async function ticketActionRoutes(app: FastifyInstance, opts: TicketActio
     app.post<{ Params: TicketParams; Body: AnyActionBody }>(`/api/tickets/:id/${route}`, {
       preValidation: emptyBodyAsObject,
       schema: {
-        summary: SUMMARIES[route], params: TicketParams, headers: ActorHeaders, body: TICKET_ACTION_BODIES[route],
+        summary: SUMMARIES[route], params: TicketParams, body: TICKET_ACTION_BODIES[route],
         response: { 200: DeskTicketJson, ...actionErrorResponses },
       },
     }, async (req): Promise<DeskTicketJson> => view(desk.ticketAction(ticketRef(req.params.id), toAction(route, req.body ?? {}), actorOf(req))));

@@ -6,8 +6,8 @@ import type { StoredEvent, Ticket } from '../core/ticket.js';
 import type { Queries, TicketRef } from '../store/queries.js';
 import { apiError } from './api-errors.js';
 import { errorResponses, TicketParams, TicketQuery, type TelemetryPointJson } from './schemas.js';
-import { TicketDetailJson, TicketListJson } from './ticket-schemas.js';
-import { ticketJson, ticketSummary } from './ticket-view.js';
+import { TicketDetailJson, TicketListJson, TicketStableJson } from './ticket-schemas.js';
+import { ticketJson, ticketListBody, type SummarySerializers } from './ticket-view.js';
 
 /** Stored telemetry shown with a ticket starts this long before the fault was first seen. */
 export const TELEMETRY_LEAD_MS = 60_000;
@@ -51,12 +51,14 @@ function telemetryFor(store: Queries, ticket: Ticket, events: StoredEvent[], now
 export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptions): Promise<void> {
   const { store, now } = opts;
 
+  // Dashboards poll this list: each ticket's unchanging part is serialised once per ticket version
+  // (with the compiled serializer of its schema), only the SLA clocks on every request.
   app.get<{ Querystring: TicketQuery }>('/api/tickets', {
     schema: { querystring: TicketQuery, response: { 200: TicketListJson, ...errorResponses } },
-  }, async (req): Promise<TicketListJson> => {
-    const calendars = opts.calendars();
-    const nowMs = now();
-    return { tickets: store.listTickets(req.query).map((t) => ticketSummary(t, calendars, nowMs)) };
+  }, async (req, reply) => {
+    const serializers: SummarySerializers = { stable: reply.compileSerializationSchema(TicketStableJson, '200') as SummarySerializers['stable'] };
+    const body = ticketListBody(store.listTickets(req.query), opts.calendars(), now(), serializers);
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.get<{ Params: TicketParams }>('/api/tickets/:id', {

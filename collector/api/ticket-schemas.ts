@@ -33,7 +33,7 @@ export type ClockJson = Static<typeof ClockJson>;
 
 export const CommentJson = Type.Object({ atMs: Type.Number(), author: ActorJson, text: Type.String(), visibility: literals(['internal', 'public'] as const) });
 
-const DeskFields = {
+const StableFields = {
   ...TicketFields,
   origin: literals(['device', 'phone', 'email', 'chat', 'api'] as const),
   reporter: Type.String(),
@@ -53,9 +53,17 @@ const DeskFields = {
   parentId: Nullable(Type.Integer()),
   siteParent: Type.Boolean(),
   escalation: Type.Object({ count: Type.Integer(), lastAtMs: Nullable(Type.Number()), managementNotifiedAtMs: Nullable(Type.Number()) }),
-  sla: Type.Object({ policyId: Type.String(), response: ClockJson, resolution: ClockJson }),
-  commentCount: Type.Integer(),
 };
+
+/** A ticket's SLA clocks as their status at the time of the request. */
+export const TicketSlaJson = Type.Object({ policyId: Type.String(), response: ClockJson, resolution: ClockJson });
+export type TicketSlaJson = Static<typeof TicketSlaJson>;
+
+const DeskFields = { ...StableFields, sla: TicketSlaJson, commentCount: Type.Integer() };
+
+/** The summary fields that change only when the ticket does (not with the time of the request). */
+export const TicketStableJson = Type.Object(StableFields);
+export type TicketStableJson = Static<typeof TicketStableJson>;
 
 export const TicketSummaryJson = Type.Object(DeskFields);
 export type TicketSummaryJson = Static<typeof TicketSummaryJson>;

@@ -12,7 +12,8 @@ export interface Actor {
 
 export const SYSTEM: Actor = { kind: 'system', id: 'collector' };
 
-export type AuditSubjectKind = 'alarm' | 'ticket' | 'flood' | 'chatter' | 'routing' | 'assignment';
+/** 'device': an engineer's request to a device (live read, describe, logs, write), subject id "site/device". */
+export type AuditSubjectKind = 'alarm' | 'ticket' | 'flood' | 'chatter' | 'routing' | 'assignment' | 'device';
 
 export type AuditDetail = string | number | boolean | null;
 
@@ -60,5 +61,24 @@ function canonical(value: unknown): string {
  * previous record's hash: the edge hashes exactly this string to extend the chain.
  */
 export function auditChainInput(prevHash: string, record: AuditRecord): string {
-  return `${prevHash}\n${canonical(record)}`;
+  return `${prevHash}\n${canonicalRecord(record)}`;
+}
+
+const str = (v: string | number | null): string => JSON.stringify(v);
+
+/**
+ * canonical(record) for a record of exactly the AuditRecord shape (every audit append hashes one),
+ * written out in sorted key order without sorting; anything else goes the general way.
+ */
+function canonicalRecord(r: AuditRecord): string {
+  const { actor, subject } = r;
+  const exact = Object.keys(r).length === 8 && r.action !== undefined && r.atMs !== undefined && r.details !== undefined
+    && r.from !== undefined && r.to !== undefined && r.reason !== undefined && actor !== undefined && subject !== undefined
+    && typeof actor === 'object' && typeof subject === 'object' && actor !== null && subject !== null
+    && Object.keys(actor).length === 2 && actor.id !== undefined && actor.kind !== undefined
+    && Object.keys(subject).length === 2 && subject.id !== undefined && subject.kind !== undefined;
+  if (!exact) return canonical(r);
+  return `{"action":${str(r.action)},"actor":{"id":${str(actor.id)},"kind":${str(actor.kind)}},"atMs":${str(r.atMs)},`
+    + `"details":${canonical(r.details)},"from":${str(r.from)},"reason":${str(r.reason)},`
+    + `"subject":{"id":${str(subject.id)},"kind":${str(subject.kind)}},"to":${str(r.to)}}`;
 }

@@ -7,7 +7,7 @@
 import type { Logger } from '../../bin/log.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { FaultEvent } from '../../protocol/values.js';
-import { auditRecord, SYSTEM, type Actor } from '../core/audit-record.js';
+import { auditRecord, SYSTEM, type Actor, type AuditRecord } from '../core/audit-record.js';
 import type { DeskTicket, ManualTicketInput } from '../core/desk-ticket.js';
 import type { DeviceState } from '../core/device-registry.js';
 import { ALWAYS_CALENDAR, type Calendar } from '../core/sla-calendar.js';
@@ -109,6 +109,12 @@ export class DeskService {
     return { ...this.counters };
   }
 
+  /** Appends audit records that are not desk changes (e.g. engineers' device requests), in one store transaction. */
+  appendAudit(records: readonly AuditRecord[]): void {
+    if (records.length === 0) return;
+    this.opts.store.transaction(() => this.repo.audit.append(records));
+  }
+
   /** Re-reads the config file; refuses one that drops a calendar open tickets still run on. The reload is audited. */
   reloadConfig(actor: Actor = SYSTEM): DeskSettings {
     const next = this.opts.config.reload((candidate) => {
@@ -159,8 +165,8 @@ export class DeskService {
 
   openManualTicket(input: ManualTicketInput, actor: Actor): DeskTicket {
     return this.change((work) => {
-      const model = input.device.trim() === '' ? '' : this.opts.store.listDevices().find((d) => d.site === input.site.trim() && d.device === input.device.trim())?.model ?? '';
-      return openManualTicket(work, input, model, actor);
+      const known = input.device.trim() === '' ? undefined : this.opts.store.listDevices().find((d) => d.site === input.site.trim() && d.device === input.device.trim());
+      return openManualTicket(work, input, { model: known?.model ?? '', firmware: known?.firmware ?? '' }, actor);
     });
   }
 

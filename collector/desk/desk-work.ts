@@ -4,7 +4,7 @@
  * records (hash chained), its notify effects (as queued webhook deliveries) and the object's one
  * timer (its next deadline from the core).
  */
-import type { Actor, AuditRecord } from '../core/audit-record.js';
+import { SYSTEM, type Actor, type AuditRecord } from '../core/audit-record.js';
 import { alarmNextDeadline } from '../core/alarm-suppression.js';
 import type { Alarm, AlarmOutcome } from '../core/alarm-state.js';
 import { chatterNextDeadline, chatterReport, type ChatterOutcome } from '../core/alarm-chatter.js';
@@ -12,6 +12,7 @@ import { floodNextDeadline, floodReport, type FloodOutcome } from '../core/alarm
 import type { DeskContext, TicketOutcome } from '../core/desk-context.js';
 import type { DeskTicket } from '../core/desk-ticket.js';
 import { ticketNextDeadline } from '../core/desk-timers.js';
+import { closeParentWithChildren, reopenParentWithChild } from '../core/site-parent.js';
 import type { EscalationContext } from '../core/escalation.js';
 import type { DeskEffect } from '../core/notifications.js';
 import { webhookDeliveries } from '../core/webhook-delivery.js';
@@ -49,7 +50,10 @@ export class DeskWork {
     }
   }
 
-  /** Saves the ticket and its timer; `before` (as loaded) lets an unchanged deadline skip the timer write. */
+  /**
+   * Saves the ticket and its timer; `before` (as loaded) lets an unchanged deadline skip the timer write.
+   * A child of a site parent that closed or reopened moves its parent along (see core/site-parent.ts).
+   */
   ticket(outcome: TicketOutcome, before?: DeskTicket): DeskTicket {
     const t = outcome.ticket;
     this.repo.tickets.save(t, before);
@@ -57,7 +61,18 @@ export class DeskWork {
     this.record(outcome.audit, outcome.effects);
     const due = ticketNextDeadline(t, this.settings);
     if (!before || due !== ticketNextDeadline(before, this.settings)) this.repo.timers.set('ticket', String(t.id), due);
+    if (t.parentId !== null && before && before.status !== t.status) this.followParent(t, before, t.parentId);
     return t;
+  }
+
+  private followParent(child: DeskTicket, before: DeskTicket, parentId: number): void {
+    const parent = this.repo.tickets.get(parentId);
+    if (!parent) return;
+    const ctx = this.ctx(SYSTEM);
+    const wasDone = before.status === 'resolved' || before.status === 'closed';
+    const outcome = child.status === 'closed' ? closeParentWithChildren(parent, this.repo.tickets.children(parentId), ctx)
+      : wasDone && child.status !== 'resolved' ? reopenParentWithChild(parent, child, ctx) : null;
+    if (outcome) this.ticket(outcome, parent);
   }
 
   /** Saves the alarm (also when nothing visible changed: counts and times move); returns its id. */

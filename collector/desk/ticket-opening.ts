@@ -13,7 +13,11 @@ import { intakeTicket } from '../core/ticket-intake.js';
 import { decideTicket } from '../core/ticket-rules.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { FaultEvent } from '../../protocol/values.js';
+import type { TicketDeviceInfo } from '../store/desk-tickets.js';
 import type { DeskWork } from './desk-work.js';
+
+/** A site parent stands for several devices: no one model or firmware. */
+export const NO_DEVICE: TicketDeviceInfo = { model: '', firmware: '' };
 
 /** An event label `production: stopped` says the fault stopped production (always P1). */
 export const PRODUCTION_LABEL = 'production';
@@ -26,11 +30,11 @@ function productionStopped(e: FaultEvent): boolean {
   return e.labels[PRODUCTION_LABEL] === 'stopped';
 }
 
-/** Stores the ticket numbered for the UTC day of dayMs, then routes and assigns it. */
-function storeAndIntake(work: DeskWork, fresh: NewDeskTicket, dayMs: number, model: string, actor: Actor): DeskTicket {
+/** Stores the ticket numbered for the UTC day of dayMs (with the device's model and firmware now), then routes and assigns it. */
+function storeAndIntake(work: DeskWork, fresh: NewDeskTicket, dayMs: number, device: TicketDeviceInfo, actor: Actor): DeskTicket {
   const s = work.settings;
-  const stored = work.repo.tickets.insert(fresh, dayMs);
-  const outcome = intakeTicket(stored, { region: s.regions[stored.site] ?? '', model },
+  const stored = work.repo.tickets.insert(fresh, dayMs, device);
+  const outcome = intakeTicket(stored, { region: s.regions[stored.site] ?? '', model: device.model },
     { routing: s.routing, teams: s.teams, load: work.repo.tickets.openLoad() }, work.ctx(actor));
   return work.ticket(outcome);
 }
@@ -42,7 +46,7 @@ export function openDeviceTicket(work: DeskWork, e: FaultEvent, device: DeviceSt
     severity: e.severity, site: e.site, device: e.device, devicesAffected: 1, productionStopped: productionStopped(e),
   }, work.settings.priority);
   const fresh = deviceTicket(decision.ticket, { policy: work.settings.sla, priority, labels: e.labels });
-  return storeAndIntake(work, fresh, e.timeMs, device?.model ?? '', deviceActor(e.site, e.device));
+  return storeAndIntake(work, fresh, e.timeMs, { model: device?.model ?? '', firmware: device?.firmware ?? '' }, deviceActor(e.site, e.device));
 }
 
 export function openSiteParent(work: DeskWork, e: FaultEvent, devices: string[], reason: string): DeskTicket {
@@ -51,14 +55,14 @@ export function openSiteParent(work: DeskWork, e: FaultEvent, devices: string[],
   }, work.settings.priority);
   const fresh = siteParentTicket({ site: e.site, devices, category: e.category, severity: e.severity, reason }, work.nowMs,
     { policy: work.settings.sla, priority });
-  return storeAndIntake(work, fresh, work.nowMs, '', { kind: 'system', id: 'collector' });
+  return storeAndIntake(work, fresh, work.nowMs, NO_DEVICE, { kind: 'system', id: 'collector' });
 }
 
-/** A ticket reported by phone, e-mail, chat or the API. `model`: the device's, when known. */
-export function openManualTicket(work: DeskWork, input: ManualTicketInput, model: string, actor: Actor): DeskTicket {
+/** A ticket reported by phone, e-mail, chat or the API. `device`: the device's model and firmware, when known. */
+export function openManualTicket(work: DeskWork, input: ManualTicketInput, device: TicketDeviceInfo, actor: Actor): DeskTicket {
   const priority = assessPriority({
     severity: input.severity, site: input.site.trim(), device: input.device.trim(), devicesAffected: 1, productionStopped: false,
   }, work.settings.priority);
   const fresh = manualTicket(input, work.nowMs, { policy: work.settings.sla, priority });
-  return storeAndIntake(work, fresh, work.nowMs, model, actor);
+  return storeAndIntake(work, fresh, work.nowMs, device, actor);
 }

@@ -3,8 +3,16 @@
  * one call (one transaction), up to `maxBatch` at a time; each submitter's promise settles when
  * its batch has committed. If a batch fails, its items are retried one by one so a single bad
  * item cannot fail the others.
+ *
+ * One batch per turn of the event loop (setImmediate): between two batches the loop reads sockets
+ * and answers HTTP requests, so an API call never waits behind a backlog, and items that arrive
+ * meanwhile join the next batch (under load batches grow towards `maxBatch`, which is what makes
+ * a commit cheap per item).
  */
 import { FaultlineError } from '../../protocol/errors.js';
+
+/** Most items per commit by default. */
+export const DEFAULT_MAX_BATCH = 1000;
 
 interface Pending<T, R> {
   item: T;
@@ -18,7 +26,7 @@ export class GroupCommit<T, R> {
   private stopped = false;
 
   /** `commit` gets a batch and returns one result per item, in order, or throws. */
-  constructor(private readonly commit: (items: T[]) => R[], private readonly maxBatch = 200) {}
+  constructor(private readonly commit: (items: T[]) => R[], private readonly maxBatch = DEFAULT_MAX_BATCH) {}
 
   submit(item: T): Promise<R> {
     if (this.stopped) {
@@ -26,10 +34,17 @@ export class GroupCommit<T, R> {
     }
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= this.maxBatch) this.flush();
-      else this.scheduled ??= setImmediate(() => this.flush());
+      this.scheduled ??= setImmediate(this.commitNext);
     });
   }
+
+  /** Commits one batch, and comes back next turn for the rest. */
+  private readonly commitNext = (): void => {
+    this.scheduled = undefined;
+    if (this.queue.length === 0) return;
+    this.commitBatch(this.queue.length <= this.maxBatch ? this.queue.splice(0) : this.queue.splice(0, this.maxBatch));
+    if (this.queue.length > 0) this.scheduled ??= setImmediate(this.commitNext);
+  };
 
   /** Number of items waiting for the next commit. */
   get depth(): number {

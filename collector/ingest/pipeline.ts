@@ -10,7 +10,7 @@ import { parseTopic, type TopicAddress } from '../../protocol/topics.js';
 import type { CommitOutcome, IngestMessage } from '../core/ingest-message.js';
 import { IngestCounters } from './counters.js';
 import { badInputCounter, decodeMessage, isIngestKind } from './decode-message.js';
-import { GroupCommit } from './group-commit.js';
+import { DEFAULT_MAX_BATCH, GroupCommit } from './group-commit.js';
 
 export interface BatchSink {
   commit(messages: readonly IngestMessage[], nowMs: number): CommitOutcome[];
@@ -31,7 +31,7 @@ export class IngestPipeline {
   constructor(private readonly opts: IngestPipelineOptions) {}
 
   start(): void {
-    this.group ??= new GroupCommit((batch) => this.opts.store.commit(batch, this.opts.now()), this.opts.maxBatch ?? 200);
+    this.group ??= new GroupCommit((batch) => this.opts.store.commit(batch, this.opts.now()), this.opts.maxBatch ?? DEFAULT_MAX_BATCH);
   }
 
   /** Commits what is queued; later messages are refused (and so not acknowledged). */

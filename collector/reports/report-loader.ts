@@ -5,8 +5,9 @@
  *
  * - tickets: the tickets table; the service desk's columns (acknowledged_at_ms, resolved_at_ms,
  *   sla, reopen_count, escalation, satisfaction, site_parent) when present. Model and firmware
- *   come from the ticket's own `model`/`firmware` columns when it has them, else from the device
- *   registry (the device's current firmware, which misattributes tickets from before an upgrade).
+ *   come from the ticket's own `model`/`firmware` columns (what the device ran when the ticket was
+ *   opened, recorded at ingest) when set, else from the device registry (the device's current
+ *   firmware, which misattributes tickets from before an upgrade).
  * - alarm annunciations and operator acknowledgements: the audit log (alarm 'raise' records that
  *   reach active-unacknowledged; 'acknowledge' records by users); flood episodes: flood_episodes.
  * - the fleet per model/firmware: the device registry.
@@ -64,8 +65,9 @@ export class ReportLoader {
     const cols = this.columns('tickets');
     const has = (c: string): boolean => cols.has(c);
     const pick = (c: string): string => (has(c) ? `t.${c}` : 'NULL');
-    const model = has('model') ? 't.model' : 'd.model';
-    const firmware = has('firmware') ? 't.firmware' : 'd.firmware';
+    // A ticket's own model/firmware (recorded at ingest) when known, else the registry's current one.
+    const model = has('model') ? "coalesce(nullif(t.model, ''), d.model)" : 'd.model';
+    const firmware = has('firmware') ? "coalesce(nullif(t.firmware, ''), d.firmware)" : 'd.firmware';
     const sql = `SELECT t.id, t.site, t.device, t.code, t.category, t.priority, t.status, t.occurrences, t.opened_at_ms,
       ${pick('acknowledged_at_ms')} AS acknowledged_at_ms, ${pick('resolved_at_ms')} AS resolved_at_ms, ${pick('sla')} AS sla,
       ${pick('reopen_count')} AS reopen_count, ${pick('escalation')} AS escalation, ${pick('satisfaction')} AS satisfaction,

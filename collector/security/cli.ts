@@ -1,14 +1,17 @@
 /**
  * `faultline device …`: broker credentials for devices (and services) in the collector's
  * database. `add` prints the password once; only its scrypt hash is stored, so it cannot be
- * shown again (`add --replace` issues a new one). Works while the collector runs: a running
+ * shown again (`add --replace` issues a new one). For a device, `add` also issues its write key
+ * (the secret parameter writes are signed with), printed once too and stored sealed under the data
+ * directory's key file (collector/security/key-file.ts); `revoke` forgets it. Works while the collector runs: a running
  * broker picks up additions at the next CONNECT and drops sessions of revoked or replaced
  * credentials within a few seconds.
  */
 import { parseArgs } from 'node:util';
 import { errorMessage, FaultlineError } from '../../protocol/errors.js';
 import type { CommandIo } from '../cli.js';
-import { CredentialStore, type CredentialIdentity, type CredentialInfo } from './credential-store.js';
+import { type CredentialIdentity, type CredentialInfo } from './credential-store.js';
+import { DeviceProvisioning } from './device-provisioning.js';
 import { openCollectorDatabase } from './open-database.js';
 
 export const DEVICE_USAGE = `Usage: faultline device <command> [options]
@@ -18,14 +21,14 @@ valid one, and a device may publish only under fl/v1/{site}/{device}/ and subscr
 its own rpc/req.
 
 Commands:
-  add --site S --device D      create a device credential and print its password (once)
+  add --site S --device D      create a device credential and write key and print both (once)
   add --service NAME           create a service credential (may publish/subscribe anywhere)
   list [--json]                list credentials (never passwords)
   revoke --site S --device D   revoke a credential (or --service NAME); its sessions are dropped
 
 Options:
   --data-dir DIR   the collector's data directory (default ./data)
-  --replace        with add: issue a new password for an existing credential (the old one stops working)
+  --replace        with add: issue a new password (and write key) for an existing credential (the old ones stop working)
   -h, --help       show this help
 `;
 
@@ -71,18 +74,33 @@ function describeRow(c: CredentialInfo): string {
   return `${c.kind.padEnd(8)} ${c.username.padEnd(40)} ${state.padEnd(34)} ${c.rotatedMs !== null ? 'replaced' : 'created'} ${since}`;
 }
 
-async function run(command: string, v: Values, store: CredentialStore, io: CommandIo, nowMs: number): Promise<number> {
+async function addDevice(site: string, device: string, v: Values, provisioning: DeviceProvisioning, io: CommandIo, nowMs: number): Promise<number> {
+  const issued = await provisioning.issue(site, device, nowMs, { replace: v.replace ?? false });
+  io.stdout.write([
+    issued.replaced
+      ? `new password issued for ${issued.username} (the old password no longer works), with a new write key (the old one is refused).`
+      : `credential and write key created for ${issued.username}.`,
+    'They are shown only this once; put them in the agent config:',
+    '',
+    'devices:', `  - id: ${device}`, `    site: ${site}`, `    username: ${yamlString(issued.username)}`,
+    `    password: ${yamlString(issued.password)}`, `    writeKey: ${yamlString(issued.writeKey)}`,
+    '',
+  ].join('\n'));
+  return 0;
+}
+
+async function run(command: string, v: Values, provisioning: DeviceProvisioning, io: CommandIo, nowMs: number): Promise<number> {
+  const store = provisioning.credentials;
   switch (command) {
     case 'add': {
       const id = identity(v);
+      if (id.kind === 'device') return addDevice(id.site, id.device, v, provisioning, io, nowMs);
       const issued = await store.add(id, nowMs, { replace: v.replace ?? false });
       io.stdout.write([
         `${issued.replaced ? 'new password issued' : 'credential created'} for ${issued.username}${issued.replaced ? ' (the old password no longer works)' : ''}.`,
         'The password is shown only this once; put it in the agent config:',
         '',
-        ...(id.kind === 'device'
-          ? ['devices:', `  - id: ${id.device}`, `    site: ${id.site}`, `    username: ${yamlString(issued.username)}`, `    password: ${yamlString(issued.password)}`]
-          : [`  username: ${yamlString(issued.username)}`, `  password: ${yamlString(issued.password)}`]),
+        `  username: ${yamlString(issued.username)}`, `  password: ${yamlString(issued.password)}`,
         '',
       ].join('\n'));
       return 0;
@@ -96,7 +114,8 @@ async function run(command: string, v: Values, store: CredentialStore, io: Comma
     }
     case 'revoke': {
       const id = identity(v);
-      if (!store.revoke(id, nowMs)) {
+      const revoked = id.kind === 'device' ? provisioning.revoke(id.site, id.device, nowMs) : store.revoke(id, nowMs);
+      if (!revoked) {
         io.stderr.write(`faultline device: no active credential for ${id.kind === 'device' ? `${id.site}/${id.device}` : `service ${id.name}`}\n`);
         return 1;
       }
@@ -125,8 +144,9 @@ export async function deviceCommand(argv: string[], io: CommandIo = process, now
   }
   let db;
   try {
-    db = openCollectorDatabase(parsed.values['data-dir'] ?? './data', now());
-    return await run(parsed.command, parsed.values, new CredentialStore(db), io, now());
+    const dataDir = parsed.values['data-dir'] ?? './data';
+    db = openCollectorDatabase(dataDir, now());
+    return await run(parsed.command, parsed.values, new DeviceProvisioning(db, dataDir), io, now());
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`faultline device: ${err.message}\n\n${DEVICE_USAGE}`);

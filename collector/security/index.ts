@@ -9,3 +9,6 @@ export { SecurityHealthJson } from './health-schema.js';
 export { deviceCommand, DEVICE_USAGE } from './cli.js';
 export { openCollectorDatabase, ALL_MIGRATIONS, withMigrations } from './open-database.js';
 export { provisionDeviceCredentials } from './provision.js';
+export { DeviceProvisioning, type IssuedDevice } from './device-provisioning.js';
+export { DeviceKeyStore } from './device-key-store.js';
+export { KEY_FILE, loadOrCreateKeyFile } from './key-file.js';

@@ -1,20 +1,21 @@
 /**
- * Issues fresh credentials for a set of devices in a collector's data directory, replacing any
- * they had: what the demo does for its simulated devices before it starts them (and what a
- * provisioning script would do). The passwords are returned to the caller only, for the agents'
- * configs; they are not logged or stored anywhere but as hashes.
+ * Issues fresh secrets for a set of devices in a collector's data directory, replacing any they
+ * had: a broker credential and a write key each. What the demo does for its simulated devices
+ * before it starts them (and what a provisioning script would do). The secrets are returned to the
+ * caller only, for the agents' configs; they are not logged, and stored only hashed (passwords) or
+ * sealed (write keys).
  */
-import { CredentialStore, type IssuedCredential } from './credential-store.js';
+import { DeviceProvisioning, type IssuedDevice } from './device-provisioning.js';
 import { openCollectorDatabase } from './open-database.js';
 
 export async function provisionDeviceCredentials(
   dataDir: string, site: string, devices: readonly string[], nowMs: number,
-): Promise<Map<string, IssuedCredential>> {
+): Promise<Map<string, IssuedDevice>> {
   const db = openCollectorDatabase(dataDir, nowMs);
   try {
-    const store = new CredentialStore(db);
-    const issued = new Map<string, IssuedCredential>();
-    for (const device of devices) issued.set(device, await store.add({ kind: 'device', site, device }, nowMs, { replace: true }));
+    const provisioning = new DeviceProvisioning(db, dataDir);
+    const issued = new Map<string, IssuedDevice>();
+    for (const device of devices) issued.set(device, await provisioning.issue(site, device, nowMs, { replace: true }));
     return issued;
   } finally {
     db.close();

@@ -4,9 +4,10 @@
  * prevHash is 64 zeros. Changing, inserting or deleting a row breaks the chain at that row (except
  * cutting rows off the end, which only an external copy of the head hash can show).
  */
-import { createHash } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import { hash as oneShotHash } from 'node:crypto';
+import type { Database, Statement } from 'better-sqlite3';
 import { auditChainInput, type Actor, type AuditDetail, type AuditRecord, type AuditSubjectKind } from '../core/audit-record.js';
+import type { PendingWrites } from './pending-writes.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -22,7 +23,11 @@ export interface AuditFilter {
   limit: number;
 }
 
-export interface AuditLog {
+export interface AuditLog extends PendingWrites {
+  /**
+   * Inside a transaction the records are kept and written (hashed, in one multi-row insert) when the
+   * store flushes its pending writes before the commit; outside one they are written at once.
+   */
   append(records: readonly AuditRecord[]): void;
   /** Oldest first, the newest `limit` matching records. */
   list(filter: AuditFilter): StoredAuditRecord[];
@@ -45,7 +50,7 @@ export interface AuditRow {
 }
 
 export function auditHash(prevHash: string, record: AuditRecord): string {
-  return createHash('sha256').update(auditChainInput(prevHash, record), 'utf8').digest('hex');
+  return oneShotHash('sha256', auditChainInput(prevHash, record), 'hex');
 }
 
 /** The record as it was hashed (without seq and hashes). */
@@ -61,34 +66,62 @@ export function recordFromRow(r: AuditRow): StoredAuditRecord {
   return { seq: r.seq, ...auditRecordFromRow(r), prevHash: r.prev_hash, hash: r.hash };
 }
 
+/** Rows per multi-row INSERT (13 parameters each, well under SQLite's limit). */
+const ROWS_PER_INSERT = 64;
+const AUDIT_COLUMNS = '(at_ms, actor_kind, actor_id, subject_kind, subject_id, action, from_state, to_state, reason, details, prev_hash, hash)';
+const AUDIT_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
 export function createAuditLog(db: Database): AuditLog {
   const head = db.prepare<[], { hash: string }>('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-  const insert = db.prepare(`INSERT INTO audit_log (at_ms, actor_kind, actor_id, subject_kind, subject_id, action, from_state, to_state,
-    reason, details, prev_hash, hash) VALUES (@at_ms, @actor_kind, @actor_id, @subject_kind, @subject_id, @action, @from_state, @to_state,
-    @reason, @details, @prev_hash, @hash)`);
+  const inserts = new Map<number, Statement>();
+  const insertOf = (rows: number): Statement => {
+    let st = inserts.get(rows);
+    if (!st) {
+      st = db.prepare(`INSERT INTO audit_log ${AUDIT_COLUMNS} VALUES ${Array.from({ length: rows }, () => AUDIT_PLACEHOLDERS).join(', ')}`);
+      inserts.set(rows, st);
+    }
+    return st;
+  };
   const bySubject = db.prepare<[string, number], AuditRow>('SELECT * FROM (SELECT * FROM audit_log WHERE subject_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq');
   const latest = db.prepare<[number], AuditRow>('SELECT * FROM (SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?) ORDER BY seq');
+  /** Chains and inserts the records after the stored head, ROWS_PER_INSERT rows per statement. */
   const appendRows = (records: readonly AuditRecord[]): void => {
     let prev = head.get()?.hash ?? GENESIS_HASH;
-    for (const r of records) {
-      const hash = auditHash(prev, r);
-      insert.run({
-        at_ms: r.atMs, actor_kind: r.actor.kind, actor_id: r.actor.id, subject_kind: r.subject.kind, subject_id: r.subject.id,
-        action: r.action, from_state: r.from, to_state: r.to, reason: r.reason, details: JSON.stringify(r.details), prev_hash: prev, hash,
-      });
-      prev = hash;
+    for (let start = 0; start < records.length; start += ROWS_PER_INSERT) {
+      const chunk = records.slice(start, start + ROWS_PER_INSERT);
+      const params: Array<string | number | null> = [];
+      for (const r of chunk) {
+        const hash = auditHash(prev, r);
+        params.push(r.atMs, r.actor.kind, r.actor.id, r.subject.kind, r.subject.id, r.action, r.from, r.to, r.reason, JSON.stringify(r.details), prev, hash);
+        prev = hash;
+      }
+      insertOf(chunk.length).run(params);
     }
   };
-  // Inside the caller's transaction the rows are simply part of it (a failure rolls the caller back);
-  // alone they get a transaction of their own, so a chain is never half appended.
+  // Alone they get a transaction of their own, so a chain is never half appended.
   const appendAll = db.transaction(appendRows);
+  /** Records appended inside the current transaction, not written yet. */
+  let pending: AuditRecord[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const records = pending;
+    pending = [];
+    appendRows(records);
+  };
   return {
     append(records) {
       if (records.length === 0) return;
-      if (db.inTransaction) appendRows(records);
-      else appendAll(records);
+      if (!db.inTransaction) appendAll(records);
+      else for (const r of records) pending.push(r);
     },
-    list: (f) => (f.subject === undefined ? latest.all(f.limit) : bySubject.all(f.subject, f.limit)).map(recordFromRow),
+    list(f) {
+      if (db.inTransaction) flush();
+      return (f.subject === undefined ? latest.all(f.limit) : bySubject.all(f.subject, f.limit)).map(recordFromRow);
+    },
+    flush,
+    discard() {
+      pending = [];
+    },
   };
 }
 

@@ -5,11 +5,13 @@
  * an event and its consequences are committed together or not at all. SQL lives here; every
  * decision is made in collector/core.
  *
- * Duplicates are found by looking the id up before anything is written; the insert keeps
- * `ON CONFLICT(id) DO NOTHING` (not `INSERT OR IGNORE`, which would also swallow NOT NULL
- * violations) only as a guard, and a conflict there fails the batch.
+ * Duplicates are found by looking the batch's ids up (one query per batch) before anything is
+ * written; new events are inserted at the end of the batch, several rows per statement. The insert
+ * keeps `ON CONFLICT(id) DO NOTHING` (not `INSERT OR IGNORE`, which would also swallow NOT NULL
+ * violations) only as a guard, and a conflict there fails the batch. Before the commit the store's
+ * pending writes (audit rows, flood states, timers) are flushed.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { FaultEvent, Telemetry } from '../../protocol/values.js';
 import { applyBirth, applyDeath, applySeen, applyStatus, type DeviceKey, type DeviceState } from '../core/device-registry.js';
 import type { CommitOutcome, IngestMessage } from '../core/ingest-message.js';
@@ -52,12 +54,6 @@ export interface BatchWriter {
 
 function prepareStatements(db: Database) {
   return {
-    insertEvent: db.prepare<[EventParams]>(`INSERT INTO events (id, device, site, seq, time_ms, source, category, code, severity,
-      transition, message, snapshot, log_excerpt, labels, adapter_id, remedy, received_ms, ticket_id)
-      VALUES (@id, @device, @site, @seq, @time_ms, @source, @category, @code, @severity, @transition, @message,
-      @snapshot, @log_excerpt, @labels, @adapter_id, @remedy, @received_ms, @ticket_id)
-      ON CONFLICT(id) DO NOTHING`),
-    eventExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM events WHERE id = ?'),
     getDevice: db.prepare<[string, string], DeviceRow>('SELECT * FROM devices WHERE site = ? AND device = ?'),
     upsertDevice: db.prepare<[DeviceRow]>(`INSERT INTO devices (site, device, online, model, firmware, adapter_id, agent_version,
       parameters, session_id, last_seen_ms, last_birth_ms, last_death_ms, last_death_reason, last_status)
@@ -75,6 +71,25 @@ function prepareStatements(db: Database) {
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
+
+const EVENT_COLUMNS = `(id, device, site, seq, time_ms, source, category, code, severity, transition, message, snapshot, log_excerpt,
+  labels, adapter_id, remedy, received_ms, ticket_id, model, firmware)`;
+const EVENT_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** Rows per multi-row event INSERT and ids per duplicate lookup: 20 × 50 parameters, well under SQLite's limit. */
+const ROWS_PER_STATEMENT = 50;
+
+/** Multi-row statements by row count, prepared once per count. */
+function statementsByCount(db: Database, sql: (n: number) => string): (n: number) => Statement {
+  const byCount = new Map<number, Statement>();
+  return (n) => {
+    let st = byCount.get(n);
+    if (!st) {
+      st = db.prepare(sql(n));
+      byCount.set(n, st);
+    }
+    return st;
+  };
+}
 
 /** Device states touched by one batch: read once, written once at the end. */
 class DeviceCache {
@@ -105,20 +120,65 @@ class DeviceCache {
   }
 }
 
-type EventParams = ReturnType<typeof eventParams>;
+type EventValue = string | number | null;
 
-function eventParams(e: FaultEvent, receivedMs: number, ticketId: number | null) {
-  return {
-    id: e.id, device: e.device, site: e.site, seq: e.seq, time_ms: e.timeMs, source: e.source, category: e.category,
-    code: e.code, severity: e.severity, transition: e.transition, message: e.message, snapshot: JSON.stringify(e.snapshot),
-    log_excerpt: JSON.stringify(e.logExcerpt), labels: JSON.stringify(e.labels), adapter_id: e.adapterId, remedy: e.remedy,
-    received_ms: receivedMs, ticket_id: ticketId,
-  };
+/** One event row's values, in EVENT_COLUMNS order, appended to `out`; model and firmware as the registry has them now. */
+function pushEventRow(out: EventValue[], e: FaultEvent, receivedMs: number, ticketId: number | null, device: DeviceState | undefined): void {
+  out.push(e.id, e.device, e.site, e.seq, e.timeMs, e.source, e.category, e.code, e.severity, e.transition, e.message,
+    JSON.stringify(e.snapshot), JSON.stringify(e.logExcerpt), JSON.stringify(e.labels), e.adapterId, e.remedy, receivedMs, ticketId,
+    device?.model ?? '', device?.firmware ?? '');
 }
 
-/** `onRollback`: called whenever a batch transaction was rolled back (caches of stored state must forget it). */
-export function createBatchWriter(db: Database, initial: EventProcessor, onRollback: () => void = () => {}): BatchWriter {
+export interface BatchWriterHooks {
+  /** Called inside the batch transaction just before it commits (the store flushes its pending writes). */
+  beforeCommit?: () => void;
+  /** Called whenever a batch transaction was rolled back (caches of stored state must forget it). */
+  onRollback?: () => void;
+}
+
+/** The events of one batch: which ids are stored already, and the rows to insert at its end. */
+class EventRows {
+  /** Ids stored before the batch or earlier in it. */
+  private readonly known = new Set<string>();
+  private rows: EventValue[] = [];
+  private count = 0;
+
+  constructor(private readonly insertOf: (n: number) => Statement, existingOf: (n: number) => Statement, messages: readonly IngestMessage[]) {
+    const ids: string[] = [];
+    for (const m of messages) if (m.kind === 'event') ids.push(m.event.id);
+    for (let start = 0; start < ids.length; start += ROWS_PER_STATEMENT) {
+      const chunk = ids.slice(start, start + ROWS_PER_STATEMENT);
+      for (const r of existingOf(chunk.length).all(chunk) as Array<{ id: string }>) this.known.add(r.id);
+    }
+  }
+
+  /** False when the id is stored already (a duplicate); otherwise claims it for this batch. */
+  claim(id: string): boolean {
+    if (this.known.has(id)) return false;
+    this.known.add(id);
+    return true;
+  }
+
+  add(e: FaultEvent, receivedMs: number, ticketId: number | null, device: DeviceState | undefined): void {
+    pushEventRow(this.rows, e, receivedMs, ticketId, device);
+    if (++this.count === ROWS_PER_STATEMENT) this.write();
+  }
+
+  /** Inserts the rows collected; an id that conflicts after all (it cannot: they were looked up) fails the batch. */
+  write(): void {
+    if (this.count === 0) return;
+    const inserted = this.insertOf(this.count).run(this.rows).changes;
+    if (inserted !== this.count) throw new Error(`${this.count - inserted} of ${this.count} events appeared while they were processed`);
+    this.rows = [];
+    this.count = 0;
+  }
+}
+
+export function createBatchWriter(db: Database, initial: EventProcessor, hooks: BatchWriterHooks = {}): BatchWriter {
   const st = prepareStatements(db);
+  const insertOf = statementsByCount(db, (n) => `INSERT INTO events ${EVENT_COLUMNS} VALUES ${Array.from({ length: n }, () => EVENT_PLACEHOLDERS).join(', ')}
+    ON CONFLICT(id) DO NOTHING`);
+  const existingOf = statementsByCount(db, (n) => `SELECT id FROM events WHERE id IN (${Array.from({ length: n }, () => '?').join(', ')})`);
   let processor = initial;
   let lastPruneMs = Number.NEGATIVE_INFINITY;
 
@@ -127,11 +187,9 @@ export function createBatchWriter(db: Database, initial: EventProcessor, onRollb
    * then inserted already linked to its ticket (one write instead of an insert and an update). Both
    * happen in the batch transaction, so neither is committed without the other.
    */
-  function writeEvent(e: FaultEvent, receivedMs: number, nowMs: number, device: DeviceState | undefined, isolate: boolean): CommitOutcome {
-    if (st.eventExists.get(e.id) !== undefined) return 'duplicate';
-    const ticketId = processor.processEvent(e, nowMs, device, isolate);
-    // Cannot conflict (the id was just looked up in this transaction); if it ever did, roll the batch back.
-    if (st.insertEvent.run(eventParams(e, receivedMs, ticketId)).changes === 0) throw new Error(`event ${e.id} appeared while it was processed`);
+  function writeEvent(events: EventRows, e: FaultEvent, receivedMs: number, nowMs: number, device: DeviceState | undefined, isolate: boolean): CommitOutcome {
+    if (!events.claim(e.id)) return 'duplicate';
+    events.add(e, receivedMs, processor.processEvent(e, nowMs, device, isolate), device);
     return 'committed';
   }
 
@@ -139,12 +197,12 @@ export function createBatchWriter(db: Database, initial: EventProcessor, onRollb
     for (const s of t.samples) st.insertSample.run(t.site, t.device, s.parameter, s.value, s.quality, s.timeMs > 0 ? s.timeMs : receivedMs);
   }
 
-  function writeOne(m: IngestMessage, devices: DeviceCache, nowMs: number, isolate: boolean): CommitOutcome {
+  function writeOne(m: IngestMessage, devices: DeviceCache, events: EventRows, nowMs: number, isolate: boolean): CommitOutcome {
     const at = m.receivedMs;
     switch (m.kind) {
       case 'event':
         devices.update(m.event, (prev) => applySeen(prev, m.event, at));
-        return writeEvent(m.event, at, nowMs, devices.get(m.event), isolate);
+        return writeEvent(events, m.event, at, nowMs, devices.get(m.event), isolate);
       case 'birth':
         devices.update(m.birth, (prev) => applyBirth(prev, m.birth, at));
         return 'committed';
@@ -163,19 +221,22 @@ export function createBatchWriter(db: Database, initial: EventProcessor, onRollb
 
   const runTransaction = db.transaction((messages: readonly IngestMessage[], nowMs: number, isolate: boolean): CommitOutcome[] => {
     const devices = new DeviceCache(st);
-    const outcomes = messages.map((m) => writeOne(m, devices, nowMs, isolate));
+    const events = new EventRows(insertOf, existingOf, messages);
+    const outcomes = messages.map((m) => writeOne(m, devices, events, nowMs, isolate));
+    events.write();
     devices.flush();
     if (nowMs - lastPruneMs >= PRUNE_EVERY_MS) {
       st.pruneTelemetry.run(nowMs - TELEMETRY_RETENTION_MS);
       lastPruneMs = nowMs;
     }
+    hooks.beforeCommit?.();
     return outcomes;
   });
   const run = (messages: readonly IngestMessage[], nowMs: number, isolate: boolean): CommitOutcome[] => {
     try {
       return runTransaction(messages, nowMs, isolate);
     } catch (err) {
-      onRollback();
+      hooks.onRollback?.();
       throw err;
     }
   };

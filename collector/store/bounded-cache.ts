@@ -1,7 +1,9 @@
 /**
- * A bounded map for the store's write-through caches: the least recently used entry goes when
- * the map is full. Values are shared, so they must be treated as immutable (the desk core returns
- * new objects, it never changes the ones it is given).
+ * A bounded map for the store's write-through caches: when the map is full, the entry set longest
+ * ago goes (a read does not move an entry: reordering a Map on every hit costs more than the rare
+ * reload it saves, and the store's hot entries are set again by every save). Values are shared, so
+ * they must be treated as immutable (the desk core returns new objects, it never changes the ones
+ * it is given).
  */
 export class BoundedCache<K, V> {
   private readonly map = new Map<K, V>();
@@ -9,12 +11,7 @@ export class BoundedCache<K, V> {
   constructor(private readonly max: number) {}
 
   get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
+    return this.map.get(key);
   }
 
   set(key: K, value: V): void {

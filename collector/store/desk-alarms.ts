@@ -8,6 +8,7 @@ import { alarmId, alarmState, type Alarm, type AlarmKey, type AlarmStateName } f
 import type { ChatterState } from '../core/alarm-chatter.js';
 import type { FloodEpisode, FloodState } from '../core/alarm-flood.js';
 import { BoundedCache } from './bounded-cache.js';
+import type { PendingWrites } from './pending-writes.js';
 
 /** Most alarms (and chatter states) kept in the write-through cache. */
 export const ALARM_CACHE_MAX = 20_000;
@@ -31,7 +32,7 @@ export interface AlarmFilter {
   limit: number;
 }
 
-export interface DeskAlarms {
+export interface DeskAlarms extends PendingWrites {
   byKey(key: AlarmKey): StoredAlarm | undefined;
   byId(id: number): StoredAlarm | undefined;
   list(filter: AlarmFilter): StoredAlarm[];
@@ -112,6 +113,21 @@ export function createDeskAlarms(db: Database): DeskAlarms {
   // annunciated raise; written through on save, cleared by `forget` on rollback.
   const chatterCache = new BoundedCache<string, ChatterState>(ALARM_CACHE_MAX);
   const floodCache = new BoundedCache<string, FloodState>(FLOOD_CACHE_MAX);
+  /**
+   * Flood states and episodes saved inside the current transaction, written once before the commit:
+   * during a flood every new alarm at the site rewrites both, and only the last value counts.
+   */
+  const pendingFloods = new Map<string, FloodState>();
+  const pendingEpisodes = new Map<string, FloodEpisode>();
+  const flushFloods = (): void => {
+    for (const s of pendingFloods.values()) saveFlood.run(s.site, s.episode ? 1 : 0, JSON.stringify(s));
+    pendingFloods.clear();
+    for (const e of pendingEpisodes.values()) saveEpisode.run({ site: e.site, start_ms: e.startMs, end_ms: e.endMs, alarms: e.alarms, peak: e.peak });
+    pendingEpisodes.clear();
+  };
+  const readable = (): void => {
+    if (db.inTransaction) flushFloods();
+  };
   const drop = (key: string): void => {
     const stored = cacheByKey.get(key);
     if (stored) cacheById.delete(stored.id);
@@ -182,7 +198,7 @@ export function createDeskAlarms(db: Database): DeskAlarms {
       if (cached && cached.chattering !== chattering) remember({ ...cached, chattering });
     },
     flood(site) {
-      const cached = floodCache.get(site);
+      const cached = pendingFloods.get(site) ?? floodCache.get(site);
       if (cached) return cached;
       const row = flood.get(site);
       if (!row) return undefined;
@@ -191,11 +207,23 @@ export function createDeskAlarms(db: Database): DeskAlarms {
       return state;
     },
     saveFlood: (s) => {
-      saveFlood.run(s.site, s.episode ? 1 : 0, JSON.stringify(s));
+      if (db.inTransaction) pendingFloods.set(s.site, s);
+      else saveFlood.run(s.site, s.episode ? 1 : 0, JSON.stringify(s));
       floodCache.set(s.site, s);
     },
-    saveEpisode: (e) => { saveEpisode.run({ site: e.site, start_ms: e.startMs, end_ms: e.endMs, alarms: e.alarms, peak: e.peak }); },
-    floodingSites: () => (db.prepare('SELECT site FROM alarm_floods WHERE in_flood = 1').all() as Array<{ site: string }>).map((r) => r.site),
+    saveEpisode: (e) => {
+      if (db.inTransaction) pendingEpisodes.set(`${e.site}\u0000${e.startMs}`, e);
+      else saveEpisode.run({ site: e.site, start_ms: e.startMs, end_ms: e.endMs, alarms: e.alarms, peak: e.peak });
+    },
+    flush: flushFloods,
+    discard: () => {
+      pendingFloods.clear();
+      pendingEpisodes.clear();
+    },
+    floodingSites() {
+      readable();
+      return (db.prepare('SELECT site FROM alarm_floods WHERE in_flood = 1').all() as Array<{ site: string }>).map((r) => r.site);
+    },
     chatteringAlarms: () => (db.prepare('SELECT alarm FROM alarm_chatter WHERE chattering = 1').all() as Array<{ alarm: string }>).map((r) => r.alarm),
     forget: () => {
       cacheByKey.clear();
@@ -204,6 +232,7 @@ export function createDeskAlarms(db: Database): DeskAlarms {
       floodCache.clear();
     },
     episodes(site, limit) {
+      readable();
       const rows = (site === undefined
         ? db.prepare('SELECT * FROM flood_episodes ORDER BY start_ms DESC LIMIT ?').all(limit)
         : db.prepare('SELECT * FROM flood_episodes WHERE site = ? ORDER BY start_ms DESC LIMIT ?').all(site, limit)) as EpisodeRow[];

@@ -33,8 +33,11 @@ export interface DeskTickets {
   get(id: number): DeskTicket | undefined;
   getByNumber(number: string): DeskTicket | undefined;
   list(filter: DeskTicketFilter): DeskTicket[];
-  /** Stores a new ticket, numbered for the UTC day of `dayMs`; returns it with id and number. */
-  insert(t: NewDeskTicket, dayMs: number): DeskTicket;
+  /**
+   * Stores a new ticket, numbered for the UTC day of `dayMs`; returns it with id and number.
+   * `device`: the model and firmware the device ran when the ticket was opened (what reports group by).
+   */
+  insert(t: NewDeskTicket, dayMs: number, device?: TicketDeviceInfo): DeskTicket;
   /**
    * Writes the ticket back and appends comments not stored yet. With `before` (the ticket as loaded)
    * only the columns that changed are written, which spares the indexes of the others.
@@ -46,6 +49,8 @@ export interface DeskTickets {
   siteWide(site: string, category: Category, openedSinceMs: number): CandidateTicket[];
   /** The newest ticket of a fault key that is not closed (a device's clear belongs to it). */
   currentForFault(site: string, device: string, code: string): DeskTicket | undefined;
+  /** The tickets whose site parent is `parentId`. */
+  children(parentId: number): DeskTicket[];
   /** Open (not resolved or closed) tickets per assignee. */
   openLoad(): OpenLoad;
   /** Ids of every ticket that is not closed. */
@@ -56,12 +61,25 @@ export interface DeskTickets {
   forget(): void;
 }
 
+/** The device's model and firmware when a ticket was opened; stored with it, never changed. */
+export interface TicketDeviceInfo {
+  model: string;
+  firmware: string;
+}
+
 interface CandidateRow {
   id: number; site: string; device: string; code: string; category: string; status: string;
   opened_at_ms: number; resolved_at_ms: number | null; parent_id: number | null; site_parent: number;
 }
 
 const CANDIDATE_COLUMNS = 'id, site, device, code, category, status, opened_at_ms, resolved_at_ms, parent_id, site_parent';
+
+function candidateOf(t: DeskTicket): CandidateTicket {
+  return {
+    id: t.id, site: t.site, device: t.device, code: t.code, category: t.category, status: t.status,
+    openedAtMs: t.openedAtMs, resolvedAtMs: t.resolvedAtMs, parentId: t.parentId, siteParent: t.siteParent,
+  };
+}
 
 function candidateFromRow(r: CandidateRow): CandidateTicket {
   return {
@@ -72,7 +90,8 @@ function candidateFromRow(r: CandidateRow): CandidateTicket {
 
 export function createDeskTickets(db: Database): DeskTickets {
   const cols = DESK_TICKET_COLUMNS.join(', ');
-  const insert = db.prepare(`INSERT INTO tickets (number, ${cols}) VALUES (@number, ${DESK_TICKET_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  const insert = db.prepare(`INSERT INTO tickets (number, model, firmware, ${cols})
+    VALUES (@number, @model, @firmware, ${DESK_TICKET_COLUMNS.map((c) => `@${c}`).join(', ')})`);
   const mutable = DESK_TICKET_COLUMNS.filter((c) => !IMMUTABLE_TICKET_COLUMNS.includes(c));
   const updates = new Map<string, Statement>();
   const updateOf = (columns: readonly string[]): Statement => {
@@ -97,11 +116,10 @@ export function createDeskTickets(db: Database): DeskTickets {
   const siteWide = db.prepare<[string, string, number], CandidateRow>(`SELECT ${CANDIDATE_COLUMNS} FROM tickets
     WHERE site = ? AND status NOT IN ('resolved', 'closed')
       AND (site_parent = 1 OR (category = ? AND parent_id IS NULL AND opened_at_ms >= ?))`);
-  const current = db.prepare<[string, string, string], { id: number }>(`SELECT id FROM tickets
-    WHERE site = ? AND device = ? AND code = ? AND status != 'closed' AND site_parent = 0 ORDER BY id DESC LIMIT 1`);
   const load = db.prepare<[], { assignee: string; n: number }>(`SELECT assignee, count(*) AS n FROM tickets
     WHERE status NOT IN ('resolved', 'closed') AND assignee IS NOT NULL GROUP BY assignee`);
   const notClosed = db.prepare<[], { id: number }>("SELECT id FROM tickets WHERE status != 'closed'");
+  const childIds = db.prepare<[number], { id: number }>('SELECT id FROM tickets WHERE parent_id = ? ORDER BY id');
 
   /**
    * Write-through cache of tickets as stored, by id: filled on load and insert, replaced on a save that
@@ -123,6 +141,29 @@ export function createDeskTickets(db: Database): DeskTickets {
   const remember = (t: DeskTicket): DeskTicket => {
     cache.set(t.id, t);
     return t;
+  };
+  /**
+   * Correlation candidates per fault key (site, device, code), as `sameFault` last loaded them with
+   * `sinceMs`: every ticket of the key that was not closed or was resolved since then, kept up to date
+   * by inserts and saves (a key never changes). A later call with a window starting no earlier is
+   * answered from here; cleared by `forget`.
+   */
+  const byFault = new BoundedCache<string, { sinceMs: number; tickets: Map<number, CandidateTicket> }>(TICKET_CACHE_MAX);
+  const faultKey = (site: string, device: string, code: string): string => `${site}\u0000${device}\u0000${code}`;
+  const candidatesOf = (site: string, device: string, code: string, sinceMs: number): CandidateTicket[] => {
+    const key = faultKey(site, device, code);
+    const cached = byFault.get(key);
+    if (cached && sinceMs >= cached.sinceMs) {
+      const out: CandidateTicket[] = [];
+      for (const c of cached.tickets.values()) if (c.status !== 'closed' || (c.resolvedAtMs !== null && c.resolvedAtMs >= sinceMs)) out.push(c);
+      return out;
+    }
+    const loaded = sameFault.all(site, device, code, sinceMs).map(candidateFromRow);
+    byFault.set(key, { sinceMs, tickets: new Map(loaded.map((c) => [c.id, c])) });
+    return loaded;
+  };
+  const noteCandidate = (t: DeskTicket): void => {
+    byFault.get(faultKey(t.site, t.device, t.code))?.tickets.set(t.id, candidateOf(t));
   };
 
   const withComments = (row: DeskTicketRow | undefined): DeskTicket | undefined =>
@@ -180,15 +221,17 @@ export function createDeskTickets(db: Database): DeskTickets {
         return t ? [t] : [];
       });
     },
-    insert(t, dayMs) {
+    insert(t, dayMs, device) {
       const day = ticketDay(dayMs);
       const counter = nextDayCounter.get(day);
       if (!counter) throw new Error('ticket day counter returned no row');
       const number = formatTicketNumber(day, counter.last);
-      const id = Number(insert.run({ ...deskTicketParams(t), number }).lastInsertRowid);
+      const id = Number(insert.run({ ...deskTicketParams(t), number, model: device?.model ?? '', firmware: device?.firmware ?? '' }).lastInsertRowid);
       for (const c of t.comments) insertComment.run(commentToRow(id, c));
       moveLoad(null, loadOf(t));
-      return remember({ ...t, id, number });
+      const stored = remember({ ...t, id, number });
+      noteCandidate(stored);
+      return stored;
     },
     save(t, before) {
       // The cached ticket is what the store holds; `before` being it means the diff below is against the stored row.
@@ -205,6 +248,7 @@ export function createDeskTickets(db: Database): DeskTickets {
         const count = fromStored ? stored.comments.length : commentCount.get(t.id)?.n ?? 0;
         for (const c of t.comments.slice(count)) insertComment.run(commentToRow(t.id, c));
       }
+      noteCandidate(t);
       if (fromStored && IMMUTABLE_TICKET_FIELDS.every((f) => t[f] === stored[f])) {
         moveLoad(loadOf(stored), loadOf(t));
         cache.set(t.id, t);
@@ -213,11 +257,16 @@ export function createDeskTickets(db: Database): DeskTickets {
         openLoad = null;
       }
     },
-    sameFault: (site, device, code, since) => sameFault.all(site, device, code, since).map(candidateFromRow),
+    sameFault: candidatesOf,
     siteWide: (site, category, since) => siteWide.all(site, category, since).map(candidateFromRow),
     currentForFault(site, device, code) {
-      const row = current.get(site, device, code);
-      return row ? getById(row.id) : undefined;
+      // Every ticket of the key that is not closed is among its candidates, whatever the window
+      // (loaded, when the key is not cached yet, with a window that admits only those).
+      const cached = byFault.get(faultKey(site, device, code));
+      const candidates = cached ? cached.tickets.values() : candidatesOf(site, device, code, Number.MAX_SAFE_INTEGER);
+      let newest: number | undefined;
+      for (const c of candidates) if (c.status !== 'closed' && !c.siteParent && (newest === undefined || c.id > newest)) newest = c.id;
+      return newest === undefined ? undefined : getById(newest);
     },
     openLoad() {
       openLoad ??= new Map(load.all().map((r) => [r.assignee, r.n]));
@@ -225,11 +274,16 @@ export function createDeskTickets(db: Database): DeskTickets {
       return Object.fromEntries([...openLoad].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     },
     notClosedIds: () => notClosed.all().map((r) => r.id),
+    children: (parentId) => childIds.all(parentId).flatMap((r) => {
+      const t = getById(r.id);
+      return t ? [t] : [];
+    }),
     calendarsInUse: () => (db.prepare(`SELECT DISTINCT json_extract(sla, '$.response.calendarId') AS c FROM tickets WHERE status != 'closed' AND sla IS NOT NULL
       UNION SELECT DISTINCT json_extract(sla, '$.resolution.calendarId') FROM tickets WHERE status != 'closed' AND sla IS NOT NULL`).all() as Array<{ c: string | null }>)
       .flatMap((r) => (r.c === null ? [] : [r.c])),
     forget: () => {
       cache.clear();
+      byFault.clear();
       openLoad = null;
     },
   };

@@ -4,6 +4,7 @@
  * as the object, so after a restart the scheduler re-arms from here.
  */
 import type { Database } from 'better-sqlite3';
+import type { PendingWrites } from './pending-writes.js';
 
 export const TIMER_KINDS = ['ticket', 'alarm', 'flood', 'chatter'] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
@@ -15,8 +16,8 @@ export interface DeskTimer {
   dueMs: number;
 }
 
-export interface DeskTimerTable {
-  /** Sets the object's deadline; null removes its timer. */
+export interface DeskTimerTable extends PendingWrites {
+  /** Sets the object's deadline; null removes its timer. Inside a transaction the last value set is written before the commit. */
   set(kind: TimerKind, key: string, dueMs: number | null): void;
   /** The earliest timer. */
   next(): DeskTimer | undefined;
@@ -36,19 +37,40 @@ export function createDeskTimerTable(db: Database): DeskTimerTable {
   const next = db.prepare<[], TimerRow>('SELECT * FROM desk_timers ORDER BY due_ms LIMIT 1');
   const due = db.prepare<[number, number], TimerRow>('SELECT * FROM desk_timers WHERE due_ms <= ? ORDER BY due_ms, kind, key LIMIT ?');
   const get = db.prepare<[string, string], TimerRow>('SELECT * FROM desk_timers WHERE kind = ? AND key = ?');
+  const write = (kind: TimerKind, key: string, dueMs: number | null): void => {
+    if (dueMs === null) remove.run(kind, key);
+    else upsert.run(kind, key, dueMs);
+  };
+  /** Deadlines set inside the current transaction, by kind and key: only the last one is written. */
+  const pending = new Map<string, DeskTimer | { kind: TimerKind; key: string; dueMs: null }>();
+  const flush = (): void => {
+    if (pending.size === 0) return;
+    for (const t of pending.values()) write(t.kind, t.key, t.dueMs);
+    pending.clear();
+  };
+  const readable = (): void => {
+    if (db.inTransaction) flush();
+  };
   return {
     set(kind, key, dueMs) {
-      if (dueMs === null) remove.run(kind, key);
-      else upsert.run(kind, key, dueMs);
+      if (!db.inTransaction) write(kind, key, dueMs);
+      else pending.set(`${kind}\u0000${key}`, { kind, key, dueMs });
     },
     next() {
+      readable();
       const row = next.get();
       return row ? fromRow(row) : undefined;
     },
-    due: (nowMs, limit) => due.all(nowMs, limit).map(fromRow),
+    due: (nowMs, limit) => {
+      readable();
+      return due.all(nowMs, limit).map(fromRow);
+    },
     get(kind, key) {
+      readable();
       const row = get.get(kind, key);
       return row ? fromRow(row) : undefined;
     },
+    flush,
+    discard: () => pending.clear(),
   };
 }

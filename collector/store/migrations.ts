@@ -5,8 +5,11 @@
 import type { Database } from 'better-sqlite3';
 import { FaultlineError } from '../../protocol/errors.js';
 import { DESK_MIGRATION } from './migrations-desk.js';
+import { DEVICE_KEY_MIGRATIONS } from './migrations-device-keys.js';
+import { INGEST_MIGRATIONS } from './migrations-ingest.js';
 import { KNOWLEDGE_MIGRATIONS } from './migrations-knowledge.js';
 import { SECURITY_MIGRATIONS } from './migrations-security.js';
+import { USERS_MIGRATIONS } from './migrations-users.js';
 
 export interface Migration {
   version: number;
@@ -108,6 +111,9 @@ export const MIGRATIONS: readonly Migration[] = [
   DESK_MIGRATION,
   ...SECURITY_MIGRATIONS,
   ...KNOWLEDGE_MIGRATIONS,
+  ...USERS_MIGRATIONS,
+  ...DEVICE_KEY_MIGRATIONS,
+  ...INGEST_MIGRATIONS,
 ];
 
 interface AppliedRow {

@@ -1,7 +1,9 @@
 /**
  * The SQLite store: one file `faultline.db` in the data directory, WAL journal,
  * synchronous=NORMAL (a commit survives a process crash; the last commits before a power cut
- * may be lost), foreign keys on, schema migrated on open.
+ * may be lost), foreign keys on, schema migrated on open. The running collector checkpoints the
+ * WAL from a worker thread (checkpointer.ts); writes the desk parts keep back within a transaction
+ * (pending-writes.ts) are flushed before every commit and discarded with every rollback.
  *
  * Retention: events and tickets are kept forever (backup/archiving is a later issue); the
  * telemetry table keeps 24 h by sample time (TELEMETRY_RETENTION_MS, pruned at most once a
@@ -15,15 +17,20 @@ import { FaultlineError } from '../../protocol/errors.js';
 import type { Logger } from '../../bin/log.js';
 import { createAuditLog, type AuditLog } from './audit-log.js';
 import { createBatchWriter, type BatchWriter } from './batch-writer.js';
+import { startCheckpointer } from './checkpointer.js';
 import { createDeskAlarms, type DeskAlarms } from './desk-alarms.js';
 import { createDeskTickets, type DeskTickets } from './desk-tickets.js';
 import { createDeskTimerTable, type DeskTimerTable } from './desk-timer-table.js';
 import { migrate } from './migrations.js';
+import { pendingGroup } from './pending-writes.js';
 import { createQueries, type Queries } from './queries.js';
 import { createSimpleTicketProcessor } from './simple-tickets.js';
 import { createWebhookLog, type WebhookLog } from './webhook-log.js';
 
 export const DB_FILE = 'faultline.db';
+/** SQLite page cache of the store's connection. */
+const CACHE_KIB = 64 * 1024;
+const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** The service desk's tables; every call is synchronous and joins the caller's transaction. */
 export interface DeskRepo {
@@ -48,6 +55,8 @@ export interface OpenStoreOptions {
   dataDir: string;
   log: Logger;
   nowMs: number;
+  /** WAL checkpoints in a worker thread instead of inside commits (the running collector; see checkpointer.ts). */
+  backgroundCheckpoint?: boolean;
 }
 
 function openDatabase(file: string): Database.Database {
@@ -75,6 +84,10 @@ export function openStore(opts: OpenStoreOptions): Store {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // The working set of an ingest batch (hot tickets, alarms, index pages) stays in memory.
+    db.pragma(`cache_size = -${CACHE_KIB}`);
+    // After a burst the WAL file is cut back to this size once a checkpoint has caught up.
+    db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
     const applied = migrate(db, opts.nowMs);
     if (applied.length) opts.log.info({ file, migrations: applied }, 'database schema migrated');
   } catch (err) {
@@ -85,15 +98,24 @@ export function openStore(opts: OpenStoreOptions): Store {
     tickets: createDeskTickets(db), alarms: createDeskAlarms(db), timers: createDeskTimerTable(db),
     audit: createAuditLog(db), webhooks: createWebhookLog(db),
   };
+  // Writes the desk parts keep back until just before a commit (see pending-writes.ts).
+  const pending = pendingGroup([desk.audit, desk.alarms, desk.timers]);
   // The desk's caches hold what the store holds; whatever a rollback undoes they must forget.
   const forgetCaches = (): void => {
+    pending.discard();
     desk.tickets.forget();
     desk.alarms.forget();
   };
-  const writer = createBatchWriter(db, createSimpleTicketProcessor(db), forgetCaches);
+  const writer = createBatchWriter(db, createSimpleTicketProcessor(db), { beforeCommit: pending.flush, onRollback: forgetCaches });
   // One wrapper for every call: better-sqlite3 makes it BEGIN…COMMIT, or a SAVEPOINT when nested.
-  const inTransaction = db.transaction((fn: () => unknown) => fn());
+  // What is pending is written before a savepoint begins (so its rollback discards only its own) and before it ends.
+  const inTransaction = db.transaction((fn: () => unknown) => {
+    const result = fn();
+    pending.flush();
+    return result;
+  });
   const transaction = <T>(fn: () => T): T => {
+    if (db.inTransaction) pending.flush();
     try {
       return inTransaction(fn) as T;
     } catch (err) {
@@ -102,6 +124,7 @@ export function openStore(opts: OpenStoreOptions): Store {
     }
   };
   const queries = createQueries(db, desk.tickets);
+  const checkpointer = opts.backgroundCheckpoint ? startCheckpointer(db, opts.log) : undefined;
   return {
     file,
     db,
@@ -110,6 +133,7 @@ export function openStore(opts: OpenStoreOptions): Store {
     ...queries,
     transaction,
     close() {
+      checkpointer?.stop();
       if (db.open) db.close();
     },
   };

@@ -2,14 +2,7 @@
  * Modbus RTU framing for the simulator: CRC-16/MODBUS, request length from the function code,
  * and the PDU answers for FC 1-6, 15, 16. Pure byte arithmetic.
  */
-export function crc16(bytes: Uint8Array, end = bytes.length): number {
-  let crc = 0xffff;
-  for (let i = 0; i < end; i++) {
-    crc ^= bytes[i]!;
-    for (let b = 0; b < 8; b++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
-  }
-  return crc;
-}
+import { crc16 } from '../modbus-crc.js';
 
 export function withCrc(frame: number[]): Uint8Array {
   const out = new Uint8Array(frame.length + 2);

@@ -7,7 +7,8 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Adapter } from '../schema.js';
 import { DeviceModel } from './device-model.js';
-import { answer, crc16, requestLength } from './rtu-frame.js';
+import { crc16 } from '../modbus-crc.js';
+import { answer, requestLength } from './rtu-frame.js';
 
 export type SlaveBehaviour = 'normal' | 'silent' | 'bad-crc';
 

@@ -1,11 +1,16 @@
 /**
- * Agent footprint: a real agent process polling 100 registers at 1 Hz plus system metrics every
- * 5 s, otherwise idle, for `seconds` (default 60). Prints its RSS and CPU% beside a bare `node`
- * process idling in the same run, and the ratio. Reads /proc (Linux). Asserts nothing.
+ * Agent footprint: the agent exactly as users run it (`faultline agent --config FILE`, default log
+ * level, stdout read by the bench as a log collector would), polling 100 registers at 1 Hz plus
+ * system metrics every 5 s, otherwise idle, for `seconds` (default 60). The 100-register device
+ * is an adapter file listed in `adapterFiles`. Prints its RSS and CPU% beside a bare `node`
+ * process idling in the same run, and the ratio. FAULTLINE_BENCH_AGENT_FLAGS: node options for
+ * the agent process; FAULTLINE_BENCH_AGENT_ENV: extra environment (e.g. FAULTLINE_AGENT_LEAN=0).
+ * Reads /proc (Linux). Asserts nothing.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleIsFresh } from '../../agent/launch.js';
 import { silentLogger } from '../../bin/log.js';
 import { startCollector } from '../../collector/collector.js';
 import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
@@ -36,22 +41,44 @@ async function watch(procs: Array<{ name: string; child: ChildProcess }>, second
   });
 }
 
+/** Resolves on the agent's "agent started" log line; its output keeps being read (and dropped) afterwards. */
+function agentStarted(agent: ChildProcess): Promise<void> {
+  let output = '';
+  return new Promise<void>((resolve, reject) => {
+    const onData = (b: Buffer): void => {
+      output += b.toString();
+      if (output.includes('"msg":"agent started"')) { output = ''; resolve(); }
+      else if (output.length > 100_000) output = output.slice(-10_000);
+    };
+    agent.stdout?.on('data', onData);
+    agent.stderr?.on('data', onData);
+    agent.once('exit', (code) => reject(new Error(`agent exited (${code}): ${output}`)));
+  });
+}
+
 export async function runAgentFootprintBench(seconds = Number(process.env.FAULTLINE_BENCH_FOOTPRINT_S ?? 60)): Promise<void> {
   const dir = tempDir('faultline-bench-');
   const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
   const sim = await startModbusDevice(benchAdapter(100));
-  const config = {
+  const adapterFile = join(dir.path, 'bench-device.json');
+  writeFileSync(adapterFile, JSON.stringify(benchAdapter(100)));
+  const configFile = join(dir.path, 'agent.yaml');
+  writeFileSync(configFile, JSON.stringify({
     mqtt: { url: collector.mqttUrl },
-    stateDir: `${dir.path}/agent`,
+    stateDir: join(dir.path, 'agent'),
+    adapterFiles: [adapterFile],
     devices: [{ id: 'bench-1', site: 'bench', model: 'BENCH', firmware: '1', modbus: { host: sim.host, port: sim.port, intervals: { normal: 1000 } }, system: { enabled: true, intervalMs: 5000 } }],
     telemetry: { intervalMs: 5000 },
-  };
-  const agent = fork(fileURLToPath(new URL('./agent-child.js', import.meta.url)), [JSON.stringify(config)], { stdio: 'ignore', execArgv: (process.env.FAULTLINE_BENCH_AGENT_FLAGS ?? '').split(' ').filter(Boolean) });
+  }));
+  const flags = (process.env.FAULTLINE_BENCH_AGENT_FLAGS ?? '').split(' ').filter(Boolean);
+  const extraEnv = Object.fromEntries((process.env.FAULTLINE_BENCH_AGENT_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const agent = spawn(process.execPath, [...flags, join(process.cwd(), 'dist', 'bin', 'faultline.js'), 'agent', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } });
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   try {
-    await new Promise<void>((resolve, reject) => { agent.once('message', () => resolve()); agent.once('exit', (c) => reject(new Error(`agent exited ${c}`))); });
+    await agentStarted(agent);
     await new Promise((r) => setTimeout(r, 3000)); // let start-up settle
-    process.stdout.write(`agent footprint: 100 registers at 1 Hz + system metrics every 5 s, measured over ${seconds} s\n`);
+    process.stdout.write(`agent footprint (faultline agent --config …${flags.length > 0 ? ` with node ${flags.join(' ')}` : ''}${process.env.FAULTLINE_BENCH_AGENT_ENV ? ` and ${process.env.FAULTLINE_BENCH_AGENT_ENV}` : ''}): 100 registers at 1 Hz + system metrics every 5 s, measured over ${seconds} s\n`);
+    if (!bundleIsFresh()) process.stdout.write('  (the agent bundle is missing or stale, so the agent runs from separate modules: `npm run build` writes it)\n');
     const [a, b] = await watch([{ name: 'agent', child: agent }, { name: 'bare node', child: bare }], seconds);
     for (const r of [a!, b!]) process.stdout.write(`  ${r.name.padEnd(10)} RSS ${r.rss.toFixed(1)} MiB (peak ${r.peak.toFixed(1)})  CPU ${r.cpuPct.toFixed(2)}% of one core\n`);
     process.stdout.write(`  ratio agent / bare node RSS: ${(a!.rss / b!.rss).toFixed(2)}   (Modbus requests served: ${sim.requests})\n`);

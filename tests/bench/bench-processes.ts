@@ -5,6 +5,7 @@
  * the two use the machine's two cores the way a deployment does.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -16,7 +17,42 @@ const DIST = join(process.cwd(), 'dist');
 export interface CollectorProcess {
   mqttUrl: string;
   httpUrl: string;
+  /** Headers that authenticate an HTTP API call (a viewer's API token, when the collector has users). */
+  apiHeaders: Record<string, string>;
+  /** CPU time the collector process has used so far, ms (Linux /proc; NaN elsewhere): steadier than rates on a shared machine. */
+  cpuMs(): number;
   stop(): Promise<void>;
+}
+
+/** User + system CPU of a process in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+export function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function runCli(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(DIST, 'bin', 'faultline.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+    child.once('exit', (code) => resolve({ code, out }));
+  });
+}
+
+/** A viewer with an API token in the data dir, for the API calls the benches make; none when the CLI has no users. */
+async function benchApiHeaders(dataDir: string): Promise<Record<string, string>> {
+  const user = await runCli(['user', 'add', 'bench', '--role', 'viewer', '--data-dir', dataDir]);
+  if (user.code !== 0) return {};
+  const token = await runCli(['user', 'token', 'add', 'bench', '--name', 'bench', '--data-dir', dataDir]);
+  const line = token.out.split('\n').find((l) => l.startsWith('flt_'));
+  if (token.code !== 0 || line === undefined) throw new Error(`cannot create a bench API token: ${token.out}`);
+  return { authorization: `Bearer ${line.trim()}` };
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -34,7 +70,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function startCollectorProcess(): Promise<CollectorProcess> {
   const dir = tempDir('faultline-bench-');
   const [mqttPort, httpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
-  const child = spawn(process.execPath, [join(DIST, 'bin', 'faultline.js'), 'collector', '--data-dir', dir.path, '--mqtt-host', '127.0.0.1',
+  const apiHeaders = await benchApiHeaders(dir.path);
+  // FAULTLINE_BENCH_COLLECTOR_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the collector side.
+  const nodeArgs = (process.env.FAULTLINE_BENCH_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(DIST, 'bin', 'faultline.js'), 'collector', '--data-dir', dir.path, '--mqtt-host', '127.0.0.1',
     '--mqtt-port', String(mqttPort), '--http-host', '127.0.0.1', '--http-port', String(httpPort)],
   { env: { ...process.env, FAULTLINE_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -50,7 +89,7 @@ export async function startCollectorProcess(): Promise<CollectorProcess> {
   });
   child.removeAllListeners('exit');
   return {
-    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, httpUrl: `http://127.0.0.1:${httpPort}`,
+    mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, httpUrl: `http://127.0.0.1:${httpPort}`, apiHeaders, cpuMs: () => processCpuMs(child.pid),
     stop: async () => { await stopChild(child); dir.remove(); },
   };
 }

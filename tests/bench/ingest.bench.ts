@@ -4,6 +4,8 @@
  * events and tickets, acknowledged only after the group commit; printed beside the same run's
  * raw broker rate (the same publishers → bare aedes → one QoS 1 subscriber) and the ratio.
  * The collector and the bare broker each run in their own process, publishers in this one.
+ * Also printed: the collector's CPU per event (all its threads; steadier than the rate on a shared
+ * machine) and how busy the publishers were (well below a core: they are not what limits the rate).
  * Bounded: a fixed number of events per run. Prints figures; asserts nothing.
  */
 import type { MqttClient } from 'mqtt';
@@ -74,19 +76,28 @@ export async function runIngestBench(o: IngestBenchOptions = {}): Promise<void> 
 
   const collector = await startCollectorProcess();
   let ours: number;
+  let cpuUsPerEvent = Number.NaN;
+  let publisherShare = Number.NaN;
   let stored: { events: number; tickets: number };
   try {
     const clients = await connectAll(collector.mqttUrl, 'bench', devices);
-    const [start, acked] = await publishAll(clients, 'bench', payloads('bench', devices, perDevice), inFlight);
+    const data = payloads('bench', devices, perDevice);
+    const cpuBefore = collector.cpuMs();
+    const publisherBefore = process.cpuUsage();
+    const [start, acked] = await publishAll(clients, 'bench', data, inFlight);
     ours = total / ((acked - start) / 1000);
+    cpuUsPerEvent = ((collector.cpuMs() - cpuBefore) * 1000) / total;
+    const used = process.cpuUsage(publisherBefore);
+    publisherShare = (used.user + used.system) / 1000 / (acked - start);
     await Promise.all(clients.map((c) => c.endAsync()));
-    const health = await (await fetch(`${collector.httpUrl}/api/health`)).json() as { store: { events: number; tickets: number } };
+    const health = await (await fetch(`${collector.httpUrl}/api/health`, { headers: collector.apiHeaders })).json() as { store: { events: number; tickets: number } };
     stored = health.store;
   } finally {
     await collector.stop();
   }
   process.stdout.write(`  raw broker: bare aedes -> one QoS 1 subscriber     ${fmt(raw).padStart(9)} msg/s\n`);
   process.stdout.write(`  collector: PUBACK after commit (events + tickets)  ${fmt(ours).padStart(9)} events/s   ratio ${(ours / raw).toFixed(2)}\n`);
+  process.stdout.write(`  collector CPU per event (all threads): ${cpuUsPerEvent.toFixed(1)} µs; publishers (this process) used ${(publisherShare * 100).toFixed(0)}% of a core\n`);
   process.stdout.write(`  stored: ${fmt(stored.events)} events, ${fmt(stored.tickets)} tickets (issue target: >= 25,000 events/s and >= 0.5x raw)\n`);
 }
 

@@ -10,6 +10,7 @@ import { runIngestBench } from './ingest.bench.js';
 import { runLogParseBench } from './log-parse.bench.js';
 import { runOutboxOutageBench } from './outbox-outage.bench.js';
 import { runTicketLatencyBench } from './ticket-latency.bench.js';
+import { runDashboardLatencyBench } from './dashboard-latency.js';
 
 const benches: Record<string, () => Promise<void> | void> = {
   codec: runCodecBench,
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   ingest: runIngestBench,
   'ticket-latency': () => runTicketLatencyBench(),
   'fault-latency': () => runFaultLatencyBench(),
+  dashboard: () => runDashboardLatencyBench(),
   footprint: () => runAgentFootprintBench(),
   'outbox-outage': async () => { await runOutboxOutageBench(Number(process.env.FAULTLINE_BENCH_OUTAGE_S ?? 600)); },
 };

@@ -18,17 +18,19 @@ import { decodeRpcResponse, encodeRpcRequest } from '../../protocol/codec.js';
 import type { RpcOp, RpcResponse } from '../../protocol/values.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
 
 async function collectorFor(t: { teardown: (fn: () => unknown) => void }) {
   const dir = tempDir();
   t.teardown(dir.remove);
   const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
+  const { headers } = await apiCallerIn(dir.path, 'viewer');
   t.teardown(() => collector.stop());
-  return { collector, stateDir: `${dir.path}/agent` };
+  return { collector, stateDir: `${dir.path}/agent`, headers };
 }
 
 t.test('slaves behind one gateway are polled independently; a silent one raises and clears its own link fault', async (t) => {
-  const { collector, stateDir } = await collectorFor(t);
+  const { collector, stateDir, headers } = await collectorFor(t);
   const gw = await startRtuGateway([1, 2, 3].map((unitId) => ({ unitId, adapter: vfd })));
   t.teardown(() => gw.stop());
   const config = checkAgentConfig({
@@ -66,7 +68,7 @@ t.test('slaves behind one gateway are polled independently; a silent one raises 
   await waitFor('CRC errors counted on drive-1', () => (agent.stats('drive-1').modbus!.crcErrors > 0 ? true : undefined));
   gw.behave(1, 'normal');
   const ticket = await waitFor('the link fault ticket for drive-2', async () => {
-    const res = await fetch(`${collector.httpUrl}/api/tickets?device=drive-2`);
+    const res = await fetch(`${collector.httpUrl}/api/tickets?device=drive-2`, { headers });
     const { tickets } = await res.json() as { tickets: Array<{ code: string; category: string; faultActive: boolean }> };
     return tickets.find((x) => x.code === 'agent.modbus_comm_loss' && !x.faultActive);
   });

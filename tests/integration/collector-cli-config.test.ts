@@ -9,6 +9,7 @@ import { collectorCommand } from '../../collector/cli.js';
 import { DESK_YAML } from '../helpers/desk-harness.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
 
 const ARGS = ['--mqtt-host', '127.0.0.1', '--mqtt-port', '0', '--http-host', '127.0.0.1', '--http-port', '0'];
 
@@ -40,7 +41,7 @@ t.test('SIGHUP reloads the config; an invalid file is refused and the old one st
   const exit = collectorCommand(['--config', file, '--data-dir', dir.path, ...ARGS], io);
   const url = await waitFor('the collector to announce its API', () => /HTTP API: (\S+)\/api\/health/.exec(out.text)?.[1]);
   const hold = async (): Promise<number> => {
-    const res = await fetch(`${url}/api/config`);
+    const res = await fetch(`${url}/api/config`, { headers: (await apiCallerIn(dir.path, 'engineer')).headers });
     return ((await res.json()) as { config: { lifecycle: { verifyCloseHoldSeconds: number } } }).config.lifecycle.verifyCloseHoldSeconds;
   };
   t.equal(await hold(), 600);

@@ -19,6 +19,7 @@ import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
 
 interface Ticket {
   id: number; number: string; status: string; priority: string; code: string; team: string | null; tier: string; assignee: string | null;
@@ -87,10 +88,14 @@ t.test('fault → ticket → escalation → fix → device-verified close', asyn
   }, 'test'), { log: silentLogger() });
   t.teardown(() => agent.stop());
 
+  // The people who act: a token each (an engineer reads: the audit trail needs one).
+  const people: Record<string, string> = {};
+  for (const name of ['omar']) people[name] = (await apiCallerIn(dir.path, 'engineer', name)).headers.authorization;
+  const reader = (await apiCallerIn(dir.path, 'engineer', 'reader')).headers;
   const call = async (path: string, init?: { method: string; user: string; body: unknown }): Promise<{ status: number; json: unknown }> => {
     const res = await fetch(`${collector.httpUrl}${path}`, init ? {
-      method: init.method, body: JSON.stringify(init.body), headers: { 'content-type': 'application/json', 'x-faultline-user': init.user },
-    } : undefined);
+      method: init.method, body: JSON.stringify(init.body), headers: { 'content-type': 'application/json', authorization: people[init.user] ?? '' },
+    } : { headers: reader });
     return { status: res.status, json: await res.json() };
   };
   const api = async <T>(path: string, init?: { method: string; user: string; body: unknown }): Promise<T> => {

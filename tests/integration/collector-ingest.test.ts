@@ -13,6 +13,7 @@ import { startCollector, type RunningCollector } from '../../collector/collector
 import { encodeBirth, encodeDeath, encodeFaultEvent } from '../../protocol/codec.js';
 import { topicFor } from '../../protocol/topics.js';
 import type { FaultEvent } from '../../protocol/values.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
 
 const SITE = 'plant-a';
 const DEVICE = 'drive-1';
@@ -26,11 +27,15 @@ function event(id: string, seq: number, over: Partial<FaultEvent> = {}): FaultEv
   };
 }
 
+/** Each collector's API token header. */
+const apiHeaders = new WeakMap<RunningCollector, Record<string, string>>();
+
 async function start(t: Test): Promise<RunningCollector> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-collector-'));
   const collector = await startCollector({
     dataDir: dir, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger(),
   });
+  apiHeaders.set(collector, (await apiCallerIn(dir, 'viewer')).headers);
   t.teardown(async () => {
     await collector.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -45,7 +50,7 @@ async function connect(t: Test, c: RunningCollector, opts: mqtt.IClientOptions =
 }
 
 async function get<T>(c: RunningCollector, path: string): Promise<T> {
-  const res = await fetch(`${c.httpUrl}${path}`);
+  const res = await fetch(`${c.httpUrl}${path}`, { headers: apiHeaders.get(c) ?? {} });
   if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

@@ -13,6 +13,7 @@ import type { FaultEvent } from '../../protocol/values.js';
 import { openSse, type SseMessage } from '../helpers/sse-client.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
 
 interface AlarmData { id: number; device: string; code: string; state: string; acknowledged: boolean; ticket: { number: string; priority: string } | null }
 interface TicketData { number: string; code: string; priority: string }
@@ -33,8 +34,9 @@ t.test('alarm and ticket changes arrive on the stream after commit', async (t) =
   t.teardown(dir.remove);
   const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
   t.teardown(() => collector.stop());
+  const { headers } = await apiCallerIn(dir.path, 'operator');
 
-  const stream = await openSse(`${collector.httpUrl}/api/stream`);
+  const stream = await openSse(`${collector.httpUrl}/api/stream`, headers);
   t.teardown(() => stream.close());
   t.equal(stream.status, 200);
   t.match(stream.headers['content-type'], /^text\/event-stream/);
@@ -54,13 +56,13 @@ t.test('alarm and ticket changes arrive on the stream after commit', async (t) =
   t.equal(ticket.number, alarm.ticket?.number);
   t.equal(ticket.priority, alarm.ticket?.priority);
 
-  const res = await fetch(`${collector.httpUrl}/api/alarms/${alarm.id}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(`${collector.httpUrl}/api/alarms/${alarm.id}/ack`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
   t.equal(res.status, 200);
   const acked = await waitFor('the acknowledgement on the stream', () => of<AlarmData>(stream.messages, 'alarm', (a) => a.id === alarm.id && a.acknowledged));
   t.equal(acked.state, 'active-acknowledged');
 
   // A second stream sees later changes too; stopping the collector ends both streams.
-  const second = await openSse(`${collector.httpUrl}/api/stream`);
+  const second = await openSse(`${collector.httpUrl}/api/stream`, headers);
   await waitFor('hello on the second stream', () => of(second.messages, 'hello', () => true));
   await collector.stop();
   await Promise.all([stream.ended, second.ended]);

@@ -7,6 +7,7 @@ import { buildApi } from '../../collector/api/app.js';
 import { IngestCounters } from '../../collector/ingest/counters.js';
 import { openStore, type Store } from '../../collector/store/store.js';
 import type { FaultEvent, Transition } from '../../protocol/values.js';
+import { apiCaller, injectAs, TEST_AUTH } from '../helpers/api-auth.js';
 
 const T0 = Date.parse('2024-03-05T10:00:00Z');
 const NOW = T0 + 120_000;
@@ -25,9 +26,10 @@ async function setup(t: Test) {
   const store: Store = openStore({ dataDir: dir, log: silentLogger(), nowMs: NOW });
   const counters = new IngestCounters();
   const app = await buildApi({
-    store, log: silentLogger(), now: () => NOW,
+    store, db: store.db, auth: TEST_AUTH, log: silentLogger(), now: () => NOW,
     health: { startedAtMs: NOW - 5000, broker: () => ({ port: 1883, clients: 2 }), ingest: () => counters.snapshot() },
   });
+  injectAs(app, await apiCaller(store.db, 'viewer'));
   t.teardown(async () => {
     await app.close();
     store.close();

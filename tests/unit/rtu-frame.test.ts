@@ -1,5 +1,6 @@
 import t from 'tap';
-import { answer, crc16, requestLength, withCrc } from '../../firmware-adapters/simulator/rtu-frame.js';
+import { crc16 } from '../../firmware-adapters/modbus-crc.js';
+import { answer, requestLength, withCrc } from '../../firmware-adapters/simulator/rtu-frame.js';
 
 t.test('CRC-16/MODBUS of the textbook frame', async (t) => {
   t.same([...withCrc([0x01, 0x03, 0x00, 0x00, 0x00, 0x0a])], [0x01, 0x03, 0x00, 0x00, 0x00, 0x0a, 0xc5, 0xcd]);

@@ -1,0 +1,105 @@
+/**
+ * `faultline agent` as the CLI starts it: the agent runs for months on small controllers, so its
+ * process is set up for a small, steady footprint before any agent code loads.
+ *
+ * - V8 is told to keep its young generation at its initial 1 MiB instead of growing it to
+ *   16 MiB, to compile lazily and not to run its optimising (TurboFan) and baseline (Sparkplug)
+ *   compilers: the agent's work is a few small jobs a second, which the interpreter does in
+ *   microseconds, while the compilers' code and zone memory cost ~10 MiB of RSS.
+ *   They are set before anything loads (set later, they save nothing: start-up has grown the
+ *   heap by then). An agent whose config follows log files gets V8's defaults back once the
+ *   config is read, before it starts: optimised code parses log lines about 3.5 times faster,
+ *   and a busy log is real work. FAULTLINE_AGENT_LEAN=1 or 0 forces either choice.
+ * - The agent's code is loaded from the single-file bundle `npm run build` writes
+ *   (agent/bundle.mjs: one minified module instead of ~300, about 9 MiB less) when every file it
+ *   was built from is unchanged (our compiled files by content, packages by size and time);
+ *   otherwise (sources changed and only `tsc` ran) from the separate modules in dist/, which
+ *   behave the same.
+ * - The config readers (yaml, the config and adapter validators) come from a second, CommonJS
+ *   bundle that is required for start-up and dropped from the module cache at once, so that the
+ *   garbage collector can reclaim them: a running agent never reads its config again.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import type { AgentConfig } from './config/agent-config-schema.js';
+import type { ConfigLoader } from './config/config-loader.js';
+
+type AgentCliModule = typeof import('./cli.js');
+
+/** Set at run time, before the agent's modules load (V8 reads them as the heap grows and code compiles). */
+export const LEAN_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=1', '--max-lazy', '--no-opt', '--no-sparkplug'];
+/** V8's defaults for the same settings (Node 20), to undo LEAN_V8_FLAGS at run time. */
+export const DEFAULT_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=2', '--no-max-lazy', '--opt', '--sparkplug'];
+
+/** Where agent/bundle.mjs writes the bundle and the list of files it was built from. */
+export const AGENT_BUNDLE = new URL('../agent-bundle/faultline-agent.mjs', import.meta.url);
+export const AGENT_CONFIG_BUNDLE = new URL('../agent-bundle/faultline-agent-config.cjs', import.meta.url);
+export const AGENT_BUNDLE_INPUTS = new URL('../agent-bundle/inputs.json', import.meta.url);
+
+/** Lean unless FAULTLINE_AGENT_LEAN says otherwise or the config follows log files (parsing them wants the optimising compiler). */
+export function leanV8(config: Pick<AgentConfig, 'devices'>, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.FAULTLINE_AGENT_LEAN === '0') return false;
+  if (env.FAULTLINE_AGENT_LEAN === '1') return true;
+  return !config.devices.some((d) => d.logs.length > 0);
+}
+
+/** The config readers, giving V8 its defaults back as soon as the config they read wants them. */
+function settingUpV8(loader: () => Promise<ConfigLoader>): () => Promise<ConfigLoader> {
+  return async () => {
+    const readers = await loader();
+    return {
+      loadAgentSetup: (file) => {
+        const setup = readers.loadAgentSetup(file);
+        if ('config' in setup && !leanV8(setup.config)) for (const flag of DEFAULT_V8_FLAGS) setFlagsFromString(flag);
+        return setup;
+      },
+    };
+  };
+}
+
+type BundleInput = { sha256: string } | { size: number; mtimeMs: number };
+
+/** True when both bundles exist and every file they were built from is still what it was (agent/bundle.mjs). */
+export function bundleIsFresh(bundle: URL = AGENT_BUNDLE, inputs: URL = AGENT_BUNDLE_INPUTS): boolean {
+  try {
+    statSync(bundle);
+    statSync(new URL('faultline-agent-config.cjs', bundle));
+    const files = JSON.parse(readFileSync(inputs, 'utf8')) as unknown;
+    if (typeof files !== 'object' || files === null || Array.isArray(files)) return false;
+    const base = fileURLToPath(new URL('../../', bundle));
+    return Object.entries(files as Record<string, BundleInput>).every(([file, was]) => {
+      if ('sha256' in was) return createHash('sha256').update(readFileSync(`${base}${file}`)).digest('hex') === was.sha256;
+      const st = statSync(`${base}${file}`);
+      return st.size === was.size && st.mtimeMs === was.mtimeMs;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** The config readers from the config bundle, forgotten by the module cache as soon as they are handed over. */
+export function loadConfigBundle(bundle: URL = AGENT_CONFIG_BUNDLE): Promise<ConfigLoader> {
+  const file = fileURLToPath(bundle);
+  const require = createRequire(file);
+  try {
+    return Promise.resolve(require(file) as ConfigLoader);
+  } finally {
+    delete require.cache[file];
+  }
+}
+
+/** The `faultline agent` command: the agent CLI (bundled when possible), lean V8 settings once its config is read. */
+export async function launchAgent(argv: string[]): Promise<number> {
+  const lean = process.env.FAULTLINE_AGENT_LEAN !== '0';
+  if (lean) for (const flag of LEAN_V8_FLAGS) setFlagsFromString(flag);
+  const readers = (loader: () => Promise<ConfigLoader>): () => Promise<ConfigLoader> => (lean ? settingUpV8(loader) : loader);
+  if (bundleIsFresh()) {
+    const cli = (await import(AGENT_BUNDLE.href)) as AgentCliModule;
+    return cli.agentCommand(argv, { configLoader: readers(() => loadConfigBundle()) });
+  }
+  const cli = await import('./cli.js');
+  return cli.agentCommand(argv, { configLoader: readers(() => import('./config/config-loader.js')) });
+}

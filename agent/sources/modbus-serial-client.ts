@@ -1,0 +1,19 @@
+/**
+ * Modbus RTU on a serial port: modbus-serial with serialport (a native addon), imported only when
+ * a device is configured on a serial port (dynamically, so that the agent bundle does not load
+ * it at start either). Its typings declare an ES default export but the package is CommonJS
+ * (module.exports = ModbusRTU), so under NodeNext the default import is typed as the namespace;
+ * this file states the real shape once.
+ */
+import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
+import type { BusSpec } from './modbus-bus.js';
+import type { UnopenedModbusClient } from './modbus-client.js';
+
+export async function serialModbusClient(spec: BusSpec): Promise<UnopenedModbusClient> {
+  const ModbusRtuClient = (await import('modbus-serial')).default as unknown as typeof ModbusRTU;
+  const client = new ModbusRtuClient();
+  return {
+    client,
+    open: () => client.connectRTUBuffered(spec.path ?? '', { baudRate: spec.baudRate, parity: spec.parity, dataBits: spec.dataBits, stopBits: spec.stopBits }),
+  };
+}

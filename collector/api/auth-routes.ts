@@ -1,0 +1,114 @@
+/**
+ * Sign in and out, who am I, and your own API tokens:
+ * POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me,
+ * GET|POST /api/auth/tokens, DELETE /api/auth/tokens/:id. The contract is in auth-schemas.ts.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { FaultlineError } from '../../protocol/errors.js';
+import { throttleKey } from '../core/login-throttle.js';
+import { sendAuthError, installUserErrorHandler } from './auth-errors.js';
+import { authenticatedUser, csrfHeaderMatches, type AuthDeps } from './auth-hooks.js';
+import {
+  AuthErrorBody, AuthSessionJson, CreateTokenBody, LoginBody, TokenCreatedJson, TokenListJson, TokenParams,
+} from './auth-schemas.js';
+import type { RequestAuth } from './request-auth.js';
+import { ErrorBody } from './schemas.js';
+import { clearSessionCookie, sessionIdOf, setSessionCookie } from './session-cookie.js';
+import { tokenJson } from './user-view.js';
+
+const refused = { 401: AuthErrorBody, 403: AuthErrorBody, 429: AuthErrorBody, 400: ErrorBody, 404: ErrorBody, 500: ErrorBody } as const;
+
+/** The authenticated caller of a non-public route (the onRequest hook guarantees it). */
+export function callerOf(req: FastifyRequest): RequestAuth {
+  if (req.auth === null) {
+    throw new FaultlineError('FL_ERR_INTERNAL', `${req.method} ${req.routeOptions.url ?? ''}: no authenticated caller on a route that needs one`, {
+      hint: 'give the route a role (not public) in collector/api/route-roles.ts',
+    });
+  }
+  return req.auth;
+}
+
+export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
+  const { directory, throttle, now } = deps;
+  installUserErrorHandler(app);
+
+  app.post<{ Body: LoginBody }>('/api/auth/login', {
+    schema: { summary: 'sign in: sets the fl_session cookie and returns the CSRF token', body: LoginBody, response: { 200: AuthSessionJson, ...refused } },
+  }, async (req, reply) => {
+    const { username, password } = req.body;
+    const key = throttleKey(username, req.ip);
+    const verdict = throttle.check(key, now());
+    if (!verdict.allowed) {
+      const retryAfterS = Math.ceil(verdict.retryAfterMs / 1000);
+      req.log.warn({ username, ip: req.ip, retryAfterS }, 'login throttled');
+      return sendAuthError(reply, 'FL_ERR_AUTH_THROTTLED', `too many failed sign-ins; try again in ${retryAfterS} s`, { retryAfterS });
+    }
+    const user = await directory.users.verifyLogin(username, password);
+    if (!user) {
+      throttle.recordFailure(key, now());
+      req.log.info({ username, ip: req.ip }, 'login failed');
+      return sendAuthError(reply, 'FL_ERR_AUTH_FAILED', 'wrong username or password');
+    }
+    throttle.recordSuccess(key);
+    const nowMs = now();
+    directory.sessions.prune(nowMs);
+    const issued = directory.sessions.create(user.id, nowMs);
+    directory.users.recordLogin(user.id, nowMs);
+    setSessionCookie(req, reply, issued.sessionId, directory.sessions.policy.absoluteMs / 1000);
+    req.log.info({ username: user.username, ip: req.ip }, 'signed in');
+    void reply.header('cache-control', 'no-store');
+    return { user: authenticatedUserJson(authenticatedUser(user)), csrfToken: issued.csrfToken } satisfies AuthSessionJson;
+  });
+
+  app.post('/api/auth/logout', {
+    schema: { summary: 'sign out: ends the session and clears the cookie (needs X-CSRF-Token while the session is live)', response: { 204: { type: 'null' }, ...refused } },
+  }, async (req, reply) => {
+    const sessionId = sessionIdOf(req);
+    if (sessionId !== undefined) {
+      // A live session needs its CSRF token to end; a stale cookie is just cleared.
+      const live = directory.sessions.resolve(sessionId, now());
+      if (live && !csrfHeaderMatches(req, live.csrfToken)) {
+        return sendAuthError(reply, 'FL_ERR_CSRF', 'missing or wrong X-CSRF-Token header', { hint: 'send the csrfToken as the X-CSRF-Token header' });
+      }
+      directory.sessions.remove(sessionId);
+      if (live) req.log.info({ username: live.user.username }, 'signed out');
+    }
+    clearSessionCookie(req, reply);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/auth/me', {
+    schema: { summary: 'who is signed in, and the CSRF token of the session', response: { 200: AuthSessionJson, ...refused } },
+  }, async (req, reply): Promise<AuthSessionJson> => {
+    const auth = callerOf(req);
+    void reply.header('cache-control', 'no-store');
+    return { user: authenticatedUserJson(auth.user), csrfToken: auth.via === 'session' ? auth.csrfToken : null };
+  });
+
+  app.get('/api/auth/tokens', {
+    schema: { summary: 'your API tokens (never the tokens themselves)', response: { 200: TokenListJson, ...refused } },
+  }, async (req): Promise<TokenListJson> => ({ tokens: directory.tokens.list(callerOf(req).user.id).map(tokenJson) }));
+
+  app.post<{ Body: CreateTokenBody }>('/api/auth/tokens', {
+    schema: { summary: 'a new API token for yourself; the token is shown only in this reply', body: CreateTokenBody, response: { 201: TokenCreatedJson, ...refused } },
+  }, async (req, reply): Promise<TokenCreatedJson> => {
+    const auth = callerOf(req);
+    const created = directory.tokens.create(auth.user.id, req.body.name, now());
+    req.log.info({ username: auth.user.username, tokenId: created.info.id, tokenName: created.info.name }, 'API token created');
+    void reply.code(201).header('cache-control', 'no-store');
+    return { token: created.token, tokenInfo: tokenJson(created.info) };
+  });
+
+  app.delete<{ Params: TokenParams }>('/api/auth/tokens/:id', {
+    schema: { summary: 'revoke one of your API tokens', params: TokenParams, response: { 204: { type: 'null' }, ...refused } },
+  }, async (req, reply) => {
+    const auth = callerOf(req);
+    directory.tokens.revoke(auth.user.id, Number(req.params.id));
+    req.log.info({ username: auth.user.username, tokenId: Number(req.params.id) }, 'API token revoked');
+    return reply.code(204).send();
+  });
+}
+
+function authenticatedUserJson(u: { username: string; displayName: string; role: AuthSessionJson['user']['role'] }): AuthSessionJson['user'] {
+  return { username: u.username, displayName: u.displayName, role: u.role };
+}

@@ -1,0 +1,78 @@
+/**
+ * User management (admin): GET|POST /api/users, PATCH|DELETE /api/users/:username,
+ * GET|POST /api/users/:username/tokens, DELETE /api/users/:username/tokens/:id.
+ * The contract is in auth-schemas.ts; the roles in route-roles.ts.
+ */
+import type { FastifyInstance } from 'fastify';
+import { installUserErrorHandler } from './auth-errors.js';
+import type { AuthDeps } from './auth-hooks.js';
+import { callerOf } from './auth-routes.js';
+import {
+  AuthErrorBody, CreateTokenBody, CreateUserBody, TokenCreatedJson, TokenListJson, UpdateUserBody, UserJson, UserListJson, UserParams,
+  UserTokenParams,
+} from './auth-schemas.js';
+import { ErrorBody } from './schemas.js';
+import { tokenJson, userJson } from './user-view.js';
+
+const errors = { 400: ErrorBody, 401: AuthErrorBody, 403: AuthErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody } as const;
+
+export async function userRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
+  const { directory, now } = deps;
+  const { users, tokens } = directory;
+  installUserErrorHandler(app);
+
+  app.get('/api/users', {
+    schema: { summary: 'every user (never a password)', response: { 200: UserListJson, ...errors } },
+  }, async (): Promise<UserListJson> => ({ users: users.list().map(userJson) }));
+
+  app.post<{ Body: CreateUserBody }>('/api/users', {
+    schema: { summary: 'add a user', body: CreateUserBody, response: { 201: UserJson, ...errors } },
+  }, async (req, reply): Promise<UserJson> => {
+    const created = await users.create(req.body, now());
+    req.log.info({ by: callerOf(req).user.username, username: created.username, role: created.role }, 'user added');
+    void reply.code(201);
+    return userJson(created);
+  });
+
+  app.patch<{ Params: UserParams; Body: UpdateUserBody }>('/api/users/:username', {
+    schema: { summary: 'change role, display name, password or disabled; a new password or disabling ends their sessions', params: UserParams, body: UpdateUserBody, response: { 200: UserJson, ...errors } },
+  }, async (req): Promise<UserJson> => {
+    const updated = await users.update(req.params.username, req.body, now());
+    req.log.info({
+      by: callerOf(req).user.username, username: updated.username, role: req.body.role, disabled: req.body.disabled,
+      passwordChanged: req.body.password !== undefined,
+    }, 'user changed');
+    return userJson(updated);
+  });
+
+  app.delete<{ Params: UserParams }>('/api/users/:username', {
+    schema: { summary: 'remove a user with their sessions and API tokens', params: UserParams, response: { 204: { type: 'null' }, ...errors } },
+  }, async (req, reply) => {
+    users.remove(req.params.username);
+    req.log.info({ by: callerOf(req).user.username, username: req.params.username.toLowerCase() }, 'user removed');
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: UserParams }>('/api/users/:username/tokens', {
+    schema: { summary: 'a user\'s API tokens (never the tokens themselves)', params: UserParams, response: { 200: TokenListJson, ...errors } },
+  }, async (req): Promise<TokenListJson> => ({ tokens: tokens.list(users.mustGet(req.params.username).id).map(tokenJson) }));
+
+  app.post<{ Params: UserParams; Body: CreateTokenBody }>('/api/users/:username/tokens', {
+    schema: { summary: 'a new API token for a user; the token is shown only in this reply', params: UserParams, body: CreateTokenBody, response: { 201: TokenCreatedJson, ...errors } },
+  }, async (req, reply): Promise<TokenCreatedJson> => {
+    const user = users.mustGet(req.params.username);
+    const created = tokens.create(user.id, req.body.name, now());
+    req.log.info({ by: callerOf(req).user.username, username: user.username, tokenId: created.info.id, tokenName: created.info.name }, 'API token created');
+    void reply.code(201).header('cache-control', 'no-store');
+    return { token: created.token, tokenInfo: tokenJson(created.info) };
+  });
+
+  app.delete<{ Params: UserTokenParams }>('/api/users/:username/tokens/:id', {
+    schema: { summary: 'revoke a user\'s API token', params: UserTokenParams, response: { 204: { type: 'null' }, ...errors } },
+  }, async (req, reply) => {
+    const user = users.mustGet(req.params.username);
+    tokens.revoke(user.id, Number(req.params.id));
+    req.log.info({ by: callerOf(req).user.username, username: user.username, tokenId: Number(req.params.id) }, 'API token revoked');
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * Ingest and ticket-list schema changes:
+ * - events and tickets record the device's model and firmware as they were when the event arrived,
+ *   so reports attribute faults to the firmware that had them, not to whatever runs on the device
+ *   today (tickets stored before this take the registry's current values, the best there is);
+ * - indexes that serve the ticket list's order (newest first, overall and per site) without sorting
+ *   every ticket on each poll;
+ * - events_device_seq goes: no query reads events by device and sequence, and every event paid for it.
+ * Append only, like every migration. Part of the store's MIGRATIONS list (collector/store/migrations.ts).
+ */
+import type { Migration } from './migrations.js';
+
+export const INGEST_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 7,
+    name: 'firmware at ingest on events and tickets, ticket list indexes',
+    sql: `
+      ALTER TABLE events ADD COLUMN model TEXT NOT NULL DEFAULT '';
+      ALTER TABLE events ADD COLUMN firmware TEXT NOT NULL DEFAULT '';
+      ALTER TABLE tickets ADD COLUMN model TEXT NOT NULL DEFAULT '';
+      ALTER TABLE tickets ADD COLUMN firmware TEXT NOT NULL DEFAULT '';
+      UPDATE events SET
+        model = coalesce((SELECT d.model FROM devices d WHERE d.site = events.site AND d.device = events.device), ''),
+        firmware = coalesce((SELECT d.firmware FROM devices d WHERE d.site = events.site AND d.device = events.device), '');
+      UPDATE tickets SET
+        model = coalesce((SELECT d.model FROM devices d WHERE d.site = tickets.site AND d.device = tickets.device), ''),
+        firmware = coalesce((SELECT d.firmware FROM devices d WHERE d.site = tickets.site AND d.device = tickets.device), '');
+      CREATE INDEX tickets_opened ON tickets(opened_at_ms, id);
+      CREATE INDEX tickets_site_opened ON tickets(site, opened_at_ms, id);
+      DROP INDEX events_device_seq;
+    `,
+  },
+];

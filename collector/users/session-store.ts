@@ -1,0 +1,76 @@
+/**
+ * Dashboard sessions: the cookie carries 32 random bytes, the table only their SHA-256. A session
+ * ends on logout, after the idle timeout or the absolute lifetime (collector/core/session-expiry.ts),
+ * when its user is disabled or removed, or when the user's password changes.
+ */
+import type { Database } from 'better-sqlite3';
+import { DEFAULT_SESSION_POLICY, sessionEndsAt, sessionExpired, sessionNeedsTouch, type SessionPolicy } from '../core/session-expiry.js';
+import { csrfTokenFor, newSecret, secretHash } from './secret-token.js';
+import type { UserRecord, UserStore } from './user-store.js';
+
+export interface IssuedSession {
+  /** Goes into the cookie; never logged, never stored. */
+  sessionId: string;
+  csrfToken: string;
+  endsAtMs: number;
+}
+
+export interface ActiveSession {
+  user: UserRecord;
+  csrfToken: string;
+  endsAtMs: number;
+}
+
+interface SessionRow {
+  id_hash: string;
+  user_id: number;
+  created_ms: number;
+  last_seen_ms: number;
+}
+
+export class SessionStore {
+  constructor(private readonly db: Database, private readonly users: UserStore, readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY) {}
+
+  create(userId: number, nowMs: number): IssuedSession {
+    const sessionId = newSecret();
+    this.db.prepare('INSERT INTO sessions (id_hash, user_id, created_ms, last_seen_ms) VALUES (?, ?, ?, ?)').run(secretHash(sessionId), userId, nowMs, nowMs);
+    return { sessionId, csrfToken: csrfTokenFor(sessionId), endsAtMs: sessionEndsAt({ createdMs: nowMs, lastSeenMs: nowMs }, this.policy) };
+  }
+
+  /** The live session with this id, its idle clock moved forward; undefined when unknown, expired or its user is disabled. */
+  resolve(sessionId: string, nowMs: number): ActiveSession | undefined {
+    const idHash = secretHash(sessionId);
+    const row = this.db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id_hash = ?').get(idHash);
+    if (!row) return undefined;
+    const times = { createdMs: row.created_ms, lastSeenMs: row.last_seen_ms };
+    if (sessionExpired(times, nowMs, this.policy)) {
+      this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+      return undefined;
+    }
+    const user = this.users.byId(row.user_id);
+    if (!user || user.disabledMs !== null) return undefined;
+    if (sessionNeedsTouch(times, nowMs, this.policy)) {
+      this.db.prepare('UPDATE sessions SET last_seen_ms = ? WHERE id_hash = ?').run(nowMs, idHash);
+      times.lastSeenMs = nowMs;
+    }
+    return { user, csrfToken: csrfTokenFor(sessionId), endsAtMs: sessionEndsAt(times, this.policy) };
+  }
+
+  remove(sessionId: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(secretHash(sessionId));
+  }
+
+  removeForUser(userId: number): number {
+    return this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId).changes;
+  }
+
+  countForUser(userId: number): number {
+    return this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM sessions WHERE user_id = ?').get(userId)?.n ?? 0;
+  }
+
+  /** Deletes every expired session; returns how many. */
+  prune(nowMs: number): number {
+    return this.db.prepare('DELETE FROM sessions WHERE last_seen_ms <= ? OR created_ms <= ?')
+      .run(nowMs - this.policy.idleMs, nowMs - this.policy.absoluteMs).changes;
+  }
+}

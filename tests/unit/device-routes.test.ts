@@ -1,0 +1,164 @@
+/** The device routes over app.inject with a fake RPC client: schemas, error statuses, write confirmation and keys, audit. */
+import type { InjectOptions } from 'fastify';
+import t from 'tap';
+import { silentLogger } from '../../bin/log.js';
+import { buildApi } from '../../collector/api/app.js';
+import { IngestCounters } from '../../collector/ingest/counters.js';
+import type { DeviceRpc, DeviceRpcOp, RpcAnswer } from '../../collector/rpc/device-rpc.js';
+import { agentError, offlineError, timeoutError } from '../../collector/rpc/rpc-errors.js';
+import { DeviceProvisioning } from '../../collector/security/device-provisioning.js';
+import { FaultlineError } from '../../protocol/errors.js';
+import { apiCaller, TEST_AUTH } from '../helpers/api-auth.js';
+import { deskHarness, fault, T0 } from '../helpers/desk-harness.js';
+
+type Json = Record<string, unknown> & { error?: { code: string; message: string; problems?: string[]; hint?: string } };
+
+class FakeRpc implements DeviceRpc {
+  calls: DeviceRpcOp[] = [];
+  next: (op: DeviceRpcOp) => RpcAnswer = () => ({ response: { id: 'x', ok: true, values: [] }, requestedAtMs: 1, answeredAtMs: 2 });
+  connected: boolean | undefined = true;
+  async request(_t: { site: string; device: string }, op: DeviceRpcOp): Promise<RpcAnswer> {
+    this.calls.push(op);
+    return this.next(op);
+  }
+  isConnected(): boolean | undefined {
+    return this.connected;
+  }
+}
+
+t.test('device detail, live reads, writes and credentials through the API', async (t) => {
+  const h = deskHarness(t);
+  const rpc = new FakeRpc();
+  const provisioning = new DeviceProvisioning(h.store.db, h.dataDir);
+  const counters = new IngestCounters();
+  const app = await buildApi({
+    store: h.store, db: h.store.db, auth: TEST_AUTH, desk: h.desk, log: silentLogger(), now: () => h.clock.now, web: false,
+    health: { startedAtMs: T0, broker: () => ({ port: 1883, clients: 0 }), ingest: () => counters.snapshot() },
+    devices: { rpc, provisioning },
+  });
+  t.teardown(() => app.close());
+  h.commit({
+    kind: 'birth', receivedMs: T0,
+    birth: {
+      site: 'plant-a', device: 'drive-1', adapterId: 'generic-vfd', model: 'VFD-4000', firmware: '2.3.1', agentVersion: '0.1.0', timeMs: T0, sessionId: 's1',
+      parameters: [
+        { name: 'motor_current', unit: 'A', description: 'Motor current', writable: false, source: 'modbus' },
+        { name: 'frequency_setpoint', unit: 'Hz', description: 'Set point', writable: true, source: 'modbus' },
+      ],
+    },
+  }, fault('raise', T0));
+  const lena = await apiCaller(h.store.db, 'engineer', 'lena');
+  const admin = await apiCaller(h.store.db, 'admin', 'root');
+  const viewer = await apiCaller(h.store.db, 'viewer', 'vic');
+  const call = async (o: InjectOptions) => {
+    const res = await app.inject({ ...o, headers: { ...(o.url?.toString().startsWith('/api/admin/') ? admin.headers : lena.headers), ...(o.headers ?? {}) } });
+    return { status: res.statusCode, body: res.json() as Json };
+  };
+
+  await t.test('GET one device', async (t) => {
+    t.equal((await call({ method: 'GET', url: '/api/devices/plant-a/nope' })).status, 404);
+    t.equal((await call({ method: 'GET', url: '/api/devices/plant-a/bad%20id' })).status, 400);
+    rpc.connected = false;
+    const { status, body } = await call({ method: 'GET', url: '/api/devices/plant-a/drive-1' });
+    t.equal(status, 200);
+    t.match(body, {
+      device: 'drive-1', site: 'plant-a', online: false, registryOnline: true, openAlarms: 1, writeKey: false,
+      birth: { adapterId: 'generic-vfd', model: 'VFD-4000', firmware: '2.3.1', agentVersion: '0.1.0', atMs: T0 },
+      catalogue: [{ name: 'motor_current', unit: 'A', writable: false }, { name: 'frequency_setpoint', unit: 'Hz', writable: true }],
+      status: null,
+    });
+    rpc.connected = true;
+    t.equal((await call({ method: 'GET', url: '/api/devices/plant-a/drive-1', headers: viewer.headers })).status, 200, 'viewers see devices');
+    t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/live', headers: viewer.headers })).status, 403, 'but do not read them live');
+    t.equal((await call({ method: 'GET', url: '/api/admin/devices', headers: lena.headers })).status, 403, 'credentials are for admins');
+  });
+
+  await t.test('live read: values with units; errors keep their codes', async (t) => {
+    rpc.next = () => ({
+      response: { id: 'x', ok: true, values: [{ parameter: 'motor_current', value: 12.5, quality: 'good', timeMs: 7 }] }, requestedAtMs: 10, answeredAtMs: 12,
+    });
+    const ok = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/live', payload: { names: ['motor_current'] } });
+    t.equal(ok.status, 200);
+    t.same(ok.body, { values: [{ name: 'motor_current', value: 12.5, unit: 'A', quality: 'good', timeMs: 7 }], requestedAtMs: 10, answeredAtMs: 12 });
+    t.same(rpc.calls.at(-1), { kind: 'read', names: ['motor_current'] });
+    const all = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/live' });
+    t.equal(all.status, 200, 'no body: every parameter');
+    t.same(rpc.calls.at(-1), { kind: 'read', names: [] });
+    t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/live', payload: { names: [{}] } })).status, 400);
+    t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/live', payload: { timeoutMs: 60_000 } })).status, 400, 'at most 30 s');
+    t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/live', payload: { extra: 1 } })).status, 400);
+    t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/ghost/live', payload: {} })).status, 404);
+
+    const target = { site: 'plant-a', device: 'drive-1' };
+    const cases: Array<[FaultlineError, number]> = [
+      [offlineError(target), 503],
+      [timeoutError(target, 5000), 504],
+      [agentError(target, { id: 'x', ok: false, values: [], error: { code: 'FL_ERR_RPC_UNKNOWN_PARAMETER', message: 'unknown parameter(s): nope (FL_ERR_RPC_UNKNOWN_PARAMETER)' } }), 422],
+      [agentError(target, { id: 'x', ok: false, values: [], error: { code: 'FL_ERR_RPC_DEVICE_NOT_ANSWERING', message: 'modbus timeout' } }), 502],
+    ];
+    for (const [err, status] of cases) {
+      rpc.next = () => { throw err; };
+      const res = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/live', payload: { names: ['nope'] } });
+      t.equal(res.status, status, err.code);
+      t.equal(res.body.error?.code, err.code);
+    }
+    rpc.next = () => { throw cases[2]![0]; };
+    const unknown = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/live', payload: { names: ['nope'] } });
+    t.same(unknown.body.error?.problems, ['nope'], 'the unknown parameter is named');
+
+    const audit = h.desk.repo.audit.list({ subject: "plant-a/drive-1", limit: 50 });
+    t.ok(audit.length >= 6, 'every request audited');
+    t.match(audit[0], { actor: { kind: 'user', id: 'lena' }, action: 'live-read', details: { outcome: 'ok', parameters: 'motor_current' } });
+    t.ok(audit.some((r) => r.details.code === 'FL_ERR_RPC_OFFLINE' && r.details.outcome === 'failed'), 'failures audited with their code');
+  });
+
+  await t.test('writes need confirm and a write key', async (t) => {
+    const before = rpc.calls.length;
+    const values = [{ name: 'frequency_setpoint', value: 42.5 }];
+    const unconfirmed = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values } });
+    t.equal(unconfirmed.status, 400);
+    t.equal(unconfirmed.body.error?.code, 'FL_ERR_DEVICE_WRITE_UNCONFIRMED');
+    t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values, confirm: false } })).status, 400);
+    t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values: [], confirm: true } })).status, 400);
+    t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values: [{ name: 'x', value: 'y' }], confirm: true } })).status, 400);
+    const noKey = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values, confirm: true } });
+    t.equal(noKey.status, 409);
+    t.equal(noKey.body.error?.code, 'FL_ERR_DEVICE_NO_WRITE_KEY');
+    t.equal(rpc.calls.length, before, 'nothing was sent');
+
+    const issued = await call({ method: 'POST', url: '/api/admin/devices', payload: { site: 'plant-a', device: 'drive-1' } });
+    t.equal(issued.status, 200);
+    t.match(issued.body, { username: 'plant-a/drive-1', password: /^\S{32}$/, writeKey: /^\S{43}$/, replaced: false });
+    rpc.next = () => ({
+      response: { id: 'x', ok: true, values: [{ parameter: 'frequency_setpoint', value: 42.5, quality: 'good', timeMs: 9 }] }, requestedAtMs: 20, answeredAtMs: 25,
+    });
+    const ok = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values, confirm: true } });
+    t.equal(ok.status, 200);
+    t.same(ok.body.values, [{ name: 'frequency_setpoint', value: 42.5, unit: 'Hz', quality: 'good', timeMs: 9 }]);
+    t.same(rpc.calls.at(-1), { kind: 'write', values, writeKey: issued.body.writeKey }, 'signed with the stored key');
+    const audit = h.desk.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).filter((r) => r.action === 'write');
+    t.same(audit.map((r) => r.details.code), ['FL_ERR_DEVICE_WRITE_UNCONFIRMED', 'FL_ERR_DEVICE_WRITE_UNCONFIRMED', 'FL_ERR_DEVICE_NO_WRITE_KEY', null]);
+    t.match(audit.at(-1), { actor: { id: 'lena' }, details: { outcome: 'ok', values: 'frequency_setpoint=42.5' } });
+    t.notOk(JSON.stringify(h.desk.repo.audit.list({ limit: 1000 })).includes(String(issued.body.writeKey)), 'the key is never audited');
+  });
+
+  await t.test('device credentials', async (t) => {
+    const again = await call({ method: 'POST', url: '/api/admin/devices', payload: { site: 'plant-a', device: 'drive-1' } });
+    t.equal(again.status, 409);
+    t.equal(again.body.error?.code, 'FL_ERR_SECURITY_CREDENTIAL_EXISTS');
+    const rotated = await call({ method: 'POST', url: '/api/admin/devices', payload: { site: 'plant-a', device: 'drive-1', replace: true } });
+    t.equal(rotated.status, 200);
+    t.equal(rotated.body.replaced, true);
+    t.equal(provisioning.keys.get('plant-a', 'drive-1'), rotated.body.writeKey, 'the new key is the one stored');
+    const list = await call({ method: 'GET', url: '/api/admin/devices' });
+    t.match(list.body, { credentials: [{ username: 'plant-a/drive-1', kind: 'device', writeKey: true, revokedMs: null }] });
+    t.notOk(JSON.stringify(list.body).includes(String(rotated.body.password)), 'no secret listed');
+    t.equal((await call({ method: 'GET', url: '/api/devices/plant-a/drive-1' })).body.writeKey, true);
+    t.equal((await call({ method: 'DELETE', url: '/api/admin/devices/plant-a/drive-1' })).status, 200);
+    t.equal((await call({ method: 'DELETE', url: '/api/admin/devices/plant-a/drive-1' })).status, 404);
+    t.equal(provisioning.keys.has('plant-a', 'drive-1'), false, 'the write key is forgotten');
+    const actions = h.desk.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).map((r) => r.action);
+    t.same(actions.filter((a) => a.startsWith('credential-')), ['credential-issue', 'credential-rotate', 'credential-revoke']);
+    t.ok(h.desk.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).filter((r) => r.action.startsWith('credential-')).every((r) => r.actor.id === 'root'));
+  });
+});
