@@ -51,7 +51,8 @@ export class DeskService {
   private effective: DeskSettings;
   private readonly counters: DeskCounters = { eventsProcessed: 0, eventErrors: 0 };
   /** Counts of the batch in progress, added to the counters once it commits. */
-  private pending = { processed: 0, errors: 0 };
+  /** The current ingest batch: events processed, failed, and webhook deliveries queued. */
+  private pending = { processed: 0, errors: 0, deliveries: 0 };
   private started = false;
   /** Changes of the ingest batch in progress (announced when it commits). */
   private readonly batchChanges = new ChangeSet();
@@ -141,8 +142,10 @@ export class DeskService {
           this.announce(this.batchChanges);
         }
         this.batchChanges.clear();
-        this.pending = { processed: 0, errors: 0 };
-        this.afterCommit();
+        // The sender's own timer covers retries; only a batch that queued deliveries needs to wake it.
+        const queued = committed && this.pending.deliveries > 0;
+        this.pending = { processed: 0, errors: 0, deliveries: 0 };
+        this.afterCommit(queued);
       },
     };
   }
@@ -197,14 +200,19 @@ export class DeskService {
   private processEvent(e: FaultEvent, nowMs: number, device: DeviceState | undefined, isolate: boolean): number | null {
     // The isolated pass collects into its own set, merged only when its savepoint committed.
     const changes = isolate ? new ChangeSet() : this.batchChanges;
-    const process = (): number | null => processDeskEvent(new DeskWork(this.opts.store.desk, this.settings(), nowMs, changes), e, device);
+    const process = (): number | null => {
+      const work = new DeskWork(this.opts.store.desk, this.settings(), nowMs, changes);
+      const ticketId = processDeskEvent(work, e, device);
+      this.pending.deliveries += work.deliveriesQueued;
+      return ticketId;
+    };
     if (!isolate) {
       try {
         const ticketId = process();
         this.pending.processed++;
         return ticketId;
       } catch (err) {
-        this.pending = { processed: 0, errors: 0 };
+        this.pending = { processed: 0, errors: 0, deliveries: 0 };
         this.batchChanges.clear();
         throw new EventProcessingFailed(e.id, err);
       }
@@ -249,9 +257,9 @@ export class DeskService {
     }
   }
 
-  private afterCommit(): void {
+  private afterCommit(kickWebhooks = true): void {
     this.scheduler.rearm();
-    this.webhooks.kick();
+    if (kickWebhooks) this.webhooks.kick();
   }
 
   /** Stored tickets whose calendar is not configured (the file changed while the collector was down) run on 24x7, with a warning. */

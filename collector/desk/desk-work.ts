@@ -21,7 +21,7 @@ import type { DeskRepo } from '../store/store.js';
 import { ChangeSet } from './desk-changes.js';
 
 export class DeskWork {
-  /** Set when a webhook delivery was queued: the sender should look after the commit. */
+  /** Webhook deliveries this work queued: when any, the sender should look after the commit. */
   deliveriesQueued = 0;
 
   constructor(
@@ -51,17 +51,19 @@ export class DeskWork {
   }
 
   /**
-   * Saves the ticket and its timer; `before` (as loaded) lets an unchanged deadline skip the timer write.
-   * A child of a site parent that closed or reopened moves its parent along (see core/site-parent.ts).
+   * Saves the ticket and its timer; `before` (as loaded) lets the store write only the columns that
+   * changed and an unchanged deadline skip the timer write. `fresh`: the ticket was inserted in this
+   * work and has no timer yet (`before` is then its row as inserted). A child of a site parent that
+   * closed or reopened moves its parent along (see core/site-parent.ts).
    */
-  ticket(outcome: TicketOutcome, before?: DeskTicket): DeskTicket {
+  ticket(outcome: TicketOutcome, before?: DeskTicket, fresh = false): DeskTicket {
     const t = outcome.ticket;
     this.repo.tickets.save(t, before);
     this.changes.ticket(t.id);
     this.record(outcome.audit, outcome.effects);
     const due = ticketNextDeadline(t, this.settings);
-    if (!before || due !== ticketNextDeadline(before, this.settings)) this.repo.timers.set('ticket', String(t.id), due);
-    if (t.parentId !== null && before && before.status !== t.status) this.followParent(t, before, t.parentId);
+    if (fresh || !before || due !== ticketNextDeadline(before, this.settings)) this.repo.timers.set('ticket', String(t.id), due);
+    if (!fresh && t.parentId !== null && before && before.status !== t.status) this.followParent(t, before, t.parentId);
     return t;
   }
 

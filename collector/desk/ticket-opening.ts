@@ -36,7 +36,7 @@ function storeAndIntake(work: DeskWork, fresh: NewDeskTicket, dayMs: number, dev
   const stored = work.repo.tickets.insert(fresh, dayMs, device);
   const outcome = intakeTicket(stored, { region: s.regions[stored.site] ?? '', model: device.model },
     { routing: s.routing, teams: s.teams, load: work.repo.tickets.openLoad() }, work.ctx(actor));
-  return work.ticket(outcome);
+  return work.ticket(outcome, stored, true);
 }
 
 export function openDeviceTicket(work: DeskWork, e: FaultEvent, device: DeviceState | undefined): DeskTicket {

@@ -1,6 +1,7 @@
 /**
  * SQL for alarms, their chatter state, per-site flood state and flood episodes. The domain records
- * are stored whole as JSON (`data`), with the columns the API filters on beside them.
+ * are stored whole as JSON (`data`), with the columns the API filters on beside them; a flood
+ * state's window of annunciation times is kept in rows of its own (flood-times.ts).
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { Severity } from '../../protocol/values.js';
@@ -8,6 +9,7 @@ import { alarmId, alarmState, type Alarm, type AlarmKey, type AlarmStateName } f
 import type { ChatterState } from '../core/alarm-chatter.js';
 import type { FloodEpisode, FloodState } from '../core/alarm-flood.js';
 import { BoundedCache } from './bounded-cache.js';
+import { createFloodTimes } from './flood-times.js';
 import type { PendingWrites } from './pending-writes.js';
 
 /** Most alarms (and chatter states) kept in the write-through cache. */
@@ -119,8 +121,17 @@ export function createDeskAlarms(db: Database): DeskAlarms {
    */
   const pendingFloods = new Map<string, FloodState>();
   const pendingEpisodes = new Map<string, FloodEpisode>();
+  const floodTimes = createFloodTimes(db);
+  /** Per site, the window times as the database holds them (what flood-times diffs against); cleared by `forget`. */
+  const storedTimes = new BoundedCache<string, readonly number[]>(FLOOD_CACHE_MAX);
+  const writeFlood = (s: FloodState): void => {
+    const { recent, ...rest } = s;
+    saveFlood.run(s.site, s.episode ? 1 : 0, JSON.stringify(rest));
+    floodTimes.write(s.site, storedTimes.get(s.site), recent);
+    storedTimes.set(s.site, recent);
+  };
   const flushFloods = (): void => {
-    for (const s of pendingFloods.values()) saveFlood.run(s.site, s.episode ? 1 : 0, JSON.stringify(s));
+    for (const s of pendingFloods.values()) writeFlood(s);
     pendingFloods.clear();
     for (const e of pendingEpisodes.values()) saveEpisode.run({ site: e.site, start_ms: e.startMs, end_ms: e.endMs, alarms: e.alarms, peak: e.peak });
     pendingEpisodes.clear();
@@ -202,13 +213,15 @@ export function createDeskAlarms(db: Database): DeskAlarms {
       if (cached) return cached;
       const row = flood.get(site);
       if (!row) return undefined;
-      const state = JSON.parse(row.data) as FloodState;
+      const recent = floodTimes.load(site);
+      const state: FloodState = { ...(JSON.parse(row.data) as Omit<FloodState, 'recent'>), recent };
+      storedTimes.set(site, recent);
       floodCache.set(site, state);
       return state;
     },
     saveFlood: (s) => {
       if (db.inTransaction) pendingFloods.set(s.site, s);
-      else saveFlood.run(s.site, s.episode ? 1 : 0, JSON.stringify(s));
+      else writeFlood(s);
       floodCache.set(s.site, s);
     },
     saveEpisode: (e) => {
@@ -230,6 +243,7 @@ export function createDeskAlarms(db: Database): DeskAlarms {
       cacheById.clear();
       chatterCache.clear();
       floodCache.clear();
+      storedTimes.clear();
     },
     episodes(site, limit) {
       readable();

@@ -5,7 +5,10 @@
  *   today (tickets stored before this take the registry's current values, the best there is);
  * - indexes that serve the ticket list's order (newest first, overall and per site) without sorting
  *   every ticket on each poll;
- * - events_device_seq goes: no query reads events by device and sequence, and every event paid for it.
+ * - events_device_seq goes: no query reads events by device and sequence, and every event paid for it;
+ * - (v8) a site's annunciation times in the flood window move out of the flood state's JSON into rows
+ *   of their own (collector/store/flood-times.ts), so a flood no longer rewrites the whole window on
+ *   every batch; tickets_device goes (tickets_fault_key starts with the same columns).
  * Append only, like every migration. Part of the store's MIGRATIONS list (collector/store/migrations.ts).
  */
 import type { Migration } from './migrations.js';
@@ -28,6 +31,21 @@ export const INGEST_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tickets_opened ON tickets(opened_at_ms, id);
       CREATE INDEX tickets_site_opened ON tickets(site, opened_at_ms, id);
       DROP INDEX events_device_seq;
+    `,
+  },
+  {
+    version: 8,
+    name: 'flood window times as rows; drop the redundant tickets_device index',
+    sql: `
+      CREATE TABLE flood_times (
+        site TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+      );
+      CREATE INDEX flood_times_site ON flood_times(site, at_ms);
+      INSERT INTO flood_times (site, at_ms)
+        SELECT f.site, t.value FROM alarm_floods f, json_each(f.data, '$.recent') t ORDER BY f.site, t.key;
+      UPDATE alarm_floods SET data = json_remove(data, '$.recent');
+      DROP INDEX tickets_device;
     `,
   },
 ];

@@ -4,17 +4,20 @@
  *  - new tickets: every event raises a fault code of its own, so every event opens a ticket;
  *  - occurrences: events repeat 200 faults (10 devices x 20 codes), so after the first raise each
  *    one updates an open ticket (visible once the ticket's lastSeenMs reaches the event's time).
- * Pollers (in a worker thread, so parsing lists never delays the publisher) read GET /api/tickets?site=…
- * back to back and note when each change first shows, so a figure includes up to one poll cycle (printed). Printed beside publish → PUBACK from the same
- * run (PUBACK = committed). The collector runs in its own process. Bounded in time and count;
- * prints figures, asserts nothing.
+ * Each mode is watched two ways, in separate runs (a worker thread watches, so parsing never delays
+ * the publisher; see ticket-watcher.ts):
+ *  - live stream: GET /api/stream, as the dashboard sees tickets change (pushed on commit);
+ *  - polling: GET /api/tickets?site=… back to back, as an integration without the stream would; a
+ *    figure then includes up to one poll cycle (printed), and the polls themselves load the collector.
+ * Printed beside publish → PUBACK from the same run (PUBACK = committed). The collector runs in its
+ * own process, a fresh one per run. Bounded in time and count; prints figures, asserts nothing.
  */
 import { Worker } from 'node:worker_threads';
 import { uuidv7 } from 'uuidv7';
 import { encodeFaultEvent } from '../../protocol/codec.js';
 import type { FaultEvent } from '../../protocol/values.js';
 import { benchClient, percentile, startCollectorProcess, type CollectorProcess } from './bench-processes.js';
-import type { PollerReport, PollerSetup } from './ticket-poller.js';
+import type { WatchMode, WatcherReport, WatcherSetup } from './ticket-watcher.js';
 
 export interface TicketLatencyOptions {
   ratePerS?: number;
@@ -45,7 +48,7 @@ interface Pending {
 
 const ms = (x: number): string => (Number.isNaN(x) ? '   n/a' : `${x.toFixed(2)} ms`);
 
-async function measure(collector: CollectorProcess, mode: Mode, site: string, o: Required<TicketLatencyOptions>): Promise<void> {
+async function measure(collector: CollectorProcess, mode: Mode, watch: WatchMode, site: string, o: Required<TicketLatencyOptions>): Promise<void> {
   const total = o.ratePerS * (o.seconds + o.warmupS);
   const measuredFrom = o.ratePerS * o.warmupS;
   const clients = await Promise.all(Array.from({ length: o.devices }, (_, d) => benchClient(collector.mqttUrl, `fl-${site}-dev-${d}`)));
@@ -59,15 +62,17 @@ async function measure(collector: CollectorProcess, mode: Mode, site: string, o:
   const limit = mode === 'new tickets' ? 500 : Math.min(500, o.devices * CODES_PER_DEVICE);
 
   let publishing = true;
-  // The pollers run in a worker thread: parsing the lists must not delay the publisher (or its PUBACKs).
-  const setup: PollerSetup = { url: `${collector.httpUrl}/api/tickets?site=${site}&limit=${limit}`, headers: collector.apiHeaders, pollers: o.pollers };
-  const worker = new Worker(new URL('./ticket-poller.js', import.meta.url), { workerData: setup });
+  const setup: WatcherSetup = { mode: watch, httpUrl: collector.httpUrl, site, limit, headers: collector.apiHeaders, pollers: o.pollers };
+  const worker = new Worker(new URL('./ticket-watcher.js', import.meta.url), { workerData: setup });
   let drained: () => void = () => {};
   const allSeen = new Promise<void>((resolve) => { drained = resolve; });
+  let ready: () => void = () => {};
+  const watching = new Promise<void>((resolve) => { ready = resolve; });
   const stopped = new Promise<void>((resolve, reject) => {
-    worker.on('message', (m: PollerReport) => {
+    worker.on('message', (m: WatcherReport) => {
       if (m.kind === 'error') reject(new Error(m.message));
       else if (m.kind === 'stopped') resolve();
+      else if (m.kind === 'ready') ready();
       else {
         pollCycles++;
         pollTimeMs += m.cycleMs;
@@ -85,6 +90,7 @@ async function measure(collector: CollectorProcess, mode: Mode, site: string, o:
     });
     worker.once('error', reject);
   });
+  await Promise.race([watching, stopped]);
 
   const cpuBefore = collector.cpuMs();
   const acks: Array<Promise<void>> = [];
@@ -121,22 +127,26 @@ async function measure(collector: CollectorProcess, mode: Mode, site: string, o:
 
   ackMs.sort((a, b) => a - b);
   visibleMs.sort((a, b) => a - b);
-  process.stdout.write(`  ${mode}: offered ${offered.toFixed(0)} events/s; ${visibleMs.length} of ${total - measuredFrom} measured changes seen (${unseen} never)\n`);
+  process.stdout.write(`  ${mode}, watched ${watch === 'stream' ? 'on the live stream' : 'by polling'}: offered ${offered.toFixed(0)} events/s; ${visibleMs.length} of ${total - measuredFrom} measured changes seen (${unseen} never)\n`);
   process.stdout.write(`    publish -> PUBACK (committed)         p50 ${ms(percentile(ackMs, 0.5))}   p99 ${ms(percentile(ackMs, 0.99))}\n`);
   process.stdout.write(`    publish -> ticket visible in the API  p50 ${ms(percentile(visibleMs, 0.5))}   p99 ${ms(percentile(visibleMs, 0.99))}   (target p99 < 25 ms)\n`);
   process.stdout.write(`    collector CPU while publishing: ${(cpuShare * 100).toFixed(0)}% of a core (pollers included)\n`);
-  process.stdout.write(`    poll cycle: ${o.pollers} pollers, GET /api/tickets?limit=${limit}, mean ${ms(pollTimeMs / Math.max(1, pollCycles))} over ${pollCycles} polls\n`);
+  if (watch === 'poll') {
+    process.stdout.write(`    poll cycle: ${o.pollers} pollers, GET /api/tickets?limit=${limit}, mean ${ms(pollTimeMs / Math.max(1, pollCycles))} over ${pollCycles} polls\n`);
+  }
 }
 
 export async function runTicketLatencyBench(opts: TicketLatencyOptions = {}): Promise<void> {
   const o: Required<TicketLatencyOptions> = { ratePerS: 1000, seconds: 5, warmupS: 1, devices: 10, pollers: 2, ...opts };
   process.stdout.write(`ticket latency: ${o.ratePerS.toLocaleString('en-US')} events/s for ${o.seconds} s after ${o.warmupS} s warm-up, from ${o.devices} devices\n`);
   for (const [mode, site] of [['occurrences', 'lat-occ'], ['new tickets', 'lat-new']] as const) {
-    const collector = await startCollectorProcess(); // a fresh collector per run, so one run's backlog cannot slow the other
-    try {
-      await measure(collector, mode, site, o);
-    } finally {
-      await collector.stop();
+    for (const watch of ['stream', 'poll'] as const) {
+      const collector = await startCollectorProcess(); // a fresh collector per run, so one run's backlog cannot slow the next
+      try {
+        await measure(collector, mode, watch, site, o);
+      } finally {
+        await collector.stop();
+      }
     }
   }
 }
