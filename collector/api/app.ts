@@ -27,6 +27,7 @@ import { docsRoute, OpenApiDocument } from './openapi.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { streamRoute } from './stream-route.js';
+import type { LiveHub } from '../live/live-hub.js';
 import { knowledgeRoutes } from '../knowledge/kb-routes.js';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
 import type { ReportLoader } from '../reports/report-loader.js';
@@ -34,6 +35,9 @@ import { reportRoutes } from '../reports/report-routes.js';
 import { webRoutes, type WebRoutesOptions } from './web-routes.js';
 
 export const API_VERSION = '0.2.0';
+
+/** Routes whose successful unsafe requests can end sessions or revoke tokens (live streams then recheck). */
+const AUTH_CHANGES = /^\/api\/(auth\/(logout|tokens)|users)(\/|$)/;
 
 export interface ApiOptions {
   store: Queries;
@@ -74,6 +78,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     ...(opts.auth?.routeRoles ? { routeRoles: opts.auth.routeRoles } : {}),
   };
   installAuth(app, auth);
+  // Logout, token revocation, password change, disabling or removing a user: open live streams recheck at once.
+  let liveHub: LiveHub | undefined;
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.method !== 'GET' && reply.statusCode < 400 && AUTH_CHANGES.test(req.routeOptions.url ?? '')) liveHub?.recheck();
+  });
   await app.register(authRoutes, auth);
   await app.register(userRoutes, auth);
   await app.register(healthRoute, {
@@ -91,7 +100,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await app.register(alarmRoutes, { desk });
     await app.register(auditRoutes, { repo: desk.repo });
     await app.register(adminRoutes, { desk });
-    await app.register(streamRoute, { desk, now });
+    await app.register(streamRoute, { desk, now, onHub: (hub) => { liveHub = hub; } });
   }
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });
   if (opts.reports) await app.register(reportRoutes, { reports: opts.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });

@@ -58,6 +58,23 @@ export function authenticate(req: FastifyRequest, deps: AuthDeps): Authenticatio
   return { auth: { via: 'session', user: authenticatedUser(session.user), csrfToken: session.csrfToken } };
 }
 
+/**
+ * A check that the credential this request came with still holds (for a long-lived response such
+ * as the live stream): the API token is not revoked and its user not disabled; the session has not
+ * ended (logout, expiry, password change, user disabled or removed). A session is checked without
+ * moving its idle clock.
+ */
+export function credentialCheck(req: FastifyRequest, deps: AuthDeps): () => boolean {
+  const auth = req.auth;
+  if (auth === null) return () => true;
+  if (auth.via === 'token') {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    return () => token !== undefined && deps.directory.tokens.resolve(token, deps.now()) !== undefined;
+  }
+  const sessionId = sessionIdOf(req);
+  return () => sessionId !== undefined && deps.directory.sessions.isLive(sessionId, deps.now());
+}
+
 export function csrfHeaderMatches(req: FastifyRequest, expected: string): boolean {
   const sent = req.headers[CSRF_HEADER];
   return typeof sent === 'string' && sameSecret(sent, expected);
@@ -72,6 +89,7 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
   const registered: RegisteredRoute[] = [];
   app.decorate('routePolicies', registered);
   app.decorate('authCounters', (): AuthCounters => ({ ...refusals, login: deps.throttle.counters() }));
+  app.decorate('credentialCheck', (req: FastifyRequest) => credentialCheck(req, deps));
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];

@@ -33,5 +33,7 @@ declare module 'fastify' {
     routePolicies: readonly RegisteredRoute[];
     /** Refused requests and login throttle figures since start. */
     authCounters: () => AuthCounters;
+    /** Whether the credential of this (authenticated) request still holds; see auth-hooks.ts. */
+    credentialCheck: (req: FastifyRequest) => () => boolean;
   }
 }

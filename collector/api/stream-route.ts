@@ -2,6 +2,9 @@
  * GET /api/stream: the dashboard's live feed as server-sent events — `hello` on connect, then
  * `alarm`, `ticket` and `flood` events as the desk commits changes (see collector/live/live-hub.ts),
  * and a ping comment every 15 s. After a reconnect a client re-fetches its lists, then applies events.
+ * A stream ends with a `signed-out` event once its session ends or its API token is revoked: checked
+ * at every ping, and right after any successful request that changes sessions, tokens or users
+ * (app.ts calls the hub's recheck).
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -60,7 +63,7 @@ export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions
     });
     res.socket?.setNoDelay(true);
     res.write(sseRetry(1000) + sseEvent('hello', { serverTimeMs: now() }));
-    const remove = hub.add(res);
+    const remove = hub.add(res, app.credentialCheck(req));
     req.raw.on('close', remove);
   });
 }

@@ -4,6 +4,10 @@
  * flood episode once, and writes that one chunk to every connected stream. A client that does not
  * keep up (its socket buffer passes the limit) is dropped: EventSource reconnects and the page
  * re-fetches its lists, which is cheaper and more honest than an unbounded queue.
+ *
+ * A stream lives no longer than the credential it was opened with: at every ping (and whenever the
+ * API changed sessions, tokens or users: `recheck`) each stream's check runs, and a stream whose
+ * session ended or whose token was revoked gets a `signed-out` event and is closed.
  */
 import type { FloodEpisode } from '../core/alarm-flood.js';
 import type { DeskChanges } from '../desk/desk-changes.js';
@@ -43,10 +47,13 @@ export interface LiveHubStats {
   clients: number;
   chunksSent: number;
   clientsDropped: number;
+  /** Streams closed because their session ended or their token was revoked. */
+  clientsSignedOut: number;
 }
 
 export class LiveHub {
-  private readonly clients = new Set<LiveSink>();
+  /** Each stream and the check that its credential still holds. */
+  private readonly clients = new Map<LiveSink, () => boolean>();
   private readonly pendingAlarms = new Set<number>();
   private readonly pendingTickets = new Set<number>();
   private readonly pendingSites = new Set<string>();
@@ -54,7 +61,7 @@ export class LiveHub {
   private readonly lastFlood = new Map<string, string>();
   private flushQueued = false;
   private pingTimer: NodeJS.Timeout | undefined;
-  private readonly stats: LiveHubStats = { clients: 0, chunksSent: 0, clientsDropped: 0 };
+  private readonly stats: LiveHubStats = { clients: 0, chunksSent: 0, clientsDropped: 0, clientsSignedOut: 0 };
 
   constructor(private readonly opts: LiveHubOptions) {}
 
@@ -74,11 +81,33 @@ export class LiveHub {
     return this.clients.size >= (this.opts.maxClients ?? 500);
   }
 
-  add(sink: LiveSink): () => void {
-    this.clients.add(sink);
+  /** `stillAllowed`: whether the stream's credential still holds (checked at every ping and `recheck`). */
+  add(sink: LiveSink, stillAllowed: () => boolean = () => true): () => void {
+    this.clients.set(sink, stillAllowed);
     this.stats.clients = this.clients.size;
-    this.pingTimer ??= setInterval(() => this.broadcast(SSE_PING), this.opts.pingMs ?? 15_000).unref();
+    this.pingTimer ??= setInterval(() => {
+      this.recheck();
+      this.broadcast(SSE_PING);
+    }, this.opts.pingMs ?? 15_000).unref();
     return () => this.remove(sink);
+  }
+
+  /** Closes, with a `signed-out` event, every stream whose credential no longer holds. */
+  recheck(): void {
+    for (const [sink, stillAllowed] of [...this.clients]) {
+      let allowed: boolean;
+      try {
+        allowed = stillAllowed();
+      } catch (err) {
+        this.opts.log.error({ err }, 'live stream credential check failed; closing the stream');
+        allowed = false;
+      }
+      if (allowed) continue;
+      this.stats.clientsSignedOut++;
+      this.remove(sink);
+      sink.write(sseEvent('signed-out', { reason: 'the session ended or the API token was revoked; sign in again' }));
+      sink.end();
+    }
   }
 
   snapshot(): LiveHubStats {
@@ -87,7 +116,7 @@ export class LiveHub {
 
   /** Ends every stream (the server is closing). */
   close(): void {
-    for (const sink of [...this.clients]) {
+    for (const sink of [...this.clients.keys()]) {
       this.remove(sink);
       sink.end();
     }
@@ -142,7 +171,7 @@ export class LiveHub {
 
   private broadcast(chunk: string): void {
     const limit = this.opts.maxBufferedBytes ?? 8 * 1024 * 1024;
-    for (const sink of [...this.clients]) {
+    for (const sink of [...this.clients.keys()]) {
       if (sink.writableLength > limit) {
         this.stats.clientsDropped++;
         this.opts.log.warn({ buffered: sink.writableLength }, 'live client too slow; dropped (it will reconnect and re-fetch)');

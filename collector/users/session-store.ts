@@ -56,6 +56,14 @@ export class SessionStore {
     return { user, csrfToken: csrfTokenFor(sessionId), endsAtMs: sessionEndsAt(times, this.policy) };
   }
 
+  /** Whether the session is still live, without moving its idle clock (a live stream is not activity). */
+  isLive(sessionId: string, nowMs: number): boolean {
+    const row = this.db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id_hash = ?').get(secretHash(sessionId));
+    if (!row || sessionExpired({ createdMs: row.created_ms, lastSeenMs: row.last_seen_ms }, nowMs, this.policy)) return false;
+    const user = this.users.byId(row.user_id);
+    return user !== undefined && user.disabledMs === null;
+  }
+
   remove(sessionId: string): void {
     this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(secretHash(sessionId));
   }

@@ -136,8 +136,8 @@ t.test('the dashboard against a real collector, agent and simulated drive', asyn
     });
   });
 
-  await t.test('a viewer sees no ack or write controls, and the server refuses a forced request', async (t) => {
-    const { page } = await stack.login('viewer');
+  await t.test('a viewer sees no ack or write controls, the server refuses a forced request, and a logout elsewhere signs the page out', async (t) => {
+    const { context, page } = await stack.login('viewer');
     watch(page, 'viewer');
     await page.waitForURL('**/alarms');
     await page.waitForSelector('.arow[data-code="vfd.overcurrent"]');
@@ -161,6 +161,17 @@ t.test('the dashboard against a real collector, agent and simulated drive', asyn
     }, alarm!.id);
     t.same(forced.ack, { status: 403, code: 'FL_ERR_FORBIDDEN' }, 'a forced acknowledge is refused');
     t.same(forced.write, { status: 403, code: 'FL_ERR_FORBIDDEN' }, 'a forced write is refused');
+
+    // The same session logged out elsewhere (another tab): the open page is told over the live stream
+    // and shows the login page by itself, without the viewer clicking anything.
+    await page.click('nav a[href="/alarms"]');
+    await page.waitForSelector('.arow[data-code="vfd.overcurrent"]');
+    const cookie = (await context.cookies()).find((c) => c.name === 'fl_session');
+    const csrf = await page.evaluate(async () => ((await (await fetch('/api/auth/me')).json()) as { csrfToken: string }).csrfToken);
+    const out = await fetch(`${stack.baseUrl}/api/auth/logout`, { method: 'POST', headers: { cookie: `fl_session=${cookie?.value ?? ''}`, 'x-csrf-token': csrf } });
+    t.ok(out.ok, 'logged out from outside the page');
+    await page.waitForSelector('form.login [role=alert]', { timeout: 10_000 });
+    t.match(await page.textContent('form.login [role=alert]'), /session has ended/, 'the page says the session ended');
   });
 
   await t.test('an admin switches to Chinese; reports and admin pages render', async (t) => {

@@ -13,7 +13,7 @@ import type { FaultEvent } from '../../protocol/values.js';
 import { openSse, type SseMessage } from '../helpers/sse-client.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
-import { apiCallerIn } from '../helpers/api-auth.js';
+import { apiCallerIn, TEST_PASSWORD } from '../helpers/api-auth.js';
 
 interface AlarmData { id: number; device: string; code: string; state: string; acknowledged: boolean; ticket: { number: string; priority: string } | null }
 interface TicketData { number: string; code: string; priority: string }
@@ -67,4 +67,49 @@ t.test('alarm and ticket changes arrive on the stream after commit', async (t) =
   await collector.stop();
   await Promise.all([stream.ended, second.ended]);
   t.pass('collector stopped with streams open; both ended');
+});
+
+t.test('a stream ends with `signed-out` as soon as its session is logged out or its token revoked', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
+  t.teardown(() => collector.stop());
+  const caller = await apiCallerIn(dir.path, 'operator');
+
+  // A dashboard session (cookie) and its stream.
+  const login = await fetch(`${collector.httpUrl}/api/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: caller.username, password: TEST_PASSWORD }),
+  });
+  t.equal(login.status, 200);
+  const cookie = /^fl_session=[^;]*/.exec(login.headers.get('set-cookie') ?? '')?.[0] ?? '';
+  const { csrfToken } = await login.json() as { csrfToken: string };
+  const bySession = await openSse(`${collector.httpUrl}/api/stream`, { cookie });
+  t.teardown(() => bySession.close());
+  await waitFor('hello on the session stream', () => of(bySession.messages, 'hello', () => true));
+
+  // An automation's stream on an API token of its own.
+  const created = await fetch(`${collector.httpUrl}/api/auth/tokens`, {
+    method: 'POST', headers: { 'content-type': 'application/json', ...caller.headers }, body: JSON.stringify({ name: 'wallboard' }),
+  });
+  const { token, tokenInfo } = await created.json() as { token: string; tokenInfo: { id: number } };
+  const byToken = await openSse(`${collector.httpUrl}/api/stream`, { authorization: `Bearer ${token}` });
+  t.teardown(() => byToken.close());
+  await waitFor('hello on the token stream', () => of(byToken.messages, 'hello', () => true));
+
+  const out = await fetch(`${collector.httpUrl}/api/auth/logout`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken } });
+  t.ok(out.status < 300, `logout answered ${out.status}`);
+  // Within 5 s, i.e. at once rather than at the next 15 s ping.
+  await waitFor('signed-out on the session stream', () => of(bySession.messages, 'signed-out', () => true), 5000);
+  await bySession.ended;
+  t.notOk(of(byToken.messages, 'signed-out', () => true), 'the token stream is unaffected by the logout');
+
+  const revoked = await fetch(`${collector.httpUrl}/api/auth/tokens/${tokenInfo.id}`, { method: 'DELETE', headers: caller.headers });
+  t.equal(revoked.status, 204);
+  await waitFor('signed-out on the token stream', () => of(byToken.messages, 'signed-out', () => true), 5000);
+  await byToken.ended;
+  t.pass('the token stream ended once its token was revoked');
+
+  const again = await openSse(`${collector.httpUrl}/api/stream`, { cookie });
+  t.teardown(() => again.close());
+  t.equal(again.status, 401, 'the ended session cannot open a new stream');
 });

@@ -96,3 +96,29 @@ t.test('a flood episode is sent when it changes, not on every raise', async (t) 
   t.equal(a.chunks.length, 2, 'changed flood state sent');
   h.close();
 });
+
+t.test('recheck closes, with a signed-out event, only the streams whose credential no longer holds', async (t) => {
+  const { hub: h } = hub();
+  const ended = new Sink();
+  const fine = new Sink();
+  const broken = new Sink();
+  let sessionLive = true;
+  h.add(ended, () => sessionLive);
+  h.add(fine, () => true);
+  h.add(broken, () => { throw new Error('database gone'); });
+  h.recheck();
+  t.ok(broken.ended, 'a failing check closes its stream (fail closed)');
+  t.notOk(ended.ended);
+  sessionLive = false;
+  h.recheck();
+  t.ok(ended.ended, 'the stream of the ended session is closed');
+  t.match(ended.chunks.at(-1), /^event: signed-out\ndata: \{"reason":/);
+  t.notOk(fine.ended, 'the other stream stays');
+  t.equal(h.snapshot().clientsSignedOut, 2);
+  t.equal(h.snapshot().clients, 1);
+  h.onChanges({ alarms: [1], tickets: [], floodSites: [] });
+  await tick();
+  t.equal(ended.chunks.length, 1, 'a closed stream gets nothing more');
+  t.equal(fine.chunks.length, 1);
+  h.close();
+});

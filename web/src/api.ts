@@ -17,6 +17,10 @@ export function onUnauthorized(fn: () => void): () => void {
   unauthorizedListeners.add(fn);
   return () => unauthorizedListeners.delete(fn);
 }
+/** The session is gone (a 401, or the live stream said so): tell the listeners. */
+export function sessionGone(): void {
+  unauthorizedListeners.forEach((fn) => fn());
+}
 
 export interface RequestOptions {
   /** Do not treat a 401 as "session gone" (the login and whoami calls). */
@@ -45,7 +49,7 @@ async function request<T>(method: string, path: string, body?: unknown, opts: Re
   try { json = text === '' ? undefined : JSON.parse(text); } catch { json = undefined; }
   if (!res.ok) {
     const e = (json as { error?: { code?: string; message?: string } & Record<string, unknown> } | undefined)?.error;
-    if (res.status === 401 && !opts.quiet401) unauthorizedListeners.forEach((fn) => fn());
+    if (res.status === 401 && !opts.quiet401) sessionGone();
     throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? (text.slice(0, 200) || res.statusText), e ?? {});
   }
   return json as T;

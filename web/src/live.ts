@@ -3,6 +3,8 @@
  * subscribe to `alarm`, `ticket` and `flood` events and to `hello`, which arrives on every
  * (re)connect: that is when a page re-fetches its lists, then keeps applying events.
  */
+import { sessionGone } from './api';
+
 export type LiveEvent = 'hello' | 'alarm' | 'ticket' | 'flood';
 export type LiveStatus = 'connecting' | 'open' | 'closed';
 type Handler = (data: unknown) => void;
@@ -28,6 +30,11 @@ class LiveFeed {
       if (data && typeof (data as { serverTimeMs?: number }).serverTimeMs === 'number') this.skewMs = (data as { serverTimeMs: number }).serverTimeMs - Date.now();
       this.setStatus('open');
       this.emit('hello', data);
+    });
+    // The server ends the stream this way when the session ended (logout elsewhere, expiry, password change).
+    es.addEventListener('signed-out', () => {
+      this.stop();
+      sessionGone();
     });
     for (const name of ['alarm', 'ticket', 'flood'] as const) {
       es.addEventListener(name, (e) => { const d = parse(e); if (d !== undefined) this.emit(name, d); });
