@@ -130,7 +130,7 @@ async function measure(collector: CollectorProcess, mode: Mode, watch: WatchMode
   process.stdout.write(`  ${mode}, watched ${watch === 'stream' ? 'on the live stream' : 'by polling'}: offered ${offered.toFixed(0)} events/s; ${visibleMs.length} of ${total - measuredFrom} measured changes seen (${unseen} never)\n`);
   process.stdout.write(`    publish -> PUBACK (committed)         p50 ${ms(percentile(ackMs, 0.5))}   p99 ${ms(percentile(ackMs, 0.99))}\n`);
   process.stdout.write(`    publish -> ticket visible in the API  p50 ${ms(percentile(visibleMs, 0.5))}   p99 ${ms(percentile(visibleMs, 0.99))}   (target p99 < 25 ms)\n`);
-  process.stdout.write(`    collector CPU while publishing: ${(cpuShare * 100).toFixed(0)}% of a core (pollers included)\n`);
+  process.stdout.write(`    collector CPU while publishing: ${(cpuShare * 100).toFixed(0)}% of a core (serving the watcher included)\n`);
   if (watch === 'poll') {
     process.stdout.write(`    poll cycle: ${o.pollers} pollers, GET /api/tickets?limit=${limit}, mean ${ms(pollTimeMs / Math.max(1, pollCycles))} over ${pollCycles} polls\n`);
   }
