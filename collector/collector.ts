@@ -178,6 +178,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
         broker: () => ({ port: mqtt.port, clients: mqtt.connectedClients().filter((c) => !c.id.startsWith(RPC_CLIENT_ID_PREFIX)).length }),
         ingest: () => ingest.counters.snapshot(),
         security: () => guard.snapshot(),
+        ...(rpc ? { deviceRequests: rpc.stats.bind(rpc) } : {}),
       },
     });
     const httpPort = await listenHttp(app, httpHost, opts.httpPort ?? DEFAULT_HTTP_PORT);

@@ -86,7 +86,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, auth);
   await app.register(userRoutes, auth);
   await app.register(healthRoute, {
-    ...opts.health, now, store: () => opts.store.counts(),
+    ...opts.health, now, store: () => opts.store.counts(), live: () => liveHub?.snapshot(),
     ...(desk ? { desk: () => ({ ...desk.stats(), nextTimerMs: desk.scheduler.nextDueMs() }) } : {}),
   });
   await app.register(ticketRoutes, { store: opts.store, now, calendars: () => desk?.settings().calendars ?? DEFAULT_CALENDARS });

@@ -1,4 +1,4 @@
-/** GET /api/health: is the collector up, and what has ingest seen. */
+/** GET /api/health: is the collector up, and what have ingest, security, device requests and the live stream seen. */
 import type { FastifyInstance } from 'fastify';
 import type { IngestCountersSnapshot } from '../ingest/counters.js';
 import type { StoreCounts } from '../store/queries.js';
@@ -12,6 +12,8 @@ export interface HealthSources {
   store: () => StoreCounts;
   desk?: () => NonNullable<HealthJson['desk']>;
   security?: () => NonNullable<HealthJson['security']>;
+  deviceRequests?: () => NonNullable<HealthJson['deviceRequests']>;
+  live?: () => HealthJson['live'];
 }
 
 export async function healthRoute(app: FastifyInstance, opts: HealthSources): Promise<void> {
@@ -25,5 +27,11 @@ export async function healthRoute(app: FastifyInstance, opts: HealthSources): Pr
     store: opts.store(),
     ...(opts.desk ? { desk: opts.desk() } : {}),
     ...(opts.security ? { security: opts.security() } : {}),
+    ...(opts.deviceRequests ? { deviceRequests: opts.deviceRequests() } : {}),
+    ...live(opts.live?.()),
   }));
+}
+
+function live(figures: HealthJson['live']): Pick<HealthJson, 'live'> {
+  return figures ? { live: figures } : {};
 }

@@ -156,6 +156,12 @@ export const HealthJson = Type.Object({
   desk: Type.Optional(Type.Object({ eventsProcessed: Count, eventErrors: Count, nextTimerMs: Nullable(Type.Number()) })),
   /** Broker authentication: its state, refusals by reason, the last refusals (never a password). */
   security: Type.Optional(SecurityHealthJson),
+  /** Engineers' requests to devices over MQTT RPC (live reads, describe, logs, writes) since start. */
+  deviceRequests: Type.Optional(Type.Object({
+    pending: Count, sent: Count, answered: Count, failed: Count, timeouts: Count, offline: Count, lateAnswers: Count, badAnswers: Count,
+  })),
+  /** Dashboards on the live stream: connected now; chunks sent, slow clients dropped, streams ended by sign-out since start. */
+  live: Type.Optional(Type.Object({ clients: Count, chunksSent: Count, clientsDropped: Count, clientsSignedOut: Count })),
 });
 export type HealthJson = Static<typeof HealthJson>;
 

@@ -27,6 +27,7 @@ interface Body {
   password: string;
   writeKey: string;
   error: { code: string; message: string; problems?: string[] };
+  deviceRequests: { pending: number; sent: number; answered: number; offline: number; timeouts: number };
 }
 
 t.test('live reads, describe, logs and signed writes through the API; offline and timeout errors', async (t) => {
@@ -150,5 +151,14 @@ t.test('live reads, describe, logs and signed writes through the API; offline an
     t.equal(r.status, 504);
     t.equal(r.body.error.code, 'FL_ERR_RPC_TIMEOUT');
     t.ok(r.ms >= 380 && r.ms < 3000, `gave up after ${r.ms} ms`);
+  });
+
+  await t.test('/api/health counts the device requests by outcome', async (t) => {
+    const r = await api('GET', '/api/health');
+    const figures = r.body.deviceRequests;
+    t.ok(figures.sent >= 4 && figures.answered >= 4, `sent ${figures.sent}, answered ${figures.answered}`);
+    t.ok(figures.offline >= 1, 'the stopped agent counted as offline');
+    t.ok(figures.timeouts >= 1, 'the mute device counted as a timeout');
+    t.equal(figures.pending, 0);
   });
 });
