@@ -4,6 +4,7 @@ import { createLogger } from '../bin/log.js';
 import { untilSignal } from '../bin/shutdown.js';
 import { errorCode, errorMessage } from '../protocol/errors.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, startCollector } from './collector.js';
+import { parseTrustedProxies } from './api/trusted-proxies.js';
 import { AUTH_MODES, type AuthMode } from './security/broker-security.js';
 
 export const COLLECTOR_USAGE = `Usage: faultline collector [options]
@@ -26,6 +27,9 @@ Options:
   --tls-key FILE     its private key (PEM)
   --tls-ca FILE      a CA bundle: clients must then present a certificate it signed
   --tls-only         no plain MQTT listener, only MQTTS
+  --trust-proxy LIST reverse proxies in front of the HTTP API (addresses or CIDR ranges, comma-
+                     separated): their X-Forwarded-For gives the client address the login
+                     throttle and the logs use; without it the connecting address counts
   -h, --help         show this help
 
 Stops cleanly on Ctrl+C (SIGINT) or SIGTERM; SIGHUP reloads --config (an invalid file is refused
@@ -49,11 +53,19 @@ function parse(argv: string[]) {
         config: { type: 'string' }, 'data-dir': { type: 'string' }, 'mqtt-host': { type: 'string' }, 'mqtt-port': { type: 'string' },
         'http-host': { type: 'string' }, 'http-port': { type: 'string' }, help: { type: 'boolean', short: 'h' },
         'mqtt-auth': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
-        'tls-ca': { type: 'string' }, 'tls-only': { type: 'boolean' },
+        'tls-ca': { type: 'string' }, 'tls-only': { type: 'boolean' }, 'trust-proxy': { type: 'string' },
       },
     }).values;
   } catch (err) {
     throw new UsageError((err as Error).message);
+  }
+}
+
+function proxiesOrUsage(text: string): string[] {
+  try {
+    return parseTrustedProxies(text);
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
   }
 }
 
@@ -81,8 +93,10 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
       port: parsePort('mqtts-port', values['mqtts-port'], 8883), certFile: values['tls-cert'] ?? '', keyFile: values['tls-key'] ?? '',
       ...(values['tls-ca'] ? { caFile: values['tls-ca'] } : {}),
     } : undefined;
+    const trustProxy = values['trust-proxy'] === undefined ? undefined : proxiesOrUsage(values['trust-proxy']);
     options = {
       ...(values.config === undefined ? {} : { configFile: values.config }),
+      ...(trustProxy ? { trustProxy } : {}),
       mqttAuth: auth as AuthMode, ...(mqttTls ? { mqttTls } : {}), mqttPlain: values['tls-only'] !== true,
       dataDir: values['data-dir'] ?? './data',
       mqttHost: values['mqtt-host'] ?? DEFAULT_HOST, mqttPort: parsePort('mqtt-port', values['mqtt-port'], DEFAULT_MQTT_PORT),

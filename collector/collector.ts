@@ -51,6 +51,8 @@ export interface CollectorOptions {
   operatorsBySite?: Readonly<Record<string, number>>;
   /** The service-desk YAML (routing, teams, calendars, SLA, webhooks …); built-in defaults without one. */
   configFile?: string;
+  /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For the HTTP API believes (see api/trusted-proxies.ts). */
+  trustProxy?: readonly string[];
 }
 
 export interface RunningCollector {
@@ -172,6 +174,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
       store: queries, db: store.db, desk: service, log: log.child({ part: 'api' }), now, knowledge, reports,
       ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}),
       devices: { provisioning, ...(rpc ? { rpc } : {}) },
+      ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       health: {
         startedAtMs,
         // The collector's own RPC client is not counted.

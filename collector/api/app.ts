@@ -53,6 +53,8 @@ export interface ApiOptions {
   db: Database;
   /** Tuning for tests: cheap password hashes, short sessions, a tighter throttle, another policy table. */
   auth?: UserDirectoryOptions & { throttle?: LoginThrottlePolicy; routeRoles?: Readonly<Record<string, RoutePolicy>> };
+  /** Reverse proxies whose X-Forwarded-For names the client (req.ip); none by default. */
+  trustProxy?: readonly string[];
   /** The dashboard at / (dist/web by default); false leaves it out. */
   web?: WebRoutesOptions | false;
   /** Engineers' device requests (live, describe, logs, write; need desk) and device credentials (/api/admin/devices). */
@@ -63,6 +65,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = opts.log;
   const app = Fastify({
     loggerInstance,
+    ...(opts.trustProxy && opts.trustProxy.length > 0 ? { trustProxy: [...opts.trustProxy] } : {}),
     // Dashboards poll; per-request info lines would drown the log. Failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     // Reject unknown query fields instead of silently dropping them: a typo must not widen a filter.

@@ -8,6 +8,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { buildApi } from '../../collector/api/app.js';
+import { parseTrustedProxies } from '../../collector/api/trusted-proxies.js';
 import { IngestCounters } from '../../collector/ingest/counters.js';
 import { openStore, type Store } from '../../collector/store/store.js';
 import { UserDirectory } from '../../collector/users/user-directory.js';
@@ -27,7 +28,7 @@ interface Setup {
   inject: (o: InjectOptions) => Promise<LightMyRequestResponse & { body: string }>;
 }
 
-async function setup(t: Test): Promise<Setup> {
+async function setup(t: Test, trustProxy?: string[]): Promise<Setup> {
   const dir = tempDir('faultline-auth-');
   const clock = { now: T0 };
   const store = openStore({ dataDir: dir.path, log: pino({ level: 'silent' }), nowMs: T0 });
@@ -35,7 +36,7 @@ async function setup(t: Test): Promise<Setup> {
   const log = pino({ level: 'debug' }, { write: (s: string) => { logText += s; } });
   const counters = new IngestCounters();
   const app = await buildApi({
-    store, db: store.db, auth: TEST_AUTH, log, now: () => clock.now, web: false,
+    store, db: store.db, auth: TEST_AUTH, log, now: () => clock.now, web: false, ...(trustProxy ? { trustProxy } : {}),
     health: { startedAtMs: T0, broker: () => ({ port: 1883, clients: 0 }), ingest: () => counters.snapshot() },
   });
   const directory = new UserDirectory(store.db, TEST_AUTH);
@@ -150,6 +151,32 @@ t.test('failed logins are throttled per username and address, with Retry-After; 
   for (let i = 0; i < 4; i++) await inject(login('vic', 'wrong again'));
   t.equal((await inject(login('vic', TEST_PASSWORD))).statusCode, 200, 'the success cleared the earlier failures');
   t.match(app.authCounters(), { login: { failures: 9, throttled: 2 } }, 'failures and refusals are counted');
+});
+
+t.test('behind a trusted reverse proxy the throttle keys on the client X-Forwarded-For names, and only then', async (t) => {
+  const fromClient = (ip: string): Partial<InjectOptions> => ({ remoteAddress: '10.1.1.1', headers: { 'x-forwarded-for': ip } });
+  const trusted = await setup(t, ['10.1.1.0/24']);
+  for (let i = 0; i < 5; i++) await trusted.inject(login('vic', 'wrong', fromClient('198.51.100.7')));
+  t.equal((await trusted.inject(login('vic', TEST_PASSWORD, fromClient('198.51.100.7')))).statusCode, 429, 'the guessing client is throttled');
+  t.equal((await trusted.inject(login('vic', TEST_PASSWORD, fromClient('198.51.100.8')))).statusCode, 200,
+    'another client behind the same proxy is not');
+
+  const untrusted = await setup(t);
+  for (let i = 0; i < 5; i++) await untrusted.inject(login('vic', 'wrong', fromClient('198.51.100.7')));
+  t.equal((await untrusted.inject(login('vic', TEST_PASSWORD, fromClient('198.51.100.8')))).statusCode, 429,
+    'without --trust-proxy the header is ignored: every client of the proxy shares its address');
+  const spoofer = await setup(t, ['10.9.9.9']);
+  for (let i = 0; i < 5; i++) await spoofer.inject(login('vic', 'wrong', fromClient(`203.0.113.${i}`)));
+  t.equal((await spoofer.inject(login('vic', TEST_PASSWORD, fromClient('203.0.113.99')))).statusCode, 429,
+    'a client that is not a trusted proxy cannot pick its address with the header');
+});
+
+t.test('--trust-proxy text: addresses and CIDR ranges, anything else refused with the entry named', async (t) => {
+  t.same(parseTrustedProxies('127.0.0.1, 10.0.0.0/8,::1,fd00::/8'), ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+  for (const [text, problem] of [['', /no address/], ['proxy.local', /"proxy.local" is not an IP/], ['10.0.0.0/33', /0-32/],
+    ['::1/129', /0-128/], ['10.0.0.0/8/1', /not an IP/], ['10.0.0.0/x', /prefix length/]] as const) {
+    t.throws(() => parseTrustedProxies(text), { code: 'FL_ERR_API_CONFIG', message: problem }, JSON.stringify(text));
+  }
 });
 
 t.test('logout ends the session and clears the cookie', async (t) => {

@@ -24,6 +24,7 @@ t.test('bad flags exit 2 with a clear message and the usage', async (t) => {
     [['--http-port', '70000'], /--http-port must be a port number/],
     [['--mqtt-port', '-1'], /mqtt-port/],
     [['stray'], /stray/],
+    [['--trust-proxy', 'proxy.example'], /--trust-proxy "proxy.example": "proxy.example" is not an IP address/],
   ];
   for (const [argv, message] of table) {
     const { out, io } = capture();
