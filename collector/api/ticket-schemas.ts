@@ -11,7 +11,10 @@ import { EventJson, Id, literals, Nullable, SampleJson, TelemetryPointJson, Tick
 const Text = (max: number, description: string) => Type.String({ minLength: 1, maxLength: max, description });
 const OptionalText = (max: number, description: string) => Type.Optional(Type.String({ maxLength: max, description }));
 
-export const ActorJson = Type.Object({ kind: literals(['user', 'device', 'system'] as const), id: Type.String() });
+export const ActorJson = Type.Object({
+  kind: literals(['user', 'device', 'system'] as const), id: Type.String(),
+  via: Type.Optional(Type.String({ description: 'how a user acted when not through a dashboard session, e.g. "token:wallboard"' })),
+});
 
 const ClockJson = Type.Object({
   state: literals(['running', 'paused', 'stopped'] as const),

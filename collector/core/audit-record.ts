@@ -8,6 +8,8 @@
 export interface Actor {
   kind: 'user' | 'device' | 'system';
   id: string;
+  /** How a person acted when not through a dashboard session, e.g. "token:wallboard" (an API token's name). */
+  via?: string;
 }
 
 export const SYSTEM: Actor = { kind: 'system', id: 'collector' };

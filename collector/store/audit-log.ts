@@ -38,6 +38,8 @@ export interface AuditRow {
   at_ms: number;
   actor_kind: string;
   actor_id: string;
+  /** Null when the actor has no `via` (and in rows written before schema v9). */
+  actor_via: string | null;
   subject_kind: string;
   subject_id: string;
   action: string;
@@ -56,10 +58,16 @@ export function auditHash(prevHash: string, record: AuditRecord): string {
 /** The record as it was hashed (without seq and hashes). */
 export function auditRecordFromRow(r: AuditRow): AuditRecord {
   return {
-    atMs: r.at_ms, actor: { kind: r.actor_kind as Actor['kind'], id: r.actor_id },
+    atMs: r.at_ms, actor: actorFromRow(r),
     subject: { kind: r.subject_kind as AuditSubjectKind, id: r.subject_id }, action: r.action, from: r.from_state, to: r.to_state,
     reason: r.reason, details: JSON.parse(r.details) as Record<string, AuditDetail>,
   };
+}
+
+function actorFromRow(r: AuditRow): Actor {
+  const actor: Actor = { kind: r.actor_kind as Actor['kind'], id: r.actor_id };
+  if (r.actor_via !== null) actor.via = r.actor_via;
+  return actor;
 }
 
 export function recordFromRow(r: AuditRow): StoredAuditRecord {
@@ -68,8 +76,8 @@ export function recordFromRow(r: AuditRow): StoredAuditRecord {
 
 /** Rows per multi-row INSERT (13 parameters each, well under SQLite's limit). */
 const ROWS_PER_INSERT = 64;
-const AUDIT_COLUMNS = '(at_ms, actor_kind, actor_id, subject_kind, subject_id, action, from_state, to_state, reason, details, prev_hash, hash)';
-const AUDIT_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const AUDIT_COLUMNS = '(at_ms, actor_kind, actor_id, actor_via, subject_kind, subject_id, action, from_state, to_state, reason, details, prev_hash, hash)';
+const AUDIT_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 export function createAuditLog(db: Database): AuditLog {
   const head = db.prepare<[], { hash: string }>('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1');
@@ -92,7 +100,7 @@ export function createAuditLog(db: Database): AuditLog {
       const params: Array<string | number | null> = [];
       for (const r of chunk) {
         const hash = auditHash(prev, r);
-        params.push(r.atMs, r.actor.kind, r.actor.id, r.subject.kind, r.subject.id, r.action, r.from, r.to, r.reason, JSON.stringify(r.details), prev, hash);
+        params.push(r.atMs, r.actor.kind, r.actor.id, r.actor.via ?? null, r.subject.kind, r.subject.id, r.action, r.from, r.to, r.reason, JSON.stringify(r.details), prev, hash);
         prev = hash;
       }
       insertOf(chunk.length).run(params);

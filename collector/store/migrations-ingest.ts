@@ -8,7 +8,9 @@
  * - events_device_seq goes: no query reads events by device and sequence, and every event paid for it;
  * - (v8) a site's annunciation times in the flood window move out of the flood state's JSON into rows
  *   of their own (collector/store/flood-times.ts), so a flood no longer rewrites the whole window on
- *   every batch; tickets_device goes (tickets_fault_key starts with the same columns).
+ *   every batch; tickets_device goes (tickets_fault_key starts with the same columns);
+ * - (v9) audit records name the API token a user acted through (actor_via); hashed with the record
+ *   when present, so earlier rows verify as before.
  * Append only, like every migration. Part of the store's MIGRATIONS list (collector/store/migrations.ts).
  */
 import type { Migration } from './migrations.js';
@@ -47,5 +49,10 @@ export const INGEST_MIGRATIONS: readonly Migration[] = [
       UPDATE alarm_floods SET data = json_remove(data, '$.recent');
       DROP INDEX tickets_device;
     `,
+  },
+  {
+    version: 9,
+    name: 'audit actor via (API token name)',
+    sql: 'ALTER TABLE audit_log ADD COLUMN actor_via TEXT;',
   },
 ];

@@ -22,7 +22,7 @@ interface Body {
   requestedAtMs: number;
   answeredAtMs: number;
   lines: string[];
-  records: Array<{ action: string; actor: { kind: string; id: string }; details: Record<string, unknown> }>;
+  records: Array<{ action: string; actor: { kind: string; id: string; via?: string }; details: Record<string, unknown> }>;
   username: string;
   password: string;
   writeKey: string;
@@ -128,6 +128,7 @@ t.test('live reads, describe, logs and signed writes through the API; offline an
       { actor: { kind: 'user', id: 'lena' }, details: { outcome: 'ok', parameters: 'frequency_setpoint', values: 'frequency_setpoint=42.5' } },
       { actor: { kind: 'user', id: 'lena' }, details: { outcome: 'failed', code: 'FL_ERR_RPC_NOT_WRITABLE' } },
     ]);
+    t.ok(writes.every((r) => r.actor.via === 'token:tests'), 'each record names the API token lena acted through');
     t.ok(audit.body.records.some((r) => r.action === 'live-read' && r.details.code === 'FL_ERR_RPC_UNKNOWN_PARAMETER'), 'failed reads audited too');
     t.notOk(JSON.stringify(audit.body).includes(writeKey), 'the write key is never audited');
   });

@@ -14,7 +14,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 async function withActivity(t: Test): Promise<string> {
   const h = deskHarness(t);
   h.commit(birth(), fault('raise', T0));
-  h.desk.ticketAction({ number: 'TS-20240305-0001' }, { type: 'ack', note: 'on it' }, { kind: 'user', id: 'lena' });
+  h.desk.ticketAction({ number: 'TS-20240305-0001' }, { type: 'ack', note: 'on it' }, { kind: 'user', id: 'lena', via: 'token:console' });
   h.desk.scheduler.runDue(T0 + 4 * 60 * MIN);
   await h.close();
   return h.dataDir;
@@ -86,4 +86,16 @@ t.test('verifyAuditChain on an empty log', async (t) => {
   t.teardown(() => db.close());
   db.exec('CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, at_ms, actor_kind, actor_id, subject_kind, subject_id, action, from_state, to_state, reason, details, prev_hash, hash)');
   t.same(verifyAuditChain(db), { ok: true, records: 0, headHash: GENESIS_HASH });
+});
+
+t.test('the API token an action came through is part of the hashed record', async (t) => {
+  const dataDir = await withActivity(t);
+  const db = new Database(join(dataDir, DB_FILE), { readonly: true });
+  const row = db.prepare("SELECT seq, actor_id, actor_via FROM audit_log WHERE actor_via IS NOT NULL").get() as { seq: number; actor_id: string; actor_via: string } | undefined;
+  db.close();
+  t.same(row && [row.actor_id, row.actor_via], ['lena', 'token:console'], 'stored beside the user');
+  tamper(dataDir, `UPDATE audit_log SET actor_via = NULL WHERE seq = ${row?.seq ?? 0}`);
+  const result = await verify(dataDir);
+  t.equal(result.code, 1, 'removing the token name breaks the chain');
+  t.match(result.err, new RegExp(`broken at row ${row?.seq ?? 0} `));
 });
