@@ -50,8 +50,7 @@ export class DeskService {
   readonly repo: DeskRepo;
   private effective: DeskSettings;
   private readonly counters: DeskCounters = { eventsProcessed: 0, eventErrors: 0 };
-  /** Counts of the batch in progress, added to the counters once it commits. */
-  /** The current ingest batch: events processed, failed, and webhook deliveries queued. */
+  /** The ingest batch in progress: events processed and failed (added to the counters once it commits), webhook deliveries queued. */
   private pending = { processed: 0, errors: 0, deliveries: 0 };
   private started = false;
   /** Changes of the ingest batch in progress (announced when it commits). */

@@ -5,9 +5,10 @@
  * cutting rows off the end, which only an external copy of the head hash can show).
  */
 import { hash as oneShotHash } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { auditChainInput, type Actor, type AuditDetail, type AuditRecord, type AuditSubjectKind } from '../core/audit-record.js';
 import type { PendingWrites } from './pending-writes.js';
+import { rowsOf, statementsByCount } from './statements-by-count.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -81,15 +82,7 @@ const AUDIT_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 export function createAuditLog(db: Database): AuditLog {
   const head = db.prepare<[], { hash: string }>('SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-  const inserts = new Map<number, Statement>();
-  const insertOf = (rows: number): Statement => {
-    let st = inserts.get(rows);
-    if (!st) {
-      st = db.prepare(`INSERT INTO audit_log ${AUDIT_COLUMNS} VALUES ${Array.from({ length: rows }, () => AUDIT_PLACEHOLDERS).join(', ')}`);
-      inserts.set(rows, st);
-    }
-    return st;
-  };
+  const insertOf = statementsByCount(db, (n) => `INSERT INTO audit_log ${AUDIT_COLUMNS} VALUES ${rowsOf(n, AUDIT_PLACEHOLDERS)}`);
   const bySubject = db.prepare<[string, number], AuditRow>('SELECT * FROM (SELECT * FROM audit_log WHERE subject_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq');
   const latest = db.prepare<[number], AuditRow>('SELECT * FROM (SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?) ORDER BY seq');
   /** Chains and inserts the records after the stored head, ROWS_PER_INSERT rows per statement. */

@@ -16,6 +16,7 @@ import type { FaultEvent, Telemetry } from '../../protocol/values.js';
 import { applyBirth, applyDeath, applySeen, applyStatus, type DeviceKey, type DeviceState } from '../core/device-registry.js';
 import type { CommitOutcome, IngestMessage } from '../core/ingest-message.js';
 import { deviceFromRow, deviceToRow, type DeviceRow } from './row-mapping.js';
+import { rowsOf, statementsByCount } from './statements-by-count.js';
 
 /** Telemetry older than this (by sample time) is deleted; the prune runs at most once a minute. */
 export const TELEMETRY_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -77,19 +78,6 @@ const EVENT_COLUMNS = `(id, device, site, seq, time_ms, source, category, code, 
 const EVENT_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 /** Rows per multi-row event INSERT and ids per duplicate lookup: 20 × 50 parameters, well under SQLite's limit. */
 const ROWS_PER_STATEMENT = 50;
-
-/** Multi-row statements by row count, prepared once per count. */
-function statementsByCount(db: Database, sql: (n: number) => string): (n: number) => Statement {
-  const byCount = new Map<number, Statement>();
-  return (n) => {
-    let st = byCount.get(n);
-    if (!st) {
-      st = db.prepare(sql(n));
-      byCount.set(n, st);
-    }
-    return st;
-  };
-}
 
 /** Device states touched by one batch: read once, written once at the end. */
 class DeviceCache {
@@ -176,9 +164,9 @@ class EventRows {
 
 export function createBatchWriter(db: Database, initial: EventProcessor, hooks: BatchWriterHooks = {}): BatchWriter {
   const st = prepareStatements(db);
-  const insertOf = statementsByCount(db, (n) => `INSERT INTO events ${EVENT_COLUMNS} VALUES ${Array.from({ length: n }, () => EVENT_PLACEHOLDERS).join(', ')}
+  const insertOf = statementsByCount(db, (n) => `INSERT INTO events ${EVENT_COLUMNS} VALUES ${rowsOf(n, EVENT_PLACEHOLDERS)}
     ON CONFLICT(id) DO NOTHING`);
-  const existingOf = statementsByCount(db, (n) => `SELECT id FROM events WHERE id IN (${Array.from({ length: n }, () => '?').join(', ')})`);
+  const existingOf = statementsByCount(db, (n) => `SELECT id FROM events WHERE id IN (${rowsOf(n, '?')})`);
   let processor = initial;
   let lastPruneMs = Number.NEGATIVE_INFINITY;
 

@@ -7,6 +7,7 @@
  * rollback made it unknown) it rewrites the site's times.
  */
 import type { Database } from 'better-sqlite3';
+import { rowsOf, statementsByCount } from './statements-by-count.js';
 
 export interface FloodTimes {
   /** The site's times, ascending (equal times kept, in the order written). */
@@ -37,15 +38,7 @@ export function createFloodTimes(db: Database): FloodTimes {
   const load = db.prepare<[string], { at_ms: number }>('SELECT at_ms FROM flood_times WHERE site = ? ORDER BY at_ms, rowid');
   const deleteBefore = db.prepare<[string, number]>('DELETE FROM flood_times WHERE site = ? AND at_ms < ?');
   const deleteAll = db.prepare<[string]>('DELETE FROM flood_times WHERE site = ?');
-  const inserts = new Map<number, ReturnType<Database['prepare']>>();
-  const insertOf = (n: number): ReturnType<Database['prepare']> => {
-    let st = inserts.get(n);
-    if (!st) {
-      st = db.prepare(`INSERT INTO flood_times (site, at_ms) VALUES ${Array.from({ length: n }, () => '(?, ?)').join(', ')}`);
-      inserts.set(n, st);
-    }
-    return st;
-  };
+  const insertOf = statementsByCount(db, (n) => `INSERT INTO flood_times (site, at_ms) VALUES ${rowsOf(n, '(?, ?)')}`);
   const insert = (site: string, times: readonly number[]): void => {
     for (let start = 0; start < times.length; start += ROWS_PER_INSERT) {
       const chunk = times.slice(start, start + ROWS_PER_INSERT);
