@@ -3,9 +3,8 @@
  * POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me,
  * GET|POST /api/auth/tokens, DELETE /api/auth/tokens/:id. The contract is in auth-schemas.ts.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FaultlineError } from '../../protocol/errors.js';
-import { throttleKey } from '../core/login-throttle.js';
 import { sendAuthError, installUserErrorHandler } from './auth-errors.js';
 import { authenticatedUser, csrfHeaderMatches, type AuthDeps } from './auth-hooks.js';
 import {
@@ -19,6 +18,16 @@ import { tokenJson } from './user-view.js';
 const refused = { 401: AuthErrorBody, 403: AuthErrorBody, 429: AuthErrorBody, 400: ErrorBody, 404: ErrorBody, 500: ErrorBody } as const;
 
 /** The authenticated caller of a non-public route (the onRequest hook guarantees it). */
+/**
+ * New API tokens come from a signed-in person (or the CLI on the collector's machine), never from
+ * another token: a stolen token must not be able to mint itself successors that outlive its revocation.
+ */
+export function refuseTokenMintedByToken(reply: FastifyReply): FastifyReply {
+  return sendAuthError(reply, 'FL_ERR_FORBIDDEN', 'an API token cannot create API tokens; sign in to the dashboard, or use `faultline user token add` on the collector', {
+    hint: 'create the token from a signed-in session or with the CLI',
+  });
+}
+
 export function callerOf(req: FastifyRequest): RequestAuth {
   if (req.auth === null) {
     throw new FaultlineError('FL_ERR_INTERNAL', `${req.method} ${req.routeOptions.url ?? ''}: no authenticated caller on a route that needs one`, {
@@ -36,20 +45,19 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
     schema: { summary: 'sign in: sets the fl_session cookie and returns the CSRF token', body: LoginBody, response: { 200: AuthSessionJson, ...refused } },
   }, async (req, reply) => {
     const { username, password } = req.body;
-    const key = throttleKey(username, req.ip);
-    const verdict = throttle.check(key, now());
-    if (!verdict.allowed) {
-      const retryAfterS = Math.ceil(verdict.retryAfterMs / 1000);
-      req.log.warn({ username, ip: req.ip, retryAfterS }, 'login throttled');
+    // Counted as a failure before the (slow) password check, so parallel attempts cannot all slip through.
+    const { verdict, reservation } = throttle.reserve(username, req.ip, now());
+    if (!verdict.allowed || !reservation) {
+      const retryAfterS = verdict.allowed ? 1 : Math.ceil(verdict.retryAfterMs / 1000);
+      req.log.warn({ username, ip: req.ip, retryAfterS, scope: verdict.allowed ? undefined : verdict.scope }, 'login throttled');
       return sendAuthError(reply, 'FL_ERR_AUTH_THROTTLED', `too many failed sign-ins; try again in ${retryAfterS} s`, { retryAfterS });
     }
     const user = await directory.users.verifyLogin(username, password);
     if (!user) {
-      throttle.recordFailure(key, now());
       req.log.info({ username, ip: req.ip }, 'login failed');
       return sendAuthError(reply, 'FL_ERR_AUTH_FAILED', 'wrong username or password');
     }
-    throttle.recordSuccess(key);
+    throttle.succeeded(reservation);
     const nowMs = now();
     directory.sessions.prune(nowMs);
     const issued = directory.sessions.create(user.id, nowMs);
@@ -91,8 +99,9 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
 
   app.post<{ Body: CreateTokenBody }>('/api/auth/tokens', {
     schema: { summary: 'a new API token for yourself; the token is shown only in this reply', body: CreateTokenBody, response: { 201: TokenCreatedJson, ...refused } },
-  }, async (req, reply): Promise<TokenCreatedJson> => {
+  }, async (req, reply) => {
     const auth = callerOf(req);
+    if (auth.via === 'token') return refuseTokenMintedByToken(reply);
     const created = directory.tokens.create(auth.user.id, req.body.name, now());
     req.log.info({ username: auth.user.username, tokenId: created.info.id, tokenName: created.info.name }, 'API token created');
     void reply.code(201).header('cache-control', 'no-store');

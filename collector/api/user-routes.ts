@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { installUserErrorHandler } from './auth-errors.js';
 import type { AuthDeps } from './auth-hooks.js';
-import { callerOf } from './auth-routes.js';
+import { callerOf, refuseTokenMintedByToken } from './auth-routes.js';
 import {
   AuthErrorBody, CreateTokenBody, CreateUserBody, TokenCreatedJson, TokenListJson, UpdateUserBody, UserJson, UserListJson, UserParams,
   UserTokenParams,
@@ -59,7 +59,8 @@ export async function userRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
 
   app.post<{ Params: UserParams; Body: CreateTokenBody }>('/api/users/:username/tokens', {
     schema: { summary: 'a new API token for a user; the token is shown only in this reply', params: UserParams, body: CreateTokenBody, response: { 201: TokenCreatedJson, ...errors } },
-  }, async (req, reply): Promise<TokenCreatedJson> => {
+  }, async (req, reply) => {
+    if (callerOf(req).via === 'token') return refuseTokenMintedByToken(reply);
     const user = users.mustGet(req.params.username);
     const created = tokens.create(user.id, req.body.name, now());
     req.log.info({ by: callerOf(req).user.username, username: user.username, tokenId: created.info.id, tokenName: created.info.name }, 'API token created');

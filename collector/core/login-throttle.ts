@@ -1,19 +1,40 @@
 /**
- * Login throttle: at most `maxFailures` failed logins per key (username + client address) within
- * `windowMs`; further attempts are refused until the oldest failure in the window ages out. A
- * successful login clears the key. Pure: the caller passes the time; state is this object's map,
- * bounded to `maxKeys` entries (the oldest key is forgotten first).
+ * Login throttle over three scopes, each a sliding window of failed attempts:
+ * - pair: one username from one client address (default 5 in 5 minutes): a person mistyping;
+ * - address: every username from one address, IPv6 grouped by /64 (default 20): password spraying;
+ * - account: one username from every address (default 50): a distributed guess at one account,
+ *   set higher than the others because whoever reaches it locks the account out for everyone.
+ * An attempt is refused while any of its scopes is full, until that scope's oldest failure ages out.
+ * `reserve` counts the attempt as a failure before the password is checked, so a burst of parallel
+ * attempts cannot all pass the check before the first failure is recorded; `succeeded` takes the
+ * reservation back and clears the pair. Pure: the caller passes the time; each scope's map is bounded
+ * to `maxKeys` entries (the least recently failed key is forgotten first).
  */
 export interface LoginThrottlePolicy {
+  /** Failures per username + address. */
   maxFailures: number;
+  /** Failures per address (all usernames). */
+  maxPerAddress: number;
+  /** Failures per username (all addresses). */
+  maxPerAccount: number;
   windowMs: number;
+  /** Keys kept per scope. */
   maxKeys: number;
 }
 
-/** 5 failures per username + address in 5 minutes. */
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottlePolicy = { maxFailures: 5, windowMs: 5 * 60_000, maxKeys: 10_000 };
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottlePolicy = {
+  maxFailures: 5, maxPerAddress: 20, maxPerAccount: 50, windowMs: 5 * 60_000, maxKeys: 50_000,
+};
 
-export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
+export type ThrottleScope = 'pair' | 'address' | 'account';
+
+export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number; scope: ThrottleScope };
+
+/** An attempt counted as a failure until `succeeded` takes it back. */
+export interface LoginReservation {
+  readonly keys: Readonly<Record<ThrottleScope, string>>;
+  readonly atMs: number;
+}
 
 export interface LoginThrottleCounters {
   failures: number;
@@ -21,54 +42,96 @@ export interface LoginThrottleCounters {
   trackedKeys: number;
 }
 
-export function throttleKey(username: string, address: string): string {
-  return `${username.toLowerCase()}\u0000${address}`;
+/**
+ * The address scope's key: an IPv4 address as it is (an IPv4-mapped IPv6 address as its IPv4 form),
+ * an IPv6 address by its /64 network (one subscriber usually holds a whole /64).
+ */
+export function addressScope(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.toLowerCase().split('%')[0]?.split('::') ?? [];
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
+export function throttleKeys(username: string, address: string): Record<ThrottleScope, string> {
+  const user = username.toLowerCase();
+  return { pair: `${user}\u0000${address}`, address: addressScope(address), account: user };
+}
+
+const SCOPES: readonly ThrottleScope[] = ['pair', 'address', 'account'];
+
 export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
+  private readonly failures: Record<ThrottleScope, Map<string, number[]>> = { pair: new Map(), address: new Map(), account: new Map() };
   private failureCount = 0;
   private throttledCount = 0;
 
   constructor(private readonly policy: LoginThrottlePolicy = DEFAULT_LOGIN_THROTTLE) {}
 
-  /** May this key try now? A refusal is counted. */
-  check(key: string, nowMs: number): ThrottleVerdict {
-    const recent = this.recent(key, nowMs);
-    if (recent.length < this.policy.maxFailures) return { allowed: true };
-    this.throttledCount += 1;
-    const oldest = recent[recent.length - this.policy.maxFailures] ?? nowMs;
-    return { allowed: false, retryAfterMs: Math.max(1, oldest + this.policy.windowMs - nowMs) };
+  /**
+   * Refuses (and counts the refusal) when a scope of this username + address is full; otherwise
+   * records the attempt as a failure in every scope and returns the reservation.
+   */
+  reserve(username: string, address: string, nowMs: number): { verdict: ThrottleVerdict; reservation?: LoginReservation } {
+    const keys = throttleKeys(username, address);
+    for (const scope of SCOPES) {
+      const limit = this.limit(scope);
+      const recent = this.recent(scope, keys[scope], nowMs);
+      if (recent.length < limit) continue;
+      this.throttledCount += 1;
+      const oldest = recent[recent.length - limit] ?? nowMs;
+      return { verdict: { allowed: false, retryAfterMs: Math.max(1, oldest + this.policy.windowMs - nowMs), scope } };
+    }
+    for (const scope of SCOPES) this.record(scope, keys[scope], nowMs);
+    this.failureCount += 1;
+    return { verdict: { allowed: true }, reservation: { keys, atMs: nowMs } };
   }
 
-  recordFailure(key: string, nowMs: number): void {
-    const recent = this.recent(key, nowMs);
-    recent.push(nowMs);
-    this.failureCount += 1;
-    // Re-insert so the map's order is least recently failed first.
-    this.failures.delete(key);
-    this.failures.set(key, recent.slice(-this.policy.maxFailures));
-    while (this.failures.size > this.policy.maxKeys) {
-      const oldestKey = this.failures.keys().next().value;
-      if (oldestKey === undefined) break;
-      this.failures.delete(oldestKey);
+  /** The reserved attempt succeeded: it is no failure, and the pair's earlier failures are cleared. */
+  succeeded(r: LoginReservation): void {
+    this.failureCount -= 1;
+    this.failures.pair.delete(r.keys.pair);
+    for (const scope of ['address', 'account'] as const) {
+      const times = this.failures[scope].get(r.keys[scope]);
+      const at = times?.lastIndexOf(r.atMs) ?? -1;
+      if (!times || at < 0) continue;
+      times.splice(at, 1);
+      if (times.length === 0) this.failures[scope].delete(r.keys[scope]);
     }
   }
 
-  recordSuccess(key: string): void {
-    this.failures.delete(key);
-  }
-
   counters(): LoginThrottleCounters {
-    return { failures: this.failureCount, throttled: this.throttledCount, trackedKeys: this.failures.size };
+    return { failures: this.failureCount, throttled: this.throttledCount, trackedKeys: this.failures.pair.size };
   }
 
-  private recent(key: string, nowMs: number): number[] {
-    const times = this.failures.get(key);
+  private limit(scope: ThrottleScope): number {
+    return scope === 'pair' ? this.policy.maxFailures : scope === 'address' ? this.policy.maxPerAddress : this.policy.maxPerAccount;
+  }
+
+  private record(scope: ThrottleScope, key: string, nowMs: number): void {
+    const map = this.failures[scope];
+    const recent = this.recent(scope, key, nowMs);
+    recent.push(nowMs);
+    // Re-insert so the map's order is least recently failed first; keep no more times than the limit needs.
+    map.delete(key);
+    map.set(key, recent.slice(-this.limit(scope)));
+    while (map.size > this.policy.maxKeys) {
+      const oldestKey = map.keys().next().value;
+      if (oldestKey === undefined) break;
+      map.delete(oldestKey);
+    }
+  }
+
+  private recent(scope: ThrottleScope, key: string, nowMs: number): number[] {
+    const map = this.failures[scope];
+    const times = map.get(key);
     if (!times) return [];
     const kept = times.filter((t) => t > nowMs - this.policy.windowMs);
-    if (kept.length === 0) this.failures.delete(key);
-    else if (kept.length !== times.length) this.failures.set(key, kept);
+    if (kept.length === 0) map.delete(key);
+    else if (kept.length !== times.length) map.set(key, kept);
     return kept;
   }
 }

@@ -87,10 +87,15 @@ t.test('a stream ends with `signed-out` as soon as its session is logged out or 
   t.teardown(() => bySession.close());
   await waitFor('hello on the session stream', () => of(bySession.messages, 'hello', () => true));
 
-  // An automation's stream on an API token of its own.
-  const created = await fetch(`${collector.httpUrl}/api/auth/tokens`, {
+  // An automation's stream on an API token of its own (made from the session: a token cannot mint tokens).
+  const refused = await fetch(`${collector.httpUrl}/api/auth/tokens`, {
     method: 'POST', headers: { 'content-type': 'application/json', ...caller.headers }, body: JSON.stringify({ name: 'wallboard' }),
   });
+  t.equal(refused.status, 403, 'an API token cannot create API tokens');
+  const created = await fetch(`${collector.httpUrl}/api/auth/tokens`, {
+    method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify({ name: 'wallboard' }),
+  });
+  t.equal(created.status, 201);
   const { token, tokenInfo } = await created.json() as { token: string; tokenInfo: { id: number } };
   const byToken = await openSse(`${collector.httpUrl}/api/stream`, { authorization: `Bearer ${token}` });
   t.teardown(() => byToken.close());

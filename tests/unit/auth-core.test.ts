@@ -2,7 +2,7 @@
 import t from 'tap';
 import { policyAllows, policyFor, ROUTE_ROLES } from '../../collector/api/route-roles.js';
 import { parseCookies, serializeCookie } from '../../collector/core/cookies.js';
-import { LoginThrottle, throttleKey } from '../../collector/core/login-throttle.js';
+import { addressScope, LoginThrottle } from '../../collector/core/login-throttle.js';
 import { isRole, roleAllows, ROLES } from '../../collector/core/roles.js';
 import { DEFAULT_SESSION_POLICY, sessionEndsAt, sessionExpired, sessionNeedsTouch } from '../../collector/core/session-expiry.js';
 
@@ -19,31 +19,60 @@ t.test('roles: viewer < operator < engineer < admin', async (t) => {
   t.notOk(isRole(undefined));
 });
 
-t.test('login throttle: 5 failures per key in 5 minutes, then refused until the oldest ages out', async (t) => {
+const fail = (th: LoginThrottle, user: string, ip: string, atMs: number): boolean => th.reserve(user, ip, atMs).verdict.allowed;
+
+t.test('login throttle, pair scope: 5 failures per username + address in 5 minutes, then refused until the oldest ages out', async (t) => {
   const th = new LoginThrottle();
-  const key = throttleKey('Vic', '10.0.0.1');
-  t.equal(key, throttleKey('vic', '10.0.0.1'), 'usernames are case-insensitive');
   const t0 = 1_000_000;
-  for (let i = 0; i < 5; i++) {
-    t.same(th.check(key, t0 + i * 1000), { allowed: true });
-    th.recordFailure(key, t0 + i * 1000);
-  }
-  t.same(th.check(key, t0 + 5000), { allowed: false, retryAfterMs: 300_000 - 5000 });
-  t.same(th.check(throttleKey('vic', '10.0.0.2'), t0 + 5000), { allowed: true }, 'per address');
-  t.same(th.check(key, t0 + 300_000), { allowed: true }, 'the first failure aged out');
-  th.recordFailure(key, t0 + 300_000);
-  t.equal(th.check(key, t0 + 300_001).allowed, false, 'five failures in the window again');
-  th.recordSuccess(key);
-  t.same(th.check(key, t0 + 300_002), { allowed: true }, 'a success clears the key');
-  t.match(th.counters(), { failures: 6, throttled: 2, trackedKeys: 0 });
+  for (let i = 0; i < 5; i++) t.ok(fail(th, i % 2 ? 'Vic' : 'vic', '10.0.0.1', t0 + i * 1000), `attempt ${i + 1} (usernames are case-insensitive)`);
+  t.same(th.reserve('vic', '10.0.0.1', t0 + 5000).verdict, { allowed: false, retryAfterMs: 300_000 - 5000, scope: 'pair' });
+  t.ok(fail(th, 'vic', '10.0.0.2', t0 + 5000), 'another address may try');
+  t.ok(fail(th, 'vic', '10.0.0.1', t0 + 300_000), 'the first failure aged out');
+  t.notOk(fail(th, 'vic', '10.0.0.1', t0 + 300_001), 'five failures in the window again');
+  t.match(th.counters(), { failures: 7, throttled: 2 });
 });
 
-t.test('login throttle forgets the oldest keys beyond its bound', async (t) => {
-  const th = new LoginThrottle({ maxFailures: 1, windowMs: 60_000, maxKeys: 3 });
-  for (const user of ['a', 'b', 'c', 'd']) th.recordFailure(throttleKey(user, 'ip'), 0);
+t.test('login throttle: an attempt counts before the password is checked, and a success takes it back', async (t) => {
+  const th = new LoginThrottle();
+  // Five attempts in flight at once (none answered yet): the sixth is refused.
+  const inFlight = Array.from({ length: 5 }, () => th.reserve('vic', '10.0.0.1', 0).reservation);
+  t.notOk(fail(th, 'vic', '10.0.0.1', 0), 'a burst cannot outrun the password check');
+  const first = inFlight[0];
+  if (!first) throw new Error('reservation expected');
+  th.succeeded(first);
+  t.ok(fail(th, 'vic', '10.0.0.1', 1), 'a success clears the pair');
+  t.match(th.counters(), { failures: 5, throttled: 1 });
+});
+
+t.test('login throttle, address and account scopes: spraying many usernames, or one account from many addresses', async (t) => {
+  const policy = { maxFailures: 5, maxPerAddress: 20, maxPerAccount: 50, windowMs: 300_000, maxKeys: 1000 };
+  const spray = new LoginThrottle(policy);
+  for (let i = 0; i < 20; i++) t.ok(fail(spray, `user-${i}`, '198.51.100.7', i), `spray ${i}`);
+  t.match(spray.reserve('someone-else', '198.51.100.7', 20).verdict, { allowed: false, scope: 'address' }, 'the 21st username from one address');
+  t.ok(fail(spray, 'someone-else', '198.51.100.8', 20), 'another address is not affected');
+  const v6 = new LoginThrottle(policy);
+  for (let i = 0; i < 20; i++) fail(v6, `user-${i}`, `2001:db8:1:2::${i.toString(16)}`, i);
+  t.match(v6.reserve('x', '2001:db8:1:2:ffff::1', 20).verdict, { allowed: false, scope: 'address' }, 'IPv6 addresses count by their /64');
+  t.ok(fail(v6, 'x', '2001:db8:1:3::1', 20), 'another /64 is not affected');
+
+  const distributed = new LoginThrottle(policy);
+  for (let i = 0; i < 50; i++) fail(distributed, 'root', `203.0.113.${i}`, i);
+  t.match(distributed.reserve('root', '203.0.113.200', 50).verdict, { allowed: false, scope: 'account' }, 'one account from 50 addresses');
+});
+
+t.test('addressScope: IPv4 as is, IPv4-mapped as IPv4, IPv6 by /64', async (t) => {
+  for (const [address, scope] of [
+    ['10.0.0.1', '10.0.0.1'], ['::ffff:10.0.0.1', '10.0.0.1'], ['2001:db8:0:1::5', '2001:db8:0:1::/64'],
+    ['2001:0db8:0000:0001:aaaa:bbbb:cccc:dddd', '2001:db8:0:1::/64'], ['::1', '0:0:0:0::/64'], ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+  ] as const) t.equal(addressScope(address), scope, address);
+});
+
+t.test('login throttle forgets the least recently failed keys beyond its bound', async (t) => {
+  const th = new LoginThrottle({ maxFailures: 1, maxPerAddress: 100, maxPerAccount: 100, windowMs: 60_000, maxKeys: 3 });
+  for (const user of ['a', 'b', 'c', 'd']) fail(th, user, 'ip', 0);
   t.equal(th.counters().trackedKeys, 3);
-  t.same(th.check(throttleKey('a', 'ip'), 1), { allowed: true }, 'the oldest was forgotten');
-  t.equal(th.check(throttleKey('d', 'ip'), 1).allowed, false);
+  t.ok(fail(th, 'a', 'ip', 1), 'the oldest was forgotten');
+  t.notOk(fail(th, 'd', 'ip', 1));
 });
 
 t.test('sessions: 12 h idle, 7 days absolute, last-seen written at most once a minute', async (t) => {
