@@ -71,7 +71,8 @@ export class LinuxSystemInfo implements SystemInfoLib {
     const busy = now.busy - this.lastCpu.busy;
     const total = now.total - this.lastCpu.total;
     this.lastCpu = now;
-    return { currentLoad: total > 0 ? round2((100 * busy) / total) : 0 };
+    // iowait may go backwards (proc(5)), as may a virtualised /proc/stat: keep the figure in 0..100.
+    return { currentLoad: total > 0 ? round2(Math.min(100, Math.max(0, (100 * busy) / total))) : 0 };
   }
 
   async mem(): Promise<{ total: number; active: number }> {
@@ -81,8 +82,12 @@ export class LinuxSystemInfo implements SystemInfoLib {
   async fsSize(): Promise<Array<{ type: string; size: number; use: number; mount: string }>> {
     const byMount = new Map<string, string>();
     for (const line of (await readText(`${this.root}/proc/self/mounts`)).split('\n')) {
-      const [, mount, type] = line.split(' ');
-      if (mount === undefined || type === undefined || REMOTE_FS.test(type)) continue;
+      const [device, mount, type] = line.split(' ');
+      if (device === undefined || mount === undefined || type === undefined) continue;
+      // Before statfs, like `df -l`: statfs on an automount point mounts it, and on an unreachable
+      // network file system (NFS, CIFS, FUSE network mounts: device "host:/vol" or "//host/share")
+      // it blocks a thread-pool thread indefinitely.
+      if (type === 'autofs' || REMOTE_FS.test(type) || device.includes(':') || device.startsWith('//')) continue;
       byMount.set(unescapeMountPath(mount), type); // a later mount over the same point hides the earlier one
     }
     const out = await Promise.all([...byMount].map(async ([mount, type]) => {

@@ -74,7 +74,10 @@ export function writeRegistersRequest(address: number, values: readonly number[]
 function checkFunction(request: Buffer, reply: Buffer): number {
   const fc = request[0]!;
   const got = reply[0];
-  if (got === (fc | 0x80)) throw new ModbusExceptionError(reply[1] ?? 0);
+  if (got === (fc | 0x80)) {
+    if (reply.length !== 2) throw new ModbusReplyError(`Exception reply of ${reply.length} bytes (2 expected)`);
+    throw new ModbusExceptionError(reply[1] ?? 0);
+  }
   if (got !== fc) throw new ModbusReplyError(`Unexpected function code ${String(got)} in the reply to function ${fc}`);
   return fc;
 }

@@ -12,6 +12,10 @@ import type { UnopenedModbusClient } from './modbus-client.js';
 export async function serialModbusClient(spec: BusSpec): Promise<UnopenedModbusClient> {
   const ModbusRtuClient = (await import('modbus-serial')).default as unknown as typeof ModbusRTU;
   const client = new ModbusRtuClient();
+  // Once the port is open, modbus-serial re-emits serial port errors (an unplugged USB adapter, EIO)
+  // as 'error': without a listener Node would throw and end the agent. The request in flight then
+  // fails (timeout or "Port Not Open") and the poller resets the bus, which reports it.
+  client.on('error', () => undefined);
   return {
     client,
     open: () => client.connectRTUBuffered(spec.path ?? '', { baudRate: spec.baudRate, parity: spec.parity, dataBits: spec.dataBits, stopBits: spec.stopBits }),

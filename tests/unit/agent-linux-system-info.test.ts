@@ -20,12 +20,17 @@ function fakeHost(t: { teardown: (fn: () => void) => void }): { root: string; st
   stat(100, 300);
   put(root, 'proc/meminfo', 'MemTotal:       1000 kB\nMemFree:         100 kB\nMemAvailable:    750 kB\nBuffers:  1 kB\n');
   mkdirSync(join(root, 'data dir'));
+  for (const d of ['gluster', 'smb', 'auto']) mkdirSync(join(root, d));
   put(root, 'proc/self/mounts', [
     `/dev/sda1 / ext4 rw 0 0`,
     `/dev/sdb1 ${join(root, 'data\\040dir')} ext4 rw 0 0`,
     `server:/export /mnt/nfs nfs4 rw 0 0`,
     `tmpfs ${root} tmpfs rw 0 0`,
     `/dev/sdc1 /no/such/mount ext4 rw 0 0`,
+    // Network and automount points, left alone before statfs (they exist here, so statfs would read them):
+    `gluster:/vol ${root}/gluster fuse.glusterfs rw 0 0`,
+    `//nas/share ${root}/smb fuse.smbnetfs rw 0 0`,
+    `systemd-1 ${root}/auto autofs rw 0 0`,
   ].join('\n'));
   for (const [iface, virtualDir] of [['eth0', false], ['lo', true], ['veth1', true]] as const) {
     const target = join(root, 'sys/devices', virtualDir ? 'virtual/net' : 'pci0000:00/net', iface);
@@ -64,6 +69,8 @@ t.test('every part read from a fake /proc and /sys', async (t) => {
   t.equal((await info.currentLoad()).currentLoad, 25, 'since boot on the first read');
   host.stat(190, 310);
   t.equal((await info.currentLoad()).currentLoad, 90, 'since the previous read afterwards');
+  host.stat(300, 250);
+  t.equal((await info.currentLoad()).currentLoad, 100, 'an idle counter that went backwards cannot make it more than 100');
   t.same(await info.mem(), { total: 1024000, active: 256000 });
 
   // Mount points are real paths here (statfs reads the real file systems); the NFS mount and the one that does not exist are left out.

@@ -165,6 +165,14 @@ for (const framing of ['mbap', 'rtu'] as const) {
   });
 }
 
+t.test('mbap: an exception reply of the wrong length is an I/O error, not an exception', async (t) => {
+  const s = await slave('mbap', (_unit, pdu) => ({ pdu: [pdu[0]! | 0x80, 2, 0] }));
+  const c = await clientFor(t, 'mbap', s);
+  const err = await c.readHoldingRegisters(0, 1).catch((e: unknown) => e);
+  t.notOk(err instanceof ModbusExceptionError);
+  t.equal(classifyModbusError(err), 'io', String(err));
+});
+
 t.test('mbap: a late reply to a timed-out request is dropped, not taken for the next answer', async (t) => {
   const s = await slave('mbap', (unit, pdu, n) => (n === 1 ? { pdu: [3, 2, 0xde, 0xad], delayMs: 150 } : healthy(unit, pdu)));
   const c = await clientFor(t, 'mbap', s, 80);
