@@ -9,7 +9,11 @@ import type { ParameterValue } from './values.js';
 /** A signed write is valid for at most this long after it was made. */
 export const MAX_WRITE_VALIDITY_MS = 5 * 60_000;
 
+/**
+ * The values as JSON ([[name, value], …]): unambiguous whatever a parameter name contains (with a
+ * plain "name=value;…" list, a name holding "=" or ";" could make two different writes sign alike).
+ */
 export function writeSigningText(site: string, device: string, id: string, deadlineMs: number, values: readonly ParameterValue[]): string {
-  const body = values.map((v) => `${v.name}=${v.value}`).join(';');
-  return `faultline-write-v1\n${site}/${device}\n${id}\n${deadlineMs}\n${body}`;
+  const body = JSON.stringify(values.map((v) => [v.name, v.value]));
+  return `faultline-write-v2\n${JSON.stringify([site, device, id, deadlineMs])}\n${body}`;
 }

@@ -8,6 +8,7 @@ import { DEFAULT_RPC_TIMEOUT_MS, MAX_RPC_TIMEOUT_MS, rpcTimeoutMs } from '../../
 import { signWrite } from '../../collector/rpc/write-signature.js';
 import { generateWriteKey, openWriteKey, sealWriteKey } from '../../collector/security/write-key-cipher.js';
 import { FaultlineError } from '../../protocol/errors.js';
+import { writeSigningText } from '../../protocol/rpc-signing.js';
 
 t.test('request deadlines: 5 s by default, never more than 30 s', async (t) => {
   t.equal(rpcTimeoutMs(undefined), DEFAULT_RPC_TIMEOUT_MS);
@@ -69,6 +70,12 @@ t.test('the collector\'s write signature is the one the agent checks', async (t)
     { code: 'FL_ERR_RPC_UNAUTHORIZED' }, 'and the device');
   t.throws(() => auth.check('id-4', deadline, values, signWrite(generateWriteKey(), 'plant-a', 'drive-1', 'id-4', deadline, values), now),
     { code: 'FL_ERR_RPC_UNAUTHORIZED' }, 'and is keyed with the device\'s key');
+  // A write of one oddly named parameter must not sign like a write of two.
+  const one = [{ name: 'a=1;b', value: 2 }];
+  const two = [{ name: 'a', value: 1 }, { name: 'b', value: 2 }];
+  t.throws(() => auth.check('id-5', deadline, two, signWrite(key, 'plant-a', 'drive-1', 'id-5', deadline, one), now),
+    { code: 'FL_ERR_RPC_UNAUTHORIZED' }, 'names and values are signed unambiguously');
+  t.not(writeSigningText('a', 'b/c', 'x', 1, []), writeSigningText('a/b', 'c', 'x', 1, []), 'site and device are told apart too');
 });
 
 t.test('write keys are sealed to their device', async (t) => {
