@@ -41,8 +41,9 @@ export async function adminDeviceRoutes(app: FastifyInstance, opts: AdminDeviceR
       summary: 'issue a device\'s broker password and write key (shown once); replace: true rotates both',
       body: AddDeviceBody, response: { 200: IssuedDeviceJson, ...actionErrorResponses },
     },
-  }, async (req): Promise<IssuedDeviceJson> => {
+  }, async (req, reply): Promise<IssuedDeviceJson> => {
     const { site, device, replace } = req.body;
+    void reply.header('cache-control', 'no-store'); // the password and write key are in this reply only
     const actor = actorOf(req);
     const issued = await provisioning.issue(site, device, now(), { replace: replace ?? false });
     desk?.appendAudit([auditRecord(now(), actor, { kind: 'device', id: deviceSubjectId(site, device) }, issued.replaced ? 'credential-rotate' : 'credential-issue', {

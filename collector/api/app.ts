@@ -84,7 +84,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   // Logout, token revocation, password change, disabling or removing a user: open live streams recheck at once.
   let liveHub: LiveHub | undefined;
   app.addHook('onResponse', async (req, reply) => {
-    if (req.method !== 'GET' && reply.statusCode < 400 && AUTH_CHANGES.test(req.routeOptions.url ?? '')) liveHub?.recheck();
+    if (req.method !== 'GET' && reply.statusCode < 400 && AUTH_CHANGES.test(req.routeOptions.url ?? '')) liveHub?.requestRecheck();
   });
   await app.register(authRoutes, auth);
   await app.register(userRoutes, auth);

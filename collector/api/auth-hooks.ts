@@ -15,7 +15,7 @@ import { sendAuthError } from './auth-errors.js';
 import { CSRF_HEADER } from './auth-schemas.js';
 import type { AuthenticatedUser, RegisteredRoute, RequestAuth } from './request-auth.js';
 import { policyAllows, policyFor, ROUTE_ROLES, type RoutePolicy } from './route-roles.js';
-import { clearSessionCookie, sessionIdOf } from './session-cookie.js';
+import { clearSessionCookie, sessionCookieCount, sessionIdOf } from './session-cookie.js';
 
 export interface AuthDeps {
   directory: UserDirectory;
@@ -50,6 +50,9 @@ export function authenticate(req: FastifyRequest, deps: AuthDeps): Authenticatio
     const found = deps.directory.tokens.resolve(m[1], deps.now());
     if (!found) return { auth: null, problem: 'the API token is unknown or revoked, or its user is disabled', staleCookie: false };
     return { auth: { via: 'token', user: authenticatedUser(found.user), tokenId: found.token.id, tokenName: found.token.name } };
+  }
+  if (sessionCookieCount(req) > 1) {
+    return { auth: null, problem: 'more than one fl_session cookie was sent (another site on this domain may have set one); sign in again', staleCookie: true };
   }
   const sessionId = sessionIdOf(req);
   if (sessionId === undefined) return { auth: null, problem: 'sign in first (POST /api/auth/login) or send an API token', staleCookie: false };

@@ -4,12 +4,22 @@
  * per X-Forwarded-Proto from a TLS-terminating proxy).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parseCookies, serializeCookie, type CookieAttributes } from '../core/cookies.js';
+import { cookieCount, parseCookies, serializeCookie, type CookieAttributes } from '../core/cookies.js';
 import { SESSION_COOKIE } from './auth-schemas.js';
 
+/**
+ * The session id from the cookie; undefined when there is none, or more than one: a second
+ * `fl_session` (say one a sibling subdomain planted with a narrower path, which the browser sends
+ * first) must not make the request act as someone else's session.
+ */
 export function sessionIdOf(req: FastifyRequest): string | undefined {
+  if (sessionCookieCount(req) > 1) return undefined;
   const value = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
   return value === undefined || value === '' ? undefined : value;
+}
+
+export function sessionCookieCount(req: FastifyRequest): number {
+  return cookieCount(req.headers.cookie, SESSION_COOKIE);
 }
 
 export function cameOverHttps(req: FastifyRequest): boolean {

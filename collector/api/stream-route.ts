@@ -15,6 +15,9 @@ import { alarmView } from './alarm-view.js';
 import { apiError } from './api-errors.js';
 import { ticketSummary } from './ticket-view.js';
 
+/** Live streams one user may hold open at once (dashboard tabs, wallboards, scripts). */
+export const LIVE_PER_USER = 10;
+
 export interface StreamRouteOptions {
   desk: DeskService;
   now: () => number;
@@ -27,7 +30,7 @@ export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions
   const { repo } = desk;
   const alarmJson = alarmView(repo);
   const hub = new LiveHub({
-    repo, now, log: app.log,
+    repo, now, log: app.log, maxPerOwner: LIVE_PER_USER,
     alarmJson: (id) => {
       const found = repo.alarms.byId(id);
       return found ? alarmJson(found) : undefined;
@@ -52,7 +55,8 @@ export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions
       response: { 200: Type.String({ description: 'text/event-stream: `hello`, then `alarm` (as GET /api/alarms items), `ticket` (as GET /api/tickets items) and `flood` (as GET /api/alarms/floods items) events; `: ping` every 15 s' }) },
     },
   }, async (req, reply) => {
-    if (hub.full) throw apiError('FL_ERR_API_BUSY', 'too many live connections; try again shortly', {});
+    const owner = req.auth?.user.username ?? '';
+    if (hub.fullFor(owner)) throw apiError('FL_ERR_API_BUSY', `too many live connections (at most ${LIVE_PER_USER} per user); close a dashboard tab or try again shortly`, {});
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -63,7 +67,7 @@ export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions
     });
     res.socket?.setNoDelay(true);
     res.write(sseRetry(1000) + sseEvent('hello', { serverTimeMs: now() }));
-    const remove = hub.add(res, app.credentialCheck(req));
+    const remove = hub.add(res, app.credentialCheck(req), owner);
     req.raw.on('close', remove);
   });
 }

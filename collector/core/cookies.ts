@@ -23,6 +23,12 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return out;
 }
 
+/** How many cookies of this name the header carries (a browser sends one per matching path and domain). */
+export function cookieCount(header: string | undefined, name: string): number {
+  if (!header) return 0;
+  return header.split(';').filter((part) => part.slice(0, Math.max(0, part.indexOf('='))).trim() === name).length;
+}
+
 export interface CookieAttributes {
   httpOnly?: boolean;
   secure?: boolean;

@@ -37,6 +37,10 @@ export interface LiveHubOptions {
   log: LiveLog;
   /** Connections at most (default 500); more are refused with 503. */
   maxClients?: number;
+  /** Connections per user (or API token owner) at most (default 10), so one account cannot take every slot. */
+  maxPerOwner?: number;
+  /** Rechecks asked for by the API run at most this often (default 1000 ms); the ping's always runs. */
+  recheckEveryMs?: number;
   /** Bytes a client may have unsent before it is dropped (default 8 MiB). */
   maxBufferedBytes?: number;
   /** Ping interval (default 15 s). */
@@ -52,8 +56,11 @@ export interface LiveHubStats {
 }
 
 export class LiveHub {
-  /** Each stream and the check that its credential still holds. */
-  private readonly clients = new Map<LiveSink, () => boolean>();
+  /** Each stream, the check that its credential still holds, and whose it is. */
+  private readonly clients = new Map<LiveSink, { stillAllowed: () => boolean; owner: string }>();
+  private readonly perOwner = new Map<string, number>();
+  private lastRecheckMs = Number.NEGATIVE_INFINITY;
+  private recheckTimer: NodeJS.Timeout | undefined;
   private readonly pendingAlarms = new Set<number>();
   private readonly pendingTickets = new Set<number>();
   private readonly pendingSites = new Set<string>();
@@ -77,13 +84,15 @@ export class LiveHub {
     }
   };
 
-  get full(): boolean {
-    return this.clients.size >= (this.opts.maxClients ?? 500);
+  /** No room for another stream of this owner (or of anyone). */
+  fullFor(owner: string): boolean {
+    return this.clients.size >= (this.opts.maxClients ?? 500) || (this.perOwner.get(owner) ?? 0) >= (this.opts.maxPerOwner ?? 10);
   }
 
-  /** `stillAllowed`: whether the stream's credential still holds (checked at every ping and `recheck`). */
-  add(sink: LiveSink, stillAllowed: () => boolean = () => true): () => void {
-    this.clients.set(sink, stillAllowed);
+  /** `stillAllowed`: whether the stream's credential still holds (checked at every ping and `recheck`); `owner`: whose stream it is. */
+  add(sink: LiveSink, stillAllowed: () => boolean = () => true, owner = ''): () => void {
+    this.clients.set(sink, { stillAllowed, owner });
+    this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
     this.stats.clients = this.clients.size;
     this.pingTimer ??= setInterval(() => {
       this.recheck();
@@ -92,9 +101,27 @@ export class LiveHub {
     return () => this.remove(sink);
   }
 
+  /**
+   * A recheck soon: now, or (when one ran less than `recheckEveryMs` ago) once that much time has
+   * passed, so a flood of logouts cannot make every open stream's check run on each one.
+   */
+  requestRecheck(): void {
+    if (this.recheckTimer !== undefined || this.clients.size === 0) return;
+    const waitMs = this.lastRecheckMs + (this.opts.recheckEveryMs ?? 1000) - performance.now();
+    if (waitMs <= 0) {
+      this.recheck();
+      return;
+    }
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = undefined;
+      this.recheck();
+    }, waitMs).unref();
+  }
+
   /** Closes, with a `signed-out` event, every stream whose credential no longer holds. */
   recheck(): void {
-    for (const [sink, stillAllowed] of [...this.clients]) {
+    this.lastRecheckMs = performance.now();
+    for (const [sink, { stillAllowed }] of [...this.clients]) {
       let allowed: boolean;
       try {
         allowed = stillAllowed();
@@ -116,6 +143,8 @@ export class LiveHub {
 
   /** Ends every stream (the server is closing). */
   close(): void {
+    if (this.recheckTimer !== undefined) clearTimeout(this.recheckTimer);
+    this.recheckTimer = undefined;
     for (const sink of [...this.clients.keys()]) {
       this.remove(sink);
       sink.end();
@@ -123,7 +152,12 @@ export class LiveHub {
   }
 
   private remove(sink: LiveSink): void {
-    if (!this.clients.delete(sink)) return;
+    const entry = this.clients.get(sink);
+    if (!entry) return;
+    this.clients.delete(sink);
+    const left = (this.perOwner.get(entry.owner) ?? 1) - 1;
+    if (left > 0) this.perOwner.set(entry.owner, left);
+    else this.perOwner.delete(entry.owner);
     this.stats.clients = this.clients.size;
     if (this.clients.size === 0 && this.pingTimer) {
       clearInterval(this.pingTimer);

@@ -100,10 +100,17 @@ export class UserStore {
     const username = normalizeUsername(u.username);
     checkPassword(u.password);
     if (!isRole(u.role)) throw userError('FL_ERR_USER_INVALID', `unknown role "${String(u.role)}"`, { hint: 'use viewer, operator, engineer or admin' });
+    const exists = (): void => {
+      if (this.byName(username)) throw userError('FL_ERR_USER_EXISTS', `user ${username} already exists`, { context: { username } });
+    };
+    exists();
     const hash = await hashPassword(u.password, this.cost);
-    if (this.byName(username)) throw userError('FL_ERR_USER_EXISTS', `user ${username} already exists`, { context: { username } });
-    this.db.prepare(`INSERT INTO users (username, display_name, role, password_hash, created_ms, password_changed_ms)
-      VALUES (?, ?, ?, ?, ?, ?)`).run(username, u.displayName?.trim() || username, u.role, hash, nowMs, nowMs);
+    // Again after the (asynchronous) hashing: another request may have created the name meanwhile.
+    this.db.transaction(() => {
+      exists();
+      this.db.prepare(`INSERT INTO users (username, display_name, role, password_hash, created_ms, password_changed_ms)
+        VALUES (?, ?, ?, ?, ?, ?)`).run(username, u.displayName?.trim() || username, u.role, hash, nowMs, nowMs);
+    })();
     return this.mustGet(username);
   }
 
@@ -119,6 +126,9 @@ export class UserStore {
       hash = await hashPassword(changes.password, this.cost);
     }
     this.db.transaction(() => {
+      // Again inside the transaction: while the password was hashing, another request may have
+      // demoted or disabled the other admins.
+      if (losesAdmin) this.keepAnAdmin(this.mustGet(user.username));
       if (changes.role !== undefined) this.db.prepare('UPDATE users SET role = ? WHERE id = ?').run(changes.role, user.id);
       if (changes.displayName !== undefined) this.db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(changes.displayName.trim() || user.username, user.id);
       if (hash !== undefined) this.db.prepare('UPDATE users SET password_hash = ?, password_changed_ms = ? WHERE id = ?').run(hash, nowMs, user.id);

@@ -156,6 +156,23 @@ t.test('failed logins are throttled per username and address, with Retry-After; 
   t.match(app.authCounters(), { login: { failures: 9, throttled: 2 } }, 'failures and refusals are counted');
 });
 
+t.test('concurrent changes cannot leave no admin, nor create one name twice', async (t) => {
+  const { directory } = await setup(t);
+  await directory.users.create({ username: 'ada', role: 'admin', password: ADMIN_PASSWORD }, T0);
+  // Both pass the first check, then hash a password; only one may go through.
+  const outcomes = await Promise.allSettled([
+    directory.users.update('root', { role: 'engineer', password: 'another password 1' }, T0),
+    directory.users.update('ada', { disabled: true, password: 'another password 2' }, T0),
+  ]);
+  t.same(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+  t.match(outcomes.find((o) => o.status === 'rejected'), { reason: { code: 'FL_ERR_USER_LAST_ADMIN' } });
+  t.equal(directory.users.list().filter((u) => u.role === 'admin' && u.disabledMs === null).length, 1, 'one enabled admin is left');
+
+  const creates = await Promise.allSettled([0, 1].map(() => directory.users.create({ username: 'twin', role: 'viewer', password: TEST_PASSWORD }, T0)));
+  t.same(creates.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+  t.match(creates.find((o) => o.status === 'rejected'), { reason: { code: 'FL_ERR_USER_EXISTS' } }, 'the second is told the name exists (not a 500)');
+});
+
 t.test('behind a trusted reverse proxy the throttle keys on the client X-Forwarded-For names, and only then', async (t) => {
   const fromClient = (ip: string): Partial<InjectOptions> => ({ remoteAddress: '10.1.1.1', headers: { 'x-forwarded-for': ip } });
   const trusted = await setup(t, ['10.1.1.0/24']);
@@ -180,6 +197,17 @@ t.test('--trust-proxy text: addresses and CIDR ranges, anything else refused wit
     ['::1/129', /0-128/], ['10.0.0.0/8/1', /not an IP/], ['10.0.0.0/x', /prefix length/]] as const) {
     t.throws(() => parseTrustedProxies(text), { code: 'FL_ERR_API_CONFIG', message: problem }, JSON.stringify(text));
   }
+});
+
+t.test('a request carrying two session cookies acts as nobody', async (t) => {
+  const { inject } = await setup(t);
+  const victim = sessionOf(await inject(login('vic', TEST_PASSWORD)));
+  const planted = sessionOf(await inject(login('root', ADMIN_PASSWORD)));
+  // As a browser sends them when another site on the domain planted one with a narrower path: that one first.
+  const res = await inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: `${planted.cookie}; ${victim.cookie}` } });
+  t.equal(res.statusCode, 401);
+  t.match(res.json(), { error: { code: 'FL_ERR_AUTH_REQUIRED', message: /more than one fl_session cookie/ } });
+  t.equal((await inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: victim.cookie } })).json().user.username, 'vic', 'one cookie works');
 });
 
 t.test('logout ends the session and clears the cookie', async (t) => {

@@ -52,7 +52,7 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
   const viewer = await apiCaller(h.store.db, 'viewer', 'vic');
   const call = async (o: InjectOptions) => {
     const res = await app.inject({ ...o, headers: { ...(o.url?.toString().startsWith('/api/admin/') ? admin.headers : lena.headers), ...(o.headers ?? {}) } });
-    return { status: res.statusCode, body: res.json() as Json };
+    return { status: res.statusCode, body: res.json() as Json, headers: res.headers };
   };
 
   await t.test('GET one device', async (t) => {
@@ -129,6 +129,7 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
     const issued = await call({ method: 'POST', url: '/api/admin/devices', payload: { site: 'plant-a', device: 'drive-1' } });
     t.equal(issued.status, 200);
     t.match(issued.body, { username: 'plant-a/drive-1', password: /^\S{32}$/, writeKey: /^\S{43}$/, replaced: false });
+    t.equal(issued.headers['cache-control'], 'no-store', 'the one reply holding the secrets is not cached');
     rpc.next = () => ({
       response: { id: 'x', ok: true, values: [{ parameter: 'frequency_setpoint', value: 42.5, quality: 'good', timeMs: 9 }] }, requestedAtMs: 20, answeredAtMs: 25,
     });

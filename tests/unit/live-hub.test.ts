@@ -1,7 +1,7 @@
 /** The live hub: coalesces a turn's changes into one chunk per client, drops a client that does not keep up, sends a flood state once. */
 import t from 'tap';
 import type { FloodEpisode, FloodState } from '../../collector/core/alarm-flood.js';
-import { LiveHub, type LiveSink } from '../../collector/live/live-hub.js';
+import { LiveHub, type LiveHubOptions, type LiveSink } from '../../collector/live/live-hub.js';
 import type { DeskRepo } from '../../collector/store/store.js';
 
 class Sink implements LiveSink {
@@ -15,7 +15,7 @@ class Sink implements LiveSink {
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 const quiet = { warn: () => {}, error: () => {} };
 
-function hub(flood: { state?: FloodState; episodes?: FloodEpisode[] } = {}): { hub: LiveHub; rendered: number[] } {
+function hub(flood: { state?: FloodState; episodes?: FloodEpisode[] } = {}, extra: Partial<LiveHubOptions> = {}): { hub: LiveHub; rendered: number[] } {
   const rendered: number[] = [];
   const repo = {
     alarms: { flood: () => flood.state, episodes: () => flood.episodes ?? [] },
@@ -27,6 +27,7 @@ function hub(flood: { state?: FloodState; episodes?: FloodEpisode[] } = {}): { h
       repo, now: () => 1000, log: quiet,
       alarmJson: (id) => { rendered.push(id); return id === 404 ? undefined : { id }; },
       ticketJson: (id, nowMs) => ({ ticket: id, nowMs }),
+      ...extra,
     }),
   };
 }
@@ -120,5 +121,36 @@ t.test('recheck closes, with a signed-out event, only the streams whose credenti
   await tick();
   t.equal(ended.chunks.length, 1, 'a closed stream gets nothing more');
   t.equal(fine.chunks.length, 1);
+  h.close();
+});
+
+t.test('one owner holds at most maxPerOwner streams; others still get theirs', async (t) => {
+  const { hub: h } = hub({}, { maxPerOwner: 2 });
+  const sinks = [new Sink(), new Sink()];
+  for (const s of sinks) h.add(s, () => true, 'vic');
+  t.ok(h.fullFor('vic'), 'vic has used up her streams');
+  t.notOk(h.fullFor('otto'), 'otto has not');
+  const removeOtto = h.add(new Sink(), () => true, 'otto');
+  t.equal(h.snapshot().clients, 3);
+  removeOtto();
+  t.notOk(h.fullFor('otto'), 'a stream that ended frees its slot');
+  h.close();
+  t.notOk(h.fullFor('vic'), 'closing frees the slots');
+});
+
+t.test('rechecks asked for by the API run at most once per recheckEveryMs, the last one always', async (t) => {
+  const { hub: h } = hub({}, { recheckEveryMs: 50 });
+  let checks = 0;
+  let live = true;
+  const s = new Sink();
+  h.add(s, () => { checks++; return live; }, 'vic');
+  h.requestRecheck();
+  t.equal(checks, 1, 'the first runs at once');
+  for (let i = 0; i < 100; i++) h.requestRecheck();
+  t.equal(checks, 1, 'a flood of requests within the interval runs none at once');
+  live = false;
+  await new Promise((r) => setTimeout(r, 80));
+  t.equal(checks, 2, 'one trailing recheck ran');
+  t.ok(s.ended, 'and it closed the stream whose credential ended');
   h.close();
 });
