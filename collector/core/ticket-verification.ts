@@ -30,6 +30,10 @@ export function applyFaultEvent(t: DeskTicket, event: FaultEvent, ctx: DeskConte
     ...t, ...decision.update,
     faultClearSinceMs: decision.update.faultActive ? null : wasActive ? ctx.nowMs : t.faultClearSinceMs,
   };
+  const cameBack = updated.faultActive && (t.status === 'resolved' || t.status === 'closed');
+  // A raise while the fault is already active changes no state (the alarm layer records none either):
+  // it counts as an occurrence and stays on the ticket's timeline as its event, not in the audit log.
+  if (wasActive && updated.faultActive && !cameBack) return { ticket: updated, effects: [], audit: [] };
   const action = decision.type === 'clear' ? 'fault-clear' : 'fault-raise';
   const base: TicketOutcome = {
     ticket: updated, effects: [],
@@ -38,7 +42,6 @@ export function applyFaultEvent(t: DeskTicket, event: FaultEvent, ctx: DeskConte
       reason: decision.type === 'clear' ? 'device reports the fault cleared' : `occurrence ${updated.occurrences}`, details: { event: event.id },
     })],
   };
-  const cameBack = updated.faultActive && (t.status === 'resolved' || t.status === 'closed');
   if (!cameBack) return base;
   return andThen(base, (current) => reopenTicket(current, { ...ctx, actor }, `fault ${t.code} came back on ${t.device}`));
 }

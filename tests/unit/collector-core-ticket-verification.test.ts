@@ -77,3 +77,24 @@ t.test('events on an open ticket update the fault fields only', async (t) => {
   const twice = applyFaultEvent(cleared.ticket, faultEvent('clear', T0 + 4 * MIN), ctxAt(T0 + 4 * MIN));
   t.match(twice, { ticket: cleared.ticket, audit: [{ action: 'fault-ignored', reason: 'fault already cleared' }] });
 });
+
+t.test('which fault events of its own key are audit records on the ticket', async (t) => {
+  const open = deviceDeskTicket(); // fault active
+  const rows: Array<{ name: string; ticket: DeskTicket; transition: 'raise' | 'clear'; audit: Array<[string, string | null, string | null]> }> = [
+    { name: 'a raise while the fault is active: an occurrence, no state change', ticket: open, transition: 'raise', audit: [] },
+    { name: 'a clear of the active fault', ticket: open, transition: 'clear', audit: [['fault-clear', 'active', 'cleared']] },
+    {
+      name: 'a raise after the clear', ticket: applyFaultEvent(open, faultEvent('clear', T0 + MIN), ctxAt(T0 + MIN)).ticket, transition: 'raise',
+      audit: [['fault-raise', 'cleared', 'active']],
+    },
+    {
+      name: 'a raise on a resolved ticket whose fault never cleared: reopens', ticket: resolvedTicket(T0 + 10 * MIN, null), transition: 'raise',
+      audit: [['fault-raise', 'active', 'active'], ['reopen', 'resolved', 'in-progress']],
+    },
+  ];
+  for (const row of rows) {
+    const out = applyFaultEvent(row.ticket, faultEvent(row.transition, T0 + 2 * H), ctxAt(T0 + 2 * H));
+    t.same(out.audit.map((a) => [a.action, a.from, a.to]), row.audit, row.name);
+    if (row.transition === 'raise') t.equal(out.ticket.occurrences, row.ticket.occurrences + 1, `${row.name}: counted`);
+  }
+});

@@ -35,12 +35,15 @@ t.test('tickets and events keep the firmware the device ran when the fault came,
 
 t.test('audit rows and timers of a batch are written before its commit, once, in order, and the chain verifies', async (t) => {
   const h = deskHarness(t);
-  h.commit(birth(), fault('raise', T0), fault('raise', T0 + 1), fault('clear', T0 + 2), fault('raise', T0 + 3, { device: 'drive-2' }));
+  h.commit(birth(), fault('raise', T0), fault('raise', T0 + 1), fault('clear', T0 + 2), fault('raise', T0 + 3, { device: 'drive-2' }), fault('raise', T0 + 4));
   const check = verifyAuditChain(h.store.db);
   t.ok(check.ok, 'the chain verifies');
-  const actions = h.store.desk.audit.list({ subject: 'TS-20240305-0001', limit: 100 }).map((r) => r.action);
+  const records = h.store.desk.audit.list({ subject: 'TS-20240305-0001', limit: 100 });
+  const actions = records.map((r) => r.action);
   t.same(actions.slice(0, 2), ['open', 'route'], 'oldest first, in the order the desk decided them');
-  t.ok(actions.includes('fault-raise') && actions.includes('fault-clear'));
+  t.same(records.filter((r) => r.action.startsWith('fault-')).map((r) => [r.action, r.from, r.to]), [['fault-clear', 'active', 'cleared'], ['fault-raise', 'cleared', 'active']],
+    'the clear and the raise after it are state changes; the raise while already active is not (it is an occurrence on the timeline)');
+  t.equal(h.store.ticketEvents(1).length, 4, 'every event of the fault is on the ticket\'s timeline');
   t.ok(h.store.desk.timers.get('ticket', '1'), 'the ticket timer is stored');
   t.equal(h.store.db.inTransaction, false);
 });
