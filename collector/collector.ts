@@ -154,18 +154,15 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     broker = mqtt;
     await mqtt.start();
     guard.start(() => mqtt.connectedClients());
-    // Engineers' device requests: the collector's own MQTT client to its broker, with an in-memory service credential.
+    // Engineers' device requests: the collector's own MQTT client, connected to its broker in memory
+    // (whatever listeners it has), with an in-memory service credential.
     const provisioning = new DeviceProvisioning(store.db, opts.dataDir);
-    if (opts.mqttPlain ?? true) {
-      const credential = await guard.issueInternalCredential('rpc');
-      rpc = new RpcClient({
-        url: urlFor('mqtt', mqttHost, mqtt.port), ...credential, log: log.child({ part: 'rpc' }),
-        presence: (t) => mqtt.connectedClients().some((c) => c.id === deviceClientId(t.site, t.device) && !c.closed),
-      });
-      await rpc.start();
-    } else {
-      log.warn('no plain MQTT listener: device requests (live, describe, logs, write) are unavailable');
-    }
+    const credential = await guard.issueInternalCredential('rpc');
+    rpc = new RpcClient({
+      connect: () => mqtt.internalConnection(), ...credential, log: log.child({ part: 'rpc' }),
+      presence: (t) => mqtt.connectedClients().some((c) => c.id === deviceClientId(t.site, t.device) && !c.closed),
+    });
+    await rpc.start();
     const knowledge = new KnowledgeService(store.db);
     knowledge.kb.seed(adapterSeeds(ADAPTERS), now());
     const reports = new ReportLoader(store.db);

@@ -5,9 +5,11 @@
  * connect, publish and subscribe. Without hooks every client is accepted, as before.
  */
 import type { Server, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { Logger } from '../../bin/log.js';
 import { FaultlineError } from '../../protocol/errors.js';
+import { duplexPair } from './in-memory-link.js';
 import { closeServer, listen, plainServer, tlsServer, type TlsListenerOptions } from './listeners.js';
 import { createPublishGate, type IngestHandler, type PublishCheck } from './publish-gate.js';
 
@@ -115,6 +117,17 @@ export class MqttBroker {
 
   get clients(): number {
     return this.aedes?.connectedClients ?? 0;
+  }
+
+  /**
+   * A connection to the broker for one of the collector's own clients, over an in-memory stream
+   * (in-memory-link.ts) rather than a listener; it goes through the same hooks as any client.
+   */
+  internalConnection(): Duplex {
+    if (!this.aedes) throw new FaultlineError('FL_ERR_BROKER_STOPPED', 'the broker is not running');
+    const [client, server] = duplexPair();
+    this.aedes.handle(server as unknown as Socket);
+    return client;
   }
 
   /** The connected clients (for the security sweep that drops revoked sessions). */

@@ -1,6 +1,6 @@
 /**
- * The collector's RPC client: one MQTT connection to its own embedded broker, with an in-memory
- * service credential (BrokerSecurity.issueInternalCredential), TCP_NODELAY. It publishes
+ * The collector's RPC client: one MQTT connection to its own embedded broker, in memory (no
+ * listener or socket), with an in-memory service credential (BrokerSecurity.issueInternalCredential). It publishes
  * RpcRequests on fl/v1/{site}/{device}/rpc/req and matches RpcResponses from rpc/res by request id
  * (an answer counts only from the device it was asked of). Every request has a deadline (the
  * request's deadline_ms, and the wait here): FL_ERR_RPC_TIMEOUT when it passes; FL_ERR_RPC_OFFLINE
@@ -10,8 +10,8 @@
  * Uses the wall clock: deadlines are compared by the agent with its own clock.
  */
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'node:net';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { Duplex } from 'node:stream';
+import { MqttClient, type IClientOptions } from 'mqtt';
 import type { Logger } from '../../bin/log.js';
 import { decodeRpcResponse, encodeRpcRequest } from '../../protocol/codec.js';
 import { errorCode, errorMessage } from '../../protocol/errors.js';
@@ -24,8 +24,8 @@ import { DEFAULT_RPC_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS, rpcTimeoutMs } from '
 import { signWrite } from './write-signature.js';
 
 export interface RpcClientOptions {
-  /** The collector's own broker, e.g. mqtt://127.0.0.1:1883. */
-  url: string;
+  /** A new connection to the collector's own broker, per (re)connect (MqttBroker.internalConnection). */
+  connect: () => Duplex;
   username: string;
   password: string;
   /** Whether the broker holds the device's session right now (undefined: cannot tell). */
@@ -79,13 +79,13 @@ export class RpcClient implements DeviceRpc {
   async start(): Promise<void> {
     if (this.client || this.stopped) return;
     const { log } = this.opts;
-    const client = mqtt.connect(this.opts.url, {
+    const options: IClientOptions = {
       username: this.opts.username, password: this.opts.password, protocolVersion: 4, clean: true,
       clientId: `${RPC_CLIENT_ID_PREFIX}${randomUUID().slice(0, 8)}`, reconnectPeriod: 1000, connectTimeout: 5000, keepalive: 30,
-    });
+    };
+    const client = new MqttClient(() => this.opts.connect(), options);
     this.client = client;
     client.on('connect', () => {
-      (client.stream as unknown as Partial<Socket>).setNoDelay?.(true);
       client.subscribe([RES_FILTER, DEATH_FILTER], { qos: 0 }, (err) => {
         if (err) log.error({ err: err.message }, 'rpc client cannot subscribe to device answers');
       });
@@ -96,7 +96,7 @@ export class RpcClient implements DeviceRpc {
     client.on('offline', () => { if (!this.stopped) log.warn('rpc client disconnected from the broker; reconnecting'); });
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        log.error({ url: this.opts.url }, 'rpc client could not connect yet; device requests fail until it does');
+        log.error('rpc client could not connect to the broker yet; device requests fail until it does');
         resolve();
       }, this.opts.connectTimeoutMs ?? 5000);
       timer.unref();
