@@ -62,6 +62,23 @@ export function encodeText(def: RegisterDef, text: string): number[] {
 }
 
 /** Engineering value -> raw register words (clamped to the type's range; 0/1 for a bit). */
+const RAW_LIMITS: Partial<Record<RegisterDef['type'], [number, number]>> = {
+  int16: [-0x8000, 0x7fff], uint16: [0, 0xffff], bitfield: [0, 0xffff], int32: [-0x80000000, 0x7fffffff], uint32: [0, 0xffffffff],
+  float32: [-3.4028234663852886e38, 3.4028234663852886e38], float64: [-Number.MAX_VALUE, Number.MAX_VALUE], bit: [0, 1],
+};
+
+/**
+ * The engineering values a write to this register may set: what its type holds (after scale and
+ * offset), narrowed by the adapter's writeRange. encodeRegister would clamp anything outside.
+ */
+export function writableRange(def: RegisterDef): { min: number; max: number } {
+  const [lo, hi] = RAW_LIMITS[def.type] ?? [0, 0];
+  const scaled = def.type === 'bit' || def.type === 'bitfield' ? [lo, hi] : [lo, hi].map((raw) => raw * (def.scale ?? 1) + (def.offset ?? 0));
+  const min = Math.max(Math.min(...scaled), def.writeRange?.min ?? Number.NEGATIVE_INFINITY);
+  const max = Math.min(Math.max(...scaled), def.writeRange?.max ?? Number.POSITIVE_INFINITY);
+  return { min, max };
+}
+
 export function encodeRegister(def: RegisterDef, value: number): number[] {
   if (def.type === 'bit') return [value ? 1 : 0];
   if (def.type === 'string') return encodeText(def, '');

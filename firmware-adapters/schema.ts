@@ -41,6 +41,11 @@ export interface RegisterDef {
   unit: string;
   description: string;
   writable?: boolean;
+  /**
+   * For a writable register: the values (engineering units) a write may set; anything else is
+   * refused with FL_ERR_RPC_BAD_VALUE. Without it, whatever the register type can hold.
+   */
+  writeRange?: { min: number; max: number };
   /** Registers a `string` occupies. */
   length?: number;
   /** Poll group, default 'normal'. */

@@ -104,6 +104,16 @@ export function validateAdapter(input: unknown): AdapterProblem[] {
     const isBitTable = BIT_TABLES.includes(r.table as RegisterTable);
     if (isBitTable && r.type !== 'bit') c.add(`${p}.type`, `must be "bit" in the ${String(r.table)} table`);
     if (!isBitTable && r.type === 'bit') c.add(`${p}.type`, '"bit" is only for the coil and discrete tables');
+    if (r.writeRange !== undefined) {
+      const wp = `${p}.writeRange`;
+      if (r.writable !== true) c.add(wp, 'only a writable register has a write range');
+      if (!isObj(r.writeRange)) c.add(wp, 'must be an object { min, max } in engineering units');
+      else {
+        const min = c.num(r.writeRange, 'min', wp);
+        const max = c.num(r.writeRange, 'max', wp);
+        if (min !== undefined && max !== undefined && !(min < max)) c.add(wp, `min (${min}) must be below max (${max})`);
+      }
+    }
     const length = c.num(r, 'length', p, { optional: r.type !== 'string', int: true, min: 1, max: 123 });
     if (r.type !== 'string' && r.length !== undefined) c.add(`${p}.length`, 'only a string has a length');
     const address = c.num(r, 'address', p, { int: true, min: 0, max: 0xffff });

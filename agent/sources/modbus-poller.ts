@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { decodeRegister, planReads, sliceWords, type ReadRequest } from '../../firmware-adapters/index.js';
-import { decodeText, encodeRegister } from '../../firmware-adapters/register-codec.js';
+import { decodeText, encodeRegister, writableRange } from '../../firmware-adapters/register-codec.js';
 import type { ReadPlanOptions } from '../../firmware-adapters/read-plan.js';
 import { BIT_TABLES, registerSpan, type Adapter, type PollGroup, type RegisterDef } from '../../firmware-adapters/schema.js';
 import { FaultlineError } from '../../protocol/errors.js';
@@ -84,6 +84,13 @@ export class ModbusPoller {
       if (!def) throw new FaultlineError('FL_ERR_RPC_UNKNOWN_PARAMETER', `unknown parameter "${name}"`, { context: { name } });
       if (!def.writable || def.type === 'string') throw new FaultlineError('FL_ERR_RPC_NOT_WRITABLE', `parameter "${name}" is not writable`, { context: { name } });
       if (!Number.isFinite(value)) throw new FaultlineError('FL_ERR_RPC_BAD_VALUE', `value for "${name}" must be a finite number`, { context: { name } });
+      const range = writableRange(def);
+      if (value < range.min || value > range.max) {
+        const unit = def.unit ? ` ${def.unit}` : '';
+        throw new FaultlineError('FL_ERR_RPC_BAD_VALUE', `value ${value}${unit} for "${name}" is outside ${range.min}–${range.max}${unit}; nothing was written`, {
+          context: { name, value, ...range },
+        });
+      }
       return { def, value };
     }).sort((a, b) => a.def.address - b.def.address);
     const coils = regs.filter((x) => x.def.table === 'coil');

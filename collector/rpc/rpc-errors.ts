@@ -53,6 +53,7 @@ export function namedParameters(message: string): string[] {
 const AGENT_HINTS: Readonly<Record<string, string>> = {
   FL_ERR_RPC_UNKNOWN_PARAMETER: 'use names from the device\'s parameter catalogue (GET /api/devices/{site}/{device})',
   FL_ERR_RPC_NOT_WRITABLE: 'only parameters the catalogue marks writable can be written',
+  FL_ERR_RPC_BAD_VALUE: 'write a value inside the parameter\'s range (the adapter\'s writeRange, or what its register holds)',
   FL_ERR_RPC_UNAUTHORIZED: 'the device\'s write key differs from the collector\'s: rotate it (device add --replace) and put the new writeKey in the agent config',
   FL_ERR_RPC_DEVICE_NOT_ANSWERING: 'the agent is up but the device behind it (Modbus) did not answer; check the device and its link',
   FL_ERR_RPC_TIMEOUT: 'the device behind the agent was too slow; try again or with a longer timeoutMs',
@@ -62,7 +63,7 @@ const AGENT_HINTS: Readonly<Record<string, string>> = {
 export function agentError(t: PendingTarget, res: RpcResponse): FaultlineError {
   const code = res.error?.code && /^FL_ERR_[A-Z0-9_]+$/.test(res.error.code) ? res.error.code : 'FL_ERR_RPC_DEVICE_ERROR';
   const message = agentMessageText(res.error?.message ?? '') || 'the device refused the request without a reason';
-  const problems = code === 'FL_ERR_RPC_UNKNOWN_PARAMETER' || code === 'FL_ERR_RPC_NOT_WRITABLE' ? namedParameters(message) : [];
+  const problems = code === 'FL_ERR_RPC_UNKNOWN_PARAMETER' || code === 'FL_ERR_RPC_NOT_WRITABLE' || code === 'FL_ERR_RPC_BAD_VALUE' ? namedParameters(message) : [];
   const hint = AGENT_HINTS[code];
   return new FaultlineError(code, `device ${who(t)}: ${message}`, {
     context: { site: t.site, device: t.device, ...(problems.length > 0 ? { problems } : {}) }, ...(hint ? { hint } : {}),

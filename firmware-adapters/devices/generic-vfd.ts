@@ -16,8 +16,8 @@ export default defineAdapter({
     holding(0x0005, 'fault_code', { type: 'uint16', unit: '', description: 'Active fault code (0 = none)' }),
     holding(0x0006, 'output_power', { type: 'float32', wordOrder: 'big', unit: 'kW', description: 'Output power' }),
     holding(0x0008, 'run_hours', { type: 'uint32', wordOrder: 'little', unit: 'h', description: 'Accumulated run hours' }),
-    holding(0x0100, 'frequency_setpoint', { type: 'uint16', scale: 0.01, unit: 'Hz', description: 'Frequency set point', writable: true }),
-    holding(0x0101, 'accel_time', { type: 'uint16', scale: 0.1, unit: 's', description: 'Acceleration ramp time', writable: true }),
+    holding(0x0100, 'frequency_setpoint', { type: 'uint16', scale: 0.01, unit: 'Hz', description: 'Frequency set point', writable: true, writeRange: { min: 0, max: 120 } }),
+    holding(0x0101, 'accel_time', { type: 'uint16', scale: 0.1, unit: 's', description: 'Acceleration ramp time', writable: true, writeRange: { min: 0.1, max: 3600 } }),
   ],
   faultTables: [{
     register: 'fault_code',

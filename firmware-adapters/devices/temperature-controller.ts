@@ -15,12 +15,12 @@ export default defineAdapter({
   unitId: 1,
   registers: [
     holding(0x0000, 'pv', { type: 'int16', scale: 0.1, unit: '°C', description: 'Process value (measured temperature); 3276.7 on a sensor break' }),
-    holding(0x0001, 'sp', { type: 'int16', scale: 0.1, unit: '°C', description: 'Set point', writable: true }),
+    holding(0x0001, 'sp', { type: 'int16', scale: 0.1, unit: '°C', description: 'Set point', writable: true, writeRange: { min: -50, max: 400 } }),
     holding(0x0002, 'output', { type: 'uint16', scale: 0.1, unit: '%', description: 'Heating output (manipulated value)' }),
     holding(0x0003, 'status_word', { type: 'bitfield', unit: '', description: 'Status word: one bit per input or heater fault' }),
     holding(0x0004, 'control_mode', { type: 'uint16', unit: '', description: 'Mode: 0 manual, 1 auto, 2 autotuning, 3 standby' }),
     holding(0x0005, 'heater_current', { type: 'uint16', scale: 0.1, unit: 'A', description: 'Heater current from the CT input' }),
-    holding(0x0006, 'alarm_high_limit', { type: 'int16', scale: 0.1, unit: '°C', description: 'High alarm limit', writable: true }),
+    holding(0x0006, 'alarm_high_limit', { type: 'int16', scale: 0.1, unit: '°C', description: 'High alarm limit', writable: true, writeRange: { min: -50, max: 450 } }),
   ],
   faultTables: [{
     kind: 'bitfield', register: 'status_word',

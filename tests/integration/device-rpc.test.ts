@@ -119,6 +119,14 @@ t.test('live reads, describe, logs and signed writes through the API; offline an
     const readOnly = await api('POST', '/api/devices/plant-a/drive-7/write', { values: [{ name: 'motor_current', value: 1 }], confirm: true });
     t.equal(readOnly.status, 422);
     t.equal(readOnly.body.error.code, 'FL_ERR_RPC_NOT_WRITABLE');
+    // 700 Hz: outside the adapter's 0-120 Hz (a uint16 at 0.01 Hz would have clamped it to 655.35 without a word).
+    const tooHigh = await api('POST', '/api/devices/plant-a/drive-7/write', {
+      values: [{ name: 'accel_time', value: 20 }, { name: 'frequency_setpoint', value: 700 }], confirm: true,
+    });
+    t.equal(tooHigh.status, 422);
+    t.match(tooHigh.body.error, { code: 'FL_ERR_RPC_BAD_VALUE', message: /700 Hz for "frequency_setpoint" is outside 0–120 Hz/, problems: ['frequency_setpoint'] });
+    t.equal(sim.model.valueAt('frequency_setpoint', Date.now()), 42.5, 'the set point is unchanged');
+    t.not(sim.model.valueAt('accel_time', Date.now()), 20, 'and no other value of the same request was written');
 
     const audit = await api('GET', '/api/audit?subject=plant-a/drive-7');
     t.equal(audit.status, 200);

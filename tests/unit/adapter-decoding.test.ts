@@ -1,6 +1,7 @@
 import t from 'tap';
 import { adapterById, registerByName } from '../../firmware-adapters/index.js';
-import { decodeRegister, encodeRegister } from '../../firmware-adapters/register-codec.js';
+import { decodeRegister, encodeRegister, writableRange } from '../../firmware-adapters/register-codec.js';
+import type { RegisterDef } from '../../firmware-adapters/schema.js';
 
 /** [adapter, register, words as the device sends them, engineering value] */
 const cases: Array<[string, string, number[], number]> = [
@@ -39,4 +40,24 @@ t.test('each new adapter decodes its registers (type, word order, scale)', async
     t.ok(Math.abs(got - want) <= Math.abs(want) * 1e-6 + 1e-9, `${id} ${name} [${words.map((w) => w.toString(16)).join(' ')}] = ${want} (got ${got})`);
     if (def.type !== 'float32') t.same(encodeRegister(def, want), words, `${id} ${name} encodes back to the same words`);
   }
+});
+
+t.test('writableRange: what the register holds after scale and offset, narrowed by the adapter', async (t) => {
+  const reg = (over: Partial<RegisterDef>): RegisterDef => ({ name: 'x', table: 'holding', address: 0, type: 'uint16', unit: '', description: '', writable: true, ...over });
+  const rows: Array<[string, RegisterDef, { min: number; max: number }]> = [
+    ['uint16, scale 0.01', reg({ scale: 0.01 }), { min: 0, max: 655.35 }],
+    ['uint16, scale 0.01, writeRange 0-120', reg({ scale: 0.01, writeRange: { min: 0, max: 120 } }), { min: 0, max: 120 }],
+    ['int16, scale 0.1, offset 10', reg({ type: 'int16', scale: 0.1, offset: 10 }), { min: -3266.8, max: 3286.7 }],
+    ['int16, negative scale', reg({ type: 'int16', scale: -1 }), { min: -32767, max: 32768 }],
+    ['a writeRange wider than the register', reg({ writeRange: { min: -5, max: 1e6 } }), { min: 0, max: 65535 }],
+    ['coil', reg({ table: 'coil', type: 'bit' }), { min: 0, max: 1 }],
+  ];
+  for (const [name, def, want] of rows) {
+    const got = writableRange(def);
+    t.ok(Math.abs(got.min - want.min) < 1e-9 && Math.abs(got.max - want.max) < 1e-9, `${name}: ${JSON.stringify(got)}`);
+  }
+  const vfd = adapterById('generic-vfd');
+  const setpoint = registerByName(vfd, 'frequency_setpoint');
+  if (!setpoint) throw new Error('frequency_setpoint expected');
+  t.same(writableRange(setpoint), { min: 0, max: 120 }, 'the drive\'s set point is limited to 0-120 Hz');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ADAPTERS, adapterFor, validateAdapter } from '../../firmware-adapters/index.js';
+import { ADAPTERS, adapterById, adapterFor, validateAdapter } from '../../firmware-adapters/index.js';
 import { decodeRegister } from '../../firmware-adapters/register-codec.js';
 import { registerSpan, type Adapter } from '../../firmware-adapters/schema.js';
 import { DeviceModel } from '../../firmware-adapters/simulator/device-model.js';
@@ -98,6 +98,20 @@ t.test('the validator reports every problem with its path', async (t) => {
     t.ok(paths.includes(want), `reports ${want}`);
   }
   t.same(validateAdapter('nope'), [{ path: '', message: 'adapter must be an object' }]);
+});
+
+t.test('a write range belongs to a writable register and runs from min up to max', async (t) => {
+  const adapter = structuredClone(adapterById('generic-vfd')) as unknown as Record<string, unknown> & { registers: Array<Record<string, unknown>> };
+  const at = (name: string): number => adapter.registers.findIndex((r) => r.name === name);
+  adapter.registers[at('motor_current')]!.writeRange = { min: 0, max: 10 };
+  adapter.registers[at('frequency_setpoint')]!.writeRange = { min: 60, max: 50 };
+  adapter.registers[at('accel_time')]!.writeRange = { min: 'fast' };
+  t.same(validateAdapter(adapter).map((p) => `${p.path}: ${p.message}`).filter((m) => m.includes('writeRange')).sort(), [
+    `registers[${at('accel_time')}].writeRange.max: must be a finite number`,
+    `registers[${at('accel_time')}].writeRange.min: must be a finite number`,
+    `registers[${at('frequency_setpoint')}].writeRange: min (60) must be below max (50)`,
+    `registers[${at('motor_current')}].writeRange: only a writable register has a write range`,
+  ].sort());
 });
 
 t.test('the validator checks bitfield tables, conditions, rules and simulation effects', async (t) => {
