@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import type { Adapter, PollGroup } from '../firmware-adapters/schema.js';
+import { writableRange } from '../firmware-adapters/register-codec.js';
 import { errorCode, errorMessage } from '../protocol/errors.js';
 import type { DeviceBirth, FaultEvent, ParameterInfo, Sample } from '../protocol/values.js';
 import type { AgentConfig, DeviceConfig } from './config/agent-config-schema.js';
@@ -50,7 +51,11 @@ export interface ChannelStats {
 }
 
 export function parameterCatalogue(adapter: Adapter, system: ParameterInfo[] = []): ParameterInfo[] {
-  const regs: ParameterInfo[] = adapter.registers.map((r) => ({ name: r.name, unit: r.unit, description: r.description, writable: r.writable === true, source: 'modbus' }));
+  const regs: ParameterInfo[] = adapter.registers.map((r) => {
+    const info: ParameterInfo = { name: r.name, unit: r.unit, description: r.description, writable: r.writable === true, source: 'modbus' };
+    if (info.writable && r.type !== 'string') info.writeRange = writableRange(r);
+    return info;
+  });
   return [...regs, ...system];
 }
 

@@ -64,10 +64,23 @@ function sampleFromWire(s: faultline.v1.ISample, where: string): Sample {
 }
 
 function paramFromWire(p: faultline.v1.IParameterInfo, where: string): ParameterInfo {
-  return {
+  const info: ParameterInfo = {
     name: required(`${where}.name`, p.name), unit: p.unit ?? '', description: p.description ?? '',
     writable: p.writable === true, source: p.source === 'system' ? 'system' : 'modbus',
   };
+  const [min, max] = [p.writeMin, p.writeMax];
+  if (typeof min === 'number' || typeof max === 'number') {
+    if (typeof min !== 'number' || typeof max !== 'number' || Number.isNaN(min) || Number.isNaN(max) || min > max) {
+      invalid(`${where}.writeMin/writeMax`, `a write range needs both ends, min not above max (got ${String(min)}..${String(max)})`);
+    }
+    info.writeRange = { min, max };
+  }
+  return info;
+}
+
+function paramToWire(p: ParameterInfo): faultline.v1.IParameterInfo {
+  const { writeRange, ...rest } = p;
+  return writeRange ? { ...rest, writeMin: writeRange.min, writeMax: writeRange.max } : rest;
 }
 
 export function encodeFaultEvent(e: FaultEvent): Uint8Array {
@@ -98,8 +111,12 @@ export function decodeFaultEvent(bytes: Uint8Array): FaultEvent {
   };
 }
 
+function birthToWire(b: DeviceBirth): faultline.v1.IDeviceBirth {
+  return { ...b, parameters: b.parameters.map(paramToWire) };
+}
+
 export function encodeBirth(b: DeviceBirth): Uint8Array {
-  return pb.DeviceBirth.encode({ ...b }).finish();
+  return pb.DeviceBirth.encode(birthToWire(b)).finish();
 }
 
 export function decodeBirth(bytes: Uint8Array): DeviceBirth {
@@ -179,7 +196,7 @@ export function decodeRpcRequest(bytes: Uint8Array): RpcRequest {
 
 export function encodeRpcResponse(r: RpcResponse): Uint8Array {
   return pb.RpcResponse.encode({
-    id: r.id, ok: r.ok, error: r.error ?? null, values: r.values.map(sampleToWire), description: r.description ?? null, logLines: r.logLines ?? [],
+    id: r.id, ok: r.ok, error: r.error ?? null, values: r.values.map(sampleToWire), description: r.description ? birthToWire(r.description) : null, logLines: r.logLines ?? [],
   }).finish();
 }
 

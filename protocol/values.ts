@@ -31,6 +31,8 @@ export interface ParameterInfo {
   description: string;
   writable: boolean;
   source: 'modbus' | 'system';
+  /** For a writable parameter: the values a write may set (engineering units). */
+  writeRange?: { min: number; max: number };
 }
 
 export interface FaultEvent {

@@ -22,7 +22,7 @@ export const TimeoutMs = Type.Integer({ minimum: 100, maximum: 30_000, descripti
 
 // ---------------------------------------------------------------- GET /api/devices/:site/:device
 
-/** One entry of the device's parameter catalogue, from its last birth. min/max appear only when the birth carries them (it does not yet). */
+/** One entry of the device's parameter catalogue, from its last birth; min/max: a writable parameter's range (a write outside it is refused). */
 export const CatalogueEntryJson = Type.Object({
   name: Type.String(),
   unit: Type.String(),

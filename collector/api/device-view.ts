@@ -5,7 +5,10 @@ import type { DeviceState } from '../core/device-registry.js';
 import type { CatalogueEntryJson, DescribeJson, DeviceDetailJson, LiveValueJson } from './device-schemas.js';
 
 export function catalogueOf(parameters: readonly ParameterInfo[]): CatalogueEntryJson[] {
-  return parameters.map((p) => ({ name: p.name, unit: p.unit, description: p.description, writable: p.writable, source: p.source }));
+  return parameters.map((p) => ({
+    name: p.name, unit: p.unit, description: p.description, writable: p.writable, source: p.source,
+    ...(p.writeRange ? { min: p.writeRange.min, max: p.writeRange.max } : {}),
+  }));
 }
 
 /** Alarms of a device that are not back to normal. */

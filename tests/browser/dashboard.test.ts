@@ -125,6 +125,9 @@ t.test('the dashboard against a real collector, agent and simulated drive', asyn
 
     await t.test('writing a parameter asks for confirmation', async (t) => {
       await page.click('[data-testid="write-frequency_setpoint"]');
+      t.match(await page.textContent('[data-testid=write-range]'), /0 to 120 Hz/, 'the dialog shows the range the adapter allows');
+      await page.fill('#write-value', '700');
+      t.ok(await page.isDisabled('dialog button[type=submit]'), 'a value outside it cannot be sent');
       await page.fill('#write-value', '42.5');
       await page.click('dialog button[type=submit]');
       t.match(await page.textContent('dialog .warn-box'), /42\.5/, 'the confirmation names the value');

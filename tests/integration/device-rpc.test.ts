@@ -17,7 +17,7 @@ import { waitFor } from '../helpers/wait.js';
 /** The parts of the JSON replies this test reads. */
 interface Body {
   online: boolean;
-  catalogue: Array<{ name: string; unit: string; writable: boolean }>;
+  catalogue: Array<{ name: string; unit: string; writable: boolean; min?: number; max?: number }>;
   values: Array<{ name: string; value: number; unit: string }>;
   requestedAtMs: number;
   answeredAtMs: number;
@@ -70,7 +70,7 @@ t.test('live reads, describe, logs and signed writes through the API; offline an
     return r.status === 200 && r.body.online === true && r.body.catalogue.length > 0 ? r.body : undefined;
   });
   t.match(device, { birth: { adapterId: 'generic-vfd', model: 'VFD-4000', firmware: '2.3.1' }, writeKey: true });
-  t.match(device.catalogue.find((p) => p.name === 'frequency_setpoint'), { unit: 'Hz', writable: true });
+  t.match(device.catalogue.find((p) => p.name === 'frequency_setpoint'), { unit: 'Hz', writable: true, min: 0, max: 120 }, 'with its write range, from the birth');
   t.match(device.catalogue.find((p) => p.name === 'motor_current'), { unit: 'A', writable: false });
 
   await t.test('a live read is fresh: it follows the simulated register', async (t) => {

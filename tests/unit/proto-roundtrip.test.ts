@@ -16,7 +16,12 @@ const event: FaultEvent = {
 };
 const birth: DeviceBirth = {
   device: 'drive-1', site: 'plant-a', adapterId: 'generic-vfd', model: 'VFD-4000', firmware: '2.3.1', agentVersion: '0.1.0',
-  parameters: [{ name: 'motor_current', unit: 'A', description: 'Motor current', writable: false, source: 'modbus' }, { name: 'system.cpu_load', unit: '%', description: 'CPU', writable: false, source: 'system' }],
+  parameters: [
+    { name: 'motor_current', unit: 'A', description: 'Motor current', writable: false, source: 'modbus' },
+    { name: 'frequency_setpoint', unit: 'Hz', description: 'Set point', writable: true, source: 'modbus', writeRange: { min: 0, max: 120 } },
+    { name: 'offset', unit: '', description: 'Offset', writable: true, source: 'modbus', writeRange: { min: -5, max: 0 } },
+    { name: 'system.cpu_load', unit: '%', description: 'CPU', writable: false, source: 'system' },
+  ],
   timeMs: 1_763_000_000_000, sessionId: 's-1',
 };
 
@@ -73,4 +78,9 @@ t.test('bad bytes and missing fields are typed errors that name the field', asyn
   const noSeverity = type.encode(type.fromObject({ id: 'x', device: 'd', site: 's', seq: 1, source: 1, category: 1, code: 'a.b', transition: 1 })).finish();
   t.throws(() => decodeFaultEvent(noSeverity), { code: 'FL_ERR_PROTO_INVALID', message: /FaultEvent\.severity/ });
   t.throws(() => decodeRpcRequest(encodeRpcRequest({ id: 'x', deadlineMs: 0, op: { kind: 'read', names: [] } }).subarray(0, 3)), { code: /FL_ERR_PROTO/ });
+  const birthType = protobuf.parse(readFileSync(new URL('../../../protocol/faultline.proto', import.meta.url), 'utf8')).root.lookupType('faultline.v1.DeviceBirth');
+  const halfRange = birthType.encode(birthType.fromObject({ ...birth, parameters: [{ name: 'x', writable: true, writeMin: 5 }] })).finish();
+  t.throws(() => decodeBirth(halfRange), { code: 'FL_ERR_PROTO_INVALID', message: /DeviceBirth\.parameters\[0\]\.writeMin\/writeMax: a write range needs both ends/ });
+  const upsideDown = birthType.encode(birthType.fromObject({ ...birth, parameters: [{ name: 'x', writable: true, writeMin: 5, writeMax: 1 }] })).finish();
+  t.throws(() => decodeBirth(upsideDown), { code: 'FL_ERR_PROTO_INVALID', message: /min not above max/ });
 });

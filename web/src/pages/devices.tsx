@@ -238,7 +238,13 @@ function WriteDialog(props: { param: CatalogueEntry; current: LiveValue | undefi
           <p>{props.param.description}</p>
           <p class="muted">{t('device.currentValue')}: {props.current ? `${fmtNumber(props.current.value, 3)} ${props.param.unit} (${fmtTime(props.current.timeMs)})` : t('device.notPulled')}</p>
           <label for="write-value">{t('device.newValue')} ({props.param.unit || '—'})</label>
-          <input id="write-value" type="number" step="any" required value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
+          <input id="write-value" type="number" step="any" required value={text} min={props.param.min} max={props.param.max}
+            aria-describedby={props.param.min !== undefined ? 'write-range' : undefined} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
+          {props.param.min !== undefined && props.param.max !== undefined && (
+            <p id="write-range" class="muted" data-testid="write-range">
+              {t('device.allowedRange', { min: fmtNumber(props.param.min, 3), max: fmtNumber(props.param.max, 3), unit: props.param.unit })}
+            </p>
+          )}
           <div class="buttons">
             <button type="button" onClick={props.onClose}>{t('common.cancel')}</button>
             <button type="submit" class="primary" disabled={!valid}>{t('common.next')}</button>
