@@ -8,11 +8,10 @@
  * credentials within a few seconds.
  */
 import { parseArgs } from 'node:util';
-import { errorMessage, FaultlineError } from '../../protocol/errors.js';
 import type { CommandIo } from '../cli.js';
+import { onCollectorDatabase, UsageError } from '../database-command.js';
 import { type CredentialIdentity, type CredentialInfo } from './credential-store.js';
 import { DeviceProvisioning } from './device-provisioning.js';
-import { openCollectorDatabase } from './open-database.js';
 
 export const DEVICE_USAGE = `Usage: faultline device <command> [options]
 
@@ -32,7 +31,6 @@ Options:
   -h, --help       show this help
 `;
 
-class UsageError extends Error {}
 
 type Values = {
   site?: string | undefined; device?: string | undefined; service?: string | undefined; 'data-dir'?: string | undefined;
@@ -142,19 +140,8 @@ export async function deviceCommand(argv: string[], io: CommandIo = process, now
     io.stderr.write(`faultline device: ${err.message}\n\n${DEVICE_USAGE}`);
     return 2;
   }
-  let db;
-  try {
-    const dataDir = parsed.values['data-dir'] ?? './data';
-    db = openCollectorDatabase(dataDir, now());
-    return await run(parsed.command, parsed.values, new DeviceProvisioning(db, dataDir), io, now());
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr.write(`faultline device: ${err.message}\n\n${DEVICE_USAGE}`);
-      return 2;
-    }
-    io.stderr.write(`faultline device: ${errorMessage(err)}\n`);
-    return err instanceof FaultlineError ? 1 : 70;
-  } finally {
-    db?.close();
-  }
+  const dataDir = parsed.values['data-dir'] ?? './data';
+  const { command, values } = parsed;
+  return onCollectorDatabase({ name: 'device', usage: DEVICE_USAGE }, dataDir, now(), io,
+    (db) => run(command, values, new DeviceProvisioning(db, dataDir), io, now()));
 }

@@ -4,11 +4,10 @@
  * never be shown again. Works while the collector runs (the same SQLite file, WAL).
  */
 import { parseArgs } from 'node:util';
-import { errorMessage, FaultlineError } from '../../protocol/errors.js';
 import type { CommandIo } from '../cli.js';
+import { onCollectorDatabase, UsageError } from '../database-command.js';
 import { isRole, ROLES } from '../core/roles.js';
 import { generatePassword } from '../security/password-hash.js';
-import { openCollectorDatabase } from '../security/open-database.js';
 import { UserDirectory } from './user-directory.js';
 import type { UserRecord } from './user-store.js';
 
@@ -45,7 +44,6 @@ export interface UserCommandIo extends CommandIo {
   readStdin?: () => Promise<string>;
 }
 
-class UsageError extends Error {}
 
 type Values = {
   'data-dir'?: string | undefined; role?: string | undefined; 'display-name'?: string | undefined; 'password-stdin'?: boolean | undefined;
@@ -182,19 +180,7 @@ export async function userCommand(argv: string[], io: UserCommandIo = process, n
     io.stderr.write(`faultline user: ${err.message}\n\n${USER_USAGE}`);
     return 2;
   }
-  let db;
-  try {
-    db = openCollectorDatabase(parsed.values['data-dir'] ?? './data', now());
-    return await run(parsed, new UserDirectory(db), io, now());
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr.write(`faultline user: ${err.message}\n\n${USER_USAGE}`);
-      return 2;
-    }
-    io.stderr.write(`faultline user: ${errorMessage(err)}\n`);
-    return err instanceof FaultlineError ? 1 : 70;
-  } finally {
-    db?.close();
-  }
+  return onCollectorDatabase({ name: 'user', usage: USER_USAGE }, parsed.values['data-dir'] ?? './data', now(), io,
+    (db) => run(parsed, new UserDirectory(db), io, now()));
 }
 
