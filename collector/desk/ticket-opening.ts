@@ -15,6 +15,7 @@ import { FaultlineError } from '../../protocol/errors.js';
 import type { FaultEvent } from '../../protocol/values.js';
 import type { TicketDeviceInfo } from '../store/desk-tickets.js';
 import type { DeskWork } from './desk-work.js';
+import type { TicketOutcome } from '../core/desk-context.js';
 
 /** A site parent stands for several devices: no one model or firmware. */
 export const NO_DEVICE: TicketDeviceInfo = { model: '', firmware: '' };
@@ -30,13 +31,18 @@ function productionStopped(e: FaultEvent): boolean {
   return e.labels[PRODUCTION_LABEL] === 'stopped';
 }
 
-/** Stores the ticket numbered for the UTC day of dayMs (with the device's model and firmware now), then routes and assigns it. */
+/** Numbers the ticket for the UTC day of dayMs, routes and assigns it, then stores it once (with the device's model and firmware now). */
 function storeAndIntake(work: DeskWork, fresh: NewDeskTicket, dayMs: number, device: TicketDeviceInfo, actor: Actor): DeskTicket {
   const s = work.settings;
-  const stored = work.repo.tickets.insert(fresh, dayMs, device);
-  const outcome = intakeTicket(stored, { region: s.regions[stored.site] ?? '', model: device.model },
-    { routing: s.routing, teams: s.teams, load: work.repo.tickets.openLoad() }, work.ctx(actor));
-  return work.ticket(outcome, stored, true);
+  let intake: TicketOutcome | undefined;
+  const stored = work.repo.tickets.insert(fresh, dayMs, device, (numbered) => {
+    intake = intakeTicket(numbered, { region: s.regions[numbered.site] ?? '', model: device.model },
+      { routing: s.routing, teams: s.teams, load: work.repo.tickets.openLoad() }, work.ctx(actor));
+    return intake.ticket;
+  });
+  if (!intake) throw new FaultlineError('FL_ERR_INTERNAL', `ticket ${stored.number} was stored without its intake`);
+  // Stored as the intake left it: the save below finds nothing to write but the audit records, effects and timer.
+  return work.ticket(intake, stored, true);
 }
 
 export function openDeviceTicket(work: DeskWork, e: FaultEvent, device: DeviceState | undefined): DeskTicket {

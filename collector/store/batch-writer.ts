@@ -16,6 +16,7 @@ import type { FaultEvent, Telemetry } from '../../protocol/values.js';
 import { applyBirth, applyDeath, applySeen, applyStatus, type DeviceKey, type DeviceState } from '../core/device-registry.js';
 import type { CommitOutcome, IngestMessage } from '../core/ingest-message.js';
 import { deviceFromRow, deviceToRow, type DeviceRow } from './row-mapping.js';
+import { BoundedCache } from './bounded-cache.js';
 import { rowsOf, statementsByCount } from './statements-by-count.js';
 
 /** Telemetry older than this (by sample time) is deleted; the prune runs at most once a minute. */
@@ -67,6 +68,7 @@ function prepareStatements(db: Database) {
       last_death_reason = excluded.last_death_reason, last_status = excluded.last_status`),
     insertSample: db.prepare<[string, string, string, number, string, number]>(`INSERT INTO telemetry (site, device, parameter, value, quality, time_ms)
       VALUES (?, ?, ?, ?, ?, ?)`),
+    touchDevice: db.prepare<[number, string, string]>('UPDATE devices SET last_seen_ms = ? WHERE site = ? AND device = ?'),
     pruneTelemetry: db.prepare<[number]>('DELETE FROM telemetry WHERE time_ms < ?'),
   };
 }
@@ -79,32 +81,62 @@ const EVENT_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 
 /** Rows per multi-row event INSERT and ids per duplicate lookup: 20 × 50 parameters, well under SQLite's limit. */
 const ROWS_PER_STATEMENT = 50;
 
-/** Device states touched by one batch: read once, written once at the end. */
+/** Most device states kept between batches. */
+export const DEVICE_CACHE_MAX = 20_000;
+
+/** Only last_seen_ms moved (every other field is the same value or the same object): a one-column update will do. */
+function onlySeenMoved(before: DeviceState, after: DeviceState): boolean {
+  for (const k of Object.keys(after) as Array<keyof DeviceState>) if (k !== 'lastSeenMs' && after[k] !== before[k]) return false;
+  return true;
+}
+
+/**
+ * Device states as stored, kept between batches (only this writer writes the devices table); each
+ * batch reads a device at most once and writes it once at its end, the last-seen time alone when
+ * nothing else moved. `forget` drops what is kept (a rolled-back batch).
+ */
 class DeviceCache {
-  private readonly states = new Map<string, DeviceState | undefined>();
-  private readonly dirty = new Set<string>();
+  private readonly stored = new BoundedCache<string, DeviceState>(DEVICE_CACHE_MAX);
+  /** The batch in progress: state as stored before it (undefined: no row), and now. */
+  private readonly touched = new Map<string, { before: DeviceState | undefined; now: DeviceState }>();
 
   constructor(private readonly st: Statements) {}
 
+  private load(key: DeviceKey, k: string): DeviceState | undefined {
+    const cached = this.stored.get(k);
+    if (cached) return cached;
+    const row = this.st.getDevice.get(key.site, key.device);
+    return row ? deviceFromRow(row) : undefined;
+  }
+
   update(key: DeviceKey, change: (prev: DeviceState | undefined) => DeviceState): void {
     const k = `${key.site}\u0000${key.device}`;
-    if (!this.states.has(k)) {
-      const row = this.st.getDevice.get(key.site, key.device);
-      this.states.set(k, row ? deviceFromRow(row) : undefined);
+    const entry = this.touched.get(k);
+    if (entry) entry.now = change(entry.now);
+    else {
+      const before = this.load(key, k);
+      this.touched.set(k, { before, now: change(before) });
     }
-    this.states.set(k, change(this.states.get(k)));
-    this.dirty.add(k);
   }
 
   get(key: DeviceKey): DeviceState | undefined {
-    return this.states.get(`${key.site}\u0000${key.device}`);
+    return this.touched.get(`${key.site}\u0000${key.device}`)?.now;
   }
 
+  /** Writes the batch's devices (inside its transaction) and keeps them as stored. */
   flush(): void {
-    for (const k of this.dirty) {
-      const state = this.states.get(k);
-      if (state) this.st.upsertDevice.run(deviceToRow(state));
+    for (const [k, { before, now }] of this.touched) {
+      if (before && onlySeenMoved(before, now)) this.st.touchDevice.run(now.lastSeenMs, now.site, now.device);
+      else this.st.upsertDevice.run(deviceToRow(now));
+      this.stored.set(k, now);
     }
+    this.touched.clear();
+  }
+
+  /** The batch is abandoned: neither its changes nor what was kept may be trusted. */
+  forget(): void {
+    this.touched.clear();
+    this.stored.clear();
   }
 }
 
@@ -207,8 +239,8 @@ export function createBatchWriter(db: Database, initial: EventProcessor, hooks: 
     }
   }
 
+  const devices = new DeviceCache(st);
   const runTransaction = db.transaction((messages: readonly IngestMessage[], nowMs: number, isolate: boolean): CommitOutcome[] => {
-    const devices = new DeviceCache(st);
     const events = new EventRows(insertOf, existingOf, messages);
     const outcomes = messages.map((m) => writeOne(m, devices, events, nowMs, isolate));
     events.write();
@@ -224,6 +256,7 @@ export function createBatchWriter(db: Database, initial: EventProcessor, hooks: 
     try {
       return runTransaction(messages, nowMs, isolate);
     } catch (err) {
+      devices.forget();
       hooks.onRollback?.();
       throw err;
     }

@@ -36,8 +36,10 @@ export interface DeskTickets {
   /**
    * Stores a new ticket, numbered for the UTC day of `dayMs`; returns it with id and number.
    * `device`: the model and firmware the device ran when the ticket was opened (what reports group by).
+   * `complete`: given the ticket with its id and number, returns it as it is to be stored (the desk
+   * routes and assigns it there), so the row is written once, complete.
    */
-  insert(t: NewDeskTicket, dayMs: number, device?: TicketDeviceInfo): DeskTicket;
+  insert(t: NewDeskTicket, dayMs: number, device?: TicketDeviceInfo, complete?: (numbered: DeskTicket) => DeskTicket): DeskTicket;
   /**
    * Writes the ticket back and appends comments not stored yet. With `before` (the ticket as loaded)
    * only the columns that changed are written, which spares the indexes of the others.
@@ -90,8 +92,10 @@ function candidateFromRow(r: CandidateRow): CandidateTicket {
 
 export function createDeskTickets(db: Database): DeskTickets {
   const cols = DESK_TICKET_COLUMNS.join(', ');
-  const insert = db.prepare(`INSERT INTO tickets (number, model, firmware, ${cols})
-    VALUES (@number, @model, @firmware, ${DESK_TICKET_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  const insert = db.prepare(`INSERT INTO tickets (id, number, model, firmware, ${cols})
+    VALUES (@id, @number, @model, @firmware, ${DESK_TICKET_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  // The id SQLite would give the row (one past the largest), known before the row is written.
+  const nextId = db.prepare<[], { id: number }>('SELECT coalesce(max(id), 0) + 1 AS id FROM tickets');
   const mutable = DESK_TICKET_COLUMNS.filter((c) => !IMMUTABLE_TICKET_COLUMNS.includes(c));
   const updates = new Map<string, Statement>();
   const updateOf = (columns: readonly string[]): Statement => {
@@ -221,15 +225,17 @@ export function createDeskTickets(db: Database): DeskTickets {
         return t ? [t] : [];
       });
     },
-    insert(t, dayMs, device) {
+    insert(t, dayMs, device, complete) {
       const day = ticketDay(dayMs);
       const counter = nextDayCounter.get(day);
       if (!counter) throw new Error('ticket day counter returned no row');
-      const number = formatTicketNumber(day, counter.last);
-      const id = Number(insert.run({ ...deskTicketParams(t), number, model: device?.model ?? '', firmware: device?.firmware ?? '' }).lastInsertRowid);
-      for (const c of t.comments) insertComment.run(commentToRow(id, c));
-      moveLoad(null, loadOf(t));
-      const stored = remember({ ...t, id, number });
+      const numbered: DeskTicket = { ...t, id: nextId.get()?.id ?? 1, number: formatTicketNumber(day, counter.last) };
+      const final = complete ? complete(numbered) : numbered;
+      if (final.id !== numbered.id || final.number !== numbered.number) throw new Error(`ticket ${numbered.number} changed its id or number before it was stored`);
+      insert.run({ ...deskTicketParams(final), id: final.id, number: final.number, model: device?.model ?? '', firmware: device?.firmware ?? '' });
+      for (const c of final.comments) insertComment.run(commentToRow(final.id, c));
+      moveLoad(null, loadOf(final));
+      const stored = remember(final);
       noteCandidate(stored);
       return stored;
     },
