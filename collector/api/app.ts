@@ -28,6 +28,7 @@ import { ticketActionRoutes } from './ticket-action-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { streamRoute } from './stream-route.js';
 import type { LiveHub } from '../live/live-hub.js';
+import { ticketChangesRoute } from './ticket-changes-route.js';
 import { knowledgeRoutes } from '../knowledge/kb-routes.js';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
 import type { ReportLoader } from '../reports/report-loader.js';
@@ -104,6 +105,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await app.register(auditRoutes, { repo: desk.repo });
     await app.register(adminRoutes, { desk });
     await app.register(streamRoute, { desk, now, onHub: (hub) => { liveHub = hub; } });
+    await app.register(ticketChangesRoute, { desk, now });
   }
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });
   if (opts.reports) await app.register(reportRoutes, { reports: opts.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });

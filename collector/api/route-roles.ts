@@ -57,6 +57,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
 
   // Tickets.
   'GET /api/tickets': 'viewer',
+  'GET /api/tickets/changes': 'viewer',
   'GET /api/tickets/:id': 'viewer',
   'POST /api/tickets': 'engineer',
   ...Object.fromEntries(Object.entries(TICKET_ACTION_ROLES).map(([action, role]) => [`POST /api/tickets/:id/${action}`, role])),

@@ -4,11 +4,13 @@
  *  - new tickets: every event raises a fault code of its own, so every event opens a ticket;
  *  - occurrences: events repeat 200 faults (10 devices x 20 codes), so after the first raise each
  *    one updates an open ticket (visible once the ticket's lastSeenMs reaches the event's time).
- * Each mode is watched two ways, in separate runs (a worker thread watches, so parsing never delays
+ * Each mode is watched three ways, in separate runs (a worker thread watches, so parsing never delays
  * the publisher; see ticket-watcher.ts):
  *  - live stream: GET /api/stream, as the dashboard sees tickets change (pushed on commit);
  *  - polling: GET /api/tickets?site=… back to back, as an integration without the stream would; a
- *    figure then includes up to one poll cycle (printed), and the polls themselves load the collector.
+ *    figure then includes up to one poll cycle (printed), and the polls themselves load the collector;
+ *  - change feed: GET /api/tickets/changes?after=<cursor>&waitMs=… in a loop (long polling), as an
+ *    integration that polls but follows changes would.
  * Printed beside publish → PUBACK from the same run (PUBACK = committed). The collector runs in its
  * own process, a fresh one per run. Bounded in time and count; prints figures, asserts nothing.
  */
@@ -45,6 +47,8 @@ interface Pending {
   sentAt: number;
   measured: boolean;
 }
+
+const WATCHED: Record<WatchMode, string> = { stream: 'on the live stream', feed: 'on the change feed (long polling)', poll: 'by polling the list' };
 
 const ms = (x: number): string => (Number.isNaN(x) ? '   n/a' : `${x.toFixed(2)} ms`);
 
@@ -127,7 +131,7 @@ async function measure(collector: CollectorProcess, mode: Mode, watch: WatchMode
 
   ackMs.sort((a, b) => a - b);
   visibleMs.sort((a, b) => a - b);
-  process.stdout.write(`  ${mode}, watched ${watch === 'stream' ? 'on the live stream' : 'by polling'}: offered ${offered.toFixed(0)} events/s; ${visibleMs.length} of ${total - measuredFrom} measured changes seen (${unseen} never)\n`);
+  process.stdout.write(`  ${mode}, watched ${WATCHED[watch]}: offered ${offered.toFixed(0)} events/s; ${visibleMs.length} of ${total - measuredFrom} measured changes seen (${unseen} never)\n`);
   process.stdout.write(`    publish -> PUBACK (committed)         p50 ${ms(percentile(ackMs, 0.5))}   p99 ${ms(percentile(ackMs, 0.99))}\n`);
   process.stdout.write(`    publish -> ticket visible in the API  p50 ${ms(percentile(visibleMs, 0.5))}   p99 ${ms(percentile(visibleMs, 0.99))}   (target p99 < 25 ms)\n`);
   process.stdout.write(`    collector CPU while publishing: ${(cpuShare * 100).toFixed(0)}% of a core (serving the watcher included)\n`);
@@ -140,7 +144,7 @@ export async function runTicketLatencyBench(opts: TicketLatencyOptions = {}): Pr
   const o: Required<TicketLatencyOptions> = { ratePerS: 1000, seconds: 5, warmupS: 1, devices: 10, pollers: 2, ...opts };
   process.stdout.write(`ticket latency: ${o.ratePerS.toLocaleString('en-US')} events/s for ${o.seconds} s after ${o.warmupS} s warm-up, from ${o.devices} devices\n`);
   for (const [mode, site] of [['occurrences', 'lat-occ'], ['new tickets', 'lat-new']] as const) {
-    for (const watch of ['stream', 'poll'] as const) {
+    for (const watch of ['stream', 'feed', 'poll'] as const) {
       const collector = await startCollectorProcess(); // a fresh collector per run, so one run's backlog cannot slow the next
       try {
         await measure(collector, mode, watch, site, o);

@@ -4,13 +4,15 @@
  * (performance.timeOrigin + now) the answer was in. Two ways to watch:
  *  - 'stream': GET /api/stream (server-sent events), as the dashboard does: each `ticket` event is a
  *    ticket as GET /api/tickets shows it, pushed when the desk commits the change;
- *  - 'poll': GET /api/tickets back to back (`pollers` loops), as an integration without the stream would.
+ *  - 'poll': GET /api/tickets back to back (`pollers` loops), as an integration without the stream would;
+ *  - 'feed': GET /api/tickets/changes?after=<cursor>&waitMs=… in one loop (long polling), as an
+ *    integration following the change feed would.
  * Parsing here keeps the publisher's event loop free, so a publish is sent and its PUBACK noticed on time.
  * Parent → worker: 'stop'. Worker → parent: WatcherReport.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-export type WatchMode = 'stream' | 'poll';
+export type WatchMode = 'stream' | 'poll' | 'feed';
 
 export interface WatcherSetup {
   mode: WatchMode;
@@ -69,6 +71,29 @@ async function poll(): Promise<void> {
   await Promise.all(Array.from({ length: setup.pollers }, loop));
 }
 
+/** Follows the change feed (long polling) until stopped. */
+async function feed(): Promise<void> {
+  const base = `${setup.httpUrl}/api/tickets/changes?site=${encodeURIComponent(setup.site)}&limit=${setup.limit}`;
+  const ask = async (query: string): Promise<{ cursor: string; reset: boolean; tickets: TicketItem[] }> => {
+    const res = await fetch(`${base}${query}`, { headers: setup.headers, signal: stop.signal });
+    if (!res.ok) throw new Error(`GET /api/tickets/changes answered ${res.status}: ${await res.text()}`);
+    return await res.json() as { cursor: string; reset: boolean; tickets: TicketItem[] };
+  };
+  let { cursor } = await ask('');
+  port?.postMessage({ kind: 'ready' } satisfies WatcherReport);
+  try {
+    while (!stop.signal.aborted) {
+      const started = performance.now();
+      const answer = await ask(`&after=${cursor}&waitMs=5000`);
+      if (answer.reset) throw new Error('the change feed answered reset during the run');
+      cursor = answer.cursor;
+      report(answer.tickets, performance.now() - started);
+    }
+  } catch (err) {
+    if (!stop.signal.aborted) throw err;
+  }
+}
+
 /** Reads `ticket` events off the live stream until stopped. */
 async function stream(): Promise<void> {
   const res = await fetch(`${setup.httpUrl}/api/stream`, { headers: setup.headers, signal: stop.signal });
@@ -96,7 +121,7 @@ async function stream(): Promise<void> {
 }
 
 try {
-  await (setup.mode === 'stream' ? stream() : poll());
+  await (setup.mode === 'stream' ? stream() : setup.mode === 'feed' ? feed() : poll());
   port.postMessage({ kind: 'stopped' } satisfies WatcherReport);
 } catch (err) {
   port.postMessage({ kind: 'error', message: (err as Error).message } satisfies WatcherReport);

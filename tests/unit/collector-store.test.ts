@@ -147,6 +147,31 @@ t.test('devices: birth, death of the current session, stale death ignored', asyn
   t.equal(store.listDevices()[0]?.lastSeenMs, 400, 'an event refreshes last seen');
 });
 
+t.test('device states kept between batches: last-seen alone is written narrowly, other changes whole, a rollback forgets them', async (t) => {
+  const store = open(t);
+  const key = { site: 'plant-a', device: 'drive-1' };
+  const birth = (firmware: string, receivedMs: number): IngestMessage => ({
+    kind: 'birth', receivedMs,
+    birth: { ...key, adapterId: 'generic-vfd', model: 'VFD-4000', firmware, agentVersion: '0.1.0', parameters: [], timeMs: 1, sessionId: 's1' },
+  });
+  store.commit([birth('2.3.1', 100)], NOW);
+  store.commit([ev(event('raise', DAY1), 200)], NOW);
+  t.match(store.listDevices(), [{ firmware: '2.3.1', lastSeenMs: 200 }], 'an event in a later batch moves last seen');
+  // Another writer changes the row behind the cache: a narrow last-seen update leaves its column alone.
+  store.db.prepare("UPDATE devices SET agent_version = 'edited' WHERE site = ? AND device = ?").run(key.site, key.device);
+  store.commit([ev(event('raise', DAY1 + 1), 300)], NOW);
+  t.match(store.listDevices(), [{ agentVersion: 'edited', lastSeenMs: 300 }], 'only last_seen_ms was written');
+  store.commit([birth('3.0.0', 400)], NOW);
+  t.match(store.listDevices(), [{ firmware: '3.0.0', agentVersion: '0.1.0', lastSeenMs: 400 }], 'a birth writes the whole row');
+  const bad = { ...event('raise', DAY1 + 2), category: undefined } as unknown as FaultEvent;
+  t.throws(() => store.commit([birth('4.0.0', 500), ev(bad, 500)], NOW));
+  t.match(store.listDevices(), [{ firmware: '3.0.0', lastSeenMs: 400 }], 'the failed batch left the row as it was');
+  store.commit([ev(event('raise', DAY1 + 3), 600)], NOW);
+  t.match(store.listDevices(), [{ firmware: '3.0.0', lastSeenMs: 600 }], 'and the kept state was not the rolled-back one');
+  const events = store.db.prepare('SELECT firmware FROM events ORDER BY seq').all() as Array<{ firmware: string }>;
+  t.same(events.map((e) => e.firmware), ['2.3.1', '2.3.1', '3.0.0'], 'events carry the firmware as stored, not the rolled-back birth\'s');
+});
+
 t.test('telemetry is stored, queried by window, and pruned after the retention period', async (t) => {
   const store = open(t);
   const key = { site: 'plant-a', device: 'drive-1' };

@@ -90,3 +90,23 @@ t.test('migration v8 moves a stored window out of the JSON into rows', async (t)
   t.same(timesIn(store.db, 'plant-a'), [T0 + 1, T0 + 1, T0 + 5, T0 + 9], 'every time became a row');
   t.same(store.desk.alarms.flood('plant-a'), { site: 'plant-a', episode, recent: [T0 + 1, T0 + 1, T0 + 5, T0 + 9] });
 });
+
+t.test('migration v10 keeps timers, chatter and flood states when their tables lose the rowid', async (t) => {
+  const dir = tempDir('faultline-v10-migration-');
+  t.teardown(dir.remove);
+  const db = new Database(join(dir.path, DB_FILE));
+  migrate(db, T0, MIGRATIONS.filter((m) => m.version < 10));
+  db.prepare('INSERT INTO desk_timers (kind, key, due_ms) VALUES (?, ?, ?)').run('ticket', '7', T0 + 5);
+  db.prepare('INSERT INTO alarm_chatter (alarm, site, chattering, data) VALUES (?, ?, ?, ?)').run('plant-a/drive-1/x', 'plant-a', 1, '{"alarm":"plant-a/drive-1/x"}');
+  db.prepare('INSERT INTO alarm_floods (site, in_flood, data) VALUES (?, ?, ?)').run('plant-a', 1, JSON.stringify({ site: 'plant-a', episode: null }));
+  db.close();
+  const store = openStore({ dataDir: dir.path, log: silentLogger(), nowMs: T0 });
+  t.teardown(() => store.close());
+  t.same(store.desk.timers.next(), { kind: 'ticket', key: '7', dueMs: T0 + 5 });
+  t.same(store.desk.alarms.chatteringAlarms(), ['plant-a/drive-1/x']);
+  t.same(store.desk.alarms.floodingSites(), ['plant-a']);
+  const withoutRowid = store.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID%' AND name NOT LIKE 'kb_fts%' ORDER BY name").all();
+  t.same(withoutRowid, [{ name: 'alarm_chatter' }, { name: 'alarm_floods' }, { name: 'desk_timers' }]);
+  const plan = store.db.prepare('EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE parent_id = ? ORDER BY id').all(1) as Array<{ detail: string }>;
+  t.match(plan.map((p) => p.detail).join(' '), /tickets_parent/, 'children are still found through the (now partial) parent index');
+});
