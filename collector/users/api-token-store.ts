@@ -3,7 +3,7 @@
  * only as SHA-256. A token acts as its user with the user's current role; it stops working when
  * revoked, or while its user is disabled, and goes with its user. Tokens do not expire on their own.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { newSecret, secretHash } from './secret-token.js';
 import { userError } from './user-errors.js';
 import type { UserRecord, UserStore } from './user-store.js';
@@ -35,7 +35,12 @@ interface TokenRow {
 const info = (r: TokenRow): TokenInfo => ({ id: r.id, name: r.name, createdMs: r.created_ms, lastUsedMs: r.last_used_ms });
 
 export class ApiTokenStore {
-  constructor(private readonly db: Database, private readonly users: UserStore) {}
+  /** Every API request resolves its token: prepared once. */
+  private readonly byHash: Statement<[string], TokenRow>;
+
+  constructor(private readonly db: Database, private readonly users: UserStore) {
+    this.byHash = db.prepare<[string], TokenRow>('SELECT id, user_id, name, created_ms, last_used_ms FROM api_tokens WHERE token_hash = ?');
+  }
 
   /** A new token for the user; the returned `token` is the only time it exists in clear. */
   create(userId: number, name: string, nowMs: number): { token: string; info: TokenInfo } {
@@ -60,7 +65,7 @@ export class ApiTokenStore {
   /** The token's user (enabled) and the token's name; undefined when unknown or revoked. */
   resolve(token: string, nowMs: number): ActiveToken | undefined {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;
-    const row = this.db.prepare<[string], TokenRow>('SELECT id, user_id, name, created_ms, last_used_ms FROM api_tokens WHERE token_hash = ?').get(secretHash(token));
+    const row = this.byHash.get(secretHash(token));
     if (!row) return undefined;
     const user = this.users.byId(row.user_id);
     if (!user || user.disabledMs !== null) return undefined;

@@ -3,7 +3,7 @@
  * ends on logout, after the idle timeout or the absolute lifetime (collector/core/session-expiry.ts),
  * when its user is disabled or removed, or when the user's password changes.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { DEFAULT_SESSION_POLICY, sessionEndsAt, sessionExpired, sessionNeedsTouch, type SessionPolicy } from '../core/session-expiry.js';
 import { csrfTokenFor, newSecret, secretHash } from './secret-token.js';
 import type { UserRecord, UserStore } from './user-store.js';
@@ -29,7 +29,12 @@ interface SessionRow {
 }
 
 export class SessionStore {
-  constructor(private readonly db: Database, private readonly users: UserStore, readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY) {}
+  /** Every request with a session cookie looks its session up: prepared once. */
+  private readonly byHash: Statement<[string], SessionRow>;
+
+  constructor(private readonly db: Database, private readonly users: UserStore, readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY) {
+    this.byHash = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id_hash = ?');
+  }
 
   create(userId: number, nowMs: number): IssuedSession {
     const sessionId = newSecret();
@@ -40,7 +45,7 @@ export class SessionStore {
   /** The live session with this id, its idle clock moved forward; undefined when unknown, expired or its user is disabled. */
   resolve(sessionId: string, nowMs: number): ActiveSession | undefined {
     const idHash = secretHash(sessionId);
-    const row = this.db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id_hash = ?').get(idHash);
+    const row = this.byHash.get(idHash);
     if (!row) return undefined;
     const times = { createdMs: row.created_ms, lastSeenMs: row.last_seen_ms };
     if (sessionExpired(times, nowMs, this.policy)) {
@@ -58,7 +63,7 @@ export class SessionStore {
 
   /** Whether the session is still live, without moving its idle clock (a live stream is not activity). */
   isLive(sessionId: string, nowMs: number): boolean {
-    const row = this.db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id_hash = ?').get(secretHash(sessionId));
+    const row = this.byHash.get(secretHash(sessionId));
     if (!row || sessionExpired({ createdMs: row.created_ms, lastSeenMs: row.last_seen_ms }, nowMs, this.policy)) return false;
     const user = this.users.byId(row.user_id);
     return user !== undefined && user.disabledMs === null;

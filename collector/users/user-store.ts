@@ -4,7 +4,7 @@
  * or disabling a user ends their sessions; the last enabled admin can be neither demoted,
  * disabled nor removed (nobody could manage users any more).
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { isRole, type Role } from '../core/roles.js';
 import { DEFAULT_COST, hashPassword, verifyAgainstNothing, verifyPassword, type ScryptCost } from '../security/password-hash.js';
 import { userError } from './user-errors.js';
@@ -74,8 +74,12 @@ export function checkPassword(password: string): void {
 export class UserStore {
   private readonly cost: ScryptCost;
 
+  /** Every authenticated request reads its user: prepared once. */
+  private readonly byIdStatement: Statement<[number], UserRow>;
+
   constructor(private readonly db: Database, opts: { hashCost?: ScryptCost } = {}) {
     this.cost = opts.hashCost ?? DEFAULT_COST;
+    this.byIdStatement = db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?');
   }
 
   byName(username: string): UserRecord | undefined {
@@ -84,7 +88,7 @@ export class UserStore {
   }
 
   byId(id: number): UserRecord | undefined {
-    const row = this.db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?').get(id);
+    const row = this.byIdStatement.get(id);
     return row ? toRecord(row) : undefined;
   }
 
