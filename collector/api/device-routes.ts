@@ -13,6 +13,7 @@ import type { DeskService } from '../desk/desk-service.js';
 import type { DeviceRpc, DeviceRpcOp, RpcAnswer } from '../rpc/device-rpc.js';
 import type { Queries } from '../store/queries.js';
 import { actorOf } from './actor.js';
+import { writeRangeProblems } from '../core/write-range-check.js';
 import { deviceError, installDeviceErrorHandler } from './device-errors.js';
 import {
   DescribeBody, DescribeJson, DeviceDetailJson, DeviceParams, LiveBody, LiveJson, LogsBody, LogsJson, WriteBody, WriteJson, deviceRpcErrorResponses,
@@ -144,6 +145,12 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
       if (confirm !== true) {
         throw deviceError('FL_ERR_DEVICE_WRITE_UNCONFIRMED', `a write to ${d.site}/${d.device} needs "confirm": true`, {
           context: { site: d.site, device: d.device }, hint: 'a write changes a running machine: check the values, then send them again with "confirm": true',
+        });
+      }
+      const problems = writeRangeProblems(values, d.parameters);
+      if (problems.length > 0) {
+        throw deviceError('FL_ERR_RPC_BAD_VALUE', `${problems.length === 1 ? 'a value is' : `${problems.length} values are`} outside the range ${d.site}/${d.device} announced; nothing was sent`, {
+          context: { site: d.site, device: d.device, problems }, hint: 'write values inside each parameter\'s range (min/max in GET /api/devices/:site/:device)',
         });
       }
       const writeKey = writeKeys.get(d.site, d.device);

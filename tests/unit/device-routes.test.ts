@@ -43,7 +43,7 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
       site: 'plant-a', device: 'drive-1', adapterId: 'generic-vfd', model: 'VFD-4000', firmware: '2.3.1', agentVersion: '0.1.0', timeMs: T0, sessionId: 's1',
       parameters: [
         { name: 'motor_current', unit: 'A', description: 'Motor current', writable: false, source: 'modbus' },
-        { name: 'frequency_setpoint', unit: 'Hz', description: 'Set point', writable: true, source: 'modbus' },
+        { name: 'frequency_setpoint', unit: 'Hz', description: 'Set point', writable: true, source: 'modbus', writeRange: { min: 0, max: 60 } },
       ],
     },
   }, fault('raise', T0));
@@ -141,6 +141,15 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
     t.same(audit.map((r) => r.details.code), ['FL_ERR_DEVICE_WRITE_UNCONFIRMED', 'FL_ERR_DEVICE_WRITE_UNCONFIRMED', 'FL_ERR_DEVICE_NO_WRITE_KEY', null]);
     t.match(audit.at(-1), { actor: { id: 'lena' }, details: { outcome: 'ok', values: 'frequency_setpoint=42.5' } });
     t.notOk(JSON.stringify(h.desk.repo.audit.list({ limit: 1000 })).includes(String(issued.body.writeKey)), 'the key is never audited');
+
+    const sent = rpc.calls.length;
+    const outside = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values: [{ name: 'frequency_setpoint', value: 75 }], confirm: true } });
+    t.equal(outside.status, 422);
+    t.equal(outside.body.error?.code, 'FL_ERR_RPC_BAD_VALUE');
+    t.same(outside.body.error?.problems, ['"frequency_setpoint": 75 Hz is outside 0–60 Hz'], 'the value and the announced range are named');
+    t.equal(rpc.calls.length, sent, 'a value outside the announced range is not sent to the device');
+    t.match(h.desk.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).at(-1), { action: 'write', details: { outcome: 'failed', code: 'FL_ERR_RPC_BAD_VALUE' } },
+      'and the refused write is audited');
   });
 
   await t.test('device credentials', async (t) => {
