@@ -8,6 +8,7 @@ import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { silentLogger } from '../../bin/log.js';
 import { startCollector } from '../../collector/collector.js';
+import { openCollectorDatabase } from '../../collector/security/open-database.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { apiCallerIn } from '../helpers/api-auth.js';
@@ -120,11 +121,22 @@ t.test('live reads, describe, logs and signed writes through the API; offline an
     t.equal(readOnly.status, 422);
     t.equal(readOnly.body.error.code, 'FL_ERR_RPC_NOT_WRITABLE');
     // 700 Hz: outside the adapter's 0-120 Hz (a uint16 at 0.01 Hz would have clamped it to 655.35 without a word).
+    // The collector refuses it against the range the agent's birth announced, before anything is sent
+    // (the agent refuses it as well: tests/unit/agent-modbus-client and the adapter tests).
     const tooHigh = await api('POST', '/api/devices/plant-a/drive-7/write', {
       values: [{ name: 'accel_time', value: 20 }, { name: 'frequency_setpoint', value: 700 }], confirm: true,
     });
     t.equal(tooHigh.status, 422);
-    t.match(tooHigh.body.error, { code: 'FL_ERR_RPC_BAD_VALUE', message: /700 Hz for "frequency_setpoint" is outside 0–120 Hz/, problems: ['frequency_setpoint'] });
+    t.match(tooHigh.body.error, { code: 'FL_ERR_RPC_BAD_VALUE', message: /outside the range plant-a\/drive-7 announced; nothing was sent/, problems: ['"frequency_setpoint": 700 Hz is outside 0–120 Hz'] });
+    // An agent from before write ranges announced none: the collector passes the value on, and the agent refuses it.
+    const db = openCollectorDatabase(dir.path, Date.now());
+    db.prepare("UPDATE devices SET parameters = json_remove(parameters, '$[' || (SELECT key FROM json_each(parameters) WHERE json_extract(value, '$.name') = 'frequency_setpoint') || '].writeRange') WHERE device = 'drive-7'").run();
+    db.close();
+    const atAgent = await api('POST', '/api/devices/plant-a/drive-7/write', {
+      values: [{ name: 'accel_time', value: 20 }, { name: 'frequency_setpoint', value: 700 }], confirm: true,
+    });
+    t.equal(atAgent.status, 422);
+    t.match(atAgent.body.error, { code: 'FL_ERR_RPC_BAD_VALUE', message: /700 Hz for "frequency_setpoint" is outside 0–120 Hz/, problems: ['frequency_setpoint'] });
     t.equal(sim.model.valueAt('frequency_setpoint', Date.now()), 42.5, 'the set point is unchanged');
     t.not(sim.model.valueAt('accel_time', Date.now()), 20, 'and no other value of the same request was written');
 
