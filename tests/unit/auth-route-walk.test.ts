@@ -7,13 +7,10 @@
  */
 import Fastify from 'fastify';
 import t from 'tap';
-import { silentLogger } from '../../bin/log.js';
-import { buildApi } from '../../collector/api/app.js';
 import { installAuth } from '../../collector/api/auth-hooks.js';
 import { ROUTE_ROLES } from '../../collector/api/route-roles.js';
 import { LoginThrottle } from '../../collector/core/login-throttle.js';
 import { ROLES, roleAllows, type Role } from '../../collector/core/roles.js';
-import { IngestCounters } from '../../collector/ingest/counters.js';
 import { KnowledgeService } from '../../collector/knowledge/knowledge-service.js';
 import { ReportLoader } from '../../collector/reports/report-loader.js';
 import type { DeviceRpc, RpcAnswer } from '../../collector/rpc/device-rpc.js';
@@ -21,6 +18,7 @@ import { DeviceProvisioning } from '../../collector/security/device-provisioning
 import { UserDirectory } from '../../collector/users/user-directory.js';
 import { apiCaller, TEST_AUTH, type TestCaller } from '../helpers/api-auth.js';
 import { birth, deskHarness, fault, T0 } from '../helpers/desk-harness.js';
+import { deskApi } from '../helpers/desk-api.js';
 
 const fakeRpc: DeviceRpc = {
   request: async (): Promise<RpcAnswer> => ({ response: { id: 'x', ok: true, values: [] }, requestedAtMs: 1, answeredAtMs: 2 }),
@@ -37,14 +35,10 @@ function concrete(url: string): string {
 
 t.test('every route × anonymous and every role', async (t) => {
   const h = deskHarness(t);
-  const counters = new IngestCounters();
-  const app = await buildApi({
-    store: h.store, db: h.store.db, auth: TEST_AUTH, desk: h.desk, log: silentLogger(), now: () => h.clock.now,
-    health: { startedAtMs: T0, broker: () => ({ port: 1883, clients: 0 }), ingest: () => counters.snapshot() },
+  const app = await deskApi(t, h, {
     knowledge: new KnowledgeService(h.store.db), reports: new ReportLoader(h.store.db),
     devices: { rpc: fakeRpc, provisioning: new DeviceProvisioning(h.store.db, h.dataDir) },
   });
-  t.teardown(() => app.close());
   h.commit(birth(), fault('raise', T0));
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
 

@@ -6,11 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import t, { type Test } from 'tap';
-import { silentLogger } from '../../bin/log.js';
-import { buildApi } from '../../collector/api/app.js';
-import { IngestCounters } from '../../collector/ingest/counters.js';
 import { birth, DESK_YAML, deskHarness, fault, MIN, T0, type DeskHarness } from '../helpers/desk-harness.js';
-import { apiCaller, injectAs, TEST_AUTH, type TestCaller } from '../helpers/api-auth.js';
+import { deskApi } from '../helpers/desk-api.js';
+import { apiCaller, injectAs, type TestCaller } from '../helpers/api-auth.js';
 import type { Role } from '../../collector/core/roles.js';
 
 /** The parts of the JSON replies these tests read. */
@@ -22,12 +20,7 @@ interface Setup { h: DeskHarness; app: FastifyInstance; call: (o: InjectOptions)
 
 async function setup(t: Test): Promise<Setup> {
   const h = deskHarness(t);
-  const counters = new IngestCounters();
-  const app = await buildApi({
-    store: h.store, db: h.store.db, auth: TEST_AUTH, desk: h.desk, log: silentLogger(), now: () => h.clock.now,
-    health: { startedAtMs: T0, broker: () => ({ port: 1883, clients: 0 }), ingest: () => counters.snapshot() },
-  });
-  t.teardown(() => app.close());
+  const app = await deskApi(t, h);
   // Requests act as an admin unless post() names one of these users.
   injectAs(app, await apiCaller(h.store.db, 'admin'));
   const people: Array<[string, Role]> = [['lena', 'engineer'], ['omar', 'engineer'], ['carol', 'operator'], ['otto', 'operator'], ['admin', 'admin']];

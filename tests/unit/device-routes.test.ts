@@ -1,15 +1,13 @@
 /** The device routes over app.inject with a fake RPC client: schemas, error statuses, write confirmation and keys, audit. */
 import type { InjectOptions } from 'fastify';
 import t from 'tap';
-import { silentLogger } from '../../bin/log.js';
-import { buildApi } from '../../collector/api/app.js';
-import { IngestCounters } from '../../collector/ingest/counters.js';
 import type { DeviceRpc, DeviceRpcOp, RpcAnswer } from '../../collector/rpc/device-rpc.js';
 import { agentError, offlineError, timeoutError } from '../../collector/rpc/rpc-errors.js';
 import { DeviceProvisioning } from '../../collector/security/device-provisioning.js';
 import { FaultlineError } from '../../protocol/errors.js';
-import { apiCaller, TEST_AUTH } from '../helpers/api-auth.js';
+import { apiCaller } from '../helpers/api-auth.js';
 import { deskHarness, fault, T0 } from '../helpers/desk-harness.js';
+import { deskApi } from '../helpers/desk-api.js';
 
 type Json = Record<string, unknown> & { error?: { code: string; message: string; problems?: string[]; hint?: string } };
 
@@ -30,13 +28,7 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
   const h = deskHarness(t);
   const rpc = new FakeRpc();
   const provisioning = new DeviceProvisioning(h.store.db, h.dataDir);
-  const counters = new IngestCounters();
-  const app = await buildApi({
-    store: h.store, db: h.store.db, auth: TEST_AUTH, desk: h.desk, log: silentLogger(), now: () => h.clock.now, web: false,
-    health: { startedAtMs: T0, broker: () => ({ port: 1883, clients: 0 }), ingest: () => counters.snapshot() },
-    devices: { rpc, provisioning },
-  });
-  t.teardown(() => app.close());
+  const app = await deskApi(t, h, { web: false, devices: { rpc, provisioning } });
   h.commit({
     kind: 'birth', receivedMs: T0,
     birth: {

@@ -5,24 +5,17 @@
  */
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
-import { silentLogger } from '../../bin/log.js';
-import { buildApi } from '../../collector/api/app.js';
 import { FEED_MAX_WAIT_MS } from '../../collector/api/ticket-changes-route.js';
-import { IngestCounters } from '../../collector/ingest/counters.js';
 import { UserDirectory } from '../../collector/users/user-directory.js';
 import { apiCaller, TEST_AUTH, type TestCaller } from '../helpers/api-auth.js';
 import { birth, deskHarness, fault, T0, type DeskHarness } from '../helpers/desk-harness.js';
+import { deskApi } from '../helpers/desk-api.js';
 
 interface Changes { cursor: string; reset: boolean; more: boolean; tickets: Array<{ code: string; site: string; occurrences: number }> }
 
 async function setup(t: Test): Promise<{ h: DeskHarness; app: FastifyInstance; viewer: TestCaller; get: (url: string, caller?: TestCaller) => Promise<{ status: number; body: Changes & { error?: { code: string } } }> }> {
   const h = deskHarness(t);
-  const counters = new IngestCounters();
-  const app = await buildApi({
-    store: h.store, db: h.store.db, auth: TEST_AUTH, desk: h.desk, log: silentLogger(), now: () => h.clock.now,
-    health: { startedAtMs: T0, broker: () => ({ port: 1883, clients: 0 }), ingest: () => counters.snapshot() },
-  });
-  t.teardown(() => app.close());
+  const app = await deskApi(t, h);
   const viewer = await apiCaller(h.store.db, 'viewer');
   h.commit(birth());
   const get = async (url: string, caller = viewer) => {
