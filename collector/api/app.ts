@@ -28,6 +28,7 @@ import { ticketActionRoutes } from './ticket-action-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { streamRoute } from './stream-route.js';
 import type { LiveHub } from '../live/live-hub.js';
+import type { ChangeFeed } from '../live/change-feed.js';
 import { ticketChangesRoute } from './ticket-changes-route.js';
 import { knowledgeRoutes } from '../knowledge/kb-routes.js';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
@@ -84,13 +85,14 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   installAuth(app, auth);
   // Logout, token revocation, password change, disabling or removing a user: open live streams recheck at once.
   let liveHub: LiveHub | undefined;
+  let changeFeed: ChangeFeed | undefined;
   app.addHook('onResponse', async (req, reply) => {
     if (req.method !== 'GET' && reply.statusCode < 400 && AUTH_CHANGES.test(req.routeOptions.url ?? '')) liveHub?.requestRecheck();
   });
   await app.register(authRoutes, auth);
   await app.register(userRoutes, auth);
   await app.register(healthRoute, {
-    ...opts.health, now, store: () => opts.store.counts(), live: () => liveHub?.snapshot(),
+    ...opts.health, now, store: () => opts.store.counts(), live: () => (liveHub ? { ...liveHub.snapshot(), feedWaiting: changeFeed?.waiting ?? 0 } : undefined),
     ...(desk ? { desk: () => ({ ...desk.stats(), nextTimerMs: desk.scheduler.nextDueMs() }) } : {}),
   });
   await app.register(ticketRoutes, { store: opts.store, now, calendars: () => desk?.settings().calendars ?? DEFAULT_CALENDARS });
@@ -105,7 +107,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await app.register(auditRoutes, { repo: desk.repo });
     await app.register(adminRoutes, { desk });
     await app.register(streamRoute, { desk, now, onHub: (hub) => { liveHub = hub; } });
-    await app.register(ticketChangesRoute, { desk, now });
+    await app.register(ticketChangesRoute, { desk, now, onFeed: (feed) => { changeFeed = feed; } });
   }
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });
   if (opts.reports) await app.register(reportRoutes, { reports: opts.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });

@@ -160,8 +160,11 @@ export const HealthJson = Type.Object({
   deviceRequests: Type.Optional(Type.Object({
     pending: Count, sent: Count, answered: Count, failed: Count, timeouts: Count, offline: Count, lateAnswers: Count, badAnswers: Count,
   })),
-  /** Dashboards on the live stream: connected now; chunks sent, slow clients dropped, streams ended by sign-out since start. */
-  live: Type.Optional(Type.Object({ clients: Count, chunksSent: Count, clientsDropped: Count, clientsSignedOut: Count })),
+  /**
+   * Dashboards on the live stream: connected now; chunks sent, slow clients dropped, streams ended by sign-out since start;
+   * and requests waiting on the ticket change feed now.
+   */
+  live: Type.Optional(Type.Object({ clients: Count, chunksSent: Count, clientsDropped: Count, clientsSignedOut: Count, feedWaiting: Count })),
 });
 export type HealthJson = Static<typeof HealthJson>;
 

@@ -46,11 +46,14 @@ export interface TicketChangesRouteOptions {
   now: () => number;
   /** Defaults to a feed whose epoch is the time the route was registered. */
   feed?: ChangeFeed;
+  /** Receives the feed, e.g. for health figures. */
+  onFeed?: (feed: ChangeFeed) => void;
 }
 
 export async function ticketChangesRoute(app: FastifyInstance, opts: TicketChangesRouteOptions): Promise<void> {
   const { desk, now } = opts;
   const feed = opts.feed ?? new ChangeFeed(now().toString(36));
+  opts.onFeed?.(feed);
   const unsubscribe = desk.onChanges((changes) => feed.record(changes.tickets));
   app.addHook('preClose', async () => {
     unsubscribe();
@@ -80,6 +83,7 @@ export async function ticketChangesRoute(app: FastifyInstance, opts: TicketChang
         } finally {
           req.raw.off('close', onClose);
         }
+        // The client went away while waiting: no one to answer (fastify is told the reply is handled).
         if (gone.signal.aborted) return reply;
         if (!stillAllowed()) return sendAuthError(reply, 'FL_ERR_AUTH_REQUIRED', 'your session ended or your API token was revoked while waiting; sign in again');
         answer = feed.after(after, limit);

@@ -9,6 +9,7 @@ import { FEED_MAX_WAIT_MS } from '../../collector/api/ticket-changes-route.js';
 import { UserDirectory } from '../../collector/users/user-directory.js';
 import { apiCaller, TEST_AUTH, type TestCaller } from '../helpers/api-auth.js';
 import { birth, deskHarness, fault, T0, type DeskHarness } from '../helpers/desk-harness.js';
+import { waitFor } from '../helpers/wait.js';
 import { deskApi } from '../helpers/desk-api.js';
 
 interface Changes { cursor: string; reset: boolean; more: boolean; tickets: Array<{ code: string; site: string; occurrences: number }> }
@@ -103,4 +104,20 @@ t.test('a token revoked while its request waits gets 401, not the changes', asyn
   const res = await waiting;
   t.equal(res.status, 401);
   t.equal(res.body.error?.code, 'FL_ERR_AUTH_REQUIRED');
+});
+
+t.test('a client that goes away while waiting frees its place at once (over a real socket), as /api/health shows', async (t) => {
+  const { app, viewer } = await setup(t);
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const waiting = async (): Promise<number> => {
+    const health = await (await fetch(`${base}/api/health`)).json() as { live: { feedWaiting: number } };
+    return health.live.feedWaiting;
+  };
+  const { cursor } = await (await fetch(`${base}/api/tickets/changes`, { headers: viewer.headers })).json() as Changes;
+  const gone = new AbortController();
+  const request = fetch(`${base}/api/tickets/changes?after=${cursor}&waitMs=20000`, { headers: viewer.headers, signal: gone.signal }).catch((err: unknown) => err);
+  t.equal(await waitFor('the long poll to be counted', async () => ((await waiting()) === 1 ? 1 : undefined), 5000), 1, 'the long poll is counted while it waits');
+  gone.abort();
+  t.type(await request, Error, 'the client gave up');
+  t.equal(await waitFor('the wait to end', async () => ((await waiting()) === 0 ? 0 : undefined), 5000), 0, 'and its wait ended with the connection, not after 20 s');
 });
