@@ -2,7 +2,7 @@
  * The agent's composition root: one device channel per configured device, Modbus buses shared
  * by the devices behind the same connection. Owns start order and shutdown.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../protocol/logger.js';
 import { ADAPTERS, adapterById, adapterFor } from '../firmware-adapters/index.js';
 import type { Adapter } from '../firmware-adapters/schema.js';
 import type { FaultEvent } from '../protocol/values.js';

@@ -1,7 +1,7 @@
 /** `faultline agent` and `faultline agent check`. */
 import { parseArgs } from 'node:util';
-import { createLogger } from '../bin/log.js';
-import { untilSignal } from '../bin/shutdown.js';
+import { createLogger } from '../runtime/process-log.js';
+import { untilSignal } from '../runtime/signals.js';
 import { errorMessage } from '../protocol/errors.js';
 import { POLL_GROUPS, registerSpan } from '../firmware-adapters/schema.js';
 import { planReads } from '../firmware-adapters/read-plan.js';

@@ -3,7 +3,7 @@
  * health when asked, run the detectors, turn transitions into fault events carrying the
  * pre-fault window, publish over the device's own MQTT identity, answer its RPCs.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../protocol/logger.js';
 import { uuidv7 } from 'uuidv7';
 import type { Adapter, PollGroup } from '../firmware-adapters/schema.js';
 import { writableRange } from '../firmware-adapters/register-codec.js';

@@ -27,7 +27,7 @@ import connectModule from 'mqtt/lib/connect/index';
 
 // A CommonJS module: imported from ESM, its module.exports arrives whole; `.default` is connect().
 const connect = (connectModule as unknown as { default: (url: string, opts?: IClientOptions) => MqttClient }).default;
-import type { Logger } from '../bin/log.js';
+import type { Logger } from '../protocol/logger.js';
 import { encodeBirth, encodeDeath, encodeFaultEvent, encodeStatus, encodeTelemetry } from '../protocol/codec.js';
 import { FaultlineError } from '../protocol/errors.js';
 import { topicFor } from '../protocol/topics.js';

@@ -5,7 +5,7 @@
  * request with a readable id gets exactly one response before its deadline, carrying values or
  * a clear error; remote writes are logged (never their signature).
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../protocol/logger.js';
 import { decodeRpcRequest, encodeRpcResponse } from '../protocol/codec.js';
 import { errorCode, errorMessage, FaultlineError } from '../protocol/errors.js';
 import type { DeviceBirth, ParameterValue, RpcRequest, RpcResponse, Sample } from '../protocol/values.js';

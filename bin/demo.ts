@@ -15,8 +15,8 @@ import { startModbusDevice, type SimulatedModbusDevice } from '../firmware-adapt
 import { errorMessage } from '../protocol/errors.js';
 import { ensureDemoUser } from '../collector/users/demo-user.js';
 import { provisionDeviceCredentials } from '../collector/security/provision.js';
-import { createLogger } from './log.js';
-import { untilSignal } from './shutdown.js';
+import { createLogger } from '../runtime/process-log.js';
+import { untilSignal } from '../runtime/signals.js';
 
 const SITE = 'demo-plant';
 /** The demo's service-desk config (the YAML beside this file's source; dist/bin/demo.js is two levels down). */

@@ -1,8 +1,8 @@
 /** `faultline collector`: run the collector until SIGINT/SIGTERM; SIGHUP re-reads the desk config. */
 import { parseArgs } from 'node:util';
-import { createLogger } from '../bin/log.js';
-import { untilSignal } from '../bin/shutdown.js';
-import { errorCode, errorMessage } from '../protocol/errors.js';
+import { createLogger } from '../runtime/process-log.js';
+import { untilSignal } from '../runtime/signals.js';
+import { errorCode, errorMessage, UsageError } from '../protocol/errors.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, startCollector } from './collector.js';
 import { parseTrustedProxies } from './api/trusted-proxies.js';
 import { AUTH_MODES, type AuthMode } from './security/broker-security.js';
@@ -35,8 +35,6 @@ Options:
 Stops cleanly on Ctrl+C (SIGINT) or SIGTERM; SIGHUP reloads --config (an invalid file is refused
 and the config in use stays).
 `;
-
-class UsageError extends Error {}
 
 function parsePort(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -120,13 +118,12 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
   io.stdout.write(`faultline collector running\n  HTTP API: ${collector.httpUrl}/api/health\n  MQTT:     ${collector.mqttUrl}\n  Stop:     Ctrl+C\n`);
   const running = collector;
   const reload = (): void => {
-    try {
-      const s = running.reloadConfig();
+    running.reloadConfig().then((s) => {
       io.stdout.write(`faultline collector: config reloaded from ${s.source}\n`);
-    } catch (err) {
+    }, (err: unknown) => {
       log.warn({ code: errorCode(err) }, 'SIGHUP: config not reloaded; the config in use stays');
       io.stderr.write(`faultline collector: config not reloaded, the config in use stays: ${errorMessage(err)}\n`);
-    }
+    });
   };
   process.on('SIGHUP', reload);
   const signal = await untilSignal().finally(() => process.off('SIGHUP', reload));

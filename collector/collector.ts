@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from '../bin/log.js';
+import type { Logger } from '../protocol/logger.js';
 import { FaultlineError } from '../protocol/errors.js';
 import { buildApi } from './api/app.js';
 import { ADAPTERS } from '../firmware-adapters/index.js';
@@ -13,17 +13,15 @@ import { MqttBroker, type Authenticate } from './broker/mqtt-broker.js';
 import type { TlsListenerOptions } from './broker/listeners.js';
 import { adapterSeeds } from './knowledge/adapter-seeds.js';
 import { KnowledgeService } from './knowledge/knowledge-service.js';
-import { ReportLoader } from './reports/report-loader.js';
 import { BrokerSecurity, type AuthMode } from './security/broker-security.js';
 import { deviceClientId } from './security/acl-rules.js';
 import { DeviceProvisioning } from './security/device-provisioning.js';
 import { RPC_CLIENT_ID_PREFIX, RpcClient } from './rpc/rpc-client.js';
-import { CredentialStore } from './security/credential-store.js';
-import { DeskConfigHolder } from './config/config-holder.js';
-import type { DeskSettings } from './config/desk-settings.js';
+import { DeskConfigHolder } from './desk-config/config-holder.js';
+import type { DeskSettings } from './desk-config/desk-settings.js';
 import { DeskService } from './desk/desk-service.js';
 import { IngestPipeline } from './ingest/pipeline.js';
-import { openStore, type Store } from './store/store.js';
+import { openStore, type StorePort } from './store/index.js';
 
 export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_MQTT_PORT = 1883;
@@ -68,7 +66,7 @@ export interface RunningCollector {
   /** The running service desk (its scheduler and webhook sender included). */
   desk: DeskService;
   /** Re-reads the config file (SIGHUP, POST /api/admin/reload-config); throws and keeps the old one when it is invalid. */
-  reloadConfig(): DeskSettings;
+  reloadConfig(): Promise<DeskSettings>;
   /** Closes broker, ingest, desk, HTTP server and database, in that order. Idempotent. */
   stop(): Promise<void>;
 }
@@ -97,7 +95,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   const httpHost = opts.httpHost ?? DEFAULT_HOST;
   const startedAtMs = now();
 
-  let store: Store | undefined;
+  let store: StorePort | undefined;
   let pipeline: IngestPipeline | undefined;
   let desk: DeskService | undefined;
   let broker: MqttBroker | undefined;
@@ -134,15 +132,15 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   };
 
   try {
-    store = openStore({ dataDir: opts.dataDir, log: log.child({ part: 'store' }), nowMs: now(), backgroundCheckpoint: true });
+    store = await openStore({ dataDir: opts.dataDir, log: log.child({ part: 'store' }), nowMs: now(), background: true });
     const config = new DeskConfigHolder({ ...(opts.configFile === undefined ? {} : { file: opts.configFile }), log: log.child({ part: 'config' }), now });
     const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
     desk = service;
-    service.start();
-    const ingest = new IngestPipeline({ store, log: log.child({ part: 'ingest' }), now });
+    await service.start();
+    const ingest = new IngestPipeline({ store: store.ingest, log: log.child({ part: 'ingest' }), now });
     pipeline = ingest;
     ingest.start();
-    const guard = new BrokerSecurity({ credentials: new CredentialStore(store.db), log: log.child({ part: 'security' }), mode: opts.mqttAuth ?? 'auto', now });
+    const guard = new BrokerSecurity({ credentials: store.credentials, log: log.child({ part: 'security' }), mode: opts.mqttAuth ?? 'auto', now });
     security = guard;
     const mqtt = new MqttBroker({
       host: mqttHost, port: opts.mqttPort ?? DEFAULT_MQTT_PORT, log: log.child({ part: 'broker' }),
@@ -153,22 +151,21 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     });
     broker = mqtt;
     await mqtt.start();
-    guard.start(() => mqtt.connectedClients());
+    await guard.start(() => mqtt.connectedClients());
     // Engineers' device requests: the collector's own MQTT client, connected to its broker in memory
     // (whatever listeners it has), with an in-memory service credential.
-    const provisioning = new DeviceProvisioning(store.db, opts.dataDir);
+    const provisioning = new DeviceProvisioning(store);
     const credential = await guard.issueInternalCredential('rpc');
     rpc = new RpcClient({
       connect: () => mqtt.internalConnection(), ...credential, log: log.child({ part: 'rpc' }),
       presence: (t) => mqtt.connectedClients().some((c) => c.id === deviceClientId(t.site, t.device) && !c.closed),
     });
     await rpc.start();
-    const knowledge = new KnowledgeService(store.db);
-    knowledge.kb.seed(adapterSeeds(ADAPTERS), now());
-    const reports = new ReportLoader(store.db);
-    const queries = store;
+    const knowledge = new KnowledgeService(store.knowledge);
+    await knowledge.kb.seed(adapterSeeds(ADAPTERS), now());
+    const opened = store;
     app = await buildApi({
-      store: queries, db: store.db, desk: service, log: log.child({ part: 'api' }), now, knowledge, reports,
+      store, desk: service, log: log.child({ part: 'api' }), now, knowledge,
       ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}),
       devices: { provisioning, ...(rpc ? { rpc } : {}) },
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
@@ -188,7 +185,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
       mqttUrl: urlFor('mqtt', mqttHost, mqtt.port), httpUrl: urlFor('http', httpHost, httpPort),
       desk: service, reloadConfig: () => service.reloadConfig(), stop,
     };
-    log.info({ mqttUrl: running.mqttUrl, httpUrl: running.httpUrl, db: queries.file, config: config.current().source }, 'collector started');
+    log.info({ mqttUrl: running.mqttUrl, httpUrl: running.httpUrl, store: opened.location, config: config.current().source }, 'collector started');
     return running;
   } catch (err) {
     await stop().catch((stopErr: unknown) => log.error({ err: stopErr }, 'cleanup after a failed start also failed'));

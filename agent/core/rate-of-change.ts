@@ -3,17 +3,11 @@
  * window, judged against a limit per second with the same hysteresis as a threshold
  * (deadband, on/off delays), so a slope hovering at the limit cannot chatter.
  */
-import type { RateDirection } from '../../firmware-adapters/schema.js';
+import type { RateRule } from '../../firmware-adapters/schema.js';
 import { LIMIT_IDLE, stepLimit, type LimitState } from './hysteresis.js';
 
-export interface RateSpec {
-  direction: RateDirection;
-  limitPerS: number;
-  deadbandPerS: number;
-  windowMs: number;
-  onDelayMs: number;
-  offDelayMs: number;
-}
+/** What the detector needs of an adapter's rate rule (stated once, in the adapter schema). */
+export type RateSpec = Pick<RateRule, 'direction' | 'limitPerS' | 'deadbandPerS' | 'windowMs' | 'onDelayMs' | 'offDelayMs'>;
 
 export interface RateState {
   /** [timeMs, value] pairs inside the window, oldest first, thinned to at most MAX_POINTS. */

@@ -14,7 +14,7 @@
  * - An MQTT 5 PUBACK with an error reason code (≥ 0x80) is a definite refusal: the message is
  *   removed, counted in `rejected` and logged, so one refused message cannot block the queue.
  */
-import type { Logger } from '../../bin/log.js';
+import type { Logger } from '../../protocol/logger.js';
 import type { Outbox, OutboxKind, OutboxMessage } from '../outbox/index.js';
 
 /** Sends one message; calls `done` once on the broker's acknowledgement (QoS 1) or write (QoS 0), or with the failure. */

@@ -13,7 +13,7 @@
  * and a small key/value store for other parts of the agent.
  */
 import type Database from 'better-sqlite3';
-import type { Logger } from '../../bin/log.js';
+import type { Logger } from '../../protocol/logger.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import { planRoom } from './eviction.js';
 import { openOutboxDatabase } from './open-database.js';

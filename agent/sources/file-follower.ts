@@ -5,7 +5,7 @@
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../../protocol/logger.js';
 import { errorCode, errorMessage } from '../../protocol/errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { fileIdOf, findFileById, readRange } from './rotated-file.js';

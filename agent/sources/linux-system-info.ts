@@ -17,7 +17,7 @@
  */
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
-import type { SystemInfoLib } from './system-metrics.js';
+import type { SystemInfoLib } from './system-info-lib.js';
 
 type NetStats = Awaited<ReturnType<SystemInfoLib['networkStats']>>[number];
 

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../../protocol/logger.js';
 import type { LogPattern } from '../../firmware-adapters/schema.js';
 import { errorCode, errorMessage } from '../../protocol/errors.js';
 import { initialLogFaultState, LogMatcher, restoreLogFaultState, stepLogFaults, type LogFaultState, type LogFaultTransition } from '../core/log-matcher.js';

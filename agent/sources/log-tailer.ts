@@ -28,7 +28,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../../protocol/logger.js';
 import { errorCode, errorMessage, FaultlineError } from '../../protocol/errors.js';
 import { FileFollower, type TailBatch, type TailerCounters } from './file-follower.js';
 import { ensureStateDir, PositionStore, readTailState, type TailPosition, type TailState } from './tail-state.js';

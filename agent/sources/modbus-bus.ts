@@ -4,14 +4,14 @@
  * connection opens lazily and is dropped after a connection-level failure, to be reopened by
  * the next request. Slaves on different buses never wait for each other.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../protocol/logger.js';
 import { FaultlineError } from '../../protocol/errors.js';
-import type { ModbusConfig } from '../config/agent-config-schema.js';
-import { modbusClientFor, type ModbusClient, type UnopenedModbusClient } from './modbus-client.js';
+import { modbusClientFor } from './modbus-client.js';
+import type { BusSpec, ModbusClient, UnopenedModbusClient } from './modbus-client-types.js';
 
 const CONNECT_TIMEOUT_MS = 5000;
 
-export type BusSpec = Pick<ModbusConfig, 'transport' | 'host' | 'port' | 'path' | 'baudRate' | 'parity' | 'dataBits' | 'stopBits' | 'timeoutMs'>;
+export type { BusSpec };
 
 /** Devices whose specs give the same key share one bus. */
 export function busKey(spec: BusSpec): string {

@@ -15,7 +15,7 @@ import {
   mbapFrame, mbapLength, ModbusReplyError, ModbusTimeoutError, parseReadReply, parseWriteReply, readRequest, rtuFrame, rtuPdu, rtuReplyLength,
   writeCoilRequest, writeCoilsRequest, writeRegisterRequest, writeRegistersRequest, type ReadFunction,
 } from './modbus-frames.js';
-import type { ModbusClient } from './modbus-client.js';
+import type { ModbusClient } from './modbus-client-types.js';
 
 export type NetFraming = 'mbap' | 'rtu';
 

@@ -4,12 +4,12 @@
  * classified (timeout, exception reply, CRC, I/O), retried, counted; a slave that stops
  * answering is polled less and less often (bounded backoff) so that it does not hog a shared bus.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../protocol/logger.js';
 import { decodeRegister, planReads, sliceWords, type ReadRequest } from '../../firmware-adapters/index.js';
 import { decodeText, encodeRegister, writableRange } from '../../firmware-adapters/register-codec.js';
 import type { ReadPlanOptions } from '../../firmware-adapters/read-plan.js';
 import { BIT_TABLES, registerSpan, type Adapter, type PollGroup, type RegisterDef } from '../../firmware-adapters/schema.js';
-import { FaultlineError } from '../../protocol/errors.js';
+import { FaultlineError, type ErrorCode } from '../../protocol/errors.js';
 import type { Sample } from '../../protocol/values.js';
 import type { ModbusBus } from './modbus-bus.js';
 import type { ModbusClient } from './modbus-client.js';
@@ -36,6 +36,10 @@ export interface ModbusCounters {
 }
 
 type FailureKind = 'timeout' | 'exception' | 'crc' | 'io';
+
+const FAILURE_CODES = {
+  timeout: 'FL_ERR_MODBUS_TIMEOUT', exception: 'FL_ERR_MODBUS_EXCEPTION', crc: 'FL_ERR_MODBUS_CRC', io: 'FL_ERR_MODBUS_IO',
+} as const satisfies Record<FailureKind, ErrorCode>;
 
 export function classifyModbusError(err: unknown): FailureKind {
   const e = err as { modbusCode?: unknown; name?: unknown; message?: unknown };
@@ -124,7 +128,7 @@ export class ModbusPoller {
         if (kind !== 'exception') this.opts.bus.reset();
         if (kind === 'exception' || attempt >= this.opts.retries) {
           const e = err as { message?: string; modbusCode?: number };
-          throw new FaultlineError(`FL_ERR_MODBUS_${kind.toUpperCase()}`, `unit ${this.opts.unitId} on ${this.opts.bus.key}: ${e.message ?? String(err)}`, {
+          throw new FaultlineError(FAILURE_CODES[kind], `unit ${this.opts.unitId} on ${this.opts.bus.key}: ${e.message ?? String(err)}`, {
             cause: err, context: { bus: this.opts.bus.key, unitId: this.opts.unitId, kind, modbusCode: e.modbusCode, attempts: attempt + 1 },
           });
         }

@@ -6,8 +6,7 @@
  * this file states the real shape once.
  */
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
-import type { BusSpec } from './modbus-bus.js';
-import type { UnopenedModbusClient } from './modbus-client.js';
+import type { BusSpec, UnopenedModbusClient } from './modbus-client-types.js';
 
 export async function serialModbusClient(spec: BusSpec): Promise<UnopenedModbusClient> {
   const ModbusRtuClient = (await import('modbus-serial')).default as unknown as typeof ModbusRTU;

@@ -6,11 +6,12 @@
  * system metrics are enabled), each part of a read is bounded in time, and a part still busy
  * from an earlier read is skipped rather than piled up. Sample names: agent/core/system-samples.ts.
  */
-import type { Logger } from '../../bin/log.js';
+import type { Logger } from '../../protocol/logger.js';
 import { FaultlineError, errorMessage } from '../../protocol/errors.js';
 import type { ParameterInfo, Sample } from '../../protocol/values.js';
 import { describeSystemSample, systemSampleName, SYSTEM_METRICS } from '../core/system-samples.js';
 import { linuxSystemInfo } from './linux-system-info.js';
+import type { SystemInfoLib } from './system-info-lib.js';
 
 export interface SystemMetricsOptions {
   /** Mount points to report; empty: every real (disk-backed) file system. */
@@ -25,16 +26,7 @@ export interface SystemMetricsOptions {
 
 export const DEFAULT_SYSTEM_METRICS_OPTIONS: SystemMetricsOptions = { mounts: [], interfaces: [], processes: [], readTimeoutMs: 3000 };
 
-/** The parts of systeminformation used here (so tests can pass a fake; LinuxSystemInfo implements them directly). */
-export interface SystemInfoLib {
-  currentLoad(): Promise<{ currentLoad: number }>;
-  mem(): Promise<{ total: number; active: number }>;
-  fsSize(): Promise<Array<{ type: string; size: number; use: number; mount: string }>>;
-  cpuTemperature(): Promise<{ main: number | null; chipset?: number | null }>;
-  networkInterfaces(): Promise<Array<{ iface: string; internal: boolean; virtual: boolean }>>;
-  networkStats(ifaces?: string): Promise<Array<{ iface: string; operstate: string; rx_errors: number; tx_errors: number; rx_dropped: number; tx_dropped: number }>>;
-  processes(): Promise<{ list: Array<{ name: string; command: string }> }>;
-}
+export type { SystemInfoLib };
 
 export interface SystemMetricsStats {
   reads: number;

@@ -3,7 +3,7 @@
  * username. An API token acts as its user, and the record names the token ("token:<name>").
  */
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../core/audit-record.js';
+import type { Actor } from '../core/desk/audit-record.js';
 import { callerOf } from './auth-routes.js';
 
 export function actorOf(req: FastifyRequest): Actor {

@@ -5,13 +5,13 @@
  * forgets the write key. Each change is audited with the acting user.
  */
 import type { FastifyInstance } from 'fastify';
-import { auditRecord } from '../core/audit-record.js';
-import { deviceSubjectId } from '../core/device-audit.js';
+import { auditRecord } from '../core/desk/audit-record.js';
+import { deviceSubjectId } from '../core/devices/device-audit.js';
 import type { DeskService } from '../desk/desk-service.js';
 import type { DeviceProvisioning } from '../security/device-provisioning.js';
 import { deviceUsername } from '../security/acl-rules.js';
 import { actorOf } from './actor.js';
-import { deviceError, installDeviceErrorHandler } from './device-errors.js';
+import { deviceError } from './device-errors.js';
 import {
   AddDeviceBody, CredentialListJson, DeviceParams, IssuedDeviceJson, RevokedJson,
 } from './device-schemas.js';
@@ -25,15 +25,13 @@ export interface AdminDeviceRoutesOptions {
 }
 
 export async function adminDeviceRoutes(app: FastifyInstance, opts: AdminDeviceRoutesOptions): Promise<void> {
-  installDeviceErrorHandler(app);
   const { provisioning, desk } = opts;
   const now = opts.now ?? Date.now;
 
   app.get('/api/admin/devices', {
     schema: { summary: 'broker credentials of devices and services (never a password or write key)', response: { 200: CredentialListJson, ...errorResponses } },
   }, async (): Promise<CredentialListJson> => {
-    const withKey = provisioning.keys.owners();
-    return { credentials: provisioning.credentials.list().map((c) => ({ ...c, writeKey: c.site !== null && c.device !== null && withKey.has(deviceUsername(c.site, c.device)) })) };
+    return { credentials: await provisioning.list() };
   });
 
   app.post<{ Body: AddDeviceBody }>('/api/admin/devices', {
@@ -46,7 +44,7 @@ export async function adminDeviceRoutes(app: FastifyInstance, opts: AdminDeviceR
     void reply.header('cache-control', 'no-store'); // the password and write key are in this reply only
     const actor = actorOf(req);
     const issued = await provisioning.issue(site, device, now(), { replace: replace ?? false });
-    desk?.appendAudit([auditRecord(now(), actor, { kind: 'device', id: deviceSubjectId(site, device) }, issued.replaced ? 'credential-rotate' : 'credential-issue', {
+    await desk?.appendAudit([auditRecord(now(), actor, { kind: 'device', id: deviceSubjectId(site, device) }, issued.replaced ? 'credential-rotate' : 'credential-issue', {
       reason: `${issued.replaced ? 'new' : 'first'} broker password and write key issued by ${actor.id}`,
     })]);
     req.log.info({ actor: actor.id, site, device, replaced: issued.replaced }, 'device credential issued through the API');
@@ -61,12 +59,12 @@ export async function adminDeviceRoutes(app: FastifyInstance, opts: AdminDeviceR
   }, async (req): Promise<RevokedJson> => {
     const { site, device } = req.params;
     const actor = actorOf(req);
-    if (!provisioning.revoke(site, device, now())) {
+    if (!(await provisioning.revoke(site, device, now()))) {
       throw deviceError('FL_ERR_DEVICE_CREDENTIAL_UNKNOWN', `no active credential or write key for ${site}/${device}`, {
         context: { site, device }, hint: 'GET /api/admin/devices lists the credentials',
       });
     }
-    desk?.appendAudit([auditRecord(now(), actor, { kind: 'device', id: deviceSubjectId(site, device) }, 'credential-revoke', {
+    await desk?.appendAudit([auditRecord(now(), actor, { kind: 'device', id: deviceSubjectId(site, device) }, 'credential-revoke', {
       reason: `broker credential revoked and write key forgotten by ${actor.id}`,
     })]);
     req.log.info({ actor: actor.id, site, device }, 'device credential revoked through the API');

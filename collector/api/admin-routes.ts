@@ -1,8 +1,8 @@
 /** GET /api/config (the routing / SLA / team view, secrets redacted) and POST /api/admin/reload-config. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { DeskConfigSchema } from '../config/desk-config-schema.js';
-import { configView, type ConfigView } from '../config/config-view.js';
+import { DeskConfigSchema } from '../desk-config/desk-config-schema.js';
+import { configView, type ConfigView } from '../desk-config/config-view.js';
 import type { DeskService } from '../desk/desk-service.js';
 import { actorOf } from './actor.js';
 import { actionErrorResponses, errorResponses } from './schemas.js';
@@ -30,7 +30,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { desk: DeskServic
     },
   }, async (req): Promise<ReloadJson> => {
     const actor = actorOf(req);
-    const next = desk.reloadConfig(actor);
+    const next = await desk.reloadConfig(actor);
     req.log.info({ actor: actor.id, source: next.source }, 'config reloaded through the API');
     return { reloaded: true, source: next.source, loadedAtMs: next.loadedAtMs };
   });

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ALARM_ACTIONS, type AlarmAction, type AlarmActionName } from '../desk/alarm-actions.js';
 import type { DeskService } from '../desk/desk-service.js';
+import type { QueryPort } from '../store/port.js';
 import { actorOf } from './actor.js';
 import { emptyBodyAsObject } from './empty-body.js';
 import {
@@ -18,6 +19,7 @@ import { actionErrorResponses, errorResponses } from './schemas.js';
 
 export interface AlarmRoutesOptions {
   desk: DeskService;
+  store: QueryPort;
 }
 
 function toAction(name: AlarmActionName, b: AlarmActionBody): AlarmAction {
@@ -31,22 +33,21 @@ function toAction(name: AlarmActionName, b: AlarmActionBody): AlarmAction {
 }
 
 export async function alarmRoutes(app: FastifyInstance, opts: AlarmRoutesOptions): Promise<void> {
-  const { desk } = opts;
-  const { repo } = desk;
-  const alarmJson = alarmView(repo);
+  const { desk, store } = opts;
+  const alarmJson = alarmView(store);
 
   app.get<{ Querystring: AlarmQuery }>('/api/alarms', {
     schema: { summary: 'alarms, most recently changed first', querystring: AlarmQuery, response: { 200: AlarmListJson, ...errorResponses } },
-  }, async (req): Promise<AlarmListJson> => ({ alarms: repo.alarms.list(req.query).map(alarmJson) }));
+  }, async (req): Promise<AlarmListJson> => ({ alarms: await Promise.all((await store.listAlarms(req.query)).map(alarmJson)) }));
 
   app.get<{ Querystring: FloodQuery }>('/api/alarms/floods', {
     schema: { summary: 'alarm flood episodes per site, newest first', querystring: FloodQuery, response: { 200: FloodListJson, ...errorResponses } },
-  }, async (req): Promise<FloodListJson> => ({ episodes: repo.alarms.episodes(req.query.site, req.query.limit) }));
+  }, async (req): Promise<FloodListJson> => ({ episodes: await store.floodEpisodes(req.query.site, req.query.limit) }));
 
   app.get<{ Params: AlarmParams }>('/api/alarms/:id', {
     schema: { summary: 'one alarm', params: AlarmParams, response: { 200: AlarmJson, ...errorResponses } },
   }, async (req): Promise<AlarmJson> => {
-    const found = repo.alarms.byId(Number(req.params.id));
+    const found = await store.alarm(Number(req.params.id));
     if (!found) throw apiError('FL_ERR_API_NOT_FOUND', `no alarm ${req.params.id}`, { alarm: req.params.id });
     return alarmJson(found);
   });
@@ -56,14 +57,14 @@ export async function alarmRoutes(app: FastifyInstance, opts: AlarmRoutesOptions
     app.post<{ Params: AlarmParams; Body: AlarmActionBody }>(`/api/alarms/:id/${name}`, {
       preValidation: emptyBodyAsObject,
       schema: { summary: `${name} one alarm`, params: AlarmParams, body: single, response: { 200: AlarmJson, ...actionErrorResponses } },
-    }, async (req): Promise<AlarmJson> => alarmJson(desk.alarmAction(Number(req.params.id), toAction(name, req.body), actorOf(req))));
+    }, async (req): Promise<AlarmJson> => alarmJson(await desk.alarmAction(Number(req.params.id), toAction(name, req.body), actorOf(req))));
 
     app.post<{ Body: AlarmActionBody }>(`/api/alarms/${name}`, {
       preValidation: emptyBodyAsObject,
       schema: { summary: `${name} several alarms; each that does not fit is reported in failures`, body: bulkBody(single), response: { 200: BulkAlarmJson, ...errorResponses } },
     }, async (req): Promise<BulkAlarmJson> => {
-      const result = desk.bulkAlarmAction(req.body.ids ?? [], toAction(name, req.body), actorOf(req));
-      return { changed: result.changed.map(alarmJson), failures: result.failures };
+      const result = await desk.bulkAlarmAction(req.body.ids ?? [], toAction(name, req.body), actorOf(req));
+      return { changed: await Promise.all(result.changed.map(alarmJson)), failures: result.failures };
     });
   }
 }

@@ -1,8 +1,8 @@
 /** JSON schemas of alarms (ISA-18.2 states), flood episodes and the operator actions' bodies. */
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { CATEGORIES, SEVERITIES } from '../../protocol/values.js';
-import { ALARM_STATES } from '../core/alarm-state.js';
-import { PRIORITIES, TICKET_STATUSES } from '../core/ticket.js';
+import { ALARM_STATES } from '../core/alarms/alarm-state.js';
+import { PRIORITIES, TICKET_STATUSES } from '../core/tickets/ticket.js';
 import type { AlarmActionName } from '../desk/alarm-actions.js';
 import { Id, literals, Nullable } from './schemas.js';
 import { ActorJson } from './ticket-schemas.js';

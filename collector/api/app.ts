@@ -3,16 +3,14 @@
  * call `app.inject`.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Logger } from '../../bin/log.js';
-import { DEFAULT_CALENDARS } from '../core/desk-context.js';
+import type { Logger } from '../../protocol/logger.js';
+import { DEFAULT_CALENDARS } from '../core/desk/desk-context.js';
 import type { DeskService } from '../desk/desk-service.js';
-import type { Queries } from '../store/queries.js';
+import type { StorePort } from '../store/port.js';
 import { adminRoutes } from './admin-routes.js';
 import { alarmRoutes } from './alarm-routes.js';
 import { installErrorHandlers } from './api-errors.js';
-import type { Database } from 'better-sqlite3';
-import { LoginThrottle, type LoginThrottlePolicy } from '../core/login-throttle.js';
-import { UserDirectory, type UserDirectoryOptions } from '../users/user-directory.js';
+import { LoginThrottle, type LoginThrottlePolicy } from '../core/access/login-throttle.js';
 import { installAuth } from './auth-hooks.js';
 import { authRoutes } from './auth-routes.js';
 import { userRoutes } from './user-routes.js';
@@ -30,10 +28,9 @@ import { streamRoute } from './stream-route.js';
 import type { LiveHub } from '../live/live-hub.js';
 import type { ChangeFeed } from '../live/change-feed.js';
 import { ticketChangesRoute } from './ticket-changes-route.js';
-import { knowledgeRoutes } from '../knowledge/kb-routes.js';
+import { knowledgeRoutes } from './kb-routes.js';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
-import type { ReportLoader } from '../reports/report-loader.js';
-import { reportRoutes } from '../reports/report-routes.js';
+import { reportRoutes } from './report-routes.js';
 import { webRoutes, type WebRoutesOptions } from './web-routes.js';
 
 export const API_VERSION = '0.2.0';
@@ -42,19 +39,17 @@ export const API_VERSION = '0.2.0';
 const AUTH_CHANGES = /^\/api\/(auth\/(logout|tokens)|users)(\/|$)/;
 
 export interface ApiOptions {
-  store: Queries;
+  /** The store: tickets, alarms, devices, users, sessions, tokens, reports (collector/store/port.ts). */
+  store: StorePort;
   /** The service desk; without it only the read routes (health, tickets, devices, docs) exist. */
   desk?: DeskService;
   log: Logger;
   now: () => number;
   health: Omit<HealthSources, 'now' | 'store'>;
   knowledge?: KnowledgeService;
-  reports?: ReportLoader;
   operatorsBySite?: Readonly<Record<string, number>>;
-  /** The collector's SQLite database: users, sessions and API tokens (collector/users/). */
-  db: Database;
-  /** Tuning for tests: cheap password hashes, short sessions, a tighter throttle, another policy table. */
-  auth?: UserDirectoryOptions & { throttle?: LoginThrottlePolicy; routeRoles?: Readonly<Record<string, RoutePolicy>> };
+  /** Tuning for tests: a tighter login throttle, another policy table. */
+  auth?: { throttle?: LoginThrottlePolicy; routeRoles?: Readonly<Record<string, RoutePolicy>> };
   /** Reverse proxies whose X-Forwarded-For names the client (req.ip); none by default. */
   trustProxy?: readonly string[];
   /** The dashboard at / (dist/web by default); false leaves it out. */
@@ -79,7 +74,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   const { desk, now } = opts;
   // Before any route: every route must have a role policy, and every request is authenticated against it.
   const auth = {
-    directory: new UserDirectory(opts.db, opts.auth ?? {}), throttle: new LoginThrottle(opts.auth?.throttle), now,
+    directory: opts.store, throttle: new LoginThrottle(opts.auth?.throttle), now,
     ...(opts.auth?.routeRoles ? { routeRoles: opts.auth.routeRoles } : {}),
   };
   installAuth(app, auth);
@@ -92,25 +87,25 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, auth);
   await app.register(userRoutes, auth);
   await app.register(healthRoute, {
-    ...opts.health, now, store: () => opts.store.counts(), live: () => (liveHub ? { ...liveHub.snapshot(), feedWaiting: changeFeed?.waiting ?? 0 } : undefined),
-    ...(desk ? { desk: () => ({ ...desk.stats(), nextTimerMs: desk.scheduler.nextDueMs() }) } : {}),
+    ...opts.health, now, store: () => opts.store.queries.counts(), live: () => (liveHub ? { ...liveHub.snapshot(), feedWaiting: changeFeed?.waiting ?? 0 } : undefined),
+    ...(desk ? { desk: async () => ({ ...desk.stats(), nextTimerMs: await desk.scheduler.nextDueMs() }) } : {}),
   });
-  await app.register(ticketRoutes, { store: opts.store, now, calendars: () => desk?.settings().calendars ?? DEFAULT_CALENDARS });
-  const writeKeys: WriteKeys | undefined = opts.devices?.provisioning?.keys;
+  await app.register(ticketRoutes, { store: opts.store.queries, now, calendars: () => desk?.settings().calendars ?? DEFAULT_CALENDARS });
+  const writeKeys: WriteKeys | undefined = opts.devices?.provisioning ? opts.store.deviceKeys : undefined;
   await app.register(deviceRoutes, {
-    store: opts.store, now, ...(desk ? { desk } : {}), ...(opts.devices?.rpc ? { rpc: opts.devices.rpc } : {}), ...(writeKeys ? { writeKeys } : {}),
+    store: opts.store.queries, now, ...(desk ? { desk } : {}), ...(opts.devices?.rpc ? { rpc: opts.devices.rpc } : {}), ...(writeKeys ? { writeKeys } : {}),
   });
   if (opts.devices?.provisioning) await app.register(adminDeviceRoutes, { provisioning: opts.devices.provisioning, now, ...(desk ? { desk } : {}) });
   if (desk) {
     await app.register(ticketActionRoutes, { desk, now });
-    await app.register(alarmRoutes, { desk });
-    await app.register(auditRoutes, { repo: desk.repo });
+    await app.register(alarmRoutes, { desk, store: opts.store.queries });
+    await app.register(auditRoutes, { audit: opts.store.audit, webhooks: opts.store.webhooks });
     await app.register(adminRoutes, { desk });
-    await app.register(streamRoute, { desk, now, onHub: (hub) => { liveHub = hub; } });
-    await app.register(ticketChangesRoute, { desk, now, onFeed: (feed) => { changeFeed = feed; } });
+    await app.register(streamRoute, { desk, store: opts.store.queries, now, onHub: (hub) => { liveHub = hub; } });
+    await app.register(ticketChangesRoute, { desk, store: opts.store.queries, now, onFeed: (feed) => { changeFeed = feed; } });
   }
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });
-  if (opts.reports) await app.register(reportRoutes, { reports: opts.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });
+  await app.register(reportRoutes, { reports: opts.store.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });
   await app.register(docsRoute, { docs, version: API_VERSION });
   // Last: the dashboard's catch-all GET (index.html for client routes; /api paths get the API's 404).
   if (opts.web !== false) await app.register(webRoutes, opts.web ?? {});

@@ -1,8 +1,9 @@
 /** GET /api/audit (the hash-chained audit log) and GET /api/webhooks/deliveries (the delivery log). */
+import type { AuditPort, WebhookOutboxPort } from '../store/port.js';
+import { DELIVERY_STATUSES } from '../store/port.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { DELIVERY_STATUSES } from '../store/webhook-log.js';
-import type { DeskRepo } from '../store/store.js';
+
 import { errorResponses, literals, Nullable } from './schemas.js';
 import { ActorJson } from './ticket-schemas.js';
 
@@ -43,19 +44,18 @@ const DeliveriesJson = Type.Object({
 });
 type DeliveriesJson = Static<typeof DeliveriesJson>;
 
-export async function auditRoutes(app: FastifyInstance, opts: { repo: DeskRepo }): Promise<void> {
-  const desk = opts.repo;
+export async function auditRoutes(app: FastifyInstance, opts: { audit: AuditPort; webhooks: WebhookOutboxPort }): Promise<void> {
 
   app.get<{ Querystring: AuditQuery }>('/api/audit', {
     schema: { summary: 'audit records, oldest first (the newest `limit`), of one subject or of all', querystring: AuditQuery, response: { 200: AuditJson, ...errorResponses } },
   }, async (req): Promise<AuditJson> => ({
-    records: desk.audit.list({ limit: req.query.limit, ...(req.query.subject === undefined ? {} : { subject: req.query.subject }) }),
+    records: await opts.audit.list({ limit: req.query.limit, ...(req.query.subject === undefined ? {} : { subject: req.query.subject }) }),
   }));
 
   app.get<{ Querystring: DeliveryQuery }>('/api/webhooks/deliveries', {
     schema: { summary: 'webhook deliveries, newest first, with every attempt', querystring: DeliveryQuery, response: { 200: DeliveriesJson, ...errorResponses } },
   }, async (req): Promise<DeliveriesJson> => ({
-    deliveries: desk.webhooks.list({
+    deliveries: await opts.webhooks.list({
       limit: req.query.limit, ...(req.query.status === undefined ? {} : { status: req.query.status }),
       ...(req.query.webhook === undefined ? {} : { webhookId: req.query.webhook }),
     }),

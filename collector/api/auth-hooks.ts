@@ -5,33 +5,29 @@
  *   refuses an unsafe cookie-authenticated request without the session's X-CSRF-Token, and
  *   checks the caller's role against the route's policy. Sets `req.auth`.
  */
+import type { StorePort, UserRecord } from '../store/port.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { FaultlineError } from '../../protocol/errors.js';
-import type { LoginThrottle, LoginThrottleCounters } from '../core/login-throttle.js';
-import type { UserDirectory } from '../users/user-directory.js';
+import type { LoginThrottle } from '../core/access/login-throttle.js';
 import { sameSecret } from '../users/secret-token.js';
-import type { UserRecord } from '../users/user-store.js';
+
 import { sendAuthError } from './auth-errors.js';
 import { CSRF_HEADER } from './auth-schemas.js';
-import type { AuthenticatedUser, RegisteredRoute, RequestAuth } from './request-auth.js';
+import type { AuthCounters, AuthenticatedUser, RegisteredRoute, RequestAuth } from './request-auth.js';
+
+export type { AuthCounters };
 import { policyAllows, policyFor, ROUTE_ROLES, type RoutePolicy } from './route-roles.js';
 import { clearSessionCookie, sessionCookieCount, sessionIdOf } from './session-cookie.js';
 
 export interface AuthDeps {
-  directory: UserDirectory;
+  /** Users, sessions and API tokens (the store). */
+  directory: Pick<StorePort, 'users' | 'sessions' | 'tokens'>;
   throttle: LoginThrottle;
   now: () => number;
   /** The policy table (tests pass their own). */
   routeRoles?: Readonly<Record<string, RoutePolicy>>;
 }
 
-/** Refused requests since start, and the login throttle's figures (for /api/health). */
-export interface AuthCounters {
-  unauthenticated: number;
-  forbidden: number;
-  csrf: number;
-  login: LoginThrottleCounters;
-}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -42,12 +38,12 @@ export function authenticatedUser(u: UserRecord): AuthenticatedUser {
 type Authentication = { auth: RequestAuth } | { auth: null; problem: string; staleCookie: boolean };
 
 /** Who is calling, from the bearer token or the session cookie. */
-export function authenticate(req: FastifyRequest, deps: AuthDeps): Authentication {
+export async function authenticate(req: FastifyRequest, deps: AuthDeps): Promise<Authentication> {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m?.[1]) return { auth: null, problem: 'the Authorization header must be "Bearer <API token>"', staleCookie: false };
-    const found = deps.directory.tokens.resolve(m[1], deps.now());
+    const found = await deps.directory.tokens.resolve(m[1], deps.now());
     if (!found) return { auth: null, problem: 'the API token is unknown or revoked, or its user is disabled', staleCookie: false };
     return { auth: { via: 'token', user: authenticatedUser(found.user), tokenId: found.token.id, tokenName: found.token.name } };
   }
@@ -56,7 +52,7 @@ export function authenticate(req: FastifyRequest, deps: AuthDeps): Authenticatio
   }
   const sessionId = sessionIdOf(req);
   if (sessionId === undefined) return { auth: null, problem: 'sign in first (POST /api/auth/login) or send an API token', staleCookie: false };
-  const session = deps.directory.sessions.resolve(sessionId, deps.now());
+  const session = await deps.directory.sessions.resolve(sessionId, deps.now());
   if (!session) return { auth: null, problem: 'the session has ended; sign in again', staleCookie: true };
   return { auth: { via: 'session', user: authenticatedUser(session.user), csrfToken: session.csrfToken } };
 }
@@ -67,15 +63,15 @@ export function authenticate(req: FastifyRequest, deps: AuthDeps): Authenticatio
  * ended (logout, expiry, password change, user disabled or removed). A session is checked without
  * moving its idle clock.
  */
-export function credentialCheck(req: FastifyRequest, deps: AuthDeps): () => boolean {
+export function credentialCheck(req: FastifyRequest, deps: AuthDeps): () => Promise<boolean> {
   const auth = req.auth;
-  if (auth === null) return () => true;
+  if (auth === null) return async () => true;
   if (auth.via === 'token') {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    return () => token !== undefined && deps.directory.tokens.resolve(token, deps.now()) !== undefined;
+    return async () => token !== undefined && (await deps.directory.tokens.resolve(token, deps.now())) !== undefined;
   }
   const sessionId = sessionIdOf(req);
-  return () => sessionId !== undefined && deps.directory.sessions.isLive(sessionId, deps.now());
+  return async () => sessionId !== undefined && deps.directory.sessions.isLive(sessionId, deps.now());
 }
 
 export function csrfHeaderMatches(req: FastifyRequest, expected: string): boolean {
@@ -119,7 +115,7 @@ export function installAuth(app: FastifyInstance, deps: AuthDeps): void {
       ? (isApiPath(path) ? 'viewer' : 'public')
       : (policyFor(req.method, url, table) ?? 'admin');
     if (policy === 'public') return;
-    const found = authenticate(req, deps);
+    const found = await authenticate(req, deps);
     if (found.auth === null) {
       refusals.unauthenticated += 1;
       if (found.staleCookie) clearSessionCookie(req, reply);

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FaultlineError } from '../../protocol/errors.js';
-import { sendAuthError, installUserErrorHandler } from './auth-errors.js';
+import { sendAuthError } from './auth-errors.js';
 import { authenticatedUser, csrfHeaderMatches, type AuthDeps } from './auth-hooks.js';
 import {
   AuthErrorBody, AuthSessionJson, CreateTokenBody, LoginBody, TokenCreatedJson, TokenListJson, TokenParams,
@@ -39,7 +39,6 @@ export function callerOf(req: FastifyRequest): RequestAuth {
 
 export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
   const { directory, throttle, now } = deps;
-  installUserErrorHandler(app);
 
   app.post<{ Body: LoginBody }>('/api/auth/login', {
     schema: { summary: 'sign in: sets the fl_session cookie and returns the CSRF token', body: LoginBody, response: { 200: AuthSessionJson, ...refused } },
@@ -59,9 +58,9 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
     }
     throttle.succeeded(reservation);
     const nowMs = now();
-    directory.sessions.prune(nowMs);
-    const issued = directory.sessions.create(user.id, nowMs);
-    directory.users.recordLogin(user.id, nowMs);
+    await directory.sessions.prune(nowMs);
+    const issued = await directory.sessions.create(user.id, nowMs);
+    await directory.users.recordLogin(user.id, nowMs);
     setSessionCookie(req, reply, issued.sessionId, directory.sessions.policy.absoluteMs / 1000);
     req.log.info({ username: user.username, ip: req.ip }, 'signed in');
     void reply.header('cache-control', 'no-store');
@@ -74,11 +73,11 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
     const sessionId = sessionIdOf(req);
     if (sessionId !== undefined) {
       // A live session needs its CSRF token to end; a stale cookie is just cleared.
-      const live = directory.sessions.resolve(sessionId, now());
+      const live = await directory.sessions.resolve(sessionId, now());
       if (live && !csrfHeaderMatches(req, live.csrfToken)) {
         return sendAuthError(reply, 'FL_ERR_CSRF', 'missing or wrong X-CSRF-Token header', { hint: 'send the csrfToken as the X-CSRF-Token header' });
       }
-      directory.sessions.remove(sessionId);
+      await directory.sessions.remove(sessionId);
       if (live) req.log.info({ username: live.user.username }, 'signed out');
     }
     clearSessionCookie(req, reply);
@@ -95,14 +94,14 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
 
   app.get('/api/auth/tokens', {
     schema: { summary: 'your API tokens (never the tokens themselves)', response: { 200: TokenListJson, ...refused } },
-  }, async (req): Promise<TokenListJson> => ({ tokens: directory.tokens.list(callerOf(req).user.id).map(tokenJson) }));
+  }, async (req): Promise<TokenListJson> => ({ tokens: (await directory.tokens.list(callerOf(req).user.id)).map(tokenJson) }));
 
   app.post<{ Body: CreateTokenBody }>('/api/auth/tokens', {
     schema: { summary: 'a new API token for yourself; the token is shown only in this reply', body: CreateTokenBody, response: { 201: TokenCreatedJson, ...refused } },
   }, async (req, reply) => {
     const auth = callerOf(req);
     if (auth.via === 'token') return refuseTokenMintedByToken(reply);
-    const created = directory.tokens.create(auth.user.id, req.body.name, now());
+    const created = await directory.tokens.create(auth.user.id, req.body.name, now());
     req.log.info({ username: auth.user.username, tokenId: created.info.id, tokenName: created.info.name }, 'API token created');
     void reply.code(201).header('cache-control', 'no-store');
     return { token: created.token, tokenInfo: tokenJson(created.info) };
@@ -112,7 +111,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
     schema: { summary: 'revoke one of your API tokens', params: TokenParams, response: { 204: { type: 'null' }, ...refused } },
   }, async (req, reply) => {
     const auth = callerOf(req);
-    directory.tokens.revoke(auth.user.id, Number(req.params.id));
+    await directory.tokens.revoke(auth.user.id, Number(req.params.id));
     req.log.info({ username: auth.user.username, tokenId: Number(req.params.id) }, 'API token revoked');
     return reply.code(204).send();
   });

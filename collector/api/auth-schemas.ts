@@ -23,8 +23,8 @@
  * FL_ERR_FORBIDDEN also says `requiredRole`.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ROLES } from '../core/roles.js';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, USERNAME_PATTERN } from '../users/user-store.js';
+import { ROLES } from '../core/access/roles.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, USERNAME_PATTERN } from '../core/access/user-names.js';
 import { literals, Nullable } from './schemas.js';
 
 export const SESSION_COOKIE = 'fl_session';

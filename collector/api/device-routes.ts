@@ -7,14 +7,14 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorCode, errorMessage } from '../../protocol/errors.js';
-import { deviceRequestRecord, type DeviceRequestAudit } from '../core/device-audit.js';
-import type { DeviceState } from '../core/device-registry.js';
+import { deviceRequestRecord, type DeviceRequestAudit } from '../core/devices/device-audit.js';
+import type { DeviceState } from '../core/devices/device-registry.js';
 import type { DeskService } from '../desk/desk-service.js';
 import type { DeviceRpc, DeviceRpcOp, RpcAnswer } from '../rpc/device-rpc.js';
-import type { Queries } from '../store/queries.js';
+import type { DeviceKeysPort, QueryPort } from '../store/port.js';
 import { actorOf } from './actor.js';
-import { writeRangeProblems } from '../core/write-range-check.js';
-import { deviceError, installDeviceErrorHandler } from './device-errors.js';
+import { writeRangeProblems } from '../core/devices/write-range-check.js';
+import { deviceError } from './device-errors.js';
 import {
   DescribeBody, DescribeJson, DeviceDetailJson, DeviceParams, LiveBody, LiveJson, LogsBody, LogsJson, WriteBody, WriteJson, deviceRpcErrorResponses,
 } from './device-schemas.js';
@@ -22,14 +22,11 @@ import { describeView, deviceDetail, liveValues, openAlarmCount } from './device
 import { emptyBodyAsObject } from './empty-body.js';
 import { DeviceListJson, errorResponses } from './schemas.js';
 
-/** What the device routes read write keys through (collector/security/device-key-store.ts). */
-export interface WriteKeys {
-  get(site: string, device: string): string | undefined;
-  has(site: string, device: string): boolean;
-}
+/** What the device routes read write keys through. */
+export type WriteKeys = Pick<DeviceKeysPort, 'get' | 'has'>;
 
 export interface DeviceRoutesOptions {
-  store: Queries;
+  store: QueryPort;
   /** With desk, rpc and writeKeys the request routes (live, describe, logs, write) exist; they are audited through the desk. */
   desk?: DeskService;
   rpc?: DeviceRpc;
@@ -40,12 +37,11 @@ export interface DeviceRoutesOptions {
 const MAX_ALARMS_COUNTED = 5000;
 
 export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptions): Promise<void> {
-  installDeviceErrorHandler(app);
   const { store, desk, rpc, writeKeys } = opts;
   const now = opts.now ?? Date.now;
 
-  const known = (p: DeviceParams): DeviceState => {
-    const d = store.listDevices().find((x) => x.site === p.site && x.device === p.device);
+  const known = async (p: DeviceParams): Promise<DeviceState> => {
+    const d = (await store.listDevices()).find((x) => x.site === p.site && x.device === p.device);
     if (!d) {
       throw deviceError('FL_ERR_DEVICE_UNKNOWN', `no device ${p.site}/${p.device}`, {
         context: { site: p.site, device: p.device }, hint: 'GET /api/devices lists the devices the collector has heard from',
@@ -56,7 +52,7 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
 
   app.get('/api/devices', {
     schema: { summary: 'the device registry', response: { 200: DeviceListJson, ...errorResponses } },
-  }, async (): Promise<DeviceListJson> => ({ devices: store.listDevices() }));
+  }, async (): Promise<DeviceListJson> => ({ devices: await store.listDevices() }));
 
   app.get<{ Params: DeviceParams }>('/api/devices/:site/:device', {
     schema: {
@@ -64,10 +60,10 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
       params: DeviceParams, response: { 200: DeviceDetailJson, ...errorResponses },
     },
   }, async (req): Promise<DeviceDetailJson> => {
-    const d = known(req.params);
-    const alarms = desk ? desk.repo.alarms.list({ site: d.site, device: d.device, limit: MAX_ALARMS_COUNTED }).map((a) => a.alarm) : [];
+    const d = await known(req.params);
+    const alarms = desk ? (await store.listAlarms({ site: d.site, device: d.device, limit: MAX_ALARMS_COUNTED })).map((a) => a.alarm) : [];
     return deviceDetail(d, {
-      connected: rpc?.isConnected(d), openAlarms: openAlarmCount(alarms), writeKey: writeKeys?.has(d.site, d.device) ?? false,
+      connected: rpc?.isConnected(d), openAlarms: openAlarmCount(alarms), writeKey: (await writeKeys?.has(d.site, d.device)) ?? false,
     });
   });
 
@@ -82,11 +78,11 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
     const base = { actor, site: d.site, device: d.device, ...what };
     try {
       const answer = await rpc.request(d, op(), timeoutMs);
-      desk.appendAudit([deviceRequestRecord({ ...base, atMs: now() })]);
+      await desk.appendAudit([deviceRequestRecord({ ...base, atMs: now() })]);
       return answer;
     } catch (err) {
       const error = { code: errorCode(err), message: errorMessage(err) };
-      desk.appendAudit([deviceRequestRecord({ ...base, atMs: now(), error })]);
+      await desk.appendAudit([deviceRequestRecord({ ...base, atMs: now(), error })]);
       req.log.info({ actor: actor.id, site: d.site, device: d.device, action: what.action, code: error.code }, 'device request failed');
       throw err;
     }
@@ -99,7 +95,7 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
     },
     preValidation: emptyBodyAsObject,
   }, async (req): Promise<LiveJson> => {
-    const d = known(req.params);
+    const d = await known(req.params);
     const names = req.body.names ?? [];
     const a = await audited(req, d, { action: 'live-read', parameters: names }, () => ({ kind: 'read', names }), req.body.timeoutMs);
     return { values: liveValues(a.response.values, d.parameters), requestedAtMs: a.requestedAtMs, answeredAtMs: a.answeredAtMs };
@@ -112,7 +108,7 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
     },
     preValidation: emptyBodyAsObject,
   }, async (req): Promise<DescribeJson> => {
-    const d = known(req.params);
+    const d = await known(req.params);
     const a = await audited(req, d, { action: 'describe' }, () => ({ kind: 'describe' }), req.body.timeoutMs);
     const { description } = a.response;
     if (!description) throw deviceError('FL_ERR_RPC_DEVICE_NOT_ANSWERING', `device ${d.site}/${d.device} answered describe without a description`);
@@ -126,7 +122,7 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
     },
     preValidation: emptyBodyAsObject,
   }, async (req): Promise<LogsJson> => {
-    const d = known(req.params);
+    const d = await known(req.params);
     const { lines } = req.body;
     const a = await audited(req, d, { action: 'logs', lines }, () => ({ kind: 'logs', lines }), req.body.timeoutMs);
     return { lines: a.response.logLines ?? [], requestedAtMs: a.requestedAtMs, answeredAtMs: a.answeredAtMs };
@@ -138,9 +134,10 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
       params: DeviceParams, body: WriteBody, response: { 200: WriteJson, ...deviceRpcErrorResponses },
     },
   }, async (req): Promise<WriteJson> => {
-    const d = known(req.params);
+    const d = await known(req.params);
     const { values, confirm } = req.body;
     const what = { action: 'write' as const, parameters: values.map((v) => v.name), values };
+    const writeKey = await writeKeys.get(d.site, d.device);
     const op = (): DeviceRpcOp => {
       if (confirm !== true) {
         throw deviceError('FL_ERR_DEVICE_WRITE_UNCONFIRMED', `a write to ${d.site}/${d.device} needs "confirm": true`, {
@@ -153,7 +150,6 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
           context: { site: d.site, device: d.device, problems }, hint: 'write values inside each parameter\'s range (min/max in GET /api/devices/:site/:device)',
         });
       }
-      const writeKey = writeKeys.get(d.site, d.device);
       if (writeKey === undefined) {
         throw deviceError('FL_ERR_DEVICE_NO_WRITE_KEY', `the collector holds no write key for ${d.site}/${d.device}, so it cannot sign writes`, {
           context: { site: d.site, device: d.device },

@@ -1,7 +1,7 @@
 /** Device JSON for the API (pure): one device in detail, live values with their units, a describe answer. */
 import type { DeviceBirth, ParameterInfo, Sample } from '../../protocol/values.js';
-import { alarmState, type Alarm } from '../core/alarm-state.js';
-import type { DeviceState } from '../core/device-registry.js';
+import { alarmState, type Alarm } from '../core/alarms/alarm-state.js';
+import type { DeviceState } from '../core/devices/device-registry.js';
 import type { CatalogueEntryJson, DescribeJson, DeviceDetailJson, LiveValueJson } from './device-schemas.js';
 
 export function catalogueOf(parameters: readonly ParameterInfo[]): CatalogueEntryJson[] {

@@ -1,7 +1,8 @@
 /** GET /api/health: is the collector up, and what have ingest, security, device requests and the live stream seen. */
+import type { StoreCounts } from '../store/port.js';
 import type { FastifyInstance } from 'fastify';
 import type { IngestCountersSnapshot } from '../ingest/counters.js';
-import type { StoreCounts } from '../store/queries.js';
+
 import { errorResponses, HealthJson } from './schemas.js';
 
 export interface HealthSources {
@@ -9,9 +10,9 @@ export interface HealthSources {
   now: () => number;
   broker: () => { port: number; clients: number };
   ingest: () => IngestCountersSnapshot;
-  store: () => StoreCounts;
-  desk?: () => NonNullable<HealthJson['desk']>;
-  security?: () => NonNullable<HealthJson['security']>;
+  store: () => Promise<StoreCounts>;
+  desk?: () => Promise<NonNullable<HealthJson['desk']>>;
+  security?: () => Promise<NonNullable<HealthJson['security']>>;
   deviceRequests?: () => NonNullable<HealthJson['deviceRequests']>;
   live?: () => HealthJson['live'];
 }
@@ -24,9 +25,9 @@ export async function healthRoute(app: FastifyInstance, opts: HealthSources): Pr
     uptimeS: Math.max(0, (opts.now() - opts.startedAtMs) / 1000),
     broker: opts.broker(),
     ingest: opts.ingest(),
-    store: opts.store(),
-    ...(opts.desk ? { desk: opts.desk() } : {}),
-    ...(opts.security ? { security: opts.security() } : {}),
+    store: await opts.store(),
+    ...(opts.desk ? { desk: await opts.desk() } : {}),
+    ...(opts.security ? { security: await opts.security() } : {}),
     ...(opts.deviceRequests ? { deviceRequests: opts.deviceRequests() } : {}),
     ...live(opts.live?.()),
   }));

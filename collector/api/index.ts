@@ -1,6 +1,6 @@
 /** The collector's HTTP API. */
 export { buildApi, type ApiOptions } from './app.js';
-export { API_ERRORS, type ApiErrorCode } from './api-errors.js';
+export { apiError, errorBody, installErrorHandlers } from './api-errors.js';
 export type { HealthSources } from './health-route.js';
 export * from './schemas.js';
 export * from './ticket-schemas.js';

@@ -2,8 +2,8 @@
  * What the auth hook attaches to every request: who is calling and how. `null` on public routes
  * called without credentials.
  */
-import type { Role } from '../core/roles.js';
-import type { AuthCounters } from './auth-hooks.js';
+import type { Role } from '../core/access/roles.js';
+import type { LoginThrottleCounters } from '../core/access/login-throttle.js';
 import type { RoutePolicy } from './route-roles.js';
 
 export interface AuthenticatedUser {
@@ -34,6 +34,14 @@ declare module 'fastify' {
     /** Refused requests and login throttle figures since start. */
     authCounters: () => AuthCounters;
     /** Whether the credential of this (authenticated) request still holds; see auth-hooks.ts. */
-    credentialCheck: (req: FastifyRequest) => () => boolean;
+    credentialCheck: (req: FastifyRequest) => () => Promise<boolean>;
   }
+}
+
+/** Refused requests since start, and the login throttle's figures (for /api/health). */
+export interface AuthCounters {
+  unauthenticated: number;
+  forbidden: number;
+  csrf: number;
+  login: LoginThrottleCounters;
 }

@@ -16,7 +16,7 @@
  *   reads, logs, describe and parameter writes, the audit trail, webhook log and the config view.
  * - admin: users and their tokens, config reload, device provisioning (/api/admin/*).
  */
-import { roleAllows, type Role } from '../core/roles.js';
+import { roleAllows, type Role } from '../core/access/roles.js';
 
 export type RoutePolicy = 'public' | Role;
 

@@ -4,7 +4,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS } from '../../protocol/values.js';
-import { PRIORITIES, TICKET_STATUSES } from '../core/ticket.js';
+import { PRIORITIES, TICKET_STATUSES } from '../core/tickets/ticket.js';
 import { SecurityHealthJson } from '../security/health-schema.js';
 
 export const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));

@@ -4,7 +4,7 @@
  * per X-Forwarded-Proto from a TLS-terminating proxy).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { cookieCount, parseCookies, serializeCookie, type CookieAttributes } from '../core/cookies.js';
+import { cookieCount, parseCookies, serializeCookie, type CookieAttributes } from '../core/access/cookies.js';
 import { SESSION_COOKIE } from './auth-schemas.js';
 
 /**

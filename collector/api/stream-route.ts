@@ -8,6 +8,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { QueryPort } from '../store/port.js';
 import type { DeskService } from '../desk/desk-service.js';
 import { LiveHub } from '../live/live-hub.js';
 import { sseEvent, sseRetry } from '../live/sse-frame.js';
@@ -20,25 +21,26 @@ export const LIVE_PER_USER = 10;
 
 export interface StreamRouteOptions {
   desk: DeskService;
+  store: QueryPort;
   now: () => number;
   /** Receives the hub, e.g. for health figures. */
   onHub?: (hub: LiveHub) => void;
 }
 
 export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions): Promise<void> {
-  const { desk, now } = opts;
-  const { repo } = desk;
-  const alarmJson = alarmView(repo);
+  const { desk, store, now } = opts;
+  const alarmJson = alarmView(store);
   const hub = new LiveHub({
-    repo, now, log: app.log, maxPerOwner: LIVE_PER_USER,
-    alarmJson: (id) => {
-      const found = repo.alarms.byId(id);
+    now, log: app.log, maxPerOwner: LIVE_PER_USER,
+    alarmJson: async (id) => {
+      const found = await store.alarm(id);
       return found ? alarmJson(found) : undefined;
     },
-    ticketJson: (id, nowMs) => {
-      const t = repo.tickets.get(id);
+    ticketJson: async (id, nowMs) => {
+      const t = await store.getTicket({ id });
       return t ? ticketSummary(t, desk.settings().calendars, nowMs) : undefined;
     },
+    floodEpisode: (site) => store.currentFloodEpisode(site),
   });
   opts.onHub?.(hub);
   const unsubscribe = desk.onChanges(hub.onChanges);

@@ -58,7 +58,7 @@ export async function ticketActionRoutes(app: FastifyInstance, opts: TicketActio
     schema: { summary: 'open a ticket reported by phone, e-mail, chat or the API', body: ManualTicketBody, response: { 201: DeskTicketJson, ...actionErrorResponses } },
   }, async (req, reply): Promise<DeskTicketJson> => {
     const b = req.body;
-    const t = desk.openManualTicket({
+    const t = await desk.openManualTicket({
       origin: b.origin, reporter: b.reporter, title: b.title, description: b.description ?? '', site: b.site, device: b.device ?? '',
       category: b.category, severity: b.severity, labels: b.labels ?? {},
     }, actorOf(req));
@@ -73,6 +73,6 @@ export async function ticketActionRoutes(app: FastifyInstance, opts: TicketActio
         summary: SUMMARIES[route], params: TicketParams, body: TICKET_ACTION_BODIES[route],
         response: { 200: DeskTicketJson, ...actionErrorResponses },
       },
-    }, async (req): Promise<DeskTicketJson> => view(desk.ticketAction(ticketRef(req.params.id), toAction(route, req.body ?? {}), actorOf(req))));
+    }, async (req): Promise<DeskTicketJson> => view(await desk.ticketAction(ticketRef(req.params.id), toAction(route, req.body ?? {}), actorOf(req))));
   }
 }

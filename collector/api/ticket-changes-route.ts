@@ -13,6 +13,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { DeskService } from '../desk/desk-service.js';
+import type { QueryPort } from '../store/port.js';
 import { BadCursor, ChangeFeed } from '../live/change-feed.js';
 import { apiError } from './api-errors.js';
 import { sendAuthError } from './auth-errors.js';
@@ -43,6 +44,7 @@ type TicketChangesJson = Static<typeof TicketChangesJson>;
 
 export interface TicketChangesRouteOptions {
   desk: DeskService;
+  store: QueryPort;
   now: () => number;
   /** Defaults to a feed whose epoch is the time the route was registered. */
   feed?: ChangeFeed;
@@ -85,7 +87,7 @@ export async function ticketChangesRoute(app: FastifyInstance, opts: TicketChang
         }
         // The client went away while waiting: no one to answer (fastify is told the reply is handled).
         if (gone.signal.aborted) return reply;
-        if (!stillAllowed()) return sendAuthError(reply, 'FL_ERR_AUTH_REQUIRED', 'your session ended or your API token was revoked while waiting; sign in again');
+        if (!(await stillAllowed())) return sendAuthError(reply, 'FL_ERR_AUTH_REQUIRED', 'your session ended or your API token was revoked while waiting; sign in again');
         answer = feed.after(after, limit);
       }
     } catch (err) {
@@ -95,10 +97,11 @@ export async function ticketChangesRoute(app: FastifyInstance, opts: TicketChang
     if (answer.kind === 'reset') return { cursor: answer.cursor, reset: true, more: false, tickets: [] } satisfies TicketChangesJson;
     const calendars = desk.settings().calendars;
     const nowMs = now();
-    const tickets = answer.ids.flatMap((id) => {
-      const t = desk.repo.tickets.get(id);
-      return t && (site === undefined || t.site === site) ? [ticketSummary(t, calendars, nowMs)] : [];
-    });
+    const tickets = [];
+    for (const id of answer.ids) {
+      const t = await opts.store.getTicket({ id });
+      if (t && (site === undefined || t.site === site)) tickets.push(ticketSummary(t, calendars, nowMs));
+    }
     return { cursor: answer.cursor, reset: false, more: answer.more, tickets } satisfies TicketChangesJson;
   });
 }

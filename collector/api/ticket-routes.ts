@@ -1,9 +1,9 @@
 /** GET /api/tickets and GET /api/tickets/:id. */
+import type { QueryPort, TicketRef } from '../store/port.js';
 import type { FastifyInstance } from 'fastify';
 import type { Sample } from '../../protocol/values.js';
-import type { CalendarSet } from '../core/sla-calendar.js';
-import type { StoredEvent, Ticket } from '../core/ticket.js';
-import type { Queries, TicketRef } from '../store/queries.js';
+import type { CalendarSet } from '../core/sla/sla-calendar.js';
+import type { StoredEvent, Ticket } from '../core/tickets/ticket.js';
 import { apiError } from './api-errors.js';
 import { errorResponses, TicketParams, TicketQuery, type TelemetryPointJson } from './schemas.js';
 import { TicketDetailJson, TicketListJson, TicketStableJson } from './ticket-schemas.js';
@@ -15,7 +15,7 @@ export const TELEMETRY_LEAD_MS = 60_000;
 export const TELEMETRY_POINTS_MAX = 5_000;
 
 export interface TicketRoutesOptions {
-  store: Queries;
+  store: QueryPort;
   now: () => number;
   /** The calendars SLA clocks run on (the desk's current settings). */
   calendars: () => CalendarSet;
@@ -39,9 +39,9 @@ function snapshotPoints(events: StoredEvent[]): TelemetryPointJson[] {
   return points;
 }
 
-function telemetryFor(store: Queries, ticket: Ticket, events: StoredEvent[], nowMs: number): TelemetryPointJson[] {
+async function telemetryFor(store: QueryPort, ticket: Ticket, events: StoredEvent[], nowMs: number): Promise<TelemetryPointJson[]> {
   const toMs = !ticket.faultActive && ticket.clearedAtMs !== null ? ticket.clearedAtMs : nowMs;
-  const stored: Sample[] = store.telemetry({
+  const stored: Sample[] = await store.telemetry({
     site: ticket.site, device: ticket.device, fromMs: ticket.firstSeenMs - TELEMETRY_LEAD_MS, toMs, limit: TELEMETRY_POINTS_MAX,
   });
   const points = [...snapshotPoints(events), ...stored.map((s): TelemetryPointJson => ({ ...s, origin: 'telemetry' }))];
@@ -57,20 +57,20 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
     schema: { querystring: TicketQuery, response: { 200: TicketListJson, ...errorResponses } },
   }, async (req, reply) => {
     const serializers: SummarySerializers = { stable: reply.compileSerializationSchema(TicketStableJson, '200') as SummarySerializers['stable'] };
-    const body = ticketListBody(store.listTickets(req.query), opts.calendars(), now(), serializers);
+    const body = ticketListBody(await store.listTickets(req.query), opts.calendars(), now(), serializers);
     return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.get<{ Params: TicketParams }>('/api/tickets/:id', {
     schema: { params: TicketParams, response: { 200: TicketDetailJson, ...errorResponses } },
   }, async (req): Promise<TicketDetailJson> => {
-    const ticket = store.getTicket(ticketRef(req.params.id));
+    const ticket = await store.getTicket(ticketRef(req.params.id));
     if (!ticket) throw apiError('FL_ERR_API_NOT_FOUND', `no ticket ${req.params.id}`, { ticket: req.params.id });
-    const events = store.ticketEvents(ticket.id);
+    const events = await store.ticketEvents(ticket.id);
     const nowMs = now();
     return {
       ...ticketJson(ticket, opts.calendars(), nowMs), snapshot: ticket.snapshot, logExcerpt: ticket.logExcerpt,
-      events, telemetry: telemetryFor(store, ticket, events, nowMs),
+      events, telemetry: await telemetryFor(store, ticket, events, nowMs),
     };
   });
 }

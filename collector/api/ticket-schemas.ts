@@ -4,8 +4,8 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CATEGORIES, SEVERITIES } from '../../protocol/values.js';
-import { FIX_KINDS, TIERS } from '../core/desk-ticket.js';
-import { PRIORITIES } from '../core/ticket.js';
+import { FIX_KINDS, TIERS } from '../core/tickets/desk-ticket.js';
+import { PRIORITIES } from '../core/tickets/ticket.js';
 import { EventJson, Id, literals, Nullable, SampleJson, TelemetryPointJson, TicketFields } from './schemas.js';
 
 const Text = (max: number, description: string) => Type.String({ minLength: 1, maxLength: max, description });

@@ -1,7 +1,7 @@
 /** A desk ticket as the API shows it: its SLA clocks as their status at the time of the request. */
-import type { DeskTicket } from '../core/desk-ticket.js';
-import { calendarFor, type CalendarSet } from '../core/sla-calendar.js';
-import { clockStatus, type SlaClock } from '../core/sla-clock.js';
+import type { DeskTicket } from '../core/tickets/desk-ticket.js';
+import { calendarFor, type CalendarSet } from '../core/sla/sla-calendar.js';
+import { clockStatus, type SlaClock } from '../core/sla/sla-clock.js';
 import type { ClockJson, DeskTicketJson, TicketSlaJson, TicketStableJson, TicketSummaryJson } from './ticket-schemas.js';
 
 function clockJson(clock: SlaClock, calendars: CalendarSet, nowMs: number): ClockJson {

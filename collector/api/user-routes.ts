@@ -4,7 +4,6 @@
  * The contract is in auth-schemas.ts; the roles in route-roles.ts.
  */
 import type { FastifyInstance } from 'fastify';
-import { installUserErrorHandler } from './auth-errors.js';
 import type { AuthDeps } from './auth-hooks.js';
 import { callerOf, refuseTokenMintedByToken } from './auth-routes.js';
 import {
@@ -19,11 +18,10 @@ const errors = { 400: ErrorBody, 401: AuthErrorBody, 403: AuthErrorBody, 404: Er
 export async function userRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
   const { directory, now } = deps;
   const { users, tokens } = directory;
-  installUserErrorHandler(app);
 
   app.get('/api/users', {
     schema: { summary: 'every user (never a password)', response: { 200: UserListJson, ...errors } },
-  }, async (): Promise<UserListJson> => ({ users: users.list().map(userJson) }));
+  }, async (): Promise<UserListJson> => ({ users: (await users.list()).map(userJson) }));
 
   app.post<{ Body: CreateUserBody }>('/api/users', {
     schema: { summary: 'add a user', body: CreateUserBody, response: { 201: UserJson, ...errors } },
@@ -48,21 +46,21 @@ export async function userRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
   app.delete<{ Params: UserParams }>('/api/users/:username', {
     schema: { summary: 'remove a user with their sessions and API tokens', params: UserParams, response: { 204: { type: 'null' }, ...errors } },
   }, async (req, reply) => {
-    users.remove(req.params.username);
+    await users.remove(req.params.username);
     req.log.info({ by: callerOf(req).user.username, username: req.params.username.toLowerCase() }, 'user removed');
     return reply.code(204).send();
   });
 
   app.get<{ Params: UserParams }>('/api/users/:username/tokens', {
     schema: { summary: 'a user\'s API tokens (never the tokens themselves)', params: UserParams, response: { 200: TokenListJson, ...errors } },
-  }, async (req): Promise<TokenListJson> => ({ tokens: tokens.list(users.mustGet(req.params.username).id).map(tokenJson) }));
+  }, async (req): Promise<TokenListJson> => ({ tokens: (await tokens.list((await users.mustGet(req.params.username)).id)).map(tokenJson) }));
 
   app.post<{ Params: UserParams; Body: CreateTokenBody }>('/api/users/:username/tokens', {
     schema: { summary: 'a new API token for a user; the token is shown only in this reply', params: UserParams, body: CreateTokenBody, response: { 201: TokenCreatedJson, ...errors } },
   }, async (req, reply) => {
     if (callerOf(req).via === 'token') return refuseTokenMintedByToken(reply);
-    const user = users.mustGet(req.params.username);
-    const created = tokens.create(user.id, req.body.name, now());
+    const user = await users.mustGet(req.params.username);
+    const created = await tokens.create(user.id, req.body.name, now());
     req.log.info({ by: callerOf(req).user.username, username: user.username, tokenId: created.info.id, tokenName: created.info.name }, 'API token created');
     void reply.code(201).header('cache-control', 'no-store');
     return { token: created.token, tokenInfo: tokenJson(created.info) };
@@ -71,8 +69,8 @@ export async function userRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
   app.delete<{ Params: UserTokenParams }>('/api/users/:username/tokens/:id', {
     schema: { summary: 'revoke a user\'s API token', params: UserTokenParams, response: { 204: { type: 'null' }, ...errors } },
   }, async (req, reply) => {
-    const user = users.mustGet(req.params.username);
-    tokens.revoke(user.id, Number(req.params.id));
+    const user = await users.mustGet(req.params.username);
+    await tokens.revoke(user.id, Number(req.params.id));
     req.log.info({ by: callerOf(req).user.username, username: user.username, tokenId: Number(req.params.id) }, 'API token revoked');
     return reply.code(204).send();
   });

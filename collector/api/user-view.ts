@@ -1,6 +1,6 @@
 /** Users and API tokens as JSON (never a hash, never a token). */
-import type { TokenInfo } from '../users/api-token-store.js';
-import type { UserRecord } from '../users/user-store.js';
+
+import type { TokenInfo, UserRecord } from '../store/port.js';
 import type { TokenJson, UserJson } from './auth-schemas.js';
 
 export function userJson(u: UserRecord): UserJson {

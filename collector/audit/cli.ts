@@ -3,12 +3,11 @@
  * row and exits 1 naming the first row that does not fit (0 when the chain is intact, 2 on usage
  * errors). Opens the database read-only, so it can run beside a live collector.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import type { ChainCheck } from '../store/port.js';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { verifyAuditChain, type ChainCheck } from '../store/audit-log.js';
-import { DB_FILE } from '../store/store.js';
+import { silentLogger } from '../../protocol/logger.js';
+import { openStore } from '../store/index.js';
+import type { StorePort } from '../store/port.js';
 
 export const AUDIT_USAGE = `Usage: faultline audit verify [options]
 
@@ -51,15 +50,16 @@ export async function auditCommand(argv: string[], io: AuditIo = process): Promi
     io.stderr.write(`faultline audit: expected the subcommand "verify"\n\n${AUDIT_USAGE}`);
     return 2;
   }
-  const file = join(values['data-dir'] ?? './data', DB_FILE);
-  if (!existsSync(file)) {
-    io.stderr.write(`faultline audit: no database at ${file}; pass the collector's --data-dir\n`);
+  const dataDir = values['data-dir'] ?? './data';
+  let store: StorePort;
+  try {
+    store = await openStore({ dataDir, nowMs: Date.now(), log: silentLogger(), readOnly: true });
+  } catch (err) {
+    io.stderr.write(`faultline audit: no collector store in ${dataDir} (${(err as Error).message}); pass the collector's --data-dir\n`);
     return 2;
   }
-  let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-    const check = verifyAuditChain(db);
+    const check = await store.audit.verify();
     if (!check.ok) {
       io.stderr.write(describe(check));
       return 1;
@@ -67,9 +67,9 @@ export async function auditCommand(argv: string[], io: AuditIo = process): Promi
     io.stdout.write(`audit log intact: ${check.records} row(s), head hash ${check.headHash}\n`);
     return 0;
   } catch (err) {
-    io.stderr.write(`faultline audit: cannot read ${file}: ${(err as Error).message}\n`);
+    io.stderr.write(`faultline audit: cannot read ${store.location}: ${(err as Error).message}\n`);
     return 1;
   } finally {
-    db?.close();
+    await store.close();
   }
 }

@@ -7,7 +7,7 @@
 import type { Server, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
-import type { Logger } from '../../bin/log.js';
+import type { Logger } from '../../protocol/logger.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import { duplexPair } from './in-memory-link.js';
 import { closeServer, listen, plainServer, tlsServer, type TlsListenerOptions } from './listeners.js';

@@ -16,7 +16,7 @@
  * too (its topic was checked when the client connected).
  */
 import type { AedesOptions, Client, PublishPacket } from 'aedes';
-import type { Logger } from '../../bin/log.js';
+import type { Logger } from '../../protocol/logger.js';
 
 export type IngestHandler = (topic: string, payload: Uint8Array, clientId: string | null) => Promise<void>;
 

@@ -3,14 +3,15 @@
  * unsuppress, out of service / back in service. The core refuses what does not fit the state; a
  * bulk action reports those per alarm and applies the rest.
  */
+import type { StoredAlarm } from '../store/port.js';
 import { FaultlineError } from '../../protocol/errors.js';
-import { applyToAll, type BulkFailure } from '../core/alarm-bulk.js';
-import { acknowledgeAlarm, alarmId, type Alarm, type AlarmOutcome } from '../core/alarm-state.js';
+import { applyToAll, type BulkFailure } from '../core/alarms/alarm-bulk.js';
+import { acknowledgeAlarm, alarmId, type Alarm, type AlarmOutcome } from '../core/alarms/alarm-state.js';
 import {
   removeFromService, returnToService, shelveAlarm, suppressAlarm, unshelveAlarm, unsuppressAlarm,
-} from '../core/alarm-suppression.js';
-import type { Actor } from '../core/audit-record.js';
-import type { StoredAlarm } from '../store/desk-alarms.js';
+} from '../core/alarms/alarm-suppression.js';
+import type { Actor } from '../core/desk/audit-record.js';
+
 import type { DeskWork } from './desk-work.js';
 
 export const ALARM_ACTIONS = ['ack', 'shelve', 'unshelve', 'suppress', 'unsuppress', 'out-of-service', 'in-service'] as const;

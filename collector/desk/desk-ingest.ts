@@ -10,14 +10,14 @@
  * Returns the ticket the event belongs to, for its timeline.
  */
 import type { FaultEvent } from '../../protocol/values.js';
-import { alarmId, applyAlarmEvent, type AlarmKey } from '../core/alarm-state.js';
-import { applyAgentChatter, chatteringBaseCode, emptyChatterState, recordCycle } from '../core/alarm-chatter.js';
-import { emptyFloodState, recordAnnunciation } from '../core/alarm-flood.js';
-import { auditRecord } from '../core/audit-record.js';
-import { attachToParent, correlateRaise, type CandidateTicket, type CorrelationDecision } from '../core/correlation.js';
-import { ticketRef, type DeskTicket } from '../core/desk-ticket.js';
-import type { DeviceState } from '../core/device-registry.js';
-import { applyFaultEvent } from '../core/ticket-verification.js';
+import { alarmId, applyAlarmEvent, type AlarmKey } from '../core/alarms/alarm-state.js';
+import { applyAgentChatter, chatteringBaseCode, emptyChatterState, recordCycle } from '../core/alarms/alarm-chatter.js';
+import { emptyFloodState, recordAnnunciation } from '../core/alarms/alarm-flood.js';
+import { auditRecord } from '../core/desk/audit-record.js';
+import { attachToParent, correlateRaise, type CandidateTicket, type CorrelationDecision } from '../core/tickets/correlation.js';
+import { ticketRef, type DeskTicket } from '../core/tickets/desk-ticket.js';
+import type { DeviceState } from '../core/devices/device-registry.js';
+import { applyFaultEvent } from '../core/tickets/ticket-verification.js';
 import type { DeskWork } from './desk-work.js';
 import { deviceActor, openDeviceTicket, openSiteParent } from './ticket-opening.js';
 

@@ -4,8 +4,8 @@
  * whose deadline has come, each in its own transaction. Tests with a fake clock call `runDue`
  * themselves (and construct the scheduler with `autoArm: false`).
  */
-import type { Logger } from '../../bin/log.js';
-import type { DeskTimer } from '../store/desk-timer-table.js';
+import type { DeskTimer } from '../store/port.js';
+import type { Logger } from '../../protocol/logger.js';
 
 /** setTimeout's longest delay; a later deadline is re-armed on waking. */
 const MAX_DELAY_MS = 2_147_483_647;
@@ -14,12 +14,12 @@ export const RETRY_FAILED_TIMER_MS = 60_000;
 const BATCH = 500;
 
 export interface SchedulerDeps {
-  next(): DeskTimer | undefined;
-  due(nowMs: number, limit: number): DeskTimer[];
-  /** Runs the timer's handler in its own transaction at nowMs. */
-  fire(timer: DeskTimer, nowMs: number): void;
+  next(): Promise<DeskTimer | undefined>;
+  due(nowMs: number, limit: number): Promise<DeskTimer[]>;
+  /** Runs the timer's handler in its own unit of work at nowMs. */
+  fire(timer: DeskTimer, nowMs: number): Promise<void>;
   /** Moves a timer (after a failure). */
-  postpone(timer: DeskTimer, dueMs: number): void;
+  postpone(timer: DeskTimer, dueMs: number): Promise<void>;
   /** After a run that changed something (e.g. kick the webhook sender). */
   afterRun(fired: number): void;
   now: () => number;
@@ -32,6 +32,11 @@ export class DeskScheduler {
   private handle: ReturnType<typeof setTimeout> | undefined;
   private armedFor: number | null = null;
   private running = false;
+  /** The re-arm in progress (it reads the store); one more is due when something changed meanwhile. */
+  private arming: Promise<void> | null = null;
+  private armAgain = false;
+  /** Runs of due timers, one after the other. */
+  private runs: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -40,56 +45,88 @@ export class DeskScheduler {
     this.rearm();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for a run or re-arm in progress. */
+  async stop(): Promise<void> {
     this.running = false;
     this.clear();
+    await Promise.allSettled([this.runs, this.arming]);
   }
 
   /** When the one timer will fire next (the earliest stored deadline); null when nothing is pending. */
-  nextDueMs(): number | null {
-    return this.deps.next()?.dueMs ?? null;
+  async nextDueMs(): Promise<number | null> {
+    return (await this.deps.next())?.dueMs ?? null;
   }
 
-  /** Sets the one real timer for the earliest deadline (no-op when not started or not auto-arming). */
+  /** Sets the one real timer for the earliest deadline (no-op when not started or not auto-arming); re-arms made meanwhile coalesce. */
   rearm(): void {
     if (!this.running || !this.deps.autoArm) return;
-    const next = this.nextDueMs();
+    if (this.arming) {
+      this.armAgain = true;
+      return;
+    }
+    this.arming = (async () => {
+      do {
+        this.armAgain = false;
+        await this.arm();
+      } while (this.armAgain && this.running);
+    })().catch((err: unknown) => {
+      this.deps.log.error({ err }, `desk timers could not be read; trying again in ${RETRY_FAILED_TIMER_MS / 1000} s`);
+      this.setTimer(this.deps.now() + RETRY_FAILED_TIMER_MS);
+    }).finally(() => { this.arming = null; });
+  }
+
+  /** Fires every timer due by nowMs (each at most once per call); returns how many fired. Runs queue behind each other. */
+  runDue(nowMs: number): Promise<number> {
+    const run = this.runs.then(() => this.runDueNow(nowMs));
+    this.runs = run.catch(() => undefined);
+    return run;
+  }
+
+  private async arm(): Promise<void> {
+    const next = await this.nextDueMs();
+    if (!this.running) return;
     if (next === this.armedFor && this.handle !== undefined) return;
     this.clear();
-    if (next === null) return;
-    const delay = Math.min(MAX_DELAY_MS, Math.max(0, next - this.deps.now()));
-    this.armedFor = next;
+    if (next !== null) this.setTimer(next);
+  }
+
+  private setTimer(atMs: number): void {
+    if (!this.running || !this.deps.autoArm) return;
+    this.clear();
+    const delay = Math.min(MAX_DELAY_MS, Math.max(0, atMs - this.deps.now()));
+    this.armedFor = atMs;
     this.handle = setTimeout(() => {
       this.handle = undefined;
       this.armedFor = null;
-      this.runDue(this.deps.now());
-      this.rearm();
+      this.runDue(this.deps.now()).catch((err: unknown) => {
+        this.deps.log.error({ err }, `running due desk timers failed; trying again in ${RETRY_FAILED_TIMER_MS / 1000} s`);
+        this.setTimer(this.deps.now() + RETRY_FAILED_TIMER_MS);
+      });
     }, delay);
     this.handle.unref();
   }
 
-  /** Fires every timer due by nowMs (each at most once per call); returns how many fired. */
-  runDue(nowMs: number): number {
+  private async runDueNow(nowMs: number): Promise<number> {
     let fired = 0;
     const seen = new Set<string>();
     for (;;) {
-      const due = this.deps.due(nowMs, BATCH).filter((t) => !seen.has(`${t.kind}:${t.key}`));
+      const due = (await this.deps.due(nowMs, BATCH)).filter((t) => !seen.has(`${t.kind}:${t.key}`));
       if (due.length === 0) break;
       for (const timer of due) {
         seen.add(`${timer.kind}:${timer.key}`);
         try {
-          this.deps.fire(timer, nowMs);
+          await this.deps.fire(timer, nowMs);
           fired++;
         } catch (err) {
           this.deps.log.error({ err, kind: timer.kind, key: timer.key, dueMs: timer.dueMs }, `desk timer failed; retrying in ${RETRY_FAILED_TIMER_MS / 1000} s`);
-          this.deps.postpone(timer, nowMs + RETRY_FAILED_TIMER_MS);
+          await this.deps.postpone(timer, nowMs + RETRY_FAILED_TIMER_MS);
         }
       }
     }
-    const stuck = this.deps.due(nowMs, BATCH);
+    const stuck = await this.deps.due(nowMs, BATCH);
     for (const timer of stuck) {
       this.deps.log.error({ kind: timer.kind, key: timer.key, dueMs: timer.dueMs }, 'desk timer did not move its deadline; retrying later');
-      this.deps.postpone(timer, nowMs + RETRY_FAILED_TIMER_MS);
+      await this.deps.postpone(timer, nowMs + RETRY_FAILED_TIMER_MS);
     }
     if (fired > 0) this.deps.afterRun(fired);
     this.rearm();

@@ -4,31 +4,28 @@
  * transaction), and for time (the scheduler). After every commit it re-arms the scheduler for the
  * earliest deadline and kicks the webhook sender. Settings come from the reloadable config holder.
  */
-import type { Logger } from '../../bin/log.js';
+import type { Logger } from '../../protocol/logger.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { FaultEvent } from '../../protocol/values.js';
-import { auditRecord, SYSTEM, type Actor, type AuditRecord } from '../core/audit-record.js';
-import type { DeskTicket, ManualTicketInput } from '../core/desk-ticket.js';
-import type { DeviceState } from '../core/device-registry.js';
-import { ALWAYS_CALENDAR, type Calendar } from '../core/sla-calendar.js';
-import type { DeskConfigHolder } from '../config/config-holder.js';
-import { configInvalid, type DeskSettings } from '../config/desk-settings.js';
-import { EventProcessingFailed, type EventProcessor } from '../store/batch-writer.js';
-import type { StoredAlarm } from '../store/desk-alarms.js';
-import type { TicketRef } from '../store/queries.js';
-import type { DeskRepo, Store } from '../store/store.js';
+import { auditRecord, SYSTEM, type Actor, type AuditRecord } from '../core/desk/audit-record.js';
+import type { DeskTicket, ManualTicketInput } from '../core/tickets/desk-ticket.js';
+import type { DeviceState } from '../core/devices/device-registry.js';
+import { ALWAYS_CALENDAR, type Calendar } from '../core/sla/sla-calendar.js';
+import type { DeskConfigHolder } from '../desk-config/config-holder.js';
+import { configInvalid, type DeskSettings } from '../desk-config/desk-settings.js';
+import { EventProcessingFailed, type DeskScope, type DeskUnit, type EventProcessor, type StorePort, type StoredAlarm, type TicketRef } from '../store/port.js';
 import { alarmAction, bulkAlarmAction, type AlarmAction, type BulkAlarmResult } from './alarm-actions.js';
 import { processDeskEvent } from './desk-ingest.js';
 import { DeskScheduler } from './desk-scheduler.js';
 import { DeskWork } from './desk-work.js';
 import { ChangeSet, type DeskChangeListener } from './desk-changes.js';
 import { ticketAction, type TicketAction } from './ticket-actions.js';
-import { fireTimer } from './timer-handlers.js';
+import { fireTimer, timerScope } from './timer-handlers.js';
 import { openManualTicket } from './ticket-opening.js';
 import { WebhookSender } from './webhook-sender.js';
 
 export interface DeskServiceOptions {
-  store: Store;
+  store: StorePort;
   config: DeskConfigHolder;
   log: Logger;
   now: () => number;
@@ -46,8 +43,6 @@ export interface DeskCounters {
 export class DeskService {
   readonly scheduler: DeskScheduler;
   readonly webhooks: WebhookSender;
-  /** The desk's tables, for reading (changes go through the methods below). */
-  readonly repo: DeskRepo;
   private effective: DeskSettings;
   private readonly counters: DeskCounters = { eventsProcessed: 0, eventErrors: 0 };
   /** The ingest batch in progress: events processed and failed (added to the counters once it commits), webhook deliveries queued. */
@@ -60,38 +55,40 @@ export class DeskService {
   constructor(private readonly opts: DeskServiceOptions) {
     const { store, log, now } = opts;
     const autoArm = opts.autoTimers ?? true;
-    this.repo = store.desk;
     this.effective = opts.config.current();
     this.scheduler = new DeskScheduler({
-      next: () => store.desk.timers.next(),
-      due: (nowMs, limit) => store.desk.timers.due(nowMs, limit),
-      fire: (timer, nowMs) => { this.run(nowMs, (work) => fireTimer(work, timer)); },
-      postpone: (timer, dueMs) => store.desk.timers.set(timer.kind, timer.key, dueMs),
+      next: () => store.desk.nextTimer(),
+      due: (nowMs, limit) => store.desk.dueTimers(nowMs, limit),
+      fire: async (timer, nowMs) => { await this.run(nowMs, timerScope(timer), (work) => fireTimer(work, timer)); },
+      postpone: (timer, dueMs) => store.desk.transaction(timerScope(timer), (unit) => unit.repo.timers.set(timer.kind, timer.key, dueMs)),
       afterRun: () => this.webhooks.kick(),
       now, log: log.child({ part: 'desk-scheduler' }), autoArm,
     });
     this.webhooks = new WebhookSender({
-      log: store.desk.webhooks, settings: () => this.settings(), now, logger: log.child({ part: 'webhooks' }), autoArm,
+      outbox: store.webhooks, settings: () => this.settings(), now, logger: log.child({ part: 'webhooks' }), autoArm,
       ...(opts.random ? { random: opts.random } : {}),
     });
   }
 
   /** Attaches the desk to ingest, arms the scheduler from the store and starts the webhook sender. */
-  start(): void {
+  async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.effective = this.withFallbackCalendars(this.opts.config.current());
+    this.effective = await this.withFallbackCalendars(this.opts.config.current());
     this.opts.config.onChange((s) => {
-      this.effective = this.withFallbackCalendars(s);
-      this.recomputeTimers();
+      void (async () => {
+        this.effective = await this.withFallbackCalendars(s);
+        await this.recomputeTimers();
+      })().catch((err: unknown) => this.opts.log.error({ err }, 'applying the new desk config to stored deadlines failed'));
     });
-    this.opts.store.setEventProcessor(this.eventProcessor());
+    this.opts.store.ingest.setEventProcessor(this.eventProcessor());
     this.scheduler.start();
     this.webhooks.start();
   }
 
   async stop(): Promise<void> {
-    this.scheduler.stop();
+    this.opts.store.ingest.setEventProcessor(null);
+    await this.scheduler.stop();
     await this.webhooks.stop();
   }
 
@@ -110,21 +107,21 @@ export class DeskService {
   }
 
   /** Appends audit records that are not desk changes (e.g. engineers' device requests), in one store transaction. */
-  appendAudit(records: readonly AuditRecord[]): void {
-    if (records.length === 0) return;
-    this.opts.store.transaction(() => this.repo.audit.append(records));
+  async appendAudit(records: readonly AuditRecord[]): Promise<void> {
+    await this.opts.store.audit.append(records);
   }
 
   /** Re-reads the config file; refuses one that drops a calendar open tickets still run on. The reload is audited. */
-  reloadConfig(actor: Actor = SYSTEM): DeskSettings {
+  async reloadConfig(actor: Actor = SYSTEM): Promise<DeskSettings> {
+    const inUse = await this.opts.store.desk.calendarsInUse();
     const next = this.opts.config.reload((candidate) => {
-      const missing = this.opts.store.desk.tickets.calendarsInUse().filter((id) => !candidate.calendars[id]);
+      const missing = inUse.filter((id) => !candidate.calendars[id]);
       if (missing.length === 0) return;
       throw configInvalid(candidate.source, missing.map((id) => ({
         key: 'calendars', line: undefined, message: `calendar ${id} is used by the SLA clocks of open tickets`, fix: `keep calendar ${id} until those tickets are closed`,
       })));
     });
-    this.change((work) => work.record([auditRecord(work.nowMs, actor, { kind: 'routing', id: 'config' }, 'config-reload', {
+    await this.change({}, (work) => work.record([auditRecord(work.nowMs, actor, { kind: 'routing', id: 'config' }, 'config-reload', {
       reason: `desk config reloaded from ${next.source}`,
       details: { teams: Object.keys(next.teams).length, rules: next.routing.rules.length, calendars: Object.keys(next.calendars).length, webhooks: next.webhooks.length },
     })]));
@@ -133,7 +130,7 @@ export class DeskService {
 
   eventProcessor(): EventProcessor {
     return {
-      processEvent: (e, nowMs, device, isolate) => this.processEvent(e, nowMs, device, isolate),
+      processEvent: (unit, e, nowMs, device, isolate) => this.processEvent(unit, e, nowMs, device, isolate),
       afterBatch: (committed) => {
         if (committed) {
           this.counters.eventsProcessed += this.pending.processed;
@@ -149,32 +146,34 @@ export class DeskService {
     };
   }
 
-  alarmAction(id: number, action: AlarmAction, actor: Actor): StoredAlarm {
-    return this.change((work) => alarmAction(work, id, action, actor));
+  alarmAction(id: number, action: AlarmAction, actor: Actor): Promise<StoredAlarm> {
+    return this.change({ alarms: [id] }, (work) => alarmAction(work, id, action, actor));
   }
 
-  bulkAlarmAction(ids: readonly number[], action: AlarmAction, actor: Actor): BulkAlarmResult {
-    return this.change((work) => bulkAlarmAction(work, ids, action, actor));
+  bulkAlarmAction(ids: readonly number[], action: AlarmAction, actor: Actor): Promise<BulkAlarmResult> {
+    return this.change({ alarms: ids }, (work) => bulkAlarmAction(work, ids, action, actor));
   }
 
-  ticketAction(ref: TicketRef, action: TicketAction, actor: Actor): DeskTicket {
-    return this.change((work) => {
+  async ticketAction(ref: TicketRef, action: TicketAction, actor: Actor): Promise<DeskTicket> {
+    const id = 'id' in ref ? ref.id : (await this.opts.store.queries.getTicket(ref))?.id;
+    return this.change(id === undefined ? {} : { tickets: [id] }, (work) => {
       const t = 'id' in ref ? work.repo.tickets.get(ref.id) : work.repo.tickets.getByNumber(ref.number);
       if (!t) throw new FaultlineError('FL_ERR_API_NOT_FOUND', `no ticket ${'id' in ref ? ref.id : ref.number}`, { context: { ticket: ref } });
       return ticketAction(work, t, action, actor);
     });
   }
 
-  openManualTicket(input: ManualTicketInput, actor: Actor): DeskTicket {
-    return this.change((work) => {
-      const known = input.device.trim() === '' ? undefined : this.opts.store.listDevices().find((d) => d.site === input.site.trim() && d.device === input.device.trim());
-      return openManualTicket(work, input, { model: known?.model ?? '', firmware: known?.firmware ?? '' }, actor);
-    });
+  async openManualTicket(input: ManualTicketInput, actor: Actor): Promise<DeskTicket> {
+    const site = input.site.trim();
+    const device = input.device.trim();
+    const known = device === '' ? undefined : (await this.opts.store.queries.listDevices()).find((d) => d.site === site && d.device === device);
+    const scope: DeskScope = device === '' ? { sites: [site] } : { sites: [site], devices: [{ site, device }] };
+    return this.change(scope, (work) => openManualTicket(work, input, { model: known?.model ?? '', firmware: known?.firmware ?? '' }, actor));
   }
 
   /** Every stored deadline again under the current settings (calendars, hold times, windows may have changed). */
-  recomputeTimers(): void {
-    this.change((work) => {
+  async recomputeTimers(): Promise<void> {
+    await this.change({ all: true }, (work) => {
       const { repo } = work;
       for (const id of repo.tickets.notClosedIds()) {
         const t = repo.tickets.get(id);
@@ -196,11 +195,11 @@ export class DeskService {
    * it again isolated). Isolated pass: each event in a savepoint, so a desk failure rolls back the
    * desk's part only and the event itself is still stored (and counted in eventErrors).
    */
-  private processEvent(e: FaultEvent, nowMs: number, device: DeviceState | undefined, isolate: boolean): number | null {
+  private processEvent(unit: DeskUnit, e: FaultEvent, nowMs: number, device: DeviceState | undefined, isolate: boolean): number | null {
     // The isolated pass collects into its own set, merged only when its savepoint committed.
     const changes = isolate ? new ChangeSet() : this.batchChanges;
     const process = (): number | null => {
-      const work = new DeskWork(this.opts.store.desk, this.settings(), nowMs, changes);
+      const work = new DeskWork(unit.repo, this.settings(), nowMs, changes);
       const ticketId = processDeskEvent(work, e, device);
       this.pending.deliveries += work.deliveriesQueued;
       return ticketId;
@@ -217,7 +216,7 @@ export class DeskService {
       }
     }
     try {
-      const ticketId = this.opts.store.transaction(process);
+      const ticketId = unit.savepoint(process);
       this.pending.processed++;
       this.batchChanges.merge(changes);
       return ticketId;
@@ -229,14 +228,14 @@ export class DeskService {
   }
 
   /** One transaction at the current time, then re-arm and kick. */
-  private change<T>(fn: (work: DeskWork) => T): T {
-    return this.run(this.opts.now(), fn, true);
+  private change<T>(scope: DeskScope, fn: (work: DeskWork) => T): Promise<T> {
+    return this.run(this.opts.now(), scope, fn, true);
   }
 
-  private run<T>(nowMs: number, fn: (work: DeskWork) => T, after = false): T {
+  private async run<T>(nowMs: number, scope: DeskScope, fn: (work: DeskWork) => T, after = false): Promise<T> {
     const changes = new ChangeSet();
     try {
-      const result = this.opts.store.transaction(() => fn(new DeskWork(this.opts.store.desk, this.settings(), nowMs, changes)));
+      const result = await this.opts.store.desk.transaction(scope, (unit) => fn(new DeskWork(unit.repo, this.settings(), nowMs, changes)));
       this.announce(changes);
       return result;
     } finally {
@@ -262,8 +261,8 @@ export class DeskService {
   }
 
   /** Stored tickets whose calendar is not configured (the file changed while the collector was down) run on 24x7, with a warning. */
-  private withFallbackCalendars(s: DeskSettings): DeskSettings {
-    const missing = this.opts.store.desk.tickets.calendarsInUse().filter((id) => !s.calendars[id]);
+  private async withFallbackCalendars(s: DeskSettings): Promise<DeskSettings> {
+    const missing = (await this.opts.store.desk.calendarsInUse()).filter((id) => !s.calendars[id]);
     if (missing.length === 0) return s;
     this.opts.log.warn({ calendars: missing }, 'open tickets use calendars the config does not define; they run on 24x7 until the calendars are added back');
     const fallback: Record<string, Calendar> = Object.fromEntries(missing.map((id) => [id, { ...ALWAYS_CALENDAR, id }]));

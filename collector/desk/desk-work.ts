@@ -4,20 +4,21 @@
  * records (hash chained), its notify effects (as queued webhook deliveries) and the object's one
  * timer (its next deadline from the core).
  */
-import { SYSTEM, type Actor, type AuditRecord } from '../core/audit-record.js';
-import { alarmNextDeadline } from '../core/alarm-suppression.js';
-import type { Alarm, AlarmOutcome } from '../core/alarm-state.js';
-import { chatterNextDeadline, chatterReport, type ChatterOutcome } from '../core/alarm-chatter.js';
-import { floodNextDeadline, floodReport, type FloodOutcome } from '../core/alarm-flood.js';
-import type { DeskContext, TicketOutcome } from '../core/desk-context.js';
-import type { DeskTicket } from '../core/desk-ticket.js';
-import { ticketNextDeadline } from '../core/desk-timers.js';
-import { closeParentWithChildren, reopenParentWithChild } from '../core/site-parent.js';
-import type { EscalationContext } from '../core/escalation.js';
-import type { DeskEffect } from '../core/notifications.js';
-import { webhookDeliveries } from '../core/webhook-delivery.js';
-import type { DeskSettings } from '../config/desk-settings.js';
-import type { DeskRepo } from '../store/store.js';
+import type { DeskRepo } from '../store/port.js';
+import { SYSTEM, type Actor, type AuditRecord } from '../core/desk/audit-record.js';
+import { alarmNextDeadline } from '../core/alarms/alarm-suppression.js';
+import type { Alarm, AlarmOutcome } from '../core/alarms/alarm-state.js';
+import { chatterNextDeadline, chatterReport, type ChatterOutcome } from '../core/alarms/alarm-chatter.js';
+import { floodNextDeadline, floodReport, type FloodOutcome } from '../core/alarms/alarm-flood.js';
+import type { DeskContext, TicketOutcome } from '../core/desk/desk-context.js';
+import type { DeskTicket } from '../core/tickets/desk-ticket.js';
+import { ticketNextDeadline } from '../core/desk/desk-timers.js';
+import { closeParentWithChildren, reopenParentWithChild } from '../core/tickets/site-parent.js';
+import type { EscalationContext } from '../core/routing/escalation.js';
+import type { DeskEffect } from '../core/notifications/notifications.js';
+import { webhookDeliveries } from '../core/notifications/webhook-delivery.js';
+import type { DeskSettings } from '../desk-config/desk-settings.js';
+
 import { ChangeSet } from './desk-changes.js';
 
 export class DeskWork {

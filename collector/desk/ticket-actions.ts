@@ -4,18 +4,18 @@
  * close while its fault shows, …) and throws a FaultlineError with a stable code when one fails.
  */
 import { FaultlineError } from '../../protocol/errors.js';
-import { applyAssignment } from '../core/assignment.js';
-import type { Actor } from '../core/audit-record.js';
-import type { TicketOutcome } from '../core/desk-context.js';
-import { DESK_ERROR_CODES, deskError, requireText } from '../core/desk-errors.js';
-import { ticketRef, type DeskTicket, type FixKind, type TicketComment, type Tier } from '../core/desk-ticket.js';
-import { escalateTicket } from '../core/escalation.js';
-import { addComment, rateSatisfaction } from '../core/ticket-feedback.js';
+import { applyAssignment } from '../core/routing/assignment.js';
+import type { Actor } from '../core/desk/audit-record.js';
+import type { TicketOutcome } from '../core/desk/desk-context.js';
+import { DESK_ERROR_CODES, deskError, requireText } from '../core/desk/desk-errors.js';
+import { ticketRef, type DeskTicket, type FixKind, type TicketComment, type Tier } from '../core/tickets/desk-ticket.js';
+import { escalateTicket } from '../core/routing/escalation.js';
+import { addComment, rateSatisfaction } from '../core/tickets/ticket-feedback.js';
 import {
   acknowledgeTicket, closeTicket, customerReplied, reopenTicket, resolveTicket, startWork, waitOnCustomer,
-} from '../core/ticket-lifecycle.js';
-import { overrideTicketPriority } from '../core/ticket-priority.js';
-import type { Priority } from '../core/ticket.js';
+} from '../core/tickets/ticket-lifecycle.js';
+import { overrideTicketPriority } from '../core/priority/ticket-priority.js';
+import type { Priority } from '../core/tickets/ticket.js';
 import type { DeskWork } from './desk-work.js';
 
 export type TicketAction =

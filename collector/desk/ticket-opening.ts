@@ -4,18 +4,19 @@
  * asset criticality, scope); a site parent stands for several devices at once; manual tickets come
  * from the API.
  */
-import type { DeviceState } from '../core/device-registry.js';
-import type { Actor } from '../core/audit-record.js';
-import { siteParentTicket } from '../core/correlation.js';
-import { deviceTicket, manualTicket, type DeskTicket, type ManualTicketInput, type NewDeskTicket } from '../core/desk-ticket.js';
-import { assessPriority } from '../core/priority-matrix.js';
-import { intakeTicket } from '../core/ticket-intake.js';
-import { decideTicket } from '../core/ticket-rules.js';
+import type { TicketDeviceInfo } from '../store/port.js';
+import type { DeviceState } from '../core/devices/device-registry.js';
+import type { Actor } from '../core/desk/audit-record.js';
+import { siteParentTicket } from '../core/tickets/correlation.js';
+import { deviceTicket, manualTicket, type DeskTicket, type ManualTicketInput, type NewDeskTicket } from '../core/tickets/desk-ticket.js';
+import { assessPriority } from '../core/priority/priority-matrix.js';
+import { intakeTicket } from '../core/tickets/ticket-intake.js';
+import { decideTicket } from '../core/tickets/ticket-rules.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { FaultEvent } from '../../protocol/values.js';
-import type { TicketDeviceInfo } from '../store/desk-tickets.js';
+
 import type { DeskWork } from './desk-work.js';
-import type { TicketOutcome } from '../core/desk-context.js';
+import type { TicketOutcome } from '../core/desk/desk-context.js';
 
 /** A site parent stands for several devices: no one model or firmware. */
 export const NO_DEVICE: TicketDeviceInfo = { model: '', firmware: '' };

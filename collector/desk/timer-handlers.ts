@@ -2,12 +2,13 @@
  * What a desk timer does when it fires: the core's time step for that object, stamped with the
  * exact instants it computes (so firing late changes nothing but the delay).
  */
-import { advanceChatter } from '../core/alarm-chatter.js';
-import { advanceFlood } from '../core/alarm-flood.js';
-import { expireAlarm } from '../core/alarm-suppression.js';
-import { SYSTEM } from '../core/audit-record.js';
-import { tickTicket } from '../core/desk-timers.js';
-import type { DeskTimer } from '../store/desk-timer-table.js';
+import type { DeskScope, DeskTimer } from '../store/port.js';
+import { advanceChatter } from '../core/alarms/alarm-chatter.js';
+import { advanceFlood } from '../core/alarms/alarm-flood.js';
+import { expireAlarm } from '../core/alarms/alarm-suppression.js';
+import { SYSTEM } from '../core/desk/audit-record.js';
+import { tickTicket } from '../core/desk/desk-timers.js';
+
 import type { DeskWork } from './desk-work.js';
 
 export function fireTimer(work: DeskWork, timer: DeskTimer): void {
@@ -37,5 +38,15 @@ export function fireTimer(work: DeskWork, timer: DeskTimer): void {
       else repo.timers.set('chatter', timer.key, null);
       return;
     }
+  }
+}
+
+/** What firing the timer touches (see DeskScope). */
+export function timerScope(timer: DeskTimer): DeskScope {
+  switch (timer.kind) {
+    case 'ticket': return { tickets: [Number(timer.key)] };
+    case 'alarm': return { alarms: [Number(timer.key)] };
+    case 'flood': return { sites: [timer.key] };
+    case 'chatter': return { sites: [timer.key.split('/')[0] ?? timer.key] };
   }
 }

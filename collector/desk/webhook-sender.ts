@@ -7,17 +7,17 @@
  * (redirects are not followed), and a delivery whose webhook is no longer configured is given up.
  * One timer, for the earliest pending retry. Tests drive `runDue(now)` with `autoArm: false`.
  */
+import type { StoredDelivery, WebhookOutboxPort } from '../store/port.js';
 import { createHmac } from 'node:crypto';
-import type { Logger } from '../../bin/log.js';
+import type { Logger } from '../../protocol/logger.js';
 import {
   DELIVERY_HEADER, nextDeliveryStep, SIGNATURE_HEADER, signatureBase, signatureHeader, type DeliveryAttempt, type DeliveryResult,
-} from '../core/webhook-delivery.js';
-import { redactUrl } from '../config/config-view.js';
-import type { DeskSettings, WebhookTarget } from '../config/desk-settings.js';
-import type { StoredDelivery, WebhookLog } from '../store/webhook-log.js';
+} from '../core/notifications/webhook-delivery.js';
+import { redactUrl } from '../desk-config/config-view.js';
+import type { DeskSettings, WebhookTarget } from '../desk-config/desk-settings.js';
 
 export interface WebhookSenderOptions {
-  log: WebhookLog;
+  outbox: WebhookOutboxPort;
   settings: () => DeskSettings;
   now: () => number;
   logger: Logger;
@@ -41,6 +41,7 @@ export class WebhookSender {
   private handle: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private pausedUntilMs = 0;
+  private claims: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: WebhookSenderOptions) {}
 
@@ -63,22 +64,32 @@ export class WebhookSender {
     if (!this.running || !this.opts.autoArm) return;
     const nowMs = this.opts.now();
     if (nowMs < this.pausedUntilMs) {
-      this.arm();
+      this.rearm();
       return;
     }
     void this.runDue(nowMs).catch((err: unknown) => {
       this.opts.logger.error({ err }, `webhook sender failed; pausing ${SENDER_ERROR_PAUSE_MS / 1000} s`);
       this.pausedUntilMs = this.opts.now() + SENDER_ERROR_PAUSE_MS;
-      this.arm();
+      this.rearm();
     });
   }
 
   /** Starts every delivery due by nowMs (up to the concurrency limit) and resolves when those attempts are logged. */
   async runDue(nowMs: number): Promise<number> {
+    // Claims run one after the other: a delivery read as due is in flight before the next claim reads.
+    const claim = this.claims.then(() => this.claimDue(nowMs));
+    this.claims = claim.catch(() => undefined);
+    const started = await claim;
+    await this.arm();
+    await Promise.all(started);
+    return started.length;
+  }
+
+  private async claimDue(nowMs: number): Promise<Array<Promise<void>>> {
     const { concurrency } = this.opts.settings().delivery;
     const free = concurrency - this.inFlight.size;
-    const due = free > 0 ? this.opts.log.due(nowMs, free, new Set(this.inFlight.keys())) : [];
-    const started = due.map((d) => {
+    const due = free > 0 ? await this.opts.outbox.due(nowMs, free, new Set(this.inFlight.keys())) : [];
+    return due.filter((d) => !this.inFlight.has(d.id)).map((d) => {
       const p = this.attempt(d).then(
         () => { this.inFlight.delete(d.id); this.kick(); },
         (err: unknown) => { this.inFlight.delete(d.id); throw err; },
@@ -86,18 +97,27 @@ export class WebhookSender {
       this.inFlight.set(d.id, p);
       return p;
     });
-    this.arm();
-    await Promise.all(started);
-    return started.length;
   }
 
-  private arm(): void {
-    if (!this.running || !this.opts.autoArm) return;
+  private clearTimer(): void {
     if (this.handle !== undefined) clearTimeout(this.handle);
     this.handle = undefined;
+  }
+
+  private rearm(): void {
+    this.arm().catch((err: unknown) => this.opts.logger.error({ err }, 'webhook outbox could not be read'));
+  }
+
+  private async arm(): Promise<void> {
+    if (!this.running || !this.opts.autoArm) return;
     // At the limit, the next request to finish kicks the sender again.
-    if (this.inFlight.size >= this.opts.settings().delivery.concurrency) return;
-    const pending = this.opts.log.nextDueMs(new Set(this.inFlight.keys()));
+    if (this.inFlight.size >= this.opts.settings().delivery.concurrency) {
+      this.clearTimer();
+      return;
+    }
+    const pending = await this.opts.outbox.nextDueMs(new Set(this.inFlight.keys()));
+    if (!this.running) return;
+    this.clearTimer();
     if (pending === null) return;
     const next = Math.max(pending, this.pausedUntilMs);
     const delay = Math.min(MAX_DELAY_MS, Math.max(0, next - this.opts.now()));
@@ -109,7 +129,7 @@ export class WebhookSender {
     const settings = this.opts.settings();
     const target = settings.webhooks.find((w) => w.id === d.webhookId);
     if (!target) {
-      this.opts.log.giveUp(d.id, `webhook ${d.webhookId} is no longer configured`, this.opts.now());
+      await this.opts.outbox.giveUp(d.id, `webhook ${d.webhookId} is no longer configured`, this.opts.now());
       this.opts.logger.warn({ webhook: d.webhookId, delivery: d.deliveryId }, 'webhook delivery given up: webhook no longer configured');
       return;
     }
@@ -118,7 +138,7 @@ export class WebhookSender {
     if (result === 'aborted') return;
     const attempt: DeliveryAttempt = { webhookId: d.webhookId, deliveryId: d.deliveryId, attempt: d.attempts.length + 1, atMs, result };
     const step = nextDeliveryStep([...d.attempts, attempt], settings.delivery.retry, (this.opts.random ?? Math.random)());
-    this.opts.log.recordAttempt(d.id, attempt, step, this.opts.now());
+    await this.opts.outbox.recordAttempt(d.id, attempt, step, this.opts.now());
     const what = result.kind === 'status' ? `HTTP ${result.status}` : result.message;
     const fields = { webhook: d.webhookId, url: redactUrl(target.url), event: d.event, delivery: d.deliveryId, attempt: attempt.attempt, result: what };
     if (step.type === 'give-up') this.opts.logger.warn({ ...fields, reason: step.reason }, 'webhook delivery failed for good');

@@ -1,5 +1,5 @@
 /** What ingest has seen since start, for /api/health. */
-import type { IngestKind } from '../core/ingest-message.js';
+import type { IngestKind } from '../core/devices/ingest-message.js';
 
 export interface IngestErrorEntry {
   timeMs: number;

@@ -8,7 +8,7 @@ import {
 } from '../../protocol/codec.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { TopicAddress } from '../../protocol/topics.js';
-import type { IngestKind, IngestMessage } from '../core/ingest-message.js';
+import type { IngestKind, IngestMessage } from '../core/devices/ingest-message.js';
 import type { BadInputCounter } from './counters.js';
 
 /** Longest event id and fault code accepted; longer ones are a sender bug. */

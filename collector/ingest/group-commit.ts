@@ -23,10 +23,12 @@ interface Pending<T, R> {
 export class GroupCommit<T, R> {
   private queue: Array<Pending<T, R>> = [];
   private scheduled: ReturnType<typeof setImmediate> | undefined;
+  /** The batch being committed: one at a time, in order; what arrives meanwhile forms the next batch. */
+  private running: Promise<void> | null = null;
   private stopped = false;
 
-  /** `commit` gets a batch and returns one result per item, in order, or throws. */
-  constructor(private readonly commit: (items: T[]) => R[], private readonly maxBatch = DEFAULT_MAX_BATCH) {}
+  /** `commit` gets a batch and resolves with one result per item, in order, or rejects. */
+  constructor(private readonly commit: (items: T[]) => Promise<R[]>, private readonly maxBatch = DEFAULT_MAX_BATCH) {}
 
   submit(item: T): Promise<R> {
     if (this.stopped) {
@@ -34,45 +36,62 @@ export class GroupCommit<T, R> {
     }
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.scheduled ??= setImmediate(this.commitNext);
+      this.schedule();
     });
   }
-
-  /** Commits one batch, and comes back next turn for the rest. */
-  private readonly commitNext = (): void => {
-    this.scheduled = undefined;
-    if (this.queue.length === 0) return;
-    this.commitBatch(this.queue.length <= this.maxBatch ? this.queue.splice(0) : this.queue.splice(0, this.maxBatch));
-    if (this.queue.length > 0) this.scheduled ??= setImmediate(this.commitNext);
-  };
 
   /** Number of items waiting for the next commit. */
   get depth(): number {
     return this.queue.length;
   }
 
-  /** Commits everything queued now. */
-  flush(): void {
+  /** Commits everything queued now (after the batch in progress). */
+  async flush(): Promise<void> {
     if (this.scheduled !== undefined) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
     }
-    while (this.queue.length > 0) this.commitBatch(this.queue.splice(0, this.maxBatch));
+    while (this.running !== null || this.queue.length > 0) {
+      if (this.running !== null) await this.running;
+      else this.start(this.take());
+    }
   }
 
-  /** Commits what is queued, then refuses new items. */
-  stop(): void {
-    this.flush();
+  /** Refuses new items, then commits what is queued. */
+  async stop(): Promise<void> {
     this.stopped = true;
+    await this.flush();
   }
 
-  private commitBatch(batch: Array<Pending<T, R>>): void {
+  private schedule(): void {
+    if (this.running === null) this.scheduled ??= setImmediate(this.commitNext);
+  }
+
+  /** Commits one batch; the rest waits for it to end. */
+  private readonly commitNext = (): void => {
+    this.scheduled = undefined;
+    if (this.queue.length === 0 || this.running !== null) return;
+    this.start(this.take());
+  };
+
+  private take(): Array<Pending<T, R>> {
+    return this.queue.length <= this.maxBatch ? this.queue.splice(0) : this.queue.splice(0, this.maxBatch);
+  }
+
+  private start(batch: Array<Pending<T, R>>): void {
+    this.running = this.commitBatch(batch).finally(() => {
+      this.running = null;
+      if (this.queue.length > 0) this.schedule();
+    });
+  }
+
+  private async commitBatch(batch: Array<Pending<T, R>>): Promise<void> {
     let results: R[];
     try {
-      results = this.commit(batch.map((p) => p.item));
+      results = await this.commit(batch.map((p) => p.item));
     } catch (err) {
       if (batch.length === 1) batch[0]?.reject(err);
-      else for (const p of batch) this.commitBatch([p]);
+      else for (const p of batch) await this.commitBatch([p]);
       return;
     }
     batch.forEach((p, i) => {

@@ -4,17 +4,16 @@
  * must be acknowledged, or the sender would redeliver it forever); it rejects only when the
  * store fails, so the sender keeps the message and redelivers it.
  */
-import type { Logger } from '../../bin/log.js';
+import type { IngestPort } from '../store/port.js';
+import type { Logger } from '../../protocol/logger.js';
 import { errorCode, FaultlineError } from '../../protocol/errors.js';
 import { parseTopic, type TopicAddress } from '../../protocol/topics.js';
-import type { CommitOutcome, IngestMessage } from '../core/ingest-message.js';
+import type { CommitOutcome, IngestMessage } from '../core/devices/ingest-message.js';
 import { IngestCounters } from './counters.js';
 import { badInputCounter, decodeMessage, isIngestKind } from './decode-message.js';
 import { DEFAULT_MAX_BATCH, GroupCommit } from './group-commit.js';
 
-export interface BatchSink {
-  commit(messages: readonly IngestMessage[], nowMs: number): CommitOutcome[];
-}
+export type BatchSink = Pick<IngestPort, 'commit'>;
 
 export interface IngestPipelineOptions {
   store: BatchSink;
@@ -35,8 +34,8 @@ export class IngestPipeline {
   }
 
   /** Commits what is queued; later messages are refused (and so not acknowledged). */
-  stop(): void {
-    this.group?.stop();
+  async stop(): Promise<void> {
+    await this.group?.stop();
   }
 
   async handle(topic: string, payload: Uint8Array, clientId: string | null): Promise<void> {

@@ -5,12 +5,9 @@
  * Seeds are reviewed (they ship with the adapter) and filed under the adapter's model pattern.
  */
 import type { Adapter, FaultDef } from '../../firmware-adapters/schema.js';
-import type { KbDraft } from '../core/knowledge-rank.js';
+import type { KbSeed } from '../store/port/knowledge.js';
 
-export interface KbSeed extends KbDraft {
-  /** 'adapter:{id}:{code}': stable, so reseeding updates rather than duplicates. */
-  seedKey: string;
-}
+export type { KbSeed };
 
 function faultsOf(a: Adapter): FaultDef[] {
   const fixed = (a.logPatterns ?? []).filter((p) => !p.code.includes('${'));

@@ -3,13 +3,11 @@
  * a ticket's resolution, crediting an entry with a fix. Wires the SQLite knowledge base and the
  * read-only ticket view to the pure rules in core/knowledge-rank.ts.
  */
-import type { Database } from 'better-sqlite3';
+import type { KbTicket, KnowledgePort, TicketRefInput } from '../store/port.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import {
   draftFromResolution, findSameRemedy, mergeResolution, rankEntries, type KbEntry, type RankedEntry, type ResolutionInput,
-} from '../core/knowledge-rank.js';
-import { KnowledgeBase } from './knowledge-store.js';
-import { TicketLookup, type KbTicket, type TicketRefInput } from './ticket-lookup.js';
+} from '../core/knowledge/knowledge-rank.js';
 
 /** Text-search suggestions for a ticket without a fault code (manual tickets), at most this many. */
 const TEXT_SUGGESTIONS = 5;
@@ -29,27 +27,21 @@ export interface Learned {
 }
 
 export class KnowledgeService {
-  readonly kb: KnowledgeBase;
-  readonly tickets: TicketLookup;
+  constructor(readonly kb: KnowledgePort) {}
 
-  constructor(db: Database) {
-    this.kb = new KnowledgeBase(db);
-    this.tickets = new TicketLookup(db);
-  }
-
-  ticket(ref: TicketRefInput): KbTicket | undefined {
-    return this.tickets.find(ref);
+  ticket(ref: TicketRefInput): Promise<KbTicket | undefined> {
+    return this.kb.ticket(ref);
   }
 
   /** Entries for the ticket's fault code that fit its device model, best first; a text match on the title when it has no code. */
-  suggest(t: KbTicket): RankedEntry[] {
-    if (t.code !== '') return rankEntries(this.kb.forCode(t.code), t);
-    return this.kb.search({ q: t.title, limit: TEXT_SUGGESTIONS })
+  async suggest(t: KbTicket): Promise<RankedEntry[]> {
+    if (t.code !== '') return rankEntries(await this.kb.forCode(t.code), t);
+    return (await this.kb.search({ q: t.title, limit: TEXT_SUGGESTIONS }))
       .map((entry, i) => ({ entry, rank: i + 1, reason: 'the ticket has no fault code: matched on its title' }));
   }
 
   /** Turns the ticket's resolution into a new entry or an update (unreviewed either way), credited with fixing the ticket. */
-  learn(t: KbTicket, input: LearnInput, nowMs: number): Learned {
+  async learn(t: KbTicket, input: LearnInput, nowMs: number): Promise<Learned> {
     const cause = input.cause ?? t.resolution?.cause;
     const action = input.action ?? t.resolution?.action;
     if (cause === undefined || action === undefined || cause.trim() === '' || action.trim() === '') {
@@ -61,22 +53,13 @@ export class KnowledgeService {
       ticketNumber: t.number, title: t.title, code: t.code, model: t.model, familyPattern: t.familyPattern,
       cause: cause.trim(), action: action.trim(), fix: input.fix ?? t.resolution?.fix ?? 'permanent',
     };
-    return this.kb.transaction(() => {
-      const target = input.entryId !== undefined ? this.kb.get(input.entryId) : findSameRemedy(this.kb.forCode(t.code), r);
-      if (input.entryId !== undefined && !target) {
-        throw new FaultlineError('FL_ERR_API_NOT_FOUND', `no knowledge entry ${input.entryId}`, { context: { entry: input.entryId } });
-      }
-      const learned: Learned = target
-        ? { entry: this.mustUpdate(target.id, mergeResolution(target, r), nowMs), created: false }
-        : { entry: this.kb.create(draftFromResolution(r), nowMs), created: true };
-      this.kb.recordFix(learned.entry.id, t.id, nowMs);
-      return { ...learned, entry: this.kb.get(learned.entry.id) ?? learned.entry };
-    });
-  }
-
-  private mustUpdate(id: number, d: ReturnType<typeof mergeResolution>, nowMs: number): KbEntry {
-    const e = this.kb.update(id, d, nowMs);
-    if (!e) throw new FaultlineError('FL_ERR_API_NOT_FOUND', `no knowledge entry ${id}`, { context: { entry: id } });
-    return e;
+    const target = input.entryId !== undefined ? await this.kb.get(input.entryId) : findSameRemedy(await this.kb.forCode(t.code), r);
+    if (input.entryId !== undefined && !target) {
+      throw new FaultlineError('FL_ERR_API_NOT_FOUND', `no knowledge entry ${input.entryId}`, { context: { entry: input.entryId } });
+    }
+    const change = target ? { entryId: target.id, draft: mergeResolution(target, r) } : { draft: draftFromResolution(r) };
+    const entry = await this.kb.learn(change, t.id, nowMs);
+    if (!entry) throw new FaultlineError('FL_ERR_API_NOT_FOUND', `no knowledge entry ${target?.id ?? ''}`, { context: { entry: target?.id } });
+    return { entry, created: !target };
   }
 }

@@ -8,6 +8,7 @@
  * Cursors read `<epoch>.<seq>`. Waiting (long polling) is bounded by the caller's timeout and ends
  * early on the first change after the cursor or when the caller aborts.
  */
+import { FaultlineError } from '../../protocol/errors.js';
 
 /** What changed after a cursor. */
 export type FeedAnswer =
@@ -16,9 +17,9 @@ export type FeedAnswer =
   | { kind: 'reset'; cursor: string };
 
 /** A cursor that is not `<epoch>.<seq>`. */
-export class BadCursor extends Error {
+export class BadCursor extends FaultlineError {
   constructor(readonly cursor: string) {
-    super(`cursor ${JSON.stringify(cursor)} is not one this API gave out (expected <epoch>.<sequence>)`);
+    super('FL_ERR_API_BAD_REQUEST', `cursor ${JSON.stringify(cursor)} is not one this API gave out (expected <epoch>.<sequence>)`, { context: { after: cursor } });
     this.name = 'BadCursor';
   }
 }

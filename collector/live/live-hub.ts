@@ -9,9 +9,9 @@
  * API changed sessions, tokens or users: `recheck`) each stream's check runs, and a stream whose
  * session ended or whose token was revoked gets a `signed-out` event and is closed.
  */
-import type { FloodEpisode } from '../core/alarm-flood.js';
+import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { DeskChanges } from '../desk/desk-changes.js';
-import type { DeskRepo } from '../store/store.js';
+
 import { SSE_PING, sseEvent } from './sse-frame.js';
 
 /** The two log levels the hub uses (pino and fastify loggers fit). */
@@ -28,11 +28,12 @@ export interface LiveSink {
 }
 
 export interface LiveHubOptions {
-  repo: Pick<DeskRepo, 'alarms' | 'tickets'>;
   /** An alarm as GET /api/alarms shows it. */
-  alarmJson: (id: number) => unknown;
+  alarmJson: (id: number) => Promise<unknown>;
   /** A ticket as GET /api/tickets shows it (SLA clocks at `nowMs`). */
-  ticketJson: (id: number, nowMs: number) => unknown;
+  ticketJson: (id: number, nowMs: number) => Promise<unknown>;
+  /** The running flood episode of a site, else its latest one (so a client sees the flood end). */
+  floodEpisode: (site: string) => Promise<FloodEpisode | undefined>;
   now: () => number;
   log: LiveLog;
   /** Connections at most (default 500); more are refused with 503. */
@@ -57,7 +58,7 @@ export interface LiveHubStats {
 
 export class LiveHub {
   /** Each stream, the check that its credential still holds, and whose it is. */
-  private readonly clients = new Map<LiveSink, { stillAllowed: () => boolean; owner: string }>();
+  private readonly clients = new Map<LiveSink, { stillAllowed: () => Promise<boolean> | boolean; owner: string }>();
   private readonly perOwner = new Map<string, number>();
   private lastRecheckMs = Number.NEGATIVE_INFINITY;
   private recheckTimer: NodeJS.Timeout | undefined;
@@ -67,6 +68,8 @@ export class LiveHub {
   /** Last flood episode sent per site, so an unchanged state is not re-sent on every raise. */
   private readonly lastFlood = new Map<string, string>();
   private flushQueued = false;
+  /** Renders run one after the other, so chunks go out in the order the changes committed. */
+  private flushing: Promise<void> = Promise.resolve();
   private pingTimer: NodeJS.Timeout | undefined;
   private readonly stats: LiveHubStats = { clients: 0, chunksSent: 0, clientsDropped: 0, clientsSignedOut: 0 };
 
@@ -80,7 +83,7 @@ export class LiveHub {
     for (const site of c.floodSites) this.pendingSites.add(site);
     if (!this.flushQueued) {
       this.flushQueued = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => { this.flushing = this.flushing.then(() => this.flush()); });
     }
   };
 
@@ -90,12 +93,12 @@ export class LiveHub {
   }
 
   /** `stillAllowed`: whether the stream's credential still holds (checked at every ping and `recheck`); `owner`: whose stream it is. */
-  add(sink: LiveSink, stillAllowed: () => boolean = () => true, owner = ''): () => void {
+  add(sink: LiveSink, stillAllowed: () => Promise<boolean> | boolean = () => true, owner = ''): () => void {
     this.clients.set(sink, { stillAllowed, owner });
     this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
     this.stats.clients = this.clients.size;
     this.pingTimer ??= setInterval(() => {
-      this.recheck();
+      void this.recheck();
       this.broadcast(SSE_PING);
     }, this.opts.pingMs ?? 15_000).unref();
     return () => this.remove(sink);
@@ -109,27 +112,28 @@ export class LiveHub {
     if (this.recheckTimer !== undefined || this.clients.size === 0) return;
     const waitMs = this.lastRecheckMs + (this.opts.recheckEveryMs ?? 1000) - performance.now();
     if (waitMs <= 0) {
-      this.recheck();
+      void this.recheck();
       return;
     }
     this.recheckTimer = setTimeout(() => {
       this.recheckTimer = undefined;
-      this.recheck();
+      void this.recheck();
     }, waitMs).unref();
   }
 
   /** Closes, with a `signed-out` event, every stream whose credential no longer holds. */
-  recheck(): void {
+  async recheck(): Promise<void> {
     this.lastRecheckMs = performance.now();
-    for (const [sink, { stillAllowed }] of [...this.clients]) {
-      let allowed: boolean;
+    const checks = [...this.clients].map(async ([sink, { stillAllowed }]): Promise<[LiveSink, boolean]> => {
       try {
-        allowed = stillAllowed();
+        return [sink, await stillAllowed()];
       } catch (err) {
         this.opts.log.error({ err }, 'live stream credential check failed; closing the stream');
-        allowed = false;
+        return [sink, false];
       }
-      if (allowed) continue;
+    });
+    for (const [sink, allowed] of await Promise.all(checks)) {
+      if (allowed || !this.clients.has(sink)) continue;
       this.stats.clientsSignedOut++;
       this.remove(sink);
       sink.write(sseEvent('signed-out', { reason: 'the session ended or the API token was revoked; sign in again' }));
@@ -165,21 +169,27 @@ export class LiveHub {
     }
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.flushQueued = false;
     const nowMs = this.opts.now();
+    const alarms = [...this.pendingAlarms];
+    const tickets = [...this.pendingTickets];
+    const sites = [...this.pendingSites];
+    this.pendingAlarms.clear();
+    this.pendingTickets.clear();
+    this.pendingSites.clear();
     let chunk = '';
     try {
-      for (const id of this.pendingAlarms) {
-        const json = this.opts.alarmJson(id);
+      for (const id of alarms) {
+        const json = await this.opts.alarmJson(id);
         if (json !== undefined) chunk += sseEvent('alarm', json);
       }
-      for (const id of this.pendingTickets) {
-        const json = this.opts.ticketJson(id, nowMs);
+      for (const id of tickets) {
+        const json = await this.opts.ticketJson(id, nowMs);
         if (json !== undefined) chunk += sseEvent('ticket', json);
       }
-      for (const site of this.pendingSites) {
-        const episode = this.floodEpisode(site);
+      for (const site of sites) {
+        const episode = await this.opts.floodEpisode(site);
         if (!episode) continue;
         const text = sseEvent('flood', episode);
         if (this.lastFlood.get(site) === text) continue;
@@ -188,19 +198,8 @@ export class LiveHub {
       }
     } catch (err) {
       this.opts.log.error({ err }, 'live feed could not render changes; clients will re-fetch on their next reconnect');
-    } finally {
-      this.pendingAlarms.clear();
-      this.pendingTickets.clear();
-      this.pendingSites.clear();
     }
     if (chunk !== '') this.broadcast(chunk);
-  }
-
-  /** The running episode of a site, else its latest one (so a client sees the flood end). */
-  private floodEpisode(site: string): FloodEpisode | undefined {
-    const state = this.opts.repo.alarms.flood(site);
-    if (state?.episode) return state.episode;
-    return this.opts.repo.alarms.episodes(site, 1)[0];
   }
 
   private broadcast(chunk: string): void {

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { MqttClient, type IClientOptions } from 'mqtt';
-import type { Logger } from '../../bin/log.js';
+import type { Logger } from '../../protocol/logger.js';
 import { decodeRpcResponse, encodeRpcRequest } from '../../protocol/codec.js';
 import { errorCode, errorMessage } from '../../protocol/errors.js';
 import { TOPIC_ROOT, parseTopic, topicFor } from '../../protocol/topics.js';

@@ -5,7 +5,7 @@
  * the agent's own codes passed through (FL_ERR_RPC_UNKNOWN_PARAMETER, FL_ERR_RPC_NOT_WRITABLE,
  * FL_ERR_RPC_UNAUTHORIZED, FL_ERR_RPC_DEVICE_NOT_ANSWERING, …).
  */
-import { FaultlineError } from '../../protocol/errors.js';
+import { FaultlineError, isErrorCode, type ErrorCode } from '../../protocol/errors.js';
 import type { RpcResponse } from '../../protocol/values.js';
 import type { PendingTarget } from './pending-requests.js';
 
@@ -50,7 +50,7 @@ export function namedParameters(message: string): string[] {
   return listed?.[1] ? listed[1].split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
 }
 
-const AGENT_HINTS: Readonly<Record<string, string>> = {
+const AGENT_HINTS: Partial<Record<ErrorCode, string>> = {
   FL_ERR_RPC_UNKNOWN_PARAMETER: 'use names from the device\'s parameter catalogue (GET /api/devices/{site}/{device})',
   FL_ERR_RPC_NOT_WRITABLE: 'only parameters the catalogue marks writable can be written',
   FL_ERR_RPC_BAD_VALUE: 'write a value inside the parameter\'s range (the adapter\'s writeRange, or what its register holds)',
@@ -61,11 +61,13 @@ const AGENT_HINTS: Readonly<Record<string, string>> = {
 
 /** An agent's error answer as a FaultlineError carrying the agent's code (never the request's signature). */
 export function agentError(t: PendingTarget, res: RpcResponse): FaultlineError {
-  const code = res.error?.code && /^FL_ERR_[A-Z0-9_]+$/.test(res.error.code) ? res.error.code : 'FL_ERR_RPC_DEVICE_ERROR';
+  // A code this collector does not know (a newer agent) is reported as a device error, with the agent's code kept in the context.
+  const remote = res.error?.code ?? '';
+  const code: ErrorCode = isErrorCode(remote) ? remote : 'FL_ERR_RPC_DEVICE_ERROR';
   const message = agentMessageText(res.error?.message ?? '') || 'the device refused the request without a reason';
   const problems = code === 'FL_ERR_RPC_UNKNOWN_PARAMETER' || code === 'FL_ERR_RPC_NOT_WRITABLE' || code === 'FL_ERR_RPC_BAD_VALUE' ? namedParameters(message) : [];
   const hint = AGENT_HINTS[code];
   return new FaultlineError(code, `device ${who(t)}: ${message}`, {
-    context: { site: t.site, device: t.device, ...(problems.length > 0 ? { problems } : {}) }, ...(hint ? { hint } : {}),
+    context: { site: t.site, device: t.device, ...(remote !== code && remote !== '' ? { agentCode: remote } : {}), ...(problems.length > 0 ? { problems } : {}) }, ...(hint ? { hint } : {}),
   });
 }

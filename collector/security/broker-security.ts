@@ -10,13 +10,13 @@
  * always; 'off' never (development only: every client is anonymous and unrestricted).
  */
 import type { Client, Subscription } from 'aedes';
-import type { Logger } from '../../bin/log.js';
+import type { Logger } from '../../protocol/logger.js';
 import type { AuthenticateError } from 'aedes';
 import type { BrokerHooks } from '../broker/mqtt-broker.js';
 import {
   INTERNAL_PREFIX, mayLeaveWill, mayPublish, maySubscribe, mayUseClientId, type AclDecision, type Principal,
 } from './acl-rules.js';
-import type { CredentialStore } from './credential-store.js';
+import type { CredentialsPort } from '../store/port.js';
 import { generatePassword, hashPassword, verifyAgainstNothing, verifyPassword } from './password-hash.js';
 import { SecurityCounters, type RefusalReason, type SecurityCountersSnapshot } from './security-counters.js';
 
@@ -28,7 +28,7 @@ export const DEFAULT_SWEEP_MS = 5000;
 const LOG_EVERY_MS = 60_000;
 
 export interface BrokerSecurityOptions {
-  credentials: CredentialStore;
+  credentials: CredentialsPort;
   log: Logger;
   mode?: AuthMode;
   now?: () => number;
@@ -58,6 +58,8 @@ export class BrokerSecurity {
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
   private seenChange = 0;
   private clients: () => Iterable<Client> = () => [];
+  /** Whether any device or service credential exists (auto mode requires authentication once one does). */
+  private anyCredential = false;
 
   constructor(private readonly opts: BrokerSecurityOptions) {
     this.mode = opts.mode ?? 'auto';
@@ -65,13 +67,13 @@ export class BrokerSecurity {
   }
 
   /** Starts the revocation sweep over the broker's connected clients. */
-  start(clients: () => Iterable<Client>): void {
+  async start(clients: () => Iterable<Client>): Promise<void> {
     if (this.sweepTimer) return;
     this.clients = clients;
-    this.seenChange = this.opts.credentials.latestChange();
+    this.seenChange = await this.opts.credentials.latestChange();
     if (this.mode === 'off') this.opts.log.warn('MQTT authentication is off: every client may publish and subscribe anywhere');
-    else if (!this.authRequired()) this.opts.log.warn('no device credentials yet: the broker accepts every client until the first `faultline device add`');
-    this.sweepTimer = setInterval(() => this.sweep(), this.opts.sweepEveryMs ?? DEFAULT_SWEEP_MS);
+    else if (!(await this.refreshAuthRequired())) this.opts.log.warn('no device credentials yet: the broker accepts every client until the first `faultline device add`');
+    this.sweepTimer = setInterval(() => { void this.sweep(); }, this.opts.sweepEveryMs ?? DEFAULT_SWEEP_MS);
     this.sweepTimer.unref();
   }
 
@@ -82,17 +84,24 @@ export class BrokerSecurity {
     this.lastLogged.clear();
   }
 
+  /** Whether clients must authenticate, as of the last look at the credentials (every connect and sweep). */
   authRequired(): boolean {
-    return this.mode === 'required' || (this.mode === 'auto' && this.opts.credentials.anyExists());
+    return this.mode === 'required' || (this.mode === 'auto' && this.anyCredential);
   }
 
-  authState(): SecurityCountersSnapshot['auth'] {
+  private async refreshAuthRequired(): Promise<boolean> {
+    if (this.mode === 'auto') this.anyCredential = await this.opts.credentials.anyExists();
+    return this.authRequired();
+  }
+
+  /** Whether clients must authenticate now (the credentials are looked at again). */
+  async authState(): Promise<SecurityCountersSnapshot['auth']> {
     if (this.mode === 'off') return 'off';
-    return this.authRequired() ? 'required' : 'open';
+    return (await this.refreshAuthRequired()) ? 'required' : 'open';
   }
 
-  snapshot(): SecurityCountersSnapshot {
-    return this.counters.snapshot(this.authState());
+  async snapshot(): Promise<SecurityCountersSnapshot> {
+    return this.counters.snapshot(await this.authState());
   }
 
   /**
@@ -150,7 +159,7 @@ export class BrokerSecurity {
       return null;
     }
     if (username === undefined || username === '') {
-      if (!this.authRequired()) {
+      if (!(await this.refreshAuthRequired())) {
         this.principals.set(client, ANONYMOUS);
         return null;
       }
@@ -186,14 +195,14 @@ export class BrokerSecurity {
         ? { ok: true, principal: { kind: 'service', username, name: username.slice(INTERNAL_PREFIX.length), credentialId: null, changeSeq: 0 } }
         : { ok: false, reason: hash ? 'wrong password' : 'unknown internal user' };
     }
-    const c = this.opts.credentials.find(username);
+    const c = await this.opts.credentials.find(username);
     if (!c) {
       await verifyAgainstNothing(password);
       return { ok: false, reason: 'unknown user' };
     }
     if (!(await verifyPassword(password ?? '', c.passwordHash))) return { ok: false, reason: 'wrong password' };
     // Read again: the credential may have been revoked or replaced while scrypt ran.
-    const now = this.opts.credentials.find(username);
+    const now = await this.opts.credentials.find(username);
     if (!now || now.revokedMs !== null) return { ok: false, reason: 'credential revoked' };
     if (now.changeSeq !== c.changeSeq) return { ok: false, reason: 'credential replaced' };
     const principal: Principal = c.kind === 'device'
@@ -203,16 +212,17 @@ export class BrokerSecurity {
   }
 
   /** Drops sessions whose credential changed since they authenticated, and anonymous ones once auth is required. */
-  sweep(): void {
+  async sweep(): Promise<void> {
     let changed: Map<string, number>;
+    let required: boolean;
     try {
-      changed = new Map(this.opts.credentials.changedSince(this.seenChange).map((c) => [c.username, c.changeSeq]));
+      changed = new Map((await this.opts.credentials.changedSince(this.seenChange)).map((c) => [c.username, c.changeSeq]));
+      required = await this.refreshAuthRequired();
     } catch (err) {
       this.opts.log.error({ err }, 'cannot read credential changes; will retry');
       return;
     }
     for (const seq of changed.values()) this.seenChange = Math.max(this.seenChange, seq);
-    const required = this.authRequired();
     for (const client of this.clients()) {
       const p = this.principals.get(client);
       if (!p || client.closed) continue;

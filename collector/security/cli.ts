@@ -7,10 +7,12 @@
  * broker picks up additions at the next CONNECT and drops sessions of revoked or replaced
  * credentials within a few seconds.
  */
+import type { CredentialIdentity, CredentialInfo } from '../store/port.js';
 import { parseArgs } from 'node:util';
 import type { CommandIo } from '../cli.js';
 import { onCollectorDatabase, UsageError } from '../database-command.js';
-import { type CredentialIdentity, type CredentialInfo } from './credential-store.js';
+
+import type { CredentialsPort } from '../store/port.js';
 import { DeviceProvisioning } from './device-provisioning.js';
 
 export const DEVICE_USAGE = `Usage: faultline device <command> [options]
@@ -30,7 +32,6 @@ Options:
   --replace        with add: issue a new password (and write key) for an existing credential (the old ones stop working)
   -h, --help       show this help
 `;
-
 
 type Values = {
   site?: string | undefined; device?: string | undefined; service?: string | undefined; 'data-dir'?: string | undefined;
@@ -87,8 +88,8 @@ async function addDevice(site: string, device: string, v: Values, provisioning: 
   return 0;
 }
 
-async function run(command: string, v: Values, provisioning: DeviceProvisioning, io: CommandIo, nowMs: number): Promise<number> {
-  const store = provisioning.credentials;
+async function run(command: string, v: Values, credentials: CredentialsPort, provisioning: DeviceProvisioning, io: CommandIo, nowMs: number): Promise<number> {
+  const store = credentials;
   switch (command) {
     case 'add': {
       const id = identity(v);
@@ -104,7 +105,7 @@ async function run(command: string, v: Values, provisioning: DeviceProvisioning,
       return 0;
     }
     case 'list': {
-      const rows = store.list();
+      const rows = await store.list();
       if (v.json) io.stdout.write(`${JSON.stringify({ credentials: rows }, null, 2)}\n`);
       else if (rows.length === 0) io.stdout.write('no credentials: the broker accepts every client (run `faultline device add`)\n');
       else io.stdout.write(`${rows.map(describeRow).join('\n')}\n`);
@@ -112,7 +113,7 @@ async function run(command: string, v: Values, provisioning: DeviceProvisioning,
     }
     case 'revoke': {
       const id = identity(v);
-      const revoked = id.kind === 'device' ? provisioning.revoke(id.site, id.device, nowMs) : store.revoke(id, nowMs);
+      const revoked = id.kind === 'device' ? await provisioning.revoke(id.site, id.device, nowMs) : await store.revoke(id, nowMs);
       if (!revoked) {
         io.stderr.write(`faultline device: no active credential for ${id.kind === 'device' ? `${id.site}/${id.device}` : `service ${id.name}`}\n`);
         return 1;
@@ -143,5 +144,5 @@ export async function deviceCommand(argv: string[], io: CommandIo = process, now
   const dataDir = parsed.values['data-dir'] ?? './data';
   const { command, values } = parsed;
   return onCollectorDatabase({ name: 'device', usage: DEVICE_USAGE }, dataDir, now(), io,
-    (db) => run(command, values, new DeviceProvisioning(db, dataDir), io, now()));
+    (store) => run(command, values, store.credentials, new DeviceProvisioning(store), io, now()));
 }

@@ -4,10 +4,8 @@
  * returned once, to be put in the agent config; nothing can read the password back, and the
  * write key is read only to sign writes.
  */
-import type { Database } from 'better-sqlite3';
-import { CredentialStore } from './credential-store.js';
-import { DeviceKeyStore } from './device-key-store.js';
-import { loadOrCreateKeyFile } from './key-file.js';
+import type { CredentialInfo, StorePort } from '../store/port.js';
+import { deviceUsername } from './acl-rules.js';
 import { generateWriteKey } from './write-key-cipher.js';
 
 export interface IssuedDevice {
@@ -21,26 +19,26 @@ export interface IssuedDevice {
 }
 
 export class DeviceProvisioning {
-  readonly credentials: CredentialStore;
-  readonly keys: DeviceKeyStore;
-
-  constructor(db: Database, dataDir: string) {
-    this.credentials = new CredentialStore(db);
-    this.keys = new DeviceKeyStore(db, loadOrCreateKeyFile(dataDir));
-  }
+  constructor(private readonly store: Pick<StorePort, 'credentials' | 'deviceKeys'>) {}
 
   /** New credential and write key; an active one is an error (FL_ERR_SECURITY_CREDENTIAL_EXISTS) unless `replace`. */
   async issue(site: string, device: string, nowMs: number, opts: { replace?: boolean } = {}): Promise<IssuedDevice> {
-    const issued = await this.credentials.add({ kind: 'device', site, device }, nowMs, opts);
+    const issued = await this.store.credentials.add({ kind: 'device', site, device }, nowMs, opts);
     const writeKey = generateWriteKey();
-    this.keys.set(site, device, writeKey, nowMs);
+    await this.store.deviceKeys.set(site, device, writeKey, nowMs);
     return { site, device, username: issued.username, password: issued.password, writeKey, replaced: issued.replaced };
   }
 
+  /** Every credential (never a password), with whether the device has a write key. */
+  async list(): Promise<Array<CredentialInfo & { writeKey: boolean }>> {
+    const withKey = await this.store.deviceKeys.owners();
+    return (await this.store.credentials.list()).map((c) => ({ ...c, writeKey: c.site !== null && c.device !== null && withKey.has(deviceUsername(c.site, c.device)) }));
+  }
+
   /** Revokes the credential and forgets the write key; false when there was neither. */
-  revoke(site: string, device: string, nowMs: number): boolean {
-    const revoked = this.credentials.revoke({ kind: 'device', site, device }, nowMs);
-    const forgot = this.keys.delete(site, device);
+  async revoke(site: string, device: string, nowMs: number): Promise<boolean> {
+    const revoked = await this.store.credentials.revoke({ kind: 'device', site, device }, nowMs);
+    const forgot = await this.store.deviceKeys.delete(site, device);
     return revoked || forgot;
   }
 }

@@ -6,18 +6,19 @@
  * sealed (write keys).
  */
 import { DeviceProvisioning, type IssuedDevice } from './device-provisioning.js';
-import { openCollectorDatabase } from './open-database.js';
+import { silentLogger } from '../../protocol/logger.js';
+import { openStore } from '../store/index.js';
 
 export async function provisionDeviceCredentials(
   dataDir: string, site: string, devices: readonly string[], nowMs: number,
 ): Promise<Map<string, IssuedDevice>> {
-  const db = openCollectorDatabase(dataDir, nowMs);
+  const store = await openStore({ dataDir, nowMs, log: silentLogger() });
   try {
-    const provisioning = new DeviceProvisioning(db, dataDir);
+    const provisioning = new DeviceProvisioning(store);
     const issued = new Map<string, IssuedDevice>();
     for (const device of devices) issued.set(device, await provisioning.issue(site, device, nowMs, { replace: true }));
     return issued;
   } finally {
-    db.close();
+    await store.close();
   }
 }

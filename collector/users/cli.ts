@@ -3,13 +3,13 @@
  * Passwords are scrypt-hashed; a generated password and an API token are printed once and can
  * never be shown again. Works while the collector runs (the same SQLite file, WAL).
  */
+import type { UserRecord } from '../store/port.js';
 import { parseArgs } from 'node:util';
 import type { CommandIo } from '../cli.js';
 import { onCollectorDatabase, UsageError } from '../database-command.js';
-import { isRole, ROLES } from '../core/roles.js';
+import { isRole, ROLES } from '../core/access/roles.js';
 import { generatePassword } from '../security/password-hash.js';
-import { UserDirectory } from './user-directory.js';
-import type { UserRecord } from './user-store.js';
+import type { StorePort } from '../store/port.js';
 
 export const USER_USAGE = `Usage: faultline user <command> [options]
 
@@ -43,7 +43,6 @@ export interface UserCommandIo extends CommandIo {
   /** Standard input, for --password-stdin. */
   readStdin?: () => Promise<string>;
 }
-
 
 type Values = {
   'data-dir'?: string | undefined; role?: string | undefined; 'display-name'?: string | undefined; 'password-stdin'?: boolean | undefined;
@@ -106,7 +105,7 @@ function describe(u: UserRecord): string {
   return `${u.username.padEnd(24)} ${u.role.padEnd(9)} ${state.padEnd(9)} ${u.displayName.padEnd(24)} ${login}`;
 }
 
-async function run(p: Parsed, directory: UserDirectory, io: UserCommandIo, nowMs: number): Promise<number> {
+async function run(p: Parsed, directory: Pick<StorePort, 'users' | 'tokens'>, io: UserCommandIo, nowMs: number): Promise<number> {
   const v = p.values;
   switch (p.command) {
     case 'add': {
@@ -121,7 +120,7 @@ async function run(p: Parsed, directory: UserDirectory, io: UserCommandIo, nowMs
     }
     case 'list': {
       if (p.args.length > 0) throw new UsageError(`unexpected argument "${p.args[0] ?? ''}"`);
-      const users = directory.users.list();
+      const users = await directory.users.list();
       if (v.json) {
         io.stdout.write(`${JSON.stringify({ users: users.map((u) => ({
           username: u.username, displayName: u.displayName, role: u.role, disabled: u.disabledMs !== null,
@@ -136,7 +135,7 @@ async function run(p: Parsed, directory: UserDirectory, io: UserCommandIo, nowMs
     }
     case 'passwd': {
       const username = oneUsername(p);
-      directory.users.mustGet(username);
+      await directory.users.mustGet(username);
       const { password, generated } = await passwordFrom(v, io);
       const user = await directory.users.update(username, { password }, nowMs);
       io.stdout.write(`new password set for ${user.username}; their sessions have ended.\n`);
@@ -145,15 +144,15 @@ async function run(p: Parsed, directory: UserDirectory, io: UserCommandIo, nowMs
     }
     case 'remove': {
       const username = oneUsername(p);
-      directory.users.remove(username);
+      await directory.users.remove(username);
       io.stdout.write(`user ${username.toLowerCase()} removed with their sessions and API tokens.\n`);
       return 0;
     }
     case 'token add': {
       const username = oneUsername(p);
       if (v.name === undefined) throw new UsageError('token add: give --name (what the token is for)');
-      const user = directory.users.mustGet(username);
-      const created = directory.tokens.create(user.id, v.name, nowMs);
+      const user = await directory.users.mustGet(username);
+      const created = await directory.tokens.create(user.id, v.name, nowMs);
       io.stdout.write([
         `API token ${created.info.id} "${created.info.name}" created for ${user.username} (acts with their role, ${user.role}).`,
         'The token is shown only this once; send it as "Authorization: Bearer <token>":',
@@ -181,6 +180,6 @@ export async function userCommand(argv: string[], io: UserCommandIo = process, n
     return 2;
   }
   return onCollectorDatabase({ name: 'user', usage: USER_USAGE }, parsed.values['data-dir'] ?? './data', now(), io,
-    (db) => run(parsed, new UserDirectory(db), io, now()));
+    (store) => run(parsed, store, io, now()));
 }
 

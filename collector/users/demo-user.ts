@@ -4,23 +4,23 @@
  * otherwise). The caller prints the password; it is not stored anywhere in clear.
  */
 import { generatePassword } from '../security/password-hash.js';
-import { openCollectorDatabase } from '../security/open-database.js';
-import { UserDirectory } from './user-directory.js';
+import { silentLogger } from '../../protocol/logger.js';
+import { openStore } from '../store/index.js';
 
 export const DEMO_USERNAME = 'demo';
 
 export async function ensureDemoUser(dataDir: string, nowMs: number): Promise<{ username: string; password: string }> {
-  const db = openCollectorDatabase(dataDir, nowMs);
+  const store = await openStore({ dataDir, nowMs, log: silentLogger() });
   try {
-    const { users } = new UserDirectory(db);
+    const { users } = store;
     const password = generatePassword();
-    if (users.byName(DEMO_USERNAME)) {
+    if (await users.byName(DEMO_USERNAME)) {
       await users.update(DEMO_USERNAME, { password, role: 'admin', disabled: false }, nowMs);
     } else {
       await users.create({ username: DEMO_USERNAME, displayName: 'Demo', role: 'admin', password }, nowMs);
     }
     return { username: DEMO_USERNAME, password };
   } finally {
-    db.close();
+    await store.close();
   }
 }

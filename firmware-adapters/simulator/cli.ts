@@ -1,7 +1,7 @@
 /** `faultline simulate`: a Modbus TCP device simulator built from a firmware adapter. */
 import { parseArgs } from 'node:util';
-import { createLogger } from '../../bin/log.js';
-import { untilSignal } from '../../bin/shutdown.js';
+import { createLogger } from '../../runtime/process-log.js';
+import { untilSignal } from '../../runtime/signals.js';
 import { errorMessage } from '../../protocol/errors.js';
 import { ADAPTERS, adapterById } from '../index.js';
 import { FaultScenario } from './fault-scenario.js';

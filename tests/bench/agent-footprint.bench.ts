@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleIsFresh } from '../../agent/launch.js';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { startCollector } from '../../collector/collector.js';
 import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -67,13 +67,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startCollectorProcess(): Promise<CollectorProcess> {
+/** A collector process from this build, or from another build's dist/ (`dist`), e.g. a baseline to compare with. */
+export async function startCollectorProcess(dist = DIST): Promise<CollectorProcess> {
   const dir = tempDir('faultline-bench-');
   const [mqttPort, httpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
   const apiHeaders = await benchApiHeaders(dir.path);
   // FAULTLINE_BENCH_COLLECTOR_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the collector side.
   const nodeArgs = (process.env.FAULTLINE_BENCH_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(DIST, 'bin', 'faultline.js'), 'collector', '--data-dir', dir.path, '--mqtt-host', '127.0.0.1',
+  const child = spawn(process.execPath, [...nodeArgs, join(dist, 'bin', 'faultline.js'), 'collector', '--data-dir', dir.path, '--mqtt-host', '127.0.0.1',
     '--mqtt-port', String(mqttPort), '--http-host', '127.0.0.1', '--http-port', String(httpPort)],
   { env: { ...process.env, FAULTLINE_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -7,7 +7,7 @@
 import { connect } from 'mqtt';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { startCollector } from '../../collector/collector.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';

@@ -54,6 +54,32 @@ async function connectAll(url: string, run: string, devices: number): Promise<Mq
   return Promise.all(Array.from({ length: devices }, (_, d) => benchClient(url, `fl-${run}-dev-${d}`)));
 }
 
+interface CollectorRun {
+  rate: number;
+  cpuUsPerEvent: number;
+  publisherShare: number;
+  stored: { events: number; tickets: number };
+}
+
+async function collectorRun(dist: string | undefined, devices: number, perDevice: number, inFlight: number): Promise<CollectorRun> {
+  const total = devices * perDevice;
+  const collector = await startCollectorProcess(dist);
+  try {
+    const clients = await connectAll(collector.mqttUrl, 'bench', devices);
+    const data = payloads('bench', devices, perDevice);
+    const cpuBefore = collector.cpuMs();
+    const publisherBefore = process.cpuUsage();
+    const [start, acked] = await publishAll(clients, 'bench', data, inFlight);
+    const cpuUsPerEvent = ((collector.cpuMs() - cpuBefore) * 1000) / total;
+    const used = process.cpuUsage(publisherBefore);
+    await Promise.all(clients.map((c) => c.endAsync()));
+    const health = await (await fetch(`${collector.httpUrl}/api/health`, { headers: collector.apiHeaders })).json() as { store: { events: number; tickets: number } };
+    return { rate: total / ((acked - start) / 1000), cpuUsPerEvent, publisherShare: (used.user + used.system) / 1000 / (acked - start), stored: health.store };
+  } finally {
+    await collector.stop();
+  }
+}
+
 export async function runIngestBench(o: IngestBenchOptions = {}): Promise<void> {
   const devices = o.devices ?? 50;
   const perDevice = o.eventsPerDevice ?? 2000;
@@ -74,31 +100,24 @@ export async function runIngestBench(o: IngestBenchOptions = {}): Promise<void> 
     await bare.stop();
   }
 
-  const collector = await startCollectorProcess();
-  let ours: number;
-  let cpuUsPerEvent = Number.NaN;
-  let publisherShare = Number.NaN;
-  let stored: { events: number; tickets: number };
-  try {
-    const clients = await connectAll(collector.mqttUrl, 'bench', devices);
-    const data = payloads('bench', devices, perDevice);
-    const cpuBefore = collector.cpuMs();
-    const publisherBefore = process.cpuUsage();
-    const [start, acked] = await publishAll(clients, 'bench', data, inFlight);
-    ours = total / ((acked - start) / 1000);
-    cpuUsPerEvent = ((collector.cpuMs() - cpuBefore) * 1000) / total;
-    const used = process.cpuUsage(publisherBefore);
-    publisherShare = (used.user + used.system) / 1000 / (acked - start);
-    await Promise.all(clients.map((c) => c.endAsync()));
-    const health = await (await fetch(`${collector.httpUrl}/api/health`, { headers: collector.apiHeaders })).json() as { store: { events: number; tickets: number } };
-    stored = health.store;
-  } finally {
-    await collector.stop();
-  }
+  const ours = await collectorRun(undefined, devices, perDevice, inFlight);
+  // FAULTLINE_BENCH_BASELINE_DIST: another build's dist/ (e.g. the commit before a change), run in the same session.
+  const baselineDist = process.env.FAULTLINE_BENCH_BASELINE_DIST;
+  const baseline = baselineDist ? await collectorRun(baselineDist, devices, perDevice, inFlight) : undefined;
+  const again = baselineDist ? await collectorRun(undefined, devices, perDevice, inFlight) : undefined;
   process.stdout.write(`  raw broker: bare aedes -> one QoS 1 subscriber     ${fmt(raw).padStart(9)} msg/s\n`);
-  process.stdout.write(`  collector: PUBACK after commit (events + tickets)  ${fmt(ours).padStart(9)} events/s   ratio ${(ours / raw).toFixed(2)}\n`);
-  process.stdout.write(`  collector CPU per event (all threads): ${cpuUsPerEvent.toFixed(1)} µs; publishers (this process) used ${(publisherShare * 100).toFixed(0)}% of a core\n`);
-  process.stdout.write(`  stored: ${fmt(stored.events)} events, ${fmt(stored.tickets)} tickets (issue target: >= 25,000 events/s and >= 0.5x raw)\n`);
+  const line = (label: string, r: CollectorRun): void => {
+    process.stdout.write(`  ${label.padEnd(49)} ${fmt(r.rate).padStart(9)} events/s   ratio ${(r.rate / raw).toFixed(2)}\n`);
+    process.stdout.write(`    CPU per event (all threads): ${r.cpuUsPerEvent.toFixed(1)} µs; publishers (this process) used ${(r.publisherShare * 100).toFixed(0)}% of a core; stored ${fmt(r.stored.events)} events, ${fmt(r.stored.tickets)} tickets\n`);
+  };
+  line('collector: PUBACK after commit (events + tickets)', ours);
+  if (baseline && again) {
+    line(`baseline (${baselineDist ?? ''})`, baseline);
+    line('collector again (this build)', again);
+    const mean = (ours.cpuUsPerEvent + again.cpuUsPerEvent) / 2;
+    process.stdout.write(`  CPU per event, this build / baseline: ${(mean / baseline.cpuUsPerEvent).toFixed(2)}\n`);
+  }
+  process.stdout.write('  (issue target: >= 25,000 events/s and >= 0.5x raw)\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runIngestBench();

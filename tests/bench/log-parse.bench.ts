@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { initialLogFaultState, LogMatcher, stepLogFaults } from '../../agent/core/log-matcher.js';
 import { classifyLine, createParser, MultilineAssembler, plainRecord, type LogParser } from '../../agent/core/log-parsers/index.js';
 import { RecentLines } from '../../agent/core/recent-lines.js';

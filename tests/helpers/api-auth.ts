@@ -2,17 +2,17 @@
  * Authentication for tests of the HTTP API: a user of some role with an API token (cheap scrypt
  * cost so tests stay fast), and a way to make every `app.inject` of a test app carry it.
  */
-import type { Database } from 'better-sqlite3';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import type { Role } from '../../collector/core/roles.js';
+import type { Role } from '../../collector/core/access/roles.js';
 import type { ScryptCost } from '../../collector/security/password-hash.js';
-import { openCollectorDatabase } from '../../collector/security/open-database.js';
-import { UserDirectory } from '../../collector/users/user-directory.js';
+import { silentLogger } from '../../protocol/logger.js';
+import type { StorePort } from '../../collector/store/port.js';
+import { openSqliteStore } from '../../collector/store/sqlite/sqlite-store.js';
 
 /** The cheapest scrypt cost password-hash.ts accepts. */
 export const TEST_HASH_COST: ScryptCost = { ln: 10, r: 8, p: 1 };
-/** buildApi({ auth: TEST_AUTH }): cheap password hashes. */
-export const TEST_AUTH = { hashCost: TEST_HASH_COST };
+/** openSqliteStore({ users: TEST_USERS }): cheap password hashes. */
+export const TEST_USERS = { hashCost: TEST_HASH_COST };
 export const TEST_PASSWORD = 'correct horse battery';
 
 export interface TestCaller {
@@ -24,20 +24,19 @@ export interface TestCaller {
 }
 
 /** A user (created when missing, with TEST_PASSWORD) and a fresh API token of theirs. */
-export async function apiCaller(db: Database, role: Role = 'admin', username = `test-${role}`): Promise<TestCaller> {
-  const directory = new UserDirectory(db, TEST_AUTH);
-  const user = directory.users.byName(username) ?? await directory.users.create({ username, role, password: TEST_PASSWORD }, Date.now());
-  const { token } = directory.tokens.create(user.id, 'tests', Date.now());
+export async function apiCaller(store: Pick<StorePort, 'users' | 'tokens'>, role: Role = 'admin', username = `test-${role}`): Promise<TestCaller> {
+  const user = await store.users.byName(username) ?? await store.users.create({ username, role, password: TEST_PASSWORD }, Date.now());
+  const { token } = await store.tokens.create(user.id, 'tests', Date.now());
   return { username: user.username, role: user.role, token, headers: { authorization: `Bearer ${token}` } };
 }
 
 /** The same against a collector's data directory (for tests that start a whole collector). */
 export async function apiCallerIn(dataDir: string, role: Role = 'admin', username = `test-${role}`): Promise<TestCaller> {
-  const db = openCollectorDatabase(dataDir, Date.now());
+  const store = openSqliteStore({ dataDir, nowMs: Date.now(), log: silentLogger(), users: TEST_USERS });
   try {
-    return await apiCaller(db, role, username);
+    return await apiCaller(store, role, username);
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

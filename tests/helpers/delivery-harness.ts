@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { uuidv7 } from 'uuidv7';
-import type { Logger } from '../../bin/log.js';
+import type { Logger } from '../../protocol/logger.js';
 import { MqttLink, type MqttLinkOptions } from '../../agent/mqtt-link.js';
 import { openOutbox, type Outbox } from '../../agent/outbox/index.js';
 import type { FaultEvent, Sample } from '../../protocol/values.js';

@@ -5,13 +5,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { silentLogger } from '../../bin/log.js';
-import { DeskConfigHolder } from '../../collector/config/config-holder.js';
-import type { IngestMessage } from '../../collector/core/ingest-message.js';
+import { silentLogger } from '../../protocol/logger.js';
+import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
+import type { IngestMessage } from '../../collector/core/devices/ingest-message.js';
 import { DeskService } from '../../collector/desk/desk-service.js';
-import { openStore, type Store } from '../../collector/store/store.js';
+import { openSqliteStore, type SqliteStore } from '../../collector/store/sqlite/sqlite-store.js';
 import type { FaultEvent, Transition } from '../../protocol/values.js';
 import { tempDir } from './temp-dir.js';
+import { TEST_USERS } from './api-auth.js';
 
 export const T0 = Date.parse('2024-03-05T10:00:00Z');
 export const MIN = 60_000;
@@ -47,14 +48,14 @@ webhooks:
 `;
 
 export interface DeskHarness {
-  store: Store;
+  store: SqliteStore;
   desk: DeskService;
   config: DeskConfigHolder;
   configFile: string;
   dataDir: string;
   clock: { now: number };
-  /** Commits messages through the batch writer at the clock's time. */
-  commit(...messages: IngestMessage[]): void;
+  /** Commits messages through the store's ingest unit of work at the clock's time. */
+  commit(...messages: IngestMessage[]): Promise<void>;
   /** Closes the desk and the store (a restart reopens them). */
   close(): Promise<void>;
 }
@@ -79,7 +80,7 @@ export function birth(device = 'drive-1', model = 'VFD-4000', site = 'plant-a'):
 }
 
 /** Opens (or, given `dataDir`, reopens) a store with a desk on the config text. */
-export function deskHarness(t: Test, yaml = DESK_YAML, reuse?: { dataDir: string; clock: { now: number } }): DeskHarness {
+export async function deskHarness(t: Test, yaml = DESK_YAML, reuse?: { dataDir: string; clock: { now: number } }): Promise<DeskHarness> {
   let dataDir = reuse?.dataDir;
   if (dataDir === undefined) {
     const dir = tempDir('faultline-desk-');
@@ -91,20 +92,20 @@ export function deskHarness(t: Test, yaml = DESK_YAML, reuse?: { dataDir: string
   const clock = reuse?.clock ?? { now: T0 };
   const now = (): number => clock.now;
   const log = silentLogger();
-  const store = openStore({ dataDir, log, nowMs: now() });
+  const store = openSqliteStore({ dataDir, log, nowMs: now(), users: TEST_USERS });
   const config = new DeskConfigHolder({ file: configFile, log, now });
   const desk = new DeskService({ store, config, log, now, autoTimers: false, random: () => 1 });
-  desk.start();
+  await desk.start();
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     await desk.stop();
-    store.close();
+    await store.close();
   };
   t.teardown(close);
   return {
     store, desk, config, configFile, dataDir, clock, close,
-    commit: (...messages) => { store.commit(messages, clock.now); },
+    commit: async (...messages) => { await store.ingest.commit(messages, clock.now); },
   };
 }

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { openOutbox } from '../../agent/outbox/index.js';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { startCollector, type RunningCollector } from '../../collector/collector.js';
-import { DB_FILE } from '../../collector/store/store.js';
+import { DB_FILE } from '../../collector/store/sqlite/sqlite-store.js';
 import { checkDelivery, deviceSide, Producer, readDelivered } from '../helpers/delivery-harness.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -126,7 +126,7 @@ t.test('an agent killed with SIGKILL loses nothing it had stored', async (t) => 
   t.teardown(dir.remove);
   const file = join(dir.path, 'outbox.db');
   const outboxModule = fileURLToPath(new URL('../../agent/outbox/index.js', import.meta.url));
-  const logModule = fileURLToPath(new URL('../../bin/log.js', import.meta.url));
+  const logModule = fileURLToPath(new URL('../../protocol/logger.js', import.meta.url));
   const script = join(dir.path, 'writer.mjs');
   writeFileSync(script, `
     import { openOutbox } from ${JSON.stringify(outboxModule)};

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesOptions } from 'aedes';
 import t, { type Test } from 'tap';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { decodeFaultEvent } from '../../protocol/codec.js';
 import { deviceSide, Producer } from '../helpers/delivery-harness.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';

@@ -8,7 +8,7 @@ import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { signWrite } from '../../agent/rpc-auth.js';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { startCollector } from '../../collector/collector.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { defineAdapter, holding, type Adapter } from '../../firmware-adapters/schema.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { startCollector } from '../../collector/collector.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { startSerialRtuSlaves } from '../../firmware-adapters/simulator/rtu-serial-line.js';

@@ -11,16 +11,16 @@ import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { MqttBroker } from '../../collector/broker/mqtt-broker.js';
 import { BrokerSecurity, type AuthMode } from '../../collector/security/broker-security.js';
-import { CredentialStore } from '../../collector/security/credential-store.js';
+import type { CredentialsPort } from '../../collector/store/port.js';
 import { SecurityHealthJson } from '../../collector/security/health-schema.js';
-import { openCollectorDatabase } from '../../collector/security/open-database.js';
+import { openTestStore } from '../helpers/test-database.js';
 import { hasOpenssl, selfSignedCert } from '../helpers/self-signed-cert.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 interface Setup {
   broker: MqttBroker;
   security: BrokerSecurity;
-  creds: CredentialStore;
+  creds: CredentialsPort;
   ingested: string[];
   logText: () => string;
   url: string;
@@ -29,8 +29,8 @@ interface Setup {
 
 async function setup(t: Test, opts: { mode?: AuthMode; tls?: boolean; plainTcp?: boolean } = {}): Promise<Setup> {
   const dir = tempDir('faultline-brokersec-');
-  const db = openCollectorDatabase(dir.path, Date.now());
-  const creds = new CredentialStore(db);
+  const store = openTestStore(dir.path, Date.now());
+  const creds = store.credentials;
   let logged = '';
   const sink = new Writable({ write(chunk: Buffer, _enc, cb) { logged += chunk.toString(); cb(); } });
   const log = pino({ level: 'warn' }, sink);
@@ -42,11 +42,11 @@ async function setup(t: Test, opts: { mode?: AuthMode; tls?: boolean; plainTcp?:
     ingest: async (topic) => { ingested.push(topic); },
   });
   await broker.start();
-  security.start(() => broker.connectedClients());
+  await security.start(() => broker.connectedClients());
   t.teardown(async () => {
     security.stop();
     await broker.stop();
-    db.close();
+    await store.close();
     dir.remove();
   });
   return { broker, security, creds, ingested, logText: () => logged, url: `mqtt://127.0.0.1:${broker.port}`, certFile: tls?.certFile };
@@ -74,19 +74,19 @@ const asDevice = (site: string, device: string, password: string): IClientOption
 
 t.test('with no credential the broker is open; the first credential turns authentication on', async (t) => {
   const s = await setup(t);
-  t.equal(s.security.authState(), 'open');
+  t.equal(await s.security.authState(), 'open');
   const anon = await connectOk(t, s.url, {});
   await anon.publishAsync('fl/v1/any/one/event', 'x', { qos: 1 });
   t.same(s.ingested, ['fl/v1/any/one/event']);
 
   await s.creds.add({ kind: 'device', site: 'plant-a', device: 'drive-1' }, Date.now());
-  t.equal(s.security.authState(), 'required');
+  t.equal(await s.security.authState(), 'required');
   t.equal(await tryConnect(t, s.url, {}), 5, 'anonymous CONNECT refused: not authorized');
   const wasClosed = closed(anon);
-  s.security.sweep();
+  await s.security.sweep();
   await wasClosed;
   t.pass('the anonymous session that was already connected is dropped');
-  const snap = s.security.snapshot();
+  const snap = await s.security.snapshot();
   t.equal(snap.refused['missing-credentials'], 1);
   t.equal(snap.refused['anonymous-session'], 1);
 });
@@ -104,7 +104,7 @@ t.test('a device connects with its own credential and client id only', async (t)
     ...asDevice('plant-a', 'drive-1', password), will: { topic: 'fl/v1/plant-a/drive-1/death', payload: Buffer.from('x'), qos: 1, retain: false },
   });
   t.type(ok, 'object', 'right credential, client id and will');
-  const snap = s.security.snapshot();
+  const snap = await s.security.snapshot();
   t.same([snap.refused['bad-credentials'], snap.refused['client-id'], snap.refused.will, snap.authenticated], [2, 1, 1, 1]);
   const everything = JSON.stringify(snap) + s.logText();
   t.notOk(everything.includes(password), 'the password is neither counted nor logged');
@@ -135,7 +135,7 @@ t.test('a device publishes only under its own topics and subscribes only to its 
   dev.publish('fl/v1/plant-a/drive-2/event', 'forged', { qos: 1 });
   await wasClosed;
   t.same(s.ingested, ['fl/v1/plant-a/drive-1/event', 'fl/v1/plant-a/drive-1/rpc/req'], 'the forged event never reached ingest');
-  const snap = s.security.snapshot();
+  const snap = await s.security.snapshot();
   t.equal(snap.refused.publish, 1);
   t.equal(snap.refused.subscribe, 2);
   t.match(snap.lastRefusals[0], { reason: 'publish', username: 'plant-a/drive-1', clientId: 'fl-plant-a-drive-1', topic: 'fl/v1/plant-a/drive-2/event' });
@@ -152,18 +152,18 @@ t.test('revoking or replacing a credential drops its live session', async (t) =>
   let bClosed = false;
   cb.on('close', () => { bClosed = true; });
   const aClosed = closed(ca);
-  s.creds.revoke({ kind: 'device', site: 's', device: 'a' }, Date.now());
-  s.security.sweep();
+  await s.creds.revoke({ kind: 'device', site: 's', device: 'a' }, Date.now());
+  await s.security.sweep();
   await aClosed;
   t.equal(await tryConnect(t, s.url, asDevice('s', 'a', a.password)), 4, 'the revoked password no longer connects');
   const bGone = closed(cb);
   const b2 = await s.creds.add({ kind: 'device', site: 's', device: 'b' }, Date.now(), { replace: true });
   t.notOk(bClosed, 'untouched until the sweep');
-  s.security.sweep();
+  await s.security.sweep();
   await bGone;
   await connectOk(t, s.url, asDevice('s', 'b', b2.password));
-  s.security.sweep();
-  t.equal(s.security.snapshot().refused['revoked-session'], 2, 'the new session survives the next sweep');
+  await s.security.sweep();
+  t.equal((await s.security.snapshot()).refused['revoked-session'], 2, 'the new session survives the next sweep');
 });
 
 t.test('mode off accepts everyone, mode required refuses even with no credential', async (t) => {
@@ -171,7 +171,7 @@ t.test('mode off accepts everyone, mode required refuses even with no credential
   await off.creds.add({ kind: 'device', site: 's', device: 'd' }, Date.now());
   const c = await connectOk(t, off.url, {});
   await c.publishAsync('fl/v1/x/y/event', 'e', { qos: 1 });
-  t.equal(off.security.authState(), 'off');
+  t.equal(await off.security.authState(), 'off');
   const req = await setup(t, { mode: 'required' });
   t.equal(await tryConnect(t, req.url, {}), 5);
 });

@@ -5,7 +5,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import t, { type Test } from 'tap';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { MqttBroker } from '../../collector/broker/mqtt-broker.js';
 import type { IngestHandler } from '../../collector/broker/publish-gate.js';
 

@@ -53,6 +53,8 @@ t.test('SIGHUP reloads the config; an invalid file is refused and the old one st
 
   writeFileSync(file, DESK_YAML.replace('verifyCloseHoldSeconds: 600', 'verifyCloseHoldSeconds: soon'));
   process.emit('SIGHUP', 'SIGHUP');
+  // The reload reads the store first (asynchronously), so its answer comes a moment later.
+  await waitFor('the refusal', () => (/config not reloaded/.test(out.text) ? true : undefined));
   t.match(out.text, /config not reloaded, the config in use stays: .*desk\.yaml:\d+: lifecycle\.verifyCloseHoldSeconds: must be number/s);
   t.equal(await hold(), 45, 'the config in use stays');
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import t, { type Test } from 'tap';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { startCollector, type RunningCollector } from '../../collector/collector.js';
 import { encodeBirth, encodeDeath, encodeFaultEvent } from '../../protocol/codec.js';
 import { topicFor } from '../../protocol/topics.js';

@@ -35,9 +35,9 @@ function config(url: string, extra = ''): string {
 
 t.test('a 500 is retried after the backoff; the 200 that follows marks it delivered; both attempts are logged', async (t) => {
   const server = await receiver(t, (n, res) => { res.statusCode = n === 1 ? 500 : 200; res.end(); });
-  const h = deskHarness(t, config(server.url));
-  h.commit(birth(), fault('raise', T0));
-  const [queued] = h.store.desk.webhooks.list({ limit: 10 });
+  const h = await deskHarness(t, config(server.url));
+  await h.commit(birth(), fault('raise', T0));
+  const [queued] = h.store.repo.webhooks.list({ limit: 10 });
   t.match(queued, { webhookId: 'ops', event: 'ticket.opened', status: 'pending', attempts: [] });
 
   t.equal(await h.desk.webhooks.runDue(T0), 1);
@@ -51,40 +51,40 @@ t.test('a 500 is retried after the backoff; the 200 that follows marks it delive
   t.equal(v1, createHmac('sha256', SECRET).update(`${ts}.${first?.body}`).digest('hex'), 'HMAC-SHA256 over "<t>.<body>" with the secret');
   t.equal(first?.headers['x-faultline-delivery'], payload.deliveryId);
   t.equal(first?.headers['content-type'], 'application/json');
-  t.match(h.store.desk.webhooks.list({ limit: 1 })[0], { status: 'pending', nextAttemptMs: T0 + 1000, lastError: 'HTTP 500', attempts: [{ attempt: 1, result: { kind: 'status', status: 500 } }] });
+  t.match(h.store.repo.webhooks.list({ limit: 1 })[0], { status: 'pending', nextAttemptMs: T0 + 1000, lastError: 'HTTP 500', attempts: [{ attempt: 1, result: { kind: 'status', status: 500 } }] });
 
   t.equal(await h.desk.webhooks.runDue(T0 + 999), 0, 'not before the backoff');
   h.clock.now = T0 + 1000;
   t.equal(await h.desk.webhooks.runDue(T0 + 1000), 1);
   t.equal(server.received[1]?.body, first?.body, 'the retry sends the same body');
   t.equal(server.received[1]?.headers['x-faultline-delivery'], payload.deliveryId, 'with the same delivery id');
-  t.match(h.store.desk.webhooks.list({ limit: 1 })[0], { status: 'delivered', nextAttemptMs: null, attempts: [{ attempt: 1 }, { attempt: 2, atMs: T0 + 1000, result: { status: 200 } }] });
+  t.match(h.store.repo.webhooks.list({ limit: 1 })[0], { status: 'delivered', nextAttemptMs: null, attempts: [{ attempt: 1 }, { attempt: 2, atMs: T0 + 1000, result: { status: 200 } }] });
 });
 
 t.test('a 4xx is not retried; an unreachable receiver is', async (t) => {
   const server = await receiver(t, (_n, res) => { res.statusCode = 410; res.end(); });
-  const h = deskHarness(t, config(server.url));
-  h.commit(birth(), fault('raise', T0));
+  const h = await deskHarness(t, config(server.url));
+  await h.commit(birth(), fault('raise', T0));
   await h.desk.webhooks.runDue(T0);
-  t.match(h.store.desk.webhooks.list({ limit: 1 })[0], { status: 'failed', lastError: 'HTTP 410 is not retryable' });
+  t.match(h.store.repo.webhooks.list({ limit: 1 })[0], { status: 'failed', lastError: 'HTTP 410 is not retryable' });
 
   writeFileSync(h.configFile, config('http://127.0.0.1:9/closed-port'));
-  h.desk.reloadConfig();
-  h.commit(fault('raise', T0, { code: 'vfd.overvoltage' }));
+  await h.desk.reloadConfig();
+  await h.commit(fault('raise', T0, { code: 'vfd.overvoltage' }));
   await h.desk.webhooks.runDue(T0);
-  const [down] = h.store.desk.webhooks.list({ status: 'pending', limit: 1 });
+  const [down] = h.store.repo.webhooks.list({ status: 'pending', limit: 1 });
   t.match(down, { attempts: [{ result: { kind: 'network-error' } }], nextAttemptMs: T0 + 1000 }, 'a network error is retried');
 });
 
 t.test('a delivery whose webhook was removed from the config is given up, not sent elsewhere', async (t) => {
   const server = await receiver(t, (_n, res) => { res.statusCode = 200; res.end(); });
-  const h = deskHarness(t, config(server.url));
-  h.commit(birth(), fault('raise', T0));
+  const h = await deskHarness(t, config(server.url));
+  await h.commit(birth(), fault('raise', T0));
   writeFileSync(h.configFile, config(server.url).replace('id: ops', 'id: other'));
-  h.desk.reloadConfig();
+  await h.desk.reloadConfig();
   await h.desk.webhooks.runDue(T0);
   t.equal(server.received.length, 0);
-  t.match(h.store.desk.webhooks.list({ webhookId: 'ops', limit: 1 })[0], { status: 'failed', lastError: 'webhook ops is no longer configured' });
+  t.match(h.store.repo.webhooks.list({ webhookId: 'ops', limit: 1 })[0], { status: 'failed', lastError: 'webhook ops is no longer configured' });
 });
 
 t.test('at most `concurrency` requests are in flight', async (t) => {
@@ -92,9 +92,9 @@ t.test('at most `concurrency` requests are in flight', async (t) => {
   let arrived: () => void = () => {};
   const twoArrived = new Promise<void>((resolve) => { arrived = resolve; });
   const server = await receiver(t, (n, res) => { held.push(res); if (n === 2) arrived(); });
-  const h = deskHarness(t, config(server.url, '\nwebhookDelivery:\n  concurrency: 2\n'));
-  h.commit(birth(), ...['a', 'b', 'c', 'd', 'e'].map((c) => fault('raise', T0, { code: `vfd.${c}` })));
-  t.equal(h.store.desk.webhooks.list({ status: 'pending', limit: 10 }).length, 5);
+  const h = await deskHarness(t, config(server.url, '\nwebhookDelivery:\n  concurrency: 2\n'));
+  await h.commit(birth(), ...['a', 'b', 'c', 'd', 'e'].map((c) => fault('raise', T0, { code: `vfd.${c}` })));
+  t.equal(h.store.repo.webhooks.list({ status: 'pending', limit: 10 }).length, 5);
   const firstRun = h.desk.webhooks.runDue(T0);
   await twoArrived;
   t.equal(await h.desk.webhooks.runDue(T0), 0, 'no free slot while two are in flight');
@@ -105,5 +105,5 @@ t.test('at most `concurrency` requests are in flight', async (t) => {
   await new Promise<void>((resolve) => { const check = (): void => { if (held.length === 2) resolve(); else setImmediate(check); }; check(); });
   for (const res of held.splice(0)) { res.statusCode = 200; res.end(); }
   t.equal(await secondRun, 2);
-  t.equal(h.store.desk.webhooks.list({ status: 'delivered', limit: 10 }).length, 4);
+  t.equal(h.store.repo.webhooks.list({ status: 'delivered', limit: 10 }).length, 4);
 });

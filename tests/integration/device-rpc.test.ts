@@ -6,9 +6,9 @@ import mqtt from 'mqtt';
 import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { startCollector } from '../../collector/collector.js';
-import { openCollectorDatabase } from '../../collector/security/open-database.js';
+import { openTestDatabase } from '../helpers/test-database.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { apiCallerIn } from '../helpers/api-auth.js';
@@ -129,7 +129,7 @@ t.test('live reads, describe, logs and signed writes through the API; offline an
     t.equal(tooHigh.status, 422);
     t.match(tooHigh.body.error, { code: 'FL_ERR_RPC_BAD_VALUE', message: /outside the range plant-a\/drive-7 announced; nothing was sent/, problems: ['"frequency_setpoint": 700 Hz is outside 0–120 Hz'] });
     // An agent from before write ranges announced none: the collector passes the value on, and the agent refuses it.
-    const db = openCollectorDatabase(dir.path, Date.now());
+    const db = openTestDatabase(dir.path, Date.now());
     db.prepare("UPDATE devices SET parameters = json_remove(parameters, '$[' || (SELECT key FROM json_each(parameters) WHERE json_extract(value, '$.name') = 'frequency_setpoint') || '].writeRange') WHERE device = 'drive-7'").run();
     db.close();
     const atAgent = await api('POST', '/api/devices/plant-a/drive-7/write', {

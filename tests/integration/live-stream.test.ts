@@ -5,7 +5,7 @@
  */
 import mqtt from 'mqtt';
 import t from 'tap';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { startCollector } from '../../collector/collector.js';
 import { encodeFaultEvent } from '../../protocol/codec.js';
 import { topicFor } from '../../protocol/topics.js';

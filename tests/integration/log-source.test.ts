@@ -6,7 +6,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import type { LogFaultTransition } from '../../agent/core/log-matcher.js';
 import type { ParsedLogRecord } from '../../agent/core/log-parsers/index.js';
 import { LogSource, logStatePath, type LogFileConfig } from '../../agent/sources/log-source.js';

@@ -6,7 +6,7 @@
 import { appendFileSync, copyFileSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { LogTailer, type LogTailerOptions, type TailBatch } from '../../agent/sources/log-tailer.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import t from 'tap';
 import { LinuxSystemInfo, parseMeminfo, parseProcStat, unescapeMountPath } from '../../agent/sources/linux-system-info.js';
 import { DEFAULT_SYSTEM_METRICS_OPTIONS, SystemMetrics } from '../../agent/sources/system-metrics.js';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 function put(root: string, path: string, text: string): void {

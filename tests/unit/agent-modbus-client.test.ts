@@ -11,7 +11,7 @@ import { ModbusExceptionError, rtuFrame } from '../../agent/sources/modbus-frame
 import { crc16 } from '../../firmware-adapters/modbus-crc.js';
 import { NetModbusClient, type NetFraming } from '../../agent/sources/modbus-net-client.js';
 import { classifyModbusError } from '../../agent/sources/modbus-poller.js';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 
 /** What a scripted slave does with one request: reply with this PDU, stay silent, or send these raw bytes. */
 type Answer = { pdu: number[]; unit?: number; delayMs?: number; badCrc?: boolean } | 'silent' | { raw: Buffer };

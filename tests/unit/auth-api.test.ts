@@ -10,9 +10,8 @@ import t, { type Test } from 'tap';
 import { buildApi } from '../../collector/api/app.js';
 import { parseTrustedProxies } from '../../collector/api/trusted-proxies.js';
 import { IngestCounters } from '../../collector/ingest/counters.js';
-import { openStore, type Store } from '../../collector/store/store.js';
-import { UserDirectory } from '../../collector/users/user-directory.js';
-import { TEST_AUTH, TEST_PASSWORD } from '../helpers/api-auth.js';
+import { openSqliteStore, type SqliteStore } from '../../collector/store/sqlite/sqlite-store.js';
+import { TEST_PASSWORD, TEST_USERS } from '../helpers/api-auth.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const T0 = Date.parse('2024-03-05T10:00:00Z');
@@ -21,8 +20,8 @@ const ADMIN_PASSWORD = 'admin password 123';
 
 interface Setup {
   app: FastifyInstance;
-  store: Store;
-  directory: UserDirectory;
+  store: SqliteStore;
+  directory: SqliteStore;
   clock: { now: number };
   logs: () => string;
   inject: (o: InjectOptions) => Promise<LightMyRequestResponse & { body: string }>;
@@ -31,18 +30,18 @@ interface Setup {
 async function setup(t: Test, trustProxy?: string[]): Promise<Setup> {
   const dir = tempDir('faultline-auth-');
   const clock = { now: T0 };
-  const store = openStore({ dataDir: dir.path, log: pino({ level: 'silent' }), nowMs: T0 });
+  const store = openSqliteStore({ dataDir: dir.path, log: pino({ level: 'silent' }), nowMs: T0, users: TEST_USERS });
   let logText = '';
   const log = pino({ level: 'debug' }, { write: (s: string) => { logText += s; } });
   const counters = new IngestCounters();
   const app = await buildApi({
-    store, db: store.db, auth: TEST_AUTH, log, now: () => clock.now, web: false, ...(trustProxy ? { trustProxy } : {}),
+    store, log, now: () => clock.now, web: false, ...(trustProxy ? { trustProxy } : {}),
     health: { startedAtMs: T0, broker: () => ({ port: 1883, clients: 0 }), ingest: () => counters.snapshot() },
   });
-  const directory = new UserDirectory(store.db, TEST_AUTH);
+  const directory = store;
   await directory.users.create({ username: 'Root', displayName: 'The Admin', role: 'admin', password: ADMIN_PASSWORD }, T0);
   await directory.users.create({ username: 'vic', role: 'viewer', password: TEST_PASSWORD }, T0);
-  t.teardown(async () => { await app.close(); store.close(); dir.remove(); });
+  t.teardown(async () => { await app.close(); await store.close(); dir.remove(); });
   return { app, store, directory, clock, logs: () => logText, inject: (o) => app.inject(o) };
 }
 
@@ -167,7 +166,7 @@ t.test('concurrent changes cannot leave no admin, nor create one name twice', as
   ]);
   t.same(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
   t.match(outcomes.find((o) => o.status === 'rejected'), { reason: { code: 'FL_ERR_USER_LAST_ADMIN' } });
-  t.equal(directory.users.list().filter((u) => u.role === 'admin' && u.disabledMs === null).length, 1, 'one enabled admin is left');
+  t.equal((await directory.users.list()).filter((u) => u.role === 'admin' && u.disabledMs === null).length, 1, 'one enabled admin is left');
 
   const creates = await Promise.allSettled([0, 1].map(() => directory.users.create({ username: 'twin', role: 'viewer', password: TEST_PASSWORD }, T0)));
   t.same(creates.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
@@ -293,6 +292,6 @@ t.test('admins manage users; disabling or a new password ends sessions; the last
 
   t.equal((await inject(as('DELETE', '/api/users/otto'))).statusCode, 204);
   t.equal((await ottoBearer()).statusCode, 401, 'the tokens went with the user');
-  t.equal(directory.users.byName('otto'), undefined);
+  t.equal(await directory.users.byName('otto'), undefined);
   t.equal((await inject(as('DELETE', '/api/users/otto'))).statusCode, 404);
 });

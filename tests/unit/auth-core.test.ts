@@ -1,10 +1,10 @@
 /** The pure parts of users and roles: role order, the login throttle, session expiry, cookies, the route policy. */
 import t from 'tap';
 import { policyAllows, policyFor, ROUTE_ROLES } from '../../collector/api/route-roles.js';
-import { parseCookies, serializeCookie } from '../../collector/core/cookies.js';
-import { addressScope, LoginThrottle } from '../../collector/core/login-throttle.js';
-import { isRole, roleAllows, ROLES } from '../../collector/core/roles.js';
-import { DEFAULT_SESSION_POLICY, sessionEndsAt, sessionExpired, sessionNeedsTouch } from '../../collector/core/session-expiry.js';
+import { parseCookies, serializeCookie } from '../../collector/core/access/cookies.js';
+import { addressScope, LoginThrottle } from '../../collector/core/access/login-throttle.js';
+import { isRole, roleAllows, ROLES } from '../../collector/core/access/roles.js';
+import { DEFAULT_SESSION_POLICY, sessionEndsAt, sessionExpired, sessionNeedsTouch } from '../../collector/core/access/session-expiry.js';
 
 const H = 3_600_000;
 

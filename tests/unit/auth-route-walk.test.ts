@@ -9,14 +9,12 @@ import Fastify from 'fastify';
 import t from 'tap';
 import { installAuth } from '../../collector/api/auth-hooks.js';
 import { ROUTE_ROLES } from '../../collector/api/route-roles.js';
-import { LoginThrottle } from '../../collector/core/login-throttle.js';
-import { ROLES, roleAllows, type Role } from '../../collector/core/roles.js';
+import { LoginThrottle } from '../../collector/core/access/login-throttle.js';
+import { ROLES, roleAllows, type Role } from '../../collector/core/access/roles.js';
 import { KnowledgeService } from '../../collector/knowledge/knowledge-service.js';
-import { ReportLoader } from '../../collector/reports/report-loader.js';
 import type { DeviceRpc, RpcAnswer } from '../../collector/rpc/device-rpc.js';
 import { DeviceProvisioning } from '../../collector/security/device-provisioning.js';
-import { UserDirectory } from '../../collector/users/user-directory.js';
-import { apiCaller, TEST_AUTH, type TestCaller } from '../helpers/api-auth.js';
+import { apiCaller, type TestCaller } from '../helpers/api-auth.js';
 import { birth, deskHarness, fault, T0 } from '../helpers/desk-harness.js';
 import { deskApi } from '../helpers/desk-api.js';
 
@@ -34,16 +32,16 @@ function concrete(url: string): string {
 }
 
 t.test('every route × anonymous and every role', async (t) => {
-  const h = deskHarness(t);
+  const h = await deskHarness(t);
   const app = await deskApi(t, h, {
-    knowledge: new KnowledgeService(h.store.db), reports: new ReportLoader(h.store.db),
-    devices: { rpc: fakeRpc, provisioning: new DeviceProvisioning(h.store.db, h.dataDir) },
+    knowledge: new KnowledgeService(h.store.knowledge),
+    devices: { rpc: fakeRpc, provisioning: new DeviceProvisioning(h.store) },
   });
-  h.commit(birth(), fault('raise', T0));
+  await h.commit(birth(), fault('raise', T0));
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
 
   const callers = new Map<Role, TestCaller>();
-  for (const role of ROLES) callers.set(role, await apiCaller(h.store.db, role, `walk-${role}`));
+  for (const role of ROLES) callers.set(role, await apiCaller(h.store, role, `walk-${role}`));
 
   const routes = app.routePolicies.filter((r) => r.method !== 'HEAD');
   t.ok(routes.length >= 60, `${routes.length} routes walked`);
@@ -81,15 +79,15 @@ t.test('every route × anonymous and every role', async (t) => {
   t.same(failures, [], 'every route answers as its policy says');
   t.comment(`statuses seen: ${JSON.stringify(Object.fromEntries(seen))}`);
   t.ok((seen.get(401) ?? 0) > 50 && (seen.get(403) ?? 0) > 50, 'both refusals actually happened');
-  t.equal(new UserDirectory(h.store.db).users.list().length, ROLES.length, 'the walk deleted no user');
+  t.equal((await h.store.users.list()).length, ROLES.length, 'the walk deleted no user');
   t.equal((await fetch(`${base}/api/no-such-route`)).status, 401, 'an unknown API path past the dashboard catch-all still needs a caller');
   t.equal((await fetch(`${base}/api/no-such-route`, { headers: callers.get('viewer')?.headers ?? {} })).status, 404);
 });
 
 t.test('a route without a policy entry stops the app from starting', async (t) => {
-  const h = deskHarness(t);
+  const h = await deskHarness(t);
   const app = Fastify();
-  installAuth(app, { directory: new UserDirectory(h.store.db, TEST_AUTH), throttle: new LoginThrottle(), now: () => T0 });
+  installAuth(app, { directory: h.store, throttle: new LoginThrottle(), now: () => T0 });
   await t.rejects(async () => {
     await app.register(async (child) => {
       child.post('/api/forgotten', async () => ({}));
@@ -99,7 +97,7 @@ t.test('a route without a policy entry stops the app from starting', async (t) =
   await app.close().catch(() => undefined);
 
   const ok = Fastify();
-  installAuth(ok, { directory: new UserDirectory(h.store.db, TEST_AUTH), throttle: new LoginThrottle(), now: () => T0 });
+  installAuth(ok, { directory: h.store, throttle: new LoginThrottle(), now: () => T0 });
   ok.get('/assets/app.js', async () => 'static: public by rule');
   ok.post('/api/admin/new-thing', async () => ({}));
   await ok.ready();

@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { buildApi } from '../../collector/api/app.js';
 import { IngestCounters } from '../../collector/ingest/counters.js';
-import { openStore, type Store } from '../../collector/store/store.js';
+import { openSqliteStore, type SqliteStore } from '../../collector/store/sqlite/sqlite-store.js';
+import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
+import { DeskService } from '../../collector/desk/desk-service.js';
 import type { FaultEvent, Transition } from '../../protocol/values.js';
-import { apiCaller, injectAs, TEST_AUTH } from '../helpers/api-auth.js';
+import { apiCaller, injectAs, TEST_USERS } from '../helpers/api-auth.js';
 
 const T0 = Date.parse('2024-03-05T10:00:00Z');
 const NOW = T0 + 120_000;
@@ -23,16 +25,20 @@ function event(id: number, transition: Transition, timeMs: number): FaultEvent {
 
 async function setup(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-api-'));
-  const store: Store = openStore({ dataDir: dir, log: silentLogger(), nowMs: NOW });
+  const store: SqliteStore = openSqliteStore({ dataDir: dir, log: silentLogger(), nowMs: NOW, users: TEST_USERS });
   const counters = new IngestCounters();
+  // Tickets come from the service desk (its built-in defaults); the API here has only the read routes.
+  const desk = new DeskService({ store, config: new DeskConfigHolder({ log: silentLogger(), now: () => NOW }), log: silentLogger(), now: () => NOW, autoTimers: false });
+  await desk.start();
   const app = await buildApi({
-    store, db: store.db, auth: TEST_AUTH, log: silentLogger(), now: () => NOW,
+    store, log: silentLogger(), now: () => NOW,
     health: { startedAtMs: NOW - 5000, broker: () => ({ port: 1883, clients: 2 }), ingest: () => counters.snapshot() },
   });
-  injectAs(app, await apiCaller(store.db, 'viewer'));
+  injectAs(app, await apiCaller(store, 'viewer'));
   t.teardown(async () => {
     await app.close();
-    store.close();
+    await desk.stop();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return { app, store, counters };
@@ -40,7 +46,7 @@ async function setup(t: Test) {
 
 t.test('health reports uptime, broker, ingest counters and store counts', async (t) => {
   const { app, store, counters } = await setup(t);
-  store.commit([{ kind: 'event', receivedMs: NOW, event: event(1, 'raise', T0) }], NOW);
+  await store.ingest.commit([{ kind: 'event', receivedMs: NOW, event: event(1, 'raise', T0) }], NOW);
   counters.receivedOne('event');
   counters.badInput('badPayload', { timeMs: NOW, code: 'FL_ERR_PROTO_DECODE', message: 'cannot decode', topic: 'fl/v1/a/b/event' });
   const res = await app.inject({ method: 'GET', url: '/api/health' });
@@ -55,7 +61,7 @@ t.test('health reports uptime, broker, ingest counters and store counts', async 
 
 t.test('tickets: list newest first, filter, and look up by id or number with timeline and telemetry', async (t) => {
   const { app, store } = await setup(t);
-  store.commit([
+  await store.ingest.commit([
     { kind: 'telemetry', receivedMs: NOW, telemetry: { site: 'plant-a', device: 'drive-1', samples: [
       { parameter: 'motor_current', value: 3, quality: 'good', timeMs: T0 - 120_000 }, // before the window
       { parameter: 'motor_current', value: 4, quality: 'good', timeMs: T0 - 30_000 },
@@ -117,7 +123,7 @@ t.test('bad requests are 400 with FL_ERR_API_BAD_REQUEST', async (t) => {
 
 t.test('devices are listed with camelCase fields', async (t) => {
   const { app, store } = await setup(t);
-  store.commit([{
+  await store.ingest.commit([{
     kind: 'birth', receivedMs: NOW,
     birth: {
       site: 'plant-a', device: 'drive-1', adapterId: 'generic-vfd', model: 'VFD-4000', firmware: '2.3.1', agentVersion: '0.1.0',

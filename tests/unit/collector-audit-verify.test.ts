@@ -6,16 +6,17 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { auditCommand } from '../../collector/audit/cli.js';
-import { GENESIS_HASH, verifyAuditChain } from '../../collector/store/audit-log.js';
-import { DB_FILE } from '../../collector/store/store.js';
+import { GENESIS_HASH } from '../../collector/audit/audit-chain.js';
+import { verifyAuditChain } from '../../collector/store/sqlite/audit-log.js';
+import { DB_FILE } from '../../collector/store/sqlite/sqlite-store.js';
 import { birth, deskHarness, fault, MIN, T0 } from '../helpers/desk-harness.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 async function withActivity(t: Test): Promise<string> {
-  const h = deskHarness(t);
-  h.commit(birth(), fault('raise', T0));
-  h.desk.ticketAction({ number: 'TS-20240305-0001' }, { type: 'ack', note: 'on it' }, { kind: 'user', id: 'lena', via: 'token:console' });
-  h.desk.scheduler.runDue(T0 + 4 * 60 * MIN);
+  const h = await deskHarness(t);
+  await h.commit(birth(), fault('raise', T0));
+  await h.desk.ticketAction({ number: 'TS-20240305-0001' }, { type: 'ack', note: 'on it' }, { kind: 'user', id: 'lena', via: 'token:console' });
+  await h.desk.scheduler.runDue(T0 + 4 * 60 * MIN);
   await h.close();
   return h.dataDir;
 }

@@ -2,10 +2,10 @@ import t from 'tap';
 import {
   advanceChatter, applyAgentChatter, chatteringBaseCode, chatterNextDeadline, chatterReport, emptyChatterState, isChattering, recordCycle,
   type ChatterState,
-} from '../../collector/core/alarm-chatter.js';
+} from '../../collector/core/alarms/alarm-chatter.js';
 import {
   advanceFlood, emptyFloodState, floodNextDeadline, floodReport, isInFlood, recordAnnunciation, timeInFloodMs, type FloodEvent, type FloodState,
-} from '../../collector/core/alarm-flood.js';
+} from '../../collector/core/alarms/alarm-flood.js';
 
 const T0 = Date.parse('2024-03-05T12:00:00Z');
 const S = 1000;

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { acknowledgeAlarms, shelveAlarms } from '../../collector/core/alarm-bulk.js';
-import { acknowledgeAlarm, alarmState, applyAlarmEvent, type Alarm, type AlarmOutcome } from '../../collector/core/alarm-state.js';
+import { acknowledgeAlarms, shelveAlarms } from '../../collector/core/alarms/alarm-bulk.js';
+import { acknowledgeAlarm, alarmState, applyAlarmEvent, type Alarm, type AlarmOutcome } from '../../collector/core/alarms/alarm-state.js';
 import {
   alarmNextDeadline, expireAlarm, removeFromService, returnToService, shelveAlarm, suppressAlarm, unshelveAlarm, unsuppressAlarm,
-} from '../../collector/core/alarm-suppression.js';
-import { SYSTEM, type Actor } from '../../collector/core/audit-record.js';
+} from '../../collector/core/alarms/alarm-suppression.js';
+import { SYSTEM, type Actor } from '../../collector/core/desk/audit-record.js';
 import type { FaultEvent, Transition } from '../../protocol/values.js';
 
 const T0 = Date.parse('2024-03-05T12:00:00Z');

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { attachToParent, correlateRaise, siteParentTicket, type CandidateTicket, type CorrelationDecision, type RaisedFault } from '../../collector/core/correlation.js';
-import { assessPriority } from '../../collector/core/priority-matrix.js';
+import { attachToParent, correlateRaise, siteParentTicket, type CandidateTicket, type CorrelationDecision, type RaisedFault } from '../../collector/core/tickets/correlation.js';
+import { assessPriority } from '../../collector/core/priority/priority-matrix.js';
 import { ctxAt, deviceDeskTicket, H, MIN, T0 } from './collector-core-fixtures.js';
 
 function cand(id: number, over: Partial<CandidateTicket> = {}): CandidateTicket {

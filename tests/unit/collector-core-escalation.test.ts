@@ -1,11 +1,11 @@
 import t from 'tap';
-import { DEFAULT_CALENDARS, DEFAULT_LIFECYCLE_POLICY } from '../../collector/core/desk-context.js';
-import type { DeskTicket } from '../../collector/core/desk-ticket.js';
-import { tickTicket, ticketNextDeadline } from '../../collector/core/desk-timers.js';
-import { autoEscalationDueMs, escalateTicket, type EscalationContext } from '../../collector/core/escalation.js';
-import type { Team } from '../../collector/core/on-call.js';
-import { acknowledgeTicket, resolveTicket, startWork } from '../../collector/core/ticket-lifecycle.js';
-import { applyFaultEvent } from '../../collector/core/ticket-verification.js';
+import { DEFAULT_CALENDARS, DEFAULT_LIFECYCLE_POLICY } from '../../collector/core/desk/desk-context.js';
+import type { DeskTicket } from '../../collector/core/tickets/desk-ticket.js';
+import { tickTicket, ticketNextDeadline } from '../../collector/core/desk/desk-timers.js';
+import { autoEscalationDueMs, escalateTicket, type EscalationContext } from '../../collector/core/routing/escalation.js';
+import type { Team } from '../../collector/core/routing/on-call.js';
+import { acknowledgeTicket, resolveTicket, startWork } from '../../collector/core/tickets/ticket-lifecycle.js';
+import { applyFaultEvent } from '../../collector/core/tickets/ticket-verification.js';
 import { bob, ctxAt, deviceDeskTicket, faultEvent, H, MIN, T0 } from './collector-core-fixtures.js';
 
 const onCall = (id: string, tier: 'L1' | 'L2' | 'L3') => ({ id: `${tier}-${id}`, tier, timeZone: 'UTC', kind: 'daily' as const, handover: '00:00', startDate: '2024-01-01', participants: [id], overrides: [] });

@@ -1,8 +1,8 @@
 /** Shared fixtures for the service-desk core tests: a device fault event, desk tickets, contexts. */
-import { deskContext, type DeskContext } from '../../collector/core/desk-context.js';
-import { deviceTicket, manualTicket, type DeskTicket, type NewDeskTicket } from '../../collector/core/desk-ticket.js';
-import { decideTicket } from '../../collector/core/ticket-rules.js';
-import type { Actor } from '../../collector/core/audit-record.js';
+import { deskContext, type DeskContext } from '../../collector/core/desk/desk-context.js';
+import { deviceTicket, manualTicket, type DeskTicket, type NewDeskTicket } from '../../collector/core/tickets/desk-ticket.js';
+import { decideTicket } from '../../collector/core/tickets/ticket-rules.js';
+import type { Actor } from '../../collector/core/desk/audit-record.js';
 import type { FaultEvent, Transition } from '../../protocol/values.js';
 
 export const T0 = Date.parse('2024-03-05T10:00:00Z');

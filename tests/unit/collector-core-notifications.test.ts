@@ -1,9 +1,9 @@
 import t from 'tap';
-import { auditChainInput, auditRecord, SYSTEM } from '../../collector/core/audit-record.js';
-import { notifyTicket } from '../../collector/core/notifications.js';
+import { auditChainInput, auditRecord, SYSTEM } from '../../collector/core/desk/audit-record.js';
+import { notifyTicket } from '../../collector/core/notifications/notifications.js';
 import {
   DEFAULT_RETRY_POLICY, isRetryable, nextDeliveryStep, retryDelayMs, signatureBase, signatureHeader, webhookDeliveries, type DeliveryAttempt, type DeliveryResult,
-} from '../../collector/core/webhook-delivery.js';
+} from '../../collector/core/notifications/webhook-delivery.js';
 import { deviceDeskTicket, T0 } from './collector-core-fixtures.js';
 
 t.test('a notify effect goes to the webhooks subscribed to its event and site, with a stable payload', async (t) => {

@@ -1,11 +1,11 @@
 import t from 'tap';
 import {
   assessPriority, DEFAULT_PRIORITY_MATRIX, overridePriority, type Criticality, type PriorityMatrixConfig,
-} from '../../collector/core/priority-matrix.js';
-import { priorityFor } from '../../collector/core/priority.js';
-import { DEFAULT_CALENDARS } from '../../collector/core/desk-context.js';
-import { ticketClockStatus } from '../../collector/core/ticket-clocks.js';
-import { overrideTicketPriority } from '../../collector/core/ticket-priority.js';
+} from '../../collector/core/priority/priority-matrix.js';
+import { priorityFor } from '../../collector/core/priority/priority.js';
+import { DEFAULT_CALENDARS } from '../../collector/core/desk/desk-context.js';
+import { ticketClockStatus } from '../../collector/core/sla/ticket-clocks.js';
+import { overrideTicketPriority } from '../../collector/core/priority/ticket-priority.js';
 import { SEVERITIES, type Severity } from '../../protocol/values.js';
 import { alice, ctxAt, deviceDeskTicket, H, MIN, T0 } from './collector-core-fixtures.js';
 

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { chooseAssignee } from '../../collector/core/assignment.js';
-import { nextHandoverMs, onCallAt, validateTeam, type Rotation, type Team, type TeamMember } from '../../collector/core/on-call.js';
-import { routeTicket, routingAudit, validateRouting, type RoutingConfig, type RoutingInput } from '../../collector/core/routing.js';
-import { intakeTicket } from '../../collector/core/ticket-intake.js';
+import { chooseAssignee } from '../../collector/core/routing/assignment.js';
+import { nextHandoverMs, onCallAt, validateTeam, type Rotation, type Team, type TeamMember } from '../../collector/core/routing/on-call.js';
+import { routeTicket, routingAudit, validateRouting, type RoutingConfig, type RoutingInput } from '../../collector/core/routing/routing.js';
+import { intakeTicket } from '../../collector/core/tickets/ticket-intake.js';
 import { ctxAt, deviceDeskTicket, T0 } from './collector-core-fixtures.js';
 
 const at = (iso: string): number => Date.parse(iso);

@@ -2,8 +2,8 @@ import t from 'tap';
 import { FaultlineError } from '../../protocol/errors.js';
 import {
   addBusinessMs, ALWAYS_CALENDAR, businessMsBetween, compileCalendar, isBusinessTime, type BusinessHours, type Calendar,
-} from '../../collector/core/sla-calendar.js';
-import { instantAt, wallClockAt } from '../../collector/core/time-zone.js';
+} from '../../collector/core/sla/sla-calendar.js';
+import { instantAt, wallClockAt } from '../../collector/core/sla/time-zone.js';
 
 const at = (iso: string): number => Date.parse(iso);
 const H = 3_600_000;

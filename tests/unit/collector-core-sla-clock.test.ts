@@ -1,10 +1,10 @@
 import t from 'tap';
-import { ALWAYS_CALENDAR, compileCalendar } from '../../collector/core/sla-calendar.js';
+import { ALWAYS_CALENDAR, compileCalendar } from '../../collector/core/sla/sla-calendar.js';
 import {
   advanceClock, clockStatus, elapsedMs, nextClockDeadline, pauseClock, restartClock, resumeClock, startClock, stopClock, type SlaClock,
-} from '../../collector/core/sla-clock.js';
-import { DEFAULT_SLA_POLICY, retargetTicketClocks, startTicketClocks, validateSlaPolicy, type SlaPolicy } from '../../collector/core/sla-policy.js';
-import { DEFAULT_CALENDARS } from '../../collector/core/desk-context.js';
+} from '../../collector/core/sla/sla-clock.js';
+import { DEFAULT_SLA_POLICY, retargetTicketClocks, startTicketClocks, validateSlaPolicy, type SlaPolicy } from '../../collector/core/sla/sla-policy.js';
+import { DEFAULT_CALENDARS } from '../../collector/core/desk/desk-context.js';
 
 const T0 = Date.parse('2024-03-05T10:00:00Z');
 const MIN = 60_000;

@@ -1,14 +1,14 @@
 import t from 'tap';
-import type { TicketOutcome } from '../../collector/core/desk-context.js';
-import type { DeskTicket } from '../../collector/core/desk-ticket.js';
-import { manualTicket } from '../../collector/core/desk-ticket.js';
-import { addComment, rateSatisfaction } from '../../collector/core/ticket-feedback.js';
-import { ticketClockStatus } from '../../collector/core/ticket-clocks.js';
+import type { TicketOutcome } from '../../collector/core/desk/desk-context.js';
+import type { DeskTicket } from '../../collector/core/tickets/desk-ticket.js';
+import { manualTicket } from '../../collector/core/tickets/desk-ticket.js';
+import { addComment, rateSatisfaction } from '../../collector/core/tickets/ticket-feedback.js';
+import { ticketClockStatus } from '../../collector/core/sla/ticket-clocks.js';
 import {
   acknowledgeTicket, closeTicket, customerReplied, reopenTicket, resolveTicket, startWork, waitOnCustomer,
-} from '../../collector/core/ticket-lifecycle.js';
-import type { TicketStatus } from '../../collector/core/ticket.js';
-import { DEFAULT_CALENDARS } from '../../collector/core/desk-context.js';
+} from '../../collector/core/tickets/ticket-lifecycle.js';
+import type { TicketStatus } from '../../collector/core/tickets/ticket.js';
+import { DEFAULT_CALENDARS } from '../../collector/core/desk/desk-context.js';
 import { alice, bob, ctxAt, deviceDeskTicket, H, MIN, phoneTicket, T0 } from './collector-core-fixtures.js';
 
 const note = { cause: 'worn bearing', action: 'replaced the bearing', fix: 'permanent' as const };

@@ -1,8 +1,8 @@
 import t from 'tap';
-import type { DeskTicket } from '../../collector/core/desk-ticket.js';
-import { closeTicket, resolveTicket, startWork } from '../../collector/core/ticket-lifecycle.js';
-import { applyFaultEvent, closeIfVerified, verifiedCloseAtMs } from '../../collector/core/ticket-verification.js';
-import { DEFAULT_LIFECYCLE_POLICY } from '../../collector/core/desk-context.js';
+import type { DeskTicket } from '../../collector/core/tickets/desk-ticket.js';
+import { closeTicket, resolveTicket, startWork } from '../../collector/core/tickets/ticket-lifecycle.js';
+import { applyFaultEvent, closeIfVerified, verifiedCloseAtMs } from '../../collector/core/tickets/ticket-verification.js';
+import { DEFAULT_LIFECYCLE_POLICY } from '../../collector/core/desk/desk-context.js';
 import { ctxAt, deviceDeskTicket, faultEvent, H, MIN, phoneTicket, T0 } from './collector-core-fixtures.js';
 
 const note = { cause: 'loose motor cable', action: 'tightened the terminals', fix: 'permanent' as const };

@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 import { birth, DESK_YAML, deskHarness, fault, MIN, T0, type DeskHarness } from '../helpers/desk-harness.js';
 import { deskApi } from '../helpers/desk-api.js';
 import { apiCaller, injectAs, type TestCaller } from '../helpers/api-auth.js';
-import type { Role } from '../../collector/core/roles.js';
+import type { Role } from '../../collector/core/access/roles.js';
 
 /** The parts of the JSON replies these tests read. */
 type Body = Record<string, unknown> & {
@@ -19,14 +19,14 @@ type Body = Record<string, unknown> & {
 interface Setup { h: DeskHarness; app: FastifyInstance; call: (o: InjectOptions) => Promise<{ status: number; body: Body }> }
 
 async function setup(t: Test): Promise<Setup> {
-  const h = deskHarness(t);
+  const h = await deskHarness(t);
   const app = await deskApi(t, h);
   // Requests act as an admin unless post() names one of these users.
-  injectAs(app, await apiCaller(h.store.db, 'admin'));
+  injectAs(app, await apiCaller(h.store, 'admin'));
   const people: Array<[string, Role]> = [['lena', 'engineer'], ['omar', 'engineer'], ['carol', 'operator'], ['otto', 'operator'], ['admin', 'admin']];
   const callers = new Map<string, TestCaller>();
-  for (const [name, role] of people) callers.set(name, await apiCaller(h.store.db, role, name));
-  h.commit(birth(), fault('raise', T0));
+  for (const [name, role] of people) callers.set(name, await apiCaller(h.store, role, name));
+  await h.commit(birth(), fault('raise', T0));
   const call = async (o: InjectOptions) => {
     const { [AS]: as, ...headers } = o.headers ?? {};
     const res = await app.inject({ ...o, headers: { ...headers, ...(typeof as === 'string' ? callers.get(as)?.headers : {}) } });
@@ -60,7 +60,7 @@ t.test('ticket actions through the API, the actor is the authenticated user', as
   const ack = await call(post(url('ack'), { note: 'looking' }, 'lena'));
   t.equal(ack.status, 200);
   t.match(ack.body, { status: 'acknowledged', acknowledgedAtMs: T0 });
-  t.match(h.store.desk.audit.list({ subject: 'TS-20240305-0001', limit: 50 }).find((r) => r.action === 'acknowledge'), { actor: { kind: 'user', id: 'lena' } });
+  t.match(h.store.repo.audit.list({ subject: 'TS-20240305-0001', limit: 50 }).find((r) => r.action === 'acknowledge'), { actor: { kind: 'user', id: 'lena' } });
   t.match((await call({ method: 'POST', url: url('start') })).body, { status: 'in-progress' }, 'a POST without a body works');
   t.match((await call(post(url('wait'), { reason: 'asked for the motor plate photo' }))).body, { status: 'waiting-on-customer', sla: { resolution: { state: 'paused' } } });
   t.match((await call(post(url('resume')))).body, { status: 'in-progress' });
@@ -74,7 +74,7 @@ t.test('ticket actions through the API, the actor is the authenticated user', as
   t.match(await call(post(url('close'))), { status: 409, body: { error: { code: 'FL_ERR_TICKET_FAULT_ACTIVE' } } }, 'not while the device shows the fault');
   t.match((await call(post(url('rating'), { score: 5, comment: 'fast' }, 'carol'))).body, { satisfaction: { score: 5 } });
   t.match((await call(post(url('reopen'), { reason: 'still tripping' }))).body, { status: 'in-progress', reopenCount: 1 });
-  h.commit(fault('clear', T0 + MIN));
+  await h.commit(fault('clear', T0 + MIN));
   await call(post(url('resolve'), { cause: 'c', action: 'a', fix: 'workaround' }));
   t.match((await call(post(url('close'), { reason: 'confirmed by phone' }))).body, { status: 'closed' });
   t.match(await call(post(url('start'))), { status: 409, body: { error: { code: 'FL_ERR_TICKET_INVALID_TRANSITION' } } });
@@ -125,7 +125,7 @@ t.test('escalating past L3 is refused with its own code', async (t) => {
 
 t.test('alarms: list with filters, one by id, the operator actions single and in bulk', async (t) => {
   const { call, h } = await setup(t);
-  h.commit(fault('raise', T0, { code: 'vfd.overvoltage', severity: 'major' }));
+  await h.commit(fault('raise', T0, { code: 'vfd.overvoltage', severity: 'major' }));
   const list = await call({ method: 'GET', url: '/api/alarms?state=active-unacknowledged&active=true' });
   t.equal(list.status, 200);
   t.equal(list.body.alarms.length, 2);
@@ -191,7 +191,7 @@ t.test('config view with secrets redacted; reload takes a valid file and refuses
   writeFileSync(h.configFile, DESK_YAML.replace('verifyCloseHoldSeconds: 600', 'verifyCloseHoldSeconds: 30'));
   t.match(await call(post('/api/admin/reload-config', undefined, 'admin')), { status: 200, body: { reloaded: true, source: h.configFile } });
   t.equal(h.desk.settings().lifecycle.verifyClearMs, 30_000);
-  t.match(h.store.desk.audit.list({ subject: 'config', limit: 5 }), [{ action: 'config-reload', actor: { kind: 'user', id: 'admin' } }], 'the reload is audited with who did it');
+  t.match(h.store.repo.audit.list({ subject: 'config', limit: 5 }), [{ action: 'config-reload', actor: { kind: 'user', id: 'admin' } }], 'the reload is audited with who did it');
 
   writeFileSync(h.configFile, `${DESK_YAML}\nrouting:\n  defaultTeam: nobody\n`);
   const refused = await call(post('/api/admin/reload-config'));

@@ -5,10 +5,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { silentLogger } from '../../bin/log.js';
-import { DeskConfigHolder } from '../../collector/config/config-holder.js';
-import { configView } from '../../collector/config/config-view.js';
-import { defaultDeskSettings, parseDeskConfig } from '../../collector/config/load-desk-config.js';
+import { silentLogger } from '../../protocol/logger.js';
+import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
+import { configView } from '../../collector/desk-config/config-view.js';
+import { defaultDeskSettings, parseDeskConfig } from '../../collector/desk-config/load-desk-config.js';
 import { birth, DESK_YAML, deskHarness, fault, MIN, T0 } from '../helpers/desk-harness.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -98,19 +98,19 @@ sla:
   targets:
     P1: { responseMinutes: 15, resolutionMinutes: 240, calendar: office }
 `;
-  const h = deskHarness(t, withOffice);
-  h.commit(birth(), fault('raise', T0));
-  h.desk.ticketAction({ number: 'TS-20240305-0001' }, { type: 'resolve', cause: 'c', action: 'a', fix: 'permanent' }, { kind: 'user', id: 'lena' });
+  const h = await deskHarness(t, withOffice);
+  await h.commit(birth(), fault('raise', T0));
+  await h.desk.ticketAction({ number: 'TS-20240305-0001' }, { type: 'resolve', cause: 'c', action: 'a', fix: 'permanent' }, { kind: 'user', id: 'lena' });
   h.clock.now = T0 + MIN;
-  h.commit(fault('clear', T0 + MIN));
-  t.equal(h.desk.scheduler.nextDueMs(), T0 + MIN + 600_000, 'verified close after the 600 s hold');
+  await h.commit(fault('clear', T0 + MIN));
+  t.equal(await h.desk.scheduler.nextDueMs(), T0 + MIN + 600_000, 'verified close after the 600 s hold');
   writeFileSync(h.configFile, withOffice.replace('verifyCloseHoldSeconds: 600', 'verifyCloseHoldSeconds: 120'));
-  h.desk.reloadConfig();
-  t.equal(h.desk.scheduler.nextDueMs(), T0 + MIN + 120_000, 'the hold of the new config applies at once');
+  await h.desk.reloadConfig();
+  t.equal(await h.desk.scheduler.nextDueMs(), T0 + MIN + 120_000, 'the hold of the new config applies at once');
 
   writeFileSync(h.configFile, DESK_YAML);
   h.clock.now = T0 + 2 * MIN;
-  h.commit(fault('raise', T0 + 2 * MIN)); // reopens the ticket: its clocks still run on "office"
-  t.throws(() => h.desk.reloadConfig(), { code: 'FL_ERR_CONFIG_INVALID', message: /calendar office is used by the SLA clocks of open tickets/ });
+  await h.commit(fault('raise', T0 + 2 * MIN)); // reopens the ticket: its clocks still run on "office"
+  await t.rejects(h.desk.reloadConfig(), { code: 'FL_ERR_CONFIG_INVALID', message: /calendar office is used by the SLA clocks of open tickets/ });
   t.equal(h.desk.settings().calendars.office?.kind, 'business', 'the config in use stays');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { applyBirth, applyDeath, applySeen, applyStatus, type DeviceState } from '../../collector/core/device-registry.js';
+import { applyBirth, applyDeath, applySeen, applyStatus, type DeviceState } from '../../collector/core/devices/device-registry.js';
 import type { DeviceBirth, DeviceDeath } from '../../protocol/values.js';
 
 const KEY = { site: 'plant-a', device: 'drive-1' };

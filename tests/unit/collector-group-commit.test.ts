@@ -3,7 +3,7 @@ import { GroupCommit } from '../../collector/ingest/group-commit.js';
 
 t.test('items submitted together commit in one batch; each promise gets its own result', async (t) => {
   const batches: number[][] = [];
-  const group = new GroupCommit<number, string>((items) => {
+  const group = new GroupCommit<number, string>(async (items) => {
     batches.push(items);
     return items.map((n) => `ok ${n}`);
   });
@@ -14,7 +14,7 @@ t.test('items submitted together commit in one batch; each promise gets its own 
 
 t.test('a full batch commits at once, the rest on the next turn', async (t) => {
   const batches: number[][] = [];
-  const group = new GroupCommit<number, number>((items) => {
+  const group = new GroupCommit<number, number>(async (items) => {
     batches.push(items);
     return items;
   }, 2);
@@ -25,7 +25,7 @@ t.test('a full batch commits at once, the rest on the next turn', async (t) => {
 
 t.test('nothing resolves before its batch has committed', async (t) => {
   let committed = false;
-  const group = new GroupCommit<number, boolean>((items) => {
+  const group = new GroupCommit<number, boolean>(async (items) => {
     committed = true;
     return items.map(() => committed);
   });
@@ -33,7 +33,7 @@ t.test('nothing resolves before its batch has committed', async (t) => {
 });
 
 t.test('a failing batch is retried item by item so one bad item fails alone', async (t) => {
-  const group = new GroupCommit<number, number>((items) => {
+  const group = new GroupCommit<number, number>(async (items) => {
     if (items.includes(2)) throw new Error('disk says no');
     return items;
   });
@@ -43,13 +43,37 @@ t.test('a failing batch is retried item by item so one bad item fails alone', as
 
 t.test('stop commits what is queued and then refuses new items', async (t) => {
   const seen: number[] = [];
-  const group = new GroupCommit<number, number>((items) => {
+  const group = new GroupCommit<number, number>(async (items) => {
     seen.push(...items);
     return items;
   });
   const pending = group.submit(1);
-  group.stop();
-  t.same(seen, [1], 'committed synchronously by stop()');
+  await group.stop();
+  t.same(seen, [1], 'committed by the time stop() resolves');
   t.equal(await pending, 1);
   await t.rejects(group.submit(2), { code: 'FL_ERR_INGEST_STOPPED' });
+});
+
+t.test('one batch at a time: what arrives while a commit is in flight forms the next batch, in order', async (t) => {
+  const batches: number[][] = [];
+  let release: () => void = () => undefined;
+  let inFlight = 0;
+  let most = 0;
+  const group = new GroupCommit<number, number>(async (items) => {
+    inFlight++;
+    most = Math.max(most, inFlight);
+    batches.push(items);
+    if (items.includes(1)) await new Promise<void>((resolve) => { release = resolve; });
+    inFlight--;
+    return items;
+  });
+  const first = group.submit(1);
+  await new Promise((resolve) => setImmediate(resolve));
+  const later = [2, 3, 4].map((n) => group.submit(n));
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(batches, [[1]], 'nothing else commits while the first batch is in flight');
+  release();
+  t.same(await Promise.all([first, ...later]), [1, 2, 3, 4]);
+  t.same(batches, [[1], [2, 3, 4]]);
+  t.equal(most, 1, 'never two commits at once');
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { silentLogger } from '../../bin/log.js';
-import type { CommitOutcome, IngestMessage } from '../../collector/core/ingest-message.js';
+import { silentLogger } from '../../protocol/logger.js';
+import type { CommitOutcome, IngestMessage } from '../../collector/core/devices/ingest-message.js';
 import { IngestPipeline } from '../../collector/ingest/pipeline.js';
 import { LAST_ERRORS_KEPT } from '../../collector/ingest/counters.js';
 import { encodeBirth, encodeDeath, encodeFaultEvent, encodeStatus, encodeTelemetry } from '../../protocol/codec.js';
@@ -21,7 +21,7 @@ function fakeStore(opts: { fail?: boolean; duplicateIds?: string[] } = {}) {
   const committed: IngestMessage[] = [];
   return {
     committed,
-    commit(messages: readonly IngestMessage[]): CommitOutcome[] {
+    async commit(messages: readonly IngestMessage[]): Promise<CommitOutcome[]> {
       if (opts.fail) throw new Error('SQLITE_FULL: database or disk is full');
       committed.push(...messages);
       return messages.map((m) => (m.kind === 'event' && opts.duplicateIds?.includes(m.event.id) ? 'duplicate' : 'committed'));
@@ -109,7 +109,7 @@ t.test('a store failure rejects, so the broker drops the client and it redeliver
 
 t.test('after stop nothing is accepted (and so nothing is acked)', async (t) => {
   const { p } = pipeline();
-  p.stop();
+  await p.stop();
   await t.rejects(p.handle(TOPIC, encodeFaultEvent(event()), 'c1'), { code: 'FL_ERR_INGEST_STOPPED' });
 });
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { priorityFor } from '../../collector/core/priority.js';
+import { priorityFor } from '../../collector/core/priority/priority.js';
 import type { Severity } from '../../protocol/values.js';
 
 t.test('priority follows severity, with a reason a person can read', async (t) => {

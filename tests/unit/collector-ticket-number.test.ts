@@ -1,5 +1,5 @@
 import t from 'tap';
-import { formatTicketNumber, isTicketNumber, ticketDay } from '../../collector/core/ticket-number.js';
+import { formatTicketNumber, isTicketNumber, ticketDay } from '../../collector/core/tickets/ticket-number.js';
 
 t.test('the day is the UTC date of the opening event', async (t) => {
   const table: Array<[string, string]> = [

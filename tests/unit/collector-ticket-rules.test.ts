@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decideTicket, ticketTitle, type OpenTicketState, type TicketDecision } from '../../collector/core/ticket-rules.js';
+import { decideTicket, ticketTitle, type OpenTicketState, type TicketDecision } from '../../collector/core/tickets/ticket-rules.js';
 import type { FaultEvent, Transition } from '../../protocol/values.js';
 
 const NOW = Date.parse('2024-03-05T12:00:00Z');

@@ -4,9 +4,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { deviceCommand } from '../../collector/security/cli.js';
-import { DeviceKeyStore } from '../../collector/security/device-key-store.js';
+import { DeviceKeyStore } from '../../collector/store/sqlite/device-key-store.js';
 import { KEY_FILE, loadOrCreateKeyFile } from '../../collector/security/key-file.js';
-import { openCollectorDatabase } from '../../collector/security/open-database.js';
+import { openTestDatabase } from '../helpers/test-database.js';
 import { provisionDeviceCredentials } from '../../collector/security/provision.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -19,7 +19,7 @@ async function cli(dataDir: string, ...argv: string[]): Promise<{ code: number; 
 }
 
 const storedKey = (dataDir: string, site: string, device: string): string | undefined => {
-  const db = openCollectorDatabase(dataDir, 1);
+  const db = openTestDatabase(dataDir, 1);
   try {
     return new DeviceKeyStore(db, loadOrCreateKeyFile(dataDir)).get(site, device);
   } finally {

@@ -25,11 +25,11 @@ class FakeRpc implements DeviceRpc {
 }
 
 t.test('device detail, live reads, writes and credentials through the API', async (t) => {
-  const h = deskHarness(t);
+  const h = await deskHarness(t);
   const rpc = new FakeRpc();
-  const provisioning = new DeviceProvisioning(h.store.db, h.dataDir);
+  const provisioning = new DeviceProvisioning(h.store);
   const app = await deskApi(t, h, { web: false, devices: { rpc, provisioning } });
-  h.commit({
+  await h.commit({
     kind: 'birth', receivedMs: T0,
     birth: {
       site: 'plant-a', device: 'drive-1', adapterId: 'generic-vfd', model: 'VFD-4000', firmware: '2.3.1', agentVersion: '0.1.0', timeMs: T0, sessionId: 's1',
@@ -39,9 +39,9 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
       ],
     },
   }, fault('raise', T0));
-  const lena = await apiCaller(h.store.db, 'engineer', 'lena');
-  const admin = await apiCaller(h.store.db, 'admin', 'root');
-  const viewer = await apiCaller(h.store.db, 'viewer', 'vic');
+  const lena = await apiCaller(h.store, 'engineer', 'lena');
+  const admin = await apiCaller(h.store, 'admin', 'root');
+  const viewer = await apiCaller(h.store, 'viewer', 'vic');
   const call = async (o: InjectOptions) => {
     const res = await app.inject({ ...o, headers: { ...(o.url?.toString().startsWith('/api/admin/') ? admin.headers : lena.headers), ...(o.headers ?? {}) } });
     return { status: res.statusCode, body: res.json() as Json, headers: res.headers };
@@ -98,7 +98,7 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
     const unknown = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/live', payload: { names: ['nope'] } });
     t.same(unknown.body.error?.problems, ['nope'], 'the unknown parameter is named');
 
-    const audit = h.desk.repo.audit.list({ subject: "plant-a/drive-1", limit: 50 });
+    const audit = h.store.repo.audit.list({ subject: "plant-a/drive-1", limit: 50 });
     t.ok(audit.length >= 6, 'every request audited');
     t.match(audit[0], { actor: { kind: 'user', id: 'lena' }, action: 'live-read', details: { outcome: 'ok', parameters: 'motor_current' } });
     t.ok(audit.some((r) => r.details.code === 'FL_ERR_RPC_OFFLINE' && r.details.outcome === 'failed'), 'failures audited with their code');
@@ -129,10 +129,10 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
     t.equal(ok.status, 200);
     t.same(ok.body.values, [{ name: 'frequency_setpoint', value: 42.5, unit: 'Hz', quality: 'good', timeMs: 9 }]);
     t.same(rpc.calls.at(-1), { kind: 'write', values, writeKey: issued.body.writeKey }, 'signed with the stored key');
-    const audit = h.desk.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).filter((r) => r.action === 'write');
+    const audit = h.store.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).filter((r) => r.action === 'write');
     t.same(audit.map((r) => r.details.code), ['FL_ERR_DEVICE_WRITE_UNCONFIRMED', 'FL_ERR_DEVICE_WRITE_UNCONFIRMED', 'FL_ERR_DEVICE_NO_WRITE_KEY', null]);
     t.match(audit.at(-1), { actor: { id: 'lena' }, details: { outcome: 'ok', values: 'frequency_setpoint=42.5' } });
-    t.notOk(JSON.stringify(h.desk.repo.audit.list({ limit: 1000 })).includes(String(issued.body.writeKey)), 'the key is never audited');
+    t.notOk(JSON.stringify(h.store.repo.audit.list({ limit: 1000 })).includes(String(issued.body.writeKey)), 'the key is never audited');
 
     const sent = rpc.calls.length;
     const outside = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values: [{ name: 'frequency_setpoint', value: 75 }], confirm: true } });
@@ -140,7 +140,7 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
     t.equal(outside.body.error?.code, 'FL_ERR_RPC_BAD_VALUE');
     t.same(outside.body.error?.problems, ['"frequency_setpoint": 75 Hz is outside 0–60 Hz'], 'the value and the announced range are named');
     t.equal(rpc.calls.length, sent, 'a value outside the announced range is not sent to the device');
-    t.match(h.desk.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).at(-1), { action: 'write', details: { outcome: 'failed', code: 'FL_ERR_RPC_BAD_VALUE' } },
+    t.match(h.store.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).at(-1), { action: 'write', details: { outcome: 'failed', code: 'FL_ERR_RPC_BAD_VALUE' } },
       'and the refused write is audited');
   });
 
@@ -151,16 +151,16 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
     const rotated = await call({ method: 'POST', url: '/api/admin/devices', payload: { site: 'plant-a', device: 'drive-1', replace: true } });
     t.equal(rotated.status, 200);
     t.equal(rotated.body.replaced, true);
-    t.equal(provisioning.keys.get('plant-a', 'drive-1'), rotated.body.writeKey, 'the new key is the one stored');
+    t.equal(await h.store.deviceKeys.get('plant-a', 'drive-1'), rotated.body.writeKey, 'the new key is the one stored');
     const list = await call({ method: 'GET', url: '/api/admin/devices' });
     t.match(list.body, { credentials: [{ username: 'plant-a/drive-1', kind: 'device', writeKey: true, revokedMs: null }] });
     t.notOk(JSON.stringify(list.body).includes(String(rotated.body.password)), 'no secret listed');
     t.equal((await call({ method: 'GET', url: '/api/devices/plant-a/drive-1' })).body.writeKey, true);
     t.equal((await call({ method: 'DELETE', url: '/api/admin/devices/plant-a/drive-1' })).status, 200);
     t.equal((await call({ method: 'DELETE', url: '/api/admin/devices/plant-a/drive-1' })).status, 404);
-    t.equal(provisioning.keys.has('plant-a', 'drive-1'), false, 'the write key is forgotten');
-    const actions = h.desk.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).map((r) => r.action);
+    t.equal(await h.store.deviceKeys.has('plant-a', 'drive-1'), false, 'the write key is forgotten');
+    const actions = h.store.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).map((r) => r.action);
     t.same(actions.filter((a) => a.startsWith('credential-')), ['credential-issue', 'credential-rotate', 'credential-revoke']);
-    t.ok(h.desk.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).filter((r) => r.action.startsWith('credential-')).every((r) => r.actor.id === 'root'));
+    t.ok(h.store.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).filter((r) => r.action.startsWith('credential-')).every((r) => r.actor.id === 'root'));
   });
 });

@@ -1,7 +1,7 @@
 /** The pure parts of engineers' device requests: deadlines, the pending map, agent errors, write signing, audit records, sealed write keys. */
 import t from 'tap';
 import { WriteAuthorizer } from '../../agent/rpc-auth.js';
-import { deviceRequestRecord } from '../../collector/core/device-audit.js';
+import { deviceRequestRecord } from '../../collector/core/devices/device-audit.js';
 import { PendingRequests } from '../../collector/rpc/pending-requests.js';
 import { agentError, agentMessageText, namedParameters } from '../../collector/rpc/rpc-errors.js';
 import { DEFAULT_RPC_TIMEOUT_MS, MAX_RPC_TIMEOUT_MS, rpcTimeoutMs } from '../../collector/rpc/rpc-timeouts.js';

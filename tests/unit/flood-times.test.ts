@@ -6,10 +6,10 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { silentLogger } from '../../bin/log.js';
-import { floodTimesDiff } from '../../collector/store/flood-times.js';
-import { migrate, MIGRATIONS } from '../../collector/store/migrations.js';
-import { DB_FILE, openStore } from '../../collector/store/store.js';
+import { silentLogger } from '../../protocol/logger.js';
+import { floodTimesDiff } from '../../collector/store/sqlite/flood-times.js';
+import { migrate, MIGRATIONS } from '../../collector/store/sqlite/migrations.js';
+import { DB_FILE, openSqliteStore as openStore } from '../../collector/store/sqlite/sqlite-store.js';
 import { deskHarness, fault, MIN, T0 } from '../helpers/desk-harness.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -31,13 +31,13 @@ const timesIn = (db: Database.Database, site: string): number[] =>
   (db.prepare('SELECT at_ms FROM flood_times WHERE site = ? ORDER BY at_ms, rowid').all(site) as Array<{ at_ms: number }>).map((r) => r.at_ms);
 
 t.test('a flood writes its window as rows, batch by batch, and a restart reads the same window back', async (t) => {
-  const h = deskHarness(t);
+  const h = await deskHarness(t);
   // 14 new alarms at plant-a in three batches: more than 10 in 10 minutes is a flood.
   for (let batch = 0; batch < 3; batch++) {
     h.clock.now = T0 + batch * MIN;
-    h.commit(...Array.from({ length: batch === 2 ? 4 : 5 }, (_, i) => fault('raise', h.clock.now + i, { device: `drive-${batch}-${i}` })));
+    await h.commit(...Array.from({ length: batch === 2 ? 4 : 5 }, (_, i) => fault('raise', h.clock.now + i, { device: `drive-${batch}-${i}` })));
   }
-  const state = h.store.desk.alarms.flood('plant-a');
+  const state = h.store.repo.alarms.flood('plant-a');
   t.ok(state?.episode, 'the site is in flood');
   t.equal(state?.recent.length, 14);
   t.same(timesIn(h.store.db, 'plant-a'), state?.recent, 'the rows are the window');
@@ -47,31 +47,32 @@ t.test('a flood writes its window as rows, batch by batch, and a restart reads t
 
   // Eleven minutes on, one more alarm: the first batch's times left the window, rows included.
   h.clock.now = T0 + 11 * MIN + 30_000;
-  h.commit(fault('raise', h.clock.now, { device: 'drive-late' }));
-  const later = h.store.desk.alarms.flood('plant-a');
+  await h.commit(fault('raise', h.clock.now, { device: 'drive-late' }));
+  const later = h.store.repo.alarms.flood('plant-a');
   t.equal(later?.recent.length, 5, 'four of the third batch and the new one (the first two batches left the window)');
   t.same(timesIn(h.store.db, 'plant-a'), later?.recent);
 
   await h.close();
-  const again = deskHarness(t, undefined, { dataDir: h.dataDir, clock: h.clock });
-  t.same(again.store.desk.alarms.flood('plant-a'), later, 'after a restart the store gives back the same state');
+  const again = await deskHarness(t, undefined, { dataDir: h.dataDir, clock: h.clock });
+  t.same(again.store.repo.alarms.flood('plant-a'), later, 'after a restart the store gives back the same state');
 });
 
 t.test('a rolled-back batch leaves the rows as they were, and the next save still writes the right window', async (t) => {
-  const h = deskHarness(t);
-  h.commit(...Array.from({ length: 3 }, (_, i) => fault('raise', T0 + i, { device: `drive-${i}` })));
+  const h = await deskHarness(t);
+  await h.commit(...Array.from({ length: 3 }, (_, i) => fault('raise', T0 + i, { device: `drive-${i}` })));
   const before = timesIn(h.store.db, 'plant-a');
   t.equal(before.length, 3);
-  t.throws(() => h.store.transaction(() => {
-    const s = h.store.desk.alarms.flood('plant-a');
+  await t.rejects(h.store.desk.transaction({}, () => {
+    const s = h.store.repo.alarms.flood('plant-a');
     if (!s) throw new Error('no flood state');
-    h.store.desk.alarms.saveFlood({ ...s, recent: [...s.recent, T0 + 10, T0 + 11] });
-    h.store.desk.alarms.flush();
+    h.store.repo.alarms.saveFlood({ ...s, recent: [...s.recent, T0 + 10, T0 + 11] });
+    // The adapter writes flood times before each commit; write them now, inside the unit, to see them rolled back.
+    (h.store.repo.alarms as unknown as { flush(): void }).flush();
     throw new Error('undo');
   }), /undo/);
   t.same(timesIn(h.store.db, 'plant-a'), before, 'rolled back');
   h.clock.now = T0 + MIN;
-  h.commit(fault('raise', h.clock.now, { device: 'drive-9' }));
+  await h.commit(fault('raise', h.clock.now, { device: 'drive-9' }));
   t.same(timesIn(h.store.db, 'plant-a'), [...before, T0 + MIN], 'the next batch writes the window the core holds');
 });
 
@@ -88,7 +89,7 @@ t.test('migration v8 moves a stored window out of the JSON into rows', async (t)
   const store = openStore({ dataDir: dir.path, log: silentLogger(), nowMs: T0 });
   t.teardown(() => store.close());
   t.same(timesIn(store.db, 'plant-a'), [T0 + 1, T0 + 1, T0 + 5, T0 + 9], 'every time became a row');
-  t.same(store.desk.alarms.flood('plant-a'), { site: 'plant-a', episode, recent: [T0 + 1, T0 + 1, T0 + 5, T0 + 9] });
+  t.same(store.repo.alarms.flood('plant-a'), { site: 'plant-a', episode, recent: [T0 + 1, T0 + 1, T0 + 5, T0 + 9] });
 });
 
 t.test('migration v10 keeps timers, chatter and flood states when their tables lose the rowid', async (t) => {
@@ -102,9 +103,9 @@ t.test('migration v10 keeps timers, chatter and flood states when their tables l
   db.close();
   const store = openStore({ dataDir: dir.path, log: silentLogger(), nowMs: T0 });
   t.teardown(() => store.close());
-  t.same(store.desk.timers.next(), { kind: 'ticket', key: '7', dueMs: T0 + 5 });
-  t.same(store.desk.alarms.chatteringAlarms(), ['plant-a/drive-1/x']);
-  t.same(store.desk.alarms.floodingSites(), ['plant-a']);
+  t.same(store.repo.timers.next(), { kind: 'ticket', key: '7', dueMs: T0 + 5 });
+  t.same(store.repo.alarms.chatteringAlarms(), ['plant-a/drive-1/x']);
+  t.same(store.repo.alarms.floodingSites(), ['plant-a']);
   const withoutRowid = store.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID%' AND name NOT LIKE 'kb_fts%' ORDER BY name").all();
   t.same(withoutRowid, [{ name: 'alarm_chatter' }, { name: 'alarm_floods' }, { name: 'desk_timers' }]);
   const plan = store.db.prepare('EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE parent_id = ? ORDER BY id').all(1) as Array<{ detail: string }>;

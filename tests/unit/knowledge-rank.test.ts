@@ -3,7 +3,7 @@ import t from 'tap';
 import {
   checkModelPattern, draftFromResolution, findSameRemedy, ftsQuery, learnedPattern, mergeResolution, modelMatches, patternSpecificity,
   rankEntries, type KbEntry, type ResolutionInput,
-} from '../../collector/core/knowledge-rank.js';
+} from '../../collector/core/knowledge/knowledge-rank.js';
 
 let nextId = 1;
 function entry(p: Partial<KbEntry>): KbEntry {

@@ -8,11 +8,14 @@ import BetterSqlite from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { installErrorHandlers } from '../../collector/api/api-errors.js';
 import { adapterSeeds } from '../../collector/knowledge/adapter-seeds.js';
-import { knowledgeRoutes } from '../../collector/knowledge/kb-routes.js';
+import { knowledgeRoutes } from '../../collector/api/kb-routes.js';
 import { KnowledgeService } from '../../collector/knowledge/knowledge-service.js';
-import { openCollectorDatabase, withMigrations } from '../../collector/security/open-database.js';
-import { migrate, MIGRATIONS } from '../../collector/store/migrations.js';
-import { KNOWLEDGE_MIGRATIONS } from '../../collector/store/migrations-knowledge.js';
+import { KnowledgeBase } from '../../collector/store/sqlite/knowledge-store.js';
+import { promised } from '../../collector/store/sqlite/promised.js';
+import { TicketLookup } from '../../collector/store/sqlite/ticket-lookup.js';
+import { openTestStore } from '../helpers/test-database.js';
+import { migrate, MIGRATIONS } from '../../collector/store/sqlite/migrations.js';
+import { KNOWLEDGE_MIGRATIONS } from '../../collector/store/sqlite/migrations-knowledge.js';
 import { ADAPTERS } from '../../firmware-adapters/index.js';
 import { insertDevice, insertTicket } from '../helpers/ticket-rows.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -21,21 +24,22 @@ const NOW = 1_700_000_000_000;
 
 async function setup(t: Test): Promise<{ app: FastifyInstance; db: Database; knowledge: KnowledgeService }> {
   const dir = tempDir('faultline-kb-');
-  const db = openCollectorDatabase(dir.path, NOW);
-  const knowledge = new KnowledgeService(db);
-  knowledge.kb.seed(adapterSeeds(ADAPTERS), NOW);
+  const store = openTestStore(dir.path, NOW);
+  const { db } = store;
+  const knowledge = new KnowledgeService(store.knowledge);
+  await knowledge.kb.seed(adapterSeeds(ADAPTERS), NOW);
   const app = Fastify({ ajv: { customOptions: { removeAdditional: false } } });
   installErrorHandlers(app);
   await app.register(knowledgeRoutes, { knowledge, now: () => NOW + 1000 });
   await app.ready();
-  t.teardown(async () => { await app.close(); db.close(); dir.remove(); });
+  t.teardown(async () => { await app.close(); await store.close(); dir.remove(); });
   return { app, db, knowledge };
 }
 
 t.test('seeding: every adapter fault is in, knowledge sections carry diagnosis; reseeding is idempotent', async (t) => {
   const { app, knowledge } = await setup(t);
   const seeds = adapterSeeds(ADAPTERS);
-  t.same(knowledge.kb.seed(seeds, NOW + 5), [0, 0], 'nothing new, nothing changed');
+  t.same(await knowledge.kb.seed(seeds, NOW + 5), [0, 0], 'nothing new, nothing changed');
   const all = (await app.inject({ url: '/api/kb?limit=200' })).json() as { entries: Array<{ code: string; source: string; reviewed: boolean }> };
   t.equal(all.entries.length, Math.min(200, seeds.length));
   const oc = (await app.inject({ url: '/api/kb?code=vfd.overcurrent' })).json() as { entries: Array<{ diagnosis: string[]; source: string; reviewed: boolean; title: string }> };
@@ -107,15 +111,15 @@ t.test('manual entries: create, update (needs review again; reseeding leaves edi
   } });
   t.equal(created.statusCode, 201);
   t.match(created.json(), { source: 'manual', reviewed: false, fixes: 0 });
-  const seeded = knowledge.kb.search({ code: 'vfd.overvoltage', limit: 1 })[0];
+  const seeded = (await knowledge.kb.search({ code: 'vfd.overvoltage', limit: 1 }))[0];
   t.ok(seeded);
   const edited = await app.inject({ method: 'POST', url: '/api/kb', payload: {
     id: seeded?.id, modelPattern: seeded?.modelPattern, code: 'vfd.overvoltage', title: 'DC bus overvoltage', remedy: 'Fit a braking resistor',
   } });
   t.equal(edited.statusCode, 200);
   t.match(edited.json(), { id: seeded?.id, reviewed: false, remedy: 'Fit a braking resistor', source: 'adapter:generic-vfd' });
-  knowledge.kb.seed(adapterSeeds(ADAPTERS), NOW + 10);
-  t.equal(knowledge.kb.get(seeded?.id ?? 0)?.remedy, 'Fit a braking resistor', 'a person\'s edit survives reseeding');
+  await knowledge.kb.seed(adapterSeeds(ADAPTERS), NOW + 10);
+  t.equal((await knowledge.kb.get(seeded?.id ?? 0))?.remedy, 'Fit a braking resistor', 'a person\'s edit survives reseeding');
   const bad = await app.inject({ method: 'POST', url: '/api/kb', payload: { modelPattern: '([', code: 'x', title: 'x', remedy: 'x' } });
   t.equal(bad.statusCode, 400);
   t.match(bad.json(), { error: { code: 'FL_ERR_API_BAD_REQUEST', message: /modelPattern/ } });
@@ -126,11 +130,17 @@ t.test('a tickets table without the desk\'s resolution column still gives sugges
   const dir = tempDir('faultline-kb-v1-');
   const db = new BetterSqlite(`${dir.path}/v1.db`);
   t.teardown(() => { db.close(); dir.remove(); });
-  migrate(db, NOW, withMigrations(MIGRATIONS.slice(0, 1), KNOWLEDGE_MIGRATIONS));
-  const knowledge = new KnowledgeService(db);
-  knowledge.kb.seed(adapterSeeds(ADAPTERS), NOW);
+  migrate(db, NOW, [...MIGRATIONS.slice(0, 1), ...KNOWLEDGE_MIGRATIONS]);
+  // The adapter's own parts over this old schema (the store always migrates to the latest).
+  const kb = new KnowledgeBase(db);
+  const lookup = new TicketLookup(db);
+  const knowledge = new KnowledgeService({
+    ...promised(kb, ['seed', 'get', 'forCode', 'search', 'create', 'update', 'review', 'fixedTickets', 'recordFix']),
+    learn: async () => undefined, ticket: async (ref) => lookup.find(ref),
+  });
+  await knowledge.kb.seed(adapterSeeds(ADAPTERS), NOW);
   const id = insertTicket(db, { number: 'TS-20231114-0001' });
-  const ticket = knowledge.ticket({ id });
+  const ticket = await knowledge.ticket({ id });
   t.match(ticket, { model: '', resolution: null, familyPattern: '^VFD-\\d{4}$' });
-  t.equal(knowledge.suggest(ticket!).length, 1);
+  t.equal((await knowledge.suggest(ticket!)).length, 1);
 });

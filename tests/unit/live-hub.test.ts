@@ -1,8 +1,7 @@
 /** The live hub: coalesces a turn's changes into one chunk per client, drops a client that does not keep up, sends a flood state once. */
 import t from 'tap';
-import type { FloodEpisode, FloodState } from '../../collector/core/alarm-flood.js';
+import type { FloodEpisode, FloodState } from '../../collector/core/alarms/alarm-flood.js';
 import { LiveHub, type LiveHubOptions, type LiveSink } from '../../collector/live/live-hub.js';
-import type { DeskRepo } from '../../collector/store/store.js';
 
 class Sink implements LiveSink {
   chunks: string[] = [];
@@ -17,16 +16,13 @@ const quiet = { warn: () => {}, error: () => {} };
 
 function hub(flood: { state?: FloodState; episodes?: FloodEpisode[] } = {}, extra: Partial<LiveHubOptions> = {}): { hub: LiveHub; rendered: number[] } {
   const rendered: number[] = [];
-  const repo = {
-    alarms: { flood: () => flood.state, episodes: () => flood.episodes ?? [] },
-    tickets: {},
-  } as unknown as Pick<DeskRepo, 'alarms' | 'tickets'>;
   return {
     rendered,
     hub: new LiveHub({
-      repo, now: () => 1000, log: quiet,
-      alarmJson: (id) => { rendered.push(id); return id === 404 ? undefined : { id }; },
-      ticketJson: (id, nowMs) => ({ ticket: id, nowMs }),
+      now: () => 1000, log: quiet,
+      alarmJson: async (id) => { rendered.push(id); return id === 404 ? undefined : { id }; },
+      ticketJson: async (id, nowMs) => ({ ticket: id, nowMs }),
+      floodEpisode: async () => flood.state?.episode ?? flood.episodes?.[0],
       ...extra,
     }),
   };
@@ -107,11 +103,11 @@ t.test('recheck closes, with a signed-out event, only the streams whose credenti
   h.add(ended, () => sessionLive);
   h.add(fine, () => true);
   h.add(broken, () => { throw new Error('database gone'); });
-  h.recheck();
+  await h.recheck();
   t.ok(broken.ended, 'a failing check closes its stream (fail closed)');
   t.notOk(ended.ended);
   sessionLive = false;
-  h.recheck();
+  await h.recheck();
   t.ok(ended.ended, 'the stream of the ended session is closed');
   t.match(ended.chunks.at(-1), /^event: signed-out\ndata: \{"reason":/);
   t.notOk(fine.ended, 'the other stream stays');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { OutboxDrainer, type PublishFn } from '../../agent/mqtt/drainer.js';
 import { openOutbox, type OutboxKind, type OutboxMessage, type Outbox } from '../../agent/outbox/index.js';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 

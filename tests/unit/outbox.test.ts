@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { openOutbox, type NewOutboxMessage, type Outbox, type OutboxKind } from '../../agent/outbox/index.js';
 import { evictableFor, EVICTION_ORDER } from '../../agent/outbox/eviction.js';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /** Every test message counts 100 bytes against maxBytes: 1-byte topic + 99-byte payload. */

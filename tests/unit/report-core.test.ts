@@ -1,10 +1,10 @@
 /** Service-report figures (collector/core/report-*.ts), table-driven over plain rows. */
 import t from 'tap';
-import { alarmFigures } from '../../collector/core/report-alarms.js';
-import { badActors, faultCodesByFirmware, faultsByModelFirmware, topFaultCodes } from '../../collector/core/report-faults.js';
-import { slaOutcome, type ReportTicket, type TicketFields } from '../../collector/core/report-input.js';
-import { reportPeriod } from '../../collector/core/report-period.js';
-import { durationStats, fixQuality, responsiveness, satisfaction, slaAttainment, volume } from '../../collector/core/report-tickets.js';
+import { alarmFigures } from '../../collector/core/reports/report-alarms.js';
+import { badActors, faultCodesByFirmware, faultsByModelFirmware, topFaultCodes } from '../../collector/core/reports/report-faults.js';
+import { slaOutcome, type ReportTicket, type TicketFields } from '../../collector/core/reports/report-input.js';
+import { reportPeriod } from '../../collector/core/reports/report-period.js';
+import { durationStats, fixQuality, responsiveness, satisfaction, slaAttainment, volume } from '../../collector/core/reports/report-tickets.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2024-03-04T00:00:00Z'); // a Monday

@@ -7,10 +7,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import BetterSqlite, { type Database } from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { installErrorHandlers } from '../../collector/api/api-errors.js';
-import { ReportLoader } from '../../collector/reports/report-loader.js';
-import { reportRoutes } from '../../collector/reports/report-routes.js';
-import { openCollectorDatabase } from '../../collector/security/open-database.js';
-import { migrate, MIGRATIONS } from '../../collector/store/migrations.js';
+import { ReportLoader } from '../../collector/store/sqlite/report-loader.js';
+import { reportRoutes } from '../../collector/api/report-routes.js';
+import { openTestDatabase } from '../helpers/test-database.js';
+import { migrate, MIGRATIONS } from '../../collector/store/sqlite/migrations.js';
 import { insertDevice, insertTicket } from '../helpers/ticket-rows.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -21,7 +21,7 @@ const NOW = Date.parse('2024-03-20T00:00:00Z');
 async function app(t: Test, db: Database): Promise<FastifyInstance> {
   const a = Fastify({ ajv: { customOptions: { removeAdditional: false } } });
   installErrorHandlers(a);
-  await a.register(reportRoutes, { reports: new ReportLoader(db), now: () => NOW, operatorsBySite: { 'plant-a': 2 } });
+  await a.register(reportRoutes, { reports: { load: async (period, filter) => new ReportLoader(db).load(period, filter) }, now: () => NOW, operatorsBySite: { 'plant-a': 2 } });
   await a.ready();
   t.teardown(() => a.close());
   return a;
@@ -38,7 +38,7 @@ function audit(db: Database, atMs: number, actor: [string, string], subject: str
 
 t.test('a week of desk data: volume, MTTA/MTTR, SLA, quality, satisfaction, faults per firmware, alarm load', async (t) => {
   const dir = tempDir('faultline-report-');
-  const db = openCollectorDatabase(dir.path, NOW);
+  const db = openTestDatabase(dir.path, NOW);
   t.teardown(() => { db.close(); dir.remove(); });
   insertDevice(db, { site: 'plant-a', device: 'drive-1', model: 'VFD-4000', firmware: '2.3.1' });
   insertDevice(db, { site: 'plant-a', device: 'drive-2', model: 'VFD-4000', firmware: '2.4.0' });
@@ -95,7 +95,7 @@ t.test('a week of desk data: volume, MTTA/MTTR, SLA, quality, satisfaction, faul
 
 t.test('bad requests are 400 with a reason', async (t) => {
   const dir = tempDir('faultline-report-');
-  const db = openCollectorDatabase(dir.path, NOW);
+  const db = openTestDatabase(dir.path, NOW);
   t.teardown(() => { db.close(); dir.remove(); });
   const a = await app(t, db);
   const cases: Array<[string, RegExp]> = [

@@ -1,9 +1,9 @@
 /** A whole service report (buildReport) and its CSV forms. */
 import t from 'tap';
-import { reportCsvLong, sectionCsv, sectionTable, REPORT_SECTIONS } from '../../collector/core/report-csv.js';
-import { available, unavailable, type ReportTicket, type TicketFields } from '../../collector/core/report-input.js';
-import { reportPeriod } from '../../collector/core/report-period.js';
-import { buildReport, type ReportData } from '../../collector/core/report-summary.js';
+import { reportCsvLong, sectionCsv, sectionTable, REPORT_SECTIONS } from '../../collector/core/reports/report-csv.js';
+import { available, unavailable, type ReportTicket, type TicketFields } from '../../collector/core/reports/report-input.js';
+import { reportPeriod } from '../../collector/core/reports/report-period.js';
+import { buildReport, type ReportData } from '../../collector/core/reports/report-summary.js';
 
 const MIN = 60_000;
 const ALL: TicketFields = { acknowledged: true, resolved: true, sla: true, reopen: true, escalation: true, satisfaction: true };

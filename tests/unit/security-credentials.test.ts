@@ -1,7 +1,7 @@
 /** Password hashing and the credential store: hashed with a per-credential salt, shown once, revocable. */
 import t, { type Test } from 'tap';
-import { CredentialStore } from '../../collector/security/credential-store.js';
-import { openCollectorDatabase } from '../../collector/security/open-database.js';
+import { CredentialStore } from '../../collector/store/sqlite/credential-store.js';
+import { openTestDatabase } from '../helpers/test-database.js';
 import { provisionDeviceCredentials } from '../../collector/security/provision.js';
 import { generatePassword, hashPassword, parseHash, verifyAgainstNothing, verifyPassword } from '../../collector/security/password-hash.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -10,7 +10,7 @@ const FAST = { ln: 10, r: 8, p: 1 };
 
 function store(t: Test) {
   const dir = tempDir('faultline-cred-');
-  const db = openCollectorDatabase(dir.path, 1000);
+  const db = openTestDatabase(dir.path, 1000);
   t.teardown(() => { db.close(); dir.remove(); });
   return { db, creds: new CredentialStore(db) };
 }
@@ -87,7 +87,7 @@ t.test('provisioning a set of devices replaces their passwords, for the demo', a
   t.equal(first.get('drive-1')?.username, 'demo-plant/drive-1');
   t.equal(second.get('drive-1')?.replaced, true);
   t.not(second.get('drive-1')?.password, first.get('drive-1')?.password);
-  const db = openCollectorDatabase(dir.path, 3);
+  const db = openTestDatabase(dir.path, 3);
   t.teardown(() => db.close());
   const rec = new CredentialStore(db).find('demo-plant/drive-1');
   t.ok(rec && await verifyPassword(second.get('drive-1')?.password ?? '', rec.passwordHash), 'the newest password is the one that works');

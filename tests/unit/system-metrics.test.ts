@@ -1,5 +1,5 @@
 import t from 'tap';
-import { silentLogger } from '../../bin/log.js';
+import { silentLogger } from '../../protocol/logger.js';
 import { DEFAULT_SYSTEM_METRICS_OPTIONS, SystemMetrics, systemParameters, type StartTimer, type SystemInfoLib, type SystemMetricsOptions } from '../../agent/sources/system-metrics.js';
 
 /** A host as systeminformation would describe it; each part can be replaced. */

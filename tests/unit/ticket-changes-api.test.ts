@@ -6,8 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import t, { type Test } from 'tap';
 import { FEED_MAX_WAIT_MS } from '../../collector/api/ticket-changes-route.js';
-import { UserDirectory } from '../../collector/users/user-directory.js';
-import { apiCaller, TEST_AUTH, type TestCaller } from '../helpers/api-auth.js';
+import { apiCaller, type TestCaller } from '../helpers/api-auth.js';
 import { birth, deskHarness, fault, T0, type DeskHarness } from '../helpers/desk-harness.js';
 import { waitFor } from '../helpers/wait.js';
 import { deskApi } from '../helpers/desk-api.js';
@@ -15,10 +14,10 @@ import { deskApi } from '../helpers/desk-api.js';
 interface Changes { cursor: string; reset: boolean; more: boolean; tickets: Array<{ code: string; site: string; occurrences: number }> }
 
 async function setup(t: Test): Promise<{ h: DeskHarness; app: FastifyInstance; viewer: TestCaller; get: (url: string, caller?: TestCaller) => Promise<{ status: number; body: Changes & { error?: { code: string } } }> }> {
-  const h = deskHarness(t);
+  const h = await deskHarness(t);
   const app = await deskApi(t, h);
-  const viewer = await apiCaller(h.store.db, 'viewer');
-  h.commit(birth());
+  const viewer = await apiCaller(h.store, 'viewer');
+  await h.commit(birth());
   const get = async (url: string, caller = viewer) => {
     const res = await app.inject({ method: 'GET', url, headers: caller.headers });
     return { status: res.statusCode, body: res.json() };
@@ -33,8 +32,8 @@ t.test('the first call gives the cursor; later calls give each changed ticket on
   const start = await get('/api/tickets/changes');
   t.equal(start.status, 200);
   t.match(start.body, { reset: false, more: false, tickets: [] });
-  h.commit(raise('vfd.a'), raise('vfd.b'));
-  h.commit(raise('vfd.a'));
+  await h.commit(raise('vfd.a'), raise('vfd.b'));
+  await h.commit(raise('vfd.a'));
   const first = await get(`/api/tickets/changes?after=${start.body.cursor}`);
   t.equal(first.status, 200);
   t.same(first.body.tickets.map((x) => [x.code, x.occurrences]), [['vfd.a', 2], ['vfd.b', 1]], 'vfd.a once (where it first changed), with its latest count');
@@ -48,7 +47,7 @@ t.test('the first call gives the cursor; later calls give each changed ticket on
 t.test('limit and site: at most limit tickets with more set; other sites are left out but passed', async (t) => {
   const { h, get } = await setup(t);
   const { cursor } = (await get('/api/tickets/changes')).body;
-  h.commit(raise('vfd.a'), raise('vfd.b', 'plant-b'), raise('vfd.c'));
+  await h.commit(raise('vfd.a'), raise('vfd.b', 'plant-b'), raise('vfd.c'));
   const page = await get(`/api/tickets/changes?after=${cursor}&limit=2`);
   t.same(page.body.tickets.map((x) => x.code), ['vfd.a', 'vfd.b']);
   t.equal(page.body.more, true);
@@ -67,7 +66,7 @@ t.test('waitMs holds the request until a commit changes a ticket', async (t) => 
   const waiting = get(`/api/tickets/changes?after=${cursor}&waitMs=10000`).then((r) => { answered = true; return r; });
   await new Promise((r) => setTimeout(r, 100));
   t.equal(answered, false, 'nothing changed yet: still waiting');
-  h.commit(raise('vfd.late'));
+  await h.commit(raise('vfd.late'));
   const res = await waiting;
   t.equal(res.status, 200);
   t.same(res.body.tickets.map((x) => x.code), ['vfd.late']);
@@ -96,11 +95,10 @@ t.test('a token revoked while its request waits gets 401, not the changes', asyn
   const { cursor } = (await get('/api/tickets/changes')).body;
   const waiting = get(`/api/tickets/changes?after=${cursor}&waitMs=10000`);
   await new Promise((r) => setTimeout(r, 50));
-  const directory = new UserDirectory(h.store.db, TEST_AUTH);
-  const user = directory.users.byName(viewer.username);
+  const user = await h.store.users.byName(viewer.username);
   if (!user) throw new Error('viewer missing');
-  for (const token of directory.tokens.list(user.id)) directory.tokens.revoke(user.id, token.id);
-  h.commit(raise('vfd.after-revoke'));
+  for (const token of await h.store.tokens.list(user.id)) await h.store.tokens.revoke(user.id, token.id);
+  await h.commit(raise('vfd.after-revoke'));
   const res = await waiting;
   t.equal(res.status, 401);
   t.equal(res.body.error?.code, 'FL_ERR_AUTH_REQUIRED');

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { DEMO_USERNAME, ensureDemoUser } from '../../collector/users/demo-user.js';
 import { userCommand } from '../../collector/users/cli.js';
-import { openCollectorDatabase } from '../../collector/security/open-database.js';
-import { UserDirectory } from '../../collector/users/user-directory.js';
+import { openTestDatabase } from '../helpers/test-database.js';
+import { UserDirectory } from '../../collector/store/sqlite/user-directory.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const NOW = 1_700_000_000_000;
@@ -46,7 +46,7 @@ t.test('add, list, passwd, token add, remove', async (t) => {
   t.notOk(listed.stdout.includes(password));
   t.match(JSON.parse((await run(dir.path, ['list', '--json'])).stdout), { users: [{ username: 'alice', role: 'admin', disabled: false }, { username: 'bob' }] });
 
-  const db = openCollectorDatabase(dir.path, NOW);
+  const db = openTestDatabase(dir.path, NOW);
   const directory = new UserDirectory(db);
   t.ok(await directory.users.verifyLogin('alice', password));
   t.ok(await directory.users.verifyLogin('bob', 'bobs password 1'));
@@ -96,7 +96,7 @@ t.test('ensureDemoUser: an admin login with a fresh password on every start', as
   t.equal(first.username, DEMO_USERNAME);
   const second = await ensureDemoUser(dir.path, NOW + 1);
   t.not(second.password, first.password);
-  const db = openCollectorDatabase(dir.path, NOW);
+  const db = openTestDatabase(dir.path, NOW);
   t.teardown(() => db.close());
   const { users } = new UserDirectory(db);
   t.notOk(await users.verifyLogin('demo', first.password), 'the old password stopped working');

@@ -1,6 +1,6 @@
 /** The collector's check of a write against the catalogue the device announced. */
 import t from 'tap';
-import { writeRangeProblems } from '../../collector/core/write-range-check.js';
+import { writeRangeProblems } from '../../collector/core/devices/write-range-check.js';
 import type { ParameterInfo } from '../../protocol/values.js';
 
 const catalogue: ParameterInfo[] = [

@@ -4,15 +4,15 @@
  * schema change breaks the web build instead of drifting silently. Times are epoch ms.
  * The value lists (ROLES, PRIORITIES…) are restated for the UI, checked against the server's types.
  */
+import type { StoredAuditRecord } from '../../collector/store/port.js';
 import type { AlarmJson, BulkAlarmJson, FloodListJson } from '../../collector/api/alarm-schemas.js';
 import type { AuthSessionJson, SessionUserJson, UserJson as ServerUserJson } from '../../collector/api/auth-schemas.js';
 import type { CatalogueEntryJson, CredentialJson, DeviceDetailJson, IssuedDeviceJson, LiveJson, LiveValueJson } from '../../collector/api/device-schemas.js';
 import type { DeviceListJson } from '../../collector/api/schemas.js';
 import type { ClockJson, TicketDetailJson, TicketSummaryJson } from '../../collector/api/ticket-schemas.js';
-import type { ConfigView } from '../../collector/config/config-view.js';
-import type { KbSuggestionsJson } from '../../collector/knowledge/kb-schemas.js';
-import type { ServiceReportJson } from '../../collector/reports/report-schemas.js';
-import type { StoredAuditRecord } from '../../collector/store/audit-log.js';
+import type { ConfigView } from '../../collector/desk-config/config-view.js';
+import type { KbSuggestionsJson } from '../../collector/api/kb-schemas.js';
+import type { ServiceReportJson } from '../../collector/api/report-schemas.js';
 
 /** Compile-time checks that a restated value list names every member of the server's union. */
 type Assert<T extends true> = T;

@@ -16,14 +16,15 @@ import { t, tx } from '../i18n';
 import { live } from '../live';
 import { navigate } from '../router';
 import { toast, toastError, useCan, useSession } from '../session';
-import type { Alarm, BulkAlarmResult, FloodEpisode, Priority, Severity } from '../types';
+import type { Alarm, BulkAlarmResult, FloodEpisode, Priority } from '../types';
 import { ShelveDialog } from '../components/shelve-dialog';
+// The one priority table, shared with the collector's core (pure: no I/O, type imports only).
+import { severityPriority } from '../../../collector/core/priority/priority.js';
 
 const CONSOLE_STATES = ['active-unacknowledged', 'active-acknowledged', 'cleared-unacknowledged', 'shelved'] as const;
-const SEVERITY_PRIORITY: Record<Severity, Priority> = { critical: 'P1', major: 'P2', minor: 'P3', warning: 'P4', info: 'P4' };
 const FRESH_MS = 8000;
 
-export const alarmPriority = (a: Alarm): Priority => a.ticket?.priority ?? SEVERITY_PRIORITY[a.severity];
+export const alarmPriority = (a: Alarm): Priority => a.ticket?.priority ?? severityPriority(a.severity);
 const inConsole = (a: Alarm): boolean => (CONSOLE_STATES as readonly string[]).includes(a.state);
 
 function compareAlarms(a: Alarm, b: Alarm): number {

@@ -1,0 +1,2 @@
+/** Ranking knowledge-base entries for a ticket. */
+export * from './knowledge-rank.js';

@@ -1,0 +1,126 @@
+/**
+ * The store port: every operation the collector needs from its database, declared by intent, and
+ * asynchronous, so that a database answering over a network fits behind it as well as the SQLite
+ * file does. Adapters: `sqlite/` (the default, embedded). Nothing above this port sees SQL, a
+ * driver or a connection; one contract suite (tests/unit/store-contract*.ts) holds every adapter
+ * to the same behaviour.
+ *
+ * Two kinds of operation:
+ * - units of work: `ingest.commit` (a batch of device messages with every desk decision they
+ *   cause) and `desk.transaction` (an operator's action, a due timer, a config reload). Each is
+ *   atomic: it commits as a whole or leaves nothing behind. Inside one, the pure desk core reads and
+ *   writes a synchronous DeskRepo (see port/desk-repo.ts for why, and what an adapter does to give it).
+ * - single operations (queries, users, sessions, credentials, knowledge base, reports, webhook
+ *   outbox), each atomic on its own.
+ */
+import type { Sample } from '../../protocol/values.js';
+import type { DeviceState } from '../core/devices/device-registry.js';
+import type { CommitOutcome, IngestMessage } from '../core/devices/ingest-message.js';
+import type { AuditRecord } from '../core/desk/audit-record.js';
+import type { DeliveryAttempt, DeliveryStep } from '../core/notifications/webhook-delivery.js';
+import type { ReportFilter } from '../core/reports/report-input.js';
+import type { ReportPeriod } from '../core/reports/report-period.js';
+import type { ReportData } from '../core/reports/report-summary.js';
+import type { DeskTicket } from '../core/tickets/desk-ticket.js';
+import type { StoredEvent } from '../core/tickets/ticket.js';
+import type { CredentialsPort, DeviceKeysPort } from './port/credentials.js';
+import type {
+  AlarmFilter, AuditFilter, ChainCheck, DeliveryFilter, DeskScope, DeskTicketFilter, DeskTimer, DeskUnit, EventProcessor,
+  StoreCounts, StoredAlarm, StoredAuditRecord, StoredDelivery, TelemetryWindow, TicketRef,
+} from './port/desk-repo.js';
+import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
+import type { KnowledgePort } from './port/knowledge.js';
+import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
+
+export type * from './port/desk-repo.js';
+export type * from './port/users.js';
+export type * from './port/credentials.js';
+export type * from './port/knowledge.js';
+export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
+
+/** The ingest unit of work. */
+export interface IngestPort {
+  /**
+   * Stores a batch of device messages in one transaction: new events (a duplicate id is reported,
+   * not stored again), device presence, telemetry, and for every new event what the event
+   * processor decides. Resolves with one outcome per message, in order, once committed; rejects
+   * (with nothing stored) when the store fails.
+   */
+  commit(messages: readonly IngestMessage[], nowMs: number): Promise<CommitOutcome[]>;
+  /** What a new event does beyond being stored (the service desk attaches itself here); none: events are only stored. */
+  setEventProcessor(processor: EventProcessor | null): void;
+}
+
+/** The desk's units of work and its timers. */
+export interface DeskPort {
+  /** Runs fn as one unit of work: committed when it returns, rolled back (and rethrown) when it throws. */
+  transaction<T>(scope: DeskScope, fn: (unit: DeskUnit) => T): Promise<T>;
+  /** The earliest desk deadline. */
+  nextTimer(): Promise<DeskTimer | undefined>;
+  /** Deadlines due by nowMs, earliest first. */
+  dueTimers(nowMs: number, limit: number): Promise<DeskTimer[]>;
+  /** Calendar ids the SLA clocks of tickets that are not closed run on. */
+  calendarsInUse(): Promise<string[]>;
+}
+
+/** What the HTTP API and the reports read. */
+export interface QueryPort {
+  listTickets(filter: DeskTicketFilter): Promise<DeskTicket[]>;
+  getTicket(ref: TicketRef): Promise<DeskTicket | undefined>;
+  ticketEvents(ticketId: number): Promise<StoredEvent[]>;
+  telemetry(window: TelemetryWindow): Promise<Sample[]>;
+  listDevices(): Promise<DeviceState[]>;
+  counts(): Promise<StoreCounts>;
+  listAlarms(filter: AlarmFilter): Promise<StoredAlarm[]>;
+  alarm(id: number): Promise<StoredAlarm | undefined>;
+  floodEpisodes(site: string | undefined, limit: number): Promise<FloodEpisode[]>;
+  /** The running flood episode of a site, else its latest one. */
+  currentFloodEpisode(site: string): Promise<FloodEpisode | undefined>;
+  /** The newest ticket of a fault that is not closed (the one an alarm of that fault shows). */
+  ticketForFault(site: string, device: string, code: string): Promise<DeskTicket | undefined>;
+}
+
+/** The tamper-evident audit trail (a hash chain). */
+export interface AuditPort {
+  /** Appends records that are not desk changes (e.g. engineers' device requests), in one transaction. */
+  append(records: readonly AuditRecord[]): Promise<void>;
+  /** Oldest first, the newest `limit` matching records. */
+  list(filter: AuditFilter): Promise<StoredAuditRecord[]>;
+  /** Walks the whole chain. */
+  verify(): Promise<ChainCheck>;
+}
+
+/** The webhook outbox: deliveries are queued by desk units of work and sent by the collector that claims them. */
+export interface WebhookOutboxPort {
+  /** Pending deliveries due by nowMs, oldest due first, not in `skip`. */
+  due(nowMs: number, limit: number, skip: ReadonlySet<number>): Promise<StoredDelivery[]>;
+  nextDueMs(skip: ReadonlySet<number>): Promise<number | null>;
+  recordAttempt(id: number, attempt: DeliveryAttempt, step: DeliveryStep, nowMs: number): Promise<void>;
+  giveUp(id: number, reason: string, nowMs: number): Promise<void>;
+  list(filter: DeliveryFilter): Promise<StoredDelivery[]>;
+  get(id: number): Promise<StoredDelivery | undefined>;
+}
+
+/** What the service reports need, loaded defensively (figures the data cannot give are "unavailable"). */
+export interface ReportsPort {
+  load(period: ReportPeriod, filter: ReportFilter): Promise<ReportData>;
+}
+
+export interface StorePort {
+  /** Where the data lives, for logs and health (a file path; never a password). */
+  readonly location: string;
+  readonly ingest: IngestPort;
+  readonly desk: DeskPort;
+  readonly queries: QueryPort;
+  readonly audit: AuditPort;
+  readonly webhooks: WebhookOutboxPort;
+  readonly users: UsersPort;
+  readonly sessions: SessionsPort;
+  readonly tokens: TokensPort;
+  readonly credentials: CredentialsPort;
+  readonly deviceKeys: DeviceKeysPort;
+  readonly knowledge: KnowledgePort;
+  readonly reports: ReportsPort;
+  /** Closes the store; idempotent. */
+  close(): Promise<void>;
+}

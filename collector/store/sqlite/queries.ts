@@ -1,0 +1,33 @@
+/** Read side of the SQLite store: what the HTTP API shows (tickets as desk tickets, alarms, devices, events, telemetry). */
+import type { Database } from 'better-sqlite3';
+import type { QueryPort } from '../port.js';
+import type { DeskAlarms, DeskTickets } from '../port/desk-repo.js';
+import {
+  deviceFromRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow,
+} from './row-mapping.js';
+
+export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAlarms): QueryPort {
+  const events = db.prepare('SELECT * FROM events WHERE ticket_id = ? ORDER BY time_ms, seq');
+  const samples = db.prepare(`SELECT parameter, value, quality, time_ms FROM telemetry
+    WHERE site = ? AND device = ? AND time_ms >= ? AND time_ms <= ? ORDER BY time_ms LIMIT ?`);
+  const devices = db.prepare('SELECT * FROM devices ORDER BY site, device');
+  const countEvents = db.prepare('SELECT count(*) AS n FROM events');
+  const countTickets = db.prepare('SELECT count(*) AS n FROM tickets');
+
+  return {
+    listTickets: async (f) => tickets.list(f),
+    getTicket: async (ref) => ('id' in ref ? tickets.get(ref.id) : tickets.getByNumber(ref.number)),
+    ticketEvents: async (ticketId) => (events.all(ticketId) as EventRow[]).map(eventFromRow),
+    telemetry: async (w) => (samples.all(w.site, w.device, w.fromMs, w.toMs, w.limit) as TelemetryRow[]).map(sampleFromRow),
+    listDevices: async () => (devices.all() as DeviceRow[]).map(deviceFromRow),
+    counts: async () => ({
+      events: (countEvents.get() as { n: number }).n,
+      tickets: (countTickets.get() as { n: number }).n,
+    }),
+    listAlarms: async (f) => alarms.list(f),
+    alarm: async (id) => alarms.byId(id),
+    floodEpisodes: async (site, limit) => alarms.episodes(site, limit),
+    currentFloodEpisode: async (site) => alarms.flood(site)?.episode ?? alarms.episodes(site, 1)[0],
+    ticketForFault: async (site, device, code) => tickets.currentForFault(site, device, code),
+  };
+}

@@ -1,0 +1,7 @@
+/** The process logger: created once by the command that runs (agent, collector, simulator, demo), handed to components as children. */
+import { pino } from 'pino';
+import { loggerOptions, type Logger } from '../protocol/logger.js';
+
+export function createLogger(name: string, level = process.env.FAULTLINE_LOG_LEVEL ?? 'info'): Logger {
+  return pino(loggerOptions(name, level));
+}

@@ -1,0 +1,347 @@
+/**
+ * The store port's contract: one set of tests, written against collector/store/port.ts only, that
+ * every adapter passes. An adapter's test file calls `storeContract` with a way to open a fresh
+ * store (and to open it again on the same data, for durability).
+ */
+import type { Test } from 'tap';
+import { silentLogger } from '../../protocol/logger.js';
+import type { FaultEvent, Transition } from '../../protocol/values.js';
+import type { IngestMessage } from '../../collector/core/devices/ingest-message.js';
+import type { AuditRecord } from '../../collector/core/desk/audit-record.js';
+import type { WebhookDelivery } from '../../collector/core/notifications/webhook-delivery.js';
+import { manualTicket, type DeskTicket } from '../../collector/core/tickets/desk-ticket.js';
+import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
+import { DeskService } from '../../collector/desk/desk-service.js';
+import { EventProcessingFailed, type EventProcessor, type StorePort } from '../../collector/store/port.js';
+
+export interface ContractStores {
+  /** A fresh, empty store; the suite closes it. */
+  open(t: Test): Promise<StorePort>;
+  /** The same data opened again after `close` (durability). */
+  reopen(t: Test, closed: StorePort): Promise<StorePort>;
+}
+
+type Tap = Test;
+
+const DAY1 = Date.parse('2024-03-05T10:00:00Z');
+const DAY2 = Date.parse('2024-03-06T00:00:01Z');
+const NOW = DAY2 + 60_000;
+
+let nextId = 1;
+/** A fault event of drive-1 at plant-a with a fresh id and sequence number. */
+export function event(transition: Transition, timeMs: number, over: Partial<FaultEvent> = {}): FaultEvent {
+  const n = nextId++;
+  return {
+    id: `018e0f3a-0000-7000-9000-${String(n).padStart(12, '0')}`, device: 'drive-1', site: 'plant-a', seq: n, timeMs,
+    source: 'modbus', category: 'hardware', code: 'vfd.overcurrent', severity: 'major', transition, message: 'Overcurrent',
+    snapshot: [{ parameter: 'motor_current', value: 9.5, quality: 'good', timeMs: timeMs - 500 }],
+    logExcerpt: ['E001 overcurrent'], labels: { line: '3' }, adapterId: 'generic-vfd', remedy: 'Check the cable', ...over,
+  };
+}
+export const ev = (e: FaultEvent, receivedMs = NOW): IngestMessage => ({ kind: 'event', receivedMs, event: e });
+const birth = (sessionId: string, receivedMs: number, device = 'drive-1'): IngestMessage => ({
+  kind: 'birth', receivedMs,
+  birth: { site: 'plant-a', device, adapterId: 'generic-vfd', model: 'VFD-4000', firmware: '2.3.1', agentVersion: '0.1.0', parameters: [], timeMs: 1, sessionId },
+});
+const death = (sessionId: string, receivedMs: number): IngestMessage => ({
+  kind: 'death', receivedMs, death: { site: 'plant-a', device: 'drive-1', timeMs: 0, sessionId, reason: 'lost' },
+});
+const record = (atMs: number, id: string): AuditRecord => ({
+  atMs, actor: { kind: 'user', id: 'ann' }, subject: { kind: 'ticket', id }, action: 'comment', from: null, to: null, reason: 'contract', details: { n: atMs },
+});
+const newTicket = (site: string, title: string, nowMs: number) => manualTicket({
+  origin: 'phone', reporter: 'ann', title, description: '', site, device: '', category: 'hardware', severity: 'major',
+}, nowMs);
+const delivery = (id: string): WebhookDelivery => ({
+  webhookId: 'chat', body: `{"deliveryId":"${id}"}`,
+  payload: { deliveryId: id, event: 'ticket.opened', occurredAt: new Date(NOW).toISOString(), site: 'plant-a', reason: 'contract', recipients: [], ticket: null, details: {} },
+});
+
+/** A desk on the store with its built-in defaults (every event goes through it, as in the collector). */
+async function attachDesk(t: Tap, store: StorePort): Promise<DeskService> {
+  const log = silentLogger();
+  const desk = new DeskService({ store, config: new DeskConfigHolder({ log, now: () => NOW }), log, now: () => NOW, autoTimers: false });
+  await desk.start();
+  t.teardown(() => desk.stop());
+  return desk;
+}
+
+export function storeContract(tap: Tap, adapter: string, stores: ContractStores): void {
+  const test = (name: string, fn: (t: Tap, store: StorePort) => Promise<void>): void => {
+    void tap.test(`${adapter}: ${name}`, async (t) => fn(t, await stores.open(t)));
+  };
+
+  test('an event id is stored once: a repeat in a later batch or the same batch is reported as a duplicate', async (t, store) => {
+    const e = event('raise', DAY1);
+    t.same(await store.ingest.commit([ev(e)], NOW), ['committed']);
+    t.same(await store.ingest.commit([ev(e)], NOW), ['duplicate']);
+    const f = event('raise', DAY1 + 10);
+    t.same(await store.ingest.commit([ev(f), ev(f)], NOW), ['committed', 'duplicate']);
+    t.equal((await store.queries.counts()).events, 2);
+  });
+
+  test('a batch is one unit: one bad message fails it whole and nothing of it is stored', async (t, store) => {
+    const good = event('raise', DAY1);
+    const bad = { ...event('raise', DAY1 + 1), category: undefined } as unknown as FaultEvent;
+    await t.rejects(store.ingest.commit([birth('s1', NOW), ev(good), ev(bad)], NOW));
+    t.same(await store.queries.counts(), { events: 0, tickets: 0 });
+    t.same(await store.queries.listDevices(), [], 'the birth of the failed batch is not stored either');
+    t.same(await store.ingest.commit([ev(good)], NOW), ['committed'], 'the good event commits on its own');
+  });
+
+  test('device presence: birth, a stale session\'s death ignored, death of the current session, last seen from events', async (t, store) => {
+    await store.ingest.commit([birth('s1', 100)], NOW);
+    t.match(await store.queries.listDevices(), [{ site: 'plant-a', device: 'drive-1', online: true, model: 'VFD-4000', sessionId: 's1', lastBirthMs: 100 }]);
+    await store.ingest.commit([birth('s2', 150), death('s1', 200)], NOW);
+    t.match(await store.queries.listDevices(), [{ online: true, sessionId: 's2', lastSeenMs: 200 }]);
+    await store.ingest.commit([death('s2', 300)], NOW);
+    t.match(await store.queries.listDevices(), [{ online: false, lastDeathMs: 300, lastDeathReason: 'lost' }]);
+    await store.ingest.commit([ev(event('raise', DAY1), 400)], NOW);
+    t.equal((await store.queries.listDevices())[0]?.lastSeenMs, 400);
+  });
+
+  test('telemetry: a time window in time order, a sample without time placed at its arrival', async (t, store) => {
+    const key = { site: 'plant-a', device: 'drive-1' };
+    await store.ingest.commit([{ kind: 'telemetry', receivedMs: NOW, telemetry: { ...key, samples: [
+      { parameter: 'f', value: 2, quality: 'stale', timeMs: NOW - 1000 },
+      { parameter: 'f', value: 3, quality: 'good', timeMs: 0 },
+      { parameter: 'f', value: 1, quality: 'good', timeMs: NOW - 2000 },
+    ] } }], NOW);
+    t.same((await store.queries.telemetry({ ...key, fromMs: 0, toMs: NOW + 1, limit: 100 })).map((s) => [s.value, s.quality, s.timeMs]),
+      [[1, 'good', NOW - 2000], [2, 'stale', NOW - 1000], [3, 'good', NOW]]);
+    t.same((await store.queries.telemetry({ ...key, fromMs: NOW - 10, toMs: NOW, limit: 100 })).map((s) => s.value), [3]);
+    t.same((await store.queries.telemetry({ ...key, fromMs: 0, toMs: NOW, limit: 1 })).map((s) => s.value), [1], 'limit keeps the oldest');
+  });
+
+  test('the event processor runs once per new event, in order, inside the batch, and links the event to its ticket', async (t, store) => {
+    const seen: string[] = [];
+    const ends: boolean[] = [];
+    const processor: EventProcessor = {
+      processEvent: (unit, e) => {
+        seen.push(e.id);
+        const stored = unit.repo.tickets.insert(newTicket(e.site, e.id, NOW), NOW);
+        return stored.id;
+      },
+      afterBatch: (committed) => { ends.push(committed); },
+    };
+    store.ingest.setEventProcessor(processor);
+    const a = event('raise', DAY1);
+    const b = event('clear', DAY1 + 1);
+    await store.ingest.commit([ev(a), ev(b), ev(a)], NOW);
+    t.same(seen, [a.id, b.id], 'the duplicate is not processed');
+    t.same(ends, [true]);
+    const tickets = await store.queries.listTickets({ limit: 10 });
+    t.equal(tickets.length, 2);
+    for (const ticket of tickets) t.same((await store.queries.ticketEvents(ticket.id)).map((x) => x.id), [ticket.title], 'each event is on its ticket');
+    store.ingest.setEventProcessor(null);
+    await store.ingest.commit([ev(event('raise', DAY1 + 2))], NOW);
+    t.equal((await store.queries.counts()).tickets, 2, 'without a processor events are only stored');
+  });
+
+  test('a processor failure on one event: the batch runs again isolated, that event is stored without its desk changes, the others keep theirs', async (t, store) => {
+    const bad = event('raise', DAY1 + 1);
+    const passes: boolean[] = [];
+    store.ingest.setEventProcessor({
+      processEvent: (unit, e, _now, _device, isolate) => {
+        passes.push(isolate);
+        const run = (): number => {
+          const stored = unit.repo.tickets.insert(newTicket(e.site, e.id, NOW), NOW);
+          if (e.id === bad.id) throw new Error('desk bug');
+          return stored.id;
+        };
+        if (!isolate) {
+          try {
+            return run();
+          } catch (err) {
+            throw new EventProcessingFailed(e.id, err);
+          }
+        }
+        try {
+          return unit.savepoint(run);
+        } catch {
+          return null;
+        }
+      },
+    });
+    const outcomes = await store.ingest.commit([ev(event('raise', DAY1)), ev(bad), ev(event('raise', DAY1 + 2))], NOW);
+    t.same(outcomes, ['committed', 'committed', 'committed'], 'every event is stored');
+    t.same(passes, [false, false, true, true, true], 'fast pass up to the failure, then one isolated pass');
+    const titles = (await store.queries.listTickets({ limit: 10 })).map((x) => x.title);
+    t.equal(titles.length, 2);
+    t.notOk(titles.includes(bad.id), 'the failing event\'s ticket was undone');
+    t.equal((await store.queries.counts()).events, 3);
+  });
+
+  test('a desk unit of work commits as a whole or not at all', async (t, store) => {
+    await t.rejects(store.desk.transaction({ sites: ['plant-a'] }, ({ repo }) => {
+      const ticket = repo.tickets.insert(newTicket('plant-a', 'doomed', NOW), NOW);
+      repo.timers.set('ticket', String(ticket.id), NOW + 1000);
+      repo.audit.append([record(NOW, ticket.number)]);
+      repo.webhooks.enqueue(delivery('doomed'), NOW);
+      throw new Error('boom');
+    }), /boom/);
+    t.same(await store.queries.counts(), { events: 0, tickets: 0 });
+    t.equal(await store.desk.nextTimer(), undefined);
+    t.same(await store.audit.list({ limit: 10 }), []);
+    t.same(await store.webhooks.list({ limit: 10 }), []);
+    const kept = await store.desk.transaction({ sites: ['plant-a'] }, ({ repo }) => repo.tickets.insert(newTicket('plant-a', 'kept', NOW), NOW));
+    t.equal(kept.number, 'TS-20240306-0001', 'the rolled-back ticket used no number');
+    t.equal((await store.queries.getTicket({ id: kept.id }))?.title, 'kept');
+  });
+
+  test('a savepoint inside a unit undoes only its own writes', async (t, store) => {
+    await store.desk.transaction({}, ({ repo, savepoint }) => {
+      repo.timers.set('flood', 'plant-y', NOW + 1);
+      t.throws(() => savepoint(() => { repo.timers.set('flood', 'plant-x', NOW + 2); throw new Error('inner'); }), /inner/);
+      savepoint(() => repo.timers.set('flood', 'plant-w', NOW + 3));
+    });
+    t.same((await store.desk.dueTimers(NOW + 10, 10)).map((x) => x.key), ['plant-y', 'plant-w']);
+  });
+
+  test('ticket numbers are TS-YYYYMMDD-NNNN per UTC day, unique and gapless under concurrent units and ingest', async (t, store) => {
+    store.ingest.setEventProcessor({ processEvent: (unit, e) => unit.repo.tickets.insert(newTicket(e.site, e.id, e.timeMs), e.timeMs).id });
+    const work: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 20; i++) {
+      work.push(store.desk.transaction({ sites: ['plant-a'] }, ({ repo }) => repo.tickets.insert(newTicket('plant-a', `unit-${i}`, DAY1), DAY1)));
+      work.push(store.ingest.commit([ev(event('raise', DAY1 + i, { device: `drive-${i}` }))], NOW));
+    }
+    work.push(store.desk.transaction({}, ({ repo }) => repo.tickets.insert(newTicket('plant-a', 'next day', DAY2), DAY2)));
+    await Promise.all(work);
+    const numbers = (await store.queries.listTickets({ limit: 100 })).map((x) => x.number).sort();
+    const day1 = Array.from({ length: 40 }, (_, i) => `TS-20240305-${String(i + 1).padStart(4, '0')}`);
+    t.same(numbers, [...day1, 'TS-20240306-0001']);
+  });
+
+  test('timers: the last deadline set in a unit counts, null removes, due ones come earliest first and limited', async (t, store) => {
+    await store.desk.transaction({}, ({ repo }) => {
+      repo.timers.set('ticket', '1', NOW + 5000);
+      repo.timers.set('ticket', '1', NOW + 3000);
+      repo.timers.set('alarm', '7', NOW + 1000);
+      repo.timers.set('flood', 'plant-a', NOW + 2000);
+      repo.timers.set('chatter', 'plant-a/drive-1/x', NOW + 9000);
+    });
+    t.same(await store.desk.nextTimer(), { kind: 'alarm', key: '7', dueMs: NOW + 1000 });
+    t.same((await store.desk.dueTimers(NOW + 3000, 10)).map((x) => `${x.kind}:${x.key}`), ['alarm:7', 'flood:plant-a', 'ticket:1']);
+    t.same((await store.desk.dueTimers(NOW + 3000, 2)).length, 2);
+    await store.desk.transaction({}, ({ repo }) => repo.timers.set('alarm', '7', null));
+    t.same(await store.desk.nextTimer(), { kind: 'flood', key: 'plant-a', dueMs: NOW + 2000 });
+  });
+
+  test('the audit trail: appended in order across units, listed by subject, and its hash chain verifies', async (t, store) => {
+    await store.audit.append([record(NOW, 'TS-1'), record(NOW + 1, 'TS-2')]);
+    await store.desk.transaction({}, ({ repo }) => repo.audit.append([record(NOW + 2, 'TS-1')]));
+    await store.audit.append([]);
+    t.same((await store.audit.list({ limit: 10 })).map((r) => r.atMs), [NOW, NOW + 1, NOW + 2]);
+    t.same((await store.audit.list({ subject: 'TS-1', limit: 10 })).map((r) => r.atMs), [NOW, NOW + 2]);
+    t.same((await store.audit.list({ limit: 2 })).map((r) => r.atMs), [NOW + 1, NOW + 2], 'the newest `limit`, oldest first');
+    const rows = await store.audit.list({ limit: 10 });
+    t.equal(rows[1]?.prevHash, rows[0]?.hash, 'each record carries the hash of the one before');
+    t.match(await store.audit.verify(), { ok: true, records: 3, headHash: rows[2]?.hash });
+  });
+
+  test('the webhook outbox: queued by a unit once per delivery id, claimed when due, attempts recorded, given up', async (t, store) => {
+    await store.desk.transaction({}, ({ repo }) => {
+      repo.webhooks.enqueue(delivery('d1'), NOW);
+      repo.webhooks.enqueue(delivery('d1'), NOW);
+      repo.webhooks.enqueue(delivery('d2'), NOW + 10);
+    });
+    const due = await store.webhooks.due(NOW + 10, 10, new Set());
+    t.same(due.map((d) => d.deliveryId), ['d1', 'd2']);
+    const [d1, d2] = due;
+    if (!d1 || !d2) throw new Error('two deliveries expected');
+    t.same((await store.webhooks.due(NOW + 10, 10, new Set([d1.id]))).map((d) => d.deliveryId), ['d2'], 'in flight ones are skipped');
+    await store.webhooks.recordAttempt(d1.id, { webhookId: 'chat', deliveryId: 'd1', attempt: 1, atMs: NOW, result: { kind: 'status', status: 503 } },
+      { type: 'send', attempt: 2, notBeforeMs: NOW + 60_000 }, NOW);
+    t.equal(await store.webhooks.nextDueMs(new Set()), NOW + 10, 'd2 is due first');
+    await store.webhooks.recordAttempt(d2.id, { webhookId: 'chat', deliveryId: 'd2', attempt: 1, atMs: NOW, result: { kind: 'status', status: 200 } }, { type: 'delivered' }, NOW);
+    t.equal(await store.webhooks.nextDueMs(new Set()), NOW + 60_000);
+    await store.webhooks.giveUp(d1.id, 'webhook removed', NOW + 1);
+    t.equal(await store.webhooks.nextDueMs(new Set()), null);
+    t.match(await store.webhooks.get(d1.id), { status: 'failed', lastError: 'webhook removed', attempts: [{ attempt: 1 }] });
+    t.same((await store.webhooks.list({ status: 'delivered', limit: 10 })).map((d) => d.deliveryId), ['d2']);
+  });
+
+  test('users, sessions and API tokens', async (t, store) => {
+    const admin = await store.users.create({ username: 'Root', role: 'admin', password: 'a long password 1' }, NOW);
+    t.match(admin, { username: 'root', role: 'admin', disabledMs: null });
+    await t.rejects(store.users.create({ username: 'root', role: 'viewer', password: 'a long password 2' }, NOW), { code: 'FL_ERR_USER_EXISTS' });
+    await t.rejects(store.users.update('root', { role: 'viewer' }, NOW), { code: 'FL_ERR_USER_LAST_ADMIN' });
+    t.equal((await store.users.verifyLogin('root', 'a long password 1'))?.id, admin.id);
+    t.equal(await store.users.verifyLogin('root', 'wrong password 1'), undefined);
+    const session = await store.sessions.create(admin.id, NOW);
+    t.match(await store.sessions.resolve(session.sessionId, NOW + 1), { user: { id: admin.id }, csrfToken: session.csrfToken });
+    const token = await store.tokens.create(admin.id, 'scripts', NOW);
+    t.match(await store.tokens.resolve(token.token, NOW), { user: { id: admin.id }, token: { name: 'scripts' } });
+    await store.users.update('root', { password: 'a new long password' }, NOW + 2);
+    t.equal(await store.sessions.resolve(session.sessionId, NOW + 3), undefined, 'a new password ends the sessions');
+    await store.tokens.revoke(admin.id, token.info.id);
+    t.equal(await store.tokens.resolve(token.token, NOW), undefined);
+    await store.users.create({ username: 'vic', role: 'viewer', password: 'a long password 3' }, NOW);
+    t.same((await store.users.list()).map((u) => u.username), ['root', 'vic']);
+    await store.users.remove('vic');
+    t.equal(await store.users.count(), 1);
+    await t.rejects(store.users.mustGet('vic'), { code: 'FL_ERR_USER_NOT_FOUND' });
+  });
+
+  test('device credentials and write keys', async (t, store) => {
+    t.equal(await store.credentials.anyExists(), false);
+    const id = { kind: 'device' as const, site: 'plant-a', device: 'drive-1' };
+    const issued = await store.credentials.add(id, NOW);
+    t.match(issued, { username: 'plant-a/drive-1', replaced: false });
+    await t.rejects(store.credentials.add(id, NOW), { code: 'FL_ERR_SECURITY_CREDENTIAL_EXISTS' });
+    const found = await store.credentials.find('plant-a/drive-1');
+    t.ok(found && found.passwordHash !== issued.password, 'only a hash is stored');
+    t.notOk(JSON.stringify(await store.credentials.list()).includes('passwordHash'), 'the list never carries the hash');
+    const seq = await store.credentials.latestChange();
+    t.equal(await store.credentials.revoke(id, NOW + 1), true);
+    t.same((await store.credentials.changedSince(seq)).map((c) => c.username), ['plant-a/drive-1']);
+    await store.deviceKeys.set('plant-a', 'drive-1', 'k'.repeat(43), NOW);
+    t.equal(await store.deviceKeys.get('plant-a', 'drive-1'), 'k'.repeat(43));
+    t.same([...await store.deviceKeys.owners()], ['plant-a/drive-1']);
+    t.equal(await store.deviceKeys.delete('plant-a', 'drive-1'), true);
+    t.equal(await store.deviceKeys.has('plant-a', 'drive-1'), false);
+  });
+
+  test('the knowledge base: seeded once, searched, learned from a ticket and credited once', async (t, store) => {
+    const seed = { seedKey: 'adapter:x:vfd.overcurrent', modelPattern: '^VFD-', code: 'vfd.overcurrent', title: 'Overcurrent', symptoms: 'trips',
+      diagnosis: ['measure'], remedy: 'check the cable', source: 'adapter:x' };
+    t.same(await store.knowledge.seed([seed], NOW), [1, 0]);
+    t.same(await store.knowledge.seed([seed], NOW + 1), [0, 0], 'reseeding an unchanged seed changes nothing');
+    t.equal((await store.knowledge.search({ q: 'cable', limit: 5 })).length, 1);
+    const ticket = await store.desk.transaction({}, ({ repo }) => repo.tickets.insert(newTicket('plant-a', 'learned from', NOW), NOW));
+    const learned = await store.knowledge.learn({ draft: { ...seed, remedy: 'replace the cable', source: 'learned' } }, ticket.id, NOW);
+    t.match(learned, { remedy: 'replace the cable', fixes: 1 });
+    t.equal(await store.knowledge.recordFix(learned?.id ?? 0, ticket.id, NOW), false, 'a ticket credits an entry once');
+    t.match(await store.knowledge.ticket({ number: ticket.number }), { id: ticket.id, title: 'learned from' });
+  });
+
+  test('queries: ticket lists filter and page by limit; a ticket by id or number; alarms and the ticket of a fault', async (t, store) => {
+    const desk = await attachDesk(t, store);
+    await store.ingest.commit([birth('s1', NOW), ev(event('raise', DAY1)), ev(event('raise', DAY1 + 1, { device: 'drive-2' })), ev(event('raise', DAY1 + 2, { code: 'vfd.overheat' }))], NOW);
+    const all = await store.queries.listTickets({ limit: 10 });
+    t.equal(all.length, 3);
+    t.equal((await store.queries.listTickets({ limit: 2 })).length, 2);
+    t.same((await store.queries.listTickets({ device: 'drive-2', limit: 10 })).map((x) => x.device), ['drive-2']);
+    const first = all.find((x) => x.device === 'drive-1' && x.code === 'vfd.overcurrent') as DeskTicket;
+    t.equal((await store.queries.getTicket({ number: first.number }))?.id, first.id);
+    t.equal(await store.queries.getTicket({ number: 'TS-20990101-0001' }), undefined);
+    const alarms = await store.queries.listAlarms({ limit: 10 });
+    t.equal(alarms.length, 3);
+    const alarm = alarms.find((a) => a.alarm.key.device === 'drive-1' && a.alarm.key.code === 'vfd.overcurrent');
+    t.match(await store.queries.alarm(alarm?.id ?? -1), { alarm: { active: true } });
+    t.equal((await store.queries.ticketForFault('plant-a', 'drive-1', 'vfd.overcurrent'))?.id, first.id);
+    const acked = await desk.alarmAction(alarm?.id ?? -1, { type: 'ack' }, { kind: 'user', id: 'ann' });
+    t.equal(acked.alarm.acknowledged, true);
+    t.equal((await store.queries.alarm(acked.id))?.alarm.acknowledged, true, 'an action through the desk is what the next read sees');
+  });
+
+  test('closing twice is harmless, and what was committed is there when the store opens again', async (t, store) => {
+    await attachDesk(t, store);
+    await store.ingest.commit([ev(event('raise', DAY1))], NOW);
+    await store.close();
+    await store.close();
+    const again = await stores.reopen(t, store);
+    t.same(await again.queries.counts(), { events: 1, tickets: 1 });
+    t.match(await again.audit.verify(), { ok: true });
+  });
+}
