@@ -9,3 +9,4 @@ export {
   dropTelemetryBefore, ensureTelemetryDaysAround, ensureTelemetryPartitions, listTelemetryPartitions, type TelemetryPartition,
 } from './telemetry-partitions.js';
 export { DAY_MS } from './schema-telemetry.js';
+export { MAX_NOTIFY_BYTES, notify, PgListener, type PgListenerOptions } from './notifier.js';
