@@ -10,3 +10,4 @@ export {
 } from './telemetry-partitions.js';
 export { DAY_MS } from './schema-telemetry.js';
 export { MAX_NOTIFY_BYTES, notify, PgListener, type PgListenerOptions } from './notifier.js';
+export { claimDueTimers, nextTicketCounter, nextTimerDueMs, type DueTimer } from './desk-primitives.js';
