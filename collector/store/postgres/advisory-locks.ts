@@ -8,3 +8,9 @@ export const ADVISORY_LOCK_CLASS = 0x464c;
 export const ADVISORY_LOCK_MIGRATIONS = 1;
 /** Held (transaction level) while creating or dropping telemetry partitions. */
 export const ADVISORY_LOCK_TELEMETRY_PARTITIONS = 2;
+/**
+ * Transaction-level, one per device (second key = hashtext('site/device')): taken by the ingest
+ * unit of work before it applies a device's events, so two collectors never interleave one
+ * device's alarm and ticket changes. A hash collision only makes two devices wait for each other.
+ */
+export const ADVISORY_LOCK_DEVICE_CLASS = 0x464d;

@@ -1,10 +1,12 @@
 /**
  * Statements the PostgreSQL adapter builds its desk operations on when several collectors share
- * one database: ticket numbers that stay unique and gapless per day, and due timers claimed by
- * exactly one collector. Each must run inside the caller's transaction, the one that applies
+ * one database: one device's events applied by one collector at a time, ticket numbers that stay
+ * unique and gapless per day, and due timers claimed by exactly one collector. Each must run inside the caller's transaction, the one that applies
  * the effect, so a collector that dies mid-way releases what it took (its transaction rolls back).
  */
 import { FaultlineError } from '../../../protocol/errors.js';
+import { assertValidId } from '../../../protocol/topics.js';
+import { ADVISORY_LOCK_DEVICE_CLASS } from './advisory-locks.js';
 import type { Queryable } from './pool.js';
 
 /**
@@ -52,4 +54,19 @@ export async function claimDueTimers(tx: Queryable, nowMs: number, limit: number
 export async function nextTimerDueMs(q: Queryable): Promise<number | null> {
   const { rows } = await q.query<{ due: number | null }>('SELECT min(due_ms) AS due FROM desk_timers');
   return rows[0]?.due ?? null;
+}
+
+/**
+ * Serializes work on one device across collectors until the transaction ends (commit or
+ * rollback). Take it before reading the device's alarm state; with several devices in one
+ * batch, take them in sorted order so two collectors cannot deadlock.
+ */
+export async function lockDevices(tx: Queryable, devices: ReadonlyArray<{ site: string; device: string }>): Promise<void> {
+  const keys = [...new Set(devices.map((d) => {
+    assertValidId('site', d.site);
+    assertValidId('device', d.device);
+    return `${d.site}/${d.device}`;
+  }))].sort();
+  if (keys.length === 0) return;
+  await tx.query(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCK_DEVICE_CLASS}, hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i`, [keys]);
 }

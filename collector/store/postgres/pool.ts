@@ -72,14 +72,22 @@ export interface PoolOptions {
   max?: number;
   /** application_name, shown in pg_stat_activity (default "faultline-collector"). */
   applicationName?: string;
+  /**
+   * Told when an idle pooled connection breaks (database restart, failover, admin kill). The pool
+   * drops that connection and opens a new one when next needed; without a listener node-postgres
+   * would raise it as an uncaught error and end the process.
+   */
+  onIdleError?: (err: Error) => void;
 }
 
 export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   checkDatabaseUrl(url);
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
     application_name: opts.applicationName ?? 'faultline-collector',
     types: PG_TYPES,
   });
+  pool.on('error', (err) => opts.onIdleError?.(err));
+  return pool;
 }

@@ -2,12 +2,13 @@
  * The cluster's desk primitives (collector/store/postgres/desk-primitives.ts) on a real
  * PostgreSQL with the real schema: ticket counters stay unique and gapless per day while ten
  * transactions race and some roll back; due timers claimed by four workers at once fire exactly
- * once, including those a worker held when its connection was killed mid-transaction.
+ * once, including those a worker held when its connection was killed mid-transaction; two
+ * collectors applying one device's events take turns, other devices do not wait.
  */
 import pg from 'pg';
 import t from 'tap';
 import { FaultlineError } from '../../../protocol/errors.js';
-import { claimDueTimers, createPool, migratePostgres, nextTicketCounter, nextTimerDueMs, PG_TYPES } from '../../../collector/store/postgres/index.js';
+import { claimDueTimers, createPool, lockDevices, migratePostgres, nextTicketCounter, nextTimerDueMs, PG_TYPES } from '../../../collector/store/postgres/index.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
 
 let server: PostgresServer;
@@ -116,4 +117,37 @@ t.test('timers: four workers and one that dies holding claims: every due timer f
   t.equal(await nextTimerDueMs(admin), now + 60_001, 'the next wake-up is the earliest remaining timer');
   const bad = await claimDueTimers(admin, now, 0).catch((e: unknown) => e);
   t.ok(bad instanceof FaultlineError && bad.code === 'FL_ERR_STORE_TIMER_CLAIM');
+});
+
+t.test('device locks: one device\'s work takes turns across collectors; another device does not wait', async (t) => {
+  const pool = createPool(url, { max: 3 });
+  const a = await pool.connect();
+  const b = await pool.connect();
+  const c = await pool.connect();
+  t.teardown(async () => {
+    a.release();
+    b.release();
+    c.release();
+    await pool.end();
+  });
+  await a.query('BEGIN');
+  await lockDevices(a, [{ site: 'plant-a', device: 'drive-1' }, { site: 'plant-a', device: 'drive-2' }]);
+  const order: string[] = [];
+  await b.query('BEGIN');
+  const bDone = lockDevices(b, [{ site: 'plant-a', device: 'drive-2' }]).then(() => order.push('b got drive-2'));
+  await c.query('BEGIN');
+  await lockDevices(c, [{ site: 'plant-b', device: 'drive-2' }]);
+  order.push('c got plant-b/drive-2 at once');
+  await sleep(150);
+  t.same(order, ['c got plant-b/drive-2 at once'], 'b waits while a holds drive-2');
+  order.push('a commits');
+  await a.query('COMMIT');
+  await bDone;
+  t.same(order, ['c got plant-b/drive-2 at once', 'a commits', 'b got drive-2'], 'b proceeds only after a\'s commit');
+  await b.query('COMMIT');
+  await c.query('COMMIT');
+  const { rows } = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'");
+  t.equal(rows[0]?.n, 0, 'transaction locks end with the transaction');
+  const bad = await lockDevices(c, [{ site: 'plant-a', device: 'x/../y' }]).catch((e: unknown) => e);
+  t.ok(bad instanceof FaultlineError && bad.code === 'FL_ERR_TOPIC_ID', 'ids are checked');
 });

@@ -2,12 +2,13 @@
  * LISTEN/NOTIFY between collectors (collector/store/postgres/notifier.ts) on a real PostgreSQL:
  * a change committed on one connection reaches listeners on two others within a second; a
  * rolled-back one never does; a listener whose connection is killed comes back by itself and
- * asks for a resync; stop() leaves no connection behind.
+ * asks for a resync; stop() leaves no connection behind; a pool whose idle connection is killed
+ * reports it and carries on (instead of an uncaught error ending the collector).
  */
 import pg from 'pg';
 import t from 'tap';
 import { FaultlineError } from '../../../protocol/errors.js';
-import { notify, PG_TYPES, PgListener } from '../../../collector/store/postgres/index.js';
+import { createPool, notify, PG_TYPES, PgListener } from '../../../collector/store/postgres/index.js';
 import { startPostgres } from '../../helpers/postgres-server.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -71,4 +72,22 @@ t.test('bad input is refused before the database', async (t) => {
   const err = await unreachable.start().catch((e: unknown) => e);
   t.ok(err instanceof FaultlineError && err.code === 'FL_ERR_STORE_PG_LISTEN', 'an unreachable database at start is a clear error');
   await unreachable.stop();
+});
+
+t.test('a pool survives its idle connection being killed', async (t) => {
+  const server = await startPostgres();
+  t.teardown(() => server.stop());
+  const url = await server.createDatabase('pool');
+  const errors: string[] = [];
+  const pool = createPool(url, { max: 2, applicationName: 'fl-pool-test', onIdleError: (err) => errors.push(err.message) });
+  t.teardown(() => pool.end());
+  const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  t.teardown(() => admin.end());
+  await admin.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+  await waitFor('the pool to notice', () => (errors.length > 0 ? true : undefined), 3000);
+  t.match(errors[0] ?? '', /terminating connection/);
+  const again = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  t.not(again.rows[0]?.pid, rows[0]?.pid, 'the next query runs on a new connection');
 });
