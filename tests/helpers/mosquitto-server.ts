@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freeLoopbackPort } from './free-port.js';
 import { handOver, serverUser } from './run-as.js';
-import { ServerProcess } from './server-process.js';
+import { removeAtExit, ServerProcess } from './server-process.js';
 
 const run = promisify(execFile);
 
@@ -64,7 +64,11 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
   const binary = findMosquitto();
   const who = serverUser();
   const dir = mkdtempSync(join(tmpdir(), 'faultline-mosquitto-'));
-  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  const forget = removeAtExit(dir);
+  const remove = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    forget();
+  };
   let admin: { username: string; password: string } | undefined;
   try {
     const lines: string[] = [];

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freeLoopbackPort } from './free-port.js';
 import { handOver, serverUser, spawnIdentity } from './run-as.js';
-import { ServerProcess } from './server-process.js';
+import { removeAtExit, ServerProcess } from './server-process.js';
 
 const run = promisify(execFile);
 
@@ -66,7 +66,11 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   mkdirSync(socketDir);
   handOver(dir, who);
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LANG: 'C', LC_ALL: 'C' };
-  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  const forget = removeAtExit(dir);
+  const remove = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    forget();
+  };
   try {
     await run(join(bin, 'initdb'), ['-D', data, '-U', PG_SUPERUSER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'], {
       ...spawnIdentity(who), env, cwd: dir,

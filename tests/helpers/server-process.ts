@@ -1,11 +1,16 @@
 /**
  * A server binary run by a test: started, awaited until its log says it is ready, stopped with a
- * signal (then SIGKILL if it lingers). Keeps the last lines of its output for error messages, and
- * kills it if the test process exits without stopping it, so no server outlives its test.
+ * signal (then SIGKILL if it lingers). Keeps the last lines of its output for error messages.
+ * No server outlives its test: it runs under `setpriv --pdeathsig KILL`, so the kernel kills it
+ * when the test process dies however it dies (even SIGKILL); and when the test process exits
+ * without stopping it (an uncaught error), an exit hook kills it and removes its temp dir.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import type { RunAs } from './run-as.js';
 import { spawnIdentity } from './run-as.js';
+
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
 export interface ServerProcessOptions {
   /** For messages: "postgres", "mosquitto". */
@@ -24,6 +29,7 @@ export interface ServerProcessOptions {
 
 const LOG_LINES = 60;
 const running = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -31,7 +37,28 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const child of running) child.kill('SIGKILL');
+    for (const dir of tempDirs) {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // a killed server may still be closing files in it; nothing more can be done at exit
+      }
+    }
   });
+}
+
+/** Removes `dir` when the test process exits, unless the returned function is called first (after a normal removal). */
+export function removeAtExit(dir: string): () => void {
+  installExitHook();
+  tempDirs.add(dir);
+  return () => { tempDirs.delete(dir); };
+}
+
+/** The command line that runs `command` as `runAs` and dies with this process (setpriv), or the plain one. */
+function launcher(command: string, args: readonly string[], runAs: RunAs | null): { file: string; argv: string[]; identity: { uid?: number; gid?: number } } {
+  if (!SETPRIV) return { file: command, argv: [...args], identity: spawnIdentity(runAs) };
+  const who = runAs ? ['--reuid', String(runAs.uid), '--regid', String(runAs.gid), '--clear-groups'] : [];
+  return { file: SETPRIV, argv: ['--pdeathsig', 'KILL', ...who, '--', command, ...args], identity: {} };
 }
 
 export class ServerProcess {
@@ -71,8 +98,9 @@ export class ServerProcess {
   /** Starts the binary and waits for its ready line; on failure the process is killed and the error carries its log. */
   static async start(opts: ServerProcessOptions): Promise<ServerProcess> {
     installExitHook();
-    const child = spawn(opts.command, [...opts.args], {
-      ...spawnIdentity(opts.runAs),
+    const { file, argv, identity } = launcher(opts.command, opts.args, opts.runAs);
+    const child = spawn(file, argv, {
+      ...identity,
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
