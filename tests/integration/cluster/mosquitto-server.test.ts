@@ -3,20 +3,12 @@
  * port that speaks MQTT 5, splits a shared subscription between its subscribers, keeps a
  * persistent session's queued messages across a restart, and leaves nothing behind.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import t, { type Test } from 'tap';
 import { startMosquitto } from '../../helpers/mosquitto-server.js';
+import { isRunning as alive, uidOf } from '../../helpers/process-state.js';
 import { waitFor } from '../../helpers/wait.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function connect(t: Test, url: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
   const client = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
@@ -27,8 +19,7 @@ async function connect(t: Test, url: string, opts: mqtt.IClientOptions = {}): Pr
 t.test('MQTT 5 publish/subscribe, and a shared subscription splits messages between two subscribers', async (t) => {
   const broker = await startMosquitto();
   t.teardown(() => broker.stop());
-  const uid = Number(readFileSync(`/proc/${broker.pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)?.[1]);
-  t.not(uid, 0, 'mosquitto does not run as root');
+  t.not(uidOf(broker.pid), 0, 'mosquitto does not run as root');
 
   const plain = await connect(t, broker.url);
   t.equal(plain.options.protocolVersion, 5);

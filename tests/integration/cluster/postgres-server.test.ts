@@ -3,33 +3,11 @@
  * in a temp dir, never as root, and nothing left behind after stop — no postmaster, no backend,
  * no directory.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import t from 'tap';
 import { startPostgres } from '../../helpers/postgres-server.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function uidOf(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('Uid:'));
-  return Number(line?.split(/\s+/)[1]);
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
+import { childrenOf, isRunning as alive, uidOf } from '../../helpers/process-state.js';
 
 t.test('starts on a loopback port, answers select 1, runs unprivileged, and is gone after stop', async (t) => {
   const server = await startPostgres();

@@ -4,29 +4,15 @@
  * after a SIGKILL of the test process the kernel kills them (setpriv --pdeathsig).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { isRunning as alive } from '../../helpers/process-state.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const fixture = fileURLToPath(new URL('../../helpers/server-crash-fixture.js', import.meta.url));
 
 interface Started { pgPid: number; pgDir: string; mqPid: number; mqDir: string }
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // a killed child of a dead parent may linger as a zombie until init reaps it: that is gone too
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/\) Z /.test(stat);
-  } catch {
-    return false;
-  }
-}
 
 async function runFixture(how: 'throw' | 'hang'): Promise<{ started: Started; child: ReturnType<typeof spawn> }> {
   const child = spawn(process.execPath, [fixture, how], { stdio: ['ignore', 'pipe', 'pipe'] });
