@@ -10,18 +10,10 @@
  * is not sent to the broker).
  */
 import { mayPublish, maySubscribe, mayUseClientId, type Principal } from './acl-rules.js';
+import type { CredentialRecord } from './credential-store.js';
 
 /** A credential as the store returns it for these decisions (never the password itself). */
-export interface BrokerCredential {
-  id: number;
-  username: string;
-  kind: 'device' | 'service';
-  site: string | null;
-  device: string | null;
-  name: string | null;
-  revokedMs: number | null;
-  changeSeq: number;
-}
+export type BrokerCredential = Pick<CredentialRecord, 'id' | 'username' | 'kind' | 'site' | 'device' | 'name' | 'revokedMs' | 'changeSeq'>;
 
 export type HttpAuthDecision = { result: 'allow' } | { result: 'deny'; reason: string };
 
