@@ -8,10 +8,10 @@
  * only; asserts nothing. The ingest bench's SQLite figure (68–71 µs per event with every desk
  * decision) is the yardstick the PostgreSQL adapter will be held to.
  */
-import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { migratePostgres, PG_TYPES } from '../../collector/store/postgres/index.js';
 import { startPostgres } from '../helpers/postgres-server.js';
+import { childrenOf } from '../helpers/process-state.js';
 import { processCpuMs } from './bench-processes.js';
 
 const COLUMNS = ['id', 'device', 'site', 'seq', 'time_ms', 'source', 'category', 'code', 'severity', 'transition', 'message',
@@ -35,13 +35,7 @@ function eventRows(prefix: string, n: number): Row[] {
 }
 
 function postgresCpuMs(postmaster: number): number {
-  let pids: number[] = [];
-  try {
-    pids = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    // no children
-  }
-  return [postmaster, ...pids].reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  return [postmaster, ...childrenOf(postmaster)].reduce((sum, pid) => sum + processCpuMs(pid), 0);
 }
 
 const valuesSql = (rows: number): string => `INSERT INTO events (${COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, (_, r) =>

@@ -1,6 +1,5 @@
 /** What the tests ask about a process by pid (Linux /proc). */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** True while `pid` runs; a zombie (dead, waiting for its parent or PID 1 to reap it) counts as gone. */
 export function isRunning(pid: number): boolean {
@@ -22,11 +21,18 @@ export function uidOf(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)?.[1]);
 }
 
-/** The pids of a process's children. */
+/** The pids of a process's children (from /proc, so no procps needed). */
 export function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
   }
+  return children;
 }
