@@ -5,8 +5,12 @@
  * - the dead member's unacknowledged messages are NOT given to the other members of the group;
  * - with a persistent session they wait for that same client id to come back (a collector that
  *   never comes back never gets them);
- * - with a clean session they are gone.
- * Hence the end-to-end receipts: the agent resends whatever no collector confirmed.
+ * - with a clean session they are gone;
+ * - a member that is offline with a persistent session still gets its round-robin share queued
+ *   (until its session expires), even after an orderly DISCONNECT; unsubscribing first, or a
+ *   clean session, takes it out of the group.
+ * Hence the end-to-end receipts (the agent resends whatever no collector confirmed), and
+ * collectors that leave the group before they disconnect.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import t, { type Test } from 'tap';
@@ -79,4 +83,49 @@ t.test('with a clean session, a dead member\'s in-flight messages are lost at th
   await new Promise((r) => setTimeout(r, 700));
   t.same(back, [], 'the same client id coming back clean gets none of them: gone unless the agent resends');
   t.equal(other.length + back.length < N, true);
+});
+
+t.test('an offline member with a persistent session keeps getting its share; unsubscribing or a clean session leaves the group', async (t) => {
+  const broker = await startMosquitto();
+  t.teardown(() => broker.stop());
+  const persistent: IClientOptions = { clientId: 'collector-a', clean: false, properties: { sessionExpiryInterval: 3600 } };
+  const connect = async (opts: IClientOptions): Promise<MqttClient> => {
+    const c = await mqtt.connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0, ...opts });
+    t.teardown(() => c.endAsync(true));
+    return c;
+  };
+  const b = await connect({ clientId: 'collector-b' });
+  const gotB: string[] = [];
+  b.on('message', (_t, p) => gotB.push(p.toString()));
+  await b.subscribeAsync(FILTER, { qos: 1 });
+  const pub = await connect({});
+  const publish = async (tag: string): Promise<void> => {
+    for (let i = 0; i < 10; i++) await pub.publishAsync(`fl/v1/s1/d${i}/event`, `${tag}${i}`, { qos: 1 });
+    await new Promise((r) => setTimeout(r, 400));
+  };
+
+  const a = await connect(persistent);
+  await a.subscribeAsync(FILTER, { qos: 1 });
+  await a.endAsync(); // an orderly DISCONNECT, as on SIGTERM
+  await publish('p');
+  const toB = gotB.filter((m) => m.startsWith('p')).length;
+  t.ok(toB < 10, `with the persistent member offline, the live member got only ${toB}/10: the rest wait in the offline session`);
+
+  const back = mqtt.connect(broker.url, { protocolVersion: 5, reconnectPeriod: 0, ...persistent });
+  t.teardown(() => back.endAsync(true));
+  const gotA: string[] = [];
+  back.on('message', (_t, p) => gotA.push(p.toString()));
+  await waitFor('the offline share to arrive', () => (gotA.length + toB >= 10 ? true : undefined), 5000);
+  t.equal(gotA.length, 10 - toB, 'the session kept them');
+
+  await back.unsubscribeAsync(FILTER);
+  await back.endAsync();
+  await publish('u');
+  t.equal(gotB.filter((m) => m.startsWith('u')).length, 10, 'after UNSUBSCRIBE, then DISCONNECT, the live member gets everything');
+
+  const clean = await connect({ clientId: 'collector-c', clean: true });
+  await clean.subscribeAsync(FILTER, { qos: 1 });
+  await clean.endAsync();
+  await publish('c');
+  t.equal(gotB.filter((m) => m.startsWith('c')).length, 10, 'a clean-session member that left takes nothing with it');
 });
