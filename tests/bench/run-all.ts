@@ -9,6 +9,7 @@ import { runFaultLatencyBench } from './fault-latency.bench.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runLogParseBench } from './log-parse.bench.js';
 import { runOutboxOutageBench } from './outbox-outage.bench.js';
+import { runPgEventsBench } from './pg-events.bench.js';
 import { runTicketLatencyBench } from './ticket-latency.bench.js';
 import { runDashboardLatencyBench } from './dashboard-latency.js';
 
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   codec: runCodecBench,
   'log-parse': runLogParseBench,
   ingest: runIngestBench,
+  'pg-events': () => runPgEventsBench(),
   'ticket-latency': () => runTicketLatencyBench(),
   'fault-latency': () => runFaultLatencyBench(),
   dashboard: () => runDashboardLatencyBench(),
