@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../../protocol/errors.js';
 import { buildAgentPackage, PROJECT_ROOT } from './build.js';
+import { RUNTIME_MODULES, type RuntimeModule } from './runtime-modules.js';
 
 const USAGE = `Usage: npm run package:agent [-- --revision N] [--out DIR]
 
@@ -12,6 +13,12 @@ bundle npm run build wrote: a tarball and a .deb in DIR (default dist/packages),
   --out DIR      where to write them`;
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+
+/** "better-sqlite3 12.11.1, … and 19 of their dependencies". */
+function modulesLine(modules: readonly RuntimeModule[]): string {
+  const top = modules.filter((m) => RUNTIME_MODULES.includes(m.name) && m.path === `node_modules/${m.name}`);
+  return `${top.map((m) => `${m.name} ${m.version}`).join(', ')} and ${modules.length - top.length} of their dependencies`;
+}
 
 async function main(argv: string[]): Promise<number> {
   let values;
@@ -29,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
       `  ${p.tarball}  ${mib(p.sizes.tarball)}`,
       `  ${p.deb}  ${mib(p.sizes.deb)}`,
       `  ${p.checksums}`,
-      `  unpacked: ${mib(p.sizes.unpacked)} in ${p.sizes.files} files (agent bundles ${mib(p.sizes.bundles)}, node_modules ${mib(p.sizes.nodeModules)}: ${p.modules.map((m) => `${m.name}@${m.version}`).join(', ')})`,
+      `  unpacked: ${mib(p.sizes.unpacked)} in ${p.sizes.files} files: agent bundles ${mib(p.sizes.bundles)}, node_modules ${mib(p.sizes.nodeModules)} (${modulesLine(p.modules)})`,
     ].join('\n') + '\n');
     return 0;
   } catch (err) {
