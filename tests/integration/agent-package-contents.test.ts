@@ -4,10 +4,11 @@
  * the dev toolchain, Debian metadata that installs it as a service with its config as a conffile,
  * and checksums that verify.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import t from 'tap';
+import { PROJECT_ROOT } from '../../agent/package/build.js';
 import { AGENT_VERSION } from '../../agent/version.js';
 import { buildPackages, tarballEntries, unpackTarball } from '../helpers/agent-package.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -25,12 +26,24 @@ const EXPECTED_MODULES = [
 const FORBIDDEN = /(^|\/)(collector|web|dashboard|tests?|typescript|esbuild|@esbuild|tap|@tapjs|vite|playwright-core|preact|uplot|protobufjs-cli|fastify|@fastify|aedes|prebuild-install|node-addon-api|systeminformation)(\/|$)/;
 
 t.test('the tarball holds the program, its run-time modules and nothing else', async (t) => {
-  const [pkg] = await buildPackages(t, ['1']);
+  // Built by the command `npm run package:agent` runs, which prints what it wrote and its sizes.
+  const out = tempDir('faultline-pkg-cli-');
+  t.teardown(out.remove);
+  const printed = execFileSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'agent', 'package', 'cli.js'), '--revision', '1', '--out', out.path], { encoding: 'utf8' });
   const version = `${AGENT_VERSION}-1`;
-  t.equal(pkg!.version, version);
-  t.match(pkg!.tarball, new RegExp(`faultline-agent-${version.replace(/\./g, '\\.')}-linux-${process.arch}\\.tar\\.gz$`), 'named with version, platform and architecture');
+  const tarball = join(out.path, `faultline-agent-${version}-linux-${process.arch}.tar.gz`);
+  const deb = readdirSync(out.path).find((f) => f.endsWith('.deb'))!;
+  t.same(readdirSync(out.path).sort(), ['SHA256SUMS', deb, `faultline-agent-${version}-linux-${process.arch}.tar.gz`].sort(), 'a tarball named with version, platform and architecture, a .deb, SHA256SUMS');
+  const mib = (file: string): string => `${(statSync(file).size / 1048576).toFixed(2)} MiB`;
+  t.match(printed, `${tarball}  ${mib(tarball)}`, 'the tarball\'s size is printed');
+  t.match(printed, `${join(out.path, deb)}  ${mib(join(out.path, deb))}`, 'the .deb\'s size is printed');
+  t.match(printed, /unpacked: \d+\.\d\d MiB in \d+ files: agent bundles \d+\.\d\d MiB, node_modules \d+\.\d\d MiB \(better-sqlite3 [\d.]+, modbus-serial [\d.]+, serialport [\d.]+ and \d+ of their dependencies\)/, 'and what it unpacks to');
+  const bad = spawnSync(process.execPath, [join(PROJECT_ROOT, 'dist', 'agent', 'package', 'cli.js'), '--revision', 'rc 1', '--out', out.path], { encoding: 'utf8' });
+  t.equal(bad.status, 1, 'a bad revision is refused');
+  t.match(bad.stderr, /package revision "rc 1" is not valid \(FL_ERR_PACKAGE_VERSION\)\. Fix: use a number/);
+  const pkg = { tarball, checksums: join(out.path, 'SHA256SUMS') };
 
-  const entries = tarballEntries(pkg!.tarball);
+  const entries = tarballEntries(pkg.tarball);
   t.ok(entries.every((e) => e.startsWith('faultline-agent/')), 'everything sits in one faultline-agent/ folder');
   const files = entries.filter((e) => !e.endsWith('/')).map((e) => e.slice('faultline-agent/'.length));
   const outside = files.filter((f) => !f.startsWith('node_modules/')).sort();
@@ -56,16 +69,17 @@ t.test('the tarball holds the program, its run-time modules and nothing else', a
 
   const dir = tempDir('faultline-pkg-contents-');
   t.teardown(dir.remove);
-  const app = unpackTarball(pkg!.tarball, dir.path);
+  const app = unpackTarball(pkg.tarball, dir.path);
   const bundle = readFileSync(join(app, 'lib', 'faultline-agent.mjs'), 'utf8');
   for (const marker of ['FST_ERR_', 'collector stopped', 'collectorCommand', 'startCollector']) t.notOk(bundle.includes(marker), `the agent bundle has no "${marker}" (fastify, the collector)`);
   const info = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as Record<string, unknown>;
   t.match(info, { name: 'faultline-agent', version, agentVersion: AGENT_VERSION, platform: 'linux', arch: process.arch, nodeAbi: process.versions.modules, nodeMajor: Number(process.versions.node.split('.')[0]) },
     'package.json records what the native modules were built for');
 
-  const sums = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dirname(pkg!.checksums), encoding: 'utf8' });
+  const sums = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dirname(pkg.checksums), encoding: 'utf8' });
   t.match(sums, /\.tar\.gz: OK\n.*\.deb: OK/, 'SHA256SUMS verifies both files');
-  t.ok(pkg!.sizes.unpacked < 8 * 1024 * 1024, `unpacked program under 8 MiB (${(pkg!.sizes.unpacked / 1048576).toFixed(2)} MiB)`);
+  const unpacked = Number(execFileSync('du', ['-sb', app], { encoding: 'utf8' }).split('\t')[0]);
+  t.ok(unpacked < 8 * 1024 * 1024, `unpacked program under 8 MiB (${(unpacked / 1048576).toFixed(2)} MiB on disk)`);
 });
 
 t.test('the .deb installs the same program as a service, with its config as a conffile', async (t) => {
