@@ -37,12 +37,15 @@ export interface AgentPackageOptions {
   revision?: string;
   /** The project checkout to package (default: this one). */
   root?: string;
+  /** false: the tarball only (a machine without dpkg-deb, e.g. Alpine for musl controllers). Default true. */
+  deb?: boolean;
 }
 
 export interface AgentPackage {
   version: string;
   tarball: string;
-  deb: string;
+  /** Undefined when built with deb: false. */
+  deb: string | undefined;
   checksums: string;
   /** Bytes: each artifact, the unpacked program, and its parts. */
   sizes: { tarball: number; deb: number; unpacked: number; bundles: number; nodeModules: number; files: number };
@@ -136,19 +139,22 @@ export async function buildAgentPackage(o: AgentPackageOptions): Promise<AgentPa
     run('gzip', ['-n', '-9', '-f', tar]);
     cpSync(`${tar}.gz`, tarball);
 
-    const debRoot = join(stage, 'deb');
-    layOutDeb(app, files, debRoot, { version, arch: debArch, nodeMajor: info.nodeMajor });
-    const deb = join(o.outDir, `faultline-agent_${version}_${debArch}.deb`);
-    run('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', debRoot, deb], { env: { ...process.env, SOURCE_DATE_EPOCH: epoch } });
+    let deb: string | undefined;
+    if (o.deb !== false) {
+      const debRoot = join(stage, 'deb');
+      layOutDeb(app, files, debRoot, { version, arch: debArch, nodeMajor: info.nodeMajor });
+      deb = join(o.outDir, `faultline-agent_${version}_${debArch}.deb`);
+      run('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', debRoot, deb], { env: { ...process.env, SOURCE_DATE_EPOCH: epoch } });
+    }
 
     const checksums = join(o.outDir, 'SHA256SUMS');
-    writeFileSync(checksums, [tarball, deb].map((f) => `${sha256(f)}  ${f.slice(o.outDir.length + 1)}`).join('\n') + '\n');
+    writeFileSync(checksums, [tarball, ...(deb ? [deb] : [])].map((f) => `${sha256(f)}  ${f.slice(o.outDir.length + 1)}`).join('\n') + '\n');
 
     const unpacked = bytesUnder(app);
     return {
       version, tarball, deb, checksums, modules,
       sizes: {
-        tarball: statSync(tarball).size, deb: statSync(deb).size, unpacked: unpacked.bytes, files: unpacked.files,
+        tarball: statSync(tarball).size, deb: deb ? statSync(deb).size : 0, unpacked: unpacked.bytes, files: unpacked.files,
         bundles: bytesUnder(join(app, 'lib')).bytes, nodeModules: bytesUnder(join(app, 'node_modules')).bytes,
       },
     };

@@ -11,12 +11,12 @@ import { buildAgentPackage, type AgentPackage } from '../../agent/package/build.
 import { tempDir } from './temp-dir.js';
 import { waitFor } from './wait.js';
 
-/** Builds one package per revision (0.2.0-<revision>), removed at the end of `t`. */
-export async function buildPackages(t: Test, revisions: readonly string[]): Promise<AgentPackage[]> {
+/** Builds one package per revision (0.2.0-<revision>), removed at the end of `t`; `deb: false` for the tarball alone. */
+export async function buildPackages(t: Test, revisions: readonly string[], opts: { deb?: boolean } = {}): Promise<AgentPackage[]> {
   const out = tempDir('faultline-pkg-out-');
   t.teardown(out.remove);
   const built: AgentPackage[] = [];
-  for (const revision of revisions) built.push(await buildAgentPackage({ outDir: join(out.path, revision), revision }));
+  for (const revision of revisions) built.push(await buildAgentPackage({ outDir: join(out.path, revision), revision, deb: opts.deb !== false }));
   return built;
 }
 

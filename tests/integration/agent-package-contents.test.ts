@@ -25,6 +25,10 @@ const EXPECTED_MODULES = [
 /** Names that must not appear anywhere in the package: the collector, the dashboard, the dev toolchain. */
 const FORBIDDEN = /(^|\/)(collector|web|dashboard|tests?|typescript|esbuild|@esbuild|tap|@tapjs|vite|playwright-core|preact|uplot|protobufjs-cli|fastify|@fastify|aedes|prebuild-install|node-addon-api|systeminformation)(\/|$)/;
 
+
+// Builds a package first (esbuild, tar, dpkg-deb and a smoke run): seconds on a quiet machine, a minute or more on a busy one.
+t.setTimeout(240_000);
+
 t.test('the tarball holds the program, its run-time modules and nothing else', async (t) => {
   // Built by the command `npm run package:agent` runs, which prints what it wrote and its sizes.
   const out = tempDir('faultline-pkg-cli-');
@@ -84,7 +88,7 @@ t.test('the tarball holds the program, its run-time modules and nothing else', a
 
 t.test('the .deb installs the same program as a service, with its config as a conffile', async (t) => {
   const [pkg] = await buildPackages(t, ['3']);
-  const deb = pkg!.deb;
+  const deb = pkg!.deb!;
   const field = (name: string): string => execFileSync('dpkg-deb', ['--field', deb, name], { encoding: 'utf8' }).trim();
   t.equal(field('Package'), 'faultline-agent');
   t.equal(field('Version'), `${AGENT_VERSION}-3`);

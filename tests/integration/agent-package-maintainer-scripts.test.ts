@@ -12,14 +12,18 @@ import t from 'tap';
 import { buildPackages } from '../helpers/agent-package.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
+
+// Builds a package first (esbuild, tar, dpkg-deb and a smoke run): seconds on a quiet machine, a minute or more on a busy one.
+t.setTimeout(240_000);
+
 t.test('postinst, prerm and postrm create the user, the state directory and the config permissions, idempotently, in a sandboxed /etc', async (t) => {
   const [pkg] = await buildPackages(t, ['1']);
   const dir = tempDir('faultline-pkg-scripts-');
   t.teardown(dir.remove);
   const control = join(dir.path, 'DEBIAN');
-  execFileSync('dpkg-deb', ['--control', pkg!.deb, control]);
+  execFileSync('dpkg-deb', ['--control', pkg!.deb!, control]);
   const payload = join(dir.path, 'payload');
-  execFileSync('dpkg-deb', ['-x', pkg!.deb, payload]);
+  execFileSync('dpkg-deb', ['-x', pkg!.deb!, payload]);
 
   // The sandbox: a copy of this machine's /etc with the package's config unpacked into it, an empty /var/lib.
   const etc = join(dir.path, 'etc');

@@ -34,8 +34,11 @@ function queuedEvents(file: string): Array<{ id: string; transition: string; cod
   }
 }
 
+// Two package builds and two agent starts: ~35 s on a quiet machine, over 90 s on a busy one.
+t.setTimeout(240_000);
+
 t.test('an event queued during an outage by version 1 is delivered exactly once by version 2 after an upgrade', async (t) => {
-  const [v1, v2] = await buildPackages(t, ['1', '2']);
+  const [v1, v2] = await buildPackages(t, ['1', '2'], { deb: false });
   const dir = tempDir('faultline-pkg-upgrade-');
   t.teardown(dir.remove);
   const root = join(dir.path, 'root');

@@ -24,12 +24,16 @@ const HARDENING: ReadonlyArray<[string, string]> = [
 /** Splits an Exec line as systemd does for these units (no quoting in them). */
 const argv = (line: string): string[] => line.split(/\s+/).filter(Boolean);
 
+
+// Builds a package first (esbuild, tar, dpkg-deb and a smoke run): seconds on a quiet machine, a minute or more on a busy one.
+t.setTimeout(240_000);
+
 t.test('the agent unit: verified against the installed .deb, a hardened service whose config check runs first', async (t) => {
   const [pkg] = await buildPackages(t, ['1']);
   const dir = tempDir('faultline-unit-agent-');
   t.teardown(dir.remove);
   const root = join(dir.path, 'root');
-  execFileSync('dpkg-deb', ['-x', pkg!.deb, root]);
+  execFileSync('dpkg-deb', ['-x', pkg!.deb!, root]);
   const original = readFileSync(join(root, 'lib', 'systemd', 'system', 'faultline-agent.service'), 'utf8');
   // The same unit, pointing at the unpacked tree instead of /usr/lib and /etc.
   const unitFile = join(dir.path, 'faultline-agent.service');
