@@ -10,6 +10,9 @@
 #               cluster the package may create and start on port 5432
 #   mosquitto   cluster mode's external MQTT 5 broker (with its dynamic-security plugin and
 #               mosquitto_ctrl); tests start their own on random ports, never the packaged service
+#   systemd     systemd-analyze verifies the agent's and the collector's service units
+#   dpkg        dpkg-deb builds the agent's .deb
+#   adduser     the .deb's maintainer scripts (run by a test in a private mount namespace) call it
 #   fonts-wqy-microhei  a CJK font so the Chinese UI renders in review screenshots (not checked by
 #               the preflight: the tests read text, not pixels)
 set -euo pipefail
@@ -31,6 +34,9 @@ command -v socat >/dev/null || missing+=(socat)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 have_postgres || missing+=(postgresql)
 { [ -x /usr/sbin/mosquitto ] && command -v mosquitto_ctrl >/dev/null && have_dynsec; } || missing+=(mosquitto)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
+command -v dpkg-deb >/dev/null || missing+=(dpkg)
+command -v adduser >/dev/null || missing+=(adduser)
 
 if [ "${1:-}" = "--check" ]; then
   if [ ${#missing[@]} -gt 0 ]; then

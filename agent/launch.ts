@@ -21,44 +21,17 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import type { AgentConfig } from './config/agent-config-schema.js';
 import type { ConfigLoader } from './config/config-loader.js';
+import { LEAN_V8_FLAGS, loadConfigBundle as loadConfigBundleFrom, runAgentBundle, settingUpV8, startLean } from './launch-bundle.js';
 
-type AgentCliModule = typeof import('./cli.js');
-
-/** Set at run time, before the agent's modules load (V8 reads them as the heap grows and code compiles). */
-export const LEAN_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=1', '--max-lazy', '--no-opt', '--no-sparkplug'];
-/** V8's defaults for the same settings (Node 20), to undo LEAN_V8_FLAGS at run time. */
-export const DEFAULT_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=2', '--no-max-lazy', '--opt', '--sparkplug'];
+export { DEFAULT_V8_FLAGS, LEAN_V8_FLAGS, leanV8 } from './launch-bundle.js';
 
 /** Where agent/bundle.mjs writes the bundle and the list of files it was built from. */
 export const AGENT_BUNDLE = new URL('../agent-bundle/faultline-agent.mjs', import.meta.url);
 export const AGENT_CONFIG_BUNDLE = new URL('../agent-bundle/faultline-agent-config.cjs', import.meta.url);
 export const AGENT_BUNDLE_INPUTS = new URL('../agent-bundle/inputs.json', import.meta.url);
-
-/** Lean unless FAULTLINE_AGENT_LEAN says otherwise or the config follows log files (parsing them wants the optimising compiler). */
-export function leanV8(config: Pick<AgentConfig, 'devices'>, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.FAULTLINE_AGENT_LEAN === '0') return false;
-  if (env.FAULTLINE_AGENT_LEAN === '1') return true;
-  return !config.devices.some((d) => d.logs.length > 0);
-}
-
-/** The config readers, giving V8 its defaults back as soon as the config they read wants them. */
-function settingUpV8(loader: () => Promise<ConfigLoader>): () => Promise<ConfigLoader> {
-  return async () => {
-    const readers = await loader();
-    return {
-      loadAgentSetup: (file) => {
-        const setup = readers.loadAgentSetup(file);
-        if ('config' in setup && !leanV8(setup.config)) for (const flag of DEFAULT_V8_FLAGS) setFlagsFromString(flag);
-        return setup;
-      },
-    };
-  };
-}
 
 type BundleInput = { sha256: string } | { size: number; mtimeMs: number };
 
@@ -82,24 +55,15 @@ export function bundleIsFresh(bundle: URL = AGENT_BUNDLE, inputs: URL = AGENT_BU
 
 /** The config readers from the config bundle, forgotten by the module cache as soon as they are handed over. */
 export function loadConfigBundle(bundle: URL = AGENT_CONFIG_BUNDLE): Promise<ConfigLoader> {
-  const file = fileURLToPath(bundle);
-  const require = createRequire(file);
-  try {
-    return Promise.resolve(require(file) as ConfigLoader);
-  } finally {
-    delete require.cache[file];
-  }
+  return loadConfigBundleFrom(bundle);
 }
 
 /** The `faultline agent` command: the agent CLI (bundled when possible), lean V8 settings once its config is read. */
 export async function launchAgent(argv: string[]): Promise<number> {
-  const lean = process.env.FAULTLINE_AGENT_LEAN !== '0';
+  if (bundleIsFresh()) return runAgentBundle(argv, AGENT_BUNDLE, AGENT_CONFIG_BUNDLE);
+  const lean = startLean();
   if (lean) for (const flag of LEAN_V8_FLAGS) setFlagsFromString(flag);
-  const readers = (loader: () => Promise<ConfigLoader>): () => Promise<ConfigLoader> => (lean ? settingUpV8(loader) : loader);
-  if (bundleIsFresh()) {
-    const cli = (await import(AGENT_BUNDLE.href)) as AgentCliModule;
-    return cli.agentCommand(argv, { configLoader: readers(() => loadConfigBundle()) });
-  }
+  const loader = (): Promise<ConfigLoader> => import('./config/config-loader.js');
   const cli = await import('./cli.js');
-  return cli.agentCommand(argv, { configLoader: readers(() => import('./config/config-loader.js')) });
+  return cli.agentCommand(argv, { configLoader: lean ? settingUpV8(loader) : loader });
 }

@@ -130,6 +130,15 @@ export const ERROR_CATALOGUE = {
   FL_ERR_OUTBOX_WRITE: { status: 500, meaning: 'the outbox could not write (disk full?)' },
   FL_ERR_SYSTEM_LOAD: { status: 500, meaning: 'system metrics cannot be read' },
   FL_ERR_SYSTEM_TIMEOUT: { status: 504, meaning: 'reading system metrics took too long' },
+  // Agent package
+  FL_ERR_PACKAGE_ARCH: { status: 400, meaning: 'the package was built for another platform or architecture (or none is known for it)' },
+  FL_ERR_PACKAGE_BUNDLE: { status: 500, meaning: 'the agent bundle to package is missing or stale (run npm run build)' },
+  FL_ERR_PACKAGE_MODULE_MISSING: { status: 500, meaning: 'a run-time module the package needs is not installed' },
+  FL_ERR_PACKAGE_NODE: { status: 400, meaning: 'the package was built for another Node.js major version (ABI)' },
+  FL_ERR_PACKAGE_PLATFORM: { status: 400, meaning: 'agent packages are built on Linux only' },
+  FL_ERR_PACKAGE_SMOKE: { status: 500, meaning: 'the staged package did not run' },
+  FL_ERR_PACKAGE_TOOL: { status: 500, meaning: 'a packaging tool (tar, gzip, dpkg-deb) is missing or failed' },
+  FL_ERR_PACKAGE_VERSION: { status: 400, meaning: 'the package revision is not a valid Debian revision' },
   // Wire
   FL_ERR_PROTO_DECODE: { status: 400, meaning: 'a payload is not a valid protobuf message of its kind' },
   FL_ERR_PROTO_INVALID: { status: 400, meaning: 'a decoded message breaks the wire contract' },

@@ -5,15 +5,19 @@
  * is an adapter file listed in `adapterFiles`. Prints its RSS and CPU% beside a bare `node`
  * process idling in the same run, and the ratio. FAULTLINE_BENCH_AGENT_FLAGS: node options for
  * the agent process; FAULTLINE_BENCH_AGENT_ENV: extra environment (e.g. FAULTLINE_AGENT_LEAN=0).
+ * FAULTLINE_BENCH_AGENT_PACKAGE=1: the installed package instead (`npm run package:agent`'s tarball,
+ * built and unpacked into a temp dir; its launcher run as bin/faultline-agent runs it).
  * Reads /proc (Linux). Asserts nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleIsFresh } from '../../agent/launch.js';
+import { buildAgentPackage } from '../../agent/package/build.js';
 import { silentLogger } from '../../protocol/logger.js';
 import { startCollector } from '../../collector/collector.js';
 import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
+import { unpackTarball } from '../helpers/agent-package.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { benchAdapter } from './bench-adapter.js';
 
@@ -72,13 +76,18 @@ export async function runAgentFootprintBench(seconds = Number(process.env.FAULTL
   }));
   const flags = (process.env.FAULTLINE_BENCH_AGENT_FLAGS ?? '').split(' ').filter(Boolean);
   const extraEnv = Object.fromEntries((process.env.FAULTLINE_BENCH_AGENT_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-  const agent = spawn(process.execPath, [...flags, join(process.cwd(), 'dist', 'bin', 'faultline.js'), 'agent', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } });
+  const packaged = process.env.FAULTLINE_BENCH_AGENT_PACKAGE === '1';
+  // The packaged agent: bin/faultline-agent execs node on lib/main.mjs; the same, with the bench's node flags.
+  const command = packaged
+    ? [join(unpackTarball((await buildAgentPackage({ outDir: join(dir.path, 'package') })).tarball, join(dir.path, 'opt')), 'lib', 'main.mjs'), '--config', configFile]
+    : [join(process.cwd(), 'dist', 'bin', 'faultline.js'), 'agent', '--config', configFile];
+  const agent = spawn(process.execPath, [...flags, ...command], { cwd: packaged ? dir.path : process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } });
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   try {
     await agentStarted(agent);
     await new Promise((r) => setTimeout(r, 3000)); // let start-up settle
-    process.stdout.write(`agent footprint (faultline agent --config …${flags.length > 0 ? ` with node ${flags.join(' ')}` : ''}${process.env.FAULTLINE_BENCH_AGENT_ENV ? ` and ${process.env.FAULTLINE_BENCH_AGENT_ENV}` : ''}): 100 registers at 1 Hz + system metrics every 5 s, measured over ${seconds} s\n`);
-    if (!bundleIsFresh()) process.stdout.write('  (the agent bundle is missing or stale, so the agent runs from separate modules: `npm run build` writes it)\n');
+    process.stdout.write(`agent footprint (${packaged ? 'the packaged faultline-agent' : 'faultline agent'} --config …${flags.length > 0 ? ` with node ${flags.join(' ')}` : ''}${process.env.FAULTLINE_BENCH_AGENT_ENV ? ` and ${process.env.FAULTLINE_BENCH_AGENT_ENV}` : ''}): 100 registers at 1 Hz + system metrics every 5 s, measured over ${seconds} s\n`);
+    if (!packaged && !bundleIsFresh()) process.stdout.write('  (the agent bundle is missing or stale, so the agent runs from separate modules: `npm run build` writes it)\n');
     const [a, b] = await watch([{ name: 'agent', child: agent }, { name: 'bare node', child: bare }], seconds);
     for (const r of [a!, b!]) process.stdout.write(`  ${r.name.padEnd(10)} RSS ${r.rss.toFixed(1)} MiB (peak ${r.peak.toFixed(1)})  CPU ${r.cpuPct.toFixed(2)}% of one core\n`);
     process.stdout.write(`  ratio agent / bare node RSS: ${(a!.rss / b!.rss).toFixed(2)}   (Modbus requests served: ${sim.requests})\n`);

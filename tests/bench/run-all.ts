@@ -12,6 +12,7 @@ import { runOutboxOutageBench } from './outbox-outage.bench.js';
 import { runPgEventsBench } from './pg-events.bench.js';
 import { runTicketLatencyBench } from './ticket-latency.bench.js';
 import { runDashboardLatencyBench } from './dashboard-latency.js';
+import { runSqliteBindingBench } from './sqlite-binding.bench.js';
 
 const benches: Record<string, () => Promise<void> | void> = {
   codec: runCodecBench,
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   'fault-latency': () => runFaultLatencyBench(),
   dashboard: () => runDashboardLatencyBench(),
   footprint: () => runAgentFootprintBench(),
+  'sqlite-binding': () => runSqliteBindingBench(),
   'outbox-outage': async () => { await runOutboxOutageBench(Number(process.env.FAULTLINE_BENCH_OUTAGE_S ?? 600)); },
 };
 const only = process.env.FAULTLINE_BENCH_ONLY?.split(',').filter(Boolean);
