@@ -8,7 +8,7 @@ import { uuidv7 } from 'uuidv7';
 import type { Adapter, PollGroup } from '../firmware-adapters/schema.js';
 import { writableRange } from '../firmware-adapters/register-codec.js';
 import { errorCode, errorMessage } from '../protocol/errors.js';
-import type { DeviceBirth, FaultEvent, ParameterInfo, Sample } from '../protocol/values.js';
+import type { DeviceBirth, FaultEvent, ParameterInfo, Sample, UnsupportedRegister } from '../protocol/values.js';
 import type { AgentConfig, DeviceConfig } from './config/agent-config-schema.js';
 import type { ChatterSpec } from './core/chatter.js';
 import { detect, detectComm, initialDetectorState, type DetectorState } from './core/detection.js';
@@ -48,6 +48,8 @@ export interface ChannelStats {
   writes: number;
   writesRefused: number;
   modbus: ModbusCounters | null;
+  /** Registers the device refused with a Modbus exception: not polled, re-probed every modbus.reprobeMs. */
+  unsupported: UnsupportedRegister[];
 }
 
 export function parameterCatalogue(adapter: Adapter, system: ParameterInfo[] = []): ParameterInfo[] {
@@ -119,7 +121,7 @@ export class DeviceChannel {
       url: m.url, username: device.username, password: device.password, protocolVersion: m.protocolVersion, keepaliveS: m.keepaliveS,
       connectTimeoutMs: m.connectTimeoutMs, tls: m.tls, reconnect: m.reconnect, maxInFlight: m.maxInFlight,
       statusIntervalMs: agent.status.intervalMs, site: device.site, device: device.id, sessionId: this.sessionId, outbox: d.outbox,
-      birth: () => this.birth(), statusInputs: () => ({ pollErrors: this.st.pollErrors, drops: this.st.telemetryDropped + this.st.eventsLost }),
+      birth: () => this.birth(), statusInputs: () => ({ pollErrors: this.st.pollErrors, drops: this.st.telemetryDropped + this.st.eventsLost, unsupported: this.poller?.unsupported() ?? [] }),
       onRpcRequest: (p) => this.rpc.handle(p), log: log.child({ part: 'mqtt' }), now: d.now,
     });
     const poller = this.poller;
@@ -147,7 +149,7 @@ export class DeviceChannel {
   stats(): ChannelStats {
     return {
       ...this.st, eventsPublished: this.link.counters().ackedEvents, eventsPending: this.d.outbox.depth(this.link.outboxKey).event, rpcAnswered: this.rpc.answered, rpcBadRequests: this.rpc.badRequests, writes: this.rpc.writes, writesRefused: this.rpc.refusedWrites,
-      modbus: this.poller ? { ...this.poller.counters } : null,
+      modbus: this.poller ? { ...this.poller.counters } : null, unsupported: this.poller?.unsupported() ?? [],
     };
   }
 

@@ -31,7 +31,7 @@ import type { Logger } from '../bin/log.js';
 import { encodeBirth, encodeDeath, encodeFaultEvent, encodeStatus, encodeTelemetry } from '../protocol/codec.js';
 import { FaultlineError } from '../protocol/errors.js';
 import { topicFor } from '../protocol/topics.js';
-import type { AgentStatus, DeviceBirth, FaultEvent, Telemetry } from '../protocol/values.js';
+import type { AgentStatus, DeviceBirth, FaultEvent, Telemetry, UnsupportedRegister } from '../protocol/values.js';
 import { checkBackoff, reconnectDelay, type BackoffOptions } from './mqtt/backoff.js';
 import { checkBrokerUrl, connectOptions, redactUrl, tlsOptions, type TlsFiles } from './mqtt/client-options.js';
 import { OutboxDrainer, type DrainCounters } from './mqtt/drainer.js';
@@ -48,6 +48,8 @@ export interface StatusInputs {
   pollErrors: number;
   /** Inputs the device's sources dropped before they reached the outbox. */
   drops: number;
+  /** Registers the device refused with a Modbus exception (not polled, re-probed). */
+  unsupported: UnsupportedRegister[];
 }
 
 export interface MqttLinkOptions {
@@ -187,7 +189,7 @@ export class MqttLink {
     const { outbox, site, device } = this.opts;
     const depth = outbox.depth(this.outboxKey);
     const evicted = outbox.evictions(this.outboxKey);
-    const inputs = this.opts.statusInputs?.() ?? { pollErrors: 0, drops: 0 };
+    const inputs = this.opts.statusInputs?.() ?? { pollErrors: 0, drops: 0, unsupported: [] };
     const c = this.counters();
     const now = this.now();
     return {
@@ -196,6 +198,7 @@ export class MqttLink {
       outboxEvents: depth.event, outboxTelemetry: depth.telemetry, outboxStatus: depth.status, outboxBytes: outbox.bytes(this.outboxKey),
       evictedEvents: evicted.event, evictedTelemetry: evicted.telemetry, evictedStatus: evicted.status,
       drops: inputs.drops, connects: c.connects, disconnects: c.disconnects, resent: c.resent, rejected: c.rejected,
+      unsupported: inputs.unsupported,
     };
   }
 

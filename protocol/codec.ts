@@ -165,6 +165,9 @@ export function decodeStatus(bytes: Uint8Array): AgentStatus {
     outboxEvents: num(m.outboxEvents), outboxTelemetry: num(m.outboxTelemetry), outboxStatus: num(m.outboxStatus), outboxBytes: num(m.outboxBytes),
     evictedEvents: num(m.evictedEvents), evictedTelemetry: num(m.evictedTelemetry), evictedStatus: num(m.evictedStatus),
     drops: num(m.drops), connects: num(m.connects), disconnects: num(m.disconnects), resent: num(m.resent), rejected: num(m.rejected),
+    unsupported: (m.unsupported ?? []).map((u, i) => ({
+      parameter: required(`AgentStatus.unsupported[${i}].parameter`, u.parameter), exceptionCode: u.exceptionCode ?? 0, sinceMs: num(u.sinceMs),
+    })),
   };
 }
 

@@ -80,6 +80,13 @@ export interface Telemetry {
   samples: Sample[];
 }
 
+/** A register the device refused with a Modbus exception when read alone (see faultline.proto). */
+export interface UnsupportedRegister {
+  parameter: string;
+  exceptionCode: number;
+  sinceMs: number;
+}
+
 export interface AgentStatus {
   device: string;
   site: string;
@@ -101,6 +108,8 @@ export interface AgentStatus {
   disconnects: number;
   resent: number;
   rejected: number;
+  /** Registers the device does not implement (answered with an exception); not polled but re-probed. */
+  unsupported: UnsupportedRegister[];
 }
 
 export interface ParameterValue {

@@ -10,7 +10,7 @@ import { decodeText, encodeRegister, writableRange } from '../../firmware-adapte
 import type { ReadPlanOptions } from '../../firmware-adapters/read-plan.js';
 import { BIT_TABLES, registerSpan, type Adapter, type PollGroup, type RegisterDef } from '../../firmware-adapters/schema.js';
 import { FaultlineError } from '../../protocol/errors.js';
-import type { Sample } from '../../protocol/values.js';
+import type { Sample, UnsupportedRegister } from '../../protocol/values.js';
 import type { ModbusBus } from './modbus-bus.js';
 import type { ModbusClient } from './modbus-client.js';
 
@@ -56,6 +56,11 @@ export class ModbusPoller {
     const byGroup = new Map<PollGroup, RegisterDef[]>();
     for (const r of opts.adapter.registers) byGroup.set(r.poll ?? 'normal', [...(byGroup.get(r.poll ?? 'normal') ?? []), r]);
     for (const [g, regs] of byGroup) this.plans.set(g, planReads(regs, opts.plan));
+  }
+
+  /** Registers the device refused with a Modbus exception. */
+  unsupported(): UnsupportedRegister[] {
+    return [];
   }
 
   /** Poll groups this slave has registers in, with their read requests. */
