@@ -113,7 +113,7 @@ export class DeviceChannel {
     this.poller = mb && bus
       ? new ModbusPoller({
         adapter, bus, unitId: mb.unitId ?? adapter.unitId, timeoutMs: mb.timeoutMs, retries: mb.retries,
-        plan: { maxRegisters: mb.maxRegistersPerRequest, maxGap: mb.maxGap }, log: log.child({ part: 'modbus' }), now: d.now,
+        plan: { maxRegisters: mb.maxRegistersPerRequest, maxGap: mb.maxGap }, reprobeMs: mb.reprobeMs, log: log.child({ part: 'modbus' }), now: d.now,
       })
       : null;
     const m = agent.mqtt;

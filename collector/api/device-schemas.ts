@@ -65,6 +65,8 @@ export const AgentStatusDetailJson = Type.Object({
   disconnects: Count,
   resent: Count,
   rejected: Count,
+  /** Registers the device answered with a Modbus exception: not polled, re-probed (absent from older agents' status). */
+  unsupported: Type.Optional(Type.Array(Type.Object({ parameter: Type.String(), exceptionCode: Count, sinceMs: Type.Number() }))),
 });
 export type AgentStatusDetailJson = Static<typeof AgentStatusDetailJson>;
 

@@ -17,6 +17,7 @@ import { decodeStatus, decodeTelemetry } from '../../protocol/codec.js';
 import type { AgentStatus, Sample } from '../../protocol/values.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
 
 t.test('exception 02 on two registers: the rest keeps flowing, the two are marked unsupported and re-probed, no comm_loss', async (t) => {
   const dir = tempDir();
@@ -69,6 +70,12 @@ t.test('exception 02 on two registers: the rest keeps flowing, the two are marke
   const status = await waitFor('a status naming the unsupported registers', () => statuses.find((s) => s.unsupported.length > 0));
   t.same(status.unsupported.map((u) => [u.parameter, u.exceptionCode]).sort(), [['accel_time', 2], ['frequency_setpoint', 2]], 'both registers, with the exception code');
   t.same(agent.stats('drive-1').unsupported.map((u) => u.parameter).sort(), ['accel_time', 'frequency_setpoint']);
+  const { headers } = await apiCallerIn(dir.path, 'viewer');
+  const shown = await waitFor('the collector shows them on the device', async () => {
+    const body = await (await fetch(`${collector.httpUrl}/api/devices/plant/drive-1`, { headers })).json() as { status: { unsupported?: Array<{ parameter: string; exceptionCode: number }> } | null };
+    return body.status?.unsupported?.length ? body.status.unsupported : undefined;
+  });
+  t.same(shown.map((u) => `${u.parameter}:${u.exceptionCode}`).sort(), ['accel_time:2', 'frequency_setpoint:2'], 'GET /api/devices/:site/:device lists the unsupported registers');
 
   // The device gains the registers (e.g. a firmware update): the next re-probe finds them.
   const requestsBefore = sim.requests;

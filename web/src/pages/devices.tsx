@@ -177,13 +177,15 @@ export function DevicePage(props: { site: string; device: string }) {
             <tbody>
               {d.catalogue.map((p) => {
                 const v = values.get(p.name);
+                const missing = d.status?.unsupported?.find((u) => u.parameter === p.name);
                 return (
                   <tr key={p.name} data-param={p.name}>
                     <td class="mono">{p.name}{p.writable && <span class="tag" title={t('device.writableHint')}>{t('device.writable')}</span>}</td>
                     <td>{p.description}</td>
                     <td>{p.unit}</td>
                     <td>{p.source}</td>
-                    <td class="num" data-testid={`live-${p.name}`}>{v ? (v.text ?? fmtNumber(v.value, 3)) : '—'}{v && v.quality !== 'good' ? <span class="tag">{v.quality}</span> : null}</td>
+                    <td class="num" data-testid={`live-${p.name}`}>{v ? (v.text ?? fmtNumber(v.value, 3)) : '—'}{v && v.quality !== 'good' ? <span class="tag">{v.quality}</span> : null}
+                      {missing && <span class="tag" data-testid={`unsupported-${p.name}`} title={t('device.unsupportedHint')}>{t('device.unsupported', { code: missing.exceptionCode.toString(16).padStart(2, '0') })}</span>}</td>
                     <td>{v ? <time dateTime={new Date(v.timeMs).toISOString()}>{fmtTime(v.timeMs)}</time> : ''}</td>
                     <td>{canTalk && p.writable && (
                       <button type="button" class="small" data-testid={`write-${p.name}`} onClick={() => setWriting(p)} disabled={!d.writeKey}
