@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import { decodeRegister, planReads, sliceWords, type ReadRequest } from '../../firmware-adapters/index.js';
-import { decodeText, encodeRegister, writableRange } from '../../firmware-adapters/register-codec.js';
+import { decodeText, encodeRegister, inexactWriteValue, writableRange } from '../../firmware-adapters/register-codec.js';
 import type { ReadPlanOptions } from '../../firmware-adapters/read-plan.js';
 import { BIT_TABLES, registerSpan, type Adapter, type PollGroup, type RegisterDef } from '../../firmware-adapters/schema.js';
 import { FaultlineError } from '../../protocol/errors.js';
@@ -140,7 +140,8 @@ export class ModbusPoller {
       const def = this.opts.adapter.registers.find((r) => r.name === name);
       if (!def) throw new FaultlineError('FL_ERR_RPC_UNKNOWN_PARAMETER', `unknown parameter "${name}"`, { context: { name } });
       if (!def.writable || def.type === 'string') throw new FaultlineError('FL_ERR_RPC_NOT_WRITABLE', `parameter "${name}" is not writable`, { context: { name } });
-      if (!Number.isFinite(value)) throw new FaultlineError('FL_ERR_RPC_BAD_VALUE', `value for "${name}" must be a finite number`, { context: { name } });
+      const inexact = inexactWriteValue(def, value);
+      if (inexact) throw new FaultlineError('FL_ERR_RPC_BAD_VALUE', inexact, { context: { name, value, type: def.type, scale: def.scale ?? 1 } });
       const range = writableRange(def);
       if (value < range.min || value > range.max) {
         const unit = def.unit ? ` ${def.unit}` : '';

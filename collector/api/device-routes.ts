@@ -20,6 +20,7 @@ import {
 } from './device-schemas.js';
 import { describeView, deviceDetail, liveValues, openAlarmCount } from './device-view.js';
 import { emptyBodyAsObject } from './empty-body.js';
+import { strictValidatorCompiler } from './strict-validation.js';
 import { DeviceListJson, errorResponses } from './schemas.js';
 
 /** What the device routes read write keys through (collector/security/device-key-store.ts). */
@@ -137,6 +138,8 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
       summary: 'write writable parameters (signed with the device\'s write key; needs confirm: true); answers the values read back',
       params: DeviceParams, body: WriteBody, response: { 200: WriteJson, ...deviceRpcErrorResponses },
     },
+    // Exactly the JSON types the schema names: "30" is not a number here (a 400 naming the field).
+    validatorCompiler: strictValidatorCompiler,
   }, async (req): Promise<WriteJson> => {
     const d = known(req.params);
     const { values, confirm } = req.body;

@@ -158,4 +158,18 @@ t.test('signed writes of writable parameters; everything else refused with a cle
   const again = await once.send();
   t.equal(again.error?.code, 'FL_ERR_RPC_UNAUTHORIZED', 'the same request twice is a replay');
   t.equal(agent.stats('rig-1').writesRefused, 3, 'refused writes are counted');
+
+  // Strict values (issue #14 item 4): a value the register cannot hold exactly is refused, not rounded.
+  const inexact: Array<[string, { name: string; value: number }, RegExp]> = [
+    ['a step finer than the scale', { name: 'speed_setpoint', value: 47.55 }, /47\.55.*speed_setpoint.*0\.1/],
+    ['a coil set to 2', { name: 'pump_a', value: 2 }, /pump_a.*0 or 1/],
+    ['a coil set to 0.5', { name: 'pump_b', value: 0.5 }, /pump_b.*0 or 1/],
+  ];
+  for (const [what, v, message] of inexact) {
+    const res = await signedWrite([v]).send();
+    t.equal(res.error?.code, 'FL_ERR_RPC_BAD_VALUE', `${what} is refused`);
+    t.match(res.error?.message, message, `${what}: ${res.error?.message}`);
+  }
+  t.equal(sim.model.valueAt('speed_setpoint', Date.now()), 12, 'nothing rounded reached the device');
+  t.equal(sim.model.valueAt('pump_a', Date.now()), 0);
 });

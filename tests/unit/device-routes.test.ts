@@ -113,6 +113,22 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
     t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values, confirm: false } })).status, 400);
     t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values: [], confirm: true } })).status, 400);
     t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values: [{ name: 'x', value: 'y' }], confirm: true } })).status, 400);
+    // Strict values (issue #14 item 4): nothing is coerced; the 400 names the field and says why.
+    const strict: Array<[string, unknown, RegExp]> = [
+      ['a numeric string', { values: [{ name: 'frequency_setpoint', value: '30' }], confirm: true }, /values\/0\/value must be number/],
+      ['a boolean value', { values: [{ name: 'frequency_setpoint', value: true }], confirm: true }, /values\/0\/value must be number/],
+      ['null', { values: [{ name: 'frequency_setpoint', value: null }], confirm: true }, /values\/0\/value must be number/],
+      ['an array', { values: [{ name: 'frequency_setpoint', value: [30] }], confirm: true }, /values\/0\/value must be number/],
+      ['a numeric name', { values: [{ name: 7, value: 30 }], confirm: true }, /values\/0\/name must be string/],
+      ['confirm as a string', { values, confirm: 'true' }, /confirm must be boolean/],
+      ['timeoutMs as a string', { values, confirm: true, timeoutMs: '5000' }, /timeoutMs must be integer/],
+    ];
+    for (const [what, payload, message] of strict) {
+      const res = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: payload as Record<string, unknown> });
+      t.equal(res.status, 400, `${what} is refused`);
+      t.equal(res.body.error?.code, 'FL_ERR_API_BAD_REQUEST', what);
+      t.match(res.body.error?.message, message, `${what}: the message names the field (${res.body.error?.message})`);
+    }
     const noKey = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values, confirm: true } });
     t.equal(noKey.status, 409);
     t.equal(noKey.body.error?.code, 'FL_ERR_DEVICE_NO_WRITE_KEY');
