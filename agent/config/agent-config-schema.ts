@@ -105,7 +105,7 @@ export const AgentConfigSchema = Type.Object({
     connectTimeoutMs: Ms(10000, 'milliseconds to wait for the broker to accept a connection', 100),
     reconnect: Type.Object({
       minMs: Ms(1000, 'shortest wait before a reconnect, in milliseconds'),
-      maxMs: Ms(60000, 'longest wait before a reconnect, in milliseconds (at least minMs)'),
+      maxMs: Ms(10000, 'longest wait before a reconnect, in milliseconds (at least minMs); after a long outage the agent is back within this plus the connect time'),
     }, { additionalProperties: false, default: {}, description: 'jittered exponential backoff between reconnect attempts' }),
     maxInFlight: Type.Integer({ minimum: 1, maximum: 1000, default: 32, description: 'unacknowledged publishes at most, 1-1000' }),
     tls: Type.Optional(Type.Object({
@@ -129,7 +129,7 @@ export const AgentConfigSchema = Type.Object({
     }, { additionalProperties: false, default: {} }),
   }, { additionalProperties: false, default: {} }),
   telemetry: Type.Object({
-    intervalMs: Ms(5000, 'milliseconds between telemetry batches (0 disables)', 0),
+    intervalMs: Ms(1000, 'milliseconds between telemetry batches stored in the outbox (0 disables); what a SIGKILL or power cut can lose', 0),
   }, { additionalProperties: false, default: {} }),
   status: Type.Object({
     intervalMs: Ms(60000, 'milliseconds between status messages', 1000),
