@@ -168,6 +168,7 @@ export function decodeStatus(bytes: Uint8Array): AgentStatus {
     unsupported: (m.unsupported ?? []).map((u, i) => ({
       parameter: required(`AgentStatus.unsupported[${i}].parameter`, u.parameter), exceptionCode: u.exceptionCode ?? 0, sinceMs: num(u.sinceMs),
     })),
+    deadLetters: num(m.deadLetters),
   };
 }
 

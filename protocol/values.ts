@@ -110,6 +110,8 @@ export interface AgentStatus {
   rejected: number;
   /** Registers the device does not implement (answered with an exception); not polled but re-probed. */
   unsupported: UnsupportedRegister[];
+  /** Fault events the broker refused (MQTT 5 reason >= 0x80), kept in the outbox and sent again after a reconnect. */
+  deadLetters: number;
 }
 
 export interface ParameterValue {
