@@ -38,8 +38,10 @@ export interface ChannelStats {
   eventsRaised: number;
   /** Events the broker acknowledged (for the faultline collector: committed). */
   eventsPublished: number;
-  /** Events waiting in the durable outbox. */
+  /** Events waiting in the durable outbox (dead letters included). */
   eventsPending: number;
+  /** Events the broker refused, kept in the outbox and sent again after the next reconnect. */
+  eventsRefused: number;
   /** Events that could not even be written to the outbox (disk full, outbox closed). */
   eventsLost: number;
   telemetryDropped: number;
@@ -148,7 +150,7 @@ export class DeviceChannel {
 
   stats(): ChannelStats {
     return {
-      ...this.st, eventsPublished: this.link.counters().ackedEvents, eventsPending: this.d.outbox.depth(this.link.outboxKey).event, rpcAnswered: this.rpc.answered, rpcBadRequests: this.rpc.badRequests, writes: this.rpc.writes, writesRefused: this.rpc.refusedWrites,
+      ...this.st, eventsPublished: this.link.counters().ackedEvents, eventsPending: this.d.outbox.depth(this.link.outboxKey).event, eventsRefused: this.d.outbox.deadLetters(this.link.outboxKey), rpcAnswered: this.rpc.answered, rpcBadRequests: this.rpc.badRequests, writes: this.rpc.writes, writesRefused: this.rpc.refusedWrites,
       modbus: this.poller ? { ...this.poller.counters } : null, unsupported: this.poller?.unsupported() ?? [],
     };
   }

@@ -198,7 +198,7 @@ export class MqttLink {
       outboxEvents: depth.event, outboxTelemetry: depth.telemetry, outboxStatus: depth.status, outboxBytes: outbox.bytes(this.outboxKey),
       evictedEvents: evicted.event, evictedTelemetry: evicted.telemetry, evictedStatus: evicted.status,
       drops: inputs.drops, connects: c.connects, disconnects: c.disconnects, resent: c.resent, rejected: c.rejected,
-      unsupported: inputs.unsupported, deadLetters: 0,
+      unsupported: inputs.unsupported, deadLetters: outbox.deadLetters(this.outboxKey),
     };
   }
 

@@ -66,6 +66,8 @@ export const AgentStatusDetailJson = Type.Object({
   resent: Count,
   rejected: Count,
   /** Registers the device answered with a Modbus exception: not polled, re-probed (absent from older agents' status). */
+  /** Fault events the broker refused, kept in the agent's outbox to be sent again (absent from older agents' status). */
+  deadLetters: Type.Optional(Count),
   unsupported: Type.Optional(Type.Array(Type.Object({ parameter: Type.String(), exceptionCode: Count, sinceMs: Type.Number() }))),
 });
 export type AgentStatusDetailJson = Static<typeof AgentStatusDetailJson>;

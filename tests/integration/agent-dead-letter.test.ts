@@ -82,3 +82,32 @@ t.test('a fault event refused by the broker (MQTT 5 reason 135) is kept, counted
   await waitFor('the outbox empty', () => (agent.stats('drive-1').eventsPending === 0 ? true : undefined));
   await waitFor('a status with no dead letters', () => (seen.statuses.at(-1)?.deadLetters === 0 && seen.statuses.at(-1)?.outboxEvents === 0 ? true : undefined), 5000);
 });
+
+t.test('an MQTT 3.1.1 connection cannot see the refusal: Mosquitto acknowledges the denied event and drops it (what the README warns about)', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const broker = await startMosquitto(dir.path, WITHOUT_EVENTS);
+  t.teardown(() => broker.stop());
+  const sim = await startModbusDevice(vfd);
+  t.teardown(() => sim.stop());
+  const seen = { events: [] as FaultEvent[], statuses: [] as AgentStatus[] };
+  const watcher = await watch(broker.url, seen);
+  t.teardown(() => watcher.endAsync(true));
+  const config = checkAgentConfig({
+    mqtt: { url: broker.url, protocolVersion: 4 },
+    stateDir: `${dir.path}/agent`,
+    devices: [{ id: 'drive-1', site: 'plant', model: 'VFD-4000', firmware: '2.3.1', modbus: { host: sim.host, port: sim.port, intervals: { normal: 100 } } }],
+    telemetry: { intervalMs: 0 },
+    status: { intervalMs: 1000 },
+  }, 'test');
+  const agent = await startAgent(config, { log: pino({ level: 'silent' }) });
+  t.teardown(() => agent.stop());
+  await waitFor('the agent polling', () => (agent.stats('drive-1').polls >= 3 ? true : undefined));
+  sim.model.injectFault(1);
+  await waitFor('the overcurrent raised', () => agent.recentEvents('drive-1').find((e) => e.code === 'vfd.overcurrent'));
+  await waitFor('the event acknowledged and deleted', () => (agent.stats('drive-1').eventsPublished >= 1 && agent.stats('drive-1').eventsPending === 0 ? true : undefined));
+  const status = await waitFor('a status after it', () => seen.statuses.find((s) => s.eventsPublished >= 1));
+  t.equal(status.rejected, 0, 'nothing counted as refused');
+  t.equal(status.deadLetters, 0);
+  t.equal(seen.events.length, 0, 'yet nobody received it');
+});

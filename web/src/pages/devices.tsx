@@ -150,6 +150,7 @@ export function DevicePage(props: { site: string; device: string }) {
               <dt>{t('device.pollErrors')}</dt><dd>{d.status.pollErrors}</dd>
               <dt>{t('device.eventsPublished')}</dt><dd>{d.status.eventsPublished}</dd>
               <dt>{t('device.connects')}</dt><dd>{d.status.connects ?? '—'}</dd>
+              {(d.status.deadLetters ?? 0) > 0 && <><dt>{t('device.deadLetters')}</dt><dd class="error" data-testid="dead-letters" title={t('device.deadLettersHint')}>{d.status.deadLetters}</dd></>}
             </dl>
           ) : <p class="muted">{t('device.noStatus')}</p>}
         </section>
