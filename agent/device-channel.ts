@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 import type { Adapter, PollGroup } from '../firmware-adapters/schema.js';
 import { writableRange } from '../firmware-adapters/register-codec.js';
-import { errorCode, errorMessage } from '../protocol/errors.js';
+import { errorCode, errorMessage, FaultlineError } from '../protocol/errors.js';
 import type { DeviceBirth, FaultEvent, ParameterInfo, Sample, UnsupportedRegister } from '../protocol/values.js';
 import type { AgentConfig, DeviceConfig } from './config/agent-config-schema.js';
 import type { ChatterSpec } from './core/chatter.js';
@@ -18,7 +18,7 @@ import { buildFaultEvent } from './core/fault-event.js';
 import { SampleWindow } from './core/sample-window.js';
 import { MqttLink } from './mqtt-link.js';
 import type { Outbox } from './outbox/index.js';
-import { WriteAuthorizer } from './rpc-auth.js';
+import { outboxSeenStore, WriteAuthorizer } from './rpc-auth.js';
 import { RpcHandler } from './rpc-handler.js';
 import type { ModbusBus } from './sources/modbus-bus.js';
 import { ModbusPoller, type ModbusCounters } from './sources/modbus-poller.js';
@@ -130,8 +130,9 @@ export class DeviceChannel {
     this.rpc = new RpcHandler({
       knownParameters: () => new Set(adapter.registers.map((r) => r.name)),
       readLive: (names) => (poller ? poller.readNamed(names) : Promise.reject(new Error('no Modbus source configured'))),
-      write: (values) => (poller ? poller.write(values) : Promise.reject(new Error('no Modbus source configured'))),
-      authorizer: new WriteAuthorizer(device.writeKey, device.site, device.id),
+      write: (values) => (poller ? poller.write(values) : Promise.reject(new FaultlineError('FL_ERR_RPC_NOT_WRITABLE', 'this device has no Modbus source configured: nothing can be written'))),
+      readBack: (values) => (poller ? poller.readBack(values) : Promise.reject(new Error('no Modbus source configured'))),
+      authorizer: new WriteAuthorizer(device.writeKey, device.site, device.id, outboxSeenStore(d.outbox, `${device.site}/${device.id}`, log)),
       describe: () => this.birth(), recentLogLines: (n) => this.recentLogLines(n), respond: (p) => this.link.publishRpcResponse(p), log: log.child({ part: 'rpc' }), now: d.now,
     });
   }

@@ -6,7 +6,7 @@
 import { faultline } from './gen/faultline.js';
 import { FaultlineError } from './errors.js';
 import {
-  CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS,
+  CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS, WRITE_OUTCOMES,
   type AgentStatus, type DeviceBirth, type DeviceDeath, type FaultEvent, type ParameterInfo,
   type RpcRequest, type RpcResponse, type Sample, type Telemetry,
 } from './values.js';
@@ -201,6 +201,7 @@ export function decodeRpcRequest(bytes: Uint8Array): RpcRequest {
 export function encodeRpcResponse(r: RpcResponse): Uint8Array {
   return pb.RpcResponse.encode({
     id: r.id, ok: r.ok, error: r.error ?? null, values: r.values.map(sampleToWire), description: r.description ? birthToWire(r.description) : null, logLines: r.logLines ?? [],
+    writeOutcome: r.writeOutcome ? enumToWire(WRITE_OUTCOMES, r.writeOutcome) : 0,
   }).finish();
 }
 
@@ -213,5 +214,6 @@ export function decodeRpcResponse(bytes: Uint8Array): RpcResponse {
   if (m.error) res.error = { code: m.error.code ?? '', message: m.error.message ?? '' };
   if (m.description) res.description = decodeBirth(pb.DeviceBirth.encode(m.description).finish());
   if (m.logLines && m.logLines.length > 0) res.logLines = m.logLines;
+  if (m.writeOutcome) res.writeOutcome = enumFromWire(WRITE_OUTCOMES, m.writeOutcome, 'RpcResponse.writeOutcome');
   return res;
 }

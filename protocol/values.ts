@@ -131,9 +131,15 @@ export interface RpcRequest {
   op: RpcOp;
 }
 
+/** What became of a write: applied, not applied, or unknown (the device did not answer and could not be read back). */
+export const WRITE_OUTCOMES = ['applied', 'not-applied', 'unknown'] as const;
+export type WriteOutcome = (typeof WRITE_OUTCOMES)[number];
+
 export interface RpcResponse {
   id: string;
   ok: boolean;
+  /** Set on every answer to a write. */
+  writeOutcome?: WriteOutcome;
   error?: { code: string; message: string };
   values: Sample[];
   description?: DeviceBirth;

@@ -154,6 +154,36 @@ export class ModbusPoller {
     const coils = regs.filter((x) => x.def.table === 'coil');
     const holding = regs.filter((x) => x.def.table === 'holding');
     if (coils.length + holding.length !== regs.length) throw new FaultlineError('FL_ERR_RPC_NOT_WRITABLE', 'only coils and holding registers can be written');
+    try {
+      await this.send(coils, holding);
+    } catch (err) {
+      // An exception reply is a definite answer: the device did not take the write.
+      if (err instanceof FaultlineError && err.code === 'FL_ERR_MODBUS_EXCEPTION') {
+        throw new FaultlineError('FL_ERR_RPC_WRITE_REFUSED', `the device refused the write: ${err.message}`, {
+          cause: err, context: { ...err.context, parameters: values.map((v) => v.name) },
+        });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Reads written parameters back and compares them with what was written (to the register's
+   * resolution): the values read and whether every one matches. Throws when it cannot read them.
+   */
+  async readBack(values: ReadonlyArray<{ name: string; value: number }>): Promise<{ matches: boolean; samples: Sample[] }> {
+    const samples = await this.readNamed(values.map((v) => v.name));
+    const matches = values.every(({ name, value }) => {
+      const def = this.opts.adapter.registers.find((r) => r.name === name);
+      const s = samples.find((x) => x.parameter === name);
+      if (!def || !s || s.quality !== 'good') return false;
+      const step = def.type === 'float32' || def.type === 'float64' ? Math.abs(value) * 1e-6 : (def.scale ?? 1) / 2;
+      return Math.abs(s.value - value) <= Math.max(step, 1e-9);
+    });
+    return { matches, samples };
+  }
+
+  private async send(coils: ReadonlyArray<{ def: RegisterDef; value: number }>, holding: ReadonlyArray<{ def: RegisterDef; value: number }>): Promise<void> {
     const contiguous = coils.every((x, i) => i === 0 || x.def.address === coils[i - 1]!.def.address + 1);
     if (coils.length === 1) await this.request((c) => c.writeCoil(coils[0]!.def.address, coils[0]!.value !== 0));
     else if (coils.length > 1 && contiguous) await this.request((c) => c.writeCoils(coils[0]!.def.address, coils.map((x) => x.value !== 0)));

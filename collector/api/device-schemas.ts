@@ -157,9 +157,17 @@ export const WriteBody = Type.Object({
 }, { additionalProperties: false });
 export type WriteBody = Static<typeof WriteBody>;
 
-/** After a write: the written parameters read back fresh from the device. */
-export const WriteJson = LiveJson;
-export type WriteJson = LiveJson;
+/**
+ * After a write: its outcome and the written parameters read back fresh from the device. 200 with
+ * outcome applied; 202 with outcome unknown (the device answered neither the write nor a
+ * read-back: it may still apply it; `message` says so). Not applied is an error status.
+ */
+export const WriteJson = Type.Object({
+  ...LiveJson.properties,
+  outcome: Type.Union([Type.Literal('applied'), Type.Literal('unknown')]),
+  message: Type.Optional(Type.String()),
+});
+export type WriteJson = Static<typeof WriteJson>;
 
 // ---------------------------------------------------------------- /api/admin/devices
 

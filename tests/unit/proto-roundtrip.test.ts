@@ -50,6 +50,10 @@ t.test('every message survives encode -> decode unchanged', async (t) => {
   t.same(decodeRpcResponse(encodeRpcResponse(res)), res, 'RpcResponse error');
   const res2 = { id: 'r2', ok: true, values: [], description: birth };
   t.same(decodeRpcResponse(encodeRpcResponse(res2)), res2, 'RpcResponse describe');
+  for (const writeOutcome of ['applied', 'not-applied', 'unknown'] as const) {
+    const w = { id: 'w', ok: writeOutcome === 'applied', writeOutcome, values: event.snapshot };
+    t.same(decodeRpcResponse(encodeRpcResponse(w)), w, `RpcResponse write ${writeOutcome}`);
+  }
 });
 
 t.test('a message from a newer sender with unknown fields still decodes', async (t) => {

@@ -9,7 +9,7 @@ import { Dialog } from '../components/dialog';
 import { fmtDateTime, fmtDuration, fmtNumber, fmtTime } from '../format';
 import { t } from '../i18n';
 import { toast, useCan, errorText } from '../session';
-import type { CatalogueEntry, DeviceDetail, DeviceSummary, LiveResult, LiveValue } from '../types';
+import type { CatalogueEntry, DeviceDetail, DeviceSummary, LiveResult, LiveValue, WriteResult } from '../types';
 
 export function DeviceList() {
   const [devices, setDevices] = useState<DeviceSummary[] | null>(null);
@@ -212,9 +212,10 @@ export function DevicePage(props: { site: string; device: string }) {
       {writing && (
         <WriteDialog param={writing} current={values.get(writing.name)} onClose={() => setWriting(null)} onWrite={async (value) => {
           try {
-            const r = await api.post<LiveResult>(`${path}/write`, { values: [{ name: writing.name, value }], confirm: true });
+            const r = await api.post<WriteResult>(`${path}/write`, { values: [{ name: writing.name, value }], confirm: true });
             setLive((prev) => ({ ...r, values: [...(prev?.values ?? []).filter((x) => !r.values.some((y) => y.name === x.name)), ...r.values] }));
-            toast('ok', t('device.written', { name: writing.name, value: fmtNumber(r.values[0]?.value ?? value, 3) }));
+            if (r.outcome === 'unknown') toast('warn', t('device.writeUnknown', { name: writing.name, value: fmtNumber(value, 3) }));
+            else toast('ok', t('device.written', { name: writing.name, value: fmtNumber(r.values[0]?.value ?? value, 3) }));
             setWriting(null);
             return '';
           } catch (err) {
