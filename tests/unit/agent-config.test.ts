@@ -1,5 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
+import { loadAgentSetup } from '../../agent/config/config-loader.js';
 import { parseAgentConfig } from '../../agent/config/load-config.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const minimal = 'devices:\n  - id: drive-1\n    site: plant-a\n    model: VFD-4000\n    firmware: "2.3.1"\n    modbus:\n      host: 10.0.0.5\n';
 
@@ -57,4 +61,39 @@ t.test('rules across keys: unique devices, what each transport needs, one serial
 t.test('broken YAML names the line', async (t) => {
   t.throws(() => parseAgentConfig('devices: [\n  id: x\n', 'a.yaml'), { code: 'FL_ERR_CONFIG_YAML', message: /a\.yaml:\d+:/ });
   t.throws(() => parseAgentConfig('', 'empty.yaml'), { code: 'FL_ERR_CONFIG_INVALID', message: /missing required key "devices"/ });
+});
+
+t.test('one run shows every config error, each with file:line:col; an unknown model names the device, the known models and the nearest match (issue #14 item 7)', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const file = join(dir.path, 'agent.yaml');
+  writeFileSync(file, [
+    'devices:',
+    '  - id: drive-1',
+    '    site: plant',
+    '    model: VFD-400',
+    '    firmware: "2.3.1"',
+    '    modbus: { host: 10.0.0.5, port: 70000 }',
+    '  - id: drive-1',
+    '    site: plant',
+    '    model: VFD-4000',
+    '    firmware: "9.0"',
+    '    modbus: { host: 10.0.0.6 }',
+    '  - id: meter-1',
+    '    site: plant',
+    '    model: EM-3P40',
+    '    firmware: "1.2"',
+    '    adapter: three-phase-metr',
+    '',
+  ].join('\n'));
+  const setup = loadAgentSetup(file);
+  if (!('problem' in setup)) { t.fail('the config was accepted'); return; }
+  const text = setup.problem;
+  t.match(text, /agent\.yaml:6:\d+: devices\.0\.modbus\.port: must be <= 65535/, 'a schema error, with line and column');
+  t.match(text, /agent\.yaml:7:\d+: devices\.1\.id: device plant\/drive-1 is already defined as devices\.0/, 'the duplicate id in the same run');
+  t.match(text, /agent\.yaml:4:12: devices\.0\.model: device plant\/drive-1: no adapter matches model "VFD-400" firmware "2\.3\.1"/, 'the unknown model: file:line:col and the device');
+  t.match(text, /known models: .*generic-vfd \(\^VFD-\\d\{4\}\$\)/, 'the known models');
+  t.match(text, /nearest: generic-vfd/, 'and the nearest match');
+  t.match(text, /agent\.yaml:10:\d+: devices\.1\.firmware: device plant\/drive-1: model "VFD-4000" is generic-vfd's, but firmware "9\.0" does not match \^\[1-3\]\\\./, 'a firmware the adapter does not cover');
+  t.match(text, /agent\.yaml:16:\d+: devices\.2\.adapter: device plant\/meter-1: no adapter "three-phase-metr".*did you mean three-phase-meter/, 'an adapter id typo');
 });
