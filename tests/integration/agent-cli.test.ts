@@ -31,7 +31,7 @@ t.test('agent check', async (t) => {
   writeFileSync(bad, 'devices:\n  - id: drive-1\n    site: plant-a\n    model: VFD-4000\n    firmware: "2.3.1"\n    modbus:\n      host: 127.0.0.1\n      port: "five"\n');
   const res = await run(['agent', '--config', bad]);
   t.equal(res.code, 1, 'a bad config exits 1 without starting');
-  t.match(res.stderr, /bad\.yaml:8: devices\.0\.modbus\.port: must be integer\. Fix: set devices\.0\.modbus\.port to a TCP port, 1-65535/);
+  t.match(res.stderr, /bad\.yaml:8:\d+: devices\.0\.modbus\.port: must be integer\. Fix: set devices\.0\.modbus\.port to a TCP port, 1-65535/);
 
   const missing = await run(['agent', 'check', '--config', join(dir.path, 'nope.yaml')]);
   t.equal(missing.code, 1);

@@ -36,10 +36,10 @@ t.test('every problem is reported with its key, line and a fix', async (t) => {
   ].join('\n');
   const err = t.throws(() => parseAgentConfig(bad, 'agent.yaml'), { code: 'FL_ERR_CONFIG_INVALID' }) as Error;
   const msg = err.message;
-  t.match(msg, /agent\.yaml:2: devices\.0\.id: must match pattern/);
+  t.match(msg, /agent\.yaml:2:9: devices\.0\.id: must match pattern/, 'line and column');
   t.match(msg, /devices\.0\.firmware: missing required key "firmware"\. Fix: add devices\.0\.firmware/);
-  t.match(msg, /agent\.yaml:7: devices\.0\.modbus\.prot: unknown key "prot"\. Fix: remove it, or use one of: transport, host, port/);
-  t.match(msg, /agent\.yaml:8: devices\.0\.modbus\.port: must be <= 65535/);
+  t.match(msg, /agent\.yaml:7:\d+: devices\.0\.modbus\.prot: unknown key "prot"\. Fix: remove it, or use one of: transport, host, port/);
+  t.match(msg, /agent\.yaml:8:13: devices\.0\.modbus\.port: must be <= 65535/);
   t.match(msg, /mqtt\.protocolVersion/);
 });
 
