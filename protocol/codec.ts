@@ -6,7 +6,7 @@
 import { faultline } from './gen/faultline.js';
 import { FaultlineError } from './errors.js';
 import {
-  CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS, WRITE_OUTCOMES,
+  CATEGORIES, QUALITIES, QUALITY_REASONS, SEVERITIES, SOURCES, TRANSITIONS, WRITE_OUTCOMES,
   type AgentStatus, type DeviceBirth, type DeviceDeath, type FaultEvent, type ParameterInfo,
   type RpcRequest, type RpcResponse, type Sample, type Telemetry,
 } from './values.js';
@@ -52,7 +52,10 @@ function num(n: unknown): number {
 }
 
 function sampleToWire(s: Sample): faultline.v1.ISample {
-  return { parameter: s.parameter, value: s.value, quality: QUALITIES.indexOf(s.quality), timeMs: s.timeMs, text: s.text ?? '' };
+  return {
+    parameter: s.parameter, value: s.value, quality: QUALITIES.indexOf(s.quality), timeMs: s.timeMs, text: s.text ?? '',
+    reason: s.reason ? enumToWire(QUALITY_REASONS, s.reason) : 0,
+  };
 }
 
 function sampleFromWire(s: faultline.v1.ISample, where: string): Sample {
@@ -60,6 +63,9 @@ function sampleFromWire(s: faultline.v1.ISample, where: string): Sample {
   if (quality === undefined) invalid(`${where}.quality`, `unknown value ${String(s.quality)}`);
   const sample: Sample = { parameter: required(`${where}.parameter`, s.parameter), value: num(s.value), quality, timeMs: num(s.timeMs) };
   if (s.text) sample.text = s.text;
+  // A reason this receiver does not know yet (a newer agent) is left out, not a reason to drop the message.
+  const reason = s.reason ? QUALITY_REASONS[s.reason - 1] : undefined;
+  if (reason) sample.reason = reason;
   return sample;
 }
 

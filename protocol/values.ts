@@ -13,14 +13,21 @@ export type Severity = (typeof SEVERITIES)[number];
 export const TRANSITIONS = ['raise', 'clear'] as const;
 export type Transition = (typeof TRANSITIONS)[number];
 
-export const QUALITIES = ['good', 'bad', 'stale'] as const;
+/** Wire order (protocol/faultline.proto Quality). bad: no usable value; uncertain: a value not to be trusted; stale: not refreshed. */
+export const QUALITIES = ['good', 'bad', 'stale', 'uncertain'] as const;
 export type Quality = (typeof QUALITIES)[number];
+
+/** Why a sample is not good (protocol/faultline.proto QualityReason, without NONE). */
+export const QUALITY_REASONS = ['exception', 'timeout', 'link', 'decode', 'out-of-range', 'unsupported'] as const;
+export type QualityReason = (typeof QUALITY_REASONS)[number];
 
 export interface Sample {
   parameter: string;
   value: number;
   quality: Quality;
   timeMs: number;
+  /** Why it is not good; absent for good samples (and from older agents). */
+  reason?: QualityReason;
   /** Only for text parameters (`string` registers). */
   text?: string;
 }
