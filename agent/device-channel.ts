@@ -21,7 +21,7 @@ import type { Outbox } from './outbox/index.js';
 import { outboxSeenStore, WriteAuthorizer } from './rpc-auth.js';
 import { RpcHandler } from './rpc-handler.js';
 import type { ModbusBus } from './sources/modbus-bus.js';
-import { ModbusPoller, type ModbusCounters } from './sources/modbus-poller.js';
+import { failureReason, ModbusPoller, type ModbusCounters } from './sources/modbus-poller.js';
 import { SystemMetrics } from './sources/system-metrics.js';
 import { LogSource, logStatePath } from './sources/log-source.js';
 import type { LogFaultTransition } from './core/log-matcher.js';
@@ -214,6 +214,10 @@ export class DeviceChannel {
       const pause = Math.min(m.backoffMaxMs, m.intervals.normal * 2 ** Math.min(10, this.consecutiveFailures - 1));
       this.backoffUntil = this.d.now() + pause * (0.5 + Math.random() / 2);
       this.d.log.warn({ code: errorCode(err), err: errorMessage(err), group, nextTryInMs: Math.round(this.backoffUntil - this.d.now()) }, 'modbus poll failed');
+      // Not silence: the group's values go out as bad, with why, so nothing shows the last good value unmarked.
+      const reason = failureReason(err);
+      const t = this.d.now();
+      this.record(this.poller.parametersOf(group).map((parameter) => ({ parameter, value: 0, quality: 'bad' as const, reason, timeMs: t })));
       this.judge(detectComm(this.detector, false, m.failuresBeforeCommLoss, this.d.now(), { chatter: this.chatter }));
       return;
     }

@@ -17,7 +17,7 @@ import { decodeText, encodeRegister, inexactWriteValue, writableRange } from '..
 import type { ReadPlanOptions } from '../../firmware-adapters/read-plan.js';
 import { BIT_TABLES, registerSpan, type Adapter, type PollGroup, type RegisterDef } from '../../firmware-adapters/schema.js';
 import { FaultlineError } from '../../protocol/errors.js';
-import type { Sample, UnsupportedRegister } from '../../protocol/values.js';
+import type { QualityReason, Sample, UnsupportedRegister } from '../../protocol/values.js';
 import type { ModbusBus } from './modbus-bus.js';
 import type { ModbusClient } from './modbus-client.js';
 
@@ -61,6 +61,21 @@ function registerException(err: unknown): number | undefined {
   if (!(err instanceof FaultlineError) || err.code !== 'FL_ERR_MODBUS_EXCEPTION') return undefined;
   const code = err.context['modbusCode'];
   return typeof code === 'number' && REGISTER_EXCEPTIONS.has(code) ? code : undefined;
+}
+
+/** A decoded value with its quality: bad when it is no number, uncertain outside the register's measuring range. */
+export function judgedSample(def: RegisterDef, value: number, timeMs: number): Sample {
+  if (!Number.isFinite(value)) return { parameter: def.name, value: 0, quality: 'bad', reason: 'decode', timeMs };
+  if (def.range && (value < def.range.min || value > def.range.max)) return { parameter: def.name, value, quality: 'uncertain', reason: 'out-of-range', timeMs };
+  return { parameter: def.name, value, quality: 'good', timeMs };
+}
+
+/** Why a poll that threw gave no values, as a sample quality reason. */
+export function failureReason(err: unknown): QualityReason {
+  const code = err instanceof FaultlineError ? err.code : '';
+  if (code === 'FL_ERR_MODBUS_TIMEOUT') return 'timeout';
+  if (code === 'FL_ERR_MODBUS_EXCEPTION') return 'exception';
+  return 'link';
 }
 
 export function classifyModbusError(err: unknown): FailureKind {
@@ -262,7 +277,12 @@ export class ModbusPoller {
         reprobeInMs: this.opts.reprobeMs ?? DEFAULT_REPROBE_MS,
       }, `unit ${this.opts.unitId} answers exception ${code} for ${def.table} ${def.address} (${def.name}): marked unsupported; the other registers are still polled`);
     }
-    return { parameter: def.name, value: 0, quality: 'bad', timeMs: now };
+    return { parameter: def.name, value: 0, quality: 'bad', reason: 'unsupported', timeMs: now };
+  }
+
+  /** The parameters polled in `group` (for the bad samples of a poll that failed). */
+  parametersOf(group: PollGroup): string[] {
+    return (this.byGroup.get(group) ?? []).filter((r) => !this.missing.has(r.name)).map((r) => r.name);
   }
 
   private async readBlock(req: ReadRequest): Promise<Sample[]> {
@@ -288,8 +308,7 @@ export class ModbusPoller {
         samples.push({ parameter: def.name, value: registerSpan(def), quality: 'good', timeMs: t, text: decodeText(def, w) });
         continue;
       }
-      const value = decodeRegister(def, w);
-      samples.push({ parameter: def.name, value, quality: Number.isFinite(value) ? 'good' : 'bad', timeMs: t });
+      samples.push(judgedSample(def, decodeRegister(def, w), t));
     }
     return samples;
   }

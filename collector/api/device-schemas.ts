@@ -5,7 +5,7 @@
  * Times are epoch milliseconds; errors are the API's ErrorBody ({ error: { code, message, hint?, problems? } }).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { QUALITIES } from '../../protocol/values.js';
+import { QUALITIES, QUALITY_REASONS } from '../../protocol/values.js';
 import { DeviceJson, ErrorBody, Id, Nullable, literals } from './schemas.js';
 
 const Count = Type.Integer({ minimum: 0 });
@@ -105,6 +105,8 @@ export const LiveValueJson = Type.Object({
   /** From the catalogue; '' when the parameter is not in it. */
   unit: Type.String(),
   quality: literals(QUALITIES),
+  /** Why the value is not good (absent when good, and from older agents). */
+  reason: Type.Optional(literals(QUALITY_REASONS)),
   /** When the device read it. */
   timeMs: Type.Number(),
 });

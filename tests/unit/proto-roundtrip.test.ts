@@ -30,7 +30,11 @@ t.test('every message survives encode -> decode unchanged', async (t) => {
   t.same(decodeBirth(encodeBirth(birth)), birth, 'DeviceBirth');
   const death = { device: 'drive-1', site: 'plant-a', timeMs: 0, sessionId: 's-1', reason: 'connection lost' };
   t.same(decodeDeath(encodeDeath(death)), death, 'DeviceDeath');
-  const tel = { device: 'drive-1', site: 'plant-a', samples: event.snapshot };
+  const tel = {
+    device: 'drive-1', site: 'plant-a', samples: [...event.snapshot,
+      { parameter: 'heatsink_temperature', value: 3276.7, quality: 'uncertain' as const, reason: 'out-of-range' as const, timeMs: 5 },
+      { parameter: 'motor_current', value: 0, quality: 'bad' as const, reason: 'timeout' as const, timeMs: 6 }],
+  };
   t.same(decodeTelemetry(encodeTelemetry(tel)), tel, 'Telemetry');
   const status = {
     device: 'drive-1', site: 'plant-a', timeMs: 5, uptimeS: 12.5, outboxDepth: 3, pollErrors: 2, eventsPublished: 9,

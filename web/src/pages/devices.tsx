@@ -185,7 +185,7 @@ export function DevicePage(props: { site: string; device: string }) {
                     <td>{p.description}</td>
                     <td>{p.unit}</td>
                     <td>{p.source}</td>
-                    <td class="num" data-testid={`live-${p.name}`}>{v ? (v.text ?? fmtNumber(v.value, 3)) : '—'}{v && v.quality !== 'good' ? <span class="tag">{v.quality}</span> : null}
+                    <td class="num" data-testid={`live-${p.name}`}>{v && v.quality !== 'bad' ? (v.text ?? fmtNumber(v.value, 3)) : '—'}{v && v.quality !== 'good' ? <span class="tag" data-testid={`quality-${p.name}`}>{v.quality}{v.reason ? `: ${v.reason}` : ''}</span> : null}
                       {missing && <span class="tag" data-testid={`unsupported-${p.name}`} title={t('device.unsupportedHint')}>{t('device.unsupported', { code: missing.exceptionCode.toString(16).padStart(2, '0') })}</span>}</td>
                     <td>{v ? <time dateTime={new Date(v.timeMs).toISOString()}>{fmtTime(v.timeMs)}</time> : ''}</td>
                     <td>{canTalk && p.writable && (
