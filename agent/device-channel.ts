@@ -16,7 +16,7 @@ import type { FaultTransition } from './core/fault-transition.js';
 import { detectSystem, initialSystemDetectorState, type SystemDetectorState } from './core/system-detection.js';
 import { buildFaultEvent } from './core/fault-event.js';
 import { SampleWindow } from './core/sample-window.js';
-import { MqttLink } from './mqtt-link.js';
+import { MqttLink, type StatusInputs } from './mqtt-link.js';
 import type { Outbox } from './outbox/index.js';
 import { outboxSeenStore, WriteAuthorizer } from './rpc-auth.js';
 import { RpcHandler } from './rpc-handler.js';
@@ -123,7 +123,7 @@ export class DeviceChannel {
       url: m.url, username: device.username, password: device.password, protocolVersion: m.protocolVersion, keepaliveS: m.keepaliveS,
       connectTimeoutMs: m.connectTimeoutMs, tls: m.tls, reconnect: m.reconnect, maxInFlight: m.maxInFlight,
       statusIntervalMs: agent.status.intervalMs, site: device.site, device: device.id, sessionId: this.sessionId, outbox: d.outbox,
-      birth: () => this.birth(), statusInputs: () => ({ pollErrors: this.st.pollErrors, drops: this.st.telemetryDropped + this.st.eventsLost, unsupported: this.poller?.unsupported() ?? [] }),
+      birth: () => this.birth(), statusInputs: () => this.statusInputs(),
       onRpcRequest: (p) => this.rpc.handle(p), log: log.child({ part: 'mqtt' }), now: d.now,
     });
     const poller = this.poller;
@@ -153,6 +153,17 @@ export class DeviceChannel {
     return {
       ...this.st, eventsPublished: this.link.counters().ackedEvents, eventsPending: this.d.outbox.depth(this.link.outboxKey).event, eventsRefused: this.d.outbox.deadLetters(this.link.outboxKey), rpcAnswered: this.rpc.answered, rpcBadRequests: this.rpc.badRequests, writes: this.rpc.writes, writesRefused: this.rpc.refusedWrites,
       modbus: this.poller ? { ...this.poller.counters } : null, unsupported: this.poller?.unsupported() ?? [],
+    };
+  }
+
+  /** What the status message reports of this device's sources (self-metrics). */
+  private statusInputs(): StatusInputs {
+    const m = this.poller?.counters;
+    return {
+      pollErrors: this.st.pollErrors, drops: this.st.telemetryDropped + this.st.eventsLost, unsupported: this.poller?.unsupported() ?? [],
+      polls: this.st.polls, pollTimeouts: m?.timeouts ?? 0, pollExceptions: m?.exceptions ?? 0,
+      pollLinkErrors: m ? m.crcErrors + m.ioErrors + m.badReplies : 0,
+      logLinesClipped: this.logs.reduce((n, l) => n + l.counters().truncated, 0),
     };
   }
 

@@ -50,6 +50,11 @@ export interface StatusInputs {
   drops: number;
   /** Registers the device refused with a Modbus exception (not polled, re-probed). */
   unsupported: UnsupportedRegister[];
+  polls: number;
+  pollTimeouts: number;
+  pollExceptions: number;
+  pollLinkErrors: number;
+  logLinesClipped: number;
 }
 
 export interface MqttLinkOptions {
@@ -189,9 +194,10 @@ export class MqttLink {
     const { outbox, site, device } = this.opts;
     const depth = outbox.depth(this.outboxKey);
     const evicted = outbox.evictions(this.outboxKey);
-    const inputs = this.opts.statusInputs?.() ?? { pollErrors: 0, drops: 0, unsupported: [] };
+    const inputs = this.opts.statusInputs?.() ?? { pollErrors: 0, drops: 0, unsupported: [], polls: 0, pollTimeouts: 0, pollExceptions: 0, pollLinkErrors: 0, logLinesClipped: 0 };
     const c = this.counters();
     const now = this.now();
+    const oldest = outbox.oldestCreatedMs(this.outboxKey);
     return {
       device, site, timeMs: now, uptimeS: Math.max(0, now - this.startedMs) / 1000,
       outboxDepth: depth.total, pollErrors: inputs.pollErrors, eventsPublished: c.ackedEvents,
@@ -199,6 +205,8 @@ export class MqttLink {
       evictedEvents: evicted.event, evictedTelemetry: evicted.telemetry, evictedStatus: evicted.status,
       drops: inputs.drops, connects: c.connects, disconnects: c.disconnects, resent: c.resent, rejected: c.rejected,
       unsupported: inputs.unsupported, deadLetters: outbox.deadLetters(this.outboxKey),
+      polls: inputs.polls, pollTimeouts: inputs.pollTimeouts, pollExceptions: inputs.pollExceptions, pollLinkErrors: inputs.pollLinkErrors,
+      outboxOldestAgeS: oldest === undefined ? 0 : Math.max(0, now - oldest) / 1000, logLinesClipped: inputs.logLinesClipped,
     };
   }
 

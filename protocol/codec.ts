@@ -174,7 +174,8 @@ export function decodeStatus(bytes: Uint8Array): AgentStatus {
     unsupported: (m.unsupported ?? []).map((u, i) => ({
       parameter: required(`AgentStatus.unsupported[${i}].parameter`, u.parameter), exceptionCode: u.exceptionCode ?? 0, sinceMs: num(u.sinceMs),
     })),
-    deadLetters: num(m.deadLetters),
+    deadLetters: num(m.deadLetters), polls: num(m.polls), pollTimeouts: num(m.pollTimeouts), pollExceptions: num(m.pollExceptions),
+    pollLinkErrors: num(m.pollLinkErrors), outboxOldestAgeS: num(m.outboxOldestAgeS), logLinesClipped: num(m.logLinesClipped),
   };
 }
 

@@ -119,6 +119,13 @@ export interface AgentStatus {
   unsupported: UnsupportedRegister[];
   /** Fault events the broker refused (MQTT 5 reason >= 0x80), kept in the outbox and sent again after a reconnect. */
   deadLetters: number;
+  /** Self-metrics (see faultline.proto); 0 from older agents. */
+  polls: number;
+  pollTimeouts: number;
+  pollExceptions: number;
+  pollLinkErrors: number;
+  outboxOldestAgeS: number;
+  logLinesClipped: number;
 }
 
 export interface ParameterValue {

@@ -146,6 +146,12 @@ export class Outbox {
     return (device === undefined ? this.st.countAllDeadLetters.get() : this.st.countDeadLetters.get(device))?.n ?? 0;
   }
 
+  /** When the device's oldest stored message was created (epoch ms), or undefined when it has none. */
+  oldestCreatedMs(device: string): number | undefined {
+    this.requireOpen();
+    return this.st.oldestCreated.get(device)?.at ?? undefined;
+  }
+
   /** Makes the device's dead letters sendable again (on a new connection); returns how many. */
   requeueDeadLetters(device: string): number {
     const n = this.write(() => this.st.requeueDeadLetters.run(device).changes, []);

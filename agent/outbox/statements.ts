@@ -36,6 +36,7 @@ export function prepareStatements(db: Database.Database) {
     deadLetter: db.prepare<[number, number]>('UPDATE outbox SET refused = ? WHERE seq = ?'),
     countDeadLetters: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE device = ? AND refused != 0'),
     countAllDeadLetters: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE refused != 0'),
+    oldestCreated: db.prepare<[string], { at: number | null }>('SELECT MIN(created_ms) AS at FROM outbox WHERE device = ?'),
     requeueDeadLetters: db.prepare<[string]>('UPDATE outbox SET refused = 0 WHERE device = ? AND refused != 0'),
   };
 }

@@ -66,6 +66,13 @@ export const AgentStatusDetailJson = Type.Object({
   resent: Count,
   rejected: Count,
   /** Registers the device answered with a Modbus exception: not polled, re-probed (absent from older agents' status). */
+  /** The agent's own counters (absent from older agents' status). */
+  polls: Type.Optional(Count),
+  pollTimeouts: Type.Optional(Count),
+  pollExceptions: Type.Optional(Count),
+  pollLinkErrors: Type.Optional(Count),
+  outboxOldestAgeS: Type.Optional(Type.Number()),
+  logLinesClipped: Type.Optional(Count),
   /** Fault events the broker refused, kept in the agent's outbox to be sent again (absent from older agents' status). */
   deadLetters: Type.Optional(Count),
   unsupported: Type.Optional(Type.Array(Type.Object({ parameter: Type.String(), exceptionCode: Count, sinceMs: Type.Number() }))),

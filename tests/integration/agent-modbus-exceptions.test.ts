@@ -6,6 +6,7 @@
  * fails (here: a gateway answering 0x0B "target failed to respond" for everything).
  */
 import { connect, type MqttClient } from 'mqtt';
+import { writeFileSync } from 'node:fs';
 import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
@@ -40,12 +41,15 @@ t.test('exception 02 on two registers: the rest keeps flowing, the two are marke
     else statuses.push(decodeStatus(p));
   });
 
+  const logFile = `${dir.path}/drive.log`;
+  writeFileSync(logFile, `short line\n${'x'.repeat(2000)}\n`);
   const config = checkAgentConfig({
     mqtt: { url: collector.mqttUrl },
     stateDir: `${dir.path}/agent`,
     devices: [{
       id: 'drive-1', site: 'plant', model: 'VFD-4000', firmware: '2.3.1',
       modbus: { host: sim.host, port: sim.port, timeoutMs: 500, intervals: { normal: 100 }, failuresBeforeCommLoss: 2, reprobeMs: 1500 },
+      logs: [{ path: logFile, format: 'plain', startAt: 'beginning', maxLineBytes: 256 }],
     }],
     telemetry: { intervalMs: 200 },
     status: { intervalMs: 1000 },
@@ -70,6 +74,13 @@ t.test('exception 02 on two registers: the rest keeps flowing, the two are marke
   const status = await waitFor('a status naming the unsupported registers', () => statuses.find((s) => s.unsupported.length > 0));
   t.same(status.unsupported.map((u) => [u.parameter, u.exceptionCode]).sort(), [['accel_time', 2], ['frequency_setpoint', 2]], 'both registers, with the exception code');
   t.same(agent.stats('drive-1').unsupported.map((u) => u.parameter).sort(), ['accel_time', 'frequency_setpoint']);
+  // Self-metrics in the same status message.
+  t.ok(status.polls >= 10, `polls counted (${status.polls})`);
+  t.ok(status.pollExceptions >= 2, `exception replies counted by kind (${status.pollExceptions})`);
+  t.equal(status.pollTimeouts, 0, 'no timeouts');
+  t.equal(status.pollLinkErrors, 0, 'no link errors');
+  t.equal(status.logLinesClipped, 1, 'the 2000-byte log line was clipped at 256 bytes, and counted');
+  t.ok(status.outboxOldestAgeS >= 0 && status.outboxOldestAgeS < 60, `outbox oldest age ${status.outboxOldestAgeS} s`);
   const { headers } = await apiCallerIn(dir.path, 'viewer');
   const shown = await waitFor('the collector shows them on the device', async () => {
     const body = await (await fetch(`${collector.httpUrl}/api/devices/plant/drive-1`, { headers })).json() as { status: { unsupported?: Array<{ parameter: string; exceptionCode: number }> } | null };

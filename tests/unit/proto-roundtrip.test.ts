@@ -41,6 +41,7 @@ t.test('every message survives encode -> decode unchanged', async (t) => {
     outboxEvents: 1, outboxTelemetry: 2, outboxStatus: 0, outboxBytes: 4096, evictedEvents: 10, evictedTelemetry: 2 ** 40, evictedStatus: 12,
     drops: 13, connects: 14, disconnects: 15, resent: 16, rejected: 17,
     unsupported: [{ parameter: 'accel_time', exceptionCode: 2, sinceMs: 1_700_000_000_000 }], deadLetters: 18,
+    polls: 19, pollTimeouts: 20, pollExceptions: 21, pollLinkErrors: 22, outboxOldestAgeS: 23.5, logLinesClipped: 24,
   };
   t.same(decodeStatus(encodeStatus(status)), status, 'AgentStatus');
   const fromOlderAgent = protobuf.parse(readFileSync(new URL('../../../protocol/faultline.proto', import.meta.url), 'utf8')).root.lookupType('faultline.v1.AgentStatus');

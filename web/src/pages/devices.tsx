@@ -150,6 +150,9 @@ export function DevicePage(props: { site: string; device: string }) {
               <dt>{t('device.pollErrors')}</dt><dd>{d.status.pollErrors}</dd>
               <dt>{t('device.eventsPublished')}</dt><dd>{d.status.eventsPublished}</dd>
               <dt>{t('device.connects')}</dt><dd>{d.status.connects ?? '—'}</dd>
+              {d.status.polls !== undefined && <><dt>{t('device.polls')}</dt><dd data-testid="self-polls">{t('device.pollsDetail', { polls: d.status.polls, timeouts: d.status.pollTimeouts ?? 0, exceptions: d.status.pollExceptions ?? 0, link: d.status.pollLinkErrors ?? 0 })}</dd></>}
+              {(d.status.outboxOldestAgeS ?? 0) > 0 && <><dt>{t('device.outboxOldest')}</dt><dd>{fmtDuration((d.status.outboxOldestAgeS ?? 0) * 1000)}</dd></>}
+              {(d.status.logLinesClipped ?? 0) > 0 && <><dt>{t('device.logLinesClipped')}</dt><dd>{d.status.logLinesClipped}</dd></>}
               {(d.status.deadLetters ?? 0) > 0 && <><dt>{t('device.deadLetters')}</dt><dd class="error" data-testid="dead-letters" title={t('device.deadLettersHint')}>{d.status.deadLetters}</dd></>}
             </dl>
           ) : <p class="muted">{t('device.noStatus')}</p>}
