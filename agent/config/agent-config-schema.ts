@@ -72,6 +72,12 @@ export const DeviceSchema = Type.Object({
   password: Type.Optional(Type.String({ description: 'this device\'s password on the broker (never logged)' })),
   writeKey: Type.Optional(Type.String({ minLength: 16, description: 'shared secret (16+ characters) the collector signs parameter writes with; without it writes are refused' })),
   modbus: Type.Optional(ModbusSchema),
+  registers: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }), {
+    minItems: 1, description: 'an inline register map for a device no adapter file describes: a list of registers with the fields of an adapter\'s (name, table, address, type, wordOrder, scale, unit, description, …), validated like adapters',
+  })),
+  thresholds: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }), {
+    description: 'with registers: threshold rules on them, with the fields of an adapter\'s thresholds',
+  })),
   logs: Type.Array(LogFileSchema, { default: [], description: 'a list of log files of this device to follow; matches of its adapter\'s log patterns become faults' }),
   system: Type.Object({
     enabled: Type.Boolean({ default: false, description: 'true or false' }),

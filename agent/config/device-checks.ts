@@ -14,6 +14,7 @@ interface RawDevice {
   model?: unknown;
   firmware?: unknown;
   adapter?: unknown;
+  registers?: unknown;
 }
 
 function rawDevices(data: unknown): Array<RawDevice | undefined> {
@@ -84,6 +85,7 @@ export function adapterProblems(data: unknown, adapters: readonly Adapter[], lin
       const path = ['devices', String(i), key];
       problems.push({ key: path.join('.'), ...locate(lineOf, path), message: `${who}: ${message}`, fix });
     };
+    if (d.registers !== undefined) return; // an inline register map is its own adapter (inline-adapter.ts)
     const adapterId = text(d.adapter);
     if (adapterId !== undefined) {
       if (adapters.some((a) => a.id === adapterId)) return;

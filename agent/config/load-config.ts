@@ -7,6 +7,7 @@ import { describeSchemaError, formatProblems, locate, type ConfigProblem, type L
 import { ADAPTERS } from '../../firmware-adapters/index.js';
 import type { Adapter } from '../../firmware-adapters/schema.js';
 import { adapterProblems, duplicateIdProblems } from './device-checks.js';
+import { inlineMapProblems } from './inline-map-problems.js';
 import { checkSystemDetectionConfig } from '../core/system-detection.js';
 import type { AgentConfig } from './agent-config-schema.js';
 
@@ -48,7 +49,7 @@ export function parseAgentConfig(text: string, file = '<config>', adaptersFor?: 
 export function checkAgentConfig(data: unknown, file = '<config>', lineOf: LocateKey = () => undefined, adaptersFor?: AdaptersFor): AgentConfig {
   const valid = validate(data);
   const problems: ConfigProblem[] = valid ? [] : (validate.errors ?? []).map((e) => describeSchemaError(e, lineOf));
-  problems.push(...duplicateIdProblems(data, lineOf));
+  problems.push(...duplicateIdProblems(data, lineOf), ...inlineMapProblems(data, lineOf));
   if (valid) problems.push(...crossChecks(data, lineOf));
   if (adaptersFor) {
     const files = (data as { adapterFiles?: unknown } | null)?.adapterFiles;

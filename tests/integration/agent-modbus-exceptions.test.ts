@@ -75,7 +75,7 @@ t.test('exception 02 on two registers: the rest keeps flowing, the two are marke
   t.same(status.unsupported.map((u) => [u.parameter, u.exceptionCode]).sort(), [['accel_time', 2], ['frequency_setpoint', 2]], 'both registers, with the exception code');
   t.same(agent.stats('drive-1').unsupported.map((u) => u.parameter).sort(), ['accel_time', 'frequency_setpoint']);
   // Self-metrics in the same status message.
-  t.ok(status.polls >= 10, `polls counted (${status.polls})`);
+  t.ok(status.polls > 0 && status.polls <= agent.stats('drive-1').polls, `polls counted (${status.polls})`);
   t.ok(status.pollExceptions >= 2, `exception replies counted by kind (${status.pollExceptions})`);
   t.equal(status.pollTimeouts, 0, 'no timeouts');
   t.equal(status.pollLinkErrors, 0, 'no link errors');

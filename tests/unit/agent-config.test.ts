@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { resolveAdapter } from '../../agent/agent.js';
 import { loadAgentSetup } from '../../agent/config/config-loader.js';
 import { parseAgentConfig } from '../../agent/config/load-config.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -96,4 +97,38 @@ t.test('one run shows every config error, each with file:line:col; an unknown mo
   t.match(text, /nearest: generic-vfd/, 'and the nearest match');
   t.match(text, /agent\.yaml:10:\d+: devices\.1\.firmware: device plant\/drive-1: model "VFD-4000" is generic-vfd's, but firmware "9\.0" does not match \^\[1-3\]\\\./, 'a firmware the adapter does not cover');
   t.match(text, /agent\.yaml:16:\d+: devices\.2\.adapter: device plant\/meter-1: no adapter "three-phase-metr".*did you mean three-phase-meter/, 'an adapter id typo');
+});
+
+t.test('an inline register map for a device without an adapter file, validated like adapters, problems at their place', async (t) => {
+  const device = [
+    'devices:',
+    '  - id: boiler-1',
+    '    site: plant',
+    '    model: HOMEMADE-1',
+    '    firmware: "1"',
+    '    modbus: { host: 10.0.0.9, unitId: 4 }',
+    '    registers:',
+    '      - { name: water_temperature, table: input, address: 0, type: int16, scale: 0.1, unit: "°C", description: Water temperature }',
+    '      - { name: burner_hours, table: input, address: 1, type: uint32, wordOrder: little, unit: h, description: Burner hours }',
+    '    thresholds:',
+    '      - { code: boiler.water_hot, parameter: water_temperature, direction: above, limit: 95, deadband: 3, onDelayMs: 0, offDelayMs: 0,',
+    '          category: hardware, severity: major, message: Water above 95 °C, remedy: Check the burner control., related: [water_temperature] }',
+  ];
+  const c = parseAgentConfig(device.join('\n'), 'boiler.yaml', () => []);
+  const adapter = resolveAdapter(c.devices[0]!);
+  t.equal(adapter.id, 'inline-plant-boiler-1');
+  t.equal(adapter.unitId, 4);
+  t.same(adapter.registers.map((r) => `${r.name}:${r.type}`), ['water_temperature:int16', 'burner_hours:uint32']);
+  t.equal(adapter.thresholds[0]?.code, 'boiler.water_hot');
+
+  const bad = [...device];
+  bad[8] = '      - { name: burner_hours, table: input, address: 0, type: uint33, unit: h, description: Burner hours }';
+  bad[11] = '          category: hardware, severity: major, message: Water above 95 °C, remedy: Check the burner control., related: [nope] }';
+  const err = t.throws(() => parseAgentConfig(bad.join('\n'), 'boiler.yaml', () => []), { code: 'FL_ERR_CONFIG_INVALID' }) as Error;
+  t.match(err.message, /boiler\.yaml:9:\d+: devices\.0\.registers\.1\.type: device plant\/boiler-1: must be one of/, 'a bad type, at its line');
+  const overlapping = [...device];
+  overlapping[8] = '      - { name: burner_hours, table: input, address: 0, type: uint32, unit: h, description: Burner hours }';
+  t.throws(() => parseAgentConfig(overlapping.join('\n'), 'boiler.yaml', () => []), { message: /boiler\.yaml:9:\d+: devices\.0\.registers\.1\.address: device plant\/boiler-1: overlaps register "water_temperature"/ }, 'overlapping registers');
+  t.match(err.message, /devices\.0\.thresholds\.0\.related.*nope/, 'a rule naming a register that does not exist');
+  t.notMatch(err.message, /no adapter matches model "HOMEMADE-1"/, 'no model lookup for a device with its own map');
 });
