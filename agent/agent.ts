@@ -8,6 +8,7 @@ import type { Adapter } from '../firmware-adapters/schema.js';
 import type { FaultEvent } from '../protocol/values.js';
 import type { AgentConfig, DeviceConfig } from './config/agent-config-schema.js';
 import { DeviceChannel, type ChannelStats } from './device-channel.js';
+import { inlineAdapter } from './config/inline-adapter.js';
 import { busKey, ModbusBus } from './sources/modbus-bus.js';
 import { openOutbox } from './outbox/index.js';
 import { redactUrl } from './mqtt/client-options.js';
@@ -25,6 +26,7 @@ export interface RunningAgent {
 }
 
 export function resolveAdapter(device: DeviceConfig, adapters: readonly Adapter[] = ADAPTERS): Adapter {
+  if (device.registers) return inlineAdapter(device);
   return device.adapter ? adapterById(device.adapter, adapters) : adapterFor(device.model, device.firmware, adapters);
 }
 

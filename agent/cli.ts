@@ -16,9 +16,14 @@ import { describeDetection, describeSystemDetection } from './core/detection-sum
 export const AGENT_HELP = `Usage:
   faultline agent --config FILE         run the edge agent for the devices in FILE
   faultline agent check --config FILE   validate FILE, print what would be polled and watched, exit 1 on problems
+  faultline agent check --probe --config FILE
+                                        also read every register of every device once (a table: raw,
+                                        value, unit, quality, exception, latency) and connect to the
+                                        broker as each device (credentials, TLS, ACL); exit 1 on any failure
 
 Options:
   -c, --config FILE   the agent's YAML config (keys: see README "Agent config")
+  -p, --probe         with check: talk to the devices and the broker
   -h, --help          show this help
 
 Environment: FAULTLINE_LOG_LEVEL (trace|debug|info|warn|error, default info),
@@ -73,7 +78,7 @@ export interface AgentCommandOptions {
 export async function agentCommand(argv: string[], opts: AgentCommandOptions = {}): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, probe: { type: 'boolean', short: 'p' }, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
     process.stderr.write(`faultline agent: ${errorMessage(err)}\n\n${AGENT_HELP}\n`);
     return 2;
@@ -98,11 +103,23 @@ export async function agentCommand(argv: string[], opts: AgentCommandOptions = {
   if (sub === 'check') {
     try {
       process.stdout.write(`${describePlan(config, adapters)}\nconfig OK\n`);
-      return 0;
     } catch (err) {
       process.stderr.write(`${errorMessage(err)}\n`);
       return 1;
     }
+    if (!values.probe) return 0;
+    const { probeBroker, probeModbus } = await import('./probe.js');
+    const log = createLogger('faultline-agent-probe', process.env.FAULTLINE_LOG_LEVEL ?? 'warn');
+    let ok = true;
+    for (const device of config.devices) {
+      process.stdout.write(`probe ${device.site}/${device.id}:\n`);
+      for (const part of [await probeModbus(device, resolveAdapter(device, adapters), log), await probeBroker(config, device)]) {
+        process.stdout.write(`${part.lines.join('\n')}\n`);
+        ok &&= part.ok;
+      }
+    }
+    process.stdout.write(ok ? 'probe OK\n' : 'probe FAILED\n');
+    return ok ? 0 : 1;
   }
   const log = createLogger('faultline-agent');
   let agent;

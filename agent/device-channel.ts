@@ -7,8 +7,8 @@ import type { Logger } from '../protocol/logger.js';
 import { uuidv7 } from 'uuidv7';
 import type { Adapter, PollGroup } from '../firmware-adapters/schema.js';
 import { writableRange } from '../firmware-adapters/register-codec.js';
-import { errorCode, errorMessage } from '../protocol/errors.js';
-import type { DeviceBirth, FaultEvent, ParameterInfo, Sample } from '../protocol/values.js';
+import { errorCode, errorMessage, FaultlineError } from '../protocol/errors.js';
+import type { DeviceBirth, FaultEvent, ParameterInfo, Sample, UnsupportedRegister } from '../protocol/values.js';
 import type { AgentConfig, DeviceConfig } from './config/agent-config-schema.js';
 import type { ChatterSpec } from './core/chatter.js';
 import { detect, detectComm, initialDetectorState, type DetectorState } from './core/detection.js';
@@ -16,12 +16,12 @@ import type { FaultTransition } from './core/fault-transition.js';
 import { detectSystem, initialSystemDetectorState, type SystemDetectorState } from './core/system-detection.js';
 import { buildFaultEvent } from './core/fault-event.js';
 import { SampleWindow } from './core/sample-window.js';
-import { MqttLink } from './mqtt-link.js';
+import { MqttLink, type StatusInputs } from './mqtt-link.js';
 import type { Outbox } from './outbox/index.js';
-import { WriteAuthorizer } from './rpc-auth.js';
+import { outboxSeenStore, WriteAuthorizer } from './rpc-auth.js';
 import { RpcHandler } from './rpc-handler.js';
 import type { ModbusBus } from './sources/modbus-bus.js';
-import { ModbusPoller, type ModbusCounters } from './sources/modbus-poller.js';
+import { failureReason, ModbusPoller, type ModbusCounters } from './sources/modbus-poller.js';
 import { SystemMetrics } from './sources/system-metrics.js';
 import { LogSource, logStatePath } from './sources/log-source.js';
 import type { LogFaultTransition } from './core/log-matcher.js';
@@ -38,8 +38,10 @@ export interface ChannelStats {
   eventsRaised: number;
   /** Events the broker acknowledged (for the faultline collector: committed). */
   eventsPublished: number;
-  /** Events waiting in the durable outbox. */
+  /** Events waiting in the durable outbox (dead letters included). */
   eventsPending: number;
+  /** Events the broker refused, kept in the outbox and sent again after the next reconnect. */
+  eventsRefused: number;
   /** Events that could not even be written to the outbox (disk full, outbox closed). */
   eventsLost: number;
   telemetryDropped: number;
@@ -48,6 +50,8 @@ export interface ChannelStats {
   writes: number;
   writesRefused: number;
   modbus: ModbusCounters | null;
+  /** Registers the device refused with a Modbus exception: not polled, re-probed every modbus.reprobeMs. */
+  unsupported: UnsupportedRegister[];
 }
 
 export function parameterCatalogue(adapter: Adapter, system: ParameterInfo[] = []): ParameterInfo[] {
@@ -111,7 +115,7 @@ export class DeviceChannel {
     this.poller = mb && bus
       ? new ModbusPoller({
         adapter, bus, unitId: mb.unitId ?? adapter.unitId, timeoutMs: mb.timeoutMs, retries: mb.retries,
-        plan: { maxRegisters: mb.maxRegistersPerRequest, maxGap: mb.maxGap }, log: log.child({ part: 'modbus' }), now: d.now,
+        plan: { maxRegisters: mb.maxRegistersPerRequest, maxGap: mb.maxGap }, reprobeMs: mb.reprobeMs, log: log.child({ part: 'modbus' }), now: d.now,
       })
       : null;
     const m = agent.mqtt;
@@ -119,15 +123,16 @@ export class DeviceChannel {
       url: m.url, username: device.username, password: device.password, protocolVersion: m.protocolVersion, keepaliveS: m.keepaliveS,
       connectTimeoutMs: m.connectTimeoutMs, tls: m.tls, reconnect: m.reconnect, maxInFlight: m.maxInFlight,
       statusIntervalMs: agent.status.intervalMs, site: device.site, device: device.id, sessionId: this.sessionId, outbox: d.outbox,
-      birth: () => this.birth(), statusInputs: () => ({ pollErrors: this.st.pollErrors, drops: this.st.telemetryDropped + this.st.eventsLost }),
+      birth: () => this.birth(), statusInputs: () => this.statusInputs(),
       onRpcRequest: (p) => this.rpc.handle(p), log: log.child({ part: 'mqtt' }), now: d.now,
     });
     const poller = this.poller;
     this.rpc = new RpcHandler({
       knownParameters: () => new Set(adapter.registers.map((r) => r.name)),
       readLive: (names) => (poller ? poller.readNamed(names) : Promise.reject(new Error('no Modbus source configured'))),
-      write: (values) => (poller ? poller.write(values) : Promise.reject(new Error('no Modbus source configured'))),
-      authorizer: new WriteAuthorizer(device.writeKey, device.site, device.id),
+      write: (values) => (poller ? poller.write(values) : Promise.reject(new FaultlineError('FL_ERR_RPC_NOT_WRITABLE', 'this device has no Modbus source configured: nothing can be written'))),
+      readBack: (values) => (poller ? poller.readBack(values) : Promise.reject(new Error('no Modbus source configured'))),
+      authorizer: new WriteAuthorizer(device.writeKey, device.site, device.id, outboxSeenStore(d.outbox, `${device.site}/${device.id}`, log)),
       describe: () => this.birth(), recentLogLines: (n) => this.recentLogLines(n), respond: (p) => this.link.publishRpcResponse(p), log: log.child({ part: 'rpc' }), now: d.now,
     });
   }
@@ -146,8 +151,19 @@ export class DeviceChannel {
 
   stats(): ChannelStats {
     return {
-      ...this.st, eventsPublished: this.link.counters().ackedEvents, eventsPending: this.d.outbox.depth(this.link.outboxKey).event, rpcAnswered: this.rpc.answered, rpcBadRequests: this.rpc.badRequests, writes: this.rpc.writes, writesRefused: this.rpc.refusedWrites,
-      modbus: this.poller ? { ...this.poller.counters } : null,
+      ...this.st, eventsPublished: this.link.counters().ackedEvents, eventsPending: this.d.outbox.depth(this.link.outboxKey).event, eventsRefused: this.d.outbox.deadLetters(this.link.outboxKey), rpcAnswered: this.rpc.answered, rpcBadRequests: this.rpc.badRequests, writes: this.rpc.writes, writesRefused: this.rpc.refusedWrites,
+      modbus: this.poller ? { ...this.poller.counters } : null, unsupported: this.poller?.unsupported() ?? [],
+    };
+  }
+
+  /** What the status message reports of this device's sources (self-metrics). */
+  private statusInputs(): StatusInputs {
+    const m = this.poller?.counters;
+    return {
+      pollErrors: this.st.pollErrors, drops: this.st.telemetryDropped + this.st.eventsLost, unsupported: this.poller?.unsupported() ?? [],
+      polls: this.st.polls, pollTimeouts: m?.timeouts ?? 0, pollExceptions: m?.exceptions ?? 0,
+      pollLinkErrors: m ? m.crcErrors + m.ioErrors + m.badReplies : 0,
+      logLinesClipped: this.logs.reduce((n, l) => n + l.counters().truncated, 0),
     };
   }
 
@@ -209,6 +225,10 @@ export class DeviceChannel {
       const pause = Math.min(m.backoffMaxMs, m.intervals.normal * 2 ** Math.min(10, this.consecutiveFailures - 1));
       this.backoffUntil = this.d.now() + pause * (0.5 + Math.random() / 2);
       this.d.log.warn({ code: errorCode(err), err: errorMessage(err), group, nextTryInMs: Math.round(this.backoffUntil - this.d.now()) }, 'modbus poll failed');
+      // Not silence: the group's values go out as bad, with why, so nothing shows the last good value unmarked.
+      const reason = failureReason(err);
+      const t = this.d.now();
+      this.record(this.poller.parametersOf(group).map((parameter) => ({ parameter, value: 0, quality: 'bad' as const, reason, timeMs: t })));
       this.judge(detectComm(this.detector, false, m.failuresBeforeCommLoss, this.d.now(), { chatter: this.chatter }));
       return;
     }

@@ -31,7 +31,7 @@ import type { Logger } from '../protocol/logger.js';
 import { encodeBirth, encodeDeath, encodeFaultEvent, encodeStatus, encodeTelemetry } from '../protocol/codec.js';
 import { FaultlineError } from '../protocol/errors.js';
 import { topicFor } from '../protocol/topics.js';
-import type { AgentStatus, DeviceBirth, FaultEvent, Telemetry } from '../protocol/values.js';
+import type { AgentStatus, DeviceBirth, FaultEvent, Telemetry, UnsupportedRegister } from '../protocol/values.js';
 import { checkBackoff, reconnectDelay, type BackoffOptions } from './mqtt/backoff.js';
 import { checkBrokerUrl, connectOptions, redactUrl, tlsOptions, type TlsFiles } from './mqtt/client-options.js';
 import { OutboxDrainer, type DrainCounters } from './mqtt/drainer.js';
@@ -48,6 +48,13 @@ export interface StatusInputs {
   pollErrors: number;
   /** Inputs the device's sources dropped before they reached the outbox. */
   drops: number;
+  /** Registers the device refused with a Modbus exception (not polled, re-probed). */
+  unsupported: UnsupportedRegister[];
+  polls: number;
+  pollTimeouts: number;
+  pollExceptions: number;
+  pollLinkErrors: number;
+  logLinesClipped: number;
 }
 
 export interface MqttLinkOptions {
@@ -187,15 +194,19 @@ export class MqttLink {
     const { outbox, site, device } = this.opts;
     const depth = outbox.depth(this.outboxKey);
     const evicted = outbox.evictions(this.outboxKey);
-    const inputs = this.opts.statusInputs?.() ?? { pollErrors: 0, drops: 0 };
+    const inputs = this.opts.statusInputs?.() ?? { pollErrors: 0, drops: 0, unsupported: [], polls: 0, pollTimeouts: 0, pollExceptions: 0, pollLinkErrors: 0, logLinesClipped: 0 };
     const c = this.counters();
     const now = this.now();
+    const oldest = outbox.oldestCreatedMs(this.outboxKey);
     return {
       device, site, timeMs: now, uptimeS: Math.max(0, now - this.startedMs) / 1000,
       outboxDepth: depth.total, pollErrors: inputs.pollErrors, eventsPublished: c.ackedEvents,
       outboxEvents: depth.event, outboxTelemetry: depth.telemetry, outboxStatus: depth.status, outboxBytes: outbox.bytes(this.outboxKey),
       evictedEvents: evicted.event, evictedTelemetry: evicted.telemetry, evictedStatus: evicted.status,
       drops: inputs.drops, connects: c.connects, disconnects: c.disconnects, resent: c.resent, rejected: c.rejected,
+      unsupported: inputs.unsupported, deadLetters: outbox.deadLetters(this.outboxKey),
+      polls: inputs.polls, pollTimeouts: inputs.pollTimeouts, pollExceptions: inputs.pollExceptions, pollLinkErrors: inputs.pollLinkErrors,
+      outboxOldestAgeS: oldest === undefined ? 0 : Math.max(0, now - oldest) / 1000, logLinesClipped: inputs.logLinesClipped,
     };
   }
 

@@ -79,6 +79,24 @@ export function writableRange(def: RegisterDef): { min: number; max: number } {
   return { min, max };
 }
 
+const INTEGER_TYPES: ReadonlySet<string> = new Set(['int16', 'uint16', 'int32', 'uint32', 'bitfield']);
+
+/**
+ * Why `value` cannot be written to `def` exactly, or undefined when it can: a coil takes 0 or 1,
+ * an integer register whole multiples of its scale (47.55 Hz does not fit a 0.1 Hz register;
+ * encodeRegister would round it). Range is writableRange's business.
+ */
+export function inexactWriteValue(def: RegisterDef, value: number): string | undefined {
+  const unit = def.unit ? ` ${def.unit}` : '';
+  if (!Number.isFinite(value)) return `value for "${def.name}" must be a finite number`;
+  if (def.type === 'bit') return value === 0 || value === 1 ? undefined : `value ${value} for "${def.name}" must be 0 or 1 (a ${def.table === 'coil' ? 'coil' : 'bit'})`;
+  if (!INTEGER_TYPES.has(def.type)) return undefined;
+  const scale = def.scale ?? 1;
+  const raw = (value - (def.offset ?? 0)) / scale;
+  if (Math.abs(raw - Math.round(raw)) <= 1e-9 * Math.max(1, Math.abs(raw))) return undefined;
+  return `value ${value}${unit} for "${def.name}" is not a whole step of ${scale}${unit} (a ${def.type} register); nothing was written`;
+}
+
 export function encodeRegister(def: RegisterDef, value: number): number[] {
   if (def.type === 'bit') return [value ? 1 : 0];
   if (def.type === 'string') return encodeText(def, '');

@@ -46,6 +46,12 @@ export interface RegisterDef {
    * refused with FL_ERR_RPC_BAD_VALUE. Without it, whatever the register type can hold.
    */
   writeRange?: { min: number; max: number };
+  /**
+   * What the sensor behind the register can measure (engineering units). A reading outside it
+   * (an open or shorted sensor, a drive's 0x7FFF "over range") goes out with quality uncertain,
+   * reason out-of-range, and no detector judges it.
+   */
+  range?: { min: number; max: number };
   /** Registers a `string` occupies. */
   length?: number;
   /** Poll group, default 'normal'. */

@@ -114,6 +114,16 @@ export function validateAdapter(input: unknown): AdapterProblem[] {
         if (min !== undefined && max !== undefined && !(min < max)) c.add(wp, `min (${min}) must be below max (${max})`);
       }
     }
+    if (r.range !== undefined) {
+      const rp = `${p}.range`;
+      if (r.type === 'string' || r.type === 'bit') c.add(rp, 'only a numeric register has a measuring range');
+      if (!isObj(r.range)) c.add(rp, 'must be an object { min, max } in engineering units');
+      else {
+        const min = c.num(r.range, 'min', rp);
+        const max = c.num(r.range, 'max', rp);
+        if (min !== undefined && max !== undefined && !(min < max)) c.add(rp, `min (${min}) must be below max (${max})`);
+      }
+    }
     const length = c.num(r, 'length', p, { optional: r.type !== 'string', int: true, min: 1, max: 123 });
     if (r.type !== 'string' && r.length !== undefined) c.add(`${p}.length`, 'only a string has a length');
     const address = c.num(r, 'address', p, { int: true, min: 0, max: 0xffff });

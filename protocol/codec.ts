@@ -6,7 +6,7 @@
 import { faultline } from './gen/faultline.js';
 import { FaultlineError } from './errors.js';
 import {
-  CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS,
+  CATEGORIES, QUALITIES, QUALITY_REASONS, SEVERITIES, SOURCES, TRANSITIONS, WRITE_OUTCOMES,
   type AgentStatus, type DeviceBirth, type DeviceDeath, type FaultEvent, type ParameterInfo,
   type RpcRequest, type RpcResponse, type Sample, type Telemetry,
 } from './values.js';
@@ -52,7 +52,10 @@ function num(n: unknown): number {
 }
 
 function sampleToWire(s: Sample): faultline.v1.ISample {
-  return { parameter: s.parameter, value: s.value, quality: QUALITIES.indexOf(s.quality), timeMs: s.timeMs, text: s.text ?? '' };
+  return {
+    parameter: s.parameter, value: s.value, quality: QUALITIES.indexOf(s.quality), timeMs: s.timeMs, text: s.text ?? '',
+    reason: s.reason ? enumToWire(QUALITY_REASONS, s.reason) : 0,
+  };
 }
 
 function sampleFromWire(s: faultline.v1.ISample, where: string): Sample {
@@ -60,6 +63,9 @@ function sampleFromWire(s: faultline.v1.ISample, where: string): Sample {
   if (quality === undefined) invalid(`${where}.quality`, `unknown value ${String(s.quality)}`);
   const sample: Sample = { parameter: required(`${where}.parameter`, s.parameter), value: num(s.value), quality, timeMs: num(s.timeMs) };
   if (s.text) sample.text = s.text;
+  // A reason this receiver does not know yet (a newer agent) is left out, not a reason to drop the message.
+  const reason = s.reason ? QUALITY_REASONS[s.reason - 1] : undefined;
+  if (reason) sample.reason = reason;
   return sample;
 }
 
@@ -165,6 +171,11 @@ export function decodeStatus(bytes: Uint8Array): AgentStatus {
     outboxEvents: num(m.outboxEvents), outboxTelemetry: num(m.outboxTelemetry), outboxStatus: num(m.outboxStatus), outboxBytes: num(m.outboxBytes),
     evictedEvents: num(m.evictedEvents), evictedTelemetry: num(m.evictedTelemetry), evictedStatus: num(m.evictedStatus),
     drops: num(m.drops), connects: num(m.connects), disconnects: num(m.disconnects), resent: num(m.resent), rejected: num(m.rejected),
+    unsupported: (m.unsupported ?? []).map((u, i) => ({
+      parameter: required(`AgentStatus.unsupported[${i}].parameter`, u.parameter), exceptionCode: u.exceptionCode ?? 0, sinceMs: num(u.sinceMs),
+    })),
+    deadLetters: num(m.deadLetters), polls: num(m.polls), pollTimeouts: num(m.pollTimeouts), pollExceptions: num(m.pollExceptions),
+    pollLinkErrors: num(m.pollLinkErrors), outboxOldestAgeS: num(m.outboxOldestAgeS), logLinesClipped: num(m.logLinesClipped),
   };
 }
 
@@ -197,6 +208,7 @@ export function decodeRpcRequest(bytes: Uint8Array): RpcRequest {
 export function encodeRpcResponse(r: RpcResponse): Uint8Array {
   return pb.RpcResponse.encode({
     id: r.id, ok: r.ok, error: r.error ?? null, values: r.values.map(sampleToWire), description: r.description ? birthToWire(r.description) : null, logLines: r.logLines ?? [],
+    writeOutcome: r.writeOutcome ? enumToWire(WRITE_OUTCOMES, r.writeOutcome) : 0,
   }).finish();
 }
 
@@ -209,5 +221,6 @@ export function decodeRpcResponse(bytes: Uint8Array): RpcResponse {
   if (m.error) res.error = { code: m.error.code ?? '', message: m.error.message ?? '' };
   if (m.description) res.description = decodeBirth(pb.DeviceBirth.encode(m.description).finish());
   if (m.logLines && m.logLines.length > 0) res.logLines = m.logLines;
+  if (m.writeOutcome) res.writeOutcome = enumFromWire(WRITE_OUTCOMES, m.writeOutcome, 'RpcResponse.writeOutcome');
   return res;
 }

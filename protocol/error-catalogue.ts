@@ -155,6 +155,9 @@ export const ERROR_CATALOGUE = {
   FL_ERR_RPC_TIMEOUT: { status: 504, meaning: 'the device did not answer in time' },
   FL_ERR_RPC_UNAUTHORIZED: { status: 409, meaning: 'the agent refused the write signature: the write keys differ' },
   FL_ERR_RPC_UNAVAILABLE: { status: 503, meaning: 'device requests are unavailable' },
+  FL_ERR_RPC_WRITE_NOT_APPLIED: { status: 502, meaning: 'the write was sent but reading the register back shows it was not applied' },
+  FL_ERR_RPC_WRITE_REFUSED: { status: 502, meaning: 'the device refused the write (a Modbus exception); nothing was applied' },
+  FL_ERR_RPC_WRITE_UNKNOWN: { status: 504, meaning: 'neither the write nor a read-back answered: whether it was applied is unknown (the write route answers it as 202 with outcome unknown)' },
   FL_ERR_RPC_UNKNOWN_PARAMETER: { status: 422, meaning: 'the device has no such parameter' },
   // Simulator
   FL_ERR_SIM_LISTEN: { status: 500, meaning: 'the simulator cannot listen on its port' },

@@ -13,14 +13,21 @@ export type Severity = (typeof SEVERITIES)[number];
 export const TRANSITIONS = ['raise', 'clear'] as const;
 export type Transition = (typeof TRANSITIONS)[number];
 
-export const QUALITIES = ['good', 'bad', 'stale'] as const;
+/** Wire order (protocol/faultline.proto Quality). bad: no usable value; uncertain: a value not to be trusted; stale: not refreshed. */
+export const QUALITIES = ['good', 'bad', 'stale', 'uncertain'] as const;
 export type Quality = (typeof QUALITIES)[number];
+
+/** Why a sample is not good (protocol/faultline.proto QualityReason, without NONE). */
+export const QUALITY_REASONS = ['exception', 'timeout', 'link', 'decode', 'out-of-range', 'unsupported'] as const;
+export type QualityReason = (typeof QUALITY_REASONS)[number];
 
 export interface Sample {
   parameter: string;
   value: number;
   quality: Quality;
   timeMs: number;
+  /** Why it is not good; absent for good samples (and from older agents). */
+  reason?: QualityReason;
   /** Only for text parameters (`string` registers). */
   text?: string;
 }
@@ -80,6 +87,13 @@ export interface Telemetry {
   samples: Sample[];
 }
 
+/** A register the device refused with a Modbus exception when read alone (see faultline.proto). */
+export interface UnsupportedRegister {
+  parameter: string;
+  exceptionCode: number;
+  sinceMs: number;
+}
+
 export interface AgentStatus {
   device: string;
   site: string;
@@ -101,6 +115,17 @@ export interface AgentStatus {
   disconnects: number;
   resent: number;
   rejected: number;
+  /** Registers the device does not implement (answered with an exception); not polled but re-probed. */
+  unsupported: UnsupportedRegister[];
+  /** Fault events the broker refused (MQTT 5 reason >= 0x80), kept in the outbox and sent again after a reconnect. */
+  deadLetters: number;
+  /** Self-metrics (see faultline.proto); 0 from older agents. */
+  polls: number;
+  pollTimeouts: number;
+  pollExceptions: number;
+  pollLinkErrors: number;
+  outboxOldestAgeS: number;
+  logLinesClipped: number;
 }
 
 export interface ParameterValue {
@@ -120,9 +145,15 @@ export interface RpcRequest {
   op: RpcOp;
 }
 
+/** What became of a write: applied, not applied, or unknown (the device did not answer and could not be read back). */
+export const WRITE_OUTCOMES = ['applied', 'not-applied', 'unknown'] as const;
+export type WriteOutcome = (typeof WRITE_OUTCOMES)[number];
+
 export interface RpcResponse {
   id: string;
   ok: boolean;
+  /** Set on every answer to a write. */
+  writeOutcome?: WriteOutcome;
   error?: { code: string; message: string };
   values: Sample[];
   description?: DeviceBirth;

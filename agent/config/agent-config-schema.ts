@@ -39,6 +39,7 @@ export const ModbusSchema = Type.Object({
   maxGap: Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'unused registers a request may span to join two groups, 0-100' }),
   failuresBeforeCommLoss: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'consecutive failed polls before a comm-loss fault, 1-100' }),
   backoffMaxMs: Ms(30000, 'longest pause between polls of a slave that stopped answering', 100),
+  reprobeMs: Ms(300000, 'milliseconds between re-reads of a register the device answered with an exception (unsupported; not polled meanwhile)', 100),
 }, { additionalProperties: false, description: 'how to reach the device over Modbus' });
 
 export const LogFileSchema = Type.Object({
@@ -71,6 +72,12 @@ export const DeviceSchema = Type.Object({
   password: Type.Optional(Type.String({ description: 'this device\'s password on the broker (never logged)' })),
   writeKey: Type.Optional(Type.String({ minLength: 16, description: 'shared secret (16+ characters) the collector signs parameter writes with; without it writes are refused' })),
   modbus: Type.Optional(ModbusSchema),
+  registers: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }), {
+    minItems: 1, description: 'an inline register map for a device no adapter file describes: a list of registers with the fields of an adapter\'s (name, table, address, type, wordOrder, scale, unit, description, …), validated like adapters',
+  })),
+  thresholds: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }), {
+    description: 'with registers: threshold rules on them, with the fields of an adapter\'s thresholds',
+  })),
   logs: Type.Array(LogFileSchema, { default: [], description: 'a list of log files of this device to follow; matches of its adapter\'s log patterns become faults' }),
   system: Type.Object({
     enabled: Type.Boolean({ default: false, description: 'true or false' }),
@@ -104,7 +111,7 @@ export const AgentConfigSchema = Type.Object({
     connectTimeoutMs: Ms(10000, 'milliseconds to wait for the broker to accept a connection', 100),
     reconnect: Type.Object({
       minMs: Ms(1000, 'shortest wait before a reconnect, in milliseconds'),
-      maxMs: Ms(60000, 'longest wait before a reconnect, in milliseconds (at least minMs)'),
+      maxMs: Ms(10000, 'longest wait before a reconnect, in milliseconds (at least minMs); after a long outage the agent is back within this plus the connect time'),
     }, { additionalProperties: false, default: {}, description: 'jittered exponential backoff between reconnect attempts' }),
     maxInFlight: Type.Integer({ minimum: 1, maximum: 1000, default: 32, description: 'unacknowledged publishes at most, 1-1000' }),
     tls: Type.Optional(Type.Object({
@@ -128,7 +135,7 @@ export const AgentConfigSchema = Type.Object({
     }, { additionalProperties: false, default: {} }),
   }, { additionalProperties: false, default: {} }),
   telemetry: Type.Object({
-    intervalMs: Ms(5000, 'milliseconds between telemetry batches (0 disables)', 0),
+    intervalMs: Ms(1000, 'milliseconds between telemetry batches stored in the outbox (0 disables); what a SIGKILL or power cut can lose', 0),
   }, { additionalProperties: false, default: {} }),
   status: Type.Object({
     intervalMs: Ms(60000, 'milliseconds between status messages', 1000),

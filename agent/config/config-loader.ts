@@ -16,8 +16,10 @@ export type AgentSetup = { config: AgentConfig; adapters: Adapter[] } | { proble
 /** The validated config in `file` and the adapters it can use (its adapter files ahead of the built-in ones). */
 export function loadAgentSetup(file: string): AgentSetup {
   try {
-    const config = loadAgentConfig(file);
-    return { config, adapters: loadAdapters(config.adapterFiles) };
+    let adapters: Adapter[] | undefined;
+    // The adapters are loaded while the config is checked, so that a device without one is reported with the rest.
+    const config = loadAgentConfig(file, (files) => (adapters = loadAdapters(files)));
+    return { config, adapters: adapters ?? loadAdapters(config.adapterFiles) };
   } catch (err) {
     return { problem: errorMessage(err) };
   }

@@ -13,7 +13,7 @@ export interface BackoffOptions {
   maxMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { minMs: 1000, maxMs: 60_000 };
+export const DEFAULT_BACKOFF: BackoffOptions = { minMs: 1000, maxMs: 10_000 };
 
 export function checkBackoff(o: BackoffOptions): void {
   if (!(Number.isFinite(o.minMs) && o.minMs >= 1 && Number.isFinite(o.maxMs) && o.maxMs >= o.minMs)) {

@@ -11,8 +11,12 @@
  * - Reconnect: `detach()` forgets what was in flight without deleting it; the next `attach()`
  *   starts again from the oldest stored message, so what was unacknowledged is sent again, in
  *   order. The collector drops the duplicates by event id. `resent` counts them.
- * - An MQTT 5 PUBACK with an error reason code (≥ 0x80) is a definite refusal: the message is
- *   removed, counted in `rejected` and logged, so one refused message cannot block the queue.
+ * - An MQTT 5 PUBACK with an error reason code (≥ 0x80, e.g. 135 not authorized) is a definite
+ *   refusal, counted in `rejected`. A refused fault event is kept as a dead letter (stored, skipped
+ *   on this connection, so it cannot block the queue) and sent again after the next attach: a
+ *   reconnect, or an agent restarted with a new config. Refused telemetry and status are removed.
+ *   The first refusal of each topic and reason is logged at error level with the fix; the rest at
+ *   debug. (An MQTT 3.1.1 broker never refuses: it acknowledges and drops what it does not allow.)
  */
 import type { Logger } from '../../protocol/logger.js';
 import type { Outbox, OutboxKind, OutboxMessage } from '../outbox/index.js';
@@ -28,7 +32,7 @@ export interface DrainCounters {
   ackedEvents: number;
   /** Publishes of a message already sent on an earlier connection. */
   resent: number;
-  /** Refused by the broker with an MQTT 5 reason code; removed from the outbox. */
+  /** Refused by the broker with an MQTT 5 reason code (events kept as dead letters, the rest removed). */
   rejected: number;
 }
 
@@ -62,6 +66,9 @@ export class OutboxDrainer {
   readonly counters: DrainCounters = { published: 0, acked: 0, ackedEvents: 0, resent: 0, rejected: 0 };
   private conn: Connection | null = null;
   private pendingAcks: number[] = [];
+  private pendingDeadLetters: Array<{ seq: number; reasonCode: number }> = [];
+  /** "topic reason" pairs already logged loudly. */
+  private readonly refusalsLogged = new Set<string>();
   private flushTask: NodeJS.Immediate | null = null;
   private pumpTask: NodeJS.Immediate | null = null;
   private readonly highestSent = { event: 0, other: 0 };
@@ -98,6 +105,12 @@ export class OutboxDrainer {
     this.detach();
     const window = Math.max(1, Math.min(this.opts.maxInFlight, receiveMaximum ?? Number.POSITIVE_INFINITY));
     this.conn = { publish, window, inFlight: new Map(), othersInFlight: 0, eventCursor: 0, otherCursor: 0 };
+    try {
+      const requeued = this.opts.outbox.isOpen ? this.opts.outbox.requeueDeadLetters(this.opts.device) : 0;
+      if (requeued > 0) this.opts.log.info({ events: requeued }, 'sending the fault events the broker refused before again');
+    } catch (err) {
+      this.opts.log.error({ err }, 'cannot requeue dead letters; they stay in the outbox');
+    }
     this.pump();
   }
 
@@ -168,7 +181,24 @@ export class OutboxDrainer {
         return;
       }
       this.counters.rejected++;
-      this.opts.log.error({ seq: m.seq, kind: m.kind, topic: m.topic, reasonCode: code, err: err.message }, 'broker refused a publish; removed from the outbox');
+      const kept = m.kind === 'event';
+      const key = `${m.topic} ${code}`;
+      const fields = { seq: m.seq, kind: m.kind, topic: m.topic, reasonCode: code, err: err.message, refusedSoFar: this.counters.rejected };
+      if (!this.refusalsLogged.has(key)) {
+        this.refusalsLogged.add(key);
+        this.opts.log.error({
+          ...fields, hint: `let this device publish to ${m.topic} on the broker (its ACL or authorization plugin); refusals of this topic are logged at debug level from now on`,
+        }, kept
+          ? `broker refused a fault event (MQTT 5 reason ${code}): kept in the outbox as a dead letter, sent again after the next reconnect`
+          : `broker refused a ${m.kind} publish (MQTT 5 reason ${code}): removed from the outbox`);
+      } else {
+        this.opts.log.debug(fields, kept ? 'broker refused a fault event; kept as a dead letter' : `broker refused a ${m.kind} publish; removed`);
+      }
+      if (kept) {
+        this.pendingDeadLetters.push({ seq: m.seq, reasonCode: code });
+        this.scheduleFlush();
+        return;
+      }
     } else {
       this.counters.acked++;
       if (m.kind === 'event') this.counters.ackedEvents++;
@@ -190,6 +220,16 @@ export class OutboxDrainer {
   private flushAcks(): void {
     if (this.flushTask) clearImmediate(this.flushTask);
     this.flushTask = null;
+    if (this.pendingDeadLetters.length > 0) {
+      const refused = this.pendingDeadLetters;
+      this.pendingDeadLetters = [];
+      try {
+        this.opts.outbox.deadLetter(refused);
+      } catch (err) {
+        // Still stored as ordinary messages: sent again after a reconnect.
+        this.opts.log.error({ err, messages: refused.length }, 'cannot mark refused events as dead letters');
+      }
+    }
     if (this.pendingAcks.length === 0) return;
     const seqs = this.pendingAcks;
     this.pendingAcks = [];

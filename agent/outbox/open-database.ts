@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { FaultlineError } from '../../protocol/errors.js';
 
 /** Bumped with every schema change; a file written by a newer agent is refused. */
-export const OUTBOX_SCHEMA_VERSION = 1;
+export const OUTBOX_SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
   CREATE TABLE outbox (
@@ -35,6 +35,12 @@ const SCHEMA_V1 = `
   CREATE TABLE evictions (device TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (device, kind));
   -- small state other agent parts keep here
   CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+`;
+
+// v2: a message the broker refused (MQTT 5 reason code >= 0x80) is kept as a dead letter: `refused`
+// holds the reason code (0 = not refused); the drainer skips dead letters until the next connection.
+const SCHEMA_V2 = `
+  ALTER TABLE outbox ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
 `;
 
 /** Largest WAL file left on disk after a checkpoint. */
@@ -83,7 +89,8 @@ function migrate(db: Database.Database, file: string): void {
   }
   if (version === OUTBOX_SCHEMA_VERSION) return;
   db.transaction(() => {
-    db.exec(SCHEMA_V1);
+    if (version < 1) db.exec(SCHEMA_V1);
+    if (version < 2) db.exec(SCHEMA_V2);
     db.pragma(`user_version = ${OUTBOX_SCHEMA_VERSION}`);
   })();
 }

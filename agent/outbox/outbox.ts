@@ -104,7 +104,7 @@ export class Outbox {
     return this.write(() => this.takeSeq(device), []);
   }
 
-  /** Up to `limit` stored messages with seq > afterSeq, in seq order. */
+  /** Up to `limit` stored messages with seq > afterSeq, in seq order; dead letters are left out. */
   peek(afterSeq: number, limit: number, filter: PeekFilter = {}): OutboxMessage[] {
     this.requireOpen();
     if (limit <= 0) return [];
@@ -129,6 +129,34 @@ export class Outbox {
       }
       return deleted;
     }, []);
+  }
+
+  /**
+   * Keeps messages the broker refused (MQTT 5 reason code >= 0x80) as dead letters: still stored
+   * and counted against maxBytes, but skipped by peek() until requeueDeadLetters().
+   */
+  deadLetter(refused: ReadonlyArray<{ seq: number; reasonCode: number }>): void {
+    if (refused.length === 0) return;
+    this.write(() => { for (const r of refused) this.st.deadLetter.run(r.reasonCode, r.seq); }, []);
+  }
+
+  /** Dead letters held; for one device when named. */
+  deadLetters(device?: string): number {
+    this.requireOpen();
+    return (device === undefined ? this.st.countAllDeadLetters.get() : this.st.countDeadLetters.get(device))?.n ?? 0;
+  }
+
+  /** When the device's oldest stored message was created (epoch ms), or undefined when it has none. */
+  oldestCreatedMs(device: string): number | undefined {
+    this.requireOpen();
+    return this.st.oldestCreated.get(device)?.at ?? undefined;
+  }
+
+  /** Makes the device's dead letters sendable again (on a new connection); returns how many. */
+  requeueDeadLetters(device: string): number {
+    const n = this.write(() => this.st.requeueDeadLetters.run(device).changes, []);
+    if (n > 0 && this.listeners.size > 0) this.notify(new Set([device]));
+    return n;
   }
 
   /** Messages held, per kind and in total; for one device when named. */
@@ -272,7 +300,7 @@ export class Outbox {
     const key = `${byDevice ? 'd' : '-'}:${kinds.length}`;
     let st = this.peeks.get(key);
     if (!st) {
-      const where = [byDevice ? 'device = ?' : '', 'seq > ?', `kind IN (${kinds.map(() => '?').join(', ')})`].filter(Boolean).join(' AND ');
+      const where = [byDevice ? 'device = ?' : '', 'seq > ?', `kind IN (${kinds.map(() => '?').join(', ')})`, 'refused = 0'].filter(Boolean).join(' AND ');
       st = this.db.prepare<unknown[], Row>(`SELECT seq, device, kind, topic, payload, qos, created_ms, bytes FROM outbox WHERE ${where} ORDER BY seq LIMIT ?`);
       this.peeks.set(key, st);
     }

@@ -33,6 +33,11 @@ export function prepareStatements(db: Database.Database) {
     setState: db.prepare<[string, string, number]>(`INSERT INTO kv (key, value, updated_ms) VALUES (?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms`),
     deleteState: db.prepare<[string]>('DELETE FROM kv WHERE key = ?'),
+    deadLetter: db.prepare<[number, number]>('UPDATE outbox SET refused = ? WHERE seq = ?'),
+    countDeadLetters: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE device = ? AND refused != 0'),
+    countAllDeadLetters: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE refused != 0'),
+    oldestCreated: db.prepare<[string], { at: number | null }>('SELECT MIN(created_ms) AS at FROM outbox WHERE device = ?'),
+    requeueDeadLetters: db.prepare<[string]>('UPDATE outbox SET refused = 0 WHERE device = ? AND refused != 0'),
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * Cuts bytes read from a log file into lines, remembering the file offset just past each line's
  * newline (what the tailer commits). Memory is bounded: a line longer than `maxLineBytes` keeps
- * its first `maxLineBytes` bytes (cut on a UTF-8 character boundary), the rest is dropped up to
- * its newline, and the line is counted as truncated. A trailing CR (CRLF files) is removed.
+ * its first `maxLineBytes` bytes (cut on a UTF-8 character boundary) followed by CLIP_MARK, the
+ * rest is dropped up to its newline, and the line is counted as truncated. A trailing CR (CRLF files) is removed.
  * Bytes are decoded as UTF-8; invalid sequences become U+FFFD (see line-hygiene.ts).
  */
 
@@ -19,6 +19,9 @@ export function utf8Prefix(buf: Buffer, max: number): Buffer {
   while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
   return buf.subarray(0, end);
 }
+
+/** Appended to a line cut at maxLineBytes, so that nobody takes it for the whole line. */
+export const CLIP_MARK = '…[clipped]';
 
 export class LineSplitter {
   private partial: Buffer[] = [];
@@ -53,9 +56,10 @@ export class LineSplitter {
   takePartial(): string | undefined {
     if (this.partialBytes === 0 && !this.overflow) return undefined;
     const bytes = Buffer.concat(this.partial, this.partialBytes);
-    if (this.overflow) this.truncated++;
+    const clipped = this.overflow;
+    if (clipped) this.truncated++;
     this.reset();
-    return decode(bytes, 0, bytes.length);
+    return clipped ? decode(bytes, 0, bytes.length) + CLIP_MARK : decode(bytes, 0, bytes.length);
   }
 
   reset(): void {
@@ -69,14 +73,14 @@ export class LineSplitter {
       if (nl - from <= this.maxLineBytes) return decode(chunk, from, nl);
       this.truncated++;
       const cut = utf8Prefix(chunk.subarray(from, nl), this.maxLineBytes);
-      return decode(cut, 0, cut.length);
+      return decode(cut, 0, cut.length) + CLIP_MARK;
     }
     this.hold(chunk.subarray(from, nl));
     const overflow = this.overflow;
     const bytes = Buffer.concat(this.partial, this.partialBytes);
     this.reset();
     if (overflow) this.truncated++;
-    return decode(bytes, 0, bytes.length);
+    return overflow ? decode(bytes, 0, bytes.length) + CLIP_MARK : decode(bytes, 0, bytes.length);
   }
 
   /** Keeps at most maxLineBytes of an unfinished line (a copy: the read buffer is reused). */

@@ -6,7 +6,7 @@
  * acting user, the device and the parameters (and values written).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { errorCode, errorMessage } from '../../protocol/errors.js';
+import { errorCode, errorMessage, FaultlineError } from '../../protocol/errors.js';
 import { deviceRequestRecord, type DeviceRequestAudit } from '../core/devices/device-audit.js';
 import type { DeviceState } from '../core/devices/device-registry.js';
 import type { DeskService } from '../desk/desk-service.js';
@@ -20,6 +20,7 @@ import {
 } from './device-schemas.js';
 import { describeView, deviceDetail, liveValues, openAlarmCount } from './device-view.js';
 import { emptyBodyAsObject } from './empty-body.js';
+import { strictValidatorCompiler } from './strict-validation.js';
 import { DeviceListJson, errorResponses } from './schemas.js';
 
 /** What the device routes read write keys through. */
@@ -78,11 +79,11 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
     const base = { actor, site: d.site, device: d.device, ...what };
     try {
       const answer = await rpc.request(d, op(), timeoutMs);
-      await desk.appendAudit([deviceRequestRecord({ ...base, atMs: now() })]);
+      await desk.appendAudit([deviceRequestRecord({ ...base, atMs: now(), ...(what.action === 'write' ? { writeOutcome: 'applied' as const } : {}) })]);
       return answer;
     } catch (err) {
       const error = { code: errorCode(err), message: errorMessage(err) };
-      await desk.appendAudit([deviceRequestRecord({ ...base, atMs: now(), error })]);
+      await desk.appendAudit([deviceRequestRecord({ ...base, atMs: now(), error, ...(what.action === 'write' ? { writeOutcome: writeOutcomeOf(err) } : {}) })]);
       req.log.info({ actor: actor.id, site: d.site, device: d.device, action: what.action, code: error.code }, 'device request failed');
       throw err;
     }
@@ -131,9 +132,11 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
   app.post<{ Params: DeviceParams; Body: WriteBody }>('/api/devices/:site/:device/write', {
     schema: {
       summary: 'write writable parameters (signed with the device\'s write key; needs confirm: true); answers the values read back',
-      params: DeviceParams, body: WriteBody, response: { 200: WriteJson, ...deviceRpcErrorResponses },
+      params: DeviceParams, body: WriteBody, response: { 200: WriteJson, 202: WriteJson, ...deviceRpcErrorResponses },
     },
-  }, async (req): Promise<WriteJson> => {
+    // Exactly the JSON types the schema names: "30" is not a number here (a 400 naming the field).
+    validatorCompiler: strictValidatorCompiler,
+  }, async (req, reply): Promise<WriteJson> => {
     const d = await known(req.params);
     const { values, confirm } = req.body;
     const what = { action: 'write' as const, parameters: values.map((v) => v.name), values };
@@ -158,7 +161,26 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
       }
       return { kind: 'write', values, writeKey };
     };
-    const a = await audited(req, d, what, op, req.body.timeoutMs);
-    return { values: liveValues(a.response.values, d.parameters), requestedAtMs: a.requestedAtMs, answeredAtMs: a.answeredAtMs };
+    const requestedAtMs = now();
+    try {
+      const a = await audited(req, d, what, op, req.body.timeoutMs);
+      return { values: liveValues(a.response.values, d.parameters), requestedAtMs: a.requestedAtMs, answeredAtMs: a.answeredAtMs, outcome: 'applied' };
+    } catch (err) {
+      if (writeOutcomeOf(err) !== 'unknown') throw err;
+      // Not a failure: the device may still apply it (a stalled slave does, once it runs again).
+      void reply.code(202);
+      return { values: [], requestedAtMs, answeredAtMs: now(), outcome: 'unknown', message: errorMessage(err) };
+    }
   });
+}
+
+/**
+ * What became of a write that ended in `err`: unknown when the agent says so, or when the agent
+ * never answered after the request went out (FL_ERR_RPC_TIMEOUT); otherwise not applied
+ * (refused by the collector, the agent or the device, or the device reads back other values).
+ */
+function writeOutcomeOf(err: unknown): 'not-applied' | 'unknown' {
+  if (!(err instanceof FaultlineError)) return 'not-applied';
+  if (err.context['writeOutcome'] === 'unknown' || err.code === 'FL_ERR_RPC_TIMEOUT') return 'unknown';
+  return 'not-applied';
 }

@@ -5,7 +5,7 @@
  * Times are epoch milliseconds; errors are the API's ErrorBody ({ error: { code, message, hint?, problems? } }).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { QUALITIES } from '../../protocol/values.js';
+import { QUALITIES, QUALITY_REASONS } from '../../protocol/values.js';
 import { DeviceJson, ErrorBody, Id, Nullable, literals } from './schemas.js';
 
 const Count = Type.Integer({ minimum: 0 });
@@ -65,6 +65,17 @@ export const AgentStatusDetailJson = Type.Object({
   disconnects: Count,
   resent: Count,
   rejected: Count,
+  /** Registers the device answered with a Modbus exception: not polled, re-probed (absent from older agents' status). */
+  /** The agent's own counters (absent from older agents' status). */
+  polls: Type.Optional(Count),
+  pollTimeouts: Type.Optional(Count),
+  pollExceptions: Type.Optional(Count),
+  pollLinkErrors: Type.Optional(Count),
+  outboxOldestAgeS: Type.Optional(Type.Number()),
+  logLinesClipped: Type.Optional(Count),
+  /** Fault events the broker refused, kept in the agent's outbox to be sent again (absent from older agents' status). */
+  deadLetters: Type.Optional(Count),
+  unsupported: Type.Optional(Type.Array(Type.Object({ parameter: Type.String(), exceptionCode: Count, sinceMs: Type.Number() }))),
 });
 export type AgentStatusDetailJson = Static<typeof AgentStatusDetailJson>;
 
@@ -101,6 +112,8 @@ export const LiveValueJson = Type.Object({
   /** From the catalogue; '' when the parameter is not in it. */
   unit: Type.String(),
   quality: literals(QUALITIES),
+  /** Why the value is not good (absent when good, and from older agents). */
+  reason: Type.Optional(literals(QUALITY_REASONS)),
   /** When the device read it. */
   timeMs: Type.Number(),
 });
@@ -153,9 +166,17 @@ export const WriteBody = Type.Object({
 }, { additionalProperties: false });
 export type WriteBody = Static<typeof WriteBody>;
 
-/** After a write: the written parameters read back fresh from the device. */
-export const WriteJson = LiveJson;
-export type WriteJson = LiveJson;
+/**
+ * After a write: its outcome and the written parameters read back fresh from the device. 200 with
+ * outcome applied; 202 with outcome unknown (the device answered neither the write nor a
+ * read-back: it may still apply it; `message` says so). Not applied is an error status.
+ */
+export const WriteJson = Type.Object({
+  ...LiveJson.properties,
+  outcome: Type.Union([Type.Literal('applied'), Type.Literal('unknown')]),
+  message: Type.Optional(Type.String()),
+});
+export type WriteJson = Static<typeof WriteJson>;
 
 // ---------------------------------------------------------------- /api/admin/devices
 

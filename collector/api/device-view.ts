@@ -42,7 +42,7 @@ export function liveValues(samples: readonly Sample[], catalogue: readonly Param
   const units = new Map(catalogue.map((p) => [p.name, p.unit]));
   return samples.map((s) => ({
     name: s.parameter, value: s.value, ...(s.text !== undefined ? { text: s.text } : {}),
-    unit: units.get(s.parameter) ?? '', quality: s.quality, timeMs: s.timeMs,
+    unit: units.get(s.parameter) ?? '', quality: s.quality, ...(s.reason ? { reason: s.reason } : {}), timeMs: s.timeMs,
   }));
 }
 

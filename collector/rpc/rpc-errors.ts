@@ -57,6 +57,9 @@ const AGENT_HINTS: Partial<Record<ErrorCode, string>> = {
   FL_ERR_RPC_UNAUTHORIZED: 'the device\'s write key differs from the collector\'s: rotate it (device add --replace) and put the new writeKey in the agent config',
   FL_ERR_RPC_DEVICE_NOT_ANSWERING: 'the agent is up but the device behind it (Modbus) did not answer; check the device and its link',
   FL_ERR_RPC_TIMEOUT: 'the device behind the agent was too slow; try again or with a longer timeoutMs',
+  FL_ERR_RPC_WRITE_REFUSED: 'the device answered the write with a Modbus exception: check that it accepts writes to this register in its current state (local/remote mode, running)',
+  FL_ERR_RPC_WRITE_NOT_APPLIED: 'the device did not acknowledge the write and reads back another value: check the device, then write again',
+  FL_ERR_RPC_WRITE_UNKNOWN: 'the device did not answer the write nor a read-back: read the parameter live once the device answers again before writing again',
 };
 
 /** An agent's error answer as a FaultlineError carrying the agent's code (never the request's signature). */
@@ -68,6 +71,10 @@ export function agentError(t: PendingTarget, res: RpcResponse): FaultlineError {
   const problems = code === 'FL_ERR_RPC_UNKNOWN_PARAMETER' || code === 'FL_ERR_RPC_NOT_WRITABLE' || code === 'FL_ERR_RPC_BAD_VALUE' ? namedParameters(message) : [];
   const hint = AGENT_HINTS[code];
   return new FaultlineError(code, `device ${who(t)}: ${message}`, {
-    context: { site: t.site, device: t.device, ...(remote !== code && remote !== '' ? { agentCode: remote } : {}), ...(problems.length > 0 ? { problems } : {}) }, ...(hint ? { hint } : {}),
+    context: {
+      site: t.site, device: t.device, ...(remote !== code && remote !== '' ? { agentCode: remote } : {}), ...(problems.length > 0 ? { problems } : {}),
+      ...(res.writeOutcome ? { writeOutcome: res.writeOutcome } : {}),
+    },
+    ...(hint ? { hint } : {}),
   });
 }

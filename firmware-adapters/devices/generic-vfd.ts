@@ -11,7 +11,7 @@ export default defineAdapter({
     holding(0x0000, 'output_frequency', { type: 'uint16', scale: 0.01, unit: 'Hz', description: 'Output frequency' }),
     holding(0x0001, 'motor_current', { type: 'uint16', scale: 0.01, unit: 'A', description: 'Motor current (RMS)' }),
     holding(0x0002, 'dc_bus_voltage', { type: 'uint16', scale: 0.1, unit: 'V', description: 'DC bus voltage' }),
-    holding(0x0003, 'heatsink_temperature', { type: 'int16', scale: 0.1, unit: '°C', description: 'Heatsink temperature' }),
+    holding(0x0003, 'heatsink_temperature', { type: 'int16', scale: 0.1, unit: '°C', description: 'Heatsink temperature', range: { min: -40, max: 150 } }),
     holding(0x0004, 'run_state', { type: 'uint16', unit: '', description: 'Run state: 0 stopped, 1 running, 2 tripped' }),
     holding(0x0005, 'fault_code', { type: 'uint16', unit: '', description: 'Active fault code (0 = none)' }),
     holding(0x0006, 'output_power', { type: 'float32', wordOrder: 'big', unit: 'kW', description: 'Output power' }),

@@ -11,6 +11,17 @@ import { registerSpan, type Adapter, type RegisterDef, type RegisterTable } from
 import { faultRecipes, type FaultRecipe } from './fault-recipes.js';
 
 /** A rule-driven change of one parameter; ramps and freezes start from the value seen at their first read. */
+/** A Modbus exception reply a simulated slave gives for chosen addresses (thrown from readWords/write). */
+export class ModbusExceptionReply extends Error {
+  /** modbus-serial's ServerTCP answers with this exception code. */
+  readonly modbusErrorCode: number;
+  constructor(readonly code: number, table: RegisterTable, address: number) {
+    super(`exception ${code} for ${table} ${address}`);
+    this.name = 'ModbusExceptionReply';
+    this.modbusErrorCode = code;
+  }
+}
+
 type Override =
   | { kind: 'force'; value: number }
   | { kind: 'ramp'; perS: number; from?: { tMs: number; value: number } }
@@ -25,6 +36,8 @@ export class DeviceModel {
   private readonly overrides = new Map<string, Override>();
   private readonly forced = new Map<string, number>();
   private readonly written = new Map<string, number>();
+  /** Addresses ("table:address") the device answers with a Modbus exception, and which one. */
+  private readonly refused = new Map<string, number>();
   private rng: number;
   /** When counters (signals with ratePerS) started: the first time the model is read. */
   private originMs: number | undefined;
@@ -154,8 +167,32 @@ export class DeviceModel {
     return sig.wrap ? ((v % sig.wrap) + sig.wrap) % sig.wrap : v;
   }
 
+  /**
+   * Makes the device answer any read or write that touches `address` of `table` with Modbus
+   * exception `code` (2 = illegal data address: a register this unit does not implement; 4 =
+   * slave device failure; 0x0A/0x0B = gateway path unavailable / target failed to respond).
+   */
+  refuse(table: RegisterTable, address: number, code = 2): void {
+    this.refused.set(`${table}:${address}`, code);
+  }
+
+  /** Undoes refuse() for one address, or for every address when none is given. */
+  accept(table?: RegisterTable, address?: number): void {
+    if (table === undefined || address === undefined) this.refused.clear();
+    else this.refused.delete(`${table}:${address}`);
+  }
+
+  private checkRefused(table: RegisterTable, address: number, length: number): void {
+    if (this.refused.size === 0) return;
+    for (let a = address; a < address + length; a++) {
+      const code = this.refused.get(`${table}:${a}`);
+      if (code !== undefined) throw new ModbusExceptionReply(code, table, a);
+    }
+  }
+
   /** Register words (0/1 per bit for coil/discrete tables) for a read of `length` from `address` of `table`; unmapped ones read 0. */
   readWords(table: RegisterTable, address: number, length: number, tMs: number): number[] {
+    this.checkRefused(table, address, length);
     const words = new Array<number>(length).fill(0);
     for (const r of this.adapter.registers) {
       if (r.table !== table) continue;
@@ -175,6 +212,7 @@ export class DeviceModel {
    * Every writable register the write covers whole takes the new value; returns those registers.
    */
   write(table: 'holding' | 'coil', address: number, words: readonly number[]): RegisterDef[] {
+    this.checkRefused(table, address, words.length);
     const hit = this.adapter.registers.filter((r) => r.table === table && r.writable && r.type !== 'string'
       && r.address >= address && r.address + registerSpan(r) <= address + words.length);
     for (const r of hit) {

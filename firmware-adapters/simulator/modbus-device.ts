@@ -1,6 +1,8 @@
 /**
  * The Modbus TCP face of a simulated device: modbus-serial's ServerTCP answering reads from a
- * DeviceModel. Only the adapter's unit id answers, like a real slave.
+ * DeviceModel. Only the adapter's unit id answers, like a real slave. pause() makes it behave
+ * like a slave process stopped with SIGSTOP: connections are accepted, requests are taken but
+ * not answered, and on resume() they are carried out (a write held meanwhile is applied then).
  */
 import type { Server } from 'node:net';
 import ModbusRTU from 'modbus-serial';
@@ -16,8 +18,14 @@ export interface SimulatedModbusDevice {
   readonly unitId: number;
   /** Modbus requests answered so far. */
   readonly requests: number;
+  /** Holds every request (no answer) until resume(), like a stopped slave process. */
+  pause(): void;
+  /** Carries out the held requests, in order, and answers again. */
+  resume(): void;
   stop(): Promise<void>;
 }
+
+type Callback<T> = (err: Error | null, value: T) => void;
 
 type ServerTCPInstance = InstanceType<typeof ModbusRTU.ServerTCP> & { _server: Server };
 
@@ -34,16 +42,27 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
     requests++;
     if (model.write(table, addr, words).length === 0) throw new FaultlineError('FL_ERR_SIM_NOT_WRITABLE', `${table} ${addr} is not writable`);
   };
+  let gate: { held: Promise<void>; open: () => void } | null = null;
+  /** Runs `fn` now, or once resumed when paused; its result or error goes to the callback. */
+  const settle = <T>(fn: () => T, cb: Callback<T>, onError: T): void => {
+    const run = (): void => {
+      let value: T;
+      try { value = fn(); } catch (err) { cb(err instanceof Error ? err : new Error(String(err)), onError); return; }
+      cb(null, value);
+    };
+    if (gate) void gate.held.then(run); else run();
+  };
+  // Callback forms (4 and 3 arguments) so that an answer can wait for resume().
   const vector = {
-    getMultipleHoldingRegisters: read('holding'),
-    getMultipleInputRegisters: read('input'),
-    getHoldingRegister: (addr: number) => read('holding')(addr, 1)[0] ?? 0,
-    getInputRegister: (addr: number) => read('input')(addr, 1)[0] ?? 0,
-    getCoil: (addr: number) => read('coil')(addr, 1)[0] === 1,
-    getDiscreteInput: (addr: number) => read('discrete')(addr, 1)[0] === 1,
-    setCoil: (addr: number, value: boolean) => write('coil', addr, [value ? 1 : 0]),
-    setRegisterArray: (addr: number, values: number[]) => write('holding', addr, values),
-    setRegister: (addr: number, value: number) => write('holding', addr, [value]),
+    getMultipleHoldingRegisters: (addr: number, length: number, _unit: number, cb: Callback<number[]>) => settle(() => read('holding')(addr, length), cb, []),
+    getMultipleInputRegisters: (addr: number, length: number, _unit: number, cb: Callback<number[]>) => settle(() => read('input')(addr, length), cb, []),
+    getHoldingRegister: (addr: number, _unit: number, cb: Callback<number>) => settle(() => read('holding')(addr, 1)[0] ?? 0, cb, 0),
+    getInputRegister: (addr: number, _unit: number, cb: Callback<number>) => settle(() => read('input')(addr, 1)[0] ?? 0, cb, 0),
+    getCoil: (addr: number, _unit: number, cb: Callback<boolean>) => settle(() => read('coil')(addr, 1)[0] === 1, cb, false),
+    getDiscreteInput: (addr: number, _unit: number, cb: Callback<boolean>) => settle(() => read('discrete')(addr, 1)[0] === 1, cb, false),
+    setCoil: (addr: number, value: boolean, _unit: number, cb: (err: Error | null) => void) => settle(() => write('coil', addr, [value ? 1 : 0]), cb, undefined),
+    setRegisterArray: (addr: number, values: number[], _unit: number, cb: (err: Error | null) => void) => settle(() => write('holding', addr, values), cb, undefined),
+    setRegister: (addr: number, value: number, _unit: number, cb: (err: Error | null) => void) => settle(() => write('holding', addr, [value]), cb, undefined),
   };
 
   // ServerTCP treats port 0 as "use 502", so a free port is chosen first; retried if another process takes it meanwhile.
@@ -66,7 +85,21 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
     return {
       model, host, port, unitId: adapter.unitId,
       get requests() { return requests; },
+      pause: () => {
+        if (gate) return;
+        let open = (): void => undefined;
+        const held = new Promise<void>((r) => { open = r; });
+        gate = { held, open };
+      },
+      resume: () => {
+        const g = gate;
+        gate = null;
+        g?.open();
+      },
       stop: () => {
+        const g = gate;
+        gate = null;
+        g?.open();
         if (stopped) return Promise.resolve();
         stopped = true;
         for (const sock of server.socks.keys()) sock.destroy();

@@ -29,8 +29,22 @@ export interface RtuTarget {
 
 const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
 
-/** The response frame (with CRC) to one valid request frame. Exceptions: 1 illegal function, 2 illegal address, 3 illegal value. */
+/**
+ * The response frame (with CRC) to one valid request frame. Exceptions: 1 illegal function, 2 illegal address, 3 illegal value,
+ * and whatever code the target throws as `modbusErrorCode` (see DeviceModel.refuse).
+ */
 export function answer(req: Uint8Array, target: RtuTarget): Uint8Array {
+  try {
+    return answerOrThrow(req, target);
+  } catch (err) {
+    // The target refused the addresses (a simulated exception reply): answer with its code.
+    const code = (err as { modbusErrorCode?: unknown }).modbusErrorCode;
+    if (typeof code !== 'number') throw err;
+    return withCrc([req[0]!, req[1]! | 0x80, code]);
+  }
+}
+
+function answerOrThrow(req: Uint8Array, target: RtuTarget): Uint8Array {
   const unit = req[0]!;
   const fc = req[1]!;
   const fail = (code: number): Uint8Array => withCrc([unit, fc | 0x80, code]);

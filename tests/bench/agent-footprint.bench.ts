@@ -1,12 +1,14 @@
 /**
  * Agent footprint: the agent exactly as users run it (`faultline agent --config FILE`, default log
  * level, stdout read by the bench as a log collector would), polling 100 registers at 1 Hz plus
- * system metrics every 5 s, otherwise idle, for `seconds` (default 60). The 100-register device
+ * system metrics every 5 s, otherwise idle and with the default config, for `seconds` (default 60). The 100-register device
  * is an adapter file listed in `adapterFiles`. Prints its RSS and CPU% beside a bare `node`
  * process idling in the same run, and the ratio. FAULTLINE_BENCH_AGENT_FLAGS: node options for
- * the agent process; FAULTLINE_BENCH_AGENT_ENV: extra environment (e.g. FAULTLINE_AGENT_LEAN=0).
- * FAULTLINE_BENCH_AGENT_PACKAGE=1: the installed package instead (`npm run package:agent`'s tarball,
- * built and unpacked into a temp dir; its launcher run as bin/faultline-agent runs it).
+ * the agent process; FAULTLINE_BENCH_AGENT_ENV: extra environment (e.g. FAULTLINE_AGENT_LEAN=0);
+ * FAULTLINE_BENCH_TELEMETRY_MS: telemetry.intervalMs (default 1000, the config default; 5000 was the
+ * default before issue #14). FAULTLINE_BENCH_AGENT_PACKAGE=1: the installed package instead
+ * (`npm run package:agent`'s tarball, built and unpacked into a temp dir; its launcher run as
+ * bin/faultline-agent runs it).
  * Reads /proc (Linux). Asserts nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -71,8 +73,9 @@ export async function runAgentFootprintBench(seconds = Number(process.env.FAULTL
     mqtt: { url: collector.mqttUrl },
     stateDir: join(dir.path, 'agent'),
     adapterFiles: [adapterFile],
+    // Otherwise the defaults, as a new user runs it (telemetry stored every 1 s, status every 60 s).
     devices: [{ id: 'bench-1', site: 'bench', model: 'BENCH', firmware: '1', modbus: { host: sim.host, port: sim.port, intervals: { normal: 1000 } }, system: { enabled: true, intervalMs: 5000 } }],
-    telemetry: { intervalMs: 5000 },
+    telemetry: { intervalMs: Number(process.env.FAULTLINE_BENCH_TELEMETRY_MS ?? 1000) },
   }));
   const flags = (process.env.FAULTLINE_BENCH_AGENT_FLAGS ?? '').split(' ').filter(Boolean);
   const extraEnv = Object.fromEntries((process.env.FAULTLINE_BENCH_AGENT_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));

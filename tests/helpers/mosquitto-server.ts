@@ -29,7 +29,8 @@ export interface MosquittoServer {
   readonly admin: { username: string; password: string } | undefined;
   /** The broker's last lines of log, for failure messages. */
   log(): string;
-  restart(): Promise<void>;
+  /** Stops and starts the broker on the same port; with `acl`, under that ACL file content from now on. */
+  restart(acl?: string): Promise<void>;
   /** SIGKILL, no orderly shutdown (the persistence file keeps what was last saved). */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -40,6 +41,8 @@ export interface StartMosquittoOptions {
   dynamicSecurity?: boolean;
   /** Extra config lines, e.g. { max_queued_messages: 100000 }. */
   settings?: Record<string, string | number>;
+  /** An ACL file's content (Mosquitto's acl_file syntax); clients see only what it allows. */
+  acl?: string;
 }
 
 export function findMosquitto(): string {
@@ -80,6 +83,11 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
     } else {
       lines.push('allow_anonymous true');
     }
+    const aclFile = join(dir, 'acl');
+    if (opts.acl !== undefined) {
+      writeFileSync(aclFile, opts.acl);
+      lines.push(`acl_file ${aclFile}`);
+    }
     lines.push(
       'persistence true', `persistence_location ${dir}/`, 'autosave_interval 1',
       'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', 'log_timestamp false',
@@ -110,8 +118,12 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
       url: `mqtt://127.0.0.1:${port}`, port, dir, admin,
       get pid() { return current.pid; },
       log: () => current.log.join('\n'),
-      async restart(): Promise<void> {
+      async restart(acl?: string): Promise<void> {
         await current.stop();
+        if (acl !== undefined) {
+          if (opts.acl === undefined) throw new Error('restart(acl) needs a broker started with an acl');
+          writeFileSync(aclFile, acl);
+        }
         current = await startOnce();
       },
       async kill(): Promise<void> {

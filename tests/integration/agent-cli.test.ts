@@ -4,6 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { silentLogger } from '../../protocol/logger.js';
+import { startCollector } from '../../collector/collector.js';
+import vfd from '../../firmware-adapters/devices/generic-vfd.js';
+import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const cli = fileURLToPath(new URL('../../bin/faultline.js', import.meta.url));
@@ -31,7 +35,7 @@ t.test('agent check', async (t) => {
   writeFileSync(bad, 'devices:\n  - id: drive-1\n    site: plant-a\n    model: VFD-4000\n    firmware: "2.3.1"\n    modbus:\n      host: 127.0.0.1\n      port: "five"\n');
   const res = await run(['agent', '--config', bad]);
   t.equal(res.code, 1, 'a bad config exits 1 without starting');
-  t.match(res.stderr, /bad\.yaml:8: devices\.0\.modbus\.port: must be integer\. Fix: set devices\.0\.modbus\.port to a TCP port, 1-65535/);
+  t.match(res.stderr, /bad\.yaml:8:\d+: devices\.0\.modbus\.port: must be integer\. Fix: set devices\.0\.modbus\.port to a TCP port, 1-65535/);
 
   const missing = await run(['agent', 'check', '--config', join(dir.path, 'nope.yaml')]);
   t.equal(missing.code, 1);
@@ -82,4 +86,41 @@ t.test('every subcommand has --help', async (t) => {
   const top = await run(['--help']);
   t.match(top.stdout, /collector.*\n.*agent.*\n.*simulate.*\n.*demo/s);
   t.equal((await run(['frobnicate'])).code, 2);
+});
+
+t.test('agent check --probe reads every register once and tries the broker; exit 1 on any failure', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
+  t.teardown(() => collector.stop());
+  const sim = await startModbusDevice(vfd);
+  t.teardown(() => sim.stop());
+  const file = join(dir.path, 'probe.yaml');
+  writeFileSync(file, [
+    `mqtt: { url: "${collector.mqttUrl}" }`,
+    'devices:',
+    `  - { id: drive-1, site: plant, model: VFD-4000, firmware: "2.3.1", modbus: { host: 127.0.0.1, port: ${sim.port}, timeoutMs: 500 } }`,
+  ].join('\n'));
+  const good = await run(['agent', 'check', '--probe', '--config', file]);
+  t.equal(good.code, 0, good.stdout + good.stderr);
+  t.match(good.stdout, /modbus tcp:\/\/127\.0\.0\.1:\d+ unit 1: 10 of 10 registers good/);
+  t.match(good.stdout, /parameter\s+register\s+raw\s+value\s+unit\s+quality\s+exception\s+ms/, 'a table with a header');
+  t.match(good.stdout, /run_hours\s+holding 8\s+0x\w{4} 0x\w{4}\s+12850\s+h\s+good/, 'raw words and the decoded value');
+  t.match(good.stdout, /broker mqtt:\/\/127\.0\.0\.1:\d+: connected/);
+  t.match(good.stdout, /subscribe rpc\/req: granted/);
+  t.match(good.stdout, /probe OK/);
+
+  sim.model.refuse('holding', 257, 2);
+  const bad = await run(['agent', 'check', '--probe', '--config', file]);
+  t.equal(bad.code, 1, 'a register the device refuses fails the probe');
+  t.match(bad.stdout, /accel_time\s+holding 257\s+-\s+-\s+s\s+bad: exception\s+02/, 'the exception, per register');
+  t.match(bad.stdout, /9 of 10 registers good/);
+  t.match(bad.stdout, /probe FAILED/);
+
+  await sim.stop();
+  await collector.stop();
+  const down = await run(['agent', 'check', '--probe', '--config', file]);
+  t.equal(down.code, 1);
+  t.match(down.stdout, /output_frequency\s+holding 0\s+-\s+-\s+Hz\s+bad: (link|timeout)/, 'an unreachable device, per register');
+  t.match(down.stdout, /broker mqtt:\/\/127\.0\.0\.1:\d+: FAILED/, 'an unreachable broker');
 });

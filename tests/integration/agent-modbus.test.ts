@@ -158,4 +158,67 @@ t.test('signed writes of writable parameters; everything else refused with a cle
   const again = await once.send();
   t.equal(again.error?.code, 'FL_ERR_RPC_UNAUTHORIZED', 'the same request twice is a replay');
   t.equal(agent.stats('rig-1').writesRefused, 3, 'refused writes are counted');
+
+  // Strict values (issue #14 item 4): a value the register cannot hold exactly is refused, not rounded.
+  const inexact: Array<[string, { name: string; value: number }, RegExp]> = [
+    ['a step finer than the scale', { name: 'speed_setpoint', value: 47.55 }, /47\.55.*speed_setpoint.*0\.1/],
+    ['a coil set to 2', { name: 'pump_a', value: 2 }, /pump_a.*0 or 1/],
+    ['a coil set to 0.5', { name: 'pump_b', value: 0.5 }, /pump_b.*0 or 1/],
+  ];
+  for (const [what, v, message] of inexact) {
+    const res = await signedWrite([v]).send();
+    t.equal(res.error?.code, 'FL_ERR_RPC_BAD_VALUE', `${what} is refused`);
+    t.match(res.error?.message, message, `${what}: ${res.error?.message}`);
+  }
+  t.equal(sim.model.valueAt('speed_setpoint', Date.now()), 12, 'nothing rounded reached the device');
+  t.equal(sim.model.valueAt('pump_a', Date.now()), 0);
+});
+
+t.test('the write-id replay memory survives an agent restart (issue #14 item 3)', async (t) => {
+  const { collector, stateDir } = await collectorFor(t);
+  const sim = await startModbusDevice(rig);
+  t.teardown(() => sim.stop());
+  const key = 'k3y-for-tests-only-0123456789';
+  const config = checkAgentConfig({
+    mqtt: { url: collector.mqttUrl, reconnect: { minMs: 100, maxMs: 500 } },
+    stateDir,
+    devices: [{ id: 'rig-2', site: 'lab', model: 'RIG', firmware: '1', writeKey: key, modbus: { host: sim.host, port: sim.port, intervals: { normal: 200 } } }],
+    telemetry: { intervalMs: 0 },
+  }, 'test');
+  const client: MqttClient = connect(collector.mqttUrl, { protocolVersion: 4, clientId: 'fl-test-replayer', reconnectPeriod: 0 });
+  t.teardown(() => client.endAsync(true));
+  await new Promise((r) => client.once('connect', r));
+  await client.subscribeAsync('fl/v1/lab/rig-2/rpc/res', { qos: 1 });
+  const answers = new Map<string, RpcResponse>();
+  client.on('message', (_t, p) => { const r = decodeRpcResponse(p); answers.set(r.id, r); });
+  const values = [{ name: 'speed_setpoint', value: 21 }];
+  const deadlineMs = Date.now() + 60_000;
+  const op: RpcOp = { kind: 'write', values, signature: signWrite(key, 'lab', 'rig-2', 'once-only', deadlineMs, values) };
+  let probes = 0;
+  const ask = async (id: string, request: RpcOp, waitMs: number): Promise<RpcResponse> => {
+    answers.delete(id);
+    await client.publishAsync('fl/v1/lab/rig-2/rpc/req', Buffer.from(encodeRpcRequest({ id, deadlineMs, op: request })), { qos: 1 });
+    return waitFor(`the answer to ${id}`, () => answers.get(id), waitMs);
+  };
+  /** Until the agent answers on rpc/req (a describe, which needs no signature). */
+  const online = () => waitFor('the agent answering rpc', () => ask(`probe-${++probes}`, { kind: 'describe' }, 500).catch(() => undefined), 10_000, 0);
+
+  const first = await startAgent(config, { log: silentLogger(), adapters: [rig as Adapter] });
+  let firstStopped = false;
+  t.teardown(() => (firstStopped ? undefined : first.stop()));
+  await online();
+  const accepted = await ask('once-only', op, 5000);
+  t.equal(accepted.ok, true, accepted.error?.message ?? 'first use accepted');
+  t.equal(sim.model.valueAt('speed_setpoint', Date.now()), 21, 'the write was applied once');
+  sim.model.write('holding', 0, [0]); // an operator changes it at the panel
+  firstStopped = true;
+  await first.stop();
+
+  const second = await startAgent(config, { log: silentLogger(), adapters: [rig as Adapter] });
+  t.teardown(() => second.stop());
+  await online();
+  const replay = await ask('once-only', op, 5000);
+  t.equal(replay.ok, false, 'the captured request replayed after the restart is refused');
+  t.equal(replay.error?.code, 'FL_ERR_RPC_UNAUTHORIZED', replay.error?.message ?? '');
+  t.equal(sim.model.valueAt('speed_setpoint', Date.now()), 0, 'the panel value stands');
 });

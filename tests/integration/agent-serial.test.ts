@@ -51,3 +51,56 @@ t.test('two slaves on one serial line, polled over RTU', { skip: hasSocat ? fals
   t.notOk(agent.recentEvents('pump-drive-1').some((x) => x.code === 'vfd.overvoltage'), 'slave 1 is not confused with slave 2');
   t.equal(agent.stats('pump-drive-1').pollErrors, 0, 'no errors on a healthy line');
 });
+
+t.test('the serial line disappears (a USB adapter unplugged) and comes back: comm loss, then polling resumes by itself (issue #14 item 8)', { skip: hasSocat ? false : 'socat is not installed (apt-get install socat)' }, async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const a = join(dir.path, 'ttyUSB0');
+  const b = join(dir.path, 'ttyB');
+  const plugIn = async (): Promise<{ unplug: () => Promise<void>; slaves: Awaited<ReturnType<typeof startSerialRtuSlaves>> }> => {
+    const socat = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
+    const gone = new Promise<void>((resolve) => socat.once('exit', () => resolve()));
+    await waitFor('the pty pair', () => (existsSync(a) && existsSync(b) ? true : undefined), 5000);
+    const slaves = await startSerialRtuSlaves(b, 19200, [{ unitId: 1, adapter: vfd }]);
+    let unplugged = false;
+    const unplug = async (): Promise<void> => {
+      if (unplugged) return;
+      unplugged = true;
+      await slaves.stop();
+      socat.kill('SIGKILL');
+      await gone;
+    };
+    t.teardown(unplug);
+    return { unplug, slaves };
+  };
+  let plugged = await plugIn();
+  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
+  t.teardown(() => collector.stop());
+  const config = checkAgentConfig({
+    mqtt: { url: collector.mqttUrl },
+    stateDir: `${dir.path}/agent`,
+    devices: [{
+      id: 'pump-drive-9', site: 'well-3', model: 'VFD-2000', firmware: '1.4',
+      modbus: { transport: 'rtu', path: a, baudRate: 19200, parity: 'even', unitId: 1, timeoutMs: 300, intervals: { normal: 200 }, failuresBeforeCommLoss: 2, backoffMaxMs: 500 },
+    }],
+    telemetry: { intervalMs: 0 },
+    detection: { chatter: { cycles: 0 } },
+  }, 'test');
+  const agent = await startAgent(config, { log: silentLogger() });
+  t.teardown(() => agent.stop());
+  await waitFor('polled over the serial line', () => (plugged.slaves.line.requestsTo(1) >= 3 ? true : undefined));
+
+  await plugged.unplug();
+  t.notOk(existsSync(a), 'the device node is gone');
+  const lost = await waitFor('comm loss while unplugged', () => agent.recentEvents('pump-drive-9').find((e) => e.code === 'agent.modbus_comm_loss' && e.transition === 'raise'));
+  t.equal(lost.category, 'link');
+  const errorsWhileOut = agent.stats('pump-drive-9').pollErrors;
+  t.ok(errorsWhileOut >= 2, `failed polls counted (${errorsWhileOut}), the agent still runs`);
+
+  plugged = await plugIn();
+  await waitFor('polled again after the line came back', () => (plugged.slaves.line.requestsTo(1) >= 3 ? true : undefined), 15_000);
+  const cleared = await waitFor('comm loss cleared', () => agent.recentEvents('pump-drive-9').find((e) => e.code === 'agent.modbus_comm_loss' && e.transition === 'clear'), 10_000);
+  t.ok(cleared.timeMs > lost.timeMs);
+  plugged.slaves.line.slave(1).injectFault(3);
+  await waitFor('faults detected again', () => agent.recentEvents('pump-drive-9').find((e) => e.code === 'vfd.undervoltage'));
+});

@@ -144,9 +144,9 @@ t.test('live reads, describe, logs and signed writes through the API; offline an
     t.equal(audit.status, 200);
     const writes = audit.body.records.filter((r) => r.action === 'write');
     t.match(writes, [
-      { actor: { kind: 'user', id: 'lena' }, details: { outcome: 'failed', code: 'FL_ERR_DEVICE_WRITE_UNCONFIRMED' } },
-      { actor: { kind: 'user', id: 'lena' }, details: { outcome: 'ok', parameters: 'frequency_setpoint', values: 'frequency_setpoint=42.5' } },
-      { actor: { kind: 'user', id: 'lena' }, details: { outcome: 'failed', code: 'FL_ERR_RPC_NOT_WRITABLE' } },
+      { actor: { kind: 'user', id: 'lena' }, details: { outcome: 'not-applied', code: 'FL_ERR_DEVICE_WRITE_UNCONFIRMED' } },
+      { actor: { kind: 'user', id: 'lena' }, details: { outcome: 'applied', parameters: 'frequency_setpoint', values: 'frequency_setpoint=42.5' } },
+      { actor: { kind: 'user', id: 'lena' }, details: { outcome: 'not-applied', code: 'FL_ERR_RPC_NOT_WRITABLE' } },
     ]);
     t.ok(writes.every((r) => r.actor.via === 'token:tests'), 'each record names the API token lena acted through');
     t.ok(audit.body.records.some((r) => r.action === 'live-read' && r.details.code === 'FL_ERR_RPC_UNKNOWN_PARAMETER'), 'failed reads audited too');

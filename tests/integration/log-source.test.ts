@@ -10,6 +10,7 @@ import { silentLogger } from '../../protocol/logger.js';
 import type { LogFaultTransition } from '../../agent/core/log-matcher.js';
 import type { ParsedLogRecord } from '../../agent/core/log-parsers/index.js';
 import { LogSource, logStatePath, type LogFileConfig } from '../../agent/sources/log-source.js';
+import { CLIP_MARK } from '../../agent/sources/line-splitter.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -67,7 +68,8 @@ t.test('records, a raise with its excerpt, bad lines counted, clear after quiet'
   ]);
   t.same([r.records[1]?.host, r.records[1]?.app, r.records[1]?.pid, r.records[1]?.timeMs], ['line3', 'vfd-gw', 212, Date.parse('2025-03-10T11:59:01Z')]);
   t.equal(r.records[2]?.message, 'trip handler failed\n\tat gw.Trip.handle(Trip.java:10)\nCaused by: java.io.IOException: bus', 'the stack trace is one record');
-  t.equal(Buffer.byteLength(r.records[3]!.raw), 16_384, 'the over-long line is cut at 16 KiB');
+  t.equal(Buffer.byteLength(r.records[3]!.raw), 16_384 + Buffer.byteLength(CLIP_MARK), 'the over-long line is cut at 16 KiB and marked');
+  t.ok(r.records[3]!.raw.endsWith(CLIP_MARK));
   t.equal(r.records[5]?.timeMs, clock.ms - 1000, 'an unparsed line is kept as plain text at the read time');
 
   t.equal(r.transitions.length, 1, 'the second E012 does not raise again');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { silentLogger } from '../../protocol/logger.js';
 import { LogTailer, type LogTailerOptions, type TailBatch } from '../../agent/sources/log-tailer.js';
+import { CLIP_MARK } from '../../agent/sources/line-splitter.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -183,9 +184,9 @@ t.test('an over-long line is cut at maxLineBytes (on a character boundary) and c
   await h.tailer.start();
   appendFileSync(file, `${'é'.repeat(30)}${'x'.repeat(1000)}\nshort\n${'y'.repeat(150)}\n`);
   await waitFor('three lines', has(h, 3));
-  t.equal(h.lines[0], `${'é'.repeat(30)}${'x'.repeat(40)}`, '100 bytes: 30 two-byte characters and 40 x');
+  t.equal(h.lines[0], `${'é'.repeat(30)}${'x'.repeat(40)}${CLIP_MARK}`, '100 bytes: 30 two-byte characters and 40 x, and the clip mark');
   t.equal(h.lines[1], 'short', 'the next line is intact');
-  t.equal(h.lines[2], 'y'.repeat(100));
+  t.equal(h.lines[2], `${'y'.repeat(100)}${CLIP_MARK}`);
   t.equal(h.tailer.counters().truncatedLines, 2);
 });
 

@@ -1,3 +1,4 @@
+import { judgedSample } from '../../agent/sources/modbus-poller.js';
 import t from 'tap';
 import { ADAPTERS, adapterById, adapterFor, validateAdapter } from '../../firmware-adapters/index.js';
 import { decodeRegister } from '../../firmware-adapters/register-codec.js';
@@ -112,6 +113,21 @@ t.test('a write range belongs to a writable register and runs from min up to max
     `registers[${at('frequency_setpoint')}].writeRange: min (60) must be below max (50)`,
     `registers[${at('motor_current')}].writeRange: only a writable register has a write range`,
   ].sort());
+});
+
+t.test('a measuring range runs from min up to max, on numeric registers; outside it a reading is uncertain', async (t) => {
+  const adapter = structuredClone(adapterById('generic-vfd')) as unknown as Record<string, unknown> & { registers: Array<Record<string, unknown>> };
+  const at = (name: string): number => adapter.registers.findIndex((r) => r.name === name);
+  adapter.registers[at('motor_current')]!.range = { min: 10, max: 0 };
+  adapter.registers[at('output_power')]!.range = 'wide';
+  t.same(validateAdapter(adapter).map((p) => `${p.path}: ${p.message}`).filter((m) => m.includes('range')).sort(), [
+    `registers[${at('motor_current')}].range: min (10) must be below max (0)`,
+    `registers[${at('output_power')}].range: must be an object { min, max } in engineering units`,
+  ].sort());
+  const heatsink = adapterById('generic-vfd').registers.find((r) => r.name === 'heatsink_temperature')!;
+  t.same(judgedSample(heatsink, 52.5, 7), { parameter: 'heatsink_temperature', value: 52.5, quality: 'good', timeMs: 7 });
+  t.same(judgedSample(heatsink, 3276.7, 7), { parameter: 'heatsink_temperature', value: 3276.7, quality: 'uncertain', reason: 'out-of-range', timeMs: 7 });
+  t.same(judgedSample(heatsink, Number.NaN, 7), { parameter: 'heatsink_temperature', value: 0, quality: 'bad', reason: 'decode', timeMs: 7 });
 });
 
 t.test('the validator checks bitfield tables, conditions, rules and simulation effects', async (t) => {

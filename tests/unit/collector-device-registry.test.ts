@@ -51,7 +51,7 @@ t.test('a reconnect after a death brings the device back', async (t) => {
 t.test('any message refreshes last seen', async (t) => {
   const known = applyBirth(undefined, birth('s1'), 100);
   t.equal(applySeen(known, KEY, 500).lastSeenMs, 500);
-  const status = { ...KEY, timeMs: 1, uptimeS: 3, outboxDepth: 0, pollErrors: 0, eventsPublished: 2, outboxEvents: 0, outboxTelemetry: 0, outboxStatus: 0, outboxBytes: 0, evictedEvents: 0, evictedTelemetry: 0, evictedStatus: 0, drops: 0, connects: 0, disconnects: 0, resent: 0, rejected: 0 };
+  const status = { ...KEY, timeMs: 1, uptimeS: 3, outboxDepth: 0, pollErrors: 0, eventsPublished: 2, outboxEvents: 0, outboxTelemetry: 0, outboxStatus: 0, outboxBytes: 0, evictedEvents: 0, evictedTelemetry: 0, evictedStatus: 0, drops: 0, connects: 0, disconnects: 0, resent: 0, rejected: 0, unsupported: [], deadLetters: 0, polls: 0, pollTimeouts: 0, pollExceptions: 0, pollLinkErrors: 0, outboxOldestAgeS: 0, logLinesClipped: 0 };
   const s = applyStatus(known, status, 600);
   t.equal(s.lastSeenMs, 600);
   t.same(s.lastStatus, status);

@@ -44,7 +44,7 @@ t.test('each kind is decoded, committed and counted', async (t) => {
   await p.handle('fl/v1/plant-a/drive-1/birth', encodeBirth({ ...base, adapterId: '', model: 'VFD-4000', firmware: '1', agentVersion: '0', parameters: [], timeMs: 1, sessionId: 's' }), 'c1');
   await p.handle('fl/v1/plant-a/drive-1/death', encodeDeath({ ...base, timeMs: 0, sessionId: 's', reason: 'lost' }), null);
   await p.handle('fl/v1/plant-a/drive-1/telemetry', encodeTelemetry({ ...base, samples: [{ parameter: 'x', value: 1, quality: 'good', timeMs: 1 }] }), 'c1');
-  await p.handle('fl/v1/plant-a/drive-1/status', encodeStatus({ ...base, timeMs: 1, uptimeS: 2, outboxDepth: 0, pollErrors: 0, eventsPublished: 1, outboxEvents: 0, outboxTelemetry: 0, outboxStatus: 0, outboxBytes: 0, evictedEvents: 0, evictedTelemetry: 0, evictedStatus: 0, drops: 0, connects: 0, disconnects: 0, resent: 0, rejected: 0 }), 'c1');
+  await p.handle('fl/v1/plant-a/drive-1/status', encodeStatus({ ...base, timeMs: 1, uptimeS: 2, outboxDepth: 0, pollErrors: 0, eventsPublished: 1, outboxEvents: 0, outboxTelemetry: 0, outboxStatus: 0, outboxBytes: 0, evictedEvents: 0, evictedTelemetry: 0, evictedStatus: 0, drops: 0, connects: 0, disconnects: 0, resent: 0, rejected: 0, unsupported: [], deadLetters: 0, polls: 0, pollTimeouts: 0, pollExceptions: 0, pollLinkErrors: 0, outboxOldestAgeS: 0, logLinesClipped: 0 }), 'c1');
   t.same(store.committed.map((m) => m.kind), ['event', 'birth', 'death', 'telemetry', 'status']);
   t.ok(store.committed.every((m) => m.receivedMs === NOW), 'stamped with the receive time');
   const c = p.counters.snapshot();

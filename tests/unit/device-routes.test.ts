@@ -113,6 +113,22 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
     t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values, confirm: false } })).status, 400);
     t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values: [], confirm: true } })).status, 400);
     t.equal((await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values: [{ name: 'x', value: 'y' }], confirm: true } })).status, 400);
+    // Strict values (issue #14 item 4): nothing is coerced; the 400 names the field and says why.
+    const strict: Array<[string, unknown, RegExp]> = [
+      ['a numeric string', { values: [{ name: 'frequency_setpoint', value: '30' }], confirm: true }, /values\/0\/value must be number/],
+      ['a boolean value', { values: [{ name: 'frequency_setpoint', value: true }], confirm: true }, /values\/0\/value must be number/],
+      ['null', { values: [{ name: 'frequency_setpoint', value: null }], confirm: true }, /values\/0\/value must be number/],
+      ['an array', { values: [{ name: 'frequency_setpoint', value: [30] }], confirm: true }, /values\/0\/value must be number/],
+      ['a numeric name', { values: [{ name: 7, value: 30 }], confirm: true }, /values\/0\/name must be string/],
+      ['confirm as a string', { values, confirm: 'true' }, /confirm must be boolean/],
+      ['timeoutMs as a string', { values, confirm: true, timeoutMs: '5000' }, /timeoutMs must be integer/],
+    ];
+    for (const [what, payload, message] of strict) {
+      const res = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: payload as Record<string, unknown> });
+      t.equal(res.status, 400, `${what} is refused`);
+      t.equal(res.body.error?.code, 'FL_ERR_API_BAD_REQUEST', what);
+      t.match(res.body.error?.message, message, `${what}: the message names the field (${res.body.error?.message})`);
+    }
     const noKey = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values, confirm: true } });
     t.equal(noKey.status, 409);
     t.equal(noKey.body.error?.code, 'FL_ERR_DEVICE_NO_WRITE_KEY');
@@ -131,7 +147,8 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
     t.same(rpc.calls.at(-1), { kind: 'write', values, writeKey: issued.body.writeKey }, 'signed with the stored key');
     const audit = h.store.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).filter((r) => r.action === 'write');
     t.same(audit.map((r) => r.details.code), ['FL_ERR_DEVICE_WRITE_UNCONFIRMED', 'FL_ERR_DEVICE_WRITE_UNCONFIRMED', 'FL_ERR_DEVICE_NO_WRITE_KEY', null]);
-    t.match(audit.at(-1), { actor: { id: 'lena' }, details: { outcome: 'ok', values: 'frequency_setpoint=42.5' } });
+    t.match(audit.at(-1), { actor: { id: 'lena' }, details: { outcome: 'applied', values: 'frequency_setpoint=42.5' } });
+    t.equal(ok.body.outcome, 'applied');
     t.notOk(JSON.stringify(h.store.repo.audit.list({ limit: 1000 })).includes(String(issued.body.writeKey)), 'the key is never audited');
 
     const sent = rpc.calls.length;
@@ -140,8 +157,24 @@ t.test('device detail, live reads, writes and credentials through the API', asyn
     t.equal(outside.body.error?.code, 'FL_ERR_RPC_BAD_VALUE');
     t.same(outside.body.error?.problems, ['"frequency_setpoint": 75 Hz is outside 0–60 Hz'], 'the value and the announced range are named');
     t.equal(rpc.calls.length, sent, 'a value outside the announced range is not sent to the device');
-    t.match(h.store.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).at(-1), { action: 'write', details: { outcome: 'failed', code: 'FL_ERR_RPC_BAD_VALUE' } },
-      'and the refused write is audited');
+    t.match(h.store.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).at(-1), { action: 'write', details: { outcome: 'not-applied', code: 'FL_ERR_RPC_BAD_VALUE' } },
+      'and the refused write is audited as not applied');
+
+    // Write outcomes (issue #14 item 3): unknown is a 202, never a failure; not applied keeps its error status.
+    const target = { site: 'plant-a', device: 'drive-1' };
+    const outcomes: Array<[string, () => RpcAnswer, number, string]> = [
+      ['the agent could not tell', () => { throw agentError(target, { id: 'x', ok: false, writeOutcome: 'unknown', values: [], error: { code: 'FL_ERR_RPC_WRITE_UNKNOWN', message: 'the device did not answer the write nor a read-back' } }); }, 202, 'unknown'],
+      ['the agent never answered', () => { throw timeoutError(target, 5000); }, 202, 'unknown'],
+      ['the device refused it', () => { throw agentError(target, { id: 'x', ok: false, writeOutcome: 'not-applied', values: [], error: { code: 'FL_ERR_RPC_WRITE_REFUSED', message: 'exception 4' } }); }, 502, 'not-applied'],
+      ['the device is offline', () => { throw offlineError(target); }, 503, 'not-applied'],
+    ];
+    for (const [what, next, status, outcome] of outcomes) {
+      rpc.next = next;
+      const res = await call({ method: 'POST', url: '/api/devices/plant-a/drive-1/write', payload: { values, confirm: true } });
+      t.equal(res.status, status, `${what}: ${status}`);
+      if (status === 202) t.match(res.body, { outcome: 'unknown', values: [], message: /.+/ }, `${what}: the body says the outcome is unknown`);
+      t.match(h.store.repo.audit.list({ subject: 'plant-a/drive-1', limit: 100 }).at(-1), { action: 'write', details: { outcome } }, `${what}: audited ${outcome}`);
+    }
   });
 
   await t.test('device credentials', async (t) => {

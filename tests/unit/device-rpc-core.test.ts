@@ -98,4 +98,15 @@ t.test('audit records of device requests: who, which parameters, which values, t
   const failed = deviceRequestRecord({ atMs: 5, actor, site: 'plant-a', device: 'drive-1', action: 'live-read', parameters: [], error: { code: 'FL_ERR_RPC_OFFLINE', message: 'offline' } });
   t.same(failed.details, { outcome: 'failed', code: 'FL_ERR_RPC_OFFLINE', parameters: '*' });
   t.match(failed.reason, /live read failed: offline/);
+  const unknown = deviceRequestRecord({
+    atMs: 5, actor, site: 'plant-a', device: 'drive-1', action: 'write', parameters: ['accel_time'], values: [{ name: 'accel_time', value: 3 }],
+    error: { code: 'FL_ERR_RPC_WRITE_UNKNOWN', message: 'no answer' }, writeOutcome: 'unknown',
+  });
+  t.match(unknown.details, { outcome: 'unknown', code: 'FL_ERR_RPC_WRITE_UNKNOWN' }, 'a write of unknown outcome is audited as such');
+  t.notMatch(unknown.reason, /failed/, `never as a failure: ${unknown.reason}`);
+  const refused = deviceRequestRecord({
+    atMs: 5, actor, site: 'plant-a', device: 'drive-1', action: 'write', values: [{ name: 'accel_time', value: 3 }],
+    error: { code: 'FL_ERR_RPC_WRITE_REFUSED', message: 'exception 4' }, writeOutcome: 'not-applied',
+  });
+  t.match(refused, { details: { outcome: 'not-applied' }, reason: /write not applied: exception 4/ });
 });

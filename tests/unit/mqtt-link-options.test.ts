@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { checkBackoff, reconnectDelay } from '../../agent/mqtt/backoff.js';
+import { checkBackoff, DEFAULT_BACKOFF, reconnectDelay } from '../../agent/mqtt/backoff.js';
+import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { checkBrokerUrl, isTlsUrl, redactUrl, tlsOptions } from '../../agent/mqtt/client-options.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -20,6 +21,17 @@ t.test('backoff grows exponentially, is capped, never goes under the floor, and 
   checkBackoff(o);
   t.throws(() => checkBackoff({ minMs: 0, maxMs: 10 }), { code: 'FL_ERR_MQTT_CONFIG' });
   t.throws(() => checkBackoff({ minMs: 100, maxMs: 50 }), { code: 'FL_ERR_MQTT_CONFIG' });
+});
+
+t.test('after a long outage the agent retries within ~10 s by default, jittered (issue #14 item 6)', async (t) => {
+  const config = checkAgentConfig({ devices: [{ id: 'drive-1', site: 'plant', model: 'VFD-4000', firmware: '2.3.1' }] }, 'test');
+  t.same(config.mqtt.reconnect, DEFAULT_BACKOFF, 'the config default is the link default');
+  const worst = Math.max(...Array.from({ length: 200 }, (_, n) => reconnectDelay(n, config.mqtt.reconnect, () => 0.999999)));
+  t.ok(worst <= 10_000, `the longest wait after any number of failed attempts: ${worst} ms`);
+  const late = new Set(Array.from({ length: 50 }, () => reconnectDelay(30, config.mqtt.reconnect)));
+  t.ok(late.size > 10, `still jittered once capped (${late.size} distinct of 50)`);
+  const custom = checkAgentConfig({ mqtt: { reconnect: { minMs: 500, maxMs: 3000 } }, devices: [{ id: 'drive-1', site: 'plant', model: 'VFD-4000', firmware: '2.3.1' }] }, 'test');
+  t.equal(reconnectDelay(100, custom.mqtt.reconnect, () => 0.999999), 3000, 'configurable');
 });
 
 t.test('TLS options: files read, mismatches refused with the key and path named', async (t) => {

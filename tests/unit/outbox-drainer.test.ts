@@ -108,6 +108,46 @@ t.test('a PUBACK with an MQTT 5 error reason code removes the message and counts
   t.equal(drainer.counters.acked, 0);
 });
 
+t.test('a refused fault event is a dead letter: kept, not resent on the same connection, sent again after a re-attach or a restart', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const file = join(dir.path, 'outbox.db');
+  let outbox = openOutbox({ file, log: silentLogger() });
+  t.teardown(() => outbox.close());
+  let drainer = new OutboxDrainer({ outbox, device: DEVICE, maxInFlight: 8, log: silentLogger() });
+  t.teardown(() => drainer.stop());
+  drainer.start();
+  for (const tag of ['1', '2', '3']) outbox.append({ device: DEVICE, kind: 'event', topic: 'fl/v1/plant/d1/event', payload: Buffer.from(tag), qos: 1 });
+  const conn = fakeConnection();
+  drainer.attach(conn.publish);
+  const refused = Object.assign(new Error('Publish error: Not authorized'), { code: 135 });
+  conn.pending[1]!.done(refused);
+  conn.pending[0]!.done();
+  conn.pending[2]!.done();
+  await tick();
+  await tick();
+  t.same(outbox.depth(DEVICE), { event: 1, telemetry: 0, status: 0, total: 1 }, 'the refused event is still stored');
+  t.equal(outbox.deadLetters(DEVICE), 1);
+  outbox.append({ device: DEVICE, kind: 'event', topic: 'fl/v1/plant/d1/event', payload: Buffer.from('4'), qos: 1 });
+  await waitFor('the next event', () => (conn.sent.includes('e4') ? true : undefined));
+  t.same(conn.sent, ['e1', 'e2', 'e3', 'e4'], 'later events pass it; it is not sent again on this connection');
+
+  drainer.stop();
+  outbox.close();
+  outbox = openOutbox({ file, log: silentLogger() });
+  t.equal(outbox.deadLetters(DEVICE), 1, 'a dead letter survives a restart');
+  drainer = new OutboxDrainer({ outbox, device: DEVICE, maxInFlight: 8, log: silentLogger() });
+  drainer.start();
+  const next = fakeConnection();
+  drainer.attach(next.publish);
+  t.same(next.sent, ['e2', 'e4'], 'the next connection sends it again, in order (e4 was never acknowledged)');
+  next.ackAll();
+  await tick();
+  await tick();
+  t.equal(outbox.deadLetters(DEVICE), 0);
+  t.equal(outbox.depth(DEVICE).total, 0, 'delivered and deleted');
+});
+
 t.test("the broker's receive maximum caps the window", async (t) => {
   const { drainer, add } = setup(t, 32);
   for (let i = 1; i <= 10; i++) add('event', String(i));

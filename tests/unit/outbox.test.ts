@@ -1,5 +1,6 @@
 /** The durable outbox on real files in temp dirs: order, ack, eviction, persistence, sequence numbers, bad files. */
 import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { openOutbox, type NewOutboxMessage, type Outbox, type OutboxKind } from '../../agent/outbox/index.js';
@@ -208,4 +209,26 @@ t.test('bad files are typed errors that name the file and the fix', async (t) =>
   t.match(locked.message, shared);
 
   t.throws(() => openOutbox({ file: join(dir.path, 'small.db'), maxBytes: 10, log: silentLogger() }), { code: 'FL_ERR_OUTBOX_CONFIG' });
+});
+
+t.test('an outbox file of schema 1 (before dead letters) is upgraded in place, its messages kept', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const file = join(dir.path, 'outbox.db');
+  const v1 = new Database(file);
+  v1.exec(`CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, device TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('event', 'telemetry', 'status')),
+      topic TEXT NOT NULL, payload BLOB NOT NULL, qos INTEGER NOT NULL CHECK (qos IN (0, 1)), created_ms INTEGER NOT NULL, bytes INTEGER NOT NULL);
+    CREATE INDEX outbox_device_seq ON outbox (device, seq); CREATE INDEX outbox_kind_seq ON outbox (kind, seq);
+    CREATE TABLE device_seq (device TEXT PRIMARY KEY, last INTEGER NOT NULL);
+    CREATE TABLE evictions (device TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (device, kind));
+    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+    INSERT INTO outbox (device, kind, topic, payload, qos, created_ms, bytes) VALUES ('plant/d1', 'event', 't', x'00000007', 1, 7, 5);
+    INSERT INTO device_seq VALUES ('plant/d1', 1);
+    PRAGMA user_version = 1;`);
+  v1.close();
+  const outbox = openOutbox({ file, log: silentLogger() });
+  t.teardown(() => outbox.close());
+  t.same(outbox.peek(0, 10).map((m) => tagOf(m.payload)), [7], 'the stored event is still there and sendable');
+  t.equal(outbox.deadLetters(), 0);
+  t.equal(outbox.nextSeq('plant/d1'), 2, 'the sequence goes on');
 });

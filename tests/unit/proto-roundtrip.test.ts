@@ -30,12 +30,18 @@ t.test('every message survives encode -> decode unchanged', async (t) => {
   t.same(decodeBirth(encodeBirth(birth)), birth, 'DeviceBirth');
   const death = { device: 'drive-1', site: 'plant-a', timeMs: 0, sessionId: 's-1', reason: 'connection lost' };
   t.same(decodeDeath(encodeDeath(death)), death, 'DeviceDeath');
-  const tel = { device: 'drive-1', site: 'plant-a', samples: event.snapshot };
+  const tel = {
+    device: 'drive-1', site: 'plant-a', samples: [...event.snapshot,
+      { parameter: 'heatsink_temperature', value: 3276.7, quality: 'uncertain' as const, reason: 'out-of-range' as const, timeMs: 5 },
+      { parameter: 'motor_current', value: 0, quality: 'bad' as const, reason: 'timeout' as const, timeMs: 6 }],
+  };
   t.same(decodeTelemetry(encodeTelemetry(tel)), tel, 'Telemetry');
   const status = {
     device: 'drive-1', site: 'plant-a', timeMs: 5, uptimeS: 12.5, outboxDepth: 3, pollErrors: 2, eventsPublished: 9,
     outboxEvents: 1, outboxTelemetry: 2, outboxStatus: 0, outboxBytes: 4096, evictedEvents: 10, evictedTelemetry: 2 ** 40, evictedStatus: 12,
     drops: 13, connects: 14, disconnects: 15, resent: 16, rejected: 17,
+    unsupported: [{ parameter: 'accel_time', exceptionCode: 2, sinceMs: 1_700_000_000_000 }], deadLetters: 18,
+    polls: 19, pollTimeouts: 20, pollExceptions: 21, pollLinkErrors: 22, outboxOldestAgeS: 23.5, logLinesClipped: 24,
   };
   t.same(decodeStatus(encodeStatus(status)), status, 'AgentStatus');
   const fromOlderAgent = protobuf.parse(readFileSync(new URL('../../../protocol/faultline.proto', import.meta.url), 'utf8')).root.lookupType('faultline.v1.AgentStatus');
@@ -49,6 +55,10 @@ t.test('every message survives encode -> decode unchanged', async (t) => {
   t.same(decodeRpcResponse(encodeRpcResponse(res)), res, 'RpcResponse error');
   const res2 = { id: 'r2', ok: true, values: [], description: birth };
   t.same(decodeRpcResponse(encodeRpcResponse(res2)), res2, 'RpcResponse describe');
+  for (const writeOutcome of ['applied', 'not-applied', 'unknown'] as const) {
+    const w = { id: 'w', ok: writeOutcome === 'applied', writeOutcome, values: event.snapshot };
+    t.same(decodeRpcResponse(encodeRpcResponse(w)), w, `RpcResponse write ${writeOutcome}`);
+  }
 });
 
 t.test('a message from a newer sender with unknown fields still decodes', async (t) => {

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { crc16 } from '../../firmware-adapters/modbus-crc.js';
 import { answer, requestLength, withCrc } from '../../firmware-adapters/simulator/rtu-frame.js';
+import vfd from '../../firmware-adapters/devices/generic-vfd.js';
+import { DeviceModel } from '../../firmware-adapters/simulator/device-model.js';
 
 t.test('CRC-16/MODBUS of the textbook frame', async (t) => {
   t.same([...withCrc([0x01, 0x03, 0x00, 0x00, 0x00, 0x0a])], [0x01, 0x03, 0x00, 0x00, 0x00, 0x0a, 0xc5, 0xcd]);
@@ -30,4 +32,18 @@ t.test('answers reads, writes and refusals', async (t) => {
   t.same([...answer(withCrc([1, 6, 0x01, 0x00, 0, 1]), target)].slice(0, 3), [1, 0x86, 2], 'a refused write is exception 2');
   t.same([...answer(withCrc([1, 3, 0, 0, 0, 200]), target)].slice(0, 3), [1, 0x83, 3], 'too many registers is exception 3');
   t.same([...answer(withCrc([1, 0x2b, 0, 0, 0, 0]), target)].slice(0, 3), [1, 0xab, 1], 'unknown function is exception 1');
+});
+
+t.test('a device model that refuses an address answers the exception it was given (RTU and TCP simulators)', async (t) => {
+  const model = new DeviceModel(vfd);
+  model.refuse('holding', 257, 2);
+  model.refuse('holding', 3, 0x0b);
+  const target = { readWords: (table: 'holding', a: number, n: number) => model.readWords(table, a, n, 0), write: (table: 'holding' | 'coil', a: number, w: number[]) => model.write(table, a, w).length > 0 };
+  t.same([...answer(withCrc([1, 3, 0x01, 0x00, 0, 2]), target)].slice(0, 3), [1, 0x83, 2], 'a block touching 257 is exception 02');
+  t.same([...answer(withCrc([1, 3, 0x01, 0x00, 0, 1]), target)].slice(0, 3), [1, 3, 2], '256 alone answers');
+  t.same([...answer(withCrc([1, 3, 0, 0, 0, 4]), target)].slice(0, 3), [1, 0x83, 0x0b], 'the gateway exception code is passed on');
+  t.same([...answer(withCrc([1, 6, 0x01, 0x01, 0, 1]), target)].slice(0, 3), [1, 0x86, 2], 'a write to a refused address too');
+  t.throws(() => model.readWords('holding', 256, 2, 0), { name: 'ModbusExceptionReply', modbusErrorCode: 2 });
+  model.accept();
+  t.equal(model.readWords('holding', 256, 2, 0).length, 2, 'accept() undoes every refusal');
 });

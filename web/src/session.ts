@@ -31,7 +31,7 @@ export function useCan(minimum: Role): boolean {
 
 // ---------------------------------------------------------------- toasts
 
-export interface Toast { id: number; kind: 'ok' | 'error'; text: string }
+export interface Toast { id: number; kind: 'ok' | 'warn' | 'error'; text: string }
 type ToastListener = (toasts: Toast[]) => void;
 let toasts: Toast[] = [];
 let nextId = 1;

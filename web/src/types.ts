@@ -7,7 +7,7 @@
 import type { StoredAuditRecord } from '../../collector/store/port.js';
 import type { AlarmJson, BulkAlarmJson, FloodListJson } from '../../collector/api/alarm-schemas.js';
 import type { AuthSessionJson, SessionUserJson, UserJson as ServerUserJson } from '../../collector/api/auth-schemas.js';
-import type { CatalogueEntryJson, CredentialJson, DeviceDetailJson, IssuedDeviceJson, LiveJson, LiveValueJson } from '../../collector/api/device-schemas.js';
+import type { CatalogueEntryJson, CredentialJson, DeviceDetailJson, IssuedDeviceJson, LiveJson, LiveValueJson, WriteJson } from '../../collector/api/device-schemas.js';
 import type { DeviceListJson } from '../../collector/api/schemas.js';
 import type { ClockJson, TicketDetailJson, TicketSummaryJson } from '../../collector/api/ticket-schemas.js';
 import type { ConfigView } from '../../collector/desk-config/config-view.js';
@@ -55,6 +55,7 @@ export type DeviceSummary = DeviceListJson['devices'][number];
 export type DeviceDetail = DeviceDetailJson;
 export type LiveValue = LiveValueJson;
 export type LiveResult = LiveJson;
+export type WriteResult = WriteJson;
 export type IssuedDevice = IssuedDeviceJson;
 export type Credential = CredentialJson;
 

@@ -20,6 +20,8 @@ export interface DeviceRequestAudit {
   lines?: number;
   /** undefined: succeeded; else the error code and message. */
   error?: { code: string; message: string };
+  /** For a write: applied, not-applied or unknown (the audit outcome instead of ok/failed; unknown is not a failure). */
+  writeOutcome?: 'applied' | 'not-applied' | 'unknown';
 }
 
 export function deviceSubjectId(site: string, device: string): string {
@@ -30,11 +32,12 @@ const MAX_DETAIL_CHARS = 2000;
 const cut = (s: string): string => (s.length > MAX_DETAIL_CHARS ? `${s.slice(0, MAX_DETAIL_CHARS - 1)}…` : s);
 
 export function deviceRequestRecord(a: DeviceRequestAudit): AuditRecord {
-  const details: Record<string, AuditDetail> = { outcome: a.error ? 'failed' : 'ok', code: a.error?.code ?? null };
+  const details: Record<string, AuditDetail> = { outcome: a.writeOutcome ?? (a.error ? 'failed' : 'ok'), code: a.error?.code ?? null };
   if (a.parameters !== undefined) details.parameters = cut(a.parameters.length > 0 ? a.parameters.join(',') : '*');
   if (a.values !== undefined) details.values = cut(a.values.map((v) => `${v.name}=${v.value}`).join(';'));
   if (a.lines !== undefined) details.lines = a.lines;
   const what = a.action === 'live-read' ? 'live read' : a.action === 'logs' ? 'log fetch' : a.action;
-  const reason = a.error ? `${what} failed: ${a.error.message}` : `${what} by ${a.actor.id}`;
+  const reason = a.writeOutcome === 'unknown' ? `${what} by ${a.actor.id}, outcome unknown: ${a.error?.message ?? ''}`
+    : a.error ? `${what} ${a.writeOutcome === 'not-applied' ? 'not applied' : 'failed'}: ${a.error.message}` : `${what} by ${a.actor.id}`;
   return auditRecord(a.atMs, a.actor, { kind: 'device', id: deviceSubjectId(a.site, a.device) }, a.action, { reason: cut(reason), details });
 }

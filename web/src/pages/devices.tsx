@@ -9,7 +9,7 @@ import { Dialog } from '../components/dialog';
 import { fmtDateTime, fmtDuration, fmtNumber, fmtTime } from '../format';
 import { t } from '../i18n';
 import { toast, useCan, errorText } from '../session';
-import type { CatalogueEntry, DeviceDetail, DeviceSummary, LiveResult, LiveValue } from '../types';
+import type { CatalogueEntry, DeviceDetail, DeviceSummary, LiveResult, LiveValue, WriteResult } from '../types';
 
 export function DeviceList() {
   const [devices, setDevices] = useState<DeviceSummary[] | null>(null);
@@ -150,6 +150,10 @@ export function DevicePage(props: { site: string; device: string }) {
               <dt>{t('device.pollErrors')}</dt><dd>{d.status.pollErrors}</dd>
               <dt>{t('device.eventsPublished')}</dt><dd>{d.status.eventsPublished}</dd>
               <dt>{t('device.connects')}</dt><dd>{d.status.connects ?? '—'}</dd>
+              {d.status.polls !== undefined && <><dt>{t('device.polls')}</dt><dd data-testid="self-polls">{t('device.pollsDetail', { polls: d.status.polls, timeouts: d.status.pollTimeouts ?? 0, exceptions: d.status.pollExceptions ?? 0, link: d.status.pollLinkErrors ?? 0 })}</dd></>}
+              {(d.status.outboxOldestAgeS ?? 0) > 0 && <><dt>{t('device.outboxOldest')}</dt><dd>{fmtDuration((d.status.outboxOldestAgeS ?? 0) * 1000)}</dd></>}
+              {(d.status.logLinesClipped ?? 0) > 0 && <><dt>{t('device.logLinesClipped')}</dt><dd>{d.status.logLinesClipped}</dd></>}
+              {(d.status.deadLetters ?? 0) > 0 && <><dt>{t('device.deadLetters')}</dt><dd class="error" data-testid="dead-letters" title={t('device.deadLettersHint')}>{d.status.deadLetters}</dd></>}
             </dl>
           ) : <p class="muted">{t('device.noStatus')}</p>}
         </section>
@@ -177,13 +181,15 @@ export function DevicePage(props: { site: string; device: string }) {
             <tbody>
               {d.catalogue.map((p) => {
                 const v = values.get(p.name);
+                const missing = d.status?.unsupported?.find((u) => u.parameter === p.name);
                 return (
                   <tr key={p.name} data-param={p.name}>
                     <td class="mono">{p.name}{p.writable && <span class="tag" title={t('device.writableHint')}>{t('device.writable')}</span>}</td>
                     <td>{p.description}</td>
                     <td>{p.unit}</td>
                     <td>{p.source}</td>
-                    <td class="num" data-testid={`live-${p.name}`}>{v ? (v.text ?? fmtNumber(v.value, 3)) : '—'}{v && v.quality !== 'good' ? <span class="tag">{v.quality}</span> : null}</td>
+                    <td class="num" data-testid={`live-${p.name}`}>{v && v.quality !== 'bad' ? (v.text ?? fmtNumber(v.value, 3)) : '—'}{v && v.quality !== 'good' ? <span class="tag" data-testid={`quality-${p.name}`}>{v.quality}{v.reason ? `: ${v.reason}` : ''}</span> : null}
+                      {missing && <span class="tag" data-testid={`unsupported-${p.name}`} title={t('device.unsupportedHint')}>{t('device.unsupported', { code: missing.exceptionCode.toString(16).padStart(2, '0') })}</span>}</td>
                     <td>{v ? <time dateTime={new Date(v.timeMs).toISOString()}>{fmtTime(v.timeMs)}</time> : ''}</td>
                     <td>{canTalk && p.writable && (
                       <button type="button" class="small" data-testid={`write-${p.name}`} onClick={() => setWriting(p)} disabled={!d.writeKey}
@@ -209,9 +215,10 @@ export function DevicePage(props: { site: string; device: string }) {
       {writing && (
         <WriteDialog param={writing} current={values.get(writing.name)} onClose={() => setWriting(null)} onWrite={async (value) => {
           try {
-            const r = await api.post<LiveResult>(`${path}/write`, { values: [{ name: writing.name, value }], confirm: true });
+            const r = await api.post<WriteResult>(`${path}/write`, { values: [{ name: writing.name, value }], confirm: true });
             setLive((prev) => ({ ...r, values: [...(prev?.values ?? []).filter((x) => !r.values.some((y) => y.name === x.name)), ...r.values] }));
-            toast('ok', t('device.written', { name: writing.name, value: fmtNumber(r.values[0]?.value ?? value, 3) }));
+            if (r.outcome === 'unknown') toast('warn', t('device.writeUnknown', { name: writing.name, value: fmtNumber(value, 3) }));
+            else toast('ok', t('device.written', { name: writing.name, value: fmtNumber(r.values[0]?.value ?? value, 3) }));
             setWriting(null);
             return '';
           } catch (err) {

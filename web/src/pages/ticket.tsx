@@ -172,12 +172,14 @@ function TelemetryChart(props: { ticket: TicketDetail }) {
     const index = new Map(times.map((x, i) => [x, i]));
     const series: ChartSeries[] = sel.map((p, k) => {
       const values: Array<number | null> = new Array<number | null>(times.length).fill(null);
-      for (const s of tk.telemetry) if (s.parameter === p) values[index.get(s.timeMs) as number] = s.value;
+      // A reading that is not good (bad: no value; uncertain: not a measurement) is a gap, never a 0 or a spike.
+      for (const s of tk.telemetry) if (s.parameter === p && s.quality === 'good') values[index.get(s.timeMs) as number] = s.value;
       return { label: p, values, color: PALETTE[k % PALETTE.length] as string };
     });
     const markers = [{ atMs: tk.firstSeenMs, label: t('ticket.faultMarker'), color: '#b91c1c' }];
     if (tk.clearedAtMs) markers.push({ atMs: tk.clearedAtMs, label: t('ticket.clearMarker'), color: '#047857' });
-    return { x: times, series, markers };
+    const notGood = tk.telemetry.filter((s) => sel.includes(s.parameter) && s.quality !== 'good').length;
+    return { x: times, series, markers, notGood };
   }, [tk, shown, params]);
   if (params.length === 0) return <p class="muted">{t('ticket.noTelemetry')}</p>;
   return (
@@ -196,6 +198,7 @@ function TelemetryChart(props: { ticket: TicketDetail }) {
           ariaLabel={t('ticket.telemetryAria', { n: data.x.length, name: s.label })} />
       ))}
       <p class="muted small">{t('ticket.telemetryNote', { n: tk.telemetry.length })}</p>
+      {data.notGood > 0 && <p class="muted small" data-testid="not-good">{t('ticket.telemetryNotGood', { n: data.notGood })}</p>}
     </div>
   );
 }
