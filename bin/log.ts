@@ -1,5 +1,6 @@
 /** The process logger. Components never create loggers; they receive one (child loggers per component). */
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { clipFields } from '../protocol/clip-text.js';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
@@ -90,13 +91,20 @@ function stdoutSink(): DestinationStream & { state: LogSinkState } {
   return processSink;
 }
 
-export function createLogger(name: string, level = process.env.FAULTLINE_LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+/** The options every faultline logger is built with (exported so tests can log into a buffer the same way). */
+export function loggerOptions(name: string, level: string): LoggerOptions {
+  return {
     name,
     level,
     // Never log a secret: any field with one of these names is replaced, wherever it appears.
+    // Clip long strings (user names, topics, URLs from clients): one request must not write megabytes of log.
+    formatters: { log: (record) => clipFields(record) },
     redact: { paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret', 'writeKey', '*.writeKey', 'signature', '*.signature', 'authorization', '*.authorization'], censor: '[redacted]' },
-  }, stdoutSink());
+  };
+}
+
+export function createLogger(name: string, level = process.env.FAULTLINE_LOG_LEVEL ?? 'info'): Logger {
+  return pino(loggerOptions(name, level), stdoutSink());
 }
 
 /** For tests and benchmarks: a logger that writes nothing. */

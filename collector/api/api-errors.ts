@@ -1,5 +1,6 @@
 /** The API's error catalogue and the fastify handlers that turn every failure into { error: { code, message } }. */
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { clipText } from '../../protocol/clip-text.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { ErrorBody } from './schemas.js';
 
@@ -47,7 +48,7 @@ const body = (code: string, message: string, extra: { hint?: string | undefined;
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send(body('FL_ERR_API_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`));
+    void reply.code(404).send(body('FL_ERR_API_NOT_FOUND', `no route ${req.method} ${clipText(req.url.split('?')[0] ?? '')}`));
   });
 
   app.setErrorHandler((err: FastifyError | FaultlineError, req, reply) => {

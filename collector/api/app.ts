@@ -13,7 +13,7 @@ import { installErrorHandlers } from './api-errors.js';
 import type { Database } from 'better-sqlite3';
 import { LoginThrottle, type LoginThrottlePolicy } from '../core/login-throttle.js';
 import { UserDirectory, type UserDirectoryOptions } from '../users/user-directory.js';
-import { installAuth } from './auth-hooks.js';
+import { authenticate, installAuth } from './auth-hooks.js';
 import { authRoutes } from './auth-routes.js';
 import { userRoutes } from './user-routes.js';
 import type { RoutePolicy } from './route-roles.js';
@@ -92,7 +92,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, auth);
   await app.register(userRoutes, auth);
   await app.register(healthRoute, {
-    ...opts.health, now, store: () => opts.store.counts(), live: () => (liveHub ? { ...liveHub.snapshot(), feedWaiting: changeFeed?.waiting ?? 0 } : undefined),
+    ...opts.health, now, store: () => opts.store.counts(), caller: (req) => authenticate(req, auth).auth, live: () => (liveHub ? { ...liveHub.snapshot(), feedWaiting: changeFeed?.waiting ?? 0 } : undefined),
     ...(desk ? { desk: () => ({ ...desk.stats(), nextTimerMs: desk.scheduler.nextDueMs() }) } : {}),
   });
   await app.register(ticketRoutes, { store: opts.store, now, calendars: () => desk?.settings().calendars ?? DEFAULT_CALENDARS });

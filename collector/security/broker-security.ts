@@ -9,6 +9,7 @@
  * ones included), so a fresh install is open until the first `faultline device add`; 'required'
  * always; 'off' never (development only: every client is anonymous and unrestricted).
  */
+import { CLIP_AT, clipText } from '../../protocol/clip-text.js';
 import type { Client, Subscription } from 'aedes';
 import type { Logger } from '../../bin/log.js';
 import type { AuthenticateError } from 'aedes';
@@ -238,7 +239,7 @@ export class BrokerSecurity {
     if (last === undefined || timeMs - last >= LOG_EVERY_MS) {
       if (this.lastLogged.size > 10_000) this.lastLogged.clear();
       this.lastLogged.set(key, timeMs);
-      this.opts.log.warn({ reason, username, clientId, topic }, `mqtt ${reason} refused: ${message}`);
+      this.opts.log.warn({ reason, username, clientId, topic }, `mqtt ${reason} refused: ${clipText(message, CLIP_AT * 2)}`);
     }
     return new Error(`not authorized: ${message}`);
   }

@@ -13,6 +13,7 @@ import { openOutbox } from '../../agent/outbox/index.js';
 import { silentLogger } from '../../bin/log.js';
 import { startCollector, type RunningCollector } from '../../collector/collector.js';
 import { DB_FILE } from '../../collector/store/store.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
 import { checkDelivery, deviceSide, Producer, readDelivered } from '../helpers/delivery-harness.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -26,8 +27,8 @@ async function collectorOn(t: Test, dataDir: string, port: number): Promise<Runn
   return c;
 }
 
-async function duplicatesSeen(c: RunningCollector): Promise<number> {
-  const res = await fetch(`${c.httpUrl}/api/health`);
+async function duplicatesSeen(c: RunningCollector, dataDir: string): Promise<number> {
+  const res = await fetch(`${c.httpUrl}/api/health`, { headers: (await apiCallerIn(dataDir, 'admin')).headers });
   const body = (await res.json()) as { ingest: { duplicates: number } };
   return body.ingest.duplicates;
 }
@@ -62,7 +63,7 @@ t.test('broker outage: events keep coming, the broker comes back, every event ar
   producer.stop();
   side.link.enqueueStatus();
   await waitFor('the outbox to drain', () => (side.outbox.depth().total === 0 ? true : undefined), 30_000);
-  const dups = await duplicatesSeen(second);
+  const dups = await duplicatesSeen(second, dataDir);
   const counters = side.link.counters();
   await side.close();
   await second.stop();

@@ -15,6 +15,7 @@ import t, { type Test } from 'tap';
 import { uuidv7 } from 'uuidv7';
 import { encodeFaultEvent } from '../../protocol/codec.js';
 import type { FaultEvent } from '../../protocol/values.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -122,7 +123,7 @@ t.test('every event acknowledged before a SIGKILL is stored; after a restart eve
     allAcked,
     new Promise((_, reject) => setTimeout(() => reject(new Error(`clients did not finish after the restart: ${acked.size}/${sent.size} acknowledged`)), 60_000).unref()),
   ]);
-  const health = await (await fetch(`http://127.0.0.1:${httpPort}/api/health`)).json() as { ingest: { duplicates: number; eventsCommitted: number } };
+  const health = await (await fetch(`http://127.0.0.1:${httpPort}/api/health`, { headers: (await apiCallerIn(dir.path, 'admin')).headers })).json() as { ingest: { duplicates: number; eventsCommitted: number } };
   t.comment(`after the restart: ${health.ingest.eventsCommitted} events committed, ${health.ingest.duplicates} redelivered duplicates ignored`);
   second.child.kill('SIGTERM');
   t.equal(await second.exited, 0, 'the restarted collector stops cleanly');

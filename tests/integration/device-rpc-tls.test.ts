@@ -54,7 +54,7 @@ t.test('MQTTS only: a live read through the API reaches the device', { skip: has
   const live = await api('POST', '/api/devices/plant-a/drive-9/live', { names: ['motor_current'] }, lena);
   t.equal(live.status, 200, JSON.stringify(live.body));
   t.match(live.body, { values: [{ name: 'motor_current', unit: 'A' }] }, 'a fresh value from the drive');
-  const health = await (await fetch(`${collector.httpUrl}/api/health`)).json() as { broker: { clients: number }; deviceRequests: { answered: number } };
+  const health = await (await fetch(`${collector.httpUrl}/api/health`, { headers: admin.headers })).json() as { broker: { clients: number }; deviceRequests: { answered: number } };
   t.equal(health.deviceRequests.answered, 1);
   t.equal(health.broker.clients, 1, 'the collector\'s own in-memory client is not counted as a device');
 });

@@ -117,6 +117,6 @@ t.test('a stream ends with `signed-out` as soon as its session is logged out or 
   const again = await openSse(`${collector.httpUrl}/api/stream`, { cookie });
   t.teardown(() => again.close());
   t.equal(again.status, 401, 'the ended session cannot open a new stream');
-  const health = await (await fetch(`${collector.httpUrl}/api/health`)).json() as { live: { clients: number; clientsSignedOut: number } };
+  const health = await (await fetch(`${collector.httpUrl}/api/health`, { headers: (await apiCallerIn(dir.path, 'admin')).headers })).json() as { live: { clients: number; clientsSignedOut: number } };
   t.same([health.live.clients, health.live.clientsSignedOut], [0, 2], '/api/health counts the streams ended by sign-out');
 });
