@@ -18,7 +18,8 @@ import {
   INTERNAL_PREFIX, mayLeaveWill, mayPublish, maySubscribe, mayUseClientId, type AclDecision, type Principal,
 } from './acl-rules.js';
 import type { CredentialStore } from './credential-store.js';
-import { generatePassword, hashPassword, verifyAgainstNothing, verifyPassword } from './password-hash.js';
+import { hashDeviceSecret, verifyDeviceSecret, verifyDeviceSecretAgainstNothing } from './device-secret-hash.js';
+import { generatePassword } from './password-hash.js';
 import { SecurityCounters, type RefusalReason, type SecurityCountersSnapshot } from './security-counters.js';
 
 export const AUTH_MODES = ['auto', 'required', 'off'] as const;
@@ -103,7 +104,7 @@ export class BrokerSecurity {
   async issueInternalCredential(name: string): Promise<{ username: string; password: string }> {
     const username = `${INTERNAL_PREFIX}${name}`;
     const password = generatePassword();
-    this.internal.set(username, await hashPassword(password));
+    this.internal.set(username, hashDeviceSecret(password));
     return { username, password };
   }
 
@@ -182,21 +183,23 @@ export class BrokerSecurity {
   private async lookUp(username: string, password: Buffer | undefined): Promise<{ ok: true; principal: Principal } | { ok: false; reason: string }> {
     if (username.startsWith(INTERNAL_PREFIX)) {
       const hash = this.internal.get(username);
-      const ok = hash ? await verifyPassword(password ?? '', hash) : await verifyAgainstNothing(password);
+      const ok = hash ? (await verifyDeviceSecret(password, hash)).ok : verifyDeviceSecretAgainstNothing(password);
       return ok
         ? { ok: true, principal: { kind: 'service', username, name: username.slice(INTERNAL_PREFIX.length), credentialId: null, changeSeq: 0 } }
         : { ok: false, reason: hash ? 'wrong password' : 'unknown internal user' };
     }
     const c = this.opts.credentials.find(username);
     if (!c) {
-      await verifyAgainstNothing(password);
+      verifyDeviceSecretAgainstNothing(password);
       return { ok: false, reason: 'unknown user' };
     }
-    if (!(await verifyPassword(password ?? '', c.passwordHash))) return { ok: false, reason: 'wrong password' };
-    // Read again: the credential may have been revoked or replaced while scrypt ran.
+    const check = await verifyDeviceSecret(password, c.passwordHash);
+    if (!check.ok) return { ok: false, reason: 'wrong password' };
+    // Read again: the credential may have been revoked or replaced while an old (scrypt) hash was checked.
     const now = this.opts.credentials.find(username);
     if (!now || now.revokedMs !== null) return { ok: false, reason: 'credential revoked' };
     if (now.changeSeq !== c.changeSeq) return { ok: false, reason: 'credential replaced' };
+    if (check.upgrade) this.opts.credentials.rehash(now, check.upgrade);
     const principal: Principal = c.kind === 'device'
       ? { kind: 'device', username, site: c.site ?? '', device: c.device ?? '', credentialId: c.id, changeSeq: c.changeSeq }
       : { kind: 'service', username, name: c.name ?? '', credentialId: c.id, changeSeq: c.changeSeq };

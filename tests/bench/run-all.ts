@@ -11,11 +11,13 @@ import { runLogParseBench } from './log-parse.bench.js';
 import { runOutboxOutageBench } from './outbox-outage.bench.js';
 import { runTicketLatencyBench } from './ticket-latency.bench.js';
 import { runDashboardLatencyBench } from './dashboard-latency.js';
+import { runDeviceLoginBench } from './device-login.bench.js';
 
 const benches: Record<string, () => Promise<void> | void> = {
   codec: runCodecBench,
   'log-parse': runLogParseBench,
   ingest: runIngestBench,
+  'device-login': () => runDeviceLoginBench(),
   'ticket-latency': () => runTicketLatencyBench(),
   'fault-latency': () => runFaultLatencyBench(),
   dashboard: () => runDashboardLatencyBench(),
