@@ -136,3 +136,43 @@ t.test('every event acknowledged before a SIGKILL is stored; after a restart eve
   t.equal(finalIds.length, sent.size, 'exactly the events sent are stored');
   t.same([...sent].filter((id) => !stored.has(id)), [], 'nothing sent is missing');
 });
+
+/**
+ * The same promise made deterministic (#15, tests that guard: the test above caught a PUBACK sent
+ * before the commit in only 8 of 10 runs, since the kill must land between the two). Here another
+ * process holds the database's write lock, so no commit can finish: a collector that acknowledges
+ * only after the commit sends no PUBACK at all, while one that acknowledges early is caught every
+ * time, with acknowledged events missing after the SIGKILL.
+ */
+t.test('while no commit can finish nothing is acknowledged, and a SIGKILL then loses nothing acknowledged', async (t) => {
+  const dir = tempDir('faultline-crash-lock-');
+  t.teardown(dir.remove);
+  const dbFile = join(dir.path, 'faultline.db');
+  const [mqttPort, httpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+  const collector = await startCollector(t, dir.path, mqttPort, httpPort);
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'crash-lock', protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+  client.on('error', () => {});
+  t.teardown(() => client.endAsync(true));
+
+  const lock = new Database(dbFile, { fileMustExist: true });
+  t.teardown(() => { if (lock.inTransaction) lock.exec('ROLLBACK'); lock.close(); });
+  lock.exec('BEGIN IMMEDIATE'); // the write lock: the collector's commits wait for it (and give up after its busy timeout)
+
+  const sent: string[] = [];
+  const acked: string[] = [];
+  for (let i = 1; i <= 50; i++) {
+    const e = faultEvent('crash', 'dev-lock', i);
+    sent.push(e.id);
+    void client.publishAsync('fl/v1/crash/dev-lock/event', Buffer.from(encodeFaultEvent(e)), { qos: 1 }).then(() => { acked.push(e.id); }, () => {});
+  }
+  // Long enough for an early PUBACK to arrive many times over; a correct collector sends none however long this is.
+  await new Promise((r) => setTimeout(r, 2000));
+  const ackedAtKill = [...acked];
+  collector.child.kill('SIGKILL');
+  await collector.exited;
+  lock.exec('ROLLBACK');
+
+  const stored = new Set(storedIds(dbFile));
+  t.same(ackedAtKill.filter((id) => !stored.has(id)), [], 'every event acknowledged before the kill is stored');
+  t.same(ackedAtKill, [], `nothing acknowledged while the database could not commit (${sent.length} sent)`);
+});
