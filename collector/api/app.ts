@@ -23,6 +23,8 @@ import { adminDeviceRoutes } from './admin-device-routes.js';
 import type { DeviceRpc } from '../rpc/device-rpc.js';
 import type { DeviceProvisioning } from '../security/device-provisioning.js';
 import { healthRoute, type HealthSources } from './health-route.js';
+import { metricsRoute } from './metrics-route.js';
+import { storeMetricsReader } from '../store/metrics-queries.js';
 import { docsRoute, OpenApiDocument } from './openapi.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
@@ -112,6 +114,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });
   if (opts.reports) await app.register(reportRoutes, { reports: opts.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });
   await app.register(docsRoute, { docs, version: API_VERSION });
+  await app.register(metricsRoute, {
+    sources: { health: opts.health, store: storeMetricsReader(opts.db), auth: () => app.authCounters() }, caller: (req) => authenticate(req, auth).auth,
+  });
   // Last: the dashboard's catch-all GET (index.html for client routes; /api paths get the API's 404).
   if (opts.web !== false) await app.register(webRoutes, opts.web ?? {});
   await app.ready();

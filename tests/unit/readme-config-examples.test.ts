@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import t from 'tap';
+import { parse as parseYaml } from 'yaml';
 import { parseAgentConfig } from '../../agent/config/load-config.js';
 import { DeskConfigSchema } from '../../collector/config/desk-config-schema.js';
 import { parseDeskConfig } from '../../collector/config/load-desk-config.js';
@@ -16,10 +17,11 @@ const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf
 const yamlBlocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 const T0 = Date.parse('2026-03-05T10:00:00Z');
 
-type Kind = 'agent' | 'agent-device-fragment' | 'desk';
+type Kind = 'agent' | 'agent-device-fragment' | 'desk' | 'prometheus';
 
 function kindOf(block: string): Kind | undefined {
   if (/^# desk\.yaml$/m.test(block)) return 'desk';
+  if (/^# prometheus\.yml$/m.test(block)) return 'prometheus';
   if (/^devices:/m.test(block)) return 'agent';
   if (/^ {4}\w/.test(block)) return 'agent-device-fragment';
   return undefined;
@@ -31,6 +33,14 @@ function kindOf(block: string): Kind | undefined {
  */
 const inDevice = (fragment: string): string =>
   `mqtt: { url: "mqtt://127.0.0.1:1883" }\ndevices:\n  - id: d1\n    site: s1\n    model: VFD-4000\n    firmware: "2.3.1"\n    modbus: { host: 127.0.0.1 }\n${fragment.replaceAll('"…"', `"${'s'.repeat(32)}"`)}`;
+
+/** A Prometheus scrape config for the collector: the path /metrics serves, with a bearer token. */
+function checkScrapeConfig(text: string): void {
+  const config = parseYaml(text) as { scrape_configs?: Array<{ metrics_path?: string; authorization?: { type?: string; credentials_file?: string } }> };
+  const job = config.scrape_configs?.[0];
+  if (job?.metrics_path !== '/metrics') throw new Error(`metrics_path is ${job?.metrics_path}, the collector serves /metrics`);
+  if (job.authorization?.type !== 'Bearer' || !job.authorization.credentials_file) throw new Error('/metrics needs a bearer token (authorization: {type: Bearer, credentials_file})');
+}
 
 t.test('every yaml block of the README parses with the parser it is written for', async (t) => {
   t.ok(yamlBlocks.length >= 4, `found ${yamlBlocks.length} yaml blocks`);
@@ -45,10 +55,11 @@ t.test('every yaml block of the README parses with the parser it is written for'
     const where = `README yaml block ${i + 1} (${kind})`;
     t.doesNotThrow(() => {
       if (kind === 'desk') parseDeskConfig(block, where, T0);
+      else if (kind === 'prometheus') checkScrapeConfig(block);
       else parseAgentConfig(kind === 'agent' ? block : inDevice(block), where);
     }, where);
   }
-  t.same([...kinds].sort(), ['agent', 'agent-device-fragment', 'desk'], 'each kind has an example');
+  t.same([...kinds].sort(), ['agent', 'agent-device-fragment', 'desk', 'prometheus'], 'each kind has an example');
 });
 
 t.test('the desk example sets what it says it sets', async (t) => {
