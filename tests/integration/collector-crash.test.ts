@@ -46,7 +46,7 @@ async function startCollector(t: Test, dataDir: string, mqttPort: number, httpPo
       await exited;
     }
   });
-  await waitFor('the collector to announce itself', () => (output.includes('faultline collector running') ? true : undefined), 20_000);
+  await waitFor('the collector to announce itself', () => (output.includes('faultline collector running') ? true : undefined), 60_000); // a start, not a speed: a loaded shared machine can take many seconds
   return { child, exited, output: () => output };
 }
 
