@@ -24,6 +24,7 @@ import type { DeviceRpc } from '../rpc/device-rpc.js';
 import type { DeviceProvisioning } from '../security/device-provisioning.js';
 import { healthRoute, type HealthSources } from './health-route.js';
 import { metricsRoute } from './metrics-route.js';
+import type { IngestObserver } from '../ingest/pipeline.js';
 import { storeMetricsReader } from '../store/metrics-queries.js';
 import { docsRoute, OpenApiDocument } from './openapi.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
@@ -61,6 +62,8 @@ export interface ApiOptions {
   trustProxy?: readonly string[];
   /** The dashboard at / (dist/web by default); false leaves it out. */
   web?: WebRoutesOptions | false;
+  /** Ingest's batches and stored messages, for the histograms of GET /metrics. */
+  observeIngest?: (observer: IngestObserver) => () => void;
   /** Engineers' device requests (live, describe, logs, write; need desk) and device credentials (/api/admin/devices). */
   devices?: { rpc?: DeviceRpc; provisioning?: DeviceProvisioning };
 }
@@ -115,7 +118,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.reports) await app.register(reportRoutes, { reports: opts.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });
   await app.register(docsRoute, { docs, version: API_VERSION });
   await app.register(metricsRoute, {
-    sources: { health: opts.health, store: storeMetricsReader(opts.db), auth: () => app.authCounters() }, caller: (req) => authenticate(req, auth).auth,
+    sources: {
+      health: opts.health, store: storeMetricsReader(opts.db), auth: () => app.authCounters(),
+      ...(opts.observeIngest ? { observeIngest: opts.observeIngest } : {}),
+    },
+    caller: (req) => authenticate(req, auth).auth,
   });
   // Last: the dashboard's catch-all GET (index.html for client routes; /api paths get the API's 404).
   if (opts.web !== false) await app.register(webRoutes, opts.web ?? {});

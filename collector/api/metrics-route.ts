@@ -6,7 +6,8 @@
  * is kept twice.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Gauge, Registry } from 'prom-client';
+import { Gauge, Histogram, Registry } from 'prom-client';
+import type { IngestObserver } from '../ingest/pipeline.js';
 import type { StoreMetrics } from '../store/metrics-queries.js';
 import { sendAuthError } from './auth-errors.js';
 import type { AuthCounters } from './auth-hooks.js';
@@ -17,6 +18,21 @@ export interface MetricsSources {
   health: Pick<HealthSources, 'broker' | 'ingest' | 'security' | 'deviceRequests'>;
   store: () => StoreMetrics;
   auth: () => AuthCounters;
+  /** Subscribes to ingest's batches and stored messages (the pipeline's `observe`); returns the unsubscribe. */
+  observeIngest?: (observer: IngestObserver) => () => void;
+}
+
+const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** Histograms fed by ingest as it commits; returns the unsubscribe. */
+function ingestHistograms(r: Registry, observe: (observer: IngestObserver) => () => void): () => void {
+  const batchSize = new Histogram({ name: 'faultline_ingest_batch_size', help: 'messages per ingest transaction', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], registers: [r] });
+  const commitSeconds = new Histogram({ name: 'faultline_ingest_commit_seconds', help: 'time one ingest transaction took', buckets: SECONDS_BUCKETS, registers: [r] });
+  const latency = new Histogram({ name: 'faultline_ingest_latency_seconds', help: 'from a message\'s arrival to its commit (what its PUBACK waits for)', buckets: SECONDS_BUCKETS, registers: [r] });
+  return observe({
+    batch: (size, seconds) => { batchSize.observe(size); commitSeconds.observe(seconds); },
+    stored: (seconds) => latency.observe(seconds),
+  });
 }
 
 /** A gauge whose samples are read when scraped (counters that only grow are exposed as `_total`). */
@@ -30,8 +46,9 @@ function readAtScrape(registry: Registry, name: string, help: string, labelNames
   });
 }
 
-export function metricsRegistry(s: MetricsSources): Registry {
+export function metricsRegistry(s: MetricsSources): { registry: Registry; stop: () => void } {
   const r = new Registry();
+  const stop = s.observeIngest ? ingestHistograms(r, s.observeIngest) : () => undefined;
   readAtScrape(r, 'faultline_ingest_messages_total', 'MQTT messages received by kind since start', ['kind'],
     () => Object.entries(s.health.ingest().received).map(([kind, n]) => [{ kind }, n]));
   readAtScrape(r, 'faultline_ingest_events_committed_total', 'fault events committed to the store since start', [], () => [[{}, s.health.ingest().eventsCommitted]]);
@@ -57,11 +74,12 @@ export function metricsRegistry(s: MetricsSources): Registry {
     () => s.store().timersPending.map((x) => [{ kind: x.kind }, x.n]));
   readAtScrape(r, 'faultline_webhook_backlog', 'webhook deliveries waiting to be sent or retried', [], () => [[{}, s.store().webhookBacklog]]);
   readAtScrape(r, 'faultline_database_bytes', 'the SQLite database and its write-ahead log, in bytes', [], () => [[{}, s.store().databaseBytes]]);
-  return r;
+  return { registry: r, stop };
 }
 
 export async function metricsRoute(app: FastifyInstance, opts: { sources: MetricsSources; caller: (req: FastifyRequest) => Parameters<typeof mayReadHealthDetails>[0] }): Promise<void> {
-  const registry = metricsRegistry(opts.sources);
+  const { registry, stop } = metricsRegistry(opts.sources);
+  app.addHook('onClose', async () => stop());
   app.get('/metrics', async (req, reply) => {
     if (!mayReadHealthDetails(opts.caller(req))) {
       return sendAuthError(reply, 'FL_ERR_FORBIDDEN', 'GET /metrics needs an API token or an admin\'s session', { hint: 'give the scraper an API token: faultline user token add USERNAME --name prometheus' });
