@@ -17,7 +17,7 @@ import type { BrokerHooks } from '../broker/mqtt-broker.js';
 import {
   INTERNAL_PREFIX, mayLeaveWill, mayPublish, maySubscribe, mayUseClientId, type AclDecision, type Principal,
 } from './acl-rules.js';
-import type { CredentialStore } from './credential-store.js';
+import type { CredentialRecord, CredentialStore } from './credential-store.js';
 import { hashDeviceSecret, verifyDeviceSecret, verifyDeviceSecretAgainstNothing } from './device-secret-hash.js';
 import { generatePassword } from './password-hash.js';
 import { SecurityCounters, type RefusalReason, type SecurityCountersSnapshot } from './security-counters.js';
@@ -199,11 +199,20 @@ export class BrokerSecurity {
     const now = this.opts.credentials.find(username);
     if (!now || now.revokedMs !== null) return { ok: false, reason: 'credential revoked' };
     if (now.changeSeq !== c.changeSeq) return { ok: false, reason: 'credential replaced' };
-    if (check.upgrade) this.opts.credentials.rehash(now, check.upgrade);
+    if (check.upgrade) this.upgradeHash(now, check.upgrade);
     const principal: Principal = c.kind === 'device'
       ? { kind: 'device', username, site: c.site ?? '', device: c.device ?? '', credentialId: c.id, changeSeq: c.changeSeq }
       : { kind: 'service', username, name: c.name ?? '', credentialId: c.id, changeSeq: c.changeSeq };
     return { ok: true, principal };
+  }
+
+  /** Stores the fast form of an old scrypt hash; a failure costs only speed (tried again at the next login), never the login. */
+  private upgradeHash(c: CredentialRecord, fastHash: string): void {
+    try {
+      this.opts.credentials.rehash(c, fastHash);
+    } catch (err) {
+      this.opts.log.warn({ err, username: c.username }, 'could not store the fast hash of a device secret; tried again at its next login');
+    }
   }
 
   /** Drops sessions whose credential changed since they authenticated, and anonymous ones once auth is required. */

@@ -1,7 +1,8 @@
 /**
  * Broker credentials in the collector's SQLite file (table mqtt_credentials): one per device
  * (username "{site}/{device}") or service (username "service:{name}"). Only a salted hash is
- * stored (device-secret-hash.ts; older rows may hold scrypt hashes until their next login); the password is returned once, by add(). Revoked rows stay (for the record) and keep
+ * stored (device-secret-hash.ts; older rows may hold scrypt hashes until their next login); the
+ * password is returned once, by add(). Revoked rows stay (for the record) and keep
  * authentication on; adding the same identity again re-activates the row with a new password.
  */
 import type { Database } from 'better-sqlite3';
