@@ -5,6 +5,7 @@
 #                              command that installs it, exit 1; silent and exit 0 when all is there
 # What each is for:
 #   socat       joins two pseudo-terminals for the serial Modbus RTU test
+#   openssl     makes the throwaway certificates of the MQTTS tests
 #   chromium    the dashboard's browser tests (driven by playwright-core, which downloads no browser)
 #   postgresql  cluster mode's store; tests run initdb + postgres themselves in temp dirs, never the
 #               cluster the package may create and start on port 5432
@@ -31,6 +32,7 @@ have_dynsec() {
 
 missing=()
 command -v socat >/dev/null || missing+=(socat)
+command -v openssl >/dev/null || missing+=(openssl)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 have_postgres || missing+=(postgresql)
 { [ -x /usr/sbin/mosquitto ] && command -v mosquitto_ctrl >/dev/null && have_dynsec; } || missing+=(mosquitto)

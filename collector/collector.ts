@@ -169,6 +169,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
       ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}),
       devices: { provisioning, ...(rpc ? { rpc } : {}) },
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
+      observeIngest: (observer) => ingest.observe(observer),
       health: {
         startedAtMs,
         // The collector's own RPC client is not counted.

@@ -3,6 +3,8 @@
  * loggers; the command that runs them does (pino, at the process edge) and hands each component a
  * child. Any pino logger satisfies this interface.
  */
+import { clipFields } from './clip-text.js';
+
 export interface LogFn {
   (obj: unknown, msg?: string, ...args: unknown[]): void;
   (msg: string, ...args: unknown[]): void;
@@ -26,9 +28,20 @@ export const LOG_REDACTION = {
   censor: '[redacted]',
 } as const;
 
-/** The options a command gives pino for its process logger (level from FAULTLINE_LOG_LEVEL unless given). */
-export function loggerOptions(name: string, level: string): { name: string; level: string; redact: { paths: string[]; censor: string } } {
-  return { name, level, redact: { paths: [...LOG_REDACTION.paths], censor: LOG_REDACTION.censor } };
+export interface LoggerOptions {
+  name: string;
+  level: string;
+  /** Long strings (user names, topics, URLs from clients) are clipped: one request must not write megabytes of log. */
+  formatters: { log: (record: Record<string, unknown>) => Record<string, unknown> };
+  redact: { paths: string[]; censor: string };
+}
+
+/** The options every faultline process logger is built with (exported so tests can log into a buffer the same way). */
+export function loggerOptions(name: string, level: string): LoggerOptions {
+  return {
+    name, level, formatters: { log: (record) => clipFields(record) },
+    redact: { paths: [...LOG_REDACTION.paths], censor: LOG_REDACTION.censor },
+  };
 }
 
 const discard: LogFn = () => undefined;

@@ -5,6 +5,7 @@
  * (status 500), is logged and answered as FL_ERR_INTERNAL without its details.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { clipText } from '../../protocol/clip-text.js';
 import { errorStatus, FaultlineError, type ErrorCode } from '../../protocol/errors.js';
 import type { ErrorBody } from './schemas.js';
 
@@ -23,7 +24,7 @@ export function errorBody(code: ErrorCode, message: string, extra: { hint?: stri
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send(errorBody('FL_ERR_API_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`));
+    void reply.code(404).send(errorBody('FL_ERR_API_NOT_FOUND', `no route ${req.method} ${clipText(req.url.split('?')[0] ?? '')}`));
   });
 
   app.setErrorHandler((err: FastifyError | FaultlineError, req, reply) => {

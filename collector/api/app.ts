@@ -11,7 +11,7 @@ import { adminRoutes } from './admin-routes.js';
 import { alarmRoutes } from './alarm-routes.js';
 import { installErrorHandlers } from './api-errors.js';
 import { LoginThrottle, type LoginThrottlePolicy } from '../core/access/login-throttle.js';
-import { installAuth } from './auth-hooks.js';
+import { authenticate, installAuth } from './auth-hooks.js';
 import { authRoutes } from './auth-routes.js';
 import { userRoutes } from './user-routes.js';
 import type { RoutePolicy } from './route-roles.js';
@@ -21,6 +21,8 @@ import { adminDeviceRoutes } from './admin-device-routes.js';
 import type { DeviceRpc } from '../rpc/device-rpc.js';
 import type { DeviceProvisioning } from '../security/device-provisioning.js';
 import { healthRoute, type HealthSources } from './health-route.js';
+import { metricsRoute } from './metrics-route.js';
+import type { IngestObserver } from '../ingest/pipeline.js';
 import { docsRoute, OpenApiDocument } from './openapi.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
@@ -54,6 +56,8 @@ export interface ApiOptions {
   trustProxy?: readonly string[];
   /** The dashboard at / (dist/web by default); false leaves it out. */
   web?: WebRoutesOptions | false;
+  /** Ingest's batches and stored messages, for the histograms of GET /metrics. */
+  observeIngest?: (observer: IngestObserver) => () => void;
   /** Engineers' device requests (live, describe, logs, write; need desk) and device credentials (/api/admin/devices). */
   devices?: { rpc?: DeviceRpc; provisioning?: DeviceProvisioning };
 }
@@ -87,7 +91,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, auth);
   await app.register(userRoutes, auth);
   await app.register(healthRoute, {
-    ...opts.health, now, store: () => opts.store.queries.counts(), live: () => (liveHub ? { ...liveHub.snapshot(), feedWaiting: changeFeed?.waiting ?? 0 } : undefined),
+    ...opts.health, now, store: () => opts.store.queries.counts(), caller: async (req) => (await authenticate(req, auth)).auth,
+    live: () => (liveHub ? { ...liveHub.snapshot(), feedWaiting: changeFeed?.waiting ?? 0 } : undefined),
     ...(desk ? { desk: async () => ({ ...desk.stats(), nextTimerMs: await desk.scheduler.nextDueMs() }) } : {}),
   });
   await app.register(ticketRoutes, { store: opts.store.queries, now, calendars: () => desk?.settings().calendars ?? DEFAULT_CALENDARS });
@@ -107,6 +112,13 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });
   await app.register(reportRoutes, { reports: opts.store.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });
   await app.register(docsRoute, { docs, version: API_VERSION });
+  await app.register(metricsRoute, {
+    sources: {
+      health: opts.health, store: () => opts.store.queries.metrics(), auth: () => app.authCounters(),
+      ...(opts.observeIngest ? { observeIngest: opts.observeIngest } : {}),
+    },
+    caller: async (req) => (await authenticate(req, auth)).auth,
+  });
   // Last: the dashboard's catch-all GET (index.html for client routes; /api paths get the API's 404).
   if (opts.web !== false) await app.register(webRoutes, opts.web ?? {});
   await app.ready();

@@ -42,6 +42,8 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   'POST /api/auth/tokens': 'viewer',
   'DELETE /api/auth/tokens/:id': 'viewer',
   'GET /api/docs': 'viewer',
+  // Prometheus: a signed-in caller; the route itself then wants an API token or an admin (metrics-route.ts).
+  'GET /metrics': 'viewer',
 
   // Users and their API tokens.
   'GET /api/users': 'admin',

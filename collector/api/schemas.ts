@@ -141,8 +141,10 @@ const Count = Type.Integer({ minimum: 0 });
 export const HealthJson = Type.Object({
   status: Type.Literal('ok'),
   uptimeS: Type.Number(),
-  broker: Type.Object({ port: Type.Integer(), clients: Count }),
-  ingest: Type.Object({
+  /** 'liveness': only status and uptime (no or insufficient credentials); 'full': every part below. */
+  detail: Type.Union([Type.Literal('liveness'), Type.Literal('full')]),
+  broker: Type.Optional(Type.Object({ port: Type.Integer(), clients: Count })),
+  ingest: Type.Optional(Type.Object({
     received: Type.Object({ event: Count, birth: Count, death: Count, telemetry: Count, status: Count }),
     badPayload: Count,
     wrongTopic: Count,
@@ -150,8 +152,8 @@ export const HealthJson = Type.Object({
     eventsCommitted: Count,
     storeErrors: Count,
     lastErrors: Type.Array(Type.Object({ timeMs: Type.Number(), code: Type.String(), message: Type.String(), topic: Type.String() })),
-  }),
-  store: Type.Object({ events: Count, tickets: Count }),
+  })),
+  store: Type.Optional(Type.Object({ events: Count, tickets: Count })),
   /** The service desk: events it acted on, events it could not (stored without desk changes), its next timer. */
   desk: Type.Optional(Type.Object({ eventsProcessed: Count, eventErrors: Count, nextTimerMs: Nullable(Type.Number()) })),
   /** Broker authentication: its state, refusals by reason, the last refusals (never a password). */

@@ -20,6 +20,7 @@ import { validateTeam } from '../core/routing/on-call.js';
 import type { NotifyEvent } from '../core/notifications/notifications.js';
 import type { RetryPolicy, WebhookSubscription } from '../core/notifications/webhook-delivery.js';
 import type { CalendarConfig, DeskConfig, TeamConfig } from './desk-config-schema.js';
+import { tierStaffingProblems } from './tier-staffing.js';
 
 export interface WebhookTarget {
   id: string;
@@ -125,6 +126,7 @@ export function compileDeskConfig(config: DeskConfig, source: string, loadedAtMs
 
   const routing: RoutingConfig = { defaultTeam: config.routing.defaultTeam, defaultTier: config.routing.defaultTier, rules: config.routing.rules };
   problems.push(...problemsOf(['routing'], lineOf, 'route to teams that exist', () => validateRouting(routing, Object.keys(teams))));
+  problems.push(...tierStaffingProblems(config, lineOf));
 
   const flood = config.alarms.flood;
   if (flood.endAtOrBelow > flood.startAbove) {

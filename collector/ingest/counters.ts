@@ -1,4 +1,5 @@
 /** What ingest has seen since start, for /api/health. */
+import { CLIP_AT, clipText } from '../../protocol/clip-text.js';
 import type { IngestKind } from '../core/devices/ingest-message.js';
 
 export interface IngestErrorEntry {
@@ -61,9 +62,9 @@ export class IngestCounters {
     };
   }
 
-  /** Newest first, at most LAST_ERRORS_KEPT. */
+  /** Newest first, at most LAST_ERRORS_KEPT; the topic and message may come from a client, so they are kept clipped. */
   private remember(entry: IngestErrorEntry): void {
-    this.lastErrors.unshift(entry);
+    this.lastErrors.unshift({ ...entry, topic: clipText(entry.topic), message: clipText(entry.message, CLIP_AT * 2) });
     if (this.lastErrors.length > LAST_ERRORS_KEPT) this.lastErrors.length = LAST_ERRORS_KEPT;
   }
 }

@@ -23,14 +23,37 @@ export interface IngestPipelineOptions {
   maxBatch?: number;
 }
 
+/** Who wants to know how ingest performs (Prometheus /metrics). */
+export interface IngestObserver {
+  /** One transaction: how many messages, and how long the commit took. */
+  batch(size: number, seconds: number): void;
+  /** One message stored: seconds from its arrival to its commit (what its PUBACK waits for). */
+  stored(seconds: number): void;
+}
+
 export class IngestPipeline {
   readonly counters = new IngestCounters();
   private group: GroupCommit<IngestMessage, CommitOutcome> | undefined;
+  private readonly observers = new Set<IngestObserver>();
 
   constructor(private readonly opts: IngestPipelineOptions) {}
 
   start(): void {
-    this.group ??= new GroupCommit((batch) => this.opts.store.commit(batch, this.opts.now()), this.opts.maxBatch ?? DEFAULT_MAX_BATCH);
+    this.group ??= new GroupCommit((batch) => this.timedCommit(batch), this.opts.maxBatch ?? DEFAULT_MAX_BATCH);
+  }
+
+  /** Reports every batch and stored message to `observer` until the returned function is called. */
+  observe(observer: IngestObserver): () => void {
+    this.observers.add(observer);
+    return () => { this.observers.delete(observer); };
+  }
+
+  private async timedCommit(batch: IngestMessage[]): Promise<CommitOutcome[]> {
+    const started = performance.now();
+    const outcomes = await this.opts.store.commit(batch, this.opts.now());
+    const seconds = (performance.now() - started) / 1000;
+    for (const o of this.observers) o.batch(batch.length, seconds);
+    return outcomes;
   }
 
   /** Commits what is queued; later messages are refused (and so not acknowledged). */
@@ -39,6 +62,7 @@ export class IngestPipeline {
   }
 
   async handle(topic: string, payload: Uint8Array, clientId: string | null): Promise<void> {
+    const arrived = performance.now();
     const receivedMs = this.opts.now();
     let address: TopicAddress;
     let message: IngestMessage;
@@ -52,6 +76,10 @@ export class IngestPipeline {
       return;
     }
     await this.commit(message, topic, clientId);
+    if (this.observers.size > 0) {
+      const seconds = (performance.now() - arrived) / 1000;
+      for (const o of this.observers) o.stored(seconds);
+    }
   }
 
   private async commit(message: IngestMessage, topic: string, clientId: string | null): Promise<void> {

@@ -9,6 +9,7 @@
  * ones included), so a fresh install is open until the first `faultline device add`; 'required'
  * always; 'off' never (development only: every client is anonymous and unrestricted).
  */
+import { CLIP_AT, clipText } from '../../protocol/clip-text.js';
 import type { Client, Subscription } from 'aedes';
 import type { Logger } from '../../protocol/logger.js';
 import type { AuthenticateError } from 'aedes';
@@ -16,8 +17,9 @@ import type { BrokerHooks } from '../broker/mqtt-broker.js';
 import {
   INTERNAL_PREFIX, mayLeaveWill, mayPublish, maySubscribe, mayUseClientId, type AclDecision, type Principal,
 } from './acl-rules.js';
-import type { CredentialsPort } from '../store/port.js';
-import { generatePassword, hashPassword, verifyAgainstNothing, verifyPassword } from './password-hash.js';
+import type { CredentialRecord, CredentialsPort } from '../store/port.js';
+import { hashDeviceSecret, verifyDeviceSecret, verifyDeviceSecretAgainstNothing } from './device-secret-hash.js';
+import { generatePassword } from './password-hash.js';
 import { SecurityCounters, type RefusalReason, type SecurityCountersSnapshot } from './security-counters.js';
 
 export const AUTH_MODES = ['auto', 'required', 'off'] as const;
@@ -111,7 +113,7 @@ export class BrokerSecurity {
   async issueInternalCredential(name: string): Promise<{ username: string; password: string }> {
     const username = `${INTERNAL_PREFIX}${name}`;
     const password = generatePassword();
-    this.internal.set(username, await hashPassword(password));
+    this.internal.set(username, hashDeviceSecret(password));
     return { username, password };
   }
 
@@ -190,25 +192,34 @@ export class BrokerSecurity {
   private async lookUp(username: string, password: Buffer | undefined): Promise<{ ok: true; principal: Principal } | { ok: false; reason: string }> {
     if (username.startsWith(INTERNAL_PREFIX)) {
       const hash = this.internal.get(username);
-      const ok = hash ? await verifyPassword(password ?? '', hash) : await verifyAgainstNothing(password);
+      const ok = hash ? (await verifyDeviceSecret(password, hash)).ok : verifyDeviceSecretAgainstNothing(password);
       return ok
         ? { ok: true, principal: { kind: 'service', username, name: username.slice(INTERNAL_PREFIX.length), credentialId: null, changeSeq: 0 } }
         : { ok: false, reason: hash ? 'wrong password' : 'unknown internal user' };
     }
     const c = await this.opts.credentials.find(username);
     if (!c) {
-      await verifyAgainstNothing(password);
+      verifyDeviceSecretAgainstNothing(password);
       return { ok: false, reason: 'unknown user' };
     }
-    if (!(await verifyPassword(password ?? '', c.passwordHash))) return { ok: false, reason: 'wrong password' };
-    // Read again: the credential may have been revoked or replaced while scrypt ran.
+    const check = await verifyDeviceSecret(password, c.passwordHash);
+    if (!check.ok) return { ok: false, reason: 'wrong password' };
+    // Read again: the credential may have been revoked or replaced while an old (scrypt) hash was checked.
     const now = await this.opts.credentials.find(username);
     if (!now || now.revokedMs !== null) return { ok: false, reason: 'credential revoked' };
     if (now.changeSeq !== c.changeSeq) return { ok: false, reason: 'credential replaced' };
+    if (check.upgrade) this.upgradeHash(now, check.upgrade);
     const principal: Principal = c.kind === 'device'
       ? { kind: 'device', username, site: c.site ?? '', device: c.device ?? '', credentialId: c.id, changeSeq: c.changeSeq }
       : { kind: 'service', username, name: c.name ?? '', credentialId: c.id, changeSeq: c.changeSeq };
     return { ok: true, principal };
+  }
+
+  /** Stores the fast form of an old scrypt hash; a failure costs only speed (tried again at the next login), never the login. */
+  private upgradeHash(c: CredentialRecord, fastHash: string): void {
+    this.opts.credentials.rehash(c, fastHash).catch((err: unknown) => {
+      this.opts.log.warn({ err, username: c.username }, 'could not store the fast hash of a device secret; tried again at its next login');
+    });
   }
 
   /** Drops sessions whose credential changed since they authenticated, and anonymous ones once auth is required. */
@@ -248,7 +259,7 @@ export class BrokerSecurity {
     if (last === undefined || timeMs - last >= LOG_EVERY_MS) {
       if (this.lastLogged.size > 10_000) this.lastLogged.clear();
       this.lastLogged.set(key, timeMs);
-      this.opts.log.warn({ reason, username, clientId, topic }, `mqtt ${reason} refused: ${message}`);
+      this.opts.log.warn({ reason, username, clientId, topic }, `mqtt ${reason} refused: ${clipText(message, CLIP_AT * 2)}`);
     }
     return new Error(`not authorized: ${message}`);
   }

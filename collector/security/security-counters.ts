@@ -1,4 +1,5 @@
 /** What the broker refused since start, for /api/health. Never holds a password. */
+import { CLIP_AT, clipText } from '../../protocol/clip-text.js';
 
 export const REFUSAL_REASONS = [
   /** CONNECT without a user name while authentication is required. */
@@ -46,9 +47,12 @@ export class SecurityCounters {
   private authenticated = 0;
   private readonly last: RefusalEntry[] = [];
 
+  /** The user name, client id, topic and message come from the client: kept clipped (CLIP_AT). */
   refusedOne(entry: RefusalEntry): void {
     this.refused[entry.reason]++;
-    this.last.unshift(entry);
+    this.last.unshift({
+      ...entry, username: clipText(entry.username), clientId: clipText(entry.clientId), topic: clipText(entry.topic), message: clipText(entry.message, CLIP_AT * 2),
+    });
     if (this.last.length > LAST_REFUSALS_KEPT) this.last.length = LAST_REFUSALS_KEPT;
   }
 

@@ -63,6 +63,16 @@ export interface DeskPort {
   calendarsInUse(): Promise<string[]>;
 }
 
+/** The store's own figures for Prometheus /metrics, read at scrape time. */
+export interface StoreMetrics {
+  openTicketsByPriority: Array<{ priority: string; n: number }>;
+  openAlarms: Array<{ state: string; severity: string; n: number }>;
+  timersPending: Array<{ kind: string; n: number }>;
+  webhookBacklog: number;
+  /** What the database takes on disk, in bytes. */
+  databaseBytes: number;
+}
+
 /** What the HTTP API and the reports read. */
 export interface QueryPort {
   listTickets(filter: DeskTicketFilter): Promise<DeskTicket[]>;
@@ -78,6 +88,8 @@ export interface QueryPort {
   currentFloodEpisode(site: string): Promise<FloodEpisode | undefined>;
   /** The newest ticket of a fault that is not closed (the one an alarm of that fault shows). */
   ticketForFault(site: string, device: string, code: string): Promise<DeskTicket | undefined>;
+  /** Counts over the desk's tables and the database's size, for /metrics. */
+  metrics(): Promise<StoreMetrics>;
 }
 
 /** The tamper-evident audit trail (a hash chain). */

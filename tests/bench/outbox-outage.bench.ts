@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { DEFAULT_BACKOFF } from '../../agent/mqtt/backoff.js';
 import { DEFAULT_OUTBOX_MAX_BYTES } from '../../agent/outbox/index.js';
 import { silentLogger } from '../../protocol/logger.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
 import { startCollector, type RunningCollector } from '../../collector/collector.js';
 import { DB_FILE } from '../../collector/store/sqlite/sqlite-store.js';
 import { checkDelivery, deviceSide, Producer, readDelivered, type OrderCheck } from '../helpers/delivery-harness.js';
@@ -57,8 +58,8 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
   }
 }
 
-async function duplicates(c: RunningCollector): Promise<number> {
-  const body = (await (await fetch(`${c.httpUrl}/api/health`)).json()) as { ingest: { duplicates: number } };
+async function duplicates(c: RunningCollector, dataDir: string): Promise<number> {
+  const body = (await (await fetch(`${c.httpUrl}/api/health`, { headers: (await apiCallerIn(dataDir, 'admin')).headers })).json()) as { ingest: { duplicates: number } };
   return body.ingest.duplicates;
 }
 
@@ -87,7 +88,7 @@ export async function runOutboxOutageBench(outageS = DEFAULT_OUTAGE_S, o: Outbox
     producer.start();
     await until('the first connect', () => side.link.connected, 30_000);
     await sleep(WARMUP_S * 1000);
-    const dupsBefore = await duplicates(collector);
+    const dupsBefore = await duplicates(collector, dataDir);
     await collector.stop();
     collector = undefined;
     const downAt = Date.now();
@@ -118,7 +119,7 @@ export async function runOutboxOutageBench(outageS = DEFAULT_OUTAGE_S, o: Outbox
     const drainS = (Date.now() - connectedAt) / 1000;
     producer.stop();
     await until('the last messages', () => side.outbox.depth().total === 0, 60_000);
-    const dups = dupsBefore + (await duplicates(collector));
+    const dups = dupsBefore + (await duplicates(collector, dataDir));
     const counters = side.link.counters();
     const evictions = side.outbox.evictions();
     await side.close();

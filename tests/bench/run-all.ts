@@ -13,12 +13,14 @@ import { runPgEventsBench } from './pg-events.bench.js';
 import { runTicketLatencyBench } from './ticket-latency.bench.js';
 import { runDashboardLatencyBench } from './dashboard-latency.js';
 import { runSqliteBindingBench } from './sqlite-binding.bench.js';
+import { runDeviceLoginBench } from './device-login.bench.js';
 
 const benches: Record<string, () => Promise<void> | void> = {
   codec: runCodecBench,
   'log-parse': runLogParseBench,
   ingest: runIngestBench,
   'pg-events': () => runPgEventsBench(),
+  'device-login': () => runDeviceLoginBench(),
   'ticket-latency': () => runTicketLatencyBench(),
   'fault-latency': () => runFaultLatencyBench(),
   dashboard: () => runDashboardLatencyBench(),

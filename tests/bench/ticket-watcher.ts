@@ -11,6 +11,7 @@
  * Parent → worker: 'stop'. Worker → parent: WatcherReport.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { followFeed, followStream, type TicketItem } from './watch-loops.js';
 
 export type WatchMode = 'stream' | 'poll' | 'feed';
 
@@ -32,7 +33,6 @@ export type WatcherReport =
   | { kind: 'error'; message: string }
   | { kind: 'stopped' };
 
-interface TicketItem { site: string; device: string; code: string; lastSeenMs: number }
 
 const setup = workerData as WatcherSetup;
 const port = parentPort;
@@ -71,57 +71,14 @@ async function poll(): Promise<void> {
   await Promise.all(Array.from({ length: setup.pollers }, loop));
 }
 
-/** Follows the change feed (long polling) until stopped. */
-async function feed(): Promise<void> {
-  const base = `${setup.httpUrl}/api/tickets/changes?site=${encodeURIComponent(setup.site)}&limit=${setup.limit}`;
-  const ask = async (query: string): Promise<{ cursor: string; reset: boolean; tickets: TicketItem[] }> => {
-    const res = await fetch(`${base}${query}`, { headers: setup.headers, signal: stop.signal });
-    if (!res.ok) throw new Error(`GET /api/tickets/changes answered ${res.status}: ${await res.text()}`);
-    return await res.json() as { cursor: string; reset: boolean; tickets: TicketItem[] };
-  };
-  let { cursor } = await ask('');
-  port?.postMessage({ kind: 'ready' } satisfies WatcherReport);
-  try {
-    while (!stop.signal.aborted) {
-      const started = performance.now();
-      const answer = await ask(`&after=${cursor}&waitMs=5000`);
-      if (answer.reset) throw new Error('the change feed answered reset during the run');
-      cursor = answer.cursor;
-      report(answer.tickets, performance.now() - started);
-    }
-  } catch (err) {
-    if (!stop.signal.aborted) throw err;
-  }
-}
-
-/** Reads `ticket` events off the live stream until stopped. */
-async function stream(): Promise<void> {
-  const res = await fetch(`${setup.httpUrl}/api/stream`, { headers: setup.headers, signal: stop.signal });
-  if (!res.ok || !res.body) throw new Error(`GET /api/stream answered ${res.status}`);
-  const decoder = new TextDecoder();
-  let buffered = '';
-  try {
-    for await (const chunk of res.body) {
-      const started = performance.now();
-      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-      const frames = buffered.split('\n\n');
-      buffered = frames.pop() ?? '';
-      const tickets: TicketItem[] = [];
-      for (const frame of frames) {
-        if (frame.startsWith('event: hello')) port?.postMessage({ kind: 'ready' } satisfies WatcherReport);
-        if (!frame.startsWith('event: ticket\n')) continue;
-        const data = frame.slice(frame.indexOf('\ndata: ') + 7);
-        tickets.push(JSON.parse(data) as TicketItem);
-      }
-      report(tickets, performance.now() - started);
-    }
-  } catch (err) {
-    if (!stop.signal.aborted) throw err;
-  }
-}
+const loop = {
+  httpUrl: setup.httpUrl, site: setup.site, limit: setup.limit, headers: setup.headers, stop: stop.signal,
+  onReady: () => port.postMessage({ kind: 'ready' } satisfies WatcherReport),
+  onTickets: (tickets: TicketItem[], cycleMs: number) => report(tickets, cycleMs),
+};
 
 try {
-  await (setup.mode === 'stream' ? stream() : setup.mode === 'feed' ? feed() : poll());
+  await (setup.mode === 'stream' ? followStream(loop) : setup.mode === 'feed' ? followFeed(loop) : poll());
   port.postMessage({ kind: 'stopped' } satisfies WatcherReport);
 } catch (err) {
   port.postMessage({ kind: 'error', message: (err as Error).message } satisfies WatcherReport);

@@ -13,6 +13,8 @@ import { openOutbox } from '../../agent/outbox/index.js';
 import { silentLogger } from '../../protocol/logger.js';
 import { startCollector, type RunningCollector } from '../../collector/collector.js';
 import { DB_FILE } from '../../collector/store/sqlite/sqlite-store.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
+import { cuttingProxy } from '../helpers/cutting-proxy.js';
 import { checkDelivery, deviceSide, Producer, readDelivered } from '../helpers/delivery-harness.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -26,8 +28,8 @@ async function collectorOn(t: Test, dataDir: string, port: number): Promise<Runn
   return c;
 }
 
-async function duplicatesSeen(c: RunningCollector): Promise<number> {
-  const res = await fetch(`${c.httpUrl}/api/health`);
+async function duplicatesSeen(c: RunningCollector, dataDir: string): Promise<number> {
+  const res = await fetch(`${c.httpUrl}/api/health`, { headers: (await apiCallerIn(dataDir, 'admin')).headers });
   const body = (await res.json()) as { ingest: { duplicates: number } };
   return body.ingest.duplicates;
 }
@@ -62,7 +64,7 @@ t.test('broker outage: events keep coming, the broker comes back, every event ar
   producer.stop();
   side.link.enqueueStatus();
   await waitFor('the outbox to drain', () => (side.outbox.depth().total === 0 ? true : undefined), 30_000);
-  const dups = await duplicatesSeen(second);
+  const dups = await duplicatesSeen(second, dataDir);
   const counters = side.link.counters();
   await side.close();
   await second.stop();
@@ -159,4 +161,44 @@ t.test('an agent killed with SIGKILL loses nothing it had stored', async (t) => 
   t.ok(stored.length >= reported, `every append reported before the kill is there (${stored.length} stored, ${reported} reported)`);
   t.same(stored, stored.map((_, i) => i + 1), 'in order, without a gap');
   t.equal(outbox.nextSeq('plant-a/d1'), stored.length + 1, 'the device seq continues after the last stored one');
+});
+
+/**
+ * #15, tests that guard: an agent that dropped an unacknowledged publish on a transport error
+ * passed the test above (a clean broker stop leaves nothing in flight). Here the connection goes
+ * silent in both directions while events keep coming (publishes in flight that the collector
+ * never gets), then is cut; the agent reconnects. Every event raised must be stored exactly once.
+ */
+t.test('a connection that goes silent and is then cut mid-flight: every event raised is stored exactly once', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const dataDir = join(dir.path, 'collector');
+  const collector = await collectorOn(t, dataDir, 0);
+  const port = Number(new URL(collector.mqttUrl).port);
+  const proxy = await cuttingProxy('127.0.0.1', port);
+  t.teardown(() => proxy.close());
+  const device = 'drive-cut';
+  const side = deviceSide({ file: join(dir.path, 'agent', 'outbox.db'), url: proxy.url, site: SITE, device, log: silentLogger() });
+  t.teardown(() => side.close());
+  side.link.start();
+  const producer = new Producer(side.link, { site: SITE, device, eventEveryMs: 10, telemetryEveryMs: 0 });
+  t.teardown(() => producer.stop());
+  producer.start();
+
+  for (let round = 1; round <= 3; round++) {
+    await waitFor(`events acknowledged before cut ${round}`, () => (side.link.counters().ackedEvents >= round * 20 ? true : undefined));
+    const published = side.link.counters().published;
+    proxy.blackhole();
+    await waitFor('publishes sent into the silent connection', () => (side.link.counters().published >= published + 5 ? true : undefined));
+    proxy.cut();
+    await waitFor(`the link to reconnect after cut ${round}`, () => (side.link.connected && proxy.connections() > round ? true : undefined));
+  }
+  producer.stop();
+  await waitFor('the outbox to drain', () => (side.outbox.depth().total === 0 ? true : undefined), 30_000);
+  await side.close();
+
+  const stored = readDelivered(join(dataDir, DB_FILE), SITE, device);
+  t.same(checkDelivery(producer.events, stored.events), { delivered: producer.events.length, missing: 0, unknown: 0, duplicates: 0, inOrder: true },
+    `every one of the ${producer.events.length} events raised is stored exactly once`);
+  t.ok(side.link.counters().resent > 0, `what was in flight at the cuts was sent again (${side.link.counters().resent})`);
 });

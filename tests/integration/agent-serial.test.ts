@@ -3,22 +3,20 @@
  * on one end, the agent polls the other through modbus-serial + serialport. `.ci/run` installs
  * socat (Debian package); without it this test cannot run and says so.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { silentLogger } from '../../protocol/logger.js';
 import { startCollector } from '../../collector/collector.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { startSerialRtuSlaves } from '../../firmware-adapters/simulator/rtu-serial-line.js';
+import { SOCAT, testNeeding } from '../helpers/required-tool.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
-const hasSocat = spawnSync('socat', ['-V']).status === 0;
-
-t.test('two slaves on one serial line, polled over RTU', { skip: hasSocat ? false : 'socat is not installed (apt-get install socat)' }, async (t) => {
+testNeeding(SOCAT, 'two slaves on one serial line, polled over RTU', async (t) => {
   const dir = tempDir();
   t.teardown(dir.remove);
   const a = join(dir.path, 'ttyA');
@@ -52,7 +50,7 @@ t.test('two slaves on one serial line, polled over RTU', { skip: hasSocat ? fals
   t.equal(agent.stats('pump-drive-1').pollErrors, 0, 'no errors on a healthy line');
 });
 
-t.test('the serial line disappears (a USB adapter unplugged) and comes back: comm loss, then polling resumes by itself (issue #14 item 8)', { skip: hasSocat ? false : 'socat is not installed (apt-get install socat)' }, async (t) => {
+testNeeding(SOCAT, 'the serial line disappears (a USB adapter unplugged) and comes back: comm loss, then polling resumes by itself (issue #14 item 8)', async (t) => {
   const dir = tempDir();
   t.teardown(dir.remove);
   const a = join(dir.path, 'ttyUSB0');

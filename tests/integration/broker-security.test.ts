@@ -14,7 +14,8 @@ import { BrokerSecurity, type AuthMode } from '../../collector/security/broker-s
 import type { CredentialsPort } from '../../collector/store/port.js';
 import { SecurityHealthJson } from '../../collector/security/health-schema.js';
 import { openTestStore } from '../helpers/test-database.js';
-import { hasOpenssl, selfSignedCert } from '../helpers/self-signed-cert.js';
+import { OPENSSL, testNeeding } from '../helpers/required-tool.js';
+import { selfSignedCert } from '../helpers/self-signed-cert.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 interface Setup {
@@ -176,7 +177,7 @@ t.test('mode off accepts everyone, mode required refuses even with no credential
   t.equal(await tryConnect(t, req.url, {}), 5);
 });
 
-t.test('MQTTS: a TLS listener alongside plain TCP, and TLS only', { skip: hasOpenssl() ? false : 'openssl is not installed' }, async (t) => {
+testNeeding(OPENSSL, 'MQTTS: a TLS listener alongside plain TCP, and TLS only', async (t) => {
   const s = await setup(t, { tls: true });
   t.ok(s.broker.tlsPort > 0 && s.broker.port > 0);
   const { password } = await s.creds.add({ kind: 'device', site: 'plant-a', device: 'drive-1' }, Date.now());

@@ -15,6 +15,7 @@ import t, { type Test } from 'tap';
 import { uuidv7 } from 'uuidv7';
 import { encodeFaultEvent } from '../../protocol/codec.js';
 import type { FaultEvent } from '../../protocol/values.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -45,7 +46,7 @@ async function startCollector(t: Test, dataDir: string, mqttPort: number, httpPo
       await exited;
     }
   });
-  await waitFor('the collector to announce itself', () => (output.includes('faultline collector running') ? true : undefined), 20_000);
+  await waitFor('the collector to announce itself', () => (output.includes('faultline collector running') ? true : undefined), 60_000); // a start, not a speed: a loaded shared machine can take many seconds
   return { child, exited, output: () => output };
 }
 
@@ -122,7 +123,7 @@ t.test('every event acknowledged before a SIGKILL is stored; after a restart eve
     allAcked,
     new Promise((_, reject) => setTimeout(() => reject(new Error(`clients did not finish after the restart: ${acked.size}/${sent.size} acknowledged`)), 60_000).unref()),
   ]);
-  const health = await (await fetch(`http://127.0.0.1:${httpPort}/api/health`)).json() as { ingest: { duplicates: number; eventsCommitted: number } };
+  const health = await (await fetch(`http://127.0.0.1:${httpPort}/api/health`, { headers: (await apiCallerIn(dir.path, 'admin')).headers })).json() as { ingest: { duplicates: number; eventsCommitted: number } };
   t.comment(`after the restart: ${health.ingest.eventsCommitted} events committed, ${health.ingest.duplicates} redelivered duplicates ignored`);
   second.child.kill('SIGTERM');
   t.equal(await second.exited, 0, 'the restarted collector stops cleanly');
@@ -134,4 +135,44 @@ t.test('every event acknowledged before a SIGKILL is stored; after a restart eve
   t.equal(stored.size, finalIds.length, 'no event stored twice');
   t.equal(finalIds.length, sent.size, 'exactly the events sent are stored');
   t.same([...sent].filter((id) => !stored.has(id)), [], 'nothing sent is missing');
+});
+
+/**
+ * The same promise made deterministic (#15, tests that guard: the test above caught a PUBACK sent
+ * before the commit in only 8 of 10 runs, since the kill must land between the two). Here another
+ * process holds the database's write lock, so no commit can finish: a collector that acknowledges
+ * only after the commit sends no PUBACK at all, while one that acknowledges early is caught every
+ * time, with acknowledged events missing after the SIGKILL.
+ */
+t.test('while no commit can finish nothing is acknowledged, and a SIGKILL then loses nothing acknowledged', async (t) => {
+  const dir = tempDir('faultline-crash-lock-');
+  t.teardown(dir.remove);
+  const dbFile = join(dir.path, 'faultline.db');
+  const [mqttPort, httpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+  const collector = await startCollector(t, dir.path, mqttPort, httpPort);
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'crash-lock', protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+  client.on('error', () => {});
+  t.teardown(() => client.endAsync(true));
+
+  const lock = new Database(dbFile, { fileMustExist: true });
+  t.teardown(() => { if (lock.inTransaction) lock.exec('ROLLBACK'); lock.close(); });
+  lock.exec('BEGIN IMMEDIATE'); // the write lock: the collector's commits wait for it (and give up after its busy timeout)
+
+  const sent: string[] = [];
+  const acked: string[] = [];
+  for (let i = 1; i <= 50; i++) {
+    const e = faultEvent('crash', 'dev-lock', i);
+    sent.push(e.id);
+    void client.publishAsync('fl/v1/crash/dev-lock/event', Buffer.from(encodeFaultEvent(e)), { qos: 1 }).then(() => { acked.push(e.id); }, () => {});
+  }
+  // Long enough for an early PUBACK to arrive many times over; a correct collector sends none however long this is.
+  await new Promise((r) => setTimeout(r, 2000));
+  const ackedAtKill = [...acked];
+  collector.child.kill('SIGKILL');
+  await collector.exited;
+  lock.exec('ROLLBACK');
+
+  const stored = new Set(storedIds(dbFile));
+  t.same(ackedAtKill.filter((id) => !stored.has(id)), [], 'every event acknowledged before the kill is stored');
+  t.same(ackedAtKill, [], `nothing acknowledged while the database could not commit (${sent.length} sent)`);
 });

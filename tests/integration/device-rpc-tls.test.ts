@@ -3,7 +3,6 @@
  * client reaches the embedded broker in memory, not through a listener. A real agent connects over
  * TLS (trusting the broker's self-signed certificate) and answers a live read from its simulated drive.
  */
-import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { silentLogger } from '../../protocol/logger.js';
@@ -11,11 +10,12 @@ import { startCollector } from '../../collector/collector.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { apiCallerIn } from '../helpers/api-auth.js';
-import { hasOpenssl, selfSignedCert } from '../helpers/self-signed-cert.js';
+import { OPENSSL, testNeeding } from '../helpers/required-tool.js';
+import { selfSignedCert } from '../helpers/self-signed-cert.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
-t.test('MQTTS only: a live read through the API reaches the device', { skip: hasOpenssl() ? false : 'openssl is not installed' }, async (t) => {
+testNeeding(OPENSSL, 'MQTTS only: a live read through the API reaches the device', async (t) => {
   const dir = tempDir();
   t.teardown(dir.remove);
   const { certFile, keyFile } = selfSignedCert(dir.path);
@@ -54,7 +54,7 @@ t.test('MQTTS only: a live read through the API reaches the device', { skip: has
   const live = await api('POST', '/api/devices/plant-a/drive-9/live', { names: ['motor_current'] }, lena);
   t.equal(live.status, 200, JSON.stringify(live.body));
   t.match(live.body, { values: [{ name: 'motor_current', unit: 'A' }] }, 'a fresh value from the drive');
-  const health = await (await fetch(`${collector.httpUrl}/api/health`)).json() as { broker: { clients: number }; deviceRequests: { answered: number } };
+  const health = await (await fetch(`${collector.httpUrl}/api/health`, { headers: admin.headers })).json() as { broker: { clients: number }; deviceRequests: { answered: number } };
   t.equal(health.deviceRequests.answered, 1);
   t.equal(health.broker.clients, 1, 'the collector\'s own in-memory client is not counted as a device');
 });

@@ -2,16 +2,19 @@
  * The foundation, end to end over real sockets on 127.0.0.1: a simulated drive speaking Modbus
  * TCP → a real agent → the collector's embedded MQTT broker → SQLite → the HTTP API.
  */
+import { join } from 'node:path';
 import { connect } from 'mqtt';
 import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { silentLogger } from '../../protocol/logger.js';
 import { startCollector } from '../../collector/collector.js';
+import { DB_FILE } from '../../collector/store/sqlite/sqlite-store.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { decodeRpcResponse, encodeFaultEvent, encodeRpcRequest } from '../../protocol/codec.js';
 import type { RpcResponse } from '../../protocol/values.js';
+import { checkDelivery, readDelivered } from '../helpers/delivery-harness.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 import { apiCallerIn } from '../helpers/api-auth.js';
@@ -134,5 +137,16 @@ t.test('a fault in a Modbus register becomes a ticket with telemetry, and its cl
     t.equal(bad.ok, false);
     t.equal(bad.error?.code, 'FL_ERR_RPC_UNKNOWN_PARAMETER');
     sim.model.release('dc_bus_voltage');
+  });
+  // #15, tests that guard: count every fault event the agent raised against every event stored.
+  t.test('every fault event the agent raised is stored exactly once', async (t) => {
+    const raised = agent.recentEvents('drive-7');
+    t.ok(raised.length >= 6, `the agent raised ${raised.length} events (raises and clears) in this test`);
+    const stored = await waitFor('every raised event to be stored', () => {
+      const s = readDelivered(join(dir.path, DB_FILE), 'plant-a', 'drive-7').events;
+      return s.length >= raised.length ? s : undefined;
+    });
+    t.same(checkDelivery(raised, stored), { delivered: raised.length, missing: 0, unknown: 0, duplicates: 0, inOrder: true },
+      `all ${raised.length} raised, ${stored.length} stored: each once, in order`);
   });
 });

@@ -72,7 +72,7 @@ t.test('the agent unit: verified against the installed .deb, a hardened service 
   writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('url: mqtt://127.0.0.1:1883', 'url: http://127.0.0.1:1883'));
   const bad = spawnSync(cmd!, args, { env, encoding: 'utf8' });
   t.equal(bad.status, 1, 'ExecStartPre fails a bad config, so the service does not start');
-  t.match(bad.stderr, /agent\.yaml:\d+: mqtt\.url: must match pattern/, 'naming the file, the line and the key');
+  t.match(bad.stderr, /agent\.yaml:\d+:\d+: mqtt\.url: must match pattern/, 'naming the file, the line and the key');
 
   // A unit with a setting systemd cannot parse is caught by the same check.
   const broken = join(dir.path, 'broken', 'faultline-agent.service');

@@ -4,18 +4,23 @@
  * exactly when it is below the route's policy, and never 401/403 otherwise (an empty body may
  * well be 400 or 404: that is past the auth layer). Also: a route without a policy entry stops
  * the app from starting.
+ *
+ * The expected answers come from the README (its role order and its table of the lowest role per
+ * route, tests/helpers/readme-roles.ts), never from the code under test (route-roles.ts, roleAllows):
+ * a role given the next role's rights, or a route's policy changed in the code alone, turns it red.
  */
 import Fastify from 'fastify';
 import t from 'tap';
 import { installAuth } from '../../collector/api/auth-hooks.js';
 import { ROUTE_ROLES } from '../../collector/api/route-roles.js';
 import { LoginThrottle } from '../../collector/core/access/login-throttle.js';
-import { ROLES, roleAllows, type Role } from '../../collector/core/access/roles.js';
+import { ROLES, type Role } from '../../collector/core/access/roles.js';
 import { KnowledgeService } from '../../collector/knowledge/knowledge-service.js';
 import type { DeviceRpc, RpcAnswer } from '../../collector/rpc/device-rpc.js';
 import { DeviceProvisioning } from '../../collector/security/device-provisioning.js';
 import { apiCaller, type TestCaller } from '../helpers/api-auth.js';
 import { birth, deskHarness, fault, T0 } from '../helpers/desk-harness.js';
+import { readmeAllows, readmeRoleOrder, readmeRoutePolicies } from '../helpers/readme-roles.js';
 import { deskApi } from '../helpers/desk-api.js';
 
 const fakeRpc: DeviceRpc = {
@@ -48,9 +53,18 @@ t.test('every route × anonymous and every role', async (t) => {
   const unlisted = Object.keys(ROUTE_ROLES).filter((key) => !routes.some((r) => `${r.method} ${r.url}` === key));
   if (unlisted.length > 0) t.comment(`policy entries without a route in this app: ${unlisted.join(', ')}`);
 
+  t.same(readmeRoleOrder(), [...ROLES], 'the README lists the same roles, lowest first');
+  const expected = readmeRoutePolicies();
   const failures: string[] = [];
   const seen = new Map<number, number>();
   for (const route of routes) {
+    // Outside /api/ the dashboard's files are public (README: "the dashboard's static files outside /api/ are public"),
+    // unless the README's table lists the route (GET /metrics).
+    const policy = expected[`${route.method} ${route.url}`] ?? (route.url.startsWith('/api/') ? undefined : 'public');
+    if (policy === undefined) {
+      failures.push(`${route.method} ${route.url} is not in the README's table of the lowest role per route`);
+      continue;
+    }
     const url = `${base}${concrete(route.url)}`;
     for (const role of [null, ...ROLES] as const) {
       const headers: Record<string, string> = role === null ? {} : { ...(callers.get(role)?.headers ?? {}) };
@@ -64,12 +78,12 @@ t.test('every route × anonymous and every role', async (t) => {
       const status = res.status;
       seen.set(status, (seen.get(status) ?? 0) + 1);
       const who = role ?? 'anonymous';
-      const label = `${route.method} ${route.url} as ${who} (policy ${route.policy}): ${status}`;
-      if (route.policy === 'public') {
+      const label = `${route.method} ${route.url} as ${who} (README: ${policy}): ${status}`;
+      if (policy === 'public') {
         if (status === 401 || status === 403) failures.push(label);
       } else if (role === null) {
         if (status !== 401) failures.push(label);
-      } else if (roleAllows(role, route.policy)) {
+      } else if (readmeAllows(policy, role)) {
         if (status === 401 || status === 403) failures.push(label);
       } else if (status !== 403) {
         failures.push(label);

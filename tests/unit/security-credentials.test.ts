@@ -2,6 +2,7 @@
 import t, { type Test } from 'tap';
 import { CredentialStore } from '../../collector/store/sqlite/credential-store.js';
 import { openTestDatabase } from '../helpers/test-database.js';
+import { verifyDeviceSecret } from '../../collector/security/device-secret-hash.js';
 import { provisionDeviceCredentials } from '../../collector/security/provision.js';
 import { generatePassword, hashPassword, parseHash, verifyAgainstNothing, verifyPassword } from '../../collector/security/password-hash.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -41,10 +42,10 @@ t.test('add stores only a hash and returns the password once; list never shows s
   const raw = JSON.stringify(db.prepare('SELECT * FROM mqtt_credentials').all());
   t.notOk(raw.includes(issued.password), 'the password is not in the database');
   const found = creds.find('plant-a/drive-1');
-  t.ok(found && await verifyPassword(issued.password, found.passwordHash));
+  t.ok(found && (await verifyDeviceSecret(issued.password, found.passwordHash)).ok);
   const listed = creds.list();
   t.same(listed.map((c) => [c.username, c.kind, c.site, c.device, c.revokedMs]), [['plant-a/drive-1', 'device', 'plant-a', 'drive-1', null]]);
-  t.notOk(JSON.stringify(listed).includes('scrypt'), 'no hash in the listing');
+  t.notOk(JSON.stringify(listed).includes('hmac-sha256'), 'no hash in the listing');
   t.ok(creds.anyExists());
 });
 
@@ -57,8 +58,8 @@ t.test('a second add is refused unless replaced; replace and revoke bump the cha
   t.equal(second.replaced, true);
   const rec = creds.find('s/d');
   t.ok(rec);
-  t.notOk(await verifyPassword(first.password, rec!.passwordHash), 'the old password no longer works');
-  t.ok(await verifyPassword(second.password, rec!.passwordHash));
+  t.notOk((await verifyDeviceSecret(first.password, rec!.passwordHash)).ok, 'the old password no longer works');
+  t.ok((await verifyDeviceSecret(second.password, rec!.passwordHash)).ok);
   t.ok(creds.latestChange() > seq1);
   t.equal(creds.revoke({ kind: 'device', site: 's', device: 'd' }, 4), true);
   t.equal(creds.revoke({ kind: 'device', site: 's', device: 'd' }, 5), false, 'already revoked');
@@ -90,5 +91,5 @@ t.test('provisioning a set of devices replaces their passwords, for the demo', a
   const db = openTestDatabase(dir.path, 3);
   t.teardown(() => db.close());
   const rec = new CredentialStore(db).find('demo-plant/drive-1');
-  t.ok(rec && await verifyPassword(second.get('drive-1')?.password ?? '', rec.passwordHash), 'the newest password is the one that works');
+  t.ok(rec && (await verifyDeviceSecret(second.get('drive-1')?.password ?? '', rec.passwordHash)).ok, 'the newest password is the one that works');
 });

@@ -108,7 +108,7 @@ t.test('a client that goes away while waiting frees its place at once (over a re
   const { app, viewer } = await setup(t);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const waiting = async (): Promise<number> => {
-    const health = await (await fetch(`${base}/api/health`)).json() as { live: { feedWaiting: number } };
+    const health = await (await fetch(`${base}/api/health`, { headers: viewer.headers })).json() as { live: { feedWaiting: number } };
     return health.live.feedWaiting;
   };
   const { cursor } = await (await fetch(`${base}/api/tickets/changes`, { headers: viewer.headers })).json() as Changes;

@@ -39,6 +39,11 @@ export interface CredentialsPort {
   /** Credentials changed after `seq` (a collector's cache follows changes made elsewhere). */
   changedSince(seq: number): Promise<CredentialRecord[]>;
   latestChange(): Promise<number>;
+  /**
+   * Stores the fast form of a secret just verified against an old (scrypt) hash, only if the
+   * credential still holds that hash (a replace in between wins). Not a change: sessions stay up.
+   */
+  rehash(c: CredentialRecord, fastHash: string): Promise<boolean>;
 }
 
 /** The keys engineers' parameter writes are signed with, sealed with a master key kept apart from the database. */

@@ -1,14 +1,16 @@
 /**
  * Broker credentials in the collector's SQLite file (table mqtt_credentials): one per device
- * (username "{site}/{device}") or service (username "service:{name}"). Only a scrypt hash is
- * stored; the password is returned once, by add(). Revoked rows stay (for the record) and keep
+ * (username "{site}/{device}") or service (username "service:{name}"). Only a salted hash is
+ * stored (device-secret-hash.ts; older rows may hold scrypt hashes until their next login); the
+ * password is returned once, by add(). Revoked rows stay (for the record) and keep
  * authentication on; adding the same identity again re-activates the row with a new password.
  */
 import type { Database } from 'better-sqlite3';
 import { FaultlineError } from '../../../protocol/errors.js';
 import { assertValidId, isValidId } from '../../../protocol/topics.js';
 import { deviceUsername, serviceUsername } from '../../security/acl-rules.js';
-import { generatePassword, hashPassword } from '../../security/password-hash.js';
+import { hashDeviceSecret } from '../../security/device-secret-hash.js';
+import { generatePassword } from '../../security/password-hash.js';
 import { hasTable } from './schema-check.js';
 import type { CredentialIdentity, CredentialInfo, CredentialRecord, IssuedCredential } from '../port/credentials.js';
 
@@ -72,6 +74,8 @@ export class CredentialStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(change_seq), 0) + 1 FROM mqtt_credentials))`),
       replace: db.prepare<[string, number, number]>(`UPDATE mqtt_credentials SET password_hash = ?, rotated_ms = ?, revoked_ms = NULL,
         change_seq = (SELECT coalesce(max(change_seq), 0) + 1 FROM mqtt_credentials) WHERE id = ?`),
+      // Not a change of the credential (same secret, faster form): change_seq stays, sessions stay up.
+      rehash: db.prepare<[string, number, string]>('UPDATE mqtt_credentials SET password_hash = ? WHERE id = ? AND password_hash = ?'),
       revoke: db.prepare<[number, number]>(`UPDATE mqtt_credentials SET revoked_ms = ?,
         change_seq = (SELECT coalesce(max(change_seq), 0) + 1 FROM mqtt_credentials) WHERE id = ? AND revoked_ms IS NULL`),
     };
@@ -84,8 +88,7 @@ export class CredentialStore {
   async add(identity: CredentialIdentity, nowMs: number, opts: { replace?: boolean } = {}): Promise<IssuedCredential> {
     const username = usernameOf(identity);
     const password = generatePassword();
-    const hash = await hashPassword(password);
-    // Read after the (async) hash, so the check and the write happen in one synchronous step.
+    const hash = hashDeviceSecret(password);
     const existing = this.st.byUsername.get(username);
     if (existing && existing.revoked_ms === null && !opts.replace) {
       throw new FaultlineError('FL_ERR_SECURITY_CREDENTIAL_EXISTS', `${username} already has a credential`, {
@@ -101,6 +104,14 @@ export class CredentialStore {
     const name = identity.kind === 'service' ? identity.name : null;
     this.st.insert.run(username, identity.kind, site, device, name, hash, nowMs);
     return { username, password, replaced: false };
+  }
+
+  /**
+   * Stores the fast form of a secret that was just verified against an old (scrypt) hash; only if
+   * the row still holds that hash (a replace in between wins). Not a change of the credential.
+   */
+  rehash(c: CredentialRecord, fastHash: string): boolean {
+    return this.st.rehash.run(fastHash, c.id, c.passwordHash).changes === 1;
   }
 
   /** Revokes the identity's credential; false when there is no active one. */

@@ -1,6 +1,7 @@
 /** Read side of the SQLite store: what the HTTP API shows (tickets as desk tickets, alarms, devices, events, telemetry). */
 import type { Database } from 'better-sqlite3';
 import type { QueryPort } from '../port.js';
+import { storeMetricsReader } from './metrics-queries.js';
 import type { DeskAlarms, DeskTickets } from '../port/desk-repo.js';
 import {
   deviceFromRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow,
@@ -13,6 +14,7 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
   const devices = db.prepare('SELECT * FROM devices ORDER BY site, device');
   const countEvents = db.prepare('SELECT count(*) AS n FROM events');
   const countTickets = db.prepare('SELECT count(*) AS n FROM tickets');
+  const metrics = storeMetricsReader(db);
 
   return {
     listTickets: async (f) => tickets.list(f),
@@ -29,5 +31,6 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
     floodEpisodes: async (site, limit) => alarms.episodes(site, limit),
     currentFloodEpisode: async (site) => alarms.flood(site)?.episode ?? alarms.episodes(site, 1)[0],
     ticketForFault: async (site, device, code) => tickets.currentForFault(site, device, code),
+    metrics: async () => metrics(),
   };
 }

@@ -176,7 +176,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     users: promised(users.users, ['byName', 'byId', 'list', 'count', 'create', 'update', 'remove', 'verifyLogin', 'recordLogin', 'mustGet']),
     sessions: { policy: users.sessions.policy, ...promised(users.sessions, ['create', 'resolve', 'isLive', 'remove', 'removeForUser', 'countForUser', 'prune']) },
     tokens: promised(users.tokens, ['create', 'list', 'revoke', 'resolve']),
-    credentials: promised(credentials, ['add', 'revoke', 'find', 'list', 'anyExists', 'changedSince', 'latestChange']),
+    credentials: promised(credentials, ['add', 'revoke', 'find', 'list', 'anyExists', 'changedSince', 'latestChange', 'rehash']),
     deviceKeys: {
       set: async (site, device, key, nowMs) => keys().set(site, device, key, nowMs),
       get: async (site, device) => keys().get(site, device),
