@@ -296,7 +296,8 @@ export class PgDeskUnit implements DeskUnit {
     this.needed = undefined;
   }
 
-  savepoint<T>(fn: () => T): T {
+  /** An arrow property: the core may take it off the unit (`({ repo, savepoint }) => …`). */
+  readonly savepoint = <T>(fn: () => T): T => {
     const saved = this.changes.clone();
     try {
       return fn();
@@ -304,7 +305,7 @@ export class PgDeskUnit implements DeskUnit {
       this.changes = saved;
       throw err;
     }
-  }
+  };
 
   /** What the last run lacked (kept even if the core caught the NeedMore it threw). */
   needed: NeedMore | undefined;
