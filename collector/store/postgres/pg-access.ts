@@ -105,7 +105,7 @@ export class PgAccess {
     return {
       byName: (username) => self.byName(pool, username),
       byId: (id) => self.byId(id),
-      list: async () => (await pool.query<UserRow>('SELECT * FROM users ORDER BY username')).rows.map(toRecord),
+      list: async () => (await pool.query<UserRow>('SELECT * FROM users ORDER BY username COLLATE "C"')).rows.map(toRecord),
       count: async () => (await pool.query<{ n: number }>('SELECT count(*) AS n FROM users')).rows[0]?.n ?? 0,
       async create(u: NewUser, nowMs: number) {
         const username = normalizeUsername(u.username);
@@ -288,7 +288,7 @@ export class PgAccess {
         const r = await byUsername(pool, username);
         return r ? credentialFromRow(r) : undefined;
       },
-      list: async (): Promise<CredentialInfo[]> => (await pool.query<CredentialRow>('SELECT * FROM mqtt_credentials ORDER BY kind, site, device, name'))
+      list: async (): Promise<CredentialInfo[]> => (await pool.query<CredentialRow>('SELECT * FROM mqtt_credentials ORDER BY kind, site COLLATE "C", device COLLATE "C", name COLLATE "C"'))
         .rows.map((r) => credentialInfo(credentialFromRow(r))),
       anyExists: async () => (await pool.query('SELECT 1 FROM mqtt_credentials LIMIT 1')).rows.length > 0,
       changedSince: async (seq: number) => (await pool.query<CredentialRow>('SELECT * FROM mqtt_credentials WHERE change_seq > $1 ORDER BY change_seq', [seq]))

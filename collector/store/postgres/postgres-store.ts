@@ -39,7 +39,7 @@ import { PgReports } from './pg-reports.js';
 import { insertRows } from './pg-rows.js';
 import { STORE_PG_TYPES } from './pg-rows.js';
 import { checkDatabaseUrl, redactUrl, type Queryable } from './pool.js';
-import { ensureTelemetryPartitions } from './telemetry-partitions.js';
+import { dropTelemetryBefore, ensureTelemetryPartitions } from './telemetry-partitions.js';
 import { DAY_MS } from './schema-telemetry.js';
 import { PgWebhooks } from './pg-webhooks.js';
 
@@ -76,6 +76,25 @@ function eventRow(e: FaultEvent, receivedMs: number, ticketId: number | null, de
     JSON.stringify(e.snapshot), JSON.stringify(e.logExcerpt), JSON.stringify(e.labels), e.adapterId, e.remedy, receivedMs, ticketId,
     device?.model ?? '', device?.firmware ?? ''];
 }
+
+/** Text PostgreSQL refuses (a NUL character in TEXT, its \\u0000 escape in JSONB), replaced by U+FFFD. */
+function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => withoutNul(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), withoutNul(v)])) as T;
+  }
+  return value;
+}
+
+/** The message as PostgreSQL can store it: unchanged unless some string in it holds a NUL (which SQLite took, PostgreSQL does not). */
+function storable(m: IngestMessage): IngestMessage {
+  return JSON.stringify(m).includes('\\u0000') ? withoutNul(m) : m;
+}
+
+/** Telemetry retention, as the SQLite store's (by sample time): older day partitions are dropped, at most once an hour. */
+export const TELEMETRY_RETENTION_MS = 24 * 60 * 60 * 1000;
+const DROP_EVERY_MS = 60 * 60 * 1000;
 
 const keyOf = (k: DeviceKey): string => `${k.site}\u0000${k.device}`;
 
@@ -147,22 +166,42 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     }
   }
 
+  let lastDropMs = Number.NEGATIVE_INFINITY;
+  async function dropOldTelemetry(nowMs: number): Promise<void> {
+    if (nowMs - lastDropMs < DROP_EVERY_MS) return;
+    lastDropMs = nowMs;
+    try {
+      const dropped = await dropTelemetryBefore(pool, nowMs - TELEMETRY_RETENTION_MS);
+      if (dropped.length > 0) {
+        partitionDays.clear();
+        opts.log.info({ partitions: dropped }, 'telemetry partitions past retention dropped');
+      }
+    } catch (err) {
+      opts.log.warn({ err: (err as Error).message }, 'dropping old telemetry partitions failed; trying again later');
+    }
+  }
+
   async function runIngest(messages: readonly IngestMessage[], nowMs: number, isolate: boolean): Promise<CommitOutcome[]> {
+    // Ids stored already (looked up again under the locks): a batch of duplicates takes no ticket counter.
+    const allIds = messages.flatMap((m) => (m.kind === 'event' ? [m.event.id] : []));
+    const storedBefore = allIds.length === 0 ? new Set<string>()
+      : new Set((await pool.query<{ id: string }>('SELECT id FROM events WHERE id = ANY($1::text[])', [allIds])).rows.map((r) => r.id));
     return withTx(async (tx) => {
       const devices = new Map<string, DeviceKey>();
       for (const m of messages) {
         const k = messageDevice(m);
         devices.set(keyOf(k), { site: k.site, device: k.device });
       }
-      const eventIds = messages.flatMap((m) => (m.kind === 'event' ? [m.event.id] : []));
+      const eventIds = allIds;
+      const fresh = messages.flatMap((m) => (m.kind === 'event' && !storedBefore.has(m.event.id) ? [m] : []));
       const days = new Set<string>();
-      if (processor && eventIds.length > 0) {
+      if (processor && fresh.length > 0) {
         days.add(ticketDay(nowMs));
-        for (const m of messages) if (m.kind === 'event') { days.add(ticketDay(m.event.timeMs)); days.add(ticketDay(m.receivedMs)); }
+        for (const m of fresh) { days.add(ticketDay(m.event.timeMs)); days.add(ticketDay(m.receivedMs)); }
       }
       const loaded = await loadUnit(tx, {
         scope: { devices: [...devices.values()] }, resolvedSinceMs: nowMs - RESOLVED_LOAD_WINDOW_MS, days: [...days],
-        ticketIds: processor ? 2 * eventIds.length : 0, alarmIds: processor ? eventIds.length : 0, locksOnly: !processor,
+        ticketIds: processor ? 2 * fresh.length : 0, alarmIds: processor ? fresh.length : 0, locksOnly: !processor,
       });
       const unit = new PgDeskUnit(loaded, 'fail');
       const known = new Set<string>();
@@ -321,9 +360,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     pool,
     location,
     ingest: {
-      async commit(messages, nowMs) {
+      async commit(input, nowMs) {
         let committed = false;
         try {
+          const messages = input.map(storable);
           await ensurePartitions(messages);
           let outcomes: CommitOutcome[];
           try {
@@ -333,6 +373,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
             outcomes = await runIngest(messages, nowMs, true);
           }
           committed = true;
+          await dropOldTelemetry(nowMs);
           return outcomes;
         } finally {
           processor?.afterBatch?.(committed);
@@ -372,7 +413,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
         return rows.map(sampleFromRow);
       },
       async listDevices() {
-        const { rows } = await pool.query<DeviceRow>('SELECT * FROM devices ORDER BY site, device');
+        const { rows } = await pool.query<DeviceRow>('SELECT * FROM devices ORDER BY site COLLATE "C", device COLLATE "C"');
         return rows.map(deviceFromRow);
       },
       async counts() {
