@@ -24,3 +24,7 @@ export const ADVISORY_LOCK_AUDIT = 4;
  * Taken before the device locks, sites sorted, so two collectors cannot deadlock.
  */
 export const ADVISORY_LOCK_SITE_CLASS = 0x464e;
+/** Transaction-level: held while the last-admin rule is checked and a user change applied. */
+export const ADVISORY_LOCK_USERS = 5;
+/** Transaction-level: held while a broker credential takes the next change number. */
+export const ADVISORY_LOCK_CREDENTIAL_CHANGES = 6;

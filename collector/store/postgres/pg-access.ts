@@ -19,11 +19,9 @@ import type { CredentialIdentity, CredentialInfo, CredentialRecord, CredentialsP
 import type { ActiveSession, ActiveToken, IssuedSession, NewUser, SessionsPort, TokenInfo, TokensPort, UserChanges, UserRecord, UsersPort } from '../port/users.js';
 import { info as credentialInfo, usernameOf } from '../sqlite/credential-store.js';
 import { TOKEN_PREFIX } from '../sqlite/api-token-store.js';
-import { ADVISORY_LOCK_CLASS } from './advisory-locks.js';
+import { ADVISORY_LOCK_CLASS, ADVISORY_LOCK_CREDENTIAL_CHANGES, ADVISORY_LOCK_USERS } from './advisory-locks.js';
 import type { Queryable } from './pool.js';
 
-/** Transaction-level: held while the last-admin rule is checked and the change applied. */
-const ADVISORY_LOCK_USERS = 5;
 const TOUCH_EVERY_MS = 60_000;
 
 interface UserRow {
@@ -252,7 +250,7 @@ export class PgAccess {
     // The change counter: the highest change_seq plus one, serialized by a lock on the table's
     // change counter (a transaction-level advisory lock), so two collectors never reuse a number.
     const nextSeq = 'SELECT coalesce(max(change_seq), 0) + 1 FROM mqtt_credentials';
-    const lockChanges = (tx: Queryable): Promise<unknown> => tx.query('SELECT pg_advisory_xact_lock($1, $2)', [ADVISORY_LOCK_CLASS, 6]);
+    const lockChanges = (tx: Queryable): Promise<unknown> => tx.query('SELECT pg_advisory_xact_lock($1, $2)', [ADVISORY_LOCK_CLASS, ADVISORY_LOCK_CREDENTIAL_CHANGES]);
     const byUsername = async (q: Queryable, username: string): Promise<CredentialRow | undefined> =>
       (await q.query<CredentialRow>('SELECT * FROM mqtt_credentials WHERE username = $1', [username])).rows[0];
     return {

@@ -129,8 +129,23 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     });
   }
 
+  /** A lost or refused connection as the port's "store unavailable" (the sender redelivers); other errors as they are. */
+  const unavailable = (err: unknown): unknown => {
+    if (err instanceof FaultlineError) return err;
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (!/^(08|57P0[1-3]|ECONN|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|EPIPE)/.test(code) && !/Connection terminated/.test((err as Error).message ?? '')) return err;
+    return new FaultlineError('FL_ERR_STORE_UNAVAILABLE', `PostgreSQL at ${location} cannot be reached: ${(err as Error).message}`, {
+      cause: err, context: { database: location }, hint: 'check that PostgreSQL is up and reachable; nothing of this operation was committed',
+    });
+  };
+
   async function withTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const tx = await pool.connect();
+    let tx: Tx;
+    try {
+      tx = await pool.connect();
+    } catch (err) {
+      throw unavailable(err);
+    }
     let broken: Error | undefined;
     try {
       await tx.query('BEGIN');
@@ -139,7 +154,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       return result;
     } catch (err) {
       await tx.query('ROLLBACK').catch((e: unknown) => { broken = e as Error; });
-      throw err;
+      throw unavailable(err);
     } finally {
       tx.release(broken);
     }
@@ -201,7 +216,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       }
       const loaded = await loadUnit(tx, {
         scope: { devices: [...devices.values()] }, resolvedSinceMs: nowMs - RESOLVED_LOAD_WINDOW_MS, days: [...days],
-        ticketIds: processor ? 2 * fresh.length : 0, alarmIds: processor ? fresh.length : 0, locksOnly: !processor,
+        ticketIds: processor && fresh.length > 0 ? 2 * fresh.length + 2 : 0, alarmIds: processor && fresh.length > 0 ? fresh.length + 2 : 0, locksOnly: !processor,
       });
       const unit = new PgDeskUnit(loaded, 'fail');
       const known = new Set<string>();
