@@ -40,17 +40,20 @@ import type {
   DeskRepo, DeskScope, DeskUnit, StoredAlarm, TicketDeviceInfo, TimerKind,
 } from '../port/desk-repo.js';
 import {
-  changedTicketParams, commentFromRow, commentToRow, DESK_TICKET_COLUMNS, deskTicketFromRow, deskTicketParams,
+  commentFromRow, commentToRow, DESK_TICKET_COLUMNS, deskTicketFromRow, deskTicketParams, IMMUTABLE_TICKET_COLUMNS, mutableTicketParams,
   type CommentRow, type DeskTicketRow,
 } from '../sqlite/desk-ticket-rows.js';
 import { floodTimesDiff } from '../sqlite/flood-times.js';
 import { ADVISORY_LOCK_AUDIT, ADVISORY_LOCK_CLASS, ADVISORY_LOCK_DESK_ALL, ADVISORY_LOCK_SITE_CLASS } from './advisory-locks.js';
 import { lockDevices } from './desk-primitives.js';
-import { insertRows, placeholders } from './pg-rows.js';
+import { insertRows } from './pg-rows.js';
 import type { Queryable } from './pool.js';
 
 /** How far back closed-but-resolved tickets are loaded for reopening (the longest reopen window the adapter serves). */
 export const RESOLVED_LOAD_WINDOW_MS = 90 * 24 * 3_600_000;
+
+/** How far back a site's unparented open tickets are loaded for site-wide correlation (the longest correlation window served). */
+export const SITE_LOAD_WINDOW_MS = 24 * 3_600_000;
 
 /** Thrown inside desk.transaction when the unit needs a counter day or ids it did not take; the store takes them and runs it again. */
 export class NeedMore extends Error {
@@ -70,6 +73,8 @@ export interface UnitOptions {
   scope: DeskScope;
   /** Closed tickets resolved since then are loaded as reopen candidates. */
   resolvedSinceMs: number;
+  /** A site's open tickets opened since then (and its open site parents, whenever opened) are loaded for site-wide correlation. */
+  siteOpenedSinceMs: number;
   /** UTC days (YYYYMMDD) whose ticket counter the unit takes. */
   days: readonly string[];
   ticketIds: number;
@@ -134,6 +139,7 @@ interface Loaded {
   alarmIds: number[];
   openLoad: Map<string, number>;
   resolvedSinceMs: number;
+  siteOpenedSinceMs: number;
 }
 
 export async function reserveIds(tx: Queryable, table: 'tickets' | 'alarms', n: number): Promise<number[]> {
@@ -202,7 +208,7 @@ export async function loadUnit(tx: Queryable, opts: UnitOptions): Promise<Loaded
   if (opts.locksOnly) {
     return {
       all, sites, devices: new Set(deviceList.keys()), absentTickets: new Set(), absentAlarms: new Set(), tickets: new Map(), alarms: new Map(),
-      chatter: new Map(), floods: new Map(), floodTimes: new Map(), counters, ticketIds, alarmIds, openLoad: new Map(), resolvedSinceMs: opts.resolvedSinceMs,
+      chatter: new Map(), floods: new Map(), floodTimes: new Map(), counters, ticketIds, alarmIds, openLoad: new Map(), resolvedSinceMs: opts.resolvedSinceMs, siteOpenedSinceMs: opts.siteOpenedSinceMs,
     };
   }
 
@@ -212,9 +218,16 @@ export async function loadUnit(tx: Queryable, opts: UnitOptions): Promise<Loaded
   // Tickets: the devices' candidates, the sites' open ones, the named ones.
   const rows = new Map<number, DeskTicketRow>();
   const addRows = (list: DeskTicketRow[]): void => { for (const r of list) rows.set(r.id, r); };
-  addRows(await loadTickets(tx, `(((site, device) IN (SELECT * FROM unnest($1::text[], $2::text[]))) AND (status <> 'closed' OR resolved_at_ms >= $3))
-    OR (site = ANY($4::text[]) AND status NOT IN ('resolved', 'closed')) OR id = ANY($5::bigint[])`,
-  [devSites, devNames, opts.resolvedSinceMs, siteList, namedTickets]));
+  // Three index-friendly parts (an OR of them would scan the table).
+  if (devices.length > 0) {
+    addRows(await loadTickets(tx, `(site, device) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND (status <> 'closed' OR resolved_at_ms >= $3)`,
+      [devSites, devNames, opts.resolvedSinceMs]));
+  }
+  if (siteList.length > 0) {
+    addRows(await loadTickets(tx, "site = ANY($1::text[]) AND status NOT IN ('resolved', 'closed') AND (site_parent OR opened_at_ms >= $2)",
+      [siteList, opts.siteOpenedSinceMs]));
+  }
+  if (namedTickets.length > 0) addRows(await loadTickets(tx, 'id = ANY($1::bigint[])', [namedTickets]));
   if (all) addRows(await loadTickets(tx, "status <> 'closed' OR resolved_at_ms >= $1", [opts.resolvedSinceMs]));
   const parents = [...new Set([...rows.values()].flatMap((r) => (r.parent_id !== null && !rows.has(r.parent_id) ? [r.parent_id] : [])))];
   if (parents.length > 0) addRows(await loadTickets(tx, 'id = ANY($1::bigint[])', [parents]));
@@ -240,7 +253,9 @@ export async function loadUnit(tx: Queryable, opts: UnitOptions): Promise<Loaded
   const alarms = new Map<string, StoredAlarm>();
   const { rows: alarmRows } = await tx.query<AlarmRow>(`SELECT a.id, a.data, c.chattering FROM alarms a
     LEFT JOIN alarm_chatter c ON c.alarm = a.site || '/' || a.device || '/' || a.code
-    WHERE (a.site, a.device) IN (SELECT * FROM unnest($1::text[], $2::text[])) OR a.id = ANY($3::bigint[])`, [devSites, devNames, namedAlarms]);
+    WHERE (a.site, a.device) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+    UNION ALL SELECT a.id, a.data, c.chattering FROM alarms a LEFT JOIN alarm_chatter c ON c.alarm = a.site || '/' || a.device || '/' || a.code
+    WHERE a.id = ANY($3::bigint[])`, [devSites, devNames, namedAlarms]);
   for (const r of alarmRows) {
     const alarm = JSON.parse(r.data) as Alarm;
     alarms.set(alarmId(alarm.key), { id: r.id, alarm, chattering: r.chattering === 1 });
@@ -269,6 +284,7 @@ export async function loadUnit(tx: Queryable, opts: UnitOptions): Promise<Loaded
     absentTickets: new Set(namedTickets.filter((id) => !tickets.has(id))),
     absentAlarms: new Set(namedAlarms.filter((id) => ![...alarms.values()].some((a) => a.id === id))),
     tickets, alarms, chatter, floods, floodTimes, counters, ticketIds, alarmIds, openLoad, resolvedSinceMs: opts.resolvedSinceMs,
+    siteOpenedSinceMs: opts.siteOpenedSinceMs,
   };
 }
 
@@ -392,6 +408,11 @@ export class PgDeskUnit implements DeskUnit {
         },
         siteWide(site, category, openedSinceMs) {
           if (!self.coversSite(site)) throw outOfScope(`tickets of site ${site}`);
+          if (openedSinceMs < loaded.siteOpenedSinceMs && !loaded.all) {
+            throw new FaultlineError('FL_ERR_STORE_SCOPE', 'the correlation window is longer than the PostgreSQL store loads', {
+              context: { openedSinceMs, loadedSinceMs: loaded.siteOpenedSinceMs }, hint: `keep correlation.windowMinutes at most ${SITE_LOAD_WINDOW_MS / 60_000}`,
+            });
+          }
           return self.allTickets().filter((x) => x.site === site && x.status !== 'resolved' && x.status !== 'closed'
             && (x.siteParent || (x.category === category && x.parentId === null && x.openedAtMs >= openedSinceMs))).map(candidateOf);
         },
@@ -508,80 +529,112 @@ export class PgDeskUnit implements DeskUnit {
     };
   }
 
-  /** Writes what changed, inside the unit's transaction (before its COMMIT). */
+  /**
+   * Writes what changed, inside the unit's transaction (before its COMMIT): one statement per table
+   * and kind of change (rows passed as one JSON array and expanded by jsonb_populate_recordset), so
+   * a batch costs a handful of round trips however many objects it touched.
+   */
   async write(tx: Queryable): Promise<void> {
     const { loaded, changes } = this;
-    // New tickets first (in id order), a parent that is new too set afterwards (foreign key).
-    const fresh = [...changes.newTickets.keys()].sort((a, b) => a - b);
-    const laterParents: Array<[number, number]> = [];
-    const cols = ['id', 'number', 'model', 'firmware', ...DESK_TICKET_COLUMNS];
-    for (const id of fresh) {
+    // New tickets (a parent that is new too is set afterwards: foreign key), then changed ones.
+    const fresh: Array<Record<string, unknown>> = [];
+    const laterParents: Array<Record<string, unknown>> = [];
+    const freshComments: unknown[][] = [];
+    for (const id of [...changes.newTickets.keys()].sort((a, b) => a - b)) {
       const t = changes.tickets.get(id);
       const info = changes.newTickets.get(id);
       if (!t || !info) continue;
-      const params: Record<string, unknown> = { ...deskTicketParams(t), id: t.id, number: t.number, model: info.model, firmware: info.firmware };
-      if (t.parentId !== null && changes.newTickets.has(t.parentId) && t.parentId > id) {
-        laterParents.push([id, t.parentId]);
-        params.parent_id = null;
+      const row: Record<string, unknown> = { ...deskTicketParams(t), id: t.id, number: t.number, model: info.model, firmware: info.firmware };
+      if (t.parentId !== null && changes.newTickets.has(t.parentId)) {
+        laterParents.push({ id, parent_id: t.parentId });
+        row.parent_id = null;
       }
-      await tx.query(`INSERT INTO tickets (${cols.join(', ')}) VALUES (${placeholders(cols.length)})`, cols.map((c) => params[c]));
-      if (t.comments.length > 0) await insertComments(tx, t.id, t.comments);
+      fresh.push(row);
+      for (const c of t.comments) freshComments.push(commentValues(id, c));
     }
-    for (const [id, parent] of laterParents) await tx.query('UPDATE tickets SET parent_id = $1 WHERE id = $2', [parent, id]);
+    if (fresh.length > 0) await tx.query('INSERT INTO tickets SELECT * FROM jsonb_populate_recordset(NULL::tickets, $1::jsonb)', [jsonRows(fresh)]);
+    const changed: Array<Record<string, unknown>> = [];
+    const comments = freshComments;
     for (const [id, t] of changes.tickets) {
       if (changes.newTickets.has(id)) continue;
       const before = loaded.tickets.get(id);
       if (!before || before === t) continue;
-      const changed = changedTicketParams(t, before);
-      const columns = Object.keys(changed);
-      if (columns.length > 0) {
-        await tx.query(`UPDATE tickets SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE id = $1`, [id, ...columns.map((c) => changed[c])]);
-      }
-      if (t.comments.length > before.comments.length) await insertComments(tx, id, t.comments.slice(before.comments.length));
+      changed.push({ ...mutableTicketParams(t), id });
+      for (const c of t.comments.slice(before.comments.length)) comments.push(commentValues(id, c));
     }
-    for (const [day, last] of changes.counters) await tx.query('UPDATE ticket_day_counters SET last = $2 WHERE day = $1', [day, last]);
+    changed.push(...laterParents.map((r) => {
+      const t = changes.tickets.get(r.id as number);
+      return t ? { ...mutableTicketParams(t), id: t.id } : r;
+    }));
+    if (changed.length > 0) {
+      await tx.query(`UPDATE tickets AS t SET (${MUTABLE_COLUMNS.join(', ')}) = (${MUTABLE_COLUMNS.map((c) => `r.${c}`).join(', ')})
+        FROM jsonb_populate_recordset(NULL::tickets, $1::jsonb) AS r WHERE t.id = r.id`, [jsonRows(changed)]);
+    }
+    if (comments.length > 0) await insertRows(tx, 'INSERT INTO ticket_comments (ticket_id, at_ms, author_kind, author_id, text, visibility)', 6, comments);
+    if (changes.counters.size > 0) {
+      await tx.query('UPDATE ticket_day_counters AS c SET last = u.last FROM unnest($1::text[], $2::int[]) AS u(day, last) WHERE c.day = u.day',
+        [[...changes.counters.keys()], [...changes.counters.values()]]);
+    }
 
+    const newAlarms: Array<Record<string, unknown>> = [];
+    const movedAlarms: Array<Record<string, unknown>> = [];
     for (const [key, a] of changes.alarms) {
       const before = loaded.alarms.get(key);
       if (before && before.alarm === a.alarm) continue;
-      const c = { state: alarmState(a.alarm), active: a.alarm.active, severity: a.alarm.severity, changed_at_ms: a.alarm.changedAtMs, data: JSON.stringify(a.alarm) };
-      if (before) {
-        await tx.query('UPDATE alarms SET state = $2, active = $3, severity = $4, changed_at_ms = $5, data = $6 WHERE id = $1',
-          [a.id, c.state, c.active, c.severity, c.changed_at_ms, c.data]);
-      } else {
-        await tx.query(`INSERT INTO alarms (id, site, device, code, state, active, severity, changed_at_ms, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [a.id, a.alarm.key.site, a.alarm.key.device, a.alarm.key.code, c.state, c.active, c.severity, c.changed_at_ms, c.data]);
-      }
+      const row = {
+        id: a.id, site: a.alarm.key.site, device: a.alarm.key.device, code: a.alarm.key.code, state: alarmState(a.alarm), active: a.alarm.active,
+        severity: a.alarm.severity, changed_at_ms: a.alarm.changedAtMs, data: JSON.stringify(a.alarm),
+      };
+      (before ? movedAlarms : newAlarms).push(row);
     }
-    for (const [key, s] of changes.chatter) {
-      if (loaded.chatter.get(key) === s) continue;
-      await tx.query(`INSERT INTO alarm_chatter (alarm, site, chattering, data) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (alarm) DO UPDATE SET chattering = excluded.chattering, data = excluded.data`, [s.alarm, s.site, s.detected || s.reportedByAgent, JSON.stringify(s)]);
+    if (newAlarms.length > 0) await tx.query('INSERT INTO alarms SELECT * FROM jsonb_populate_recordset(NULL::alarms, $1::jsonb)', [jsonRows(newAlarms)]);
+    if (movedAlarms.length > 0) {
+      await tx.query(`UPDATE alarms AS a SET (state, active, severity, changed_at_ms, data) = (r.state, r.active, r.severity, r.changed_at_ms, r.data)
+        FROM jsonb_populate_recordset(NULL::alarms, $1::jsonb) AS r WHERE a.id = r.id`, [jsonRows(movedAlarms)]);
     }
-    for (const [site, s] of changes.floods) {
-      if (loaded.floods.get(site) === s) continue;
-      const { recent, ...rest } = s;
-      await tx.query(`INSERT INTO alarm_floods (site, in_flood, data) VALUES ($1, $2, $3)
-        ON CONFLICT (site) DO UPDATE SET in_flood = excluded.in_flood, data = excluded.data`, [site, s.episode !== null, JSON.stringify(rest)]);
+    const chatter = [...changes.chatter].filter(([key, st]) => loaded.chatter.get(key) !== st)
+      .map(([, st]) => ({ alarm: st.alarm, site: st.site, chattering: st.detected || st.reportedByAgent, data: JSON.stringify(st) }));
+    if (chatter.length > 0) {
+      await tx.query(`INSERT INTO alarm_chatter SELECT * FROM jsonb_populate_recordset(NULL::alarm_chatter, $1::jsonb)
+        ON CONFLICT (alarm) DO UPDATE SET chattering = excluded.chattering, data = excluded.data`, [jsonRows(chatter)]);
+    }
+    const floods: Array<Record<string, unknown>> = [];
+    const wipeTimes: string[] = [];
+    const trimTimes: Array<[string, number]> = [];
+    const addTimes: unknown[][] = [];
+    for (const [site, st] of changes.floods) {
+      if (loaded.floods.get(site) === st) continue;
+      const { recent, ...rest } = st;
+      floods.push({ site, in_flood: st.episode !== null, data: JSON.stringify(rest) });
       const prev = loaded.floodTimes.get(site);
       const diff = prev ? floodTimesDiff(prev, recent) : null;
       let append: readonly number[] = recent;
-      if (!diff) {
-        await tx.query('DELETE FROM flood_times WHERE site = $1', [site]);
-      } else {
+      if (!diff) wipeTimes.push(site);
+      else {
+        const first = recent[0];
         if (diff.dropped > 0) {
-          const first = recent[0];
-          if (first === undefined) await tx.query('DELETE FROM flood_times WHERE site = $1', [site]);
-          else await tx.query('DELETE FROM flood_times WHERE site = $1 AND at_ms < $2', [site, first]);
+          if (first === undefined) wipeTimes.push(site);
+          else trimTimes.push([site, first]);
         }
         append = diff.appended;
       }
-      if (append.length > 0) await insertRows(tx, 'INSERT INTO flood_times (site, at_ms)', 2, append.map((t) => [site, t]));
+      for (const at of append) addTimes.push([site, at]);
     }
-    for (const e of changes.episodes.values()) {
-      await tx.query(`INSERT INTO flood_episodes (site, start_ms, end_ms, alarms, peak) VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (site, start_ms) DO UPDATE SET end_ms = excluded.end_ms, alarms = excluded.alarms, peak = excluded.peak`,
-      [e.site, e.startMs, e.endMs, e.alarms, e.peak]);
+    if (floods.length > 0) {
+      await tx.query(`INSERT INTO alarm_floods SELECT * FROM jsonb_populate_recordset(NULL::alarm_floods, $1::jsonb)
+        ON CONFLICT (site) DO UPDATE SET in_flood = excluded.in_flood, data = excluded.data`, [jsonRows(floods)]);
+    }
+    if (wipeTimes.length > 0) await tx.query('DELETE FROM flood_times WHERE site = ANY($1::text[])', [wipeTimes]);
+    if (trimTimes.length > 0) {
+      await tx.query('DELETE FROM flood_times AS f USING unnest($1::text[], $2::bigint[]) AS u(site, first) WHERE f.site = u.site AND f.at_ms < u.first',
+        [trimTimes.map(([site]) => site), trimTimes.map(([, first]) => first)]);
+    }
+    if (addTimes.length > 0) await insertRows(tx, 'INSERT INTO flood_times (site, at_ms)', 2, addTimes);
+    const episodes = [...changes.episodes.values()].map((e) => ({ site: e.site, start_ms: e.startMs, end_ms: e.endMs, alarms: e.alarms, peak: e.peak }));
+    if (episodes.length > 0) {
+      await tx.query(`INSERT INTO flood_episodes (site, start_ms, end_ms, alarms, peak)
+        SELECT site, start_ms, end_ms, alarms, peak FROM jsonb_populate_recordset(NULL::flood_episodes, $1::jsonb)
+        ON CONFLICT (site, start_ms) DO UPDATE SET end_ms = excluded.end_ms, alarms = excluded.alarms, peak = excluded.peak`, [jsonRows(episodes)]);
     }
     const setTimers = [...changes.timers.values()].filter((t) => t.dueMs !== null);
     const dropTimers = [...changes.timers.values()].filter((t) => t.dueMs === null);
@@ -590,12 +643,14 @@ export class PgDeskUnit implements DeskUnit {
         [dropTimers.map((t) => t.kind), dropTimers.map((t) => t.key)]);
     }
     if (setTimers.length > 0) {
-      await insertRows(tx, 'INSERT INTO desk_timers (kind, key, due_ms)', 3, setTimers.map((t) => [t.kind, t.key, t.dueMs]),
-        'ON CONFLICT (kind, key) DO UPDATE SET due_ms = excluded.due_ms');
+      await tx.query(`INSERT INTO desk_timers (kind, key, due_ms) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+        ON CONFLICT (kind, key) DO UPDATE SET due_ms = excluded.due_ms`, [setTimers.map((t) => t.kind), setTimers.map((t) => t.key), setTimers.map((t) => t.dueMs)]);
     }
-    for (const { d, nowMs } of changes.webhooks) {
-      await tx.query(`INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, body, status, attempts, next_attempt_ms, created_ms, updated_ms)
-        VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $5) ON CONFLICT (delivery_id) DO NOTHING`, [d.payload.deliveryId, d.webhookId, d.payload.event, d.body, nowMs]);
+    if (changes.webhooks.length > 0) {
+      // In the order queued; a delivery id queued twice (or already stored) is kept once.
+      await insertRows(tx, 'INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, body, status, attempts, next_attempt_ms, created_ms, updated_ms)', 9,
+        changes.webhooks.map(({ d, nowMs }) => [d.payload.deliveryId, d.webhookId, d.payload.event, d.body, 'pending', 0, nowMs, nowMs, nowMs]),
+        'ON CONFLICT (delivery_id) DO NOTHING');
     }
   }
 
@@ -605,12 +660,31 @@ export class PgDeskUnit implements DeskUnit {
   }
 }
 
-async function insertComments(tx: Queryable, ticketId: number, comments: DeskTicket['comments']): Promise<void> {
-  await insertRows(tx, 'INSERT INTO ticket_comments (ticket_id, at_ms, author_kind, author_id, text, visibility)', 6,
-    comments.map((c) => {
-      const r = commentToRow(ticketId, c);
-      return [r.ticket_id, r.at_ms, r.author_kind, r.author_id, r.text, r.visibility];
-    }));
+function commentValues(ticketId: number, c: DeskTicket['comments'][number]): unknown[] {
+  const r = commentToRow(ticketId, c);
+  return [r.ticket_id, r.at_ms, r.author_kind, r.author_id, r.text, r.visibility];
+}
+
+/** Columns of `tickets` holding JSON text (written raw into the rows' JSON) and flags (written as true/false). */
+const JSON_COLUMNS = new Set(['snapshot', 'log_excerpt', 'labels', 'required_skills', 'priority_override', 'sla', 'resolution', 'satisfaction', 'escalation',
+  'data', 'parameters', 'last_status']);
+const FLAG_COLUMNS = new Set(['fault_active', 'site_parent', 'online']);
+/** The columns a later change may touch (as the SQLite adapter's full update writes them). */
+const MUTABLE_COLUMNS: readonly string[] = DESK_TICKET_COLUMNS.filter((c) => !IMMUTABLE_TICKET_COLUMNS.includes(c));
+
+/**
+ * Rows as one JSON array for jsonb_populate_recordset: JSON columns carry their text as JSON (not
+ * as a string), 0/1 flags become booleans. Column names are the table's.
+ */
+export function jsonRows(rows: ReadonlyArray<Record<string, unknown>>): string {
+  return `[${rows.map((row) => `{${Object.entries(row).map(([k, v]) => {
+    let value: string;
+    if (v === null || v === undefined) value = 'null';
+    else if (JSON_COLUMNS.has(k) && typeof v === 'string') value = v;
+    else if (FLAG_COLUMNS.has(k) && typeof v === 'number') value = v === 1 ? 'true' : 'false';
+    else value = JSON.stringify(v);
+    return `${JSON.stringify(k)}:${value}`;
+  }).join(',')}}`).join(',')}]`;
 }
 
 /** Extends the hash chain with `records` (in order) under the chain lock, held until the transaction ends. */

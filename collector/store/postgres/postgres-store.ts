@@ -31,7 +31,7 @@ import {
 import { recordFromRow, type AuditRow } from '../sqlite/audit-log.js';
 import { commentFromRow, deskTicketFromRow, type CommentRow, type DeskTicketRow } from '../sqlite/desk-ticket-rows.js';
 import { deviceFromRow, deviceToRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow } from '../sqlite/row-mapping.js';
-import { appendAudit, loadUnit, NeedMore, PgDeskUnit, RESOLVED_LOAD_WINDOW_MS, reserveIds, takeMoreCounters } from './desk-unit.js';
+import { appendAudit, jsonRows, loadUnit, NeedMore, PgDeskUnit, RESOLVED_LOAD_WINDOW_MS, reserveIds, SITE_LOAD_WINDOW_MS, takeMoreCounters } from './desk-unit.js';
 import { migratePostgres } from './migrations.js';
 import { PgAccess } from './pg-access.js';
 import { PgKnowledge } from './pg-knowledge.js';
@@ -215,7 +215,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
         for (const m of fresh) { days.add(ticketDay(m.event.timeMs)); days.add(ticketDay(m.receivedMs)); }
       }
       const loaded = await loadUnit(tx, {
-        scope: { devices: [...devices.values()] }, resolvedSinceMs: nowMs - RESOLVED_LOAD_WINDOW_MS, days: [...days],
+        scope: { devices: [...devices.values()] }, resolvedSinceMs: nowMs - RESOLVED_LOAD_WINDOW_MS, siteOpenedSinceMs: nowMs - SITE_LOAD_WINDOW_MS, days: [...days],
         ticketIds: processor && fresh.length > 0 ? 2 * fresh.length + 2 : 0, alarmIds: processor && fresh.length > 0 ? fresh.length + 2 : 0, locksOnly: !processor,
       });
       const unit = new PgDeskUnit(loaded, 'fail');
@@ -261,17 +261,13 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
         const inserted = await insertRows(tx, `INSERT INTO events ${EVENT_COLUMNS}`, 20, events, 'ON CONFLICT (id) DO NOTHING');
         if (inserted !== events.length) throw new FaultlineError('FL_ERR_INTERNAL', `${events.length - inserted} of ${events.length} events appeared while they were processed`);
       }
-      for (const [k, d] of now) {
-        if (stored.get(k) === d) continue;
-        const r = deviceToRow(d);
-        await tx.query(`INSERT INTO devices (site, device, online, model, firmware, adapter_id, agent_version, parameters, session_id, last_seen_ms,
-          last_birth_ms, last_death_ms, last_death_reason, last_status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+      const moved = [...now].filter(([k, d]) => stored.get(k) !== d).map(([, d]) => ({ ...deviceToRow(d) }));
+      if (moved.length > 0) {
+        await tx.query(`INSERT INTO devices SELECT * FROM jsonb_populate_recordset(NULL::devices, $1::jsonb)
           ON CONFLICT (site, device) DO UPDATE SET online = excluded.online, model = excluded.model, firmware = excluded.firmware,
           adapter_id = excluded.adapter_id, agent_version = excluded.agent_version, parameters = excluded.parameters, session_id = excluded.session_id,
           last_seen_ms = excluded.last_seen_ms, last_birth_ms = excluded.last_birth_ms, last_death_ms = excluded.last_death_ms,
-          last_death_reason = excluded.last_death_reason, last_status = excluded.last_status`,
-        [r.site, r.device, r.online === 1, r.model, r.firmware, r.adapter_id, r.agent_version, r.parameters, r.session_id, r.last_seen_ms,
-          r.last_birth_ms, r.last_death_ms, r.last_death_reason, r.last_status]);
+          last_death_reason = excluded.last_death_reason, last_status = excluded.last_status`, [jsonRows(moved)]);
       }
       if (samples.length > 0) await insertRows(tx, 'INSERT INTO telemetry (site, device, parameter, value, quality, time_ms)', 6, samples);
       await unit.writeAudit(tx);
@@ -284,7 +280,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     for (let attempt = 1; ; attempt++) {
       try {
         return await withTx(async (tx) => {
-          const loaded = await loadUnit(tx, { scope, resolvedSinceMs: Date.now() - RESOLVED_LOAD_WINDOW_MS, days: [], ticketIds: 0, alarmIds: 0 });
+          const clock = Date.now();
+          const loaded = await loadUnit(tx, { scope, resolvedSinceMs: clock - RESOLVED_LOAD_WINDOW_MS, siteOpenedSinceMs: clock - SITE_LOAD_WINDOW_MS, days: [], ticketIds: 0, alarmIds: 0 });
           const unit = new PgDeskUnit(loaded, 'retry');
           for (;;) {
             let result: T | undefined;
