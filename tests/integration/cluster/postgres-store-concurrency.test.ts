@@ -30,13 +30,17 @@ t.before(async () => { server = await startPostgres(); });
 t.teardown(async () => { await server?.stop(); });
 
 async function collector(t: Tap, url: string): Promise<StorePort> {
+  return (await collectorWithDesk(t, url)).store;
+}
+
+async function collectorWithDesk(t: Tap, url: string): Promise<{ store: StorePort; desk: DeskService }> {
   const dir = tempDir('faultline-pg-cluster-');
   const store = await openPostgresStore({ url, dataDir: dir.path, log: silentLogger(), nowMs: NOW, users: TEST_USERS, poolMax: 4 });
   const log = silentLogger();
   const desk = new DeskService({ store, config: new DeskConfigHolder({ log, now: () => NOW }), log, now: () => NOW, autoTimers: false });
   await desk.start();
   t.teardown(async () => { await desk.stop(); await store.close(); dir.remove(); });
-  return store;
+  return { store, desk };
 }
 
 type Tap = Test;
@@ -134,4 +138,24 @@ t.test('one device, different faults, all at once to both collectors in shuffled
   t.same(got, want);
   t.equal(got.tickets.length, 8, 'one ticket per fault, none twice');
   t.same(got.numbers, gapless(8));
+});
+
+t.test('both collectors run the due timers at the same time: every deadline fires once', async (t) => {
+  if (!server) throw new Error('no PostgreSQL server');
+  const events = Array.from({ length: 6 }, (_, i) => fault('plant-d', `mixer-${i}`, 'vfd.overcurrent', 'raise', i + 1));
+  const reference = await collectorWithDesk(t, await server.createDatabase(`serial_${++databases}`));
+  const url = await server.createDatabase(`cluster_${++databases}`);
+  const a = await collectorWithDesk(t, url);
+  const b = await collectorWithDesk(t, url);
+  for (const e of events) {
+    await reference.store.ingest.commit([{ kind: 'event', receivedMs: NOW, event: e }], NOW);
+    await a.store.ingest.commit([{ kind: 'event', receivedMs: NOW, event: e }], NOW);
+  }
+  for (const at of [NOW + 50 * 60_000, NOW + 2 * 3_600_000, NOW + 30 * 3_600_000]) {
+    await reference.desk.scheduler.runDue(at);
+    await Promise.all([a.desk.scheduler.runDue(at), b.desk.scheduler.runDue(at)]);
+  }
+  const actions = async (store: StorePort): Promise<string[]> => (await store.audit.list({ limit: 10_000 })).map((r) => `${r.subject.id} ${r.action}`).sort();
+  t.same(await actions(a.store), await actions(reference.store), 'the same audit records: no deadline applied twice');
+  t.same(await signature(a.store), await signature(reference.store));
 });
