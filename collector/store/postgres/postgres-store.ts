@@ -165,12 +165,14 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   /** Telemetry days whose partition is known to exist. */
   const partitionDays = new Set<number>();
 
-  async function ensurePartitions(messages: readonly IngestMessage[]): Promise<void> {
+  async function ensurePartitions(messages: readonly IngestMessage[], nowMs: number): Promise<void> {
     const days = new Set<number>();
     for (const m of messages) {
       if (m.kind !== 'telemetry') continue;
       for (const s of m.telemetry.samples) {
-        const day = Math.floor((s.timeMs > 0 ? s.timeMs : m.receivedMs) / DAY_MS);
+        const time = s.timeMs > 0 ? s.timeMs : m.receivedMs;
+        if (time < nowMs - TELEMETRY_RETENTION_MS) continue;
+        const day = Math.floor(time / DAY_MS);
         if (!partitionDays.has(day)) days.add(day);
       }
     }
@@ -251,7 +253,11 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
           case 'death': update(m.death, (prev) => applyDeath(prev, m.death, at).state); return 'committed';
           case 'telemetry':
             update(m.telemetry, (prev) => applySeen(prev, m.telemetry, at));
-            for (const s of m.telemetry.samples) samples.push([m.telemetry.site, m.telemetry.device, s.parameter, s.value, s.quality, s.timeMs > 0 ? s.timeMs : at]);
+            for (const s of m.telemetry.samples) {
+              const time = s.timeMs > 0 ? s.timeMs : at;
+              // Past retention already (its day's partition may be gone): not kept, as SQLite's prune would remove it.
+              if (time >= nowMs - TELEMETRY_RETENTION_MS) samples.push([m.telemetry.site, m.telemetry.device, s.parameter, s.value, s.quality, time]);
+            }
             return 'committed';
           case 'status': update(m.status, (prev) => applyStatus(prev, m.status, at)); return 'committed';
         }
@@ -376,7 +382,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
         let committed = false;
         try {
           const messages = input.map(storable);
-          await ensurePartitions(messages);
+          await ensurePartitions(messages, nowMs);
           let outcomes: CommitOutcome[];
           try {
             outcomes = await runIngest(messages, nowMs, false);
