@@ -36,9 +36,8 @@ import { migratePostgres } from './migrations.js';
 import { PgAccess } from './pg-access.js';
 import { PgKnowledge } from './pg-knowledge.js';
 import { PgReports } from './pg-reports.js';
-import { insertRows } from './pg-rows.js';
-import { STORE_PG_TYPES } from './pg-rows.js';
-import { checkDatabaseUrl, redactUrl, type Queryable } from './pool.js';
+import { insertRows, STORE_PG_TYPES } from './pg-rows.js';
+import { checkDatabaseUrl, redactUrl } from './pool.js';
 import { dropTelemetryBefore, ensureTelemetryPartitions } from './telemetry-partitions.js';
 import { DAY_MS } from './schema-telemetry.js';
 import { PgWebhooks } from './pg-webhooks.js';
@@ -520,4 +519,3 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   return store;
 }
 
-export type { Queryable };
