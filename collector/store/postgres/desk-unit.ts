@@ -355,10 +355,11 @@ export class PgDeskUnit implements DeskUnit {
     return this.loaded.all || this.loaded.sites.has(site);
   }
 
+  /** Alarms, chatter and flood states are loaded for the scope's devices and sites only, `{ all: true }` or not. */
   private alarmByKeyId(key: string, site: string, device: string): StoredAlarm | undefined {
     const a = this.changes.alarms.get(key) ?? this.loaded.alarms.get(key);
     if (a) return a;
-    if (!this.coversDevice(site, device)) throw outOfScope(`alarm ${key}`);
+    if (!this.loaded.devices.has(devKey(site, device))) throw outOfScope(`alarm ${key}`);
     return undefined;
   }
 
@@ -475,7 +476,7 @@ export class PgDeskUnit implements DeskUnit {
         chatter(alarm) {
           const s = self.changes.chatter.get(alarm) ?? loaded.chatter.get(alarm);
           if (s) return s;
-          if (!self.coversSite(alarm.split('/')[0] ?? '') && !loaded.all) throw outOfScope(`chatter of ${alarm}`);
+          if (!loaded.sites.has(alarm.split('/')[0] ?? '')) throw outOfScope(`chatter of ${alarm}`);
           return undefined;
         },
         saveChatter(s) {
@@ -487,7 +488,7 @@ export class PgDeskUnit implements DeskUnit {
         flood(site) {
           const s = self.changes.floods.get(site) ?? loaded.floods.get(site);
           if (s) return s;
-          if (!self.coversSite(site)) throw outOfScope(`flood state of ${site}`);
+          if (!loaded.sites.has(site)) throw outOfScope(`flood state of ${site}`);
           return undefined;
         },
         saveFlood(s) { self.changes.floods.set(s.site, s); },

@@ -192,5 +192,8 @@ t.test('a read outside the unit\'s scope fails loudly instead of answering from 
   await t.rejects(p.store.desk.transaction({ sites: ['plant-a'] }, ({ repo }) => repo.tickets.sameFault('plant-b', 'drive-1', 'x', 0)), { code: 'FL_ERR_STORE_SCOPE' });
   await t.rejects(p.store.desk.transaction({}, ({ repo }) => repo.tickets.notClosedIds()), { code: 'FL_ERR_STORE_SCOPE' });
   t.same(await p.store.desk.transaction({ all: true }, ({ repo }) => repo.tickets.notClosedIds()), []);
+  await t.rejects(p.store.desk.transaction({ all: true }, ({ repo }) => repo.alarms.flood('plant-z')), { code: 'FL_ERR_STORE_SCOPE' },
+    'every desk object is not every site\'s flood state: only flooding sites are loaded');
+  t.equal(await p.store.desk.transaction({ all: true, sites: ['plant-z'] }, ({ repo }) => repo.alarms.flood('plant-z') ?? null), null);
   t.same(await p.store.desk.transaction({ tickets: [12345] }, ({ repo }) => repo.tickets.get(12345) ?? null), null, 'a named ticket that does not exist is absent');
 });
