@@ -292,6 +292,10 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     const found = await store.credentials.find('plant-a/drive-1');
     t.ok(found && found.passwordHash !== issued.password, 'only a hash is stored');
     t.notOk(JSON.stringify(await store.credentials.list()).includes('passwordHash'), 'the list never carries the hash');
+    if (!found) throw new Error('credential expected');
+    t.equal(await store.credentials.rehash(found, 'fast-form'), true, 'a faster form of the same secret is stored');
+    t.equal(await store.credentials.rehash(found, 'again'), false, 'only over the hash it was verified against');
+    t.equal((await store.credentials.find('plant-a/drive-1'))?.changeSeq, found.changeSeq, 'a rehash is not a change of the credential');
     const seq = await store.credentials.latestChange();
     t.equal(await store.credentials.revoke(id, NOW + 1), true);
     t.same((await store.credentials.changedSince(seq)).map((c) => c.username), ['plant-a/drive-1']);
@@ -333,6 +337,10 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     const acked = await desk.alarmAction(alarm?.id ?? -1, { type: 'ack' }, { kind: 'user', id: 'ann' });
     t.equal(acked.alarm.acknowledged, true);
     t.equal((await store.queries.alarm(acked.id))?.alarm.acknowledged, true, 'an action through the desk is what the next read sees');
+    const m = await store.queries.metrics();
+    t.equal(m.openTicketsByPriority.reduce((n, x) => n + x.n, 0), 3, 'metrics: open tickets by priority');
+    t.equal(m.openAlarms.reduce((n, x) => n + x.n, 0), 3, 'metrics: alarms not normal');
+    t.ok(m.timersPending.length > 0 && m.databaseBytes > 0, 'metrics: timers pending, bytes on disk');
   });
 
   test('closing twice is harmless, and what was committed is there when the store opens again', async (t, store) => {

@@ -14,3 +14,17 @@ export const ADVISORY_LOCK_TELEMETRY_PARTITIONS = 2;
  * device's alarm and ticket changes. A hash collision only makes two devices wait for each other.
  */
 export const ADVISORY_LOCK_DEVICE_CLASS = 0x464d;
+/** Transaction-level: shared by every desk unit of work, exclusive for a unit whose scope is `{ all: true }`. */
+export const ADVISORY_LOCK_DESK_ALL = 3;
+/** Transaction-level: held from reading the audit chain's head until the appending transaction ends. */
+export const ADVISORY_LOCK_AUDIT = 4;
+/**
+ * Transaction-level, one per site (second key = hashtext(site)): a desk unit's decisions read the
+ * site's flood state, site parents and site-wide correlation, so units of one site take turns.
+ * Taken before the device locks, sites sorted, so two collectors cannot deadlock.
+ */
+export const ADVISORY_LOCK_SITE_CLASS = 0x464e;
+/** Transaction-level: held while the last-admin rule is checked and a user change applied. */
+export const ADVISORY_LOCK_USERS = 5;
+/** Transaction-level: held while a broker credential takes the next change number. */
+export const ADVISORY_LOCK_CREDENTIAL_CHANGES = 6;

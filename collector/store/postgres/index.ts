@@ -1,9 +1,12 @@
 /**
- * The PostgreSQL store's public face (cluster mode). So far: connections, schema migrations and
- * telemetry partition upkeep; the adapter implementing the store port comes on top of these.
+ * The PostgreSQL store's public face (cluster mode): the adapter of the store port
+ * (openPostgresStore), and beneath it connections, schema migrations, telemetry partition upkeep,
+ * LISTEN/NOTIFY and the desk primitives.
  */
+export { openPostgresStore, TELEMETRY_RETENTION_MS, type PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 export {
-  ADVISORY_LOCK_CLASS, ADVISORY_LOCK_DEVICE_CLASS, ADVISORY_LOCK_MIGRATIONS, ADVISORY_LOCK_TELEMETRY_PARTITIONS,
+  ADVISORY_LOCK_AUDIT, ADVISORY_LOCK_CLASS, ADVISORY_LOCK_DESK_ALL, ADVISORY_LOCK_DEVICE_CLASS, ADVISORY_LOCK_MIGRATIONS, ADVISORY_LOCK_SITE_CLASS,
+  ADVISORY_LOCK_TELEMETRY_PARTITIONS,
 } from './advisory-locks.js';
 export { migratePostgres, schemaVersion, PG_MIGRATIONS, type PgMigration, type MigrateOptions, type MigrationConnection } from './migrations.js';
 export { checkDatabaseUrl, createPool, redactUrl, PG_TYPES, type PoolOptions, type Queryable } from './pool.js';

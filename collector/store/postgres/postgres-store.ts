@@ -1,0 +1,534 @@
+/**
+ * The PostgreSQL adapter of the store port (cluster mode): several collectors share one database.
+ * Units of work (ingest batches, desk transactions) load their scope under locks, run the
+ * synchronous desk core in memory and write what changed before COMMIT (desk-unit.ts). Every other
+ * operation is one statement, or one transaction where it writes several rows.
+ *
+ * Values come back shaped like the SQLite adapter's rows (pg-rows.ts), so its pure row mappers are
+ * reused. The data directory holds only the key file device write keys are sealed with (never in
+ * the database); the URL is only ever shown with its password masked.
+ */
+import { mkdirSync } from 'node:fs';
+import pg from 'pg';
+import { FaultlineError } from '../../../protocol/errors.js';
+import type { Logger } from '../../../protocol/logger.js';
+import type { FaultEvent } from '../../../protocol/values.js';
+import { ChainVerifier } from '../../audit/audit-chain.js';
+import { DEFAULT_SESSION_POLICY, type SessionPolicy } from '../../core/access/session-expiry.js';
+import { applyBirth, applyDeath, applySeen, applyStatus, type DeviceKey, type DeviceState } from '../../core/devices/device-registry.js';
+import type { CommitOutcome, IngestMessage } from '../../core/devices/ingest-message.js';
+import type { FloodEpisode, FloodState } from '../../core/alarms/alarm-flood.js';
+import type { Alarm } from '../../core/alarms/alarm-state.js';
+import type { DeskTicket } from '../../core/tickets/desk-ticket.js';
+import { ticketDay } from '../../core/tickets/ticket-number.js';
+import { loadOrCreateKeyFile } from '../../security/key-file.js';
+import type { ScryptCost } from '../../security/password-hash.js';
+import type { StorePort } from '../port.js';
+import {
+  EventProcessingFailed, type DeskScope, type DeskTicketFilter, type DeskTimer, type EventProcessor, type StoredAlarm,
+  type StoredAuditRecord, type TimerKind,
+} from '../port/desk-repo.js';
+import { recordFromRow, type AuditRow } from '../sqlite/audit-log.js';
+import { commentFromRow, deskTicketFromRow, type CommentRow, type DeskTicketRow } from '../sqlite/desk-ticket-rows.js';
+import { deviceFromRow, deviceToRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow } from '../sqlite/row-mapping.js';
+import { appendAudit, jsonRows, loadUnit, NeedMore, PgDeskUnit, RESOLVED_LOAD_WINDOW_MS, reserveIds, SITE_LOAD_WINDOW_MS, takeMoreCounters } from './desk-unit.js';
+import { migratePostgres } from './migrations.js';
+import { PgAccess } from './pg-access.js';
+import { PgKnowledge } from './pg-knowledge.js';
+import { PgReports } from './pg-reports.js';
+import { insertRows, STORE_PG_TYPES } from './pg-rows.js';
+import { checkDatabaseUrl, redactUrl } from './pool.js';
+import { dropTelemetryBefore, ensureTelemetryPartitions } from './telemetry-partitions.js';
+import { DAY_MS } from './schema-telemetry.js';
+import { PgWebhooks } from './pg-webhooks.js';
+
+export interface PostgresStoreOptions {
+  /** postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE */
+  url: string;
+  /** Where the key file that seals device write keys lives (never in the database). */
+  dataDir: string;
+  log: Logger;
+  nowMs: number;
+  /** Connections this collector holds at most (default 10). */
+  poolMax?: number;
+  users?: { hashCost?: ScryptCost; sessionPolicy?: SessionPolicy };
+}
+
+export interface PostgresStore extends StorePort {
+  /** The pool, for the adapter's own tests and tools (never the collector's code). */
+  readonly pool: pg.Pool;
+}
+
+type Tx = pg.PoolClient;
+
+/** Deadlock or serialization failure: the transaction may simply be run again. */
+function retryable(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === '40P01' || code === '40001';
+}
+
+const EVENT_COLUMNS = `(id, device, site, seq, time_ms, source, category, code, severity, transition, message, snapshot, log_excerpt,
+  labels, adapter_id, remedy, received_ms, ticket_id, model, firmware)`;
+
+function eventRow(e: FaultEvent, receivedMs: number, ticketId: number | null, device: DeviceState | undefined): unknown[] {
+  return [e.id, e.device, e.site, e.seq, e.timeMs, e.source, e.category, e.code, e.severity, e.transition, e.message,
+    JSON.stringify(e.snapshot), JSON.stringify(e.logExcerpt), JSON.stringify(e.labels), e.adapterId, e.remedy, receivedMs, ticketId,
+    device?.model ?? '', device?.firmware ?? ''];
+}
+
+/** Text PostgreSQL refuses (a NUL character in TEXT, its \\u0000 escape in JSONB), replaced by U+FFFD. */
+function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => withoutNul(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), withoutNul(v)])) as T;
+  }
+  return value;
+}
+
+/** The message as PostgreSQL can store it: unchanged unless some string in it holds a NUL (which SQLite took, PostgreSQL does not). */
+function storable(m: IngestMessage): IngestMessage {
+  return JSON.stringify(m).includes('\\u0000') ? withoutNul(m) : m;
+}
+
+/** Telemetry retention, as the SQLite store's (by sample time): older day partitions are dropped, at most once an hour. */
+export const TELEMETRY_RETENTION_MS = 24 * 60 * 60 * 1000;
+const DROP_EVERY_MS = 60 * 60 * 1000;
+
+const keyOf = (k: DeviceKey): string => `${k.site}\u0000${k.device}`;
+
+function messageDevice(m: IngestMessage): DeviceKey {
+  switch (m.kind) {
+    case 'event': return m.event;
+    case 'birth': return m.birth;
+    case 'death': return m.death;
+    case 'telemetry': return m.telemetry;
+    case 'status': return m.status;
+  }
+}
+
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
+  checkDatabaseUrl(opts.url);
+  const location = redactUrl(opts.url);
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolMax ?? 10, application_name: 'faultline-collector', types: STORE_PG_TYPES });
+  pool.on('error', (err) => opts.log.warn({ err: err.message }, 'an idle PostgreSQL connection failed; the pool opens a new one'));
+  try {
+    const c = await pool.connect();
+    try {
+      const applied = await migratePostgres(c, { nowMs: opts.nowMs });
+      if (applied.length) opts.log.info({ database: location, migrations: applied }, 'database schema migrated');
+    } finally {
+      c.release();
+    }
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    if (cause instanceof FaultlineError) throw cause;
+    throw new FaultlineError('FL_ERR_STORE_OPEN', `cannot open database ${location}: ${(cause as Error).message}`, {
+      cause, context: { database: location }, hint: 'check that PostgreSQL is running and the URL, user and database are right',
+    });
+  }
+
+  /** A lost or refused connection as the port's "store unavailable" (the sender redelivers); other errors as they are. */
+  const unavailable = (err: unknown): unknown => {
+    if (err instanceof FaultlineError) return err;
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (!/^(08|57P0[1-3]|ECONN|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|EPIPE)/.test(code) && !/Connection terminated/.test((err as Error).message ?? '')) return err;
+    return new FaultlineError('FL_ERR_STORE_UNAVAILABLE', `PostgreSQL at ${location} cannot be reached: ${(err as Error).message}`, {
+      cause: err, context: { database: location }, hint: 'check that PostgreSQL is up and reachable; nothing of this operation was committed',
+    });
+  };
+
+  async function withTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    let tx: Tx;
+    try {
+      tx = await pool.connect();
+    } catch (err) {
+      throw unavailable(err);
+    }
+    let broken: Error | undefined;
+    try {
+      await tx.query('BEGIN');
+      const result = await fn(tx);
+      await tx.query('COMMIT');
+      return result;
+    } catch (err) {
+      await tx.query('ROLLBACK').catch((e: unknown) => { broken = e as Error; });
+      throw unavailable(err);
+    } finally {
+      tx.release(broken);
+    }
+  }
+
+  // ---- ingest ----
+  let processor: EventProcessor | null = null;
+  /** Telemetry days whose partition is known to exist. */
+  const partitionDays = new Set<number>();
+
+  async function ensurePartitions(messages: readonly IngestMessage[], nowMs: number): Promise<void> {
+    const days = new Set<number>();
+    for (const m of messages) {
+      if (m.kind !== 'telemetry') continue;
+      for (const s of m.telemetry.samples) {
+        const time = s.timeMs > 0 ? s.timeMs : m.receivedMs;
+        if (time < nowMs - TELEMETRY_RETENTION_MS) continue;
+        const day = Math.floor(time / DAY_MS);
+        if (!partitionDays.has(day)) days.add(day);
+      }
+    }
+    // In a short transaction of its own: the DDL would otherwise hold telemetry's lock until the batch commits.
+    for (const day of days) {
+      await ensureTelemetryPartitions(pool, day * DAY_MS, day * DAY_MS + DAY_MS - 1);
+      partitionDays.add(day);
+    }
+  }
+
+  let lastDropMs = Number.NEGATIVE_INFINITY;
+  async function dropOldTelemetry(nowMs: number): Promise<void> {
+    if (nowMs - lastDropMs < DROP_EVERY_MS) return;
+    lastDropMs = nowMs;
+    try {
+      const dropped = await dropTelemetryBefore(pool, nowMs - TELEMETRY_RETENTION_MS);
+      if (dropped.length > 0) {
+        partitionDays.clear();
+        opts.log.info({ partitions: dropped }, 'telemetry partitions past retention dropped');
+      }
+    } catch (err) {
+      opts.log.warn({ err: (err as Error).message }, 'dropping old telemetry partitions failed; trying again later');
+    }
+  }
+
+  async function runIngest(messages: readonly IngestMessage[], nowMs: number, isolate: boolean): Promise<CommitOutcome[]> {
+    // Ids stored already (looked up again under the locks): a batch of duplicates takes no ticket counter.
+    const allIds = messages.flatMap((m) => (m.kind === 'event' ? [m.event.id] : []));
+    const storedBefore = allIds.length === 0 ? new Set<string>()
+      : new Set((await pool.query<{ id: string }>('SELECT id FROM events WHERE id = ANY($1::text[])', [allIds])).rows.map((r) => r.id));
+    return withTx(async (tx) => {
+      const devices = new Map<string, DeviceKey>();
+      for (const m of messages) {
+        const k = messageDevice(m);
+        devices.set(keyOf(k), { site: k.site, device: k.device });
+      }
+      const eventIds = allIds;
+      const fresh = messages.flatMap((m) => (m.kind === 'event' && !storedBefore.has(m.event.id) ? [m] : []));
+      const days = new Set<string>();
+      if (processor && fresh.length > 0) {
+        days.add(ticketDay(nowMs));
+        for (const m of fresh) { days.add(ticketDay(m.event.timeMs)); days.add(ticketDay(m.receivedMs)); }
+      }
+      const loaded = await loadUnit(tx, {
+        scope: { devices: [...devices.values()] }, resolvedSinceMs: nowMs - RESOLVED_LOAD_WINDOW_MS, siteOpenedSinceMs: nowMs - SITE_LOAD_WINDOW_MS, days: [...days],
+        ticketIds: processor && fresh.length > 0 ? 2 * fresh.length + 2 : 0, alarmIds: processor && fresh.length > 0 ? fresh.length + 2 : 0, locksOnly: !processor,
+      });
+      const unit = new PgDeskUnit(loaded, 'fail');
+      const known = new Set<string>();
+      if (eventIds.length > 0) {
+        const { rows } = await tx.query<{ id: string }>('SELECT id FROM events WHERE id = ANY($1::text[])', [eventIds]);
+        for (const r of rows) known.add(r.id);
+      }
+      const stored = new Map<string, DeviceState>();
+      {
+        const list = [...devices.values()];
+        const { rows } = await tx.query<DeviceRow>('SELECT * FROM devices WHERE (site, device) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
+          [list.map((d) => d.site), list.map((d) => d.device)]);
+        for (const r of rows) stored.set(keyOf(r), deviceFromRow(r));
+      }
+      const now = new Map(stored);
+      const update = (k: DeviceKey, change: (prev: DeviceState | undefined) => DeviceState): void => { now.set(keyOf(k), change(now.get(keyOf(k)))); };
+      const events: unknown[][] = [];
+      const samples: unknown[][] = [];
+      const outcomes = messages.map((m): CommitOutcome => {
+        const at = m.receivedMs;
+        switch (m.kind) {
+          case 'event': {
+            update(m.event, (prev) => applySeen(prev, m.event, at));
+            if (known.has(m.event.id)) return 'duplicate';
+            known.add(m.event.id);
+            const device = now.get(keyOf(m.event));
+            const ticketId = processor ? processor.processEvent(unit, m.event, nowMs, device, isolate) : null;
+            events.push(eventRow(m.event, at, ticketId, device));
+            return 'committed';
+          }
+          case 'birth': update(m.birth, (prev) => applyBirth(prev, m.birth, at)); return 'committed';
+          case 'death': update(m.death, (prev) => applyDeath(prev, m.death, at).state); return 'committed';
+          case 'telemetry':
+            update(m.telemetry, (prev) => applySeen(prev, m.telemetry, at));
+            for (const s of m.telemetry.samples) {
+              const time = s.timeMs > 0 ? s.timeMs : at;
+              // Past retention already (its day's partition may be gone): not kept, as SQLite's prune would remove it.
+              if (time >= nowMs - TELEMETRY_RETENTION_MS) samples.push([m.telemetry.site, m.telemetry.device, s.parameter, s.value, s.quality, time]);
+            }
+            return 'committed';
+          case 'status': update(m.status, (prev) => applyStatus(prev, m.status, at)); return 'committed';
+        }
+      });
+      await unit.write(tx);
+      if (events.length > 0) {
+        const inserted = await insertRows(tx, `INSERT INTO events ${EVENT_COLUMNS}`, 20, events, 'ON CONFLICT (id) DO NOTHING');
+        if (inserted !== events.length) throw new FaultlineError('FL_ERR_INTERNAL', `${events.length - inserted} of ${events.length} events appeared while they were processed`);
+      }
+      const moved = [...now].filter(([k, d]) => stored.get(k) !== d).map(([, d]) => ({ ...deviceToRow(d) }));
+      if (moved.length > 0) {
+        await tx.query(`INSERT INTO devices SELECT * FROM jsonb_populate_recordset(NULL::devices, $1::jsonb)
+          ON CONFLICT (site, device) DO UPDATE SET online = excluded.online, model = excluded.model, firmware = excluded.firmware,
+          adapter_id = excluded.adapter_id, agent_version = excluded.agent_version, parameters = excluded.parameters, session_id = excluded.session_id,
+          last_seen_ms = excluded.last_seen_ms, last_birth_ms = excluded.last_birth_ms, last_death_ms = excluded.last_death_ms,
+          last_death_reason = excluded.last_death_reason, last_status = excluded.last_status`, [jsonRows(moved)]);
+      }
+      if (samples.length > 0) await insertRows(tx, 'INSERT INTO telemetry (site, device, parameter, value, quality, time_ms)', 6, samples);
+      await unit.writeAudit(tx);
+      return outcomes;
+    });
+  }
+
+  // ---- desk ----
+  async function deskTransaction<T>(scope: DeskScope, fn: (unit: PgDeskUnit) => T): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await withTx(async (tx) => {
+          const clock = Date.now();
+          const loaded = await loadUnit(tx, { scope, resolvedSinceMs: clock - RESOLVED_LOAD_WINDOW_MS, siteOpenedSinceMs: clock - SITE_LOAD_WINDOW_MS, days: [], ticketIds: 0, alarmIds: 0 });
+          const unit = new PgDeskUnit(loaded, 'retry');
+          for (;;) {
+            let result: T | undefined;
+            let failure: unknown;
+            let failed = false;
+            try {
+              result = fn(unit);
+            } catch (err) {
+              failed = true;
+              failure = err;
+            }
+            const need = unit.needed ?? (failure instanceof NeedMore ? failure : undefined);
+            if (need) {
+              unit.reset();
+              if (need.need.day !== undefined) unit.addCounters(await takeMoreCounters(tx, [need.need.day]));
+              if (need.need.ticketIds !== undefined) unit.addIds('tickets', await reserveIds(tx, 'tickets', need.need.ticketIds));
+              if (need.need.alarmIds !== undefined) unit.addIds('alarms', await reserveIds(tx, 'alarms', need.need.alarmIds));
+              continue;
+            }
+            if (failed) throw failure;
+            await unit.write(tx);
+            await unit.writeAudit(tx);
+            return result as T;
+          }
+        });
+      } catch (err) {
+        if (attempt < 4 && retryable(err)) continue;
+        throw err;
+      }
+    }
+  }
+
+  const timerOf = (r: { kind: string; key: string; due_ms: number }): DeskTimer => ({ kind: r.kind as TimerKind, key: r.key, dueMs: r.due_ms });
+
+  // ---- queries ----
+  async function ticketsWhere(where: string, params: unknown[], order = ''): Promise<DeskTicket[]> {
+    const { rows } = await pool.query<DeskTicketRow>(`SELECT * FROM tickets ${where} ${order}`, params);
+    if (rows.length === 0) return [];
+    const { rows: cs } = await pool.query<CommentRow>('SELECT * FROM ticket_comments WHERE ticket_id = ANY($1::bigint[]) ORDER BY id', [rows.map((r) => r.id)]);
+    const byTicket = new Map<number, CommentRow[]>();
+    for (const c of cs) {
+      const list = byTicket.get(c.ticket_id);
+      if (list) list.push(c);
+      else byTicket.set(c.ticket_id, [c]);
+    }
+    return rows.map((r) => deskTicketFromRow(r, (byTicket.get(r.id) ?? []).map(commentFromRow)));
+  }
+
+  async function listTickets(f: DeskTicketFilter): Promise<DeskTicket[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (column: string, value: string | undefined): void => {
+      if (value !== undefined) { params.push(value); where.push(`${column} = $${params.length}`); }
+    };
+    add('status', f.status); add('device', f.device); add('site', f.site); add('assignee', f.assignee); add('team', f.team); add('priority', f.priority);
+    params.push(f.limit);
+    return ticketsWhere(where.length ? `WHERE ${where.join(' AND ')}` : '', params, `ORDER BY opened_at_ms DESC, id DESC LIMIT $${params.length}`);
+  }
+
+  const SELECT_ALARM = `SELECT a.id, a.data, c.chattering FROM alarms a
+    LEFT JOIN alarm_chatter c ON c.alarm = a.site || '/' || a.device || '/' || a.code`;
+  const alarmFromRow = (r: { id: number; data: string; chattering: number | null }): StoredAlarm =>
+    ({ id: r.id, alarm: JSON.parse(r.data) as Alarm, chattering: r.chattering === 1 });
+  const episodeFromRow = (r: { site: string; start_ms: number; end_ms: number | null; alarms: number; peak: number }): FloodEpisode =>
+    ({ site: r.site, startMs: r.start_ms, endMs: r.end_ms, alarms: r.alarms, peak: r.peak });
+  async function episodes(site: string | undefined, limit: number): Promise<FloodEpisode[]> {
+    const { rows } = site === undefined
+      ? await pool.query('SELECT * FROM flood_episodes ORDER BY start_ms DESC LIMIT $1', [limit])
+      : await pool.query('SELECT * FROM flood_episodes WHERE site = $1 ORDER BY start_ms DESC LIMIT $2', [site, limit]);
+    return rows.map((r) => episodeFromRow(r as { site: string; start_ms: number; end_ms: number | null; alarms: number; peak: number }));
+  }
+
+  const access = new PgAccess(pool, withTx, opts.users?.hashCost, opts.users?.sessionPolicy ?? DEFAULT_SESSION_POLICY);
+  const knowledge = new PgKnowledge(pool, withTx);
+  const reports = new PgReports(pool);
+  const webhooks = new PgWebhooks(pool, withTx);
+  let master: Buffer | undefined;
+  const masterKey = (): Buffer => {
+    if (!master) {
+      mkdirSync(opts.dataDir, { recursive: true });
+      master = loadOrCreateKeyFile(opts.dataDir);
+    }
+    return master;
+  };
+  let closed = false;
+
+  const store: PostgresStore = {
+    pool,
+    location,
+    ingest: {
+      async commit(input, nowMs) {
+        let committed = false;
+        try {
+          const messages = input.map(storable);
+          await ensurePartitions(messages, nowMs);
+          let outcomes: CommitOutcome[];
+          try {
+            outcomes = await runIngest(messages, nowMs, false);
+          } catch (err) {
+            if (!(err instanceof EventProcessingFailed)) throw err;
+            outcomes = await runIngest(messages, nowMs, true);
+          }
+          committed = true;
+          await dropOldTelemetry(nowMs);
+          return outcomes;
+        } finally {
+          processor?.afterBatch?.(committed);
+        }
+      },
+      setEventProcessor(p) { processor = p; },
+    },
+    desk: {
+      transaction: (scope, fn) => deskTransaction(scope, fn),
+      async nextTimer() {
+        const { rows } = await pool.query<{ kind: string; key: string; due_ms: number }>('SELECT kind, key, due_ms FROM desk_timers ORDER BY due_ms LIMIT 1');
+        return rows[0] ? timerOf(rows[0]) : undefined;
+      },
+      async dueTimers(nowMs, limit) {
+        const { rows } = await pool.query<{ kind: string; key: string; due_ms: number }>(
+          'SELECT kind, key, due_ms FROM desk_timers WHERE due_ms <= $1 ORDER BY due_ms, kind, key LIMIT $2', [nowMs, limit]);
+        return rows.map(timerOf);
+      },
+      async calendarsInUse() {
+        const { rows } = await pool.query<{ c: string | null }>(`SELECT DISTINCT sla->'response'->>'calendarId' AS c FROM tickets WHERE status <> 'closed' AND sla IS NOT NULL
+          UNION SELECT DISTINCT sla->'resolution'->>'calendarId' FROM tickets WHERE status <> 'closed' AND sla IS NOT NULL`);
+        return rows.flatMap((r) => (r.c === null ? [] : [r.c]));
+      },
+    },
+    queries: {
+      listTickets,
+      getTicket: async (ref) => ('id' in ref
+        ? ticketsWhere('WHERE id = $1', [ref.id])
+        : ticketsWhere('WHERE number = $1', [ref.number])).then((l) => l[0]),
+      async ticketEvents(ticketId) {
+        const { rows } = await pool.query<EventRow>('SELECT * FROM events WHERE ticket_id = $1 ORDER BY time_ms, seq', [ticketId]);
+        return rows.map(eventFromRow);
+      },
+      async telemetry(w) {
+        const { rows } = await pool.query<TelemetryRow>(`SELECT parameter, value, quality, time_ms FROM telemetry
+          WHERE site = $1 AND device = $2 AND time_ms >= $3 AND time_ms <= $4 ORDER BY time_ms LIMIT $5`, [w.site, w.device, w.fromMs, w.toMs, w.limit]);
+        return rows.map(sampleFromRow);
+      },
+      async metrics() {
+        const [tickets, alarms, timers, backlog, size] = await Promise.all([
+          pool.query<{ priority: string; n: number }>("SELECT priority, COUNT(*)::int AS n FROM tickets WHERE status NOT IN ('resolved', 'closed') GROUP BY priority"),
+          pool.query<{ state: string; severity: string; n: number }>("SELECT state, severity, COUNT(*)::int AS n FROM alarms WHERE state <> 'normal' GROUP BY state, severity"),
+          pool.query<{ kind: string; n: number }>('SELECT kind, COUNT(*)::int AS n FROM desk_timers GROUP BY kind'),
+          pool.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM webhook_deliveries WHERE status = 'pending'"),
+          pool.query<{ n: string }>('SELECT pg_database_size(current_database())::text AS n'),
+        ]);
+        return {
+          openTicketsByPriority: tickets.rows, openAlarms: alarms.rows, timersPending: timers.rows,
+          webhookBacklog: backlog.rows[0]?.n ?? 0, databaseBytes: Number(size.rows[0]?.n ?? 0),
+        };
+      },
+      async listDevices() {
+        const { rows } = await pool.query<DeviceRow>('SELECT * FROM devices ORDER BY site COLLATE "C", device COLLATE "C"');
+        return rows.map(deviceFromRow);
+      },
+      async counts() {
+        const { rows } = await pool.query<{ events: number; tickets: number }>('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM tickets) AS tickets');
+        return { events: rows[0]?.events ?? 0, tickets: rows[0]?.tickets ?? 0 };
+      },
+      async listAlarms(f) {
+        const where: string[] = [];
+        const params: unknown[] = [];
+        const add = (sql: string, value: unknown): void => {
+          if (value !== undefined) { params.push(value); where.push(sql.replace('?', `$${params.length}`)); }
+        };
+        add('a.site = ?', f.site); add('a.device = ?', f.device); add('a.state = ?', f.state); add('a.severity = ?', f.severity);
+        add('a.active = ?', f.active); add('coalesce(c.chattering, false) = ?', f.chattering);
+        params.push(f.limit);
+        const { rows } = await pool.query<{ id: number; data: string; chattering: number | null }>(
+          `${SELECT_ALARM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.changed_at_ms DESC, a.id DESC LIMIT $${params.length}`, params);
+        return rows.map(alarmFromRow);
+      },
+      async alarm(id) {
+        const { rows } = await pool.query<{ id: number; data: string; chattering: number | null }>(`${SELECT_ALARM} WHERE a.id = $1`, [id]);
+        return rows[0] ? alarmFromRow(rows[0]) : undefined;
+      },
+      floodEpisodes: episodes,
+      async currentFloodEpisode(site) {
+        const { rows } = await pool.query<{ data: string }>('SELECT data FROM alarm_floods WHERE site = $1', [site]);
+        const running = rows[0] ? (JSON.parse(rows[0].data) as Omit<FloodState, 'recent'>).episode : null;
+        return running ?? (await episodes(site, 1))[0];
+      },
+      async ticketForFault(site, device, code) {
+        const list = await ticketsWhere("WHERE site = $1 AND device = $2 AND code = $3 AND status <> 'closed' AND NOT site_parent", [site, device, code], 'ORDER BY id DESC LIMIT 1');
+        return list[0];
+      },
+    },
+    audit: {
+      async append(records) {
+        if (records.length > 0) await withTx((tx) => appendAudit(tx, records));
+      },
+      async list(f) {
+        const { rows } = f.subject === undefined
+          ? await pool.query<AuditRow>('SELECT * FROM (SELECT * FROM audit_log ORDER BY seq DESC LIMIT $1) x ORDER BY seq', [f.limit])
+          : await pool.query<AuditRow>('SELECT * FROM (SELECT * FROM audit_log WHERE subject_id = $1 ORDER BY seq DESC LIMIT $2) x ORDER BY seq', [f.subject, f.limit]);
+        return rows.map(recordFromRow);
+      },
+      async verify() {
+        const verifier = new ChainVerifier();
+        const pageSize = 5000;
+        let after = 0;
+        for (;;) {
+          const { rows } = await pool.query<AuditRow>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [after, pageSize]);
+          for (const row of rows) {
+            let record: StoredAuditRecord;
+            try {
+              record = recordFromRow(row);
+            } catch (err) {
+              return verifier.unreadable(row.seq, `details are not JSON: ${(err as Error).message}`);
+            }
+            const broken = verifier.next(record);
+            if (broken) return broken;
+            after = row.seq;
+          }
+          if (rows.length < pageSize) return verifier.result();
+        }
+      },
+    },
+    webhooks,
+    users: access.users,
+    sessions: access.sessions,
+    tokens: access.tokens,
+    credentials: access.credentials,
+    deviceKeys: {
+      set: (site, device, key, nowMs) => access.setDeviceKey(masterKey(), site, device, key, nowMs),
+      get: (site, device) => access.getDeviceKey(masterKey(), site, device),
+      has: (site, device) => access.hasDeviceKey(site, device),
+      owners: () => access.deviceKeyOwners(),
+      delete: (site, device) => access.deleteDeviceKey(site, device),
+    },
+    knowledge,
+    reports: { load: (period, filter) => reports.load(period, filter) },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+  return store;
+}
+
