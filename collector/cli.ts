@@ -15,7 +15,11 @@ Runs the collector: an embedded MQTT broker (MQTT 3.1.1), the SQLite store, the 
 Options:
   --config FILE      the service-desk YAML (teams, routing, calendars, SLA, webhooks …);
                      built-in defaults without it. SIGHUP or POST /api/admin/reload-config re-reads it
-  --data-dir DIR     where faultline.db lives (default ./data; created when missing)
+  --data-dir DIR     where faultline.db lives (default ./data; created when missing); the device-key
+                     file lives here in every mode
+  --database URL     postgres://USER@HOST/DB: the desk in a shared PostgreSQL database instead of
+                     SQLite (default: the FAULTLINE_DATABASE environment variable; prefer it, or
+                     a password file (~/.pgpass), to a password on the command line)
   --mqtt-host HOST   MQTT listen address (default ${DEFAULT_HOST})
   --mqtt-port PORT   MQTT port (default ${DEFAULT_MQTT_PORT}; 0 = any free port)
   --http-host HOST   HTTP listen address (default ${DEFAULT_HOST})
@@ -48,7 +52,7 @@ function parse(argv: string[]) {
     return parseArgs({
       args: argv, allowPositionals: false, strict: true,
       options: {
-        config: { type: 'string' }, 'data-dir': { type: 'string' }, 'mqtt-host': { type: 'string' }, 'mqtt-port': { type: 'string' },
+        config: { type: 'string' }, 'data-dir': { type: 'string' }, database: { type: 'string' }, 'mqtt-host': { type: 'string' }, 'mqtt-port': { type: 'string' },
         'http-host': { type: 'string' }, 'http-port': { type: 'string' }, help: { type: 'boolean', short: 'h' },
         'mqtt-auth': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
         'tls-ca': { type: 'string' }, 'tls-only': { type: 'boolean' }, 'trust-proxy': { type: 'string' },
@@ -97,6 +101,7 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
       ...(trustProxy ? { trustProxy } : {}),
       mqttAuth: auth as AuthMode, ...(mqttTls ? { mqttTls } : {}), mqttPlain: values['tls-only'] !== true,
       dataDir: values['data-dir'] ?? './data',
+      ...(values.database ? { database: values.database } : {}),
       mqttHost: values['mqtt-host'] ?? DEFAULT_HOST, mqttPort: parsePort('mqtt-port', values['mqtt-port'], DEFAULT_MQTT_PORT),
       httpHost: values['http-host'] ?? DEFAULT_HOST, httpPort: parsePort('http-port', values['http-port'], DEFAULT_HTTP_PORT),
     };

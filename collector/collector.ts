@@ -28,8 +28,10 @@ export const DEFAULT_MQTT_PORT = 1883;
 export const DEFAULT_HTTP_PORT = 8080;
 
 export interface CollectorOptions {
-  /** Directory of the SQLite file faultline.db; created when missing. */
+  /** Directory of the SQLite file faultline.db (and of the device-key file); created when missing. */
   dataDir: string;
+  /** postgres://… : keep the desk in this shared PostgreSQL database instead of SQLite (default: FAULTLINE_DATABASE). */
+  database?: string;
   mqttHost?: string;
   /** 0 = any free port; see RunningCollector.mqttPort. */
   mqttPort?: number;
@@ -132,7 +134,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   };
 
   try {
-    store = await openStore({ dataDir: opts.dataDir, log: log.child({ part: 'store' }), nowMs: now(), background: true });
+    store = await openStore({ dataDir: opts.dataDir, database: opts.database, log: log.child({ part: 'store' }), nowMs: now(), background: true });
     const config = new DeskConfigHolder({ ...(opts.configFile === undefined ? {} : { file: opts.configFile }), log: log.child({ part: 'config' }), now });
     const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
     desk = service;
