@@ -4,36 +4,13 @@
  */
 import type pg from 'pg';
 import type { Category } from '../../../protocol/values.js';
-import {
-  available, slaOutcome, type FleetCount, type ReportAcknowledgement, type ReportAnnunciation, type ReportFilter, type ReportTicket, type SlaOutcome,
-} from '../../core/reports/report-input.js';
+import { available, type FleetCount, type ReportAcknowledgement, type ReportAnnunciation, type ReportFilter, type ReportTicket } from '../../core/reports/report-input.js';
 import type { ReportPeriod } from '../../core/reports/report-period.js';
 import type { ReportData } from '../../core/reports/report-summary.js';
 import type { SlaClock } from '../../core/sla/sla-clock.js';
 import type { Priority, TicketStatus } from '../../core/tickets/ticket.js';
+import { clockOutcome, num, parseJson, score, str, type ReportRow as Row } from '../report-rows.js';
 
-type Row = Record<string, string | number | null>;
-
-function parseJson<T>(v: string | number | null | undefined): T | null {
-  if (typeof v !== 'string') return null;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    return null;
-  }
-}
-const num = (v: string | number | null | undefined): number | null => (typeof v === 'number' ? v : null);
-const str = (v: string | number | null | undefined): string => (typeof v === 'string' ? v : '');
-
-function clockOutcome(clock: Partial<SlaClock> | undefined): SlaOutcome | null {
-  if (!clock || typeof clock !== 'object') return null;
-  return slaOutcome({ stoppedMs: clock.stoppedMs ?? null, breachedAtMs: clock.breachedAtMs ?? null });
-}
-
-function score(v: string | number | null | undefined): number | null {
-  const s = parseJson<{ score?: unknown }>(v)?.score;
-  return typeof s === 'number' && s >= 1 && s <= 5 ? s : null;
-}
 
 export class PgReports {
   constructor(private readonly pool: pg.Pool) {}
