@@ -31,7 +31,9 @@ import {
 import { recordFromRow, type AuditRow } from '../sqlite/audit-log.js';
 import { commentFromRow, deskTicketFromRow, type CommentRow, type DeskTicketRow } from '../sqlite/desk-ticket-rows.js';
 import { deviceFromRow, deviceToRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow } from '../sqlite/row-mapping.js';
-import { appendAudit, jsonRows, loadUnit, NeedMore, PgDeskUnit, RESOLVED_LOAD_WINDOW_MS, reserveIds, SITE_LOAD_WINDOW_MS, takeMoreCounters } from './desk-unit.js';
+import { loadUnit, RESOLVED_LOAD_WINDOW_MS, reserveIds, SITE_LOAD_WINDOW_MS, takeMoreCounters } from './desk-scope.js';
+import { NeedMore, PgDeskUnit } from './desk-unit.js';
+import { appendAudit, jsonRows } from './unit-writes.js';
 import { migratePostgres } from './migrations.js';
 import { PgAccess } from './pg-access.js';
 import { PgKnowledge } from './pg-knowledge.js';
