@@ -83,6 +83,8 @@ t.test('PUBLISH/SUBSCRIBE: the same answers as the embedded broker\'s rules, for
   }
   const more: Array<[string, Record<string, string>, 'allow' | 'deny']> = [
     ['device subscribes to everything', { username: 'plant-a/drive-1', clientid: 'x', topic: 'fl/v1/#', action: 'subscribe' }, 'deny'],
+    ['device subscribes to its own receipts', { username: 'plant-a/drive-1', clientid: 'fl-plant-a-drive-1', topic: 'fl/v1/plant-a/drive-1/receipt', action: 'subscribe' }, 'allow'],
+    ["device subscribes to another's receipts", { username: 'plant-a/drive-1', clientid: 'fl-plant-a-drive-1', topic: 'fl/v1/plant-a/drive-2/receipt', action: 'subscribe' }, 'deny'],
     ['service sends an RPC request', { username: 'service:collector-1', clientid: 'c1', topic: 'fl/v1/plant-a/drive-1/rpc/req', action: 'publish' }, 'allow'],
     ['service holds a shared subscription', { username: 'service:collector-1', clientid: 'c1', topic: '$share/collectors/fl/v1/+/+/event', action: 'subscribe' }, 'allow'],
     ['service publishes to $SYS', { username: 'service:collector-1', clientid: 'c1', topic: '$SYS/broker/x', action: 'publish' }, 'deny'],
