@@ -6,7 +6,7 @@ import { errorCode, errorMessage, UsageError } from '../protocol/errors.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, startCollector } from './collector.js';
 import { parseTrustedProxies } from './api/trusted-proxies.js';
 import { AUTH_MODES, type AuthMode } from './security/broker-security.js';
-import { brokerSettingsFromArgs, BROKER_OPTIONS, BROKER_USAGE, EMBEDDED_BROKER_FLAGS } from './broker/broker-args.js';
+import { brokerSettingsFromArgs, BROKER_OPTIONS, BROKER_USAGE, EMBEDDED_BROKER_FLAGS, httpAuthSecretFromArgs, HTTP_AUTH_USAGE } from './broker/broker-args.js';
 
 export const COLLECTOR_USAGE = `Usage: faultline collector [options]
 
@@ -35,7 +35,7 @@ Options:
   --trust-proxy LIST reverse proxies in front of the HTTP API (addresses or CIDR ranges, comma-
                      separated): their X-Forwarded-For gives the client address the login
                      throttle and the logs use; without it the connecting address counts
-${BROKER_USAGE}  -h, --help         show this help
+${BROKER_USAGE}${HTTP_AUTH_USAGE}  -h, --help         show this help
 
 Stops cleanly on Ctrl+C (SIGINT) or SIGTERM; SIGHUP reloads --config (an invalid file is refused
 and the config in use stays).
@@ -57,7 +57,7 @@ function parse(argv: string[]) {
         'http-host': { type: 'string' }, 'http-port': { type: 'string' }, help: { type: 'boolean', short: 'h' },
         'mqtt-auth': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
         'tls-ca': { type: 'string' }, 'tls-only': { type: 'boolean' }, 'trust-proxy': { type: 'string' },
-        ...BROKER_OPTIONS,
+        ...BROKER_OPTIONS, 'mqtt-http-auth-secret-file': { type: 'string' },
       },
     }).values;
   } catch (err) {
@@ -103,8 +103,10 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
       const embeddedOnly = EMBEDDED_BROKER_FLAGS.filter((f) => values[f] !== undefined);
       if (embeddedOnly.length > 0) throw new UsageError(`--broker runs no embedded broker: drop ${embeddedOnly.map((f) => `--${f}`).join(', ')}`);
     }
+    const httpAuthSecret = httpAuthSecretFromArgs(values, process.env);
     options = {
       ...(broker ? { broker } : {}),
+      ...(httpAuthSecret === undefined ? {} : { mqttHttpAuth: { secret: httpAuthSecret } }),
       ...(values.config === undefined ? {} : { configFile: values.config }),
       ...(trustProxy ? { trustProxy } : {}),
       mqttAuth: auth as AuthMode, ...(mqttTls ? { mqttTls } : {}), mqttPlain: values['tls-only'] !== true,

@@ -64,6 +64,8 @@ export interface CollectorOptions {
    * broker (Mosquitto dynamic security via `faultline device add --broker`, or its HTTP auth).
    */
   broker?: ExternalBrokerSettings;
+  /** Serve an EMQX-style broker's HTTP auth/authz at /api/mqtt/{auth,acl} for callers with this shared secret (api/app.ts). */
+  mqttHttpAuth?: { secret: string };
 }
 
 export interface RunningCollector {
@@ -171,6 +173,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
       ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}),
       devices: { provisioning, ...(rpc ? { rpc } : {}) },
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
+      ...(opts.mqttHttpAuth ? { mqttHttpAuth: opts.mqttHttpAuth } : {}),
       observeIngest: (observer) => ingest.observe(observer),
       health: {
         startedAtMs,

@@ -92,3 +92,23 @@ export function brokerSettingsFromArgs(v: BrokerValues, env: NodeJS.ProcessEnv):
     ...(id === undefined ? {} : { clientIdPrefix: `fl-collector-${id}` }),
   };
 }
+
+export const HTTP_AUTH_SECRET_ENV = 'FAULTLINE_MQTT_HTTP_AUTH_SECRET';
+const MIN_SECRET = 16;
+
+export const HTTP_AUTH_USAGE = `  --mqtt-http-auth-secret-file F
+                     answer an EMQX-style broker's HTTP authentication and authorization at
+                     POST /api/mqtt/auth and /api/mqtt/acl, for a broker that sends
+                     "Authorization: Bearer <the secret in F>" (or ${HTTP_AUTH_SECRET_ENV});
+                     off without it. Decisions follow the device credentials in the database
+`;
+
+/** The HTTP auth secret from --mqtt-http-auth-secret-file or the environment; undefined: the endpoints are off. */
+export function httpAuthSecretFromArgs(v: { 'mqtt-http-auth-secret-file'?: string | undefined }, env: NodeJS.ProcessEnv): string | undefined {
+  const file = v['mqtt-http-auth-secret-file'];
+  const secret = file === undefined ? (env[HTTP_AUTH_SECRET_ENV] === '' ? undefined : env[HTTP_AUTH_SECRET_ENV]) : readFileOrUsage('mqtt-http-auth-secret-file', file).trim();
+  if (secret !== undefined && secret.length < MIN_SECRET) {
+    throw new UsageError(`the broker HTTP auth secret must have at least ${MIN_SECRET} characters (e.g. openssl rand -base64 24)`);
+  }
+  return secret;
+}

@@ -262,6 +262,12 @@ export class MosquittoDynsec {
     await this.send([{ command: 'createClient', username, password, roles: [{ rolename: SERVICE_ROLE }] }]);
   }
 
+  /** Removes a service credential; its session is disconnected. Returns false when it had none. */
+  async revokeService(name: string): Promise<boolean> {
+    const [client] = await this.send([{ command: 'deleteClient', username: serviceUsername(name) }], ['Client not found']);
+    return client?.error === undefined;
+  }
+
   /** The usernames the plugin knows (for checks and the CLI's listing). */
   async listClients(): Promise<string[]> {
     const [r] = await this.send([{ command: 'listClients', verbose: false, count: -1 }]);
