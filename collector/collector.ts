@@ -13,6 +13,7 @@ import { MqttBroker, type Authenticate } from './broker/mqtt-broker.js';
 import type { DevicePublisher } from './broker/device-publisher.js';
 import { ExternalBroker, type ExternalBrokerSettings } from './broker/external-broker.js';
 import { storePresence } from './rpc/store-presence.js';
+import { httpAuthCounters } from './security/http-auth-counters.js';
 import { MqttClient } from 'mqtt';
 import type { TlsListenerOptions } from './broker/listeners.js';
 import { adapterSeeds } from './knowledge/adapter-seeds.js';
@@ -165,6 +166,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
       ? await startExternal(opts.broker, store, ingest, log, (r) => { rpc = r; }, (e) => { external = e; })
       : await startEmbedded(opts, mqttHost, store, ingest, log, (g) => { security = g; }, (b) => { broker = b; }, (r) => { rpc = r; });
     const provisioning = new DeviceProvisioning(store);
+    const httpAuth = opts.mqttHttpAuth ? { secret: opts.mqttHttpAuth.secret, ...httpAuthCounters(now) } : undefined;
     const knowledge = new KnowledgeService(store.knowledge);
     await knowledge.kb.seed(adapterSeeds(ADAPTERS), now());
     const opened = store;
@@ -173,13 +175,14 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
       ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}),
       devices: { provisioning, ...(rpc ? { rpc } : {}) },
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
-      ...(opts.mqttHttpAuth ? { mqttHttpAuth: opts.mqttHttpAuth } : {}),
+      ...(httpAuth ? { mqttHttpAuth: { secret: httpAuth.secret, onDecision: httpAuth.onDecision } } : {}),
       observeIngest: (observer) => ingest.observe(observer),
       health: {
         startedAtMs,
         broker: transport.health,
         ingest: () => ingest.counters.snapshot(),
-        ...(transport.security ? { security: transport.security } : {}),
+        // Cluster mode: the broker authenticates; what it asked the collector over HTTP is counted here.
+        ...(transport.security ? { security: transport.security } : httpAuth ? { security: async () => httpAuth.counters.snapshot('required') } : {}),
         ...(rpc ? { deviceRequests: rpc.stats.bind(rpc) } : {}),
       },
     });

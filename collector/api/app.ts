@@ -34,7 +34,7 @@ import { knowledgeRoutes } from './kb-routes.js';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
 import { reportRoutes } from './report-routes.js';
 import { webRoutes, type WebRoutesOptions } from './web-routes.js';
-import { mqttHttpAuthRoutes } from '../security/http-auth-routes.js';
+import { mqttHttpAuthRoutes, type MqttHttpAuthOptions } from '../security/http-auth-routes.js';
 import { MQTT_HTTP_AUTH_PREFIX } from './route-roles.js';
 
 export const API_VERSION = '0.2.0';
@@ -67,7 +67,7 @@ export interface ApiOptions {
    * POST /api/mqtt/auth and /api/mqtt/acl (security/http-auth-routes.ts), for callers sending
    * `Authorization: Bearer <secret>`; off without it.
    */
-  mqttHttpAuth?: { secret: string };
+  mqttHttpAuth?: Pick<MqttHttpAuthOptions, 'secret' | 'onDecision'>;
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -119,7 +119,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   }
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });
   if (opts.mqttHttpAuth) {
-    await app.register(mqttHttpAuthRoutes, { secret: opts.mqttHttpAuth.secret, routePrefix: MQTT_HTTP_AUTH_PREFIX, lookup: (username) => opts.store.credentials.find(username) });
+    await app.register(mqttHttpAuthRoutes, { ...opts.mqttHttpAuth, routePrefix: MQTT_HTTP_AUTH_PREFIX, lookup: (username) => opts.store.credentials.find(username) });
   }
   await app.register(reportRoutes, { reports: opts.store.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });
   await app.register(docsRoute, { docs, version: API_VERSION });

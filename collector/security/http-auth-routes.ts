@@ -53,7 +53,20 @@ export interface MqttHttpAuthOptions {
   /** Route prefix (default /mqtt). Not `prefix`: fastify's register() takes that itself and would apply it twice. */
   routePrefix?: string;
   /** Told of every decision, for counters. */
-  onDecision?(kind: 'connect' | 'publish' | 'subscribe', decision: HttpAuthDecision): void;
+  onDecision?(kind: 'connect' | 'publish' | 'subscribe', decision: HttpAuthDecision, asked: AskedBy): void;
+}
+
+/** Who asked, as the broker said (strings only; '' for a field missing or not a string). Never the password. */
+export interface AskedBy {
+  username: string;
+  clientId: string;
+  topic: string;
+}
+
+function askedBy(body: unknown): AskedBy {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return { username: text(b.username), clientId: text(b.clientid), topic: text(b.topic) };
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -98,7 +111,7 @@ export async function mqttHttpAuthRoutes(app: FastifyInstance, opts: MqttHttpAut
     schema: { summary: 'broker HTTP authentication (CONNECT)', body: AuthBody, response: { 200: AuthReply } },
   }, async (req: FastifyRequest<{ Body: AuthBody }>, reply: FastifyReply) => {
     const answer = (d: HttpAuthDecision): Static<typeof AuthReply> => {
-      opts.onDecision?.('connect', d);
+      opts.onDecision?.('connect', d, askedBy(req.body));
       void reply.code(200);
       return { result: d.result, is_superuser: false };
     };
@@ -120,7 +133,7 @@ export async function mqttHttpAuthRoutes(app: FastifyInstance, opts: MqttHttpAut
     const body = req.body as Partial<AclBody> | undefined;
     const kind = body?.action === 'subscribe' ? 'subscribe' : 'publish';
     const answer = (d: HttpAuthDecision): Static<typeof AclReply> => {
-      opts.onDecision?.(kind, d);
+      opts.onDecision?.(kind, d, askedBy(req.body));
       void reply.code(200);
       return { result: d.result };
     };

@@ -105,6 +105,18 @@ t.test('faultline device add/list/revoke --broker drive Mosquitto dynamic securi
   const again = await mqtt.connectAsync(broker.url, device('drive-1', d1), false).then((c) => c.endAsync(true).then(() => 0), (e: unknown) => (e as { code?: number }).code ?? -1);
   t.ok(again === 0x86 || again === NOT_AUTHORIZED, `a revoked device cannot connect (reason 0x${again.toString(16)})`);
   t.equal(await httpAuth(connectBody), 'deny', 'HTTP auth: revoked in the database too');
+  const acl = await fetch(`${collector.httpUrl}/api/mqtt/acl`, {
+    method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'plant-a/drive-2', clientid: deviceClientId('plant-a', 'drive-2'), topic: 'fl/v1/plant-a/drive-1/event', action: 'publish' }),
+  });
+  t.same(await acl.json(), { result: 'deny' }, 'HTTP authz: drive-2 may not publish as drive-1');
+  const security = ((await fetch(`${collector.httpUrl}/api/health`, { headers: caller.headers })).json() as Promise<{ security: {
+    auth: string; authenticated: number; refused: Record<string, number>; lastRefusals: Array<{ reason: string; username: string; topic: string }>;
+  } }>);
+  const { security: sec } = await security;
+  t.match(sec, { auth: 'required', authenticated: 1, refused: { 'bad-credentials': 3, publish: 1 } }, 'health counts what the broker asked over HTTP');
+  t.match(sec.lastRefusals[0], { reason: 'publish', username: 'plant-a/drive-2', topic: 'fl/v1/plant-a/drive-1/event' });
+  t.ok(!JSON.stringify(sec).includes(d1) && !JSON.stringify(sec).includes(SECRET), 'no password or secret in health');
   const c2 = await mqtt.connectAsync(broker.url, device('drive-2', d2), false);
   t.teardown(() => c2.endAsync(true));
   await c2.publishAsync('fl/v1/plant-a/drive-2/status', Buffer.from([]), { qos: 1 }).catch(() => undefined);
