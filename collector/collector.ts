@@ -21,6 +21,7 @@ import { DeskConfigHolder } from './desk-config/config-holder.js';
 import type { DeskSettings } from './desk-config/desk-settings.js';
 import { DeskService } from './desk/desk-service.js';
 import { IngestPipeline } from './ingest/pipeline.js';
+import { ReceiptSender } from './ingest/receipt-sender.js';
 import { openStore, type StorePort } from './store/index.js';
 
 export const DEFAULT_HOST = '0.0.0.0';
@@ -139,7 +140,12 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
     desk = service;
     await service.start();
-    const ingest = new IngestPipeline({ store: store.ingest, log: log.child({ part: 'ingest' }), now });
+    // Receipts go to devices through the embedded broker, once it runs (collector/ingest/receipt-sender.ts).
+    const receipts = new ReceiptSender({
+      publish: (topic, payload, qos) => (broker ? broker.publish(topic, payload, qos) : Promise.reject(new Error('the broker is not running'))),
+      log: log.child({ part: 'receipts' }), now,
+    });
+    const ingest = new IngestPipeline({ store: store.ingest, log: log.child({ part: 'ingest' }), now, receipts });
     pipeline = ingest;
     ingest.start();
     const guard = new BrokerSecurity({ credentials: store.credentials, log: log.child({ part: 'security' }), mode: opts.mqttAuth ?? 'auto', now });
@@ -176,7 +182,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
         startedAtMs,
         // The collector's own RPC client is not counted.
         broker: () => ({ port: mqtt.port, clients: mqtt.connectedClients().filter((c) => !c.id.startsWith(RPC_CLIENT_ID_PREFIX)).length }),
-        ingest: () => ingest.counters.snapshot(),
+        ingest: () => ({ ...ingest.counters.snapshot(), receipts: receipts.snapshot() }),
         security: () => guard.snapshot(),
         ...(rpc ? { deviceRequests: rpc.stats.bind(rpc) } : {}),
       },

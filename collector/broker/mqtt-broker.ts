@@ -130,6 +130,19 @@ export class MqttBroker {
     return client;
   }
 
+  /**
+   * Publishes from the broker itself to whoever subscribed (no client hooks run: this is the
+   * collector speaking, e.g. a receipt to a device). Resolves once aedes has handed it to the
+   * subscribers' queues.
+   */
+  publish(topic: string, payload: Uint8Array, qos: 0 | 1): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(new FaultlineError('FL_ERR_BROKER_STOPPED', 'the broker is not running'));
+    return new Promise<void>((resolve, reject) => {
+      aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), qos, retain: false, dup: false }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
   /** The connected clients (for the security sweep that drops revoked sessions). */
   connectedClients(): Client[] {
     return [...this.live];

@@ -1,8 +1,9 @@
 /**
  * Who may do what on the embedded broker: pure rules over a principal and a topic (no I/O).
  *
- * - A device may publish only under its own `fl/v1/{site}/{device}/` (any kind but `rpc/req`,
- *   which is the collector's to send), may subscribe only to its own `rpc/req`, must connect
+ * - A device may publish only under its own `fl/v1/{site}/{device}/` (any kind but `rpc/req` and
+ *   `receipt`, which are the collector's to send), may subscribe only to its own `rpc/req` and
+ *   `receipt` (the collector's word that its events are stored), must connect
  *   with the agent's client id `fl-{site}-{device}` (so it cannot take over another device's
  *   session), and its last will must be one it could publish.
  * - A service (the collector's own clients, or a tool given a service credential) may publish
@@ -56,10 +57,13 @@ export function mayPublish(p: Principal, topic: string): AclDecision {
   return OK;
 }
 
+/** Kinds a device subscribes to on its own prefix (what the collector sends it). */
+const DEVICE_SUBSCRIBE_KINDS = ['rpc/req', 'receipt'] as const;
+
 export function maySubscribe(p: Principal, filter: string): AclDecision {
   if (p.kind !== 'device') return OK;
-  const own = `${devicePrefix(p)}rpc/req`;
-  return filter === own ? OK : refuse(`device ${p.site}/${p.device} may subscribe only to ${own}`);
+  const own = DEVICE_SUBSCRIBE_KINDS.map((kind) => `${devicePrefix(p)}${kind}`);
+  return own.includes(filter) ? OK : refuse(`device ${p.site}/${p.device} may subscribe only to ${own.join(' and ')}`);
 }
 
 export function mayUseClientId(p: Principal, clientId: string): AclDecision {

@@ -17,6 +17,7 @@ t.test('publish: a device only under its own fl/v1/{site}/{device}/, never rpc/r
     [device, 'fl/v1/plant-a/drive-1/telemetry', true],
     [device, 'fl/v1/plant-a/drive-1/rpc/res', true],
     [device, 'fl/v1/plant-a/drive-1/rpc/req', false],
+    [device, 'fl/v1/plant-a/drive-1/receipt', false],
     [device, 'fl/v1/plant-a/drive-2/event', false],
     [device, 'fl/v1/plant-b/drive-1/event', false],
     [device, 'fl/v1/plant-a/drive-10/event', false],
@@ -34,9 +35,13 @@ t.test('publish: a device only under its own fl/v1/{site}/{device}/, never rpc/r
   t.match(refused, { ok: false, reason: /only under fl\/v1\/plant-a\/drive-1\// });
 });
 
-t.test('subscribe: a device only to its own rpc/req, no wildcards', async (t) => {
+t.test('subscribe: a device only to its own rpc/req and receipt, no wildcards', async (t) => {
   const cases: Array<[Principal, string, boolean]> = [
     [device, 'fl/v1/plant-a/drive-1/rpc/req', true],
+    [device, 'fl/v1/plant-a/drive-1/receipt', true],
+    [device, 'fl/v1/plant-a/drive-2/receipt', false],
+    [device, 'fl/v1/plant-a/+/receipt', false],
+    [device, 'fl/v1/+/+/receipt', false],
     [device, 'fl/v1/plant-a/drive-1/rpc/res', false],
     [device, 'fl/v1/plant-a/drive-1/#', false],
     [device, 'fl/v1/plant-a/+/rpc/req', false],
