@@ -18,12 +18,12 @@
  * Also keeps the per-device event sequence (`nextSeq`, durable and monotonic across restarts)
  * and a small key/value store for other parts of the agent.
  */
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Logger } from '../../protocol/logger.js';
 import { FaultlineError } from '../../protocol/errors.js';
-import { resendAt, type ResendPolicy } from '../core/receipt-resend.js';
+import type { ResendPolicy } from '../core/receipt-resend.js';
 import { planRoom } from './eviction.js';
+import { deleteReceiptedRows, markSentRows, refuseRows } from './receipt-rows.js';
 import { openOutboxDatabase } from './open-database.js';
 import { prepareStatements, type Row, type Statements } from './statements.js';
 import { EvictionTally, HeldTally } from './tally.js';
@@ -35,8 +35,7 @@ export const MIN_MAX_BYTES = 1024;
 const EVICTION_LOG_EVERY_MS = 60_000;
 /** Rows read per step while evicting. */
 const EVICT_STEP = 256;
-/** What `refused` holds for an event a collector refused as bad input (broker refusals hold their reason code, > 0). */
-export const REFUSED_BY_COLLECTOR = -1;
+export { REFUSED_BY_COLLECTOR } from './receipt-rows.js';
 
 export interface OutboxOptions {
   /** The SQLite file; its directory is created when missing. */
@@ -145,17 +144,7 @@ export class Outbox {
    * count. Seqs no longer stored (a receipt came first) and other kinds are ignored.
    */
   markSent(seqs: readonly number[], nowMs: number, policy: ResendPolicy): number {
-    if (seqs.length === 0) return 0;
-    return this.write(() => {
-      let marked = 0;
-      for (const seq of seqs) {
-        const r = this.st.markSent.get(seq);
-        if (!r) continue;
-        this.st.setResendAt.run(resendAt(nowMs, r.sends, policy), seq);
-        marked++;
-      }
-      return marked;
-    }, []);
+    return seqs.length === 0 ? 0 : this.write(() => markSentRows(this.st, seqs, nowMs, policy), []);
   }
 
   /**
@@ -169,17 +158,7 @@ export class Outbox {
 
   /** A collector holds these events of the device: deletes them (whatever their state). Returns how many were stored. */
   receipt(device: string, eventIds: readonly string[]): number {
-    if (eventIds.length === 0) return 0;
-    return this.write(() => {
-      let deleted = 0;
-      for (const id of eventIds) {
-        for (const r of this.st.deleteReceipted.all(device, id)) {
-          this.held.remove(r.device, r.kind, r.bytes);
-          deleted++;
-        }
-      }
-      return deleted;
-    }, []);
+    return eventIds.length === 0 ? 0 : this.write(() => deleteReceiptedRows(this.st, this.held, device, eventIds), []);
   }
 
   /**
@@ -188,19 +167,7 @@ export class Outbox {
    * of the stored payload. Returns the seqs marked.
    */
   refuse(device: string, refusals: readonly EventRefusal[]): number[] {
-    if (refusals.length === 0) return [];
-    return this.write(() => {
-      const ids = new Set(refusals.map((r) => r.id).filter((id) => id.length > 0));
-      const digests = new Set(refusals.map((r) => Buffer.from(r.payloadSha256).toString('hex')));
-      const marked: number[] = [];
-      for (const row of this.st.eventPayloads.all(device)) {
-        const hit = (row.event_id !== null && ids.has(row.event_id)) || digests.has(createHash('sha256').update(row.payload).digest('hex'));
-        if (!hit) continue;
-        this.st.deadLetter.run(REFUSED_BY_COLLECTOR, row.seq);
-        marked.push(row.seq);
-      }
-      return marked;
-    }, []);
+    return refusals.length === 0 ? [] : this.write(() => refuseRows(this.st, device, refusals), []);
   }
 
   /** Up to `limit` of the device's sent, unreceipted events due again at `nowMs`, in seq order. */

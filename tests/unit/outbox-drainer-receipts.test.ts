@@ -6,33 +6,18 @@
  */
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { OutboxDrainer, type PublishFn } from '../../agent/mqtt/drainer.js';
-import { openOutbox, type Outbox, type OutboxMessage } from '../../agent/outbox/index.js';
+import { OutboxDrainer } from '../../agent/mqtt/drainer.js';
+import { openOutbox, type Outbox } from '../../agent/outbox/index.js';
 import { decodeFaultEvent, encodeFaultEvent } from '../../protocol/codec.js';
 import { silentLogger } from '../../protocol/logger.js';
 import { faultEvent } from '../helpers/delivery-harness.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { fakeConnection as fakeConnectionOf, type FakeConnection } from '../helpers/fake-connection.js';
 
 const DEVICE = 'plant/d1';
 
-interface Pending {
-  msg: OutboxMessage;
-  done: (err?: Error) => void;
-}
-
-function fakeConnection(): { publish: PublishFn; pending: Pending[]; sent: string[]; ackAll: () => void } {
-  const pending: Pending[] = [];
-  const sent: string[] = [];
-  return {
-    pending, sent,
-    publish: (msg, done) => {
-      sent.push(msg.kind === 'event' ? `e${decodeFaultEvent(msg.payload).seq}` : `t${msg.payload.toString()}`);
-      pending.push({ msg, done });
-    },
-    ackAll: () => { for (const p of pending.splice(0)) p.done(); },
-  };
-}
+const fakeConnection = (): FakeConnection => fakeConnectionOf((m) => (m.kind === 'event' ? `e${decodeFaultEvent(m.payload).seq}` : `t${m.payload.toString()}`));
 
 function setup(t: Test, firstMs: number, maxMs: number): { outbox: Outbox; drainer: OutboxDrainer; addEvent: (seq: number) => string } {
   const dir = tempDir();
