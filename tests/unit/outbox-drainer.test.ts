@@ -1,32 +1,14 @@
 /** The drainer against a real outbox file and a fake connection whose acknowledgements the test hands out. */
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { OutboxDrainer, type PublishFn } from '../../agent/mqtt/drainer.js';
-import { openOutbox, type OutboxKind, type OutboxMessage, type Outbox } from '../../agent/outbox/index.js';
+import { OutboxDrainer } from '../../agent/mqtt/drainer.js';
+import { openOutbox, type OutboxKind, type Outbox } from '../../agent/outbox/index.js';
 import { silentLogger } from '../../protocol/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { fakeConnection } from '../helpers/fake-connection.js';
 
 const DEVICE = 'plant/d1';
-
-interface Pending {
-  msg: OutboxMessage;
-  done: (err?: Error) => void;
-}
-
-/** A connection that records every publish and acknowledges only when told. */
-function fakeConnection(): { publish: PublishFn; pending: Pending[]; sent: string[]; ackAll: () => void } {
-  const pending: Pending[] = [];
-  const sent: string[] = [];
-  return {
-    pending, sent,
-    publish: (msg, done) => {
-      sent.push(`${msg.kind[0]}${msg.payload.toString()}`);
-      pending.push({ msg, done });
-    },
-    ackAll: () => { for (const p of pending.splice(0)) p.done(); },
-  };
-}
 
 function setup(t: Test, maxInFlight: number): { outbox: Outbox; drainer: OutboxDrainer; add: (kind: OutboxKind, tag: string, device?: string) => void } {
   const dir = tempDir();
