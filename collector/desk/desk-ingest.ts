@@ -49,9 +49,11 @@ export function processDeskEvent(work: DeskWork, e: FaultEvent, device: DeviceSt
 function lateTicket(work: DeskWork, e: FaultEvent, device: DeviceState | undefined, clearedAtMs: number | null): number | null {
   const current = work.repo.tickets.currentForFault(e.site, e.device, e.code);
   if (e.transition === 'clear') return current?.id ?? null;
-  if (current) return continueTicket(work, current.id, e);
-  const id = raiseTicket(work, e, device);
-  if (clearedAtMs !== null) continueTicket(work, id, { ...e, transition: 'clear', timeMs: Math.max(clearedAtMs, e.timeMs) });
+  const id = current ? continueTicket(work, current.id, e) : raiseTicket(work, e, device);
+  // The clear sent after this raise was applied already: the fault stays cleared on the ticket (device times may tie).
+  if (clearedAtMs !== null && work.repo.tickets.get(id)?.faultActive === true) {
+    continueTicket(work, id, { ...e, transition: 'clear', timeMs: Math.max(clearedAtMs, e.timeMs) });
+  }
   return id;
 }
 
