@@ -13,7 +13,7 @@ import { manualTicket, type DeskTicket } from '../../collector/core/tickets/desk
 import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
 import { DeskService } from '../../collector/desk/desk-service.js';
 import { EventProcessingFailed, type EventProcessor, type StorePort } from '../../collector/store/port.js';
-import { orderContract } from './store-contract-order.js';
+import { clusterContract } from './store-contract-cluster.js';
 
 export interface ContractStores {
   /** A fresh, empty store; the suite closes it. */
@@ -354,5 +354,5 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.match(await again.audit.verify(), { ok: true });
   });
 
-  orderContract(test, (t) => stores.open(t), attachDesk, NOW);
+  clusterContract(test, (t) => stores.open(t), attachDesk, NOW);
 }
