@@ -30,12 +30,14 @@ import type {
 } from './port/desk-repo.js';
 import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { KnowledgePort } from './port/knowledge.js';
+import type { LoginFailuresPort } from './port/login-failures.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
 
 export type * from './port/desk-repo.js';
 export type * from './port/users.js';
 export type * from './port/credentials.js';
 export type * from './port/knowledge.js';
+export type * from './port/login-failures.js';
 export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
 
 /** The ingest unit of work. */
@@ -154,6 +156,7 @@ export interface StorePort {
   readonly knowledge: KnowledgePort;
   readonly reports: ReportsPort;
   readonly cluster: ClusterPort;
+  readonly loginFailures: LoginFailuresPort;
   /** Closes the store; idempotent. */
   close(): Promise<void>;
 }

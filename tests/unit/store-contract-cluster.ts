@@ -4,10 +4,12 @@
  *   one event per batch, and shuffled in batches with resends, end in the same alarms and tickets
  *   (a late clear never clears a newer raise, no ticket twice);
  * - a timer is claimed by the unit that fires it (DeskScope.claim / unit.claimed);
- * - the cluster port says whether others share the store.
+ * - the cluster port says whether others share the store;
+ * - failed sign-ins are counted in the store, atomically (the login throttle every collector shares).
  */
 import type { Test } from 'tap';
 import type { StorePort } from '../../collector/store/port.js';
+import { DEFAULT_LOGIN_THROTTLE, throttleKeys, throttleVerdict } from '../../collector/core/access/login-throttle.js';
 import { asMessage, batches, deskOutcome, deviceHistories, prng, shuffled } from '../helpers/device-histories.js';
 
 type ContractTest = (name: string, fn: (t: Test, store: StorePort) => Promise<void>) => void;
@@ -47,5 +49,25 @@ export function clusterContract(test: ContractTest, open: (t: Test) => Promise<S
     const off = store.cluster.onRemote(() => undefined);
     t.type(off, 'function');
     off();
+  });
+
+  test('failed sign-ins: parallel reservations take turns, a success takes its own back, old ones are pruned', async (t, store) => {
+    const policy = { ...DEFAULT_LOGIN_THROTTLE, maxFailures: 5 };
+    const keys = throttleKeys('Ann', '203.0.113.9');
+    const attempt = (at: number) => store.loginFailures.reserve(keys, at - policy.windowMs, at, (recent) => throttleVerdict(recent, policy, at).allowed);
+    const verdicts = await Promise.all(Array.from({ length: 12 }, () => attempt(nowMs)));
+    t.equal(verdicts.filter(Boolean).length, 5, 'of 12 parallel guesses exactly 5 get to check a password');
+    const other = throttleKeys('bob', '203.0.113.9');
+    t.equal(await store.loginFailures.reserve(other, nowMs - policy.windowMs, nowMs, (r) => {
+      t.same([r.pair.length, r.address.length, r.account.length], [0, 5, 0], 'the address scope counts every username');
+      return true;
+    }), true);
+    await store.loginFailures.succeeded(keys, nowMs);
+    await store.loginFailures.reserve(keys, nowMs - policy.windowMs, nowMs + 1, (r) => {
+      t.same([r.pair.length, r.address.length, r.account.length], [0, 5, 4], 'a success clears the pair and takes back its own reservation');
+      return false;
+    });
+    t.equal(await attempt(nowMs + policy.windowMs + 1), true, 'after the window the pair may try again');
+    t.equal(await store.loginFailures.prune(nowMs), 11, 'failures at or before a time are pruned (6 reservations of 3 scopes, less the 7 the success took back)');
   });
 }

@@ -30,6 +30,8 @@ export const ADVISORY_LOCK_SITE_CLASS = 0x464e;
  * once instead of queueing on its scope's locks. Never waited on, so it cannot deadlock.
  */
 export const ADVISORY_LOCK_TIMER_CLASS = 0x464f;
+/** Transaction-level, one per login throttle key (second key = hashtext of the scope and the key): a sign-in's reservation, sorted. */
+export const ADVISORY_LOCK_LOGIN_CLASS = 0x4650;
 /** Transaction-level: held while the last-admin rule is checked and a user change applied. */
 export const ADVISORY_LOCK_USERS = 5;
 /** Transaction-level: held while a broker credential takes the next change number. */

@@ -34,6 +34,7 @@ import { createPgQueries } from './pg-queries.js';
 import { migratePostgres } from './migrations.js';
 import { PgAccess } from './pg-access.js';
 import { PgKnowledge } from './pg-knowledge.js';
+import { createPgLoginFailures } from './pg-login-failures.js';
 import { PgReports } from './pg-reports.js';
 import { insertRows, STORE_PG_TYPES } from './pg-rows.js';
 import { checkDatabaseUrl, redactUrl } from './pool.js';
@@ -442,6 +443,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     knowledge,
     reports: { load: (period, filter) => reports.load(period, filter) },
     cluster: signals,
+    loginFailures: createPgLoginFailures(pool, withTx),
     async close() {
       if (closed) return;
       closed = true;

@@ -13,6 +13,7 @@
  * Retention: events and tickets are kept forever; telemetry 24 h by sample time
  * (TELEMETRY_RETENTION_MS, pruned at most once a minute inside an ingest transaction).
  */
+import { createLoginFailureStore } from './login-failure-store.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -203,6 +204,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     reports: { load: async (period, filter) => reports.load(period, filter) },
     // One process owns the file: its own desk announces every change in process.
     cluster: { shared: false, onRemote: () => () => undefined },
+    loginFailures: createLoginFailureStore(db),
     async close() {
       if (closed) return;
       closed = true;
