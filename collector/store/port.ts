@@ -109,6 +109,13 @@ export interface WebhookOutboxPort {
   /** Pending deliveries due by nowMs, oldest due first, not in `skip`. */
   due(nowMs: number, limit: number, skip: ReadonlySet<number>): Promise<StoredDelivery[]>;
   nextDueMs(skip: ReadonlySet<number>): Promise<number | null>;
+  /**
+   * Claims the pending deliveries `due` would return for this collector: none is due again for anyone
+   * until `leaseUntilMs` (its recordAttempt or giveUp settles it before), and two collectors never claim
+   * the same one (PostgreSQL: FOR UPDATE SKIP LOCKED). A collector that dies while sending leaves its
+   * claims to be retried once the lease ends: webhook delivery is at least once, receivers dedupe by delivery id.
+   */
+  claim(nowMs: number, limit: number, skip: ReadonlySet<number>, leaseUntilMs: number): Promise<StoredDelivery[]>;
   recordAttempt(id: number, attempt: DeliveryAttempt, step: DeliveryStep, nowMs: number): Promise<void>;
   giveUp(id: number, reason: string, nowMs: number): Promise<void>;
   list(filter: DeliveryFilter): Promise<StoredDelivery[]>;

@@ -5,7 +5,8 @@
  *   (a late clear never clears a newer raise, no ticket twice);
  * - a timer is claimed by the unit that fires it (DeskScope.claim / unit.claimed);
  * - the cluster port says whether others share the store;
- * - failed sign-ins are counted in the store, atomically (the login throttle every collector shares).
+ * - failed sign-ins are counted in the store, atomically (the login throttle every collector shares);
+ * - a webhook delivery is claimed by one sender at a time, for a lease.
  */
 import type { Test } from 'tap';
 import type { StorePort } from '../../collector/store/port.js';
@@ -69,5 +70,23 @@ export function clusterContract(test: ContractTest, open: (t: Test) => Promise<S
     });
     t.equal(await attempt(nowMs + policy.windowMs + 1), true, 'after the window the pair may try again');
     t.equal(await store.loginFailures.prune(nowMs), 11, 'failures at or before a time are pruned (6 reservations of 3 scopes, less the 7 the success took back)');
+  });
+
+  test('webhook deliveries are claimed for a lease: not due again for anyone until it ends or an attempt settles them', async (t, store) => {
+    const delivery = (id: string) => ({
+      webhookId: 'chat', body: `{"deliveryId":"${id}"}`,
+      payload: { deliveryId: id, event: 'ticket.opened' as const, occurredAt: new Date(nowMs).toISOString(), site: 'plant-a', reason: 'contract', recipients: [], ticket: null, details: {} },
+    });
+    await store.desk.transaction({}, ({ repo }) => { for (const id of ['w1', 'w2', 'w3']) repo.webhooks.enqueue(delivery(id), nowMs); });
+    const [first, second] = await Promise.all([store.webhooks.claim(nowMs, 2, new Set(), nowMs + 60_000), store.webhooks.claim(nowMs, 2, new Set(), nowMs + 60_000)]);
+    const ids = [...(first ?? []), ...(second ?? [])].map((d) => d.deliveryId).sort();
+    t.same(ids, ['w1', 'w2', 'w3'], 'two claims at once share the three, none twice');
+    t.same(await store.webhooks.claim(nowMs + 1000, 10, new Set(), nowMs + 60_000), [], 'nothing due while leased');
+    t.equal(await store.webhooks.nextDueMs(new Set()), nowMs + 60_000, 'due again when the lease ends');
+    const w1 = [...(first ?? []), ...(second ?? [])].find((d) => d.deliveryId === 'w1');
+    if (!w1) throw new Error('w1 expected');
+    await store.webhooks.recordAttempt(w1.id, { webhookId: 'chat', deliveryId: 'w1', attempt: 1, atMs: nowMs, result: { kind: 'status', status: 503 } },
+      { type: 'send', attempt: 2, notBeforeMs: nowMs + 5000 }, nowMs);
+    t.same((await store.webhooks.claim(nowMs + 5000, 10, new Set(), nowMs + 70_000)).map((d) => d.deliveryId), ['w1'], 'an attempt settles its lease: the retry is due at its own time');
   });
 }

@@ -148,6 +148,13 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const reports = new ReportLoader(db);
   // The write keys' master key lives beside the database, never in it.
   let deviceKeys: DeviceKeyStore | undefined;
+  const lease = db.prepare<[number, number]>('UPDATE webhook_deliveries SET next_attempt_ms = ? WHERE id = ?');
+  /** One process owns the file: the due ones, moved to the lease's end in one transaction. */
+  const claimDeliveries = db.transaction((nowMs: number, limit: number, skip: ReadonlySet<number>, leaseUntilMs: number) => {
+    const due = webhooks.due(nowMs, limit, skip);
+    for (const d of due) lease.run(leaseUntilMs, d.id);
+    return due;
+  });
   const keys = (): DeviceKeyStore => (deviceKeys ??= new DeviceKeyStore(db, loadOrCreateKeyFile(opts.dataDir)));
   const checkpointer = opts.backgroundCheckpoint ? startCheckpointer(db, opts.log) : undefined;
   let closed = false;
@@ -179,7 +186,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       list: async (filter) => audit.list(filter),
       verify: async () => verifyAuditChain(db),
     },
-    webhooks: promised(webhooks, ['due', 'nextDueMs', 'recordAttempt', 'giveUp', 'list', 'get']),
+    webhooks: {
+      ...promised(webhooks, ['due', 'nextDueMs', 'recordAttempt', 'giveUp', 'list', 'get']),
+      claim: async (nowMs, limit, skip, leaseUntilMs) => claimDeliveries(nowMs, limit, skip, leaseUntilMs),
+    },
     users: promised(users.users, ['byName', 'byId', 'list', 'count', 'create', 'update', 'remove', 'verifyLogin', 'recordLogin', 'mustGet']),
     sessions: { policy: users.sessions.policy, ...promised(users.sessions, ['create', 'resolve', 'isLive', 'remove', 'removeForUser', 'countForUser', 'prune']) },
     tokens: promised(users.tokens, ['create', 'list', 'revoke', 'resolve']),
