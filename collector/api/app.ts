@@ -10,7 +10,8 @@ import type { StorePort } from '../store/port.js';
 import { adminRoutes } from './admin-routes.js';
 import { alarmRoutes } from './alarm-routes.js';
 import { installErrorHandlers } from './api-errors.js';
-import { LoginThrottle, type LoginThrottlePolicy } from '../core/access/login-throttle.js';
+import type { LoginThrottlePolicy } from '../core/access/login-throttle.js';
+import { SharedLoginThrottle } from '../users/shared-login-throttle.js';
 import { authenticate, installAuth } from './auth-hooks.js';
 import { authRoutes } from './auth-routes.js';
 import { userRoutes } from './user-routes.js';
@@ -86,7 +87,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   const { desk, now } = opts;
   // Before any route: every route must have a role policy, and every request is authenticated against it.
   const auth = {
-    directory: opts.store, throttle: new LoginThrottle(opts.auth?.throttle), now,
+    directory: opts.store, throttle: new SharedLoginThrottle(opts.store.loginFailures, opts.auth?.throttle), now,
     ...(opts.auth?.routeRoles ? { routeRoles: opts.auth.routeRoles } : {}),
   };
   installAuth(app, auth);

@@ -8,7 +8,7 @@
 import type { StorePort, UserRecord } from '../store/port.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { FaultlineError } from '../../protocol/errors.js';
-import type { LoginThrottle } from '../core/access/login-throttle.js';
+import type { LoginGate } from '../users/shared-login-throttle.js';
 import { sameSecret } from '../users/secret-token.js';
 
 import { sendAuthError } from './auth-errors.js';
@@ -22,7 +22,8 @@ import { clearSessionCookie, sessionCookieCount, sessionIdOf } from './session-c
 export interface AuthDeps {
   /** Users, sessions and API tokens (the store). */
   directory: Pick<StorePort, 'users' | 'sessions' | 'tokens'>;
-  throttle: LoginThrottle;
+  /** Failed sign-ins: the store's, shared by every collector on it (SharedLoginThrottle). */
+  throttle: LoginGate;
   now: () => number;
   /** The policy table (tests pass their own). */
   routeRoles?: Readonly<Record<string, RoutePolicy>>;

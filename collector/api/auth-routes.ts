@@ -45,7 +45,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
   }, async (req, reply) => {
     const { username, password } = req.body;
     // Counted as a failure before the (slow) password check, so parallel attempts cannot all slip through.
-    const { verdict, reservation } = throttle.reserve(username, req.ip, now());
+    const { verdict, reservation } = await throttle.reserve(username, req.ip, now());
     if (!verdict.allowed || !reservation) {
       const retryAfterS = verdict.allowed ? 1 : Math.ceil(verdict.retryAfterMs / 1000);
       req.log.warn({ username, ip: req.ip, retryAfterS, scope: verdict.allowed ? undefined : verdict.scope }, 'login throttled');
@@ -56,7 +56,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
       req.log.info({ username, ip: req.ip }, 'login failed');
       return sendAuthError(reply, 'FL_ERR_AUTH_FAILED', 'wrong username or password');
     }
-    throttle.succeeded(reservation);
+    await throttle.succeeded(reservation);
     const nowMs = now();
     await directory.sessions.prune(nowMs);
     const issued = await directory.sessions.create(user.id, nowMs);

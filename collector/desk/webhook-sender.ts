@@ -16,6 +16,9 @@ import {
 import { redactUrl } from '../desk-config/config-view.js';
 import type { DeskSettings, WebhookTarget } from '../desk-config/desk-settings.js';
 
+/** A claimed delivery is not due for other collectors for this long at least (twice the send timeout when longer). */
+const LEASE_MIN_MS = 60_000;
+
 export interface WebhookSenderOptions {
   outbox: WebhookOutboxPort;
   settings: () => DeskSettings;
@@ -88,7 +91,9 @@ export class WebhookSender {
   private async claimDue(nowMs: number): Promise<Array<Promise<void>>> {
     const { concurrency } = this.opts.settings().delivery;
     const free = concurrency - this.inFlight.size;
-    const due = free > 0 ? await this.opts.outbox.due(nowMs, free, new Set(this.inFlight.keys())) : [];
+    // Claimed, not just read: with several collectors on one database each delivery goes out from one of them.
+    const lease = nowMs + Math.max(LEASE_MIN_MS, 2 * this.opts.settings().delivery.timeoutMs);
+    const due = free > 0 ? await this.opts.outbox.claim(nowMs, free, new Set(this.inFlight.keys()), lease) : [];
     return due.filter((d) => !this.inFlight.has(d.id)).map((d) => {
       const p = this.attempt(d).then(
         () => { this.inFlight.delete(d.id); this.kick(); },

@@ -30,12 +30,14 @@ import type {
 } from './port/desk-repo.js';
 import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { KnowledgePort } from './port/knowledge.js';
+import type { LoginFailuresPort } from './port/login-failures.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
 
 export type * from './port/desk-repo.js';
 export type * from './port/users.js';
 export type * from './port/credentials.js';
 export type * from './port/knowledge.js';
+export type * from './port/login-failures.js';
 export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
 
 /** The ingest unit of work. */
@@ -107,6 +109,13 @@ export interface WebhookOutboxPort {
   /** Pending deliveries due by nowMs, oldest due first, not in `skip`. */
   due(nowMs: number, limit: number, skip: ReadonlySet<number>): Promise<StoredDelivery[]>;
   nextDueMs(skip: ReadonlySet<number>): Promise<number | null>;
+  /**
+   * Claims the pending deliveries `due` would return for this collector: none is due again for anyone
+   * until `leaseUntilMs` (its recordAttempt or giveUp settles it before), and two collectors never claim
+   * the same one (PostgreSQL: FOR UPDATE SKIP LOCKED). A collector that dies while sending leaves its
+   * claims to be retried once the lease ends: webhook delivery is at least once, receivers dedupe by delivery id.
+   */
+  claim(nowMs: number, limit: number, skip: ReadonlySet<number>, leaseUntilMs: number): Promise<StoredDelivery[]>;
   recordAttempt(id: number, attempt: DeliveryAttempt, step: DeliveryStep, nowMs: number): Promise<void>;
   giveUp(id: number, reason: string, nowMs: number): Promise<void>;
   list(filter: DeliveryFilter): Promise<StoredDelivery[]>;
@@ -116,6 +125,26 @@ export interface WebhookOutboxPort {
 /** What the service reports need, loaded defensively (figures the data cannot give are "unavailable"). */
 export interface ReportsPort {
   load(period: ReportPeriod, filter: ReportFilter): Promise<ReportData>;
+}
+
+/** What another collector sharing the database committed (one desk unit of work). */
+export interface RemoteDeskChanges {
+  alarms: number[];
+  tickets: number[];
+  /** Sites whose flood state was written. */
+  floodSites: string[];
+  /** The earliest deadline the unit set; null: none. */
+  earliestDueMs: number | null;
+  /** Too much to name, or notifications may have been missed (a lost connection): re-read what is shown. */
+  resync: boolean;
+}
+
+/** Collectors sharing one database: how one hears what the others committed. */
+export interface ClusterPort {
+  /** true when other collectors may share the store (PostgreSQL); an embedded store hears nothing. */
+  readonly shared: boolean;
+  /** Calls listener after every desk unit another collector commits (within a second); returns the unsubscribe. */
+  onRemote(listener: (changes: RemoteDeskChanges) => void): () => void;
 }
 
 export interface StorePort {
@@ -133,6 +162,8 @@ export interface StorePort {
   readonly deviceKeys: DeviceKeysPort;
   readonly knowledge: KnowledgePort;
   readonly reports: ReportsPort;
+  readonly cluster: ClusterPort;
+  readonly loginFailures: LoginFailuresPort;
   /** Closes the store; idempotent. */
   close(): Promise<void>;
 }

@@ -62,7 +62,28 @@ export function throttleKeys(username: string, address: string): Record<Throttle
   return { pair: `${user}\u0000${address}`, address: addressScope(address), account: user };
 }
 
-const SCOPES: readonly ThrottleScope[] = ['pair', 'address', 'account'];
+export const THROTTLE_SCOPES: readonly ThrottleScope[] = ['pair', 'address', 'account'];
+const SCOPES = THROTTLE_SCOPES;
+
+export function scopeLimit(policy: LoginThrottlePolicy, scope: ThrottleScope): number {
+  return scope === 'pair' ? policy.maxFailures : scope === 'address' ? policy.maxPerAddress : policy.maxPerAccount;
+}
+
+/**
+ * The verdict on an attempt given each scope's failures inside the window (oldest first): refused
+ * while a scope is full, until its oldest counted failure ages out. Pure; the in-memory throttle
+ * and the store-backed one (shared by collectors) both decide with it.
+ */
+export function throttleVerdict(recent: Readonly<Record<ThrottleScope, readonly number[]>>, policy: LoginThrottlePolicy, nowMs: number): ThrottleVerdict {
+  for (const scope of SCOPES) {
+    const limit = scopeLimit(policy, scope);
+    const times = recent[scope];
+    if (times.length < limit) continue;
+    const oldest = times[times.length - limit] ?? nowMs;
+    return { allowed: false, retryAfterMs: Math.max(1, oldest + policy.windowMs - nowMs), scope };
+  }
+  return { allowed: true };
+}
 
 export class LoginThrottle {
   private readonly failures: Record<ThrottleScope, Map<string, number[]>> = { pair: new Map(), address: new Map(), account: new Map() };
@@ -77,13 +98,11 @@ export class LoginThrottle {
    */
   reserve(username: string, address: string, nowMs: number): { verdict: ThrottleVerdict; reservation?: LoginReservation } {
     const keys = throttleKeys(username, address);
-    for (const scope of SCOPES) {
-      const limit = this.limit(scope);
-      const recent = this.recent(scope, keys[scope], nowMs);
-      if (recent.length < limit) continue;
+    const recent = { pair: this.recent('pair', keys.pair, nowMs), address: this.recent('address', keys.address, nowMs), account: this.recent('account', keys.account, nowMs) };
+    const verdict = throttleVerdict(recent, this.policy, nowMs);
+    if (!verdict.allowed) {
       this.throttledCount += 1;
-      const oldest = recent[recent.length - limit] ?? nowMs;
-      return { verdict: { allowed: false, retryAfterMs: Math.max(1, oldest + this.policy.windowMs - nowMs), scope } };
+      return { verdict };
     }
     for (const scope of SCOPES) this.record(scope, keys[scope], nowMs);
     this.failureCount += 1;
@@ -108,7 +127,7 @@ export class LoginThrottle {
   }
 
   private limit(scope: ThrottleScope): number {
-    return scope === 'pair' ? this.policy.maxFailures : scope === 'address' ? this.policy.maxPerAddress : this.policy.maxPerAccount;
+    return scopeLimit(this.policy, scope);
   }
 
   private record(scope: ThrottleScope, key: string, nowMs: number): void {

@@ -33,6 +33,17 @@ export class PgWebhooks implements WebhookOutboxPort {
     return this.withAttempts(rows);
   }
 
+  async claim(nowMs: number, limit: number, skip: ReadonlySet<number>, leaseUntilMs: number): Promise<StoredDelivery[]> {
+    const { rows } = await this.pool.query<DeliveryRow & { due_ms: number }>(`WITH claimed AS (
+        SELECT id, next_attempt_ms FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_ms <= $1 AND NOT (id = ANY($2::bigint[]))
+        ORDER BY next_attempt_ms, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+      UPDATE webhook_deliveries w SET next_attempt_ms = $4 FROM claimed WHERE w.id = claimed.id RETURNING w.*, claimed.next_attempt_ms AS due_ms`,
+    [nowMs, [...skip], limit, leaseUntilMs]);
+    // As `due` shows them (when they were due), oldest due first.
+    const sorted = rows.sort((a, b) => a.due_ms - b.due_ms || a.id - b.id).map(({ due_ms, ...r }) => ({ ...r, next_attempt_ms: due_ms }));
+    return this.withAttempts(sorted);
+  }
+
   async nextDueMs(skip: ReadonlySet<number>): Promise<number | null> {
     const { rows } = await this.pool.query<{ t: number | null }>(`SELECT min(next_attempt_ms) AS t FROM webhook_deliveries
       WHERE status = 'pending' AND NOT (id = ANY($1::bigint[]))`, [[...skip]]);

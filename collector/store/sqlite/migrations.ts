@@ -9,6 +9,7 @@ import { DESK_MIGRATION } from './migrations-desk.js';
 import { DEVICE_KEY_MIGRATIONS } from './migrations-device-keys.js';
 import { INGEST_MIGRATIONS } from './migrations-ingest.js';
 import { KNOWLEDGE_MIGRATIONS } from './migrations-knowledge.js';
+import { LOGIN_MIGRATIONS } from './migrations-login.js';
 import { SECURITY_MIGRATIONS } from './migrations-security.js';
 import { USERS_MIGRATIONS } from './migrations-users.js';
 
@@ -111,6 +112,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...USERS_MIGRATIONS,
   ...DEVICE_KEY_MIGRATIONS,
   ...INGEST_MIGRATIONS,
+  ...LOGIN_MIGRATIONS,
 ];
 
 interface AppliedRow {

@@ -13,6 +13,7 @@
  * Retention: events and tickets are kept forever; telemetry 24 h by sample time
  * (TELEMETRY_RETENTION_MS, pruned at most once a minute inside an ingest transaction).
  */
+import { createLoginFailureStore } from './login-failure-store.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -147,6 +148,13 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const reports = new ReportLoader(db);
   // The write keys' master key lives beside the database, never in it.
   let deviceKeys: DeviceKeyStore | undefined;
+  const lease = db.prepare<[number, number]>('UPDATE webhook_deliveries SET next_attempt_ms = ? WHERE id = ?');
+  /** One process owns the file: the due ones, moved to the lease's end in one transaction. */
+  const claimDeliveries = db.transaction((nowMs: number, limit: number, skip: ReadonlySet<number>, leaseUntilMs: number) => {
+    const due = webhooks.due(nowMs, limit, skip);
+    for (const d of due) lease.run(leaseUntilMs, d.id);
+    return due;
+  });
   const keys = (): DeviceKeyStore => (deviceKeys ??= new DeviceKeyStore(db, loadOrCreateKeyFile(opts.dataDir)));
   const checkpointer = opts.backgroundCheckpoint ? startCheckpointer(db, opts.log) : undefined;
   let closed = false;
@@ -161,7 +169,13 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       setEventProcessor: (p) => writer.setEventProcessor(p),
     },
     desk: {
-      transaction: async (_scope, fn) => transaction(() => fn(unit)),
+      transaction: async (scope, fn) => transaction(() => {
+        // One process owns the file: a timer still due inside the transaction is this unit's.
+        const claim = scope.claim;
+        if (!claim) return fn(unit);
+        const due = timers.get(claim.kind, claim.key);
+        return fn({ ...unit, claimed: due !== undefined && due.dueMs <= claim.dueBy });
+      }),
       nextTimer: async () => timers.next(),
       dueTimers: async (nowMs, limit) => timers.due(nowMs, limit),
       calendarsInUse: async () => tickets.calendarsInUse(),
@@ -172,7 +186,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       list: async (filter) => audit.list(filter),
       verify: async () => verifyAuditChain(db),
     },
-    webhooks: promised(webhooks, ['due', 'nextDueMs', 'recordAttempt', 'giveUp', 'list', 'get']),
+    webhooks: {
+      ...promised(webhooks, ['due', 'nextDueMs', 'recordAttempt', 'giveUp', 'list', 'get']),
+      claim: async (nowMs, limit, skip, leaseUntilMs) => claimDeliveries(nowMs, limit, skip, leaseUntilMs),
+    },
     users: promised(users.users, ['byName', 'byId', 'list', 'count', 'create', 'update', 'remove', 'verifyLogin', 'recordLogin', 'mustGet']),
     sessions: { policy: users.sessions.policy, ...promised(users.sessions, ['create', 'resolve', 'isLive', 'remove', 'removeForUser', 'countForUser', 'prune']) },
     tokens: promised(users.tokens, ['create', 'list', 'revoke', 'resolve']),
@@ -195,6 +212,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       ticket: async (ref) => kbTickets.find(ref),
     },
     reports: { load: async (period, filter) => reports.load(period, filter) },
+    // One process owns the file: its own desk announces every change in process.
+    cluster: { shared: false, onRemote: () => () => undefined },
+    loginFailures: createLoginFailureStore(db),
     async close() {
       if (closed) return;
       closed = true;
