@@ -2,7 +2,8 @@
  * A collector as users run it, in its own process: `node dist/bin/faultline.js collector …` with
  * the given arguments, HTTP on a free loopback port, ready once it prints its HTTP URL. stop()
  * sends SIGTERM (an orderly stop: leave the share group, commit what is in flight); kill()
- * SIGKILL. The process dies with the test (ServerProcess).
+ * SIGKILL. The process dies with the test (ServerProcess). Loading the collector's modules alone
+ * takes half a minute on a loaded 2-core machine, hence the long ready timeout.
  */
 import { fileURLToPath } from 'node:url';
 import { ServerProcess } from './server-process.js';
@@ -25,7 +26,7 @@ export async function startCollectorProcess(args: readonly string[], env: NodeJS
     name: 'collector', command: process.execPath, runAs: null,
     args: [FAULTLINE_CLI, 'collector', '--http-host', '127.0.0.1', '--http-port', '0', ...args],
     env: { ...process.env, FAULTLINE_LOG_LEVEL: 'info', ...env },
-    ready: /HTTP API: http:\/\/\S+\/api\/health/, stopSignal: 'SIGTERM', readyTimeoutMs: 30_000,
+    ready: /HTTP API: http:\/\/\S+\/api\/health/, stopSignal: 'SIGTERM', readyTimeoutMs: 150_000,
   });
   const line = server.log.find((l) => /HTTP API: http:\/\/\S+\/api\/health/.test(l)) ?? '';
   const httpUrl = /HTTP API: (http:\/\/\S+)\/api\/health/.exec(line)?.[1] ?? '';

@@ -23,6 +23,8 @@ import { waitFor } from '../../helpers/wait.js';
 
 const run = promisify(execFile);
 const PASSWORD = 'broker-pw-7f3a9c1e';
+// Three collector starts (modules load slowly on a loaded machine): beyond tap's 120 s default.
+t.setTimeout(420_000);
 
 t.test('a collector on an MQTTS broker it trusts through --broker-ca', async (t) => {
   const certs = tempDir('faultline-broker-tls-');
@@ -40,7 +42,7 @@ t.test('a collector on an MQTTS broker it trusts through --broker-ca', async (t)
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
   const args = ['--broker', url, '--broker-user', 'service:collector-1', '--broker-password-file', passwordFile, '--data-dir', `${dir.path}/data`];
 
-  const refused = await run(process.execPath, [FAULTLINE_CLI, 'collector', '--http-host', '127.0.0.1', '--http-port', '0', ...args], { timeout: 30_000 })
+  const refused = await run(process.execPath, [FAULTLINE_CLI, 'collector', '--http-host', '127.0.0.1', '--http-port', '0', ...args], { timeout: 150_000 })
     .then(() => undefined, (e: unknown) => e as { code: number; stderr: string; stdout: string });
   t.equal(refused?.code, 1, 'without --broker-ca: exit 1');
   t.match(refused?.stderr ?? '', /cannot connect to the broker at mqtts:\/\/127\.0\.0\.1:\d+ .*self[- ]signed/i, 'says why: the broker\'s certificate is not trusted');

@@ -26,6 +26,8 @@ import { waitFor } from '../../helpers/wait.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const DEVICES = ['drive-1', 'drive-2', 'drive-3'];
+// Two collector processes, PostgreSQL, Mosquitto, an agent: ~70 s idle, much more on a loaded machine.
+t.setTimeout(480_000);
 
 interface Health {
   ingest: { eventsCommitted: number };

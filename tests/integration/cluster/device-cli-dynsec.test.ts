@@ -28,6 +28,8 @@ import { waitFor } from '../../helpers/wait.js';
 const run = promisify(execFile);
 const NOT_AUTHORIZED = 0x87;
 const SECRET = 'http-auth-secret-0123456789';
+// Six CLI runs and a collector: ~40 s idle, more on a loaded machine.
+t.setTimeout(360_000);
 
 t.test('faultline device add/list/revoke --broker drive Mosquitto dynamic security', async (t) => {
   const broker = await startMosquitto({ dynamicSecurity: true });
