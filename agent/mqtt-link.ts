@@ -308,9 +308,7 @@ export class MqttLink {
     client.subscribe(this.topic('rpc/req'), { qos: 1 }, (err, granted) => {
       if (err || granted?.some((g) => g.qos === 128)) o.log.warn({ err: err?.message ?? 'subscription refused' }, 'cannot subscribe to rpc/req; live reads will not work on this connection');
     });
-    this.drainer.attach((m, done) => {
-      client.publish(m.topic, m.payload, { qos: m.qos }, (err) => done(err ?? undefined));
-    }, connack.properties?.receiveMaximum);
+    // Subscribed before the first event goes out, so that its receipt finds the subscription.
     if (o.receipts) {
       client.subscribe(this.topic('receipt'), { qos: 1 }, (err, granted) => {
         if (client !== this.client || !(err || granted?.some((g) => g.qos >= 128))) return;
@@ -321,6 +319,9 @@ export class MqttLink {
         }, 'cannot subscribe to receipts: fault events are deleted on the broker\'s acknowledgement on this connection (no end-to-end guarantee)');
       });
     }
+    this.drainer.attach((m, done) => {
+      client.publish(m.topic, m.payload, { qos: m.qos }, (err) => done(err ?? undefined));
+    }, connack.properties?.receiveMaximum);
   }
 
   /** A collector's receipt: deletes the named events from the outbox. A bad one is counted and ignored. */

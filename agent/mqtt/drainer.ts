@@ -28,7 +28,7 @@
  */
 import type { Logger } from '../../protocol/logger.js';
 import type { Outbox, OutboxKind, OutboxMessage } from '../outbox/index.js';
-import type { ResendPolicy } from '../core/receipt-resend.js';
+import { DEFAULT_RESEND_POLICY, type ResendPolicy } from '../core/receipt-resend.js';
 import type { EventRefusal } from '../outbox/index.js';
 
 /** Sends one message; calls `done` once on the broker's acknowledgement (QoS 1) or write (QoS 0), or with the failure. */
@@ -214,7 +214,7 @@ export class OutboxDrainer {
       const due = outbox.dueResends(device, this.now(), free + c.inFlight.size).filter((m) => !c.inFlight.has(m.seq)).slice(0, free);
       if (due.length > 0) {
         // Not due again while in flight; their PUBACK sets the next time (if it never comes: the longest wait).
-        outbox.postponeResends(due.map((m) => m.seq), this.now() + (this.opts.receipts?.maxMs ?? 0));
+        outbox.postponeResends(due.map((m) => m.seq), this.now() + (this.opts.receipts ?? DEFAULT_RESEND_POLICY).maxMs);
         for (const m of due) {
           if (this.conn !== c) return;
           this.resend(c, m);
@@ -276,7 +276,7 @@ export class OutboxDrainer {
     }
     if (at === undefined) return;
     // Bounded: a clock that jumps cannot push the wake-up beyond the longest wait.
-    const delay = Math.min(Math.max(0, at - this.now()), receipts?.maxMs ?? 300_000) + 1;
+    const delay = Math.min(Math.max(0, at - this.now()), (receipts ?? DEFAULT_RESEND_POLICY).maxMs) + 1;
     this.resendTimer = setTimeout(() => {
       this.resendTimer = null;
       this.pump();
