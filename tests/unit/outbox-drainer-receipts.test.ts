@@ -71,35 +71,33 @@ t.test('a receipt that overtakes the PUBACK deletes the event; the late PUBACK c
   t.equal(outbox.unreceipted(DEVICE), 0);
 });
 
-t.test('unreceipted events go again when due, oldest first and ahead of new ones, the wait doubling', async (t) => {
-  const { outbox, drainer, addEvent } = setup(t, 150, 300);
+t.test('unreceipted events go again when due, oldest first, the wait doubling; a receipt stops them', async (t) => {
+  const { outbox, drainer, addEvent } = setup(t, 400, 800);
   const ids = [addEvent(1), addEvent(2)];
   const conn = fakeConnection();
   drainer.attach(conn.publish);
-  const sentAt = Date.now();
-  conn.ackAll();
-  await tick();
-  await tick();
   t.same(conn.sent, ['e1', 'e2']);
-  addEvent(3); // a new event goes out at once, with no wait
+  addEvent(3); // a new event goes out at once, with no wait, and stays unacknowledged for now
   await waitFor('the new event', () => (conn.sent.includes('e3') ? true : undefined));
-  await waitFor('the first resend', () => (conn.sent.length >= 5 ? true : undefined), 3000);
-  t.ok(Date.now() - sentAt >= 150, 'not before the receipt timeout');
-  t.same(conn.sent.slice(3), ['e1', 'e2'], 'the unreceipted ones, in seq order (e3 is in flight, not yet due)');
+  const first = conn.pending.splice(0, 2);
+  t.same(first.map((p) => decodeFaultEvent(p.msg.payload).seq), [1, 2]);
+  const ackedAt = Date.now();
+  for (const p of first) p.done();
+  await waitFor('the first resend', () => (conn.sent.length >= 5 ? true : undefined), 10_000);
+  t.ok(Date.now() - ackedAt >= 400, 'not before the receipt timeout');
+  t.same(conn.sent, ['e1', 'e2', 'e3', 'e1', 'e2'], 'the unreceipted ones again, in seq order (e3, in flight, is not due)');
   t.equal(drainer.counters.resent, 2);
   t.equal(drainer.receiptCounters.resentUnreceipted, 2);
   const resentAt = Date.now();
+  conn.ackAll(); // e3's first PUBACK and the resends' second
+  await waitFor('the second resend of e1', () => (conn.sent.filter((x) => x === 'e1').length >= 3 ? true : undefined), 10_000);
+  t.ok(Date.now() - resentAt >= 800, `the second wait is the doubled one (${Date.now() - resentAt} ms)`);
+  t.equal(drainer.receipt(ids), 2, 'the receipt deletes e1 and e2, in flight or not');
   conn.ackAll();
-  await waitFor('the second resend', () => (conn.sent.filter((s) => s === 'e1').length >= 3 ? true : undefined), 3000);
-  t.ok(Date.now() - resentAt >= 290, `the second wait is the doubled one (${Date.now() - resentAt} ms)`);
-  t.equal(drainer.receipt(ids), 2, 'the receipt deletes them, in flight or not');
-  conn.ackAll();
-  await tick();
-  await tick();
-  const before = conn.sent.length;
-  await new Promise((r) => setTimeout(r, 450));
-  t.same(conn.sent.slice(before), ['e3'], 'only the still unreceipted e3 goes again');
-  t.equal(outbox.depth(DEVICE).event, 1);
+  await waitFor('e3 resent after its own timeout', () => (conn.sent.filter((x) => x === 'e3').length >= 2 ? true : undefined), 10_000);
+  const counts = (tag: string): number => conn.sent.filter((x) => x === tag).length;
+  t.same([counts('e1'), counts('e2')], [3, 3], 'receipted events are not sent again');
+  t.equal(outbox.depth(DEVICE).event, 1, 'only e3 is left');
 });
 
 t.test('receipts off for the connection: events are deleted on their PUBACK again, and sent ones go once more', async (t) => {

@@ -24,7 +24,6 @@
  * The audit chain is extended at the end, under a transaction-level advisory lock held to COMMIT,
  * so concurrent units append one after another to the same head.
  */
-import type { UnitSummary } from './desk-signals.js';
 import { FaultlineError } from '../../../protocol/errors.js';
 import type { Category } from '../../../protocol/values.js';
 import { alarmId } from '../../core/alarms/alarm-state.js';
@@ -37,6 +36,7 @@ import type { Queryable } from './pool.js';
 import { Changes, devKey, type Loaded } from './desk-unit-state.js';
 import { writeUnitChanges, appendAudit } from './unit-writes.js';
 import { RESOLVED_LOAD_WINDOW_MS, SITE_LOAD_WINDOW_MS } from './desk-scope.js';
+import type { UnitSummary } from './desk-signals.js';
 
 /** Thrown inside desk.transaction when the unit needs a counter day or ids it did not take; the store takes them and runs it again. */
 export class NeedMore extends Error {
