@@ -27,6 +27,7 @@ import { docsRoute, OpenApiDocument } from './openapi.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { streamRoute } from './stream-route.js';
+import { plantRoutes } from './plant-routes.js';
 import type { LiveHub } from '../live/live-hub.js';
 import type { ChangeFeed } from '../live/change-feed.js';
 import { ticketChangesRoute } from './ticket-changes-route.js';
@@ -100,13 +101,17 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(deviceRoutes, {
     store: opts.store.queries, now, ...(desk ? { desk } : {}), ...(opts.devices?.rpc ? { rpc: opts.devices.rpc } : {}), ...(writeKeys ? { writeKeys } : {}),
   });
+  await app.register(plantRoutes, { store: opts.store.queries, now, ...(desk ? { audit: opts.store.audit } : {}) });
   if (opts.devices?.provisioning) await app.register(adminDeviceRoutes, { provisioning: opts.devices.provisioning, now, ...(desk ? { desk } : {}) });
   if (desk) {
     await app.register(ticketActionRoutes, { desk, now });
     await app.register(alarmRoutes, { desk, store: opts.store.queries });
     await app.register(auditRoutes, { audit: opts.store.audit, webhooks: opts.store.webhooks });
     await app.register(adminRoutes, { desk });
-    await app.register(streamRoute, { desk, store: opts.store.queries, now, onHub: (hub) => { liveHub = hub; } });
+    await app.register(streamRoute, {
+      desk, store: opts.store.queries, now, onHub: (hub) => { liveHub = hub; },
+      ...(opts.observeIngest ? { observeIngest: opts.observeIngest } : {}),
+    });
     await app.register(ticketChangesRoute, { desk, store: opts.store.queries, now, onFeed: (feed) => { changeFeed = feed; } });
   }
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });

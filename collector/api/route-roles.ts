@@ -75,6 +75,10 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   // Devices.
   'GET /api/devices': 'viewer',
   'GET /api/devices/:site/:device': 'viewer',
+  'GET /api/devices/:site/:device/latest': 'viewer',
+  'GET /api/devices/:site/:device/trend': 'viewer',
+  'GET /api/devices/:site/:device/marks': 'viewer',
+  'GET /api/plant': 'viewer',
   'POST /api/devices/:site/:device/live': 'engineer',
   'POST /api/devices/:site/:device/logs': 'engineer',
   'POST /api/devices/:site/:device/describe': 'engineer',

@@ -30,12 +30,14 @@ import type {
 } from './port/desk-repo.js';
 import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { KnowledgePort } from './port/knowledge.js';
+import type { LatestFilter, LatestSample, TelemetryBucket, TelemetryBucketWindow } from './port/latest-values.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
 
 export type * from './port/desk-repo.js';
 export type * from './port/users.js';
 export type * from './port/credentials.js';
 export type * from './port/knowledge.js';
+export type * from './port/latest-values.js';
 export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
 
 /** The ingest unit of work. */
@@ -90,6 +92,10 @@ export interface QueryPort {
   ticketForFault(site: string, device: string, code: string): Promise<DeskTicket | undefined>;
   /** Counts over the desk's tables and the database's size, for /metrics. */
   metrics(): Promise<StoreMetrics>;
+  /** Last-known values: each matching device's newest sample per parameter, by site, device, parameter. */
+  latestValues(filter: LatestFilter): Promise<LatestSample[]>;
+  /** A device's telemetry in [fromMs, toMs] as time buckets per parameter, by parameter then time (trends, sparklines). */
+  telemetryBuckets(window: TelemetryBucketWindow): Promise<TelemetryBucket[]>;
 }
 
 /** The tamper-evident audit trail (a hash chain). */

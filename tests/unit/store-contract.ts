@@ -113,6 +113,53 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same((await store.queries.telemetry({ ...key, fromMs: 0, toMs: NOW, limit: 1 })).map((s) => s.value), [1], 'limit keeps the oldest');
   });
 
+  test('latest values: the newest sample per device and parameter, kept across batches and past the telemetry window', async (t, store) => {
+    const tel = (device: string, receivedMs: number, samples: Array<{ parameter: string; value: number; timeMs: number; quality?: 'good' | 'bad' | 'stale'; reason?: 'unsupported' }>): IngestMessage => ({
+      kind: 'telemetry', receivedMs,
+      telemetry: { site: 'plant-a', device, samples: samples.map((s) => ({ quality: 'good' as const, ...s })) },
+    });
+    t.same(await store.queries.latestValues({}), [], 'none before any telemetry');
+    await store.ingest.commit([
+      tel('drive-1', NOW - 5000, [{ parameter: 'f', value: 1, timeMs: NOW - 5000 }, { parameter: 'i', value: 7, timeMs: NOW - 5000 }]),
+      tel('drive-1', NOW - 3000, [{ parameter: 'f', value: 2, timeMs: NOW - 3000 }]),
+      // older than what the same batch already holds: not the latest
+      tel('drive-1', NOW - 2000, [{ parameter: 'f', value: 0, timeMs: NOW - 9000 }]),
+      tel('drive-2', NOW - 1000, [{ parameter: 'f', value: 5, timeMs: 0, quality: 'bad', reason: 'unsupported' }]),
+    ], NOW);
+    t.same((await store.queries.latestValues({})).map((s) => [s.device, s.parameter, s.value, s.quality, s.timeMs, s.reason ?? null]), [
+      ['drive-1', 'f', 2, 'good', NOW - 3000, null],
+      ['drive-1', 'i', 7, 'good', NOW - 5000, null],
+      ['drive-2', 'f', 5, 'bad', NOW - 1000, 'unsupported'],
+    ], 'newest per key; a sample without time counts at its arrival; the reason is kept');
+    // A later batch with an older sample does not go back in time; a newer one replaces.
+    await store.ingest.commit([tel('drive-1', NOW, [{ parameter: 'f', value: -1, timeMs: NOW - 4000 }, { parameter: 'i', value: 8, timeMs: NOW }])], NOW);
+    t.same((await store.queries.latestValues({ site: 'plant-a', device: 'drive-1' })).map((s) => [s.parameter, s.value, s.timeMs]),
+      [['f', 2, NOW - 3000], ['i', 8, NOW]]);
+    t.same((await store.queries.latestValues({ device: 'drive-2' })).map((s) => s.site), ['plant-a']);
+    t.same(await store.queries.latestValues({ site: 'plant-b' }), []);
+    // Telemetry pruning (a day later) keeps the last-known values.
+    await store.ingest.commit([tel('drive-3', NOW + 2 * 86_400_000, [{ parameter: 'f', value: 9, timeMs: NOW + 2 * 86_400_000 }])], NOW + 2 * 86_400_000);
+    t.equal((await store.queries.telemetry({ site: 'plant-a', device: 'drive-1', fromMs: 0, toMs: NOW + 1, limit: 10 })).length, 0, 'the window was pruned');
+    t.same((await store.queries.latestValues({ device: 'drive-1' })).map((s) => s.value), [2, 8], 'last-known values survive the pruning');
+  });
+
+  test('telemetry buckets: mean, extremes and count per parameter and time bucket, optionally for named parameters', async (t, store) => {
+    const key = { site: 'plant-a', device: 'drive-1' };
+    const base = Math.floor((NOW - 20_000) / 10_000) * 10_000; // the start of a 10 s bucket
+    await store.ingest.commit([{ kind: 'telemetry', receivedMs: NOW, telemetry: { ...key, samples: [
+      { parameter: 'f', value: 1, quality: 'good', timeMs: base },
+      { parameter: 'f', value: 3, quality: 'good', timeMs: base + 9_999 },
+      { parameter: 'f', value: 10, quality: 'good', timeMs: base + 10_000 },
+      { parameter: 'i', value: 4, quality: 'good', timeMs: base + 5_000 },
+    ] } }, { kind: 'telemetry', receivedMs: NOW, telemetry: { site: 'plant-a', device: 'drive-2', samples: [{ parameter: 'f', value: 99, quality: 'good', timeMs: base }] } }], NOW);
+    const all = await store.queries.telemetryBuckets({ ...key, fromMs: base, toMs: NOW, bucketMs: 10_000 });
+    t.same(all.map((b) => [b.parameter, b.timeMs, b.avg, b.min, b.max, b.count]), [
+      ['f', base, 2, 1, 3, 2], ['f', base + 10_000, 10, 10, 10, 1], ['i', base, 4, 4, 4, 1],
+    ]);
+    t.same((await store.queries.telemetryBuckets({ ...key, fromMs: base, toMs: NOW, bucketMs: 10_000, parameters: ['i'] })).map((b) => b.parameter), ['i']);
+    t.same(await store.queries.telemetryBuckets({ ...key, fromMs: base + 1, toMs: base + 9_000, bucketMs: 1000, parameters: ['f'] }), [], 'outside the window: nothing');
+  });
+
   test('the event processor runs once per new event, in order, inside the batch, and links the event to its ticket', async (t, store) => {
     const seen: string[] = [];
     const ends: boolean[] = [];

@@ -10,6 +10,7 @@ import { AdminPage } from './pages/admin';
 import { AlarmConsole } from './pages/alarms';
 import { DevicePage, DeviceList } from './pages/devices';
 import { LoginPage } from './pages/login';
+import { PlantOverview } from './pages/plant';
 import { ReportsPage } from './pages/reports';
 import { TicketBoard } from './pages/tickets';
 import { TicketPage } from './pages/ticket';
@@ -69,7 +70,9 @@ export function App() {
 }
 
 function homeFor(role: Role): string {
-  return role === 'engineer' ? '/tickets' : '/alarms';
+  if (role === 'engineer') return '/tickets';
+  // Operators and viewers land on the plant overview; admins keep the alarm console.
+  return role === 'admin' ? '/alarms' : '/plant';
 }
 
 function Shell(props: { onLang: (l: Lang) => void; onTz: (z: string) => void }) {
@@ -99,6 +102,7 @@ function route(path: string, role: Role): ComponentChildren {
     return null;
   }
   if (path === '/alarms') return <AlarmConsole />;
+  if (path === '/plant') return <PlantOverview />;
   if (path === '/tickets') return <TicketBoard />;
   let m = match('/tickets/:id', path);
   if (m) return <TicketPage key={m.id} id={m.id as string} />;
@@ -122,6 +126,7 @@ function Header(props: { path: string; session: SessionState; onLang: (l: Lang) 
   const [muted, setMutedState] = useState(isMuted());
   useEffect(() => live.on('status', (s) => setStatus(s as LiveStatus)), []);
   const links: Array<[string, string, Role]> = [
+    ['/plant', t('nav.plant'), 'viewer'],
     ['/alarms', t('nav.alarms'), 'viewer'],
     ['/tickets', t('nav.tickets'), 'viewer'],
     ['/devices', t('nav.devices'), 'viewer'],

@@ -18,6 +18,7 @@ import { DESK_SCHEMA } from './schema-desk.js';
 import { INGEST_SCHEMA } from './schema-ingest.js';
 import { KNOWLEDGE_SCHEMA } from './schema-knowledge.js';
 import { TELEMETRY_SCHEMA } from './schema-telemetry.js';
+import { LATEST_VALUES_SCHEMA } from './schema-latest.js';
 
 export interface PgMigration {
   version: number;
@@ -31,6 +32,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     name: 'baseline: the SQLite schema at version 10 (events, devices, tickets, desk, audit, webhooks, credentials, users, device keys, knowledge), telemetry partitioned by day',
     sql: [INGEST_SCHEMA, DESK_SCHEMA, ACCESS_SCHEMA, KNOWLEDGE_SCHEMA, TELEMETRY_SCHEMA].join('\n'),
   },
+  { version: 11, name: 'last-known telemetry values per device and parameter', sql: LATEST_VALUES_SCHEMA },
 ];
 
 /** A connection the runner can hold for the whole run (the lock is per session): a pg.Client or a pool's client. */

@@ -37,6 +37,7 @@ import { checkDatabaseUrl, redactUrl } from './pool.js';
 import { dropTelemetryBefore, ensureTelemetryPartitions } from './telemetry-partitions.js';
 import { DAY_MS } from './schema-telemetry.js';
 import { PgWebhooks } from './pg-webhooks.js';
+import { LATEST_COLUMNS, LATEST_UPSERT, latestOfBatch } from '../latest-rows.js';
 
 export interface PostgresStoreOptions {
   /** postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE */
@@ -271,6 +272,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
           last_death_reason = excluded.last_death_reason, last_status = excluded.last_status`, [jsonRows(moved)]);
       }
       if (samples.length > 0) await insertRows(tx, 'INSERT INTO telemetry (site, device, parameter, value, quality, time_ms)', 6, samples);
+      const latest = latestOfBatch(messages);
+      if (latest.length > 0) await insertRows(tx, `INSERT INTO telemetry_latest ${LATEST_COLUMNS}`, 8, latest, LATEST_UPSERT);
       await unit.writeAudit(tx);
       return outcomes;
     });

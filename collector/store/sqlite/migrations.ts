@@ -11,6 +11,7 @@ import { INGEST_MIGRATIONS } from './migrations-ingest.js';
 import { KNOWLEDGE_MIGRATIONS } from './migrations-knowledge.js';
 import { SECURITY_MIGRATIONS } from './migrations-security.js';
 import { USERS_MIGRATIONS } from './migrations-users.js';
+import { LATEST_VALUES_MIGRATION } from './migrations-latest.js';
 
 export type { Migration };
 
@@ -111,6 +112,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...USERS_MIGRATIONS,
   ...DEVICE_KEY_MIGRATIONS,
   ...INGEST_MIGRATIONS,
+  LATEST_VALUES_MIGRATION,
 ];
 
 interface AppliedRow {
