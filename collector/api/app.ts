@@ -9,6 +9,7 @@ import type { DeskService } from '../desk/desk-service.js';
 import type { StorePort } from '../store/port.js';
 import { adminRoutes } from './admin-routes.js';
 import { alarmRoutes } from './alarm-routes.js';
+import { alarmHistoryRoutes } from './alarm-history-routes.js';
 import { installErrorHandlers } from './api-errors.js';
 import { LoginThrottle, type LoginThrottlePolicy } from '../core/access/login-throttle.js';
 import { authenticate, installAuth } from './auth-hooks.js';
@@ -105,6 +106,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.devices?.provisioning) await app.register(adminDeviceRoutes, { provisioning: opts.devices.provisioning, now, ...(desk ? { desk } : {}) });
   if (desk) {
     await app.register(ticketActionRoutes, { desk, now });
+    await app.register(alarmHistoryRoutes, { store: opts.store.queries, audit: opts.store.audit });
     await app.register(alarmRoutes, { desk, store: opts.store.queries });
     await app.register(auditRoutes, { audit: opts.store.audit, webhooks: opts.store.webhooks });
     await app.register(adminRoutes, { desk });

@@ -7,14 +7,14 @@
 import type { FastifyInstance } from 'fastify';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { DeviceState } from '../core/devices/device-registry.js';
-import { TICKET_STATUSES, type Priority } from '../core/tickets/ticket.js';
+import type { Priority } from '../core/tickets/ticket.js';
+import { alarmId, alarmState } from '../core/alarms/alarm-state.js';
 import type { AuditPort, QueryPort } from '../store/port.js';
-import { deviceError } from './device-errors.js';
+import { knownDevice } from './known-device.js';
 import { DeviceParams } from './device-schemas.js';
 import { liveValues } from './device-view.js';
 import { LatestJson, MarksJson, MarksQuery, PlantJson, TrendJson, TrendQuery } from './plant-schemas.js';
 import { bucketFor, plantDevices, trendMarks, trendSeries } from './plant-view.js';
-import { alarmId } from '../core/alarms/alarm-state.js';
 import { deviceSubjectId } from '../core/devices/device-audit.js';
 import { errorResponses } from './schemas.js';
 
@@ -25,8 +25,8 @@ export interface PlantRoutesOptions {
   now: () => number;
 }
 
-/** Alarms and tickets read per overview at most. */
-const MAX_ROWS = 20_000;
+/** Alarms read per overview at most. */
+const MAX_ALARMS = 20_000;
 /** Audit records read per alarm or device for the marks. */
 const MAX_MARK_RECORDS = 500;
 /** The longest trend window (telemetry is kept 24 h). */
@@ -43,36 +43,18 @@ function checkWindow(fromMs: number, toMs: number): void {
 export async function plantRoutes(app: FastifyInstance, opts: PlantRoutesOptions): Promise<void> {
   const { store, now } = opts;
 
-  const known = async (p: DeviceParams): Promise<DeviceState> => {
-    const d = (await store.listDevices()).find((x) => x.site === p.site && x.device === p.device);
-    if (!d) {
-      throw deviceError('FL_ERR_DEVICE_UNKNOWN', `no device ${p.site}/${p.device}`, {
-        context: { site: p.site, device: p.device }, hint: 'GET /api/devices lists the devices the collector has heard from',
-      });
-    }
-    return d;
-  };
-
-  /** The priority of the newest ticket not closed per fault (what the alarm console shows). */
-  const openPriorities = async (): Promise<Map<string, { id: number; priority: Priority }>> => {
-    const out = new Map<string, { id: number; priority: Priority }>();
-    const lists = await Promise.all(TICKET_STATUSES.filter((s) => s !== 'closed').map((status) => store.listTickets({ status, limit: MAX_ROWS })));
-    for (const t of lists.flat()) {
-      const k = `${t.site}/${t.device}/${t.code}`;
-      const had = out.get(k);
-      if (!had || had.id < t.id) out.set(k, { id: t.id, priority: t.priority });
-    }
-    return out;
-  };
+  const known = (p: DeviceParams): Promise<DeviceState> => knownDevice(store, p);
 
   app.get('/api/plant', {
     schema: { summary: 'the plant overview: every device with presence, last-known values and alarms not back to normal', response: { 200: PlantJson, ...errorResponses } },
   }, async (): Promise<PlantJson> => {
-    const [devices, latest, alarms, priorities] = await Promise.all([
-      store.listDevices(), store.latestValues({}), store.listAlarms({ limit: MAX_ROWS }), openPriorities(),
-    ]);
-    const priorityOf = (a: (typeof alarms)[number]): Priority | null => priorities.get(`${a.alarm.key.site}/${a.alarm.key.device}/${a.alarm.key.code}`)?.priority ?? null;
-    return { devices: plantDevices(devices, latest, alarms, priorityOf), serverTimeMs: now() };
+    const [devices, latest, alarms] = await Promise.all([store.listDevices(), store.latestValues({}), store.listAlarms({ limit: MAX_ALARMS })]);
+    // The priority of the ticket working each open alarm's fault now (as the alarm console shows it).
+    const open = alarms.filter((a) => alarmState(a.alarm) !== 'normal');
+    const tickets = await Promise.all(open.map((a) => store.ticketForFault(a.alarm.key.site, a.alarm.key.device, a.alarm.key.code)));
+    const priorities = new Map<number, Priority>();
+    open.forEach((a, i) => { const t = tickets[i]; if (t) priorities.set(a.id, t.priority); });
+    return { devices: plantDevices(devices, latest, open, (a) => priorities.get(a.id) ?? null), serverTimeMs: now() };
   });
 
   app.get<{ Params: DeviceParams }>('/api/devices/:site/:device/latest', {

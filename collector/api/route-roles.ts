@@ -67,6 +67,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   // Alarms: each action single and bulk.
   'GET /api/alarms': 'viewer',
   'GET /api/alarms/floods': 'viewer',
+  'GET /api/alarms/history': 'viewer',
   'GET /api/alarms/:id': 'viewer',
   ...Object.fromEntries(Object.entries(ALARM_ACTION_ROLES).flatMap(([action, role]) => [
     [`POST /api/alarms/:id/${action}`, role], [`POST /api/alarms/${action}`, role],

@@ -30,6 +30,7 @@ import type {
 } from './port/desk-repo.js';
 import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { KnowledgePort } from './port/knowledge.js';
+import type { AlarmHistoryFilter } from './port/alarm-history.js';
 import type { LatestFilter, LatestSample, TelemetryBucket, TelemetryBucketWindow } from './port/latest-values.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
 
@@ -38,6 +39,7 @@ export type * from './port/users.js';
 export type * from './port/credentials.js';
 export type * from './port/knowledge.js';
 export type * from './port/latest-values.js';
+export type * from './port/alarm-history.js';
 export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
 
 /** The ingest unit of work. */
@@ -106,6 +108,8 @@ export interface AuditPort {
   list(filter: AuditFilter): Promise<StoredAuditRecord[]>;
   /** Walks the whole chain. */
   verify(): Promise<ChainCheck>;
+  /** Alarm transitions matching the filter, newest first (see port/alarm-history.ts). */
+  alarmHistory(filter: AlarmHistoryFilter): Promise<StoredAuditRecord[]>;
 }
 
 /** The webhook outbox: deliveries are queued by desk units of work and sent by the collector that claims them. */

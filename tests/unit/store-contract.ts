@@ -160,6 +160,41 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same(await store.queries.telemetryBuckets({ ...key, fromMs: base + 1, toMs: base + 9_000, bucketMs: 1000, parameters: ['f'] }), [], 'outside the window: nothing');
   });
 
+  test('alarm history: alarm transitions newest first, filtered by alarm parts, transition, state, time and text, paged by a cursor', async (t, store) => {
+    const tr = (atMs: number, subject: string, action: string, to: string, actor = 'device', reason = 'Overcurrent'): AuditRecord => ({
+      atMs, actor: { kind: actor === 'device' ? 'device' : 'user', id: actor }, subject: { kind: 'alarm', id: subject }, action, from: 'normal', to, reason, details: {},
+    });
+    await store.audit.append([
+      tr(1000, 'plant-a/drive-1/vfd.overcurrent', 'raise', 'active-unacknowledged'),
+      tr(2000, 'plant-a/drive-1/vfd.overcurrent', 'acknowledge', 'active-acknowledged', 'olga', 'acknowledged by olga: fan noise'),
+      tr(3000, 'plant-a/drive-12/vfd.overcurrent', 'raise', 'active-unacknowledged'),
+      tr(4000, 'plant-ab/drive-1/vfd.hot', 'raise', 'active-unacknowledged', 'device', 'Heatsink 100%_hot'),
+      tr(5000, 'plant-a/drive-1/vfd.overcurrent', 'clear', 'normal'),
+      record(6000, 'TS-1'),
+    ]);
+    const h = async (f: Omit<Parameters<StorePort['audit']['alarmHistory']>[0], 'limit'>, limit = 50): Promise<number[]> =>
+      (await store.audit.alarmHistory({ ...f, limit })).map((r) => r.atMs);
+    t.same(await h({}), [5000, 4000, 3000, 2000, 1000], 'every alarm transition, newest first; other records are not alarm history');
+    t.same(await h({ site: 'plant-a' }), [5000, 3000, 2000, 1000], 'a site matches whole (plant-ab is another site)');
+    t.same(await h({ device: 'drive-1' }), [5000, 4000, 2000, 1000], 'a device matches whole (drive-12 is another)');
+    t.same(await h({ site: 'plant-a', device: 'drive-1', code: 'vfd.overcurrent' }), [5000, 2000, 1000]);
+    t.same(await h({ code: 'vfd.hot' }), [4000]);
+    t.same(await h({ action: 'acknowledge' }), [2000]);
+    t.same(await h({ toState: 'active-unacknowledged' }), [4000, 3000, 1000]);
+    t.same(await h({ fromMs: 2000, toMs: 4000 }), [4000, 3000, 2000]);
+    t.same(await h({ text: 'FAN' }), [2000], 'text in the reason, any case');
+    t.same(await h({ text: 'olga' }), [2000], 'text in the actor');
+    t.same(await h({ text: '100%_' }), [4000], 'LIKE wildcards in the text are taken literally');
+    t.same(await h({ text: 'k%' }), [], 'a percent sign matches only itself');
+    t.same(await h({ subjects: ['plant-a/drive-12/vfd.overcurrent', 'plant-ab/drive-1/vfd.hot'] }), [4000, 3000]);
+    t.same(await h({ subjects: [] }), [], 'no subjects: nothing');
+    const first = await store.audit.alarmHistory({ limit: 2 });
+    t.same(first.map((r) => r.atMs), [5000, 4000]);
+    const next = await store.audit.alarmHistory({ limit: 2, beforeSeq: first[1]!.seq });
+    t.same(next.map((r) => r.atMs), [3000, 2000], 'the cursor continues where the page ended');
+    t.match(next[1], { action: 'acknowledge', from: 'normal', to: 'active-acknowledged', actor: { id: 'olga' }, subject: { kind: 'alarm', id: 'plant-a/drive-1/vfd.overcurrent' } });
+  });
+
   test('the event processor runs once per new event, in order, inside the batch, and links the event to its ticket', async (t, store) => {
     const seen: string[] = [];
     const ends: boolean[] = [];

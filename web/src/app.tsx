@@ -11,6 +11,7 @@ import { AlarmConsole } from './pages/alarms';
 import { DevicePage, DeviceList } from './pages/devices';
 import { LoginPage } from './pages/login';
 import { PlantOverview } from './pages/plant';
+import { AlarmHistoryPage } from './pages/alarm-history';
 import { ReportsPage } from './pages/reports';
 import { TicketBoard } from './pages/tickets';
 import { TicketPage } from './pages/ticket';
@@ -103,6 +104,7 @@ function route(path: string, role: Role): ComponentChildren {
   }
   if (path === '/alarms') return <AlarmConsole />;
   if (path === '/plant') return <PlantOverview />;
+  if (path === '/alarms/history') return <AlarmHistoryPage />;
   if (path === '/tickets') return <TicketBoard />;
   let m = match('/tickets/:id', path);
   if (m) return <TicketPage key={m.id} id={m.id as string} />;
@@ -128,6 +130,7 @@ function Header(props: { path: string; session: SessionState; onLang: (l: Lang) 
   const links: Array<[string, string, Role]> = [
     ['/plant', t('nav.plant'), 'viewer'],
     ['/alarms', t('nav.alarms'), 'viewer'],
+    ['/alarms/history', t('nav.alarmHistory'), 'viewer'],
     ['/tickets', t('nav.tickets'), 'viewer'],
     ['/devices', t('nav.devices'), 'viewer'],
     ['/reports', t('nav.reports'), 'viewer'],

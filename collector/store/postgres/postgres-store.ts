@@ -37,6 +37,7 @@ import { checkDatabaseUrl, redactUrl } from './pool.js';
 import { dropTelemetryBefore, ensureTelemetryPartitions } from './telemetry-partitions.js';
 import { DAY_MS } from './schema-telemetry.js';
 import { PgWebhooks } from './pg-webhooks.js';
+import { alarmHistoryQuery } from '../alarm-history-sql.js';
 import { LATEST_COLUMNS, LATEST_UPSERT, latestOfBatch } from '../latest-rows.js';
 
 export interface PostgresStoreOptions {
@@ -386,6 +387,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
           ? await pool.query<AuditRow>('SELECT * FROM (SELECT * FROM audit_log ORDER BY seq DESC LIMIT $1) x ORDER BY seq', [f.limit])
           : await pool.query<AuditRow>('SELECT * FROM (SELECT * FROM audit_log WHERE subject_id = $1 ORDER BY seq DESC LIMIT $2) x ORDER BY seq', [f.subject, f.limit]);
         return rows.map(recordFromRow);
+      },
+      async alarmHistory(f) {
+        const q = alarmHistoryQuery(f, { ph: (i) => `$${i}`, ilike: 'ILIKE' });
+        return (await pool.query<AuditRow>(q.sql, q.args)).rows.map(recordFromRow);
       },
       async verify() {
         const verifier = new ChainVerifier();

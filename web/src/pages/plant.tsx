@@ -38,8 +38,14 @@ export function PlantOverview() {
   const seeded = useRef(new Set<string>());
 
   useEffect(() => {
+    // One load at a time: a reconnect's reload waits for the one in flight instead of competing with it.
+    let inFlight: Promise<void> | undefined;
+    const fetchPlant = (): Promise<void> => api.get<Plant>('/api/plant')
+      .then((p) => { model.load(p); setLoaded(true); setError(''); }).catch((e: unknown) => setError(errorText(e)));
     const load = (): void => {
-      api.get<Plant>('/api/plant').then((p) => { model.load(p); setLoaded(true); setError(''); }).catch((e: unknown) => setError(errorText(e)));
+      const run = (inFlight ?? Promise.resolve()).then(fetchPlant);
+      inFlight = run;
+      void run.finally(() => { if (inFlight === run) inFlight = undefined; });
     };
     const offs = [
       model.subscribe(() => setVersion(model.version)),
@@ -48,7 +54,8 @@ export function PlantOverview() {
       live.on('presence', (e) => model.applyPresence(e as PresenceEvent)),
       live.on('alarm', (e) => model.applyAlarm(e as Alarm)),
     ];
-    if (live.status === 'open') load();
+    // At once (the first paint), and again on every stream (re)connect: what changed in between.
+    load();
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => { offs.forEach((off) => off()); clearInterval(timer); };
   }, []);
