@@ -4,9 +4,9 @@ import { ALARM_STATES } from '../core/alarms/alarm-state.js';
 import { PRIORITIES } from '../core/tickets/ticket.js';
 import { Id, literals, Nullable } from './schemas.js';
 
-/** The alarm transitions the desk records. */
+/** The alarm transitions the desk records, and operators' comments. */
 export const ALARM_TRANSITIONS = [
-  'raise', 'clear', 'acknowledge', 'shelve', 'unshelve', 'suppress', 'unsuppress', 'remove-from-service', 'return-to-service',
+  'raise', 'clear', 'acknowledge', 'shelve', 'unshelve', 'suppress', 'unsuppress', 'remove-from-service', 'return-to-service', 'comment',
 ] as const;
 
 export const AlarmHistoryQuery = Type.Object({

@@ -10,6 +10,7 @@ import type { StorePort } from '../store/port.js';
 import { adminRoutes } from './admin-routes.js';
 import { alarmRoutes } from './alarm-routes.js';
 import { alarmHistoryRoutes } from './alarm-history-routes.js';
+import { alarmTicketRoutes } from './alarm-ticket-routes.js';
 import { installErrorHandlers } from './api-errors.js';
 import { LoginThrottle, type LoginThrottlePolicy } from '../core/access/login-throttle.js';
 import { authenticate, installAuth } from './auth-hooks.js';
@@ -108,6 +109,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await app.register(ticketActionRoutes, { desk, now });
     await app.register(alarmHistoryRoutes, { store: opts.store.queries, audit: opts.store.audit });
     await app.register(alarmRoutes, { desk, store: opts.store.queries });
+    await app.register(alarmTicketRoutes, { desk, store: opts.store.queries, now });
     await app.register(auditRoutes, { audit: opts.store.audit, webhooks: opts.store.webhooks });
     await app.register(adminRoutes, { desk });
     await app.register(streamRoute, {

@@ -68,6 +68,9 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/alarms': 'viewer',
   'GET /api/alarms/floods': 'viewer',
   'GET /api/alarms/history': 'viewer',
+  // The operator's choice to acknowledge the alarm's ticket with it (the ticket's own ack stays an engineer's).
+  'POST /api/alarms/:id/ack-with-ticket': 'operator',
+  'POST /api/alarms/:id/comments': 'operator',
   'GET /api/alarms/:id': 'viewer',
   ...Object.fromEntries(Object.entries(ALARM_ACTION_ROLES).flatMap(([action, role]) => [
     [`POST /api/alarms/:id/${action}`, role], [`POST /api/alarms/${action}`, role],

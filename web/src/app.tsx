@@ -12,6 +12,7 @@ import { DevicePage, DeviceList } from './pages/devices';
 import { LoginPage } from './pages/login';
 import { PlantOverview } from './pages/plant';
 import { AlarmHistoryPage } from './pages/alarm-history';
+import { AlarmDetailPage } from './pages/alarm-detail';
 import { ReportsPage } from './pages/reports';
 import { TicketBoard } from './pages/tickets';
 import { TicketPage } from './pages/ticket';
@@ -105,6 +106,8 @@ function route(path: string, role: Role): ComponentChildren {
   if (path === '/alarms') return <AlarmConsole />;
   if (path === '/plant') return <PlantOverview />;
   if (path === '/alarms/history') return <AlarmHistoryPage />;
+  const alarmMatch = match('/alarms/:id', path);
+  if (alarmMatch && /^[1-9][0-9]*$/.test(alarmMatch.id as string)) return <AlarmDetailPage key={alarmMatch.id} id={alarmMatch.id as string} />;
   if (path === '/tickets') return <TicketBoard />;
   let m = match('/tickets/:id', path);
   if (m) return <TicketPage key={m.id} id={m.id as string} />;

@@ -11,7 +11,7 @@ import '../plant/plant.css';
 import { fmtDuration, fmtNumber } from '../format';
 import { t, tx } from '../i18n';
 import { live } from '../live';
-import { CONDITIONS, conditionRank, deviceCondition, type Condition } from '../plant/condition';
+import { ALARMING, alarmPriorityOf, CONDITIONS, conditionRank, deviceCondition, type Condition } from '../plant/condition';
 import { PlantModel } from '../plant/plant-store';
 import type { Plant, PlantDevice, PresenceEvent, Trend, ValuesEvent } from '../plant/plant-types';
 import { errorText } from '../session';
@@ -158,12 +158,13 @@ export function PlantOverview() {
 
 function PlantRow(props: { row: Row; spark: ReadonlyArray<readonly [number, number]>; nowMs: number }) {
   const { d, condition } = props.row;
-  const worst = condition.startsWith('P') ? d.alarms.find((a) => a.state !== 'shelved') : undefined;
+  // The alarm that sets the condition: the highest priority among those in alarm.
+  const worst = condition.startsWith('P') ? d.alarms.find((a) => alarmPriorityOf(a) === condition && ALARMING.has(a.state)) : undefined;
   return (
     <tr class={`plant-row cond-${condition}`} data-device={d.device} data-site={d.site} data-state={condition}>
       <td><a href={`/devices/${enc(d.site)}/${enc(d.device)}`}>{d.device}</a> <span class="muted">{d.model}</span></td>
       <td><span class={`cond cond-${condition}`}>{tx('plant.cond', condition)}</span>
-        {worst && <span class="muted cond-why" title={worst.message}> {worst.code}</span>}
+        {worst && <> <a class="cond-why" href={`/alarms/${worst.id}`} title={worst.message}>{worst.code}</a></>}
         {!d.online && <span class="muted"> · {t('plant.lastSeen', { age: fmtDuration(props.nowMs - d.lastSeenMs) })}</span>}</td>
       <td class="pvals">
         {d.keys.map((name) => {

@@ -9,7 +9,8 @@ import type { PlantAlarm, PlantDevice } from './plant-types';
 export const CONDITIONS = ['P1', 'P2', 'P3', 'P4', 'link-lost', 'maintenance', 'unsupported', 'normal'] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
-const ALARMING = new Set(['active-unacknowledged', 'active-acknowledged', 'cleared-unacknowledged']);
+/** Alarm states that put a device in alarm. */
+export const ALARMING: ReadonlySet<string> = new Set(['active-unacknowledged', 'active-acknowledged', 'cleared-unacknowledged']);
 const MAINTENANCE = new Set(['shelved', 'suppressed-by-design', 'out-of-service']);
 
 export const alarmPriorityOf = (a: PlantAlarm): 'P1' | 'P2' | 'P3' | 'P4' => a.priority ?? severityPriority(a.severity);
