@@ -166,7 +166,7 @@ function PlantRow(props: { row: Row; spark: ReadonlyArray<readonly [number, numb
       <td><span class={`cond cond-${condition}`}>{tx('plant.cond', condition)}</span>
         {worst && <> <a class="cond-why" href={`/alarms/${worst.id}`} title={worst.message}>{worst.code}</a></>}
         {!d.online && <span class="muted"> · {t('plant.lastSeen', { age: fmtDuration(props.nowMs - d.lastSeenMs) })}</span>}</td>
-      <td class="pvals">
+      <td><div class="pvals">
         {d.keys.map((name) => {
           const v = d.values.find((x) => x.name === name);
           return (
@@ -178,7 +178,7 @@ function PlantRow(props: { row: Row; spark: ReadonlyArray<readonly [number, numb
             </span>
           );
         })}
-      </td>
+      </div></td>
       <td><Sparkline points={props.spark} label={t('plant.trendOf', { name: d.keys[0] ?? '' })} /></td>
     </tr>
   );
