@@ -9,6 +9,8 @@ import type { DeskService } from '../desk/desk-service.js';
 import type { StorePort } from '../store/port.js';
 import { adminRoutes } from './admin-routes.js';
 import { alarmRoutes } from './alarm-routes.js';
+import { alarmHistoryRoutes } from './alarm-history-routes.js';
+import { alarmTicketRoutes } from './alarm-ticket-routes.js';
 import { installErrorHandlers } from './api-errors.js';
 import type { LoginThrottlePolicy } from '../core/access/login-throttle.js';
 import { SharedLoginThrottle } from '../users/shared-login-throttle.js';
@@ -28,6 +30,7 @@ import { docsRoute, OpenApiDocument } from './openapi.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { streamRoute } from './stream-route.js';
+import { plantRoutes } from './plant-routes.js';
 import type { LiveHub } from '../live/live-hub.js';
 import type { ChangeFeed } from '../live/change-feed.js';
 import { ticketChangesRoute } from './ticket-changes-route.js';
@@ -109,13 +112,19 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(deviceRoutes, {
     store: opts.store.queries, now, ...(desk ? { desk } : {}), ...(opts.devices?.rpc ? { rpc: opts.devices.rpc } : {}), ...(writeKeys ? { writeKeys } : {}),
   });
+  await app.register(plantRoutes, { store: opts.store.queries, now, ...(desk ? { audit: opts.store.audit } : {}) });
   if (opts.devices?.provisioning) await app.register(adminDeviceRoutes, { provisioning: opts.devices.provisioning, now, ...(desk ? { desk } : {}) });
   if (desk) {
     await app.register(ticketActionRoutes, { desk, now });
+    await app.register(alarmHistoryRoutes, { store: opts.store.queries, audit: opts.store.audit });
     await app.register(alarmRoutes, { desk, store: opts.store.queries });
+    await app.register(alarmTicketRoutes, { desk, store: opts.store.queries, now });
     await app.register(auditRoutes, { audit: opts.store.audit, webhooks: opts.store.webhooks });
     await app.register(adminRoutes, { desk });
-    await app.register(streamRoute, { desk, store: opts.store.queries, now, onHub: (hub) => { liveHub = hub; } });
+    await app.register(streamRoute, {
+      desk, store: opts.store.queries, now, onHub: (hub) => { liveHub = hub; },
+      ...(opts.observeIngest ? { observeIngest: opts.observeIngest } : {}),
+    });
     await app.register(ticketChangesRoute, { desk, store: opts.store.queries, now, onFeed: (feed) => { changeFeed = feed; } });
   }
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });

@@ -15,6 +15,7 @@ import type { DeviceKeysPort, QueryPort } from '../store/port.js';
 import { actorOf } from './actor.js';
 import { writeRangeProblems } from '../core/devices/write-range-check.js';
 import { deviceError } from './device-errors.js';
+import { knownDevice } from './known-device.js';
 import {
   DescribeBody, DescribeJson, DeviceDetailJson, DeviceParams, LiveBody, LiveJson, LogsBody, LogsJson, WriteBody, WriteJson, deviceRpcErrorResponses,
 } from './device-schemas.js';
@@ -41,15 +42,7 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
   const { store, desk, rpc, writeKeys } = opts;
   const now = opts.now ?? Date.now;
 
-  const known = async (p: DeviceParams): Promise<DeviceState> => {
-    const d = (await store.listDevices()).find((x) => x.site === p.site && x.device === p.device);
-    if (!d) {
-      throw deviceError('FL_ERR_DEVICE_UNKNOWN', `no device ${p.site}/${p.device}`, {
-        context: { site: p.site, device: p.device }, hint: 'GET /api/devices lists the devices the collector has heard from',
-      });
-    }
-    return d;
-  };
+  const known = (p: DeviceParams): Promise<DeviceState> => knownDevice(store, p);
 
   app.get('/api/devices', {
     schema: { summary: 'the device registry', response: { 200: DeviceListJson, ...errorResponses } },

@@ -74,6 +74,10 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   // Alarms: each action single and bulk.
   'GET /api/alarms': 'viewer',
   'GET /api/alarms/floods': 'viewer',
+  'GET /api/alarms/history': 'viewer',
+  // The operator's choice to acknowledge the alarm's ticket with it (the ticket's own ack stays an engineer's).
+  'POST /api/alarms/:id/ack-with-ticket': 'operator',
+  'POST /api/alarms/:id/comments': 'operator',
   'GET /api/alarms/:id': 'viewer',
   ...Object.fromEntries(Object.entries(ALARM_ACTION_ROLES).flatMap(([action, role]) => [
     [`POST /api/alarms/:id/${action}`, role], [`POST /api/alarms/${action}`, role],
@@ -82,6 +86,10 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   // Devices.
   'GET /api/devices': 'viewer',
   'GET /api/devices/:site/:device': 'viewer',
+  'GET /api/devices/:site/:device/latest': 'viewer',
+  'GET /api/devices/:site/:device/trend': 'viewer',
+  'GET /api/devices/:site/:device/marks': 'viewer',
+  'GET /api/plant': 'viewer',
   'POST /api/devices/:site/:device/live': 'engineer',
   'POST /api/devices/:site/:device/logs': 'engineer',
   'POST /api/devices/:site/:device/describe': 'engineer',

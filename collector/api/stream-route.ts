@@ -10,7 +10,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { QueryPort } from '../store/port.js';
 import type { DeskService } from '../desk/desk-service.js';
+import type { IngestObserver } from '../ingest/pipeline.js';
 import { LiveHub } from '../live/live-hub.js';
+import { PlantFeed } from '../live/plant-feed.js';
 import { sseEvent, sseRetry } from '../live/sse-frame.js';
 import { alarmView } from './alarm-view.js';
 import { apiError } from './api-errors.js';
@@ -25,6 +27,8 @@ export interface StreamRouteOptions {
   now: () => number;
   /** Receives the hub, e.g. for health figures. */
   onHub?: (hub: LiveHub) => void;
+  /** Committed ingest batches: with it the stream also carries `values` and `presence` events. */
+  observeIngest?: (observer: IngestObserver) => () => void;
 }
 
 export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions): Promise<void> {
@@ -44,8 +48,17 @@ export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions
   });
   opts.onHub?.(hub);
   const unsubscribe = desk.onChanges(hub.onChanges);
+  const plant = new PlantFeed({
+    listening: () => hub.listening, send: (chunk) => hub.send(chunk), log: app.log,
+    devices: async (keys) => {
+      const wanted = new Set(keys.map((k) => `${k.site}/${k.device}`));
+      return (await store.listDevices()).filter((d) => wanted.has(`${d.site}/${d.device}`));
+    },
+  });
+  const unobserve = opts.observeIngest?.({ batch: () => undefined, stored: () => undefined, committed: plant.onBatch });
   // Open streams would keep the server from closing.
   app.addHook('preClose', async () => {
+    unobserve?.();
     unsubscribe();
     hub.close();
   });
@@ -54,7 +67,7 @@ export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions
     schema: {
       summary: 'live alarms, tickets and flood episodes as server-sent events (text/event-stream)',
       produces: ['text/event-stream'],
-      response: { 200: Type.String({ description: 'text/event-stream: `hello`, then `alarm` (as GET /api/alarms items), `ticket` (as GET /api/tickets items) and `flood` (as GET /api/alarms/floods items) events; `: ping` every 15 s' }) },
+      response: { 200: Type.String({ description: 'text/event-stream: `hello`, then `alarm` (as GET /api/alarms items), `ticket` (as GET /api/tickets items) and `flood` (as GET /api/alarms/floods items) events, `values` (a device\'s newest samples) and `presence` (a device went online or offline); `: ping` every 15 s' }) },
     },
   }, async (req, reply) => {
     const owner = req.auth?.user.username ?? '';

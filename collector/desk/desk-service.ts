@@ -15,6 +15,7 @@ import type { DeskConfigHolder } from '../desk-config/config-holder.js';
 import { configInvalid, type DeskSettings } from '../desk-config/desk-settings.js';
 import { EventProcessingFailed, type DeskScope, type DeskUnit, type EventProcessor, type RemoteDeskChanges, type StorePort, type StoredAlarm, type TicketRef } from '../store/port.js';
 import { alarmAction, bulkAlarmAction, type AlarmAction, type BulkAlarmResult } from './alarm-actions.js';
+import { ackAlarmAndTicket, type AlarmTicketAck } from './alarm-ticket-ack.js';
 import { processDeskEvent } from './desk-ingest.js';
 import { DeskScheduler } from './desk-scheduler.js';
 import { DeskWork } from './desk-work.js';
@@ -164,6 +165,11 @@ export class DeskService {
 
   alarmAction(id: number, action: AlarmAction, actor: Actor): Promise<StoredAlarm> {
     return this.change({ alarms: [id] }, (work) => alarmAction(work, id, action, actor));
+  }
+
+  /** Acknowledges an alarm and its fault's ticket in one unit of work (see alarm-ticket-ack.ts). */
+  ackAlarmAndTicket(id: number, ticketId: number, note: string, actor: Actor): Promise<AlarmTicketAck> {
+    return this.change({ alarms: [id], tickets: [ticketId] }, (work) => ackAlarmAndTicket(work, id, ticketId, note, actor));
   }
 
   bulkAlarmAction(ids: readonly number[], action: AlarmAction, actor: Actor): Promise<BulkAlarmResult> {

@@ -32,6 +32,8 @@ export interface IngestObserver {
   batch(size: number, seconds: number): void;
   /** One message stored: seconds from its arrival to its commit (what its PUBACK waits for). */
   stored(seconds: number): void;
+  /** A batch committed (the dashboard's live values). */
+  committed?(batch: readonly IngestMessage[]): void;
 }
 
 export class IngestPipeline {
@@ -55,7 +57,10 @@ export class IngestPipeline {
     const started = performance.now();
     const outcomes = await this.opts.store.commit(batch, this.opts.now());
     const seconds = (performance.now() - started) / 1000;
-    for (const o of this.observers) o.batch(batch.length, seconds);
+    for (const o of this.observers) {
+      o.batch(batch.length, seconds);
+      o.committed?.(batch);
+    }
     this.opts.receipts?.committed(batch, outcomes);
     return outcomes;
   }

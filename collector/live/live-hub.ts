@@ -141,6 +141,16 @@ export class LiveHub {
     }
   }
 
+  /** Writes a chunk rendered elsewhere (the plant's live values) to every stream. */
+  send(chunk: string): void {
+    if (this.clients.size > 0) this.broadcast(chunk);
+  }
+
+  /** Whether any stream is open. */
+  get listening(): boolean {
+    return this.clients.size > 0;
+  }
+
   snapshot(): LiveHubStats {
     return { ...this.stats };
   }

@@ -31,6 +31,8 @@ import type {
 import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { KnowledgePort } from './port/knowledge.js';
 import type { LoginFailuresPort } from './port/login-failures.js';
+import type { AlarmHistoryFilter } from './port/alarm-history.js';
+import type { LatestFilter, LatestSample, TelemetryBucket, TelemetryBucketWindow } from './port/latest-values.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
 
 export type * from './port/desk-repo.js';
@@ -38,6 +40,8 @@ export type * from './port/users.js';
 export type * from './port/credentials.js';
 export type * from './port/knowledge.js';
 export type * from './port/login-failures.js';
+export type * from './port/latest-values.js';
+export type * from './port/alarm-history.js';
 export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
 
 /** The ingest unit of work. */
@@ -92,6 +96,10 @@ export interface QueryPort {
   ticketForFault(site: string, device: string, code: string): Promise<DeskTicket | undefined>;
   /** Counts over the desk's tables and the database's size, for /metrics. */
   metrics(): Promise<StoreMetrics>;
+  /** Last-known values: each matching device's newest sample per parameter, by site, device, parameter. */
+  latestValues(filter: LatestFilter): Promise<LatestSample[]>;
+  /** A device's telemetry in [fromMs, toMs] as time buckets per parameter, by parameter then time (trends, sparklines). */
+  telemetryBuckets(window: TelemetryBucketWindow): Promise<TelemetryBucket[]>;
 }
 
 /** The tamper-evident audit trail (a hash chain). */
@@ -102,6 +110,8 @@ export interface AuditPort {
   list(filter: AuditFilter): Promise<StoredAuditRecord[]>;
   /** Walks the whole chain. */
   verify(): Promise<ChainCheck>;
+  /** Alarm transitions matching the filter, newest first (see port/alarm-history.ts). */
+  alarmHistory(filter: AlarmHistoryFilter): Promise<StoredAuditRecord[]>;
 }
 
 /** The webhook outbox: deliveries are queued by desk units of work and sent by the collector that claims them. */

@@ -12,6 +12,7 @@ import { runOutboxOutageBench } from './outbox-outage.bench.js';
 import { runPgEventsBench } from './pg-events.bench.js';
 import { runTicketLatencyBench } from './ticket-latency.bench.js';
 import { runDashboardLatencyBench } from './dashboard-latency.js';
+import { runPlantOverviewBench } from './plant-overview.bench.js';
 import { runSqliteBindingBench } from './sqlite-binding.bench.js';
 import { runDeviceLoginBench } from './device-login.bench.js';
 import { runReceiptsBench } from './receipts.bench.js';
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   'ticket-latency': () => runTicketLatencyBench(),
   'fault-latency': () => runFaultLatencyBench(),
   dashboard: () => runDashboardLatencyBench(),
+  'plant-overview': () => runPlantOverviewBench(),
   footprint: () => runAgentFootprintBench(),
   'sqlite-binding': () => runSqliteBindingBench(),
   receipts: async () => { await runReceiptsBench(); },

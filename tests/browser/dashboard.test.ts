@@ -36,6 +36,9 @@ t.test('the dashboard against a real collector, agent and simulated drive', asyn
   await t.test('an operator logs in, sees a live alarm arrive and acknowledges it', async (t) => {
     const { page } = await stack.login('operator');
     watch(page, 'operator');
+    // Operators land on the plant overview (plant-overview.test.ts); the console is one click away.
+    await page.waitForURL('**/plant');
+    await page.click('nav a[href="/alarms"]');
     await page.waitForURL('**/alarms');
     t.equal(await page.textContent('h1'), 'Alarm console', 'the operator lands on the alarm console');
     t.equal(await page.inputValue('#tz-select'), 'Europe/Berlin', 'times are shown in the browser\'s time zone');
@@ -142,7 +145,8 @@ t.test('the dashboard against a real collector, agent and simulated drive', asyn
   await t.test('a viewer sees no ack or write controls, the server refuses a forced request, and a logout elsewhere signs the page out', async (t) => {
     const { context, page } = await stack.login('viewer');
     watch(page, 'viewer');
-    await page.waitForURL('**/alarms');
+    await page.waitForURL('**/plant');
+    await page.click('nav a[href="/alarms"]');
     await page.waitForSelector('.arow[data-code="vfd.overcurrent"]');
     t.equal(await page.locator('[data-testid=ack-selected]').count(), 0, 'no bulk acknowledge');
     t.equal(await page.locator('button[data-action=ack]').count(), 0, 'no acknowledge button');

@@ -114,6 +114,88 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same((await store.queries.telemetry({ ...key, fromMs: 0, toMs: NOW, limit: 1 })).map((s) => s.value), [1], 'limit keeps the oldest');
   });
 
+  test('latest values: the newest sample per device and parameter, kept across batches and past the telemetry window', async (t, store) => {
+    const tel = (device: string, receivedMs: number, samples: Array<{ parameter: string; value: number; timeMs: number; quality?: 'good' | 'bad' | 'stale'; reason?: 'unsupported' }>): IngestMessage => ({
+      kind: 'telemetry', receivedMs,
+      telemetry: { site: 'plant-a', device, samples: samples.map((s) => ({ quality: 'good' as const, ...s })) },
+    });
+    t.same(await store.queries.latestValues({}), [], 'none before any telemetry');
+    await store.ingest.commit([
+      tel('drive-1', NOW - 5000, [{ parameter: 'f', value: 1, timeMs: NOW - 5000 }, { parameter: 'i', value: 7, timeMs: NOW - 5000 }]),
+      tel('drive-1', NOW - 3000, [{ parameter: 'f', value: 2, timeMs: NOW - 3000 }]),
+      // older than what the same batch already holds: not the latest
+      tel('drive-1', NOW - 2000, [{ parameter: 'f', value: 0, timeMs: NOW - 9000 }]),
+      tel('drive-2', NOW - 1000, [{ parameter: 'f', value: 5, timeMs: 0, quality: 'bad', reason: 'unsupported' }]),
+    ], NOW);
+    t.same((await store.queries.latestValues({})).map((s) => [s.device, s.parameter, s.value, s.quality, s.timeMs, s.reason ?? null]), [
+      ['drive-1', 'f', 2, 'good', NOW - 3000, null],
+      ['drive-1', 'i', 7, 'good', NOW - 5000, null],
+      ['drive-2', 'f', 5, 'bad', NOW - 1000, 'unsupported'],
+    ], 'newest per key; a sample without time counts at its arrival; the reason is kept');
+    // A later batch with an older sample does not go back in time; a newer one replaces.
+    await store.ingest.commit([tel('drive-1', NOW, [{ parameter: 'f', value: -1, timeMs: NOW - 4000 }, { parameter: 'i', value: 8, timeMs: NOW }])], NOW);
+    t.same((await store.queries.latestValues({ site: 'plant-a', device: 'drive-1' })).map((s) => [s.parameter, s.value, s.timeMs]),
+      [['f', 2, NOW - 3000], ['i', 8, NOW]]);
+    t.same((await store.queries.latestValues({ device: 'drive-2' })).map((s) => s.site), ['plant-a']);
+    t.same(await store.queries.latestValues({ site: 'plant-b' }), []);
+    // Telemetry pruning (a day later) keeps the last-known values.
+    await store.ingest.commit([tel('drive-3', NOW + 2 * 86_400_000, [{ parameter: 'f', value: 9, timeMs: NOW + 2 * 86_400_000 }])], NOW + 2 * 86_400_000);
+    t.equal((await store.queries.telemetry({ site: 'plant-a', device: 'drive-1', fromMs: 0, toMs: NOW + 1, limit: 10 })).length, 0, 'the window was pruned');
+    t.same((await store.queries.latestValues({ device: 'drive-1' })).map((s) => s.value), [2, 8], 'last-known values survive the pruning');
+  });
+
+  test('telemetry buckets: mean, extremes and count per parameter and time bucket, optionally for named parameters', async (t, store) => {
+    const key = { site: 'plant-a', device: 'drive-1' };
+    const base = Math.floor((NOW - 20_000) / 10_000) * 10_000; // the start of a 10 s bucket
+    await store.ingest.commit([{ kind: 'telemetry', receivedMs: NOW, telemetry: { ...key, samples: [
+      { parameter: 'f', value: 1, quality: 'good', timeMs: base },
+      { parameter: 'f', value: 3, quality: 'good', timeMs: base + 9_999 },
+      { parameter: 'f', value: 10, quality: 'good', timeMs: base + 10_000 },
+      { parameter: 'i', value: 4, quality: 'good', timeMs: base + 5_000 },
+    ] } }, { kind: 'telemetry', receivedMs: NOW, telemetry: { site: 'plant-a', device: 'drive-2', samples: [{ parameter: 'f', value: 99, quality: 'good', timeMs: base }] } }], NOW);
+    const all = await store.queries.telemetryBuckets({ ...key, fromMs: base, toMs: NOW, bucketMs: 10_000 });
+    t.same(all.map((b) => [b.parameter, b.timeMs, b.avg, b.min, b.max, b.count]), [
+      ['f', base, 2, 1, 3, 2], ['f', base + 10_000, 10, 10, 10, 1], ['i', base, 4, 4, 4, 1],
+    ]);
+    t.same((await store.queries.telemetryBuckets({ ...key, fromMs: base, toMs: NOW, bucketMs: 10_000, parameters: ['i'] })).map((b) => b.parameter), ['i']);
+    t.same(await store.queries.telemetryBuckets({ ...key, fromMs: base + 1, toMs: base + 9_000, bucketMs: 1000, parameters: ['f'] }), [], 'outside the window: nothing');
+  });
+
+  test('alarm history: alarm transitions newest first, filtered by alarm parts, transition, state, time and text, paged by a cursor', async (t, store) => {
+    const tr = (atMs: number, subject: string, action: string, to: string, actor = 'device', reason = 'Overcurrent'): AuditRecord => ({
+      atMs, actor: { kind: actor === 'device' ? 'device' : 'user', id: actor }, subject: { kind: 'alarm', id: subject }, action, from: 'normal', to, reason, details: {},
+    });
+    await store.audit.append([
+      tr(1000, 'plant-a/drive-1/vfd.overcurrent', 'raise', 'active-unacknowledged'),
+      tr(2000, 'plant-a/drive-1/vfd.overcurrent', 'acknowledge', 'active-acknowledged', 'olga', 'acknowledged by olga: fan noise'),
+      tr(3000, 'plant-a/drive-12/vfd.overcurrent', 'raise', 'active-unacknowledged'),
+      tr(4000, 'plant-ab/drive-1/vfd.hot', 'raise', 'active-unacknowledged', 'device', 'Heatsink 100%_hot'),
+      tr(5000, 'plant-a/drive-1/vfd.overcurrent', 'clear', 'normal'),
+      record(6000, 'TS-1'),
+    ]);
+    const h = async (f: Omit<Parameters<StorePort['audit']['alarmHistory']>[0], 'limit'>, limit = 50): Promise<number[]> =>
+      (await store.audit.alarmHistory({ ...f, limit })).map((r) => r.atMs);
+    t.same(await h({}), [5000, 4000, 3000, 2000, 1000], 'every alarm transition, newest first; other records are not alarm history');
+    t.same(await h({ site: 'plant-a' }), [5000, 3000, 2000, 1000], 'a site matches whole (plant-ab is another site)');
+    t.same(await h({ device: 'drive-1' }), [5000, 4000, 2000, 1000], 'a device matches whole (drive-12 is another)');
+    t.same(await h({ site: 'plant-a', device: 'drive-1', code: 'vfd.overcurrent' }), [5000, 2000, 1000]);
+    t.same(await h({ code: 'vfd.hot' }), [4000]);
+    t.same(await h({ action: 'acknowledge' }), [2000]);
+    t.same(await h({ toState: 'active-unacknowledged' }), [4000, 3000, 1000]);
+    t.same(await h({ fromMs: 2000, toMs: 4000 }), [4000, 3000, 2000]);
+    t.same(await h({ text: 'FAN' }), [2000], 'text in the reason, any case');
+    t.same(await h({ text: 'olga' }), [2000], 'text in the actor');
+    t.same(await h({ text: '100%_' }), [4000], 'LIKE wildcards in the text are taken literally');
+    t.same(await h({ text: 'k%' }), [], 'a percent sign matches only itself');
+    t.same(await h({ subjects: ['plant-a/drive-12/vfd.overcurrent', 'plant-ab/drive-1/vfd.hot'] }), [4000, 3000]);
+    t.same(await h({ subjects: [] }), [], 'no subjects: nothing');
+    const first = await store.audit.alarmHistory({ limit: 2 });
+    t.same(first.map((r) => r.atMs), [5000, 4000]);
+    const next = await store.audit.alarmHistory({ limit: 2, beforeSeq: first[1]!.seq });
+    t.same(next.map((r) => r.atMs), [3000, 2000], 'the cursor continues where the page ended');
+    t.match(next[1], { action: 'acknowledge', from: 'normal', to: 'active-acknowledged', actor: { id: 'olga' }, subject: { kind: 'alarm', id: 'plant-a/drive-1/vfd.overcurrent' } });
+  });
+
   test('the event processor runs once per new event, in order, inside the batch, and links the event to its ticket', async (t, store) => {
     const seen: string[] = [];
     const ends: boolean[] = [];

@@ -10,6 +10,9 @@ import { AdminPage } from './pages/admin';
 import { AlarmConsole } from './pages/alarms';
 import { DevicePage, DeviceList } from './pages/devices';
 import { LoginPage } from './pages/login';
+import { PlantOverview } from './pages/plant';
+import { AlarmHistoryPage } from './pages/alarm-history';
+import { AlarmDetailPage } from './pages/alarm-detail';
 import { ReportsPage } from './pages/reports';
 import { TicketBoard } from './pages/tickets';
 import { TicketPage } from './pages/ticket';
@@ -69,7 +72,9 @@ export function App() {
 }
 
 function homeFor(role: Role): string {
-  return role === 'engineer' ? '/tickets' : '/alarms';
+  if (role === 'engineer') return '/tickets';
+  // Operators and viewers land on the plant overview; admins keep the alarm console.
+  return role === 'admin' ? '/alarms' : '/plant';
 }
 
 function Shell(props: { onLang: (l: Lang) => void; onTz: (z: string) => void }) {
@@ -99,6 +104,10 @@ function route(path: string, role: Role): ComponentChildren {
     return null;
   }
   if (path === '/alarms') return <AlarmConsole />;
+  if (path === '/plant') return <PlantOverview />;
+  if (path === '/alarms/history') return <AlarmHistoryPage />;
+  const alarmMatch = match('/alarms/:id', path);
+  if (alarmMatch && /^[1-9][0-9]*$/.test(alarmMatch.id as string)) return <AlarmDetailPage key={alarmMatch.id} id={alarmMatch.id as string} />;
   if (path === '/tickets') return <TicketBoard />;
   let m = match('/tickets/:id', path);
   if (m) return <TicketPage key={m.id} id={m.id as string} />;
@@ -122,7 +131,9 @@ function Header(props: { path: string; session: SessionState; onLang: (l: Lang) 
   const [muted, setMutedState] = useState(isMuted());
   useEffect(() => live.on('status', (s) => setStatus(s as LiveStatus)), []);
   const links: Array<[string, string, Role]> = [
+    ['/plant', t('nav.plant'), 'viewer'],
     ['/alarms', t('nav.alarms'), 'viewer'],
+    ['/alarms/history', t('nav.alarmHistory'), 'viewer'],
     ['/tickets', t('nav.tickets'), 'viewer'],
     ['/devices', t('nav.devices'), 'viewer'],
     ['/reports', t('nav.reports'), 'viewer'],

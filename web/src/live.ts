@@ -5,7 +5,7 @@
  */
 import { sessionGone } from './api';
 
-export type LiveEvent = 'hello' | 'alarm' | 'ticket' | 'flood';
+export type LiveEvent = 'hello' | 'alarm' | 'ticket' | 'flood' | 'values' | 'presence';
 export type LiveStatus = 'connecting' | 'open' | 'closed';
 type Handler = (data: unknown) => void;
 
@@ -36,7 +36,7 @@ class LiveFeed {
       this.stop();
       sessionGone();
     });
-    for (const name of ['alarm', 'ticket', 'flood'] as const) {
+    for (const name of ['alarm', 'ticket', 'flood', 'values', 'presence'] as const) {
       es.addEventListener(name, (e) => { const d = parse(e); if (d !== undefined) this.emit(name, d); });
     }
     es.onerror = () => {

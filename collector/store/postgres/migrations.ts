@@ -19,6 +19,7 @@ import { INGEST_SCHEMA } from './schema-ingest.js';
 import { KNOWLEDGE_SCHEMA } from './schema-knowledge.js';
 import { LOGIN_FAILURES_SCHEMA } from './pg-login-failures.js';
 import { TELEMETRY_SCHEMA } from './schema-telemetry.js';
+import { LATEST_VALUES_SCHEMA } from './schema-latest.js';
 
 export interface PgMigration {
   version: number;
@@ -33,6 +34,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     sql: [INGEST_SCHEMA, DESK_SCHEMA, ACCESS_SCHEMA, KNOWLEDGE_SCHEMA, TELEMETRY_SCHEMA].join('\n'),
   },
   { version: 11, name: 'login failures shared by collectors (login throttle)', sql: LOGIN_FAILURES_SCHEMA },
+  { version: 12, name: 'last-known telemetry values per device and parameter', sql: LATEST_VALUES_SCHEMA },
 ];
 
 /** A connection the runner can hold for the whole run (the lock is per session): a pg.Client or a pool's client. */

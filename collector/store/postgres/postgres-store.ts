@@ -41,6 +41,8 @@ import { checkDatabaseUrl, redactUrl } from './pool.js';
 import { dropTelemetryBefore, ensureTelemetryPartitions } from './telemetry-partitions.js';
 import { DAY_MS } from './schema-telemetry.js';
 import { PgWebhooks } from './pg-webhooks.js';
+import { alarmHistoryQuery } from '../alarm-history-sql.js';
+import { LATEST_COLUMNS, LATEST_UPSERT, latestOfBatch } from '../latest-rows.js';
 
 export interface PostgresStoreOptions {
   /** postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE */
@@ -277,6 +279,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
           last_death_reason = excluded.last_death_reason, last_status = excluded.last_status`, [jsonRows(moved)]);
       }
       if (samples.length > 0) await insertRows(tx, 'INSERT INTO telemetry (site, device, parameter, value, quality, time_ms)', 6, samples);
+      const latest = latestOfBatch(messages);
+      if (latest.length > 0) await insertRows(tx, `INSERT INTO telemetry_latest ${LATEST_COLUMNS}`, 8, latest, LATEST_UPSERT);
       await notifyDeskChanges(tx, signals.origin, unit.summary());
       await unit.writeAudit(tx);
       return outcomes;
@@ -406,6 +410,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
           ? await pool.query<AuditRow>('SELECT * FROM (SELECT * FROM audit_log ORDER BY seq DESC LIMIT $1) x ORDER BY seq', [f.limit])
           : await pool.query<AuditRow>('SELECT * FROM (SELECT * FROM audit_log WHERE subject_id = $1 ORDER BY seq DESC LIMIT $2) x ORDER BY seq', [f.subject, f.limit]);
         return rows.map(recordFromRow);
+      },
+      async alarmHistory(f) {
+        const q = alarmHistoryQuery(f, { ph: (i) => `$${i}`, ilike: 'ILIKE' });
+        return (await pool.query<AuditRow>(q.sql, q.args)).rows.map(recordFromRow);
       },
       async verify() {
         const verifier = new ChainVerifier();

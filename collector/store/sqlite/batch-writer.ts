@@ -20,6 +20,7 @@ import { deviceFromRow, deviceToRow, type DeviceRow } from './row-mapping.js';
 import { BoundedCache } from './bounded-cache.js';
 import { rowsOf, statementsByCount } from './statements-by-count.js';
 import { EventProcessingFailed, type DeskUnit, type EventProcessor } from '../port/desk-repo.js';
+import { LATEST_COLUMNS, LATEST_UPSERT, latestOfBatch, type LatestValues } from '../latest-rows.js';
 
 /** Telemetry older than this (by sample time) is deleted; the prune runs at most once a minute. */
 export const TELEMETRY_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -49,6 +50,7 @@ function prepareStatements(db: Database) {
       VALUES (?, ?, ?, ?, ?, ?)`),
     touchDevice: db.prepare<[number, string, string]>('UPDATE devices SET last_seen_ms = ? WHERE site = ? AND device = ?'),
     pruneTelemetry: db.prepare<[number]>('DELETE FROM telemetry WHERE time_ms < ?'),
+    upsertLatest: db.prepare<LatestValues>(`INSERT INTO telemetry_latest ${LATEST_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${LATEST_UPSERT}`),
   };
 }
 
@@ -224,6 +226,7 @@ export function createBatchWriter(db: Database, unit: DeskUnit, hooks: BatchWrit
     const outcomes = messages.map((m) => writeOne(m, devices, events, nowMs, isolate));
     events.write();
     devices.flush();
+    for (const row of latestOfBatch(messages)) st.upsertLatest.run(...row);
     if (nowMs - lastPruneMs >= PRUNE_EVERY_MS) {
       st.pruneTelemetry.run(nowMs - TELEMETRY_RETENTION_MS);
       lastPruneMs = nowMs;

@@ -12,6 +12,7 @@ import { KNOWLEDGE_MIGRATIONS } from './migrations-knowledge.js';
 import { LOGIN_MIGRATIONS } from './migrations-login.js';
 import { SECURITY_MIGRATIONS } from './migrations-security.js';
 import { USERS_MIGRATIONS } from './migrations-users.js';
+import { LATEST_VALUES_MIGRATION } from './migrations-latest.js';
 
 export type { Migration };
 
@@ -113,6 +114,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...DEVICE_KEY_MIGRATIONS,
   ...INGEST_MIGRATIONS,
   ...LOGIN_MIGRATIONS,
+  LATEST_VALUES_MIGRATION,
 ];
 
 interface AppliedRow {

@@ -1,5 +1,6 @@
 /** Read side of the SQLite store: what the HTTP API shows (tickets as desk tickets, alarms, devices, events, telemetry). */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import { bucketFromRow, latestFromRow, latestWhere, type BucketRow, type LatestRow } from '../latest-rows.js';
 import type { QueryPort } from '../port.js';
 import { storeMetricsReader } from './metrics-queries.js';
 import type { DeskAlarms, DeskTickets } from '../port/desk-repo.js';
@@ -15,6 +16,19 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
   const countEvents = db.prepare('SELECT count(*) AS n FROM events');
   const countTickets = db.prepare('SELECT count(*) AS n FROM tickets');
   const metrics = storeMetricsReader(db);
+  const bucketSql = (filter: string): string => `SELECT parameter, time_ms / CAST(? AS INTEGER) AS b, avg(value) AS avg, min(value) AS min, max(value) AS max, count(*) AS n
+    FROM telemetry WHERE site = ? AND device = ? AND time_ms >= ? AND time_ms <= ? ${filter} GROUP BY parameter, b ORDER BY parameter, b`;
+  const allBuckets = db.prepare(bucketSql(''));
+  const bucketsOf = db.prepare(bucketSql('AND parameter IN (SELECT value FROM json_each(?))'));
+  const latestBy = new Map<string, Statement>();
+  const latestOf = (where: string): Statement => {
+    let st = latestBy.get(where);
+    if (!st) {
+      st = db.prepare(`SELECT * FROM telemetry_latest ${where} ORDER BY site, device, parameter`);
+      latestBy.set(where, st);
+    }
+    return st;
+  };
 
   return {
     listTickets: async (f) => tickets.list(f),
@@ -32,5 +46,14 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
     currentFloodEpisode: async (site) => alarms.flood(site)?.episode ?? alarms.episodes(site, 1)[0],
     ticketForFault: async (site, device, code) => tickets.currentForFault(site, device, code),
     metrics: async () => metrics(),
+    telemetryBuckets: async (w) => {
+      const rows = (w.parameters ? bucketsOf.all(w.bucketMs, w.site, w.device, w.fromMs, w.toMs, JSON.stringify(w.parameters))
+        : allBuckets.all(w.bucketMs, w.site, w.device, w.fromMs, w.toMs)) as BucketRow[];
+      return rows.map((r) => bucketFromRow(r, w.bucketMs));
+    },
+    latestValues: async (f) => {
+      const where = latestWhere(f, () => '?');
+      return (latestOf(where.sql).all(...where.args) as LatestRow[]).map(latestFromRow);
+    },
   };
 }

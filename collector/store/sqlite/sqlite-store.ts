@@ -24,7 +24,8 @@ import { loadOrCreateKeyFile } from '../../security/key-file.js';
 import type { ScryptCost } from '../../security/password-hash.js';
 import type { StorePort } from '../port.js';
 import type { DeskRepo, DeskUnit } from '../port/desk-repo.js';
-import { createAuditLog, verifyAuditChain } from './audit-log.js';
+import { createAuditLog, recordFromRow, verifyAuditChain, type AuditRow } from './audit-log.js';
+import { alarmHistoryQuery } from '../alarm-history-sql.js';
 import { createBatchWriter } from './batch-writer.js';
 import { startCheckpointer } from './checkpointer.js';
 import { CredentialStore } from './credential-store.js';
@@ -185,6 +186,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       append: async (records) => { if (records.length > 0) transaction(() => audit.append(records)); },
       list: async (filter) => audit.list(filter),
       verify: async () => verifyAuditChain(db),
+      alarmHistory: async (f) => {
+        const q = alarmHistoryQuery(f, { ph: () => '?', ilike: 'LIKE' });
+        return (db.prepare(q.sql).all(...q.args) as AuditRow[]).map(recordFromRow);
+      },
     },
     webhooks: {
       ...promised(webhooks, ['due', 'nextDueMs', 'recordAttempt', 'giveUp', 'list', 'get']),

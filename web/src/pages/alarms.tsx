@@ -115,7 +115,11 @@ export function AlarmConsole() {
   const [nowBucket, setNowBucket] = useState(() => Math.floor(Date.now() / 10_000));
   const renderQueued = useRef(false);
   const tableRef = useRef<HTMLDivElement>(null);
+  const gridRef = useRef<HTMLDivElement>(null);
+  /** The list had the focus before a change that may remove the focused row (set before the render). */
+  const keepFocus = useRef(false);
   const anchor = useRef<number | null>(null);
+  const noteFocus = (): void => { if (gridRef.current?.contains(document.activeElement)) keepFocus.current = true; };
 
   const freshQueue = useRef<number[]>([]);
   /**
@@ -128,6 +132,7 @@ export function AlarmConsole() {
     renderQueued.current = true;
     setTimeout(() => {
       renderQueued.current = false;
+      noteFocus();
       const arrived = freshQueue.current.splice(0);
       if (arrived.length > 0) {
         const at = Date.now();
@@ -238,6 +243,7 @@ export function AlarmConsole() {
 
   const ack = async (ids: number[]): Promise<void> => {
     if (ids.length === 0) return;
+    const hadFocus = gridRef.current?.contains(document.activeElement) ?? false;
     try {
       let done = ids.length;
       if (ids.length === 1) {
@@ -249,6 +255,7 @@ export function AlarmConsole() {
         if (r.failures.length > 0) toast('error', t('alarms.someFailed', { n: r.failures.length, first: r.failures[0]?.message ?? '' }));
       }
       if (done > 0) toast('ok', t('alarms.acked', { n: done }));
+      if (hadFocus) keepFocus.current = true;
       setSelected(new Set());
       setVersion((v) => v + 1);
     } catch (err) {
@@ -296,6 +303,17 @@ export function AlarmConsole() {
     e.preventDefault();
   };
 
+  // A row that had the focus left the list (acknowledged once cleared, or changed elsewhere): the
+  // focus goes to the row now in its place (else the list itself), not to the page body.
+  useEffect(() => {
+    if (!keepFocus.current) return;
+    keepFocus.current = false;
+    const active = document.activeElement;
+    if (active && active !== document.body && gridRef.current?.contains(active)) return;
+    const row = tableRef.current?.children[focusIndex] as HTMLElement | undefined;
+    (row ?? gridRef.current)?.focus();
+  });
+
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const selectedShelved = [...selected].some((id) => alarms.current.get(id)?.state === 'shelved');
 
@@ -334,7 +352,7 @@ export function AlarmConsole() {
       {loadError && <p class="error" role="alert">{loadError}</p>}
       <div class="table-wrap">
         {/* A grid of block rows rather than a table: rows off screen skip layout and paint (content-visibility), so 500+ stay cheap. */}
-        <div role="grid" class="alarms" aria-label={t('alarms.title')} aria-rowcount={rows.length + 1} aria-multiselectable={canAct} onKeyDown={(e) => onKey(e)}>
+        <div role="grid" ref={gridRef} tabIndex={-1} class="alarms" aria-label={t('alarms.title')} aria-rowcount={rows.length + 1} aria-multiselectable={canAct} onKeyDown={(e) => onKey(e)}>
           <div role="rowgroup" class="ahead">
             <div role="row" aria-rowindex={1} class="arow head">
               <div role="columnheader" class="c sel">

@@ -10,6 +10,9 @@ import { fmtDateTime, fmtDuration, fmtNumber, fmtTime } from '../format';
 import { t } from '../i18n';
 import { toast, useCan, errorText } from '../session';
 import type { CatalogueEntry, DeviceDetail, DeviceSummary, LiveResult, LiveValue, WriteResult } from '../types';
+import { DeviceTrends } from '../components/device-trends';
+import { LastValue, trendDefaults, useLatestValues, useNow } from '../components/last-value';
+import { live as liveFeed } from '../live';
 
 export function DeviceList() {
   const [devices, setDevices] = useState<DeviceSummary[] | null>(null);
@@ -82,6 +85,8 @@ export function DevicePage(props: { site: string; device: string }) {
   const [logsError, setLogsError] = useState('');
   const canTalk = useCan('engineer');
   const path = `/api/devices/${enc(props.site)}/${enc(props.device)}`;
+  const latest = useLatestValues(props.site, props.device);
+  const now = useNow();
 
   const load = (): void => {
     api.get<DeviceDetail>(path).then((x) => { setD(x); setError(''); })
@@ -176,7 +181,8 @@ export function DevicePage(props: { site: string; device: string }) {
           <table class="plain params-table">
             <thead><tr>
               <th scope="col">{t('device.param')}</th><th scope="col">{t('device.description')}</th><th scope="col">{t('device.unit')}</th>
-              <th scope="col">{t('device.source')}</th><th scope="col">{t('device.liveValue')}</th><th scope="col">{t('device.readAt')}</th>
+              <th scope="col">{t('device.source')}</th><th scope="col">{t('device.lastValue')}</th>
+              <th scope="col">{t('device.liveValue')}</th><th scope="col">{t('device.readAt')}</th>
               <th scope="col"><span class="sr">{t('device.write')}</span></th>
             </tr></thead>
             <tbody>
@@ -189,6 +195,7 @@ export function DevicePage(props: { site: string; device: string }) {
                     <td>{p.description}</td>
                     <td>{p.unit}</td>
                     <td>{p.source}</td>
+                    <td class="num"><LastValue value={latest.get(p.name)} unit={p.unit} nowMs={now + liveFeed.skewMs} name={p.name} /></td>
                     <td class="num" data-testid={`live-${p.name}`}>{v && v.quality !== 'bad' ? (v.text ?? fmtNumber(v.value, 3)) : '—'}{v && v.quality !== 'good' ? <span class="tag" data-testid={`quality-${p.name}`}>{v.quality}{v.reason ? `: ${v.reason}` : ''}</span> : null}
                       {missing && <span class="tag" data-testid={`unsupported-${p.name}`} title={t('device.unsupportedHint')}>{t('device.unsupported', { code: missing.exceptionCode.toString(16).padStart(2, '0') })}</span>}</td>
                     <td>{v ? <time dateTime={new Date(v.timeMs).toISOString()}>{fmtTime(v.timeMs)}</time> : ''}</td>
@@ -203,6 +210,7 @@ export function DevicePage(props: { site: string; device: string }) {
           </table>
         </div>
       </section>
+      {d.catalogue.length > 0 && <DeviceTrends site={d.site} device={d.device} catalogue={d.catalogue} initial={trendDefaults(d.catalogue)} />}
       {canTalk && (
         <section class="card" aria-labelledby="dev-logs">
           <div class="section-head">

@@ -1,0 +1,98 @@
+/**
+ * The plant as operators see it: GET /api/plant (every device with its presence, last-known values
+ * and open alarms; the dashboard's overview derives each device's condition and keeps it live from
+ * the stream), GET /api/devices/:site/:device/latest (one device's last-known values) and
+ * GET /api/devices/:site/:device/trend (its telemetry in time buckets, for trends and sparklines).
+ */
+import type { FastifyInstance } from 'fastify';
+import { FaultlineError } from '../../protocol/errors.js';
+import type { DeviceState } from '../core/devices/device-registry.js';
+import type { Priority } from '../core/tickets/ticket.js';
+import { alarmId, alarmState } from '../core/alarms/alarm-state.js';
+import type { AuditPort, QueryPort } from '../store/port.js';
+import { knownDevice } from './known-device.js';
+import { DeviceParams } from './device-schemas.js';
+import { liveValues } from './device-view.js';
+import { LatestJson, MarksJson, MarksQuery, PlantJson, TrendJson, TrendQuery } from './plant-schemas.js';
+import { bucketFor, plantDevices, trendMarks, trendSeries } from './plant-view.js';
+import { deviceSubjectId } from '../core/devices/device-audit.js';
+import { errorResponses } from './schemas.js';
+
+export interface PlantRoutesOptions {
+  store: QueryPort;
+  /** With it, GET …/marks (faults, acknowledgements and writes for the trend). */
+  audit?: Pick<AuditPort, 'list'>;
+  now: () => number;
+}
+
+/** Alarms read per overview at most. */
+const MAX_ALARMS = 20_000;
+/** Audit records read per alarm or device for the marks. */
+const MAX_MARK_RECORDS = 500;
+/** The longest trend window (telemetry is kept 24 h). */
+const MAX_TREND_MS = 7 * 86_400_000;
+
+function checkWindow(fromMs: number, toMs: number): void {
+  if (toMs <= fromMs || toMs - fromMs > MAX_TREND_MS) {
+    throw new FaultlineError('FL_ERR_API_BAD_REQUEST', `the trend window must end after it starts and span at most 7 days (from ${fromMs} to ${toMs})`, {
+      context: { fromMs, toMs }, hint: 'pass fromMs < toMs, e.g. the last hour, 8 hours or 24 hours',
+    });
+  }
+}
+
+export async function plantRoutes(app: FastifyInstance, opts: PlantRoutesOptions): Promise<void> {
+  const { store, now } = opts;
+
+  const known = (p: DeviceParams): Promise<DeviceState> => knownDevice(store, p);
+
+  app.get('/api/plant', {
+    schema: { summary: 'the plant overview: every device with presence, last-known values and alarms not back to normal', response: { 200: PlantJson, ...errorResponses } },
+  }, async (): Promise<PlantJson> => {
+    const [devices, latest, alarms] = await Promise.all([store.listDevices(), store.latestValues({}), store.listAlarms({ limit: MAX_ALARMS })]);
+    // The priority of the ticket working each open alarm's fault now (as the alarm console shows it).
+    const open = alarms.filter((a) => alarmState(a.alarm) !== 'normal');
+    const tickets = await Promise.all(open.map((a) => store.ticketForFault(a.alarm.key.site, a.alarm.key.device, a.alarm.key.code)));
+    const priorities = new Map<number, Priority>();
+    open.forEach((a, i) => { const t = tickets[i]; if (t) priorities.set(a.id, t.priority); });
+    return { devices: plantDevices(devices, latest, open, (a) => priorities.get(a.id) ?? null), serverTimeMs: now() };
+  });
+
+  app.get<{ Params: DeviceParams }>('/api/devices/:site/:device/latest', {
+    schema: { summary: 'a device\'s last-known value of every parameter, with quality and time', params: DeviceParams, response: { 200: LatestJson, ...errorResponses } },
+  }, async (req): Promise<LatestJson> => {
+    const d = await known(req.params);
+    return { values: liveValues(await store.latestValues({ site: d.site, device: d.device }), d.parameters) };
+  });
+
+  app.get<{ Params: DeviceParams; Querystring: TrendQuery }>('/api/devices/:site/:device/trend', {
+    schema: {
+      summary: 'a device\'s stored telemetry over a window in time buckets (mean, min, max per parameter)',
+      params: DeviceParams, querystring: TrendQuery, response: { 200: TrendJson, ...errorResponses },
+    },
+  }, async (req): Promise<TrendJson> => {
+    const { fromMs, toMs, points } = req.query;
+    checkWindow(fromMs, toMs);
+    const d = await known(req.params);
+    const parameters = req.query.parameters?.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    const bucketMs = bucketFor(fromMs, toMs, points);
+    const buckets = await store.telemetryBuckets({ site: d.site, device: d.device, fromMs, toMs, bucketMs, ...(parameters && parameters.length > 0 ? { parameters } : {}) });
+    return trendSeries(buckets, d.parameters, bucketMs);
+  });
+
+  const { audit } = opts;
+  if (!audit) return;
+  app.get<{ Params: DeviceParams; Querystring: MarksQuery }>('/api/devices/:site/:device/marks', {
+    schema: {
+      summary: 'what to mark on a device\'s trend: alarm raises, clears and acknowledgements, applied writes (from the audit trail)',
+      params: DeviceParams, querystring: MarksQuery, response: { 200: MarksJson, ...errorResponses },
+    },
+  }, async (req): Promise<MarksJson> => {
+    const { fromMs, toMs } = req.query;
+    checkWindow(fromMs, toMs);
+    const d = await known(req.params);
+    const alarms = await store.listAlarms({ site: d.site, device: d.device, limit: MAX_MARK_RECORDS });
+    const subjects = [deviceSubjectId(d.site, d.device), ...alarms.map((a) => alarmId(a.alarm.key))];
+    const records = (await Promise.all(subjects.map((subject) => audit.list({ subject, limit: MAX_MARK_RECORDS })))).flat();
+    return { marks: trendMarks(records, fromMs, toMs) };
+  });
+}

@@ -1,0 +1,80 @@
+/** JSON schemas of the plant overview (GET /api/plant), a device's last-known values and its trends. */
+import { Type, type Static } from '@sinclair/typebox';
+import { SEVERITIES } from '../../protocol/values.js';
+import { ALARM_STATES } from '../core/alarms/alarm-state.js';
+import { PRIORITIES } from '../core/tickets/ticket.js';
+import { LiveValueJson } from './device-schemas.js';
+import { literals, Nullable } from './schemas.js';
+
+export const PlantAlarmJson = Type.Object({
+  id: Type.Integer(),
+  code: Type.String(),
+  state: literals(ALARM_STATES),
+  severity: literals(SEVERITIES),
+  /** The priority of the ticket working the fault now, if any. */
+  priority: Nullable(literals(PRIORITIES)),
+  message: Type.String(),
+});
+export type PlantAlarmJson = Static<typeof PlantAlarmJson>;
+
+export const PlantDeviceJson = Type.Object({
+  site: Type.String(),
+  device: Type.String(),
+  model: Type.String(),
+  adapterId: Type.String(),
+  online: Type.Boolean(),
+  lastSeenMs: Type.Number(),
+  /** The parameters shown on the overview (the device's main readings), in order. */
+  keys: Type.Array(Type.String()),
+  units: Type.Record(Type.String(), Type.String(), { description: 'unit per parameter name (the birth catalogue)' }),
+  /** Last-known value of every parameter the device reported. */
+  values: Type.Array(LiveValueJson),
+  /** Alarms not back to normal. */
+  alarms: Type.Array(PlantAlarmJson),
+  /** Registers the agent reported the device refuses. */
+  unsupported: Type.Array(Type.String()),
+});
+export type PlantDeviceJson = Static<typeof PlantDeviceJson>;
+
+export const PlantJson = Type.Object({ devices: Type.Array(PlantDeviceJson), serverTimeMs: Type.Number() });
+export type PlantJson = Static<typeof PlantJson>;
+
+export const LatestJson = Type.Object({ values: Type.Array(LiveValueJson) });
+export type LatestJson = Static<typeof LatestJson>;
+
+export const TrendQuery = Type.Object({
+  fromMs: Type.Integer({ minimum: 0 }),
+  toMs: Type.Integer({ minimum: 0 }),
+  /** Buckets at most (default 300): the bucket size is the window over this, at least one second. */
+  points: Type.Integer({ minimum: 2, maximum: 2000, default: 300 }),
+  parameters: Type.Optional(Type.String({ maxLength: 2000, description: 'comma-separated parameter names; all when absent' })),
+}, { additionalProperties: false });
+export type TrendQuery = Static<typeof TrendQuery>;
+
+export const TrendJson = Type.Object({
+  bucketMs: Type.Integer(),
+  series: Type.Array(Type.Object({
+    name: Type.String(),
+    unit: Type.String(),
+    points: Type.Array(Type.Object({ timeMs: Type.Number(), avg: Type.Number(), min: Type.Number(), max: Type.Number() })),
+  })),
+});
+export type TrendJson = Static<typeof TrendJson>;
+
+export const MarksQuery = Type.Object({
+  fromMs: Type.Integer({ minimum: 0 }),
+  toMs: Type.Integer({ minimum: 0 }),
+}, { additionalProperties: false });
+export type MarksQuery = Static<typeof MarksQuery>;
+
+export const MARK_KINDS = ['raise', 'clear', 'acknowledge', 'write'] as const;
+export const MarksJson = Type.Object({
+  marks: Type.Array(Type.Object({
+    atMs: Type.Number(),
+    kind: literals(MARK_KINDS),
+    /** The alarm's fault code, or the parameters written (name=value;…). */
+    what: Type.String(),
+    by: Type.String(),
+  })),
+});
+export type MarksJson = Static<typeof MarksJson>;

@@ -1,0 +1,64 @@
+/**
+ * Last-known values on the device page: loaded from GET …/latest (on every stream (re)connect) and
+ * kept current by the stream's `values` events for this device; shown with unit, quality and age.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { api, enc } from '../api';
+import { fmtDuration, fmtNumber, fmtTime } from '../format';
+import { t, tx } from '../i18n';
+import { live } from '../live';
+import type { Latest, PlantValue, ValuesEvent } from '../plant/plant-types';
+import type { CatalogueEntry } from '../types';
+
+export function useLatestValues(site: string, device: string): Map<string, Omit<PlantValue, 'unit'>> {
+  const [values, setValues] = useState(() => new Map<string, Omit<PlantValue, 'unit'>>());
+  useEffect(() => {
+    const load = (): void => {
+      api.get<Latest>(`/api/devices/${enc(site)}/${enc(device)}/latest`)
+        .then((r) => setValues(new Map(r.values.map((v) => [v.name, v])))).catch(() => undefined);
+    };
+    const offs = [
+      live.on('hello', load),
+      live.on('values', (data) => {
+        const e = data as ValuesEvent;
+        if (e.site !== site || e.device !== device) return;
+        setValues((prev) => {
+          const next = new Map(prev);
+          for (const v of e.values) if ((next.get(v.name)?.timeMs ?? -Infinity) <= v.timeMs) next.set(v.name, v);
+          return next;
+        });
+      }),
+    ];
+    load();
+    return () => offs.forEach((off) => off());
+  }, [site, device]);
+  return values;
+}
+
+/** The clock, ticking every second (ages). */
+export function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+export function LastValue(props: { value: Omit<PlantValue, 'unit'> | undefined; unit: string; nowMs: number; name: string }) {
+  const v = props.value;
+  if (!v) return <span class="muted" data-testid={`latest-${props.name}`} data-quality="">{t('device.noValue')}</span>;
+  return (
+    <span data-testid={`latest-${props.name}`} data-quality={v.quality}>
+      <span class="lv-value">{v.quality !== 'bad' ? `${v.text ?? fmtNumber(v.value, 3)}${props.unit ? ` ${props.unit}` : ''}` : '—'}</span>
+      {v.quality !== 'good' && <span class="tag">{tx('quality', v.quality)}{v.reason ? `: ${v.reason}` : ''}</span>}
+      {' '}<span class="muted lv-age" title={fmtTime(v.timeMs)}>{t('plant.ago', { age: fmtDuration(Math.max(0, props.nowMs - v.timeMs)) })}</span>
+    </span>
+  );
+}
+
+/** The parameters a trend starts with: the first two measured ones with a unit, else the first two. */
+export function trendDefaults(catalogue: readonly CatalogueEntry[]): string[] {
+  const measured = catalogue.filter((p) => p.source === 'modbus' && !p.writable && p.unit !== '');
+  return (measured.length > 0 ? measured : catalogue).slice(0, 2).map((p) => p.name);
+}

@@ -1,0 +1,185 @@
+/**
+ * The plant overview (operators' and viewers' home): sites → devices, each with its condition
+ * (in alarm by priority, link lost, maintenance, unsupported registers, normal), its key values
+ * with unit, quality and age, and a sparkline; live over the stream. Counts per condition filter
+ * the list; a site and a search narrow it; rows are paged (PAGE_SIZE) so 1,000 devices stay fast.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, enc, qs } from '../api';
+import { Sparkline } from '../components/sparkline';
+import '../plant/plant.css';
+import { fmtDuration, fmtNumber } from '../format';
+import { t, tx } from '../i18n';
+import { live } from '../live';
+import { ALARMING, alarmPriorityOf, CONDITIONS, conditionRank, deviceCondition, type Condition } from '../plant/condition';
+import { PlantModel } from '../plant/plant-store';
+import type { Plant, PlantDevice, PresenceEvent, Trend, ValuesEvent } from '../plant/plant-types';
+import { errorText } from '../session';
+import type { Alarm } from '../types';
+
+export const PAGE_SIZE = 100;
+/** Sparklines show this much history, seeded from stored telemetry for the rows on screen. */
+const SPARK_WINDOW_MS = 3_600_000;
+/** Trend requests in flight at most while seeding sparklines. */
+const SEED_CONCURRENCY = 4;
+
+interface Row { key: string; d: PlantDevice; condition: Condition }
+
+export function PlantOverview() {
+  const model = useMemo(() => new PlantModel(), []);
+  const [version, setVersion] = useState(0);
+  const [error, setError] = useState('');
+  const [loaded, setLoaded] = useState(false);
+  const [filter, setFilter] = useState<Condition | 'problems' | 'all'>('all');
+  const [site, setSite] = useState('');
+  const [search, setSearch] = useState('');
+  const [page, setPage] = useState(0);
+  const [now, setNow] = useState(() => Date.now());
+  const seeded = useRef(new Set<string>());
+
+  useEffect(() => {
+    // One load at a time: a reconnect's reload waits for the one in flight instead of competing with it.
+    let inFlight: Promise<void> | undefined;
+    const fetchPlant = (): Promise<void> => api.get<Plant>('/api/plant')
+      .then((p) => { model.load(p); setLoaded(true); setError(''); }).catch((e: unknown) => setError(errorText(e)));
+    const load = (): void => {
+      const run = (inFlight ?? Promise.resolve()).then(fetchPlant);
+      inFlight = run;
+      void run.finally(() => { if (inFlight === run) inFlight = undefined; });
+    };
+    const offs = [
+      model.subscribe(() => setVersion(model.version)),
+      live.on('hello', load),
+      live.on('values', (e) => model.applyValues(e as ValuesEvent)),
+      live.on('presence', (e) => model.applyPresence(e as PresenceEvent)),
+      live.on('alarm', (e) => model.applyAlarm(e as Alarm)),
+    ];
+    // At once (the first paint), and again on every stream (re)connect: what changed in between.
+    load();
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => { offs.forEach((off) => off()); clearInterval(timer); };
+  }, []);
+
+  const all = useMemo<Row[]>(() => [...model.devices.entries()].map(([key, d]) => ({ key, d, condition: deviceCondition(d) })), [version]);
+  const sites = useMemo(() => [...new Set(all.map((r) => r.d.site))].sort(), [all]);
+  const counts = useMemo(() => {
+    const c = new Map<Condition, number>();
+    for (const r of all) if (!site || r.d.site === site) c.set(r.condition, (c.get(r.condition) ?? 0) + 1);
+    return c;
+  }, [all, site]);
+  const rows = useMemo(() => {
+    const q = search.trim().toLowerCase();
+    return all.filter((r) => (!site || r.d.site === site)
+      && (filter === 'all' || (filter === 'problems' ? r.condition !== 'normal' : r.condition === filter))
+      && (!q || r.d.device.toLowerCase().includes(q) || r.d.model.toLowerCase().includes(q) || r.d.site.toLowerCase().includes(q)))
+      .sort((a, b) => a.d.site.localeCompare(b.d.site) || conditionRank(a.condition) - conditionRank(b.condition) || a.d.device.localeCompare(b.d.device));
+  }, [all, site, filter, search]);
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  const current = Math.min(page, pages - 1);
+  const shown = rows.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
+
+  // Sparklines of the rows on screen, seeded once per device from stored telemetry, a few at a time.
+  useEffect(() => {
+    const todo = shown.filter((r) => !seeded.current.has(r.key) && r.d.keys.length > 0);
+    todo.forEach((r) => seeded.current.add(r.key));
+    let next = 0;
+    let stopped = false;
+    const worker = async (): Promise<void> => {
+      while (!stopped && next < todo.length) {
+        const r = todo[next++] as Row;
+        const toMs = Date.now() + live.skewMs;
+        try {
+          const trend = await api.get<Trend>(`/api/devices/${enc(r.d.site)}/${enc(r.d.device)}/trend${qs({ fromMs: Math.floor(toMs - SPARK_WINDOW_MS), toMs: Math.ceil(toMs), points: 40, parameters: r.d.keys[0] })}`);
+          model.seed(r.key, (trend.series[0]?.points ?? []).map((p) => [p.timeMs, p.avg] as [number, number]));
+        } catch { seeded.current.delete(r.key); }
+      }
+    };
+    for (let i = 0; i < SEED_CONCURRENCY; i++) void worker();
+    return () => { stopped = true; };
+  }, [shown.map((r) => r.key).join('|')]);
+
+  const serverNow = now + live.skewMs;
+  let lastSite = '';
+  return (
+    <div class="page plant-page">
+      <div class="page-head"><h1>{t('plant.title')}</h1>
+        <p class="summary" data-testid="plant-total">{t('plant.total', { devices: all.length, sites: sites.length })}</p>
+      </div>
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="toolbar plant-tools" role="group" aria-label={t('plant.filters')}>
+        <button type="button" aria-pressed={filter === 'all'} onClick={() => { setFilter('all'); setPage(0); }}>{t('plant.all')}</button>
+        <button type="button" aria-pressed={filter === 'problems'} onClick={() => { setFilter('problems'); setPage(0); }}>{t('plant.problems')}</button>
+        {CONDITIONS.map((c) => (
+          <button type="button" key={c} class={`cond-chip cond-${c}`} data-condition={c} aria-pressed={filter === c}
+            onClick={() => { setFilter(filter === c ? 'all' : c); setPage(0); }}>
+            {tx('plant.cond', c)} <span class="n" data-testid={`count-${c}`}>{counts.get(c) ?? 0}</span>
+          </button>
+        ))}
+        <label class="sr" for="plant-site">{t('plant.site')}</label>
+        <select id="plant-site" value={site} onChange={(e) => { setSite((e.target as HTMLSelectElement).value); setPage(0); }}>
+          <option value="">{t('plant.allSites')}</option>
+          {sites.map((s) => <option key={s} value={s}>{s}</option>)}
+        </select>
+        <label class="sr" for="plant-search">{t('plant.search')}</label>
+        <input id="plant-search" type="search" placeholder={t('plant.search')} value={search} onInput={(e) => { setSearch((e.target as HTMLInputElement).value); setPage(0); }} />
+      </div>
+      {!loaded && !error ? <p role="status">{t('common.loading')}</p> : (
+        <div class="table-wrap">
+          <table class="plain plant-table">
+            <thead><tr>
+              <th scope="col">{t('plant.device')}</th><th scope="col">{t('plant.condition')}</th>
+              <th scope="col">{t('plant.values')}</th><th scope="col">{t('plant.trend')}</th>
+            </tr></thead>
+            <tbody>
+              {shown.flatMap((r) => {
+                const out = [];
+                if (r.d.site !== lastSite) {
+                  lastSite = r.d.site;
+                  out.push(<tr key={`site:${r.d.site}`} class="site-row"><th colSpan={4} scope="colgroup">{r.d.site}</th></tr>);
+                }
+                out.push(<PlantRow key={r.key} row={r} spark={model.sparks.get(r.key) ?? []} nowMs={serverNow} />);
+                return out;
+              })}
+            </tbody>
+          </table>
+          {rows.length === 0 && <p class="empty">{all.length === 0 ? t('devices.none') : t('plant.noMatch')}</p>}
+          {pages > 1 && (
+            <nav class="pager" aria-label={t('plant.pages')}>
+              <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>{t('plant.prev')}</button>
+              <span data-testid="plant-page">{t('plant.pageOf', { page: current + 1, pages })}</span>
+              <button type="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>{t('plant.next')}</button>
+            </nav>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function PlantRow(props: { row: Row; spark: ReadonlyArray<readonly [number, number]>; nowMs: number }) {
+  const { d, condition } = props.row;
+  // The alarm that sets the condition: the highest priority among those in alarm.
+  const worst = condition.startsWith('P') ? d.alarms.find((a) => alarmPriorityOf(a) === condition && ALARMING.has(a.state)) : undefined;
+  return (
+    <tr class={`plant-row cond-${condition}`} data-device={d.device} data-site={d.site} data-state={condition}>
+      <td><a href={`/devices/${enc(d.site)}/${enc(d.device)}`}>{d.device}</a> <span class="muted">{d.model}</span></td>
+      <td><span class={`cond cond-${condition}`}>{tx('plant.cond', condition)}</span>
+        {worst && <> <a class="cond-why" href={`/alarms/${worst.id}`} title={worst.message}>{worst.code}</a></>}
+        {!d.online && <span class="muted"> · {t('plant.lastSeen', { age: fmtDuration(props.nowMs - d.lastSeenMs) })}</span>}</td>
+      <td><div class="pvals">
+        {d.keys.map((name) => {
+          const v = d.values.find((x) => x.name === name);
+          return (
+            <span key={name} class={`pv q-${v?.quality ?? 'none'}`} data-param={name} data-quality={v?.quality ?? ''} title={name}>
+              <span class="pv-name">{name}</span>{' '}
+              <span class="pv-value">{v && v.quality !== 'bad' ? `${v.text ?? fmtNumber(v.value, 2)}${v.unit ? ` ${v.unit}` : ''}` : '—'}</span>
+              {v && v.quality !== 'good' && <span class="tag">{tx('quality', v.quality)}{v.reason ? `: ${v.reason}` : ''}</span>}
+              {v && <span class="pv-age muted">{t('plant.ago', { age: fmtDuration(Math.max(0, props.nowMs - v.timeMs)) })}</span>}
+            </span>
+          );
+        })}
+      </div></td>
+      <td><Sparkline points={props.spark} label={t('plant.trendOf', { name: d.keys[0] ?? '' })} /></td>
+    </tr>
+  );
+}
