@@ -12,7 +12,8 @@ import type { MqttClient } from 'mqtt';
 import { uuidv7 } from 'uuidv7';
 import { encodeFaultEvent } from '../../protocol/codec.js';
 import type { FaultEvent } from '../../protocol/values.js';
-import { benchClient, fmt, startBareAedesProcess, startCollectorProcess } from './bench-processes.js';
+import { startPostgres } from '../helpers/postgres-server.js';
+import { benchClient, DURABLE_PG, fmt, startBareAedesProcess, startCollectorProcess } from './bench-processes.js';
 
 export interface IngestBenchOptions {
   devices?: number;
@@ -20,7 +21,7 @@ export interface IngestBenchOptions {
   inFlight?: number;
 }
 
-function payloads(run: string, devices: number, perDevice: number): Buffer[][] {
+export function payloads(run: string, devices: number, perDevice: number): Buffer[][] {
   return Array.from({ length: devices }, (_, d) => Array.from({ length: perDevice }, (_, i) => {
     const seq = i + 1;
     const e: FaultEvent = {
@@ -34,7 +35,7 @@ function payloads(run: string, devices: number, perDevice: number): Buffer[][] {
 }
 
 /** Publishes every payload at QoS 1 with at most `inFlight` unacknowledged per connection; returns [startMs, lastAckMs]. */
-async function publishAll(clients: MqttClient[], run: string, data: Buffer[][], inFlight: number): Promise<[number, number]> {
+export async function publishAll(clients: MqttClient[], run: string, data: Buffer[][], inFlight: number): Promise<[number, number]> {
   const start = Date.now();
   await Promise.all(clients.map(async (c, d) => {
     const mine = data[d] ?? [];
@@ -50,20 +51,20 @@ async function publishAll(clients: MqttClient[], run: string, data: Buffer[][], 
   return [start, Date.now()];
 }
 
-async function connectAll(url: string, run: string, devices: number): Promise<MqttClient[]> {
+export async function connectAll(url: string, run: string, devices: number): Promise<MqttClient[]> {
   return Promise.all(Array.from({ length: devices }, (_, d) => benchClient(url, `fl-${run}-dev-${d}`)));
 }
 
-interface CollectorRun {
+export interface CollectorRun {
   rate: number;
   cpuUsPerEvent: number;
   publisherShare: number;
   stored: { events: number; tickets: number };
 }
 
-async function collectorRun(dist: string | undefined, devices: number, perDevice: number, inFlight: number): Promise<CollectorRun> {
+async function collectorRun(dist: string | undefined, devices: number, perDevice: number, inFlight: number, database?: string): Promise<CollectorRun> {
   const total = devices * perDevice;
-  const collector = await startCollectorProcess(dist);
+  const collector = await startCollectorProcess(dist, database);
   try {
     const clients = await connectAll(collector.mqttUrl, 'bench', devices);
     const data = payloads('bench', devices, perDevice);
@@ -105,9 +106,19 @@ export async function runIngestBench(o: IngestBenchOptions = {}): Promise<void> 
   const baselineDist = process.env.FAULTLINE_BENCH_BASELINE_DIST;
   const rounds = baselineDist ? Math.max(1, Number(process.env.FAULTLINE_BENCH_BASELINE_ROUNDS ?? 3)) : 1;
   const runs: Array<{ label: string; run: CollectorRun; baseline: boolean }> = [];
-  for (let i = 0; i < rounds; i++) {
-    runs.push({ label: 'collector: PUBACK after commit (events + tickets)', run: await collectorRun(undefined, devices, perDevice, inFlight), baseline: false });
-    if (baselineDist) runs.push({ label: `baseline: ${baselineDist}`, run: await collectorRun(baselineDist, devices, perDevice, inFlight), baseline: true });
+  // FAULTLINE_BENCH_PG=1: each round also runs the collector on a fresh PostgreSQL database (durable settings, as a cluster runs).
+  const pgServer = process.env.FAULTLINE_BENCH_PG === '1' ? await startPostgres({ settings: DURABLE_PG }) : undefined;
+  try {
+    for (let i = 0; i < rounds; i++) {
+      runs.push({ label: 'collector: PUBACK after commit (events + tickets)', run: await collectorRun(undefined, devices, perDevice, inFlight), baseline: false });
+      if (pgServer) {
+        const database = await pgServer.createDatabase(`ingest_${i}`);
+        runs.push({ label: 'same, the store on PostgreSQL', run: await collectorRun(undefined, devices, perDevice, inFlight, database), baseline: false });
+      }
+      if (baselineDist) runs.push({ label: `baseline: ${baselineDist}`, run: await collectorRun(baselineDist, devices, perDevice, inFlight), baseline: true });
+    }
+  } finally {
+    await pgServer?.stop();
   }
   process.stdout.write(`  raw broker: bare aedes -> one QoS 1 subscriber     ${fmt(raw).padStart(9)} msg/s\n`);
   const line = (label: string, r: CollectorRun): void => {
