@@ -6,6 +6,7 @@ import { errorCode, errorMessage, UsageError } from '../protocol/errors.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, startCollector } from './collector.js';
 import { parseTrustedProxies } from './api/trusted-proxies.js';
 import { AUTH_MODES, type AuthMode } from './security/broker-security.js';
+import { brokerSettingsFromArgs, BROKER_OPTIONS, BROKER_USAGE, EMBEDDED_BROKER_FLAGS, httpAuthSecretFromArgs, HTTP_AUTH_USAGE } from './broker/broker-args.js';
 
 export const COLLECTOR_USAGE = `Usage: faultline collector [options]
 
@@ -34,7 +35,7 @@ Options:
   --trust-proxy LIST reverse proxies in front of the HTTP API (addresses or CIDR ranges, comma-
                      separated): their X-Forwarded-For gives the client address the login
                      throttle and the logs use; without it the connecting address counts
-  -h, --help         show this help
+${BROKER_USAGE}${HTTP_AUTH_USAGE}  -h, --help         show this help
 
 Stops cleanly on Ctrl+C (SIGINT) or SIGTERM; SIGHUP reloads --config (an invalid file is refused
 and the config in use stays).
@@ -56,6 +57,7 @@ function parse(argv: string[]) {
         'http-host': { type: 'string' }, 'http-port': { type: 'string' }, help: { type: 'boolean', short: 'h' },
         'mqtt-auth': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
         'tls-ca': { type: 'string' }, 'tls-only': { type: 'boolean' }, 'trust-proxy': { type: 'string' },
+        ...BROKER_OPTIONS, 'mqtt-http-auth-secret-file': { type: 'string' },
       },
     }).values;
   } catch (err) {
@@ -96,7 +98,15 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
       ...(values['tls-ca'] ? { caFile: values['tls-ca'] } : {}),
     } : undefined;
     const trustProxy = values['trust-proxy'] === undefined ? undefined : proxiesOrUsage(values['trust-proxy']);
+    const broker = brokerSettingsFromArgs(values, process.env);
+    if (broker) {
+      const embeddedOnly = EMBEDDED_BROKER_FLAGS.filter((f) => values[f] !== undefined);
+      if (embeddedOnly.length > 0) throw new UsageError(`--broker runs no embedded broker: drop ${embeddedOnly.map((f) => `--${f}`).join(', ')}`);
+    }
+    const httpAuthSecret = httpAuthSecretFromArgs(values, process.env);
     options = {
+      ...(broker ? { broker } : {}),
+      ...(httpAuthSecret === undefined ? {} : { mqttHttpAuth: { secret: httpAuthSecret } }),
       ...(values.config === undefined ? {} : { configFile: values.config }),
       ...(trustProxy ? { trustProxy } : {}),
       mqttAuth: auth as AuthMode, ...(mqttTls ? { mqttTls } : {}), mqttPlain: values['tls-only'] !== true,
@@ -120,7 +130,8 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
     io.stderr.write(`faultline collector: ${errorMessage(err)}\n`);
     return 1;
   }
-  io.stdout.write(`faultline collector running\n  HTTP API: ${collector.httpUrl}/api/health\n  MQTT:     ${collector.mqttUrl}\n  Stop:     Ctrl+C\n`);
+  const mqttLine = collector.brokerMode === 'external' ? `${collector.mqttUrl}  (external broker, shared subscription)` : collector.mqttUrl;
+  io.stdout.write(`faultline collector running\n  HTTP API: ${collector.httpUrl}/api/health\n  MQTT:     ${mqttLine}\n  Stop:     Ctrl+C\n`);
   const running = collector;
   const reload = (): void => {
     running.reloadConfig().then((s) => {

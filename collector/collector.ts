@@ -1,7 +1,7 @@
 /**
- * Composition root of the collector: store → desk config → service desk → ingest → embedded
- * broker → HTTP API. Owns start order and shutdown; stop() undoes start in reverse and is safe to
- * call twice.
+ * Composition root of the collector: store → desk config → service desk → ingest → broker
+ * (embedded aedes, or with `broker` an external MQTT 5 broker: cluster mode) → HTTP API. Owns
+ * start order and shutdown; stop() undoes start in reverse and is safe to call twice.
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -10,6 +10,10 @@ import { FaultlineError } from '../protocol/errors.js';
 import { buildApi } from './api/app.js';
 import { ADAPTERS } from '../firmware-adapters/index.js';
 import { MqttBroker, type Authenticate } from './broker/mqtt-broker.js';
+import type { DevicePublisher } from './broker/device-publisher.js';
+import { ExternalBroker, type ExternalBrokerSettings } from './broker/external-broker.js';
+import { storePresence } from './rpc/store-presence.js';
+import { MqttClient } from 'mqtt';
 import type { TlsListenerOptions } from './broker/listeners.js';
 import { adapterSeeds } from './knowledge/adapter-seeds.js';
 import { KnowledgeService } from './knowledge/knowledge-service.js';
@@ -22,6 +26,7 @@ import type { DeskSettings } from './desk-config/desk-settings.js';
 import { DeskService } from './desk/desk-service.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { openStore, type StorePort } from './store/index.js';
+import type { HealthJson } from './api/schemas.js';
 
 export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_MQTT_PORT = 1883;
@@ -53,6 +58,14 @@ export interface CollectorOptions {
   configFile?: string;
   /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For the HTTP API believes (see api/trusted-proxies.ts). */
   trustProxy?: readonly string[];
+  /**
+   * Cluster mode: an external MQTT 5 broker instead of the embedded one (no MQTT listener here;
+   * the mqtt* and authentication options above are then unused). Devices authenticate at that
+   * broker (Mosquitto dynamic security via `faultline device add --broker`, or its HTTP auth).
+   */
+  broker?: ExternalBrokerSettings;
+  /** Serve an EMQX-style broker's HTTP auth/authz at /api/mqtt/{auth,acl} for callers with this shared secret (api/app.ts). */
+  mqttHttpAuth?: { secret: string };
 }
 
 export interface RunningCollector {
@@ -63,6 +76,10 @@ export interface RunningCollector {
   mqttUrl: string;
   /** The MQTTS port when a TLS listener runs, else 0. */
   mqttTlsPort: number;
+  /** embedded: aedes in this process; external: cluster mode on an MQTT 5 broker (mqttUrl is that broker's). */
+  brokerMode: 'embedded' | 'external';
+  /** What the collector sends to devices (RPC requests, receipts): into aedes, or over its connection to the external broker. */
+  devicePublisher: DevicePublisher;
   /** Issues an in-memory service credential for one of the collector's own MQTT clients. */
   issueInternalCredential(name: string): Promise<{ username: string; password: string }>;
   /** The running service desk (its scheduler and webhook sender included). */
@@ -101,6 +118,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   let pipeline: IngestPipeline | undefined;
   let desk: DeskService | undefined;
   let broker: MqttBroker | undefined;
+  let external: ExternalBroker | undefined;
   let security: BrokerSecurity | undefined;
   let app: FastifyInstance | undefined;
   let rpc: RpcClient | undefined;
@@ -113,6 +131,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
         ['rpc', () => rpc?.stop()],
         ['security', () => security?.stop()],
         ['broker', () => broker?.stop()],
+        ['external broker', () => external?.stop()],
         ['ingest', () => pipeline?.stop()],
         ['desk', () => desk?.stop()],
         ['http', () => app?.close()],
@@ -142,27 +161,10 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     const ingest = new IngestPipeline({ store: store.ingest, log: log.child({ part: 'ingest' }), now });
     pipeline = ingest;
     ingest.start();
-    const guard = new BrokerSecurity({ credentials: store.credentials, log: log.child({ part: 'security' }), mode: opts.mqttAuth ?? 'auto', now });
-    security = guard;
-    const mqtt = new MqttBroker({
-      host: mqttHost, port: opts.mqttPort ?? DEFAULT_MQTT_PORT, log: log.child({ part: 'broker' }),
-      ingest: (topic, payload, clientId) => ingest.handle(topic, payload, clientId),
-      ...(opts.authenticate ? { authenticate: opts.authenticate } : { hooks: guard.hooks }),
-      ...(opts.mqttTls ? { tls: opts.mqttTls } : {}),
-      plainTcp: opts.mqttPlain ?? true,
-    });
-    broker = mqtt;
-    await mqtt.start();
-    await guard.start(() => mqtt.connectedClients());
-    // Engineers' device requests: the collector's own MQTT client, connected to its broker in memory
-    // (whatever listeners it has), with an in-memory service credential.
+    const transport = opts.broker
+      ? await startExternal(opts.broker, store, ingest, log, (r) => { rpc = r; }, (e) => { external = e; })
+      : await startEmbedded(opts, mqttHost, store, ingest, log, (g) => { security = g; }, (b) => { broker = b; }, (r) => { rpc = r; });
     const provisioning = new DeviceProvisioning(store);
-    const credential = await guard.issueInternalCredential('rpc');
-    rpc = new RpcClient({
-      connect: () => mqtt.internalConnection(), ...credential, log: log.child({ part: 'rpc' }),
-      presence: (t) => mqtt.connectedClients().some((c) => c.id === deviceClientId(t.site, t.device) && !c.closed),
-    });
-    await rpc.start();
     const knowledge = new KnowledgeService(store.knowledge);
     await knowledge.kb.seed(adapterSeeds(ADAPTERS), now());
     const opened = store;
@@ -171,21 +173,22 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
       ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}),
       devices: { provisioning, ...(rpc ? { rpc } : {}) },
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
+      ...(opts.mqttHttpAuth ? { mqttHttpAuth: opts.mqttHttpAuth } : {}),
       observeIngest: (observer) => ingest.observe(observer),
       health: {
         startedAtMs,
-        // The collector's own RPC client is not counted.
-        broker: () => ({ port: mqtt.port, clients: mqtt.connectedClients().filter((c) => !c.id.startsWith(RPC_CLIENT_ID_PREFIX)).length }),
+        broker: transport.health,
         ingest: () => ingest.counters.snapshot(),
-        security: () => guard.snapshot(),
+        ...(transport.security ? { security: transport.security } : {}),
         ...(rpc ? { deviceRequests: rpc.stats.bind(rpc) } : {}),
       },
     });
     const httpPort = await listenHttp(app, httpHost, opts.httpPort ?? DEFAULT_HTTP_PORT);
     const running: RunningCollector = {
-      mqttPort: mqtt.port, httpPort, mqttTlsPort: mqtt.tlsPort,
-      issueInternalCredential: (name) => guard.issueInternalCredential(name),
-      mqttUrl: urlFor('mqtt', mqttHost, mqtt.port), httpUrl: urlFor('http', httpHost, httpPort),
+      mqttPort: transport.mqttPort, httpPort, mqttTlsPort: transport.mqttTlsPort,
+      issueInternalCredential: transport.issueInternalCredential,
+      mqttUrl: transport.mqttUrl, httpUrl: urlFor('http', httpHost, httpPort),
+      brokerMode: opts.broker ? 'external' : 'embedded', devicePublisher: transport.publisher,
       desk: service, reloadConfig: () => service.reloadConfig(), stop,
     };
     log.info({ mqttUrl: running.mqttUrl, httpUrl: running.httpUrl, store: opened.location, config: config.current().source }, 'collector started');
@@ -194,4 +197,77 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     await stop().catch((stopErr: unknown) => log.error({ err: stopErr }, 'cleanup after a failed start also failed'));
     throw err;
   }
+}
+
+/** What the rest of the collector needs of its transport, embedded or external. */
+interface Transport {
+  mqttPort: number;
+  mqttTlsPort: number;
+  mqttUrl: string;
+  publisher: DevicePublisher;
+  health: () => NonNullable<HealthJson['broker']>;
+  security?: () => Promise<NonNullable<HealthJson['security']>>;
+  issueInternalCredential(name: string): Promise<{ username: string; password: string }>;
+}
+
+/** The embedded aedes broker with the collector's own device security, and the RPC client on it in memory. */
+async function startEmbedded(
+  opts: CollectorOptions, mqttHost: string, store: StorePort, ingest: IngestPipeline, log: Logger,
+  onSecurity: (g: BrokerSecurity) => void, onBroker: (b: MqttBroker) => void, onRpc: (r: RpcClient) => void,
+): Promise<Transport> {
+  const now = opts.now ?? Date.now;
+  const guard = new BrokerSecurity({ credentials: store.credentials, log: log.child({ part: 'security' }), mode: opts.mqttAuth ?? 'auto', now });
+  onSecurity(guard);
+  const mqtt = new MqttBroker({
+    host: mqttHost, port: opts.mqttPort ?? DEFAULT_MQTT_PORT, log: log.child({ part: 'broker' }),
+    ingest: (topic, payload, clientId) => ingest.handle(topic, payload, clientId),
+    ...(opts.authenticate ? { authenticate: opts.authenticate } : { hooks: guard.hooks }),
+    ...(opts.mqttTls ? { tls: opts.mqttTls } : {}),
+    plainTcp: opts.mqttPlain ?? true,
+  });
+  onBroker(mqtt);
+  await mqtt.start();
+  await guard.start(() => mqtt.connectedClients());
+  // Engineers' device requests: the collector's own MQTT client, connected to its broker in memory
+  // (whatever listeners it has), with an in-memory service credential.
+  const credential = await guard.issueInternalCredential('rpc');
+  const rpc = new RpcClient({
+    open: (options) => new MqttClient(() => mqtt.internalConnection(), options), ...credential, log: log.child({ part: 'rpc' }),
+    presence: (t) => mqtt.connectedClients().some((c) => c.id === deviceClientId(t.site, t.device) && !c.closed),
+  });
+  onRpc(rpc);
+  await rpc.start();
+  return {
+    mqttPort: mqtt.port, mqttTlsPort: mqtt.tlsPort, mqttUrl: urlFor('mqtt', mqttHost, mqtt.port), publisher: mqtt,
+    // The collector's own RPC client is not counted.
+    health: () => ({ mode: 'embedded', port: mqtt.port, clients: mqtt.connectedClients().filter((c) => !c.id.startsWith(RPC_CLIENT_ID_PREFIX)).length }),
+    security: () => guard.snapshot(),
+    issueInternalCredential: (name) => guard.issueInternalCredential(name),
+  };
+}
+
+/**
+ * Cluster mode: ingest through the shared subscription, device requests on this collector's own
+ * connection to the broker, device presence from the store. Device security is the broker's.
+ */
+async function startExternal(
+  settings: ExternalBrokerSettings, store: StorePort, ingest: IngestPipeline, log: Logger,
+  onRpc: (r: RpcClient) => void, onExternal: (e: ExternalBroker) => void,
+): Promise<Transport> {
+  const link = new ExternalBroker({ settings, ingest: (topic, payload) => ingest.handle(topic, payload, null), log: log.child({ part: 'broker' }) });
+  onExternal(link);
+  if (!/^postgres(ql)?:\/\//.test(store.location)) {
+    log.warn({ store: store.location }, 'external broker with SQLite: fine for one collector; collectors sharing a broker group need one PostgreSQL (--database)');
+  }
+  await link.start();
+  const rpc = new RpcClient({ ...link.rpcConnection(), log: log.child({ part: 'rpc' }), presence: storePresence(store.queries) });
+  onRpc(rpc);
+  await rpc.start();
+  return {
+    mqttPort: link.snapshot().port, mqttTlsPort: 0, mqttUrl: link.url, publisher: rpc.publisher,
+    health: () => link.snapshot(),
+    issueInternalCredential: () => Promise.reject(new FaultlineError('FL_ERR_BROKER_CONFIG', 'the collector runs on an external broker: client credentials are the broker\'s', {
+      hint: 'give the client a credential on the broker (faultline device add --broker …)',
+    })),
+  };
 }

@@ -40,6 +40,8 @@ export const ERROR_CATALOGUE = {
   FL_ERR_BROKER_LISTEN: { status: 500, meaning: 'the broker cannot listen on its address' },
   FL_ERR_BROKER_STOPPED: { status: 503, meaning: 'the broker is stopped' },
   FL_ERR_BROKER_TLS: { status: 500, meaning: 'the broker\'s TLS certificate or key cannot be used' },
+  FL_ERR_BROKER_PUBLISH: { status: 503, meaning: 'a message to a device could not be handed to the broker' },
+  FL_ERR_BROKER_URL: { status: 400, meaning: 'the external broker URL or its options are unusable' },
   // Desk config
   FL_ERR_CONFIG_INVALID: { status: 400, meaning: 'the desk config breaks its schema or its rules' },
   FL_ERR_CONFIG_NO_FILE: { status: 409, meaning: 'the collector runs on built-in defaults: there is no file to reload' },

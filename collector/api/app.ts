@@ -34,6 +34,8 @@ import { knowledgeRoutes } from './kb-routes.js';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
 import { reportRoutes } from './report-routes.js';
 import { webRoutes, type WebRoutesOptions } from './web-routes.js';
+import { mqttHttpAuthRoutes } from '../security/http-auth-routes.js';
+import { MQTT_HTTP_AUTH_PREFIX } from './route-roles.js';
 
 export const API_VERSION = '0.2.0';
 
@@ -60,6 +62,12 @@ export interface ApiOptions {
   observeIngest?: (observer: IngestObserver) => () => void;
   /** Engineers' device requests (live, describe, logs, write; need desk) and device credentials (/api/admin/devices). */
   devices?: { rpc?: DeviceRpc; provisioning?: DeviceProvisioning };
+  /**
+   * Answer an EMQX-style broker's HTTP authentication and authorization at
+   * POST /api/mqtt/auth and /api/mqtt/acl (security/http-auth-routes.ts), for callers sending
+   * `Authorization: Bearer <secret>`; off without it.
+   */
+  mqttHttpAuth?: { secret: string };
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -110,6 +118,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await app.register(ticketChangesRoute, { desk, store: opts.store.queries, now, onFeed: (feed) => { changeFeed = feed; } });
   }
   if (opts.knowledge) await app.register(knowledgeRoutes, { knowledge: opts.knowledge, now });
+  if (opts.mqttHttpAuth) {
+    await app.register(mqttHttpAuthRoutes, { secret: opts.mqttHttpAuth.secret, routePrefix: MQTT_HTTP_AUTH_PREFIX, lookup: (username) => opts.store.credentials.find(username) });
+  }
   await app.register(reportRoutes, { reports: opts.store.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });
   await app.register(docsRoute, { docs, version: API_VERSION });
   await app.register(metricsRoute, {

@@ -17,7 +17,7 @@ import { errorResponses, HealthJson } from './schemas.js';
 export interface HealthSources {
   startedAtMs: number;
   now: () => number;
-  broker: () => { port: number; clients: number };
+  broker: () => NonNullable<HealthJson['broker']>;
   ingest: () => IngestCountersSnapshot;
   store: () => Promise<StoreCounts>;
   desk?: () => Promise<NonNullable<HealthJson['desk']>>;

@@ -31,7 +31,14 @@ const TICKET_ACTION_ROLES: Readonly<Record<string, Role>> = {
   comments: 'operator', rating: 'operator',
 };
 
+/** Where a broker's HTTP auth calls the collector (only mounted with a secret; the secret is its authentication). */
+export const MQTT_HTTP_AUTH_PREFIX = '/api/mqtt';
+
 export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
+  // A broker's HTTP authentication and authorization: the shared secret authenticates it (security/http-auth-routes.ts).
+  [`POST ${MQTT_HTTP_AUTH_PREFIX}/auth`]: 'public',
+  [`POST ${MQTT_HTTP_AUTH_PREFIX}/acl`]: 'public',
+
   // Health for monitoring probes; login.
   'GET /api/health': 'public',
   'POST /api/auth/login': 'public',

@@ -6,6 +6,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS } from '../../protocol/values.js';
 import { PRIORITIES, TICKET_STATUSES } from '../core/tickets/ticket.js';
 import { SecurityHealthJson } from '../security/health-schema.js';
+import { ExternalBrokerHealthFields } from '../broker/broker-health-schema.js';
 
 export const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -143,7 +144,12 @@ export const HealthJson = Type.Object({
   uptimeS: Type.Number(),
   /** 'liveness': only status and uptime (no or insufficient credentials); 'full': every part below. */
   detail: Type.Union([Type.Literal('liveness'), Type.Literal('full')]),
-  broker: Type.Optional(Type.Object({ port: Type.Integer(), clients: Count })),
+  broker: Type.Optional(Type.Object({
+    port: Type.Integer(),
+    /** Devices connected to the embedded broker (0 in external mode: the broker knows its clients). */
+    clients: Count,
+    ...ExternalBrokerHealthFields,
+  })),
   ingest: Type.Optional(Type.Object({
     received: Type.Object({ event: Count, birth: Count, death: Count, telemetry: Count, status: Count }),
     badPayload: Count,
@@ -161,6 +167,8 @@ export const HealthJson = Type.Object({
   /** Engineers' requests to devices over MQTT RPC (live reads, describe, logs, writes) since start. */
   deviceRequests: Type.Optional(Type.Object({
     pending: Count, sent: Count, answered: Count, failed: Count, timeouts: Count, offline: Count, lateAnswers: Count, badAnswers: Count,
+    /** Cluster mode: answers to requests another collector sent. */
+    otherAnswers: Type.Optional(Count),
   })),
   /**
    * Dashboards on the live stream: connected now; chunks sent, slow clients dropped, streams ended by sign-out since start;

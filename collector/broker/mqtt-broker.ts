@@ -12,6 +12,7 @@ import { FaultlineError } from '../../protocol/errors.js';
 import { duplexPair } from './in-memory-link.js';
 import { closeServer, listen, plainServer, tlsServer, type TlsListenerOptions } from './listeners.js';
 import { createPublishGate, type IngestHandler, type PublishCheck } from './publish-gate.js';
+import { publishError, type DevicePublisher, type DeviceQos } from './device-publisher.js';
 
 export type Authenticate = NonNullable<AedesOptions['authenticate']>;
 export type PreConnect = NonNullable<AedesOptions['preConnect']>;
@@ -44,7 +45,7 @@ export interface MqttBrokerOptions {
   tls?: TlsListenerOptions;
 }
 
-export class MqttBroker {
+export class MqttBroker implements DevicePublisher {
   private aedes: Aedes | undefined;
   private servers: Server[] = [];
   private boundPort = 0;
@@ -128,6 +129,18 @@ export class MqttBroker {
     const [client, server] = duplexPair();
     this.aedes.handle(server as unknown as Socket);
     return client;
+  }
+
+  /** Publishes to the broker's subscribers directly (no client, no hooks): what the collector sends to devices. */
+  publish(topic: string, payload: Uint8Array, qos: DeviceQos): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes) return Promise.reject(publishError(topic, 'the embedded broker is stopped'));
+    return new Promise<void>((resolve, reject) => {
+      aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), qos, retain: false, dup: false }, (err) => {
+        if (err) reject(publishError(topic, err.message, err));
+        else resolve();
+      });
+    });
   }
 
   /** The connected clients (for the security sweep that drops revoked sessions). */

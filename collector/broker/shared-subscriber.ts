@@ -55,6 +55,7 @@ export class SharedSubscriber {
   private pending = 0;
   private stopping = false;
   private idle: Array<() => void> = [];
+  private readonly counts = { acknowledged: 0, handlerErrors: 0, connectionErrors: 0 };
 
   constructor(private readonly opts: SharedSubscriberOptions) {
     const problems: string[] = [];
@@ -73,6 +74,14 @@ export class SharedSubscriber {
   /** Messages handed to the handler and not yet acknowledged. */
   get inFlight(): number {
     return this.pending;
+  }
+
+  /** For /api/health: the group, members held and connected, in flight, and counts since start. */
+  snapshot(): { group: string; connections: number; connected: number; inFlight: number; acknowledged: number; handlerErrors: number; connectionErrors: number } {
+    return {
+      group: this.opts.group, connections: this.clients.length, connected: this.clients.filter((c) => c.connected).length,
+      inFlight: this.pending, ...this.counts,
+    };
   }
 
   private get sharedFilters(): string[] {
@@ -96,10 +105,10 @@ export class SharedSubscriber {
       reconnectPeriod: 1000, connectTimeout: 10_000, ...this.opts.connect,
       protocolVersion: 5, clientId, clean: true, username: this.opts.username, password: this.opts.password,
       customHandleAcks: (topic, payload, _packet, done) => {
-        void this.deliver({ topic, payload, connection: index }).then(() => done(0), () => undefined);
+        void this.deliver({ topic, payload, connection: index }).then(() => { this.counts.acknowledged++; done(0); }, () => undefined);
       },
     });
-    client.on('error', (err) => this.opts.onError?.(err, { connection: index }));
+    client.on('error', (err) => { this.counts.connectionErrors++; this.opts.onError?.(err, { connection: index }); });
     try {
       await new Promise<void>((resolve, reject) => {
         client.once('connect', () => resolve());
@@ -133,6 +142,7 @@ export class SharedSubscriber {
           await this.opts.handle(message);
           return;
         } catch (err) {
+          this.counts.handlerErrors++;
           this.opts.onError?.(err as Error, { connection: message.connection, topic: message.topic });
           if (this.stopping) throw err;
           await new Promise((r) => setTimeout(r, delay));

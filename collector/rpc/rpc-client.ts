@@ -1,6 +1,8 @@
 /**
- * The collector's RPC client: one MQTT connection to its own embedded broker, in memory (no
- * listener or socket), with an in-memory service credential (BrokerSecurity.issueInternalCredential). It publishes
+ * The collector's RPC client: one MQTT connection, opened by `open`: to its own embedded broker,
+ * in memory (no listener or socket), with an in-memory service credential
+ * (BrokerSecurity.issueInternalCredential); or, in cluster mode, to the external MQTT 5 broker
+ * with the collector's broker user and a client id unique to this collector. It publishes
  * RpcRequests on fl/v1/{site}/{device}/rpc/req and matches RpcResponses from rpc/res by request id
  * (an answer counts only from the device it was asked of). Every request has a deadline (the
  * request's deadline_ms, and the wait here): FL_ERR_RPC_TIMEOUT when it passes; FL_ERR_RPC_OFFLINE
@@ -8,10 +10,16 @@
  * request waits. The agent's error codes are passed through. Requests go at QoS 0: after its
  * deadline a request is worth nothing, so there is nothing to redeliver.
  * Uses the wall clock: deadlines are compared by the agent with its own clock.
+ *
+ * Several collectors: every collector's client subscribes (not shared) to every rpc/res, so each
+ * sees every answer and takes only those whose request id it is waiting for (ids are random
+ * UUIDs). An answer to an id this client never sent is counted as `otherAnswers` (another
+ * collector asked), one it sent but no longer waits for as `lateAnswers`. Presence can come from
+ * the store (cluster: the device's birth/death state, asynchronously) instead of the broker.
  */
 import { randomUUID } from 'node:crypto';
-import type { Duplex } from 'node:stream';
-import { MqttClient, type IClientOptions } from 'mqtt';
+import type { MqttClient, IClientOptions } from 'mqtt';
+import { clientPublisher, type DevicePublisher } from '../broker/device-publisher.js';
 import type { Logger } from '../../protocol/logger.js';
 import { decodeRpcResponse, encodeRpcRequest } from '../../protocol/codec.js';
 import { errorCode, errorMessage } from '../../protocol/errors.js';
@@ -24,12 +32,22 @@ import { DEFAULT_RPC_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS, rpcTimeoutMs } from '
 import { signWrite } from './write-signature.js';
 
 export interface RpcClientOptions {
-  /** A new connection to the collector's own broker, per (re)connect (MqttBroker.internalConnection). */
-  connect: () => Duplex;
-  username: string;
-  password: string;
-  /** Whether the broker holds the device's session right now (undefined: cannot tell). */
-  presence: (target: PendingTarget) => boolean | undefined;
+  /**
+   * Opens the connection with these options (client id, credential, protocol, reconnect): the
+   * embedded broker's in-memory link, or the external broker (external-broker.ts).
+   */
+  open: (options: IClientOptions) => MqttClient;
+  username?: string;
+  password?: string;
+  /** Default: fl-collector-rpc-<random>. In cluster mode unique per collector, so answers come back here. */
+  clientId?: string;
+  /** 4 (MQTT 3.1.1, the embedded broker; default) or 5 (an external broker). */
+  protocolVersion?: 4 | 5;
+  /**
+   * Whether the device is connected right now (undefined: cannot tell): the embedded broker's
+   * session list (synchronous), or the store's device state (a promise, cluster mode).
+   */
+  presence: (target: PendingTarget) => boolean | undefined | Promise<boolean | undefined>;
   log: Logger;
   maxPending?: number;
   /** Longest wait for the first connection in start() (default 5000 ms); it keeps retrying afterwards. */
@@ -53,6 +71,8 @@ export interface RpcClientStats {
   offline: number;
   lateAnswers: number;
   badAnswers: number;
+  /** Answers to requests another collector sent (cluster mode: every collector sees every answer). */
+  otherAnswers: number;
 }
 
 /** Client ids of the collector's RPC clients (not counted as devices in /api/health). */
@@ -60,12 +80,17 @@ export const RPC_CLIENT_ID_PREFIX = 'fl-collector-rpc-';
 
 const RES_FILTER = `${TOPIC_ROOT}/+/+/rpc/res`;
 const DEATH_FILTER = `${TOPIC_ROOT}/+/+/death`;
+/** Ids of this client's requests remembered after they ended, to tell a late answer from another collector's. */
+const RECENT_IDS = 4096;
 
 export class RpcClient implements DeviceRpc {
   private client: MqttClient | undefined;
   private readonly pending: PendingRequests<Waiting>;
   private stopped = false;
-  private readonly counts = { sent: 0, answered: 0, failed: 0, timeouts: 0, offline: 0, lateAnswers: 0, badAnswers: 0 };
+  private readonly counts = { sent: 0, answered: 0, failed: 0, timeouts: 0, offline: 0, lateAnswers: 0, badAnswers: 0, otherAnswers: 0 };
+  private readonly recentIds = new Set<string>();
+  /** What this client sends to devices goes through here (its own connection). */
+  readonly publisher: DevicePublisher = clientPublisher(() => this.client);
 
   constructor(private readonly opts: RpcClientOptions) {
     this.pending = new PendingRequests<Waiting>(opts.maxPending);
@@ -80,10 +105,12 @@ export class RpcClient implements DeviceRpc {
     if (this.client || this.stopped) return;
     const { log } = this.opts;
     const options: IClientOptions = {
-      username: this.opts.username, password: this.opts.password, protocolVersion: 4, clean: true,
-      clientId: `${RPC_CLIENT_ID_PREFIX}${randomUUID().slice(0, 8)}`, reconnectPeriod: 1000, connectTimeout: 5000, keepalive: 30,
+      ...(this.opts.username === undefined ? {} : { username: this.opts.username }),
+      ...(this.opts.password === undefined ? {} : { password: this.opts.password }),
+      protocolVersion: this.opts.protocolVersion ?? 4, clean: true,
+      clientId: this.opts.clientId ?? `${RPC_CLIENT_ID_PREFIX}${randomUUID().slice(0, 8)}`, reconnectPeriod: 1000, connectTimeout: 5000, keepalive: 30,
     };
-    const client = new MqttClient(() => this.opts.connect(), options);
+    const client = this.opts.open(options);
     this.client = client;
     client.on('connect', () => {
       client.subscribe([RES_FILTER, DEATH_FILTER], { qos: 0 }, (err) => {
@@ -104,19 +131,29 @@ export class RpcClient implements DeviceRpc {
     });
   }
 
+  /** Synchronous presence only (the embedded broker's sessions); undefined when it comes from the store. */
   isConnected(target: PendingTarget): boolean | undefined {
-    return this.opts.presence(target);
+    const p = this.opts.presence(target);
+    return p instanceof Promise ? undefined : p;
   }
 
-  request(target: PendingTarget, op: DeviceRpcOp, timeoutMs?: number): Promise<RpcAnswer> {
+  async request(target: PendingTarget, op: DeviceRpcOp, timeoutMs?: number): Promise<RpcAnswer> {
     const timeout = rpcTimeoutMs(timeoutMs, op.kind === 'write' ? DEFAULT_WRITE_TIMEOUT_MS : DEFAULT_RPC_TIMEOUT_MS);
-    const client = this.client;
-    if (this.stopped) return Promise.reject(stoppedError());
-    if (!client?.connected) return Promise.reject(unavailableError('not connected to the broker'));
-    if (this.opts.presence(target) === false) {
+    if (this.stopped) throw stoppedError();
+    if (!this.client?.connected) throw unavailableError('not connected to the broker');
+    if ((await this.opts.presence(target)) === false) {
       this.counts.offline++;
-      return Promise.reject(offlineError(target));
+      throw offlineError(target);
     }
+    return this.send(target, op, timeout);
+  }
+
+  private remember(id: string): void {
+    this.recentIds.add(id);
+    if (this.recentIds.size > RECENT_IDS) this.recentIds.delete(this.recentIds.values().next().value as string);
+  }
+
+  private send(target: PendingTarget, op: DeviceRpcOp, timeout: number): Promise<RpcAnswer> {
     const requestedAtMs = Date.now();
     const id = randomUUID();
     const deadlineMs = requestedAtMs + timeout;
@@ -138,12 +175,12 @@ export class RpcClient implements DeviceRpc {
         return;
       }
       this.counts.sent++;
-      client.publish(topicFor(target.site, target.device, 'rpc/req'), Buffer.from(encodeRpcRequest(req)), { qos: 0 }, (err) => {
-        if (!err) return;
+      this.remember(id);
+      this.publisher.publish(topicFor(target.site, target.device, 'rpc/req'), encodeRpcRequest(req), 0).catch((err: unknown) => {
         const w = this.pending.take(id);
         if (!w) return;
         clearTimeout(w.timer);
-        w.reject(unavailableError(`the request could not be sent: ${err.message}`));
+        w.reject(unavailableError(`the request could not be sent: ${errorMessage(err)}`));
       });
     });
   }
@@ -156,7 +193,7 @@ export class RpcClient implements DeviceRpc {
       return;
     }
     if (from.kind === 'death') {
-      if (this.opts.presence(from) === true) return; // a stale will; the device is back
+      if (this.opts.presence(from) === true) return; // a stale will; the device is back (store presence: not known yet, so taken as real)
       for (const w of this.pending.takeDevice(from)) {
         clearTimeout(w.timer);
         this.counts.offline++;
@@ -175,8 +212,12 @@ export class RpcClient implements DeviceRpc {
     }
     const w = this.pending.settle(res.id, from);
     if (!w) {
-      this.counts.lateAnswers++;
-      this.opts.log.debug({ topic, rpc: res.id }, 'rpc answer for no waiting request (late, or not ours)');
+      if (this.recentIds.has(res.id)) {
+        this.counts.lateAnswers++;
+        this.opts.log.debug({ topic, rpc: res.id }, 'late rpc answer for a request that already ended');
+      } else {
+        this.counts.otherAnswers++;
+      }
       return;
     }
     clearTimeout(w.timer);

@@ -2,7 +2,8 @@
  * Who may do what on the embedded broker: pure rules over a principal and a topic (no I/O).
  *
  * - A device may publish only under its own `fl/v1/{site}/{device}/` (any kind but `rpc/req`,
- *   which is the collector's to send), may subscribe only to its own `rpc/req`, must connect
+ *   which is the collector's to send), may subscribe only to its own `rpc/req` and `receipt`
+ *   (the collector's confirmations that its events are committed), must connect
  *   with the agent's client id `fl-{site}-{device}` (so it cannot take over another device's
  *   session), and its last will must be one it could publish.
  * - A service (the collector's own clients, or a tool given a service credential) may publish
@@ -56,10 +57,18 @@ export function mayPublish(p: Principal, topic: string): AclDecision {
   return OK;
 }
 
+/** Kinds a device subscribes to on its own prefix: what the collector sends it (written out: `receipt` is not an ingest kind). */
+export const DEVICE_SUBSCRIBE_KINDS = ['rpc/req', 'receipt'] as const;
+
+/** The exact topics a device may subscribe to (literal filters, no wildcards). */
+export function deviceSubscribeTopics(site: string, device: string): string[] {
+  return DEVICE_SUBSCRIBE_KINDS.map((kind) => `${devicePrefix({ site, device })}${kind}`);
+}
+
 export function maySubscribe(p: Principal, filter: string): AclDecision {
   if (p.kind !== 'device') return OK;
-  const own = `${devicePrefix(p)}rpc/req`;
-  return filter === own ? OK : refuse(`device ${p.site}/${p.device} may subscribe only to ${own}`);
+  const own = deviceSubscribeTopics(p.site, p.device);
+  return own.includes(filter) ? OK : refuse(`device ${p.site}/${p.device} may subscribe only to ${own.join(' and ')}`);
 }
 
 export function mayUseClientId(p: Principal, clientId: string): AclDecision {

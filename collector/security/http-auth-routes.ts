@@ -1,6 +1,7 @@
 /**
  * The collector's HTTP endpoints for a broker's HTTP authentication and authorization
- * (EMQX-style; cluster mode, not yet wired into the app):
+ * (EMQX-style; cluster mode). The API mounts them under /api/mqtt when the collector is given a
+ * secret (--mqtt-http-auth-secret-file; api/app.ts):
  *
  *   POST /mqtt/auth  {"username","password","clientid"}          -> {"result":"allow"|"deny","is_superuser":false}
  *   POST /mqtt/acl   {"username","clientid","topic","action"}     -> {"result":"allow"|"deny"}
@@ -18,7 +19,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FaultlineError } from '../../protocol/errors.js';
 import { ACCESS_ACTIONS, decideAccess, decideConnect, type BrokerCredential, type HttpAuthDecision } from './http-auth-decisions.js';
-import { verifyAgainstNothing, verifyPassword } from './password-hash.js';
+import { verifyDeviceSecret, verifyDeviceSecretAgainstNothing } from './device-secret-hash.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 256 });
 
@@ -49,8 +50,8 @@ export interface MqttHttpAuthOptions {
   secret: string;
   /** The credential of a user name, from the store (revoked ones included: they are refused here). */
   lookup(username: string): Promise<CredentialWithHash | undefined>;
-  /** Route prefix (default /mqtt). */
-  prefix?: string;
+  /** Route prefix (default /mqtt). Not `prefix`: fastify's register() takes that itself and would apply it twice. */
+  routePrefix?: string;
   /** Told of every decision, for counters. */
   onDecision?(kind: 'connect' | 'publish' | 'subscribe', decision: HttpAuthDecision): void;
 }
@@ -64,7 +65,7 @@ export async function mqttHttpAuthRoutes(app: FastifyInstance, opts: MqttHttpAut
     });
   }
   const expected = digest(`Bearer ${opts.secret}`);
-  const prefix = opts.prefix ?? '/mqtt';
+  const prefix = opts.routePrefix ?? '/mqtt';
 
   /** Compares digests, so neither the length nor the content of the secret leaks through timing. */
   const authorized = (req: FastifyRequest): boolean => {
@@ -106,7 +107,8 @@ export async function mqttHttpAuthRoutes(app: FastifyInstance, opts: MqttHttpAut
     const { username, password, clientid } = req.body;
     const credential = await lookup(req, username);
     if (credential === 'error') return answer(refuse(req, 'connect', 'credential store unavailable', { username, clientid }));
-    const passwordOk = credential ? await verifyPassword(password, credential.passwordHash).catch(() => false) : await verifyAgainstNothing(password);
+    // Device and service secrets are stored as fast salted hashes (device-secret-hash.ts; older scrypt ones still verify).
+    const passwordOk = credential ? (await verifyDeviceSecret(password, credential.passwordHash).catch(() => ({ ok: false }))).ok : verifyDeviceSecretAgainstNothing(password);
     const d = decideConnect({ credential, passwordOk, clientId: clientid });
     return answer(d.result === 'allow' ? d : refuse(req, 'connect', d.reason, { username, clientid }));
   });

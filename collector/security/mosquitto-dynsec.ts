@@ -8,7 +8,7 @@
  * What a device gets mirrors the embedded broker's rules (acl-rules.ts, the one source of truth):
  * a role `fl-device/{site}/{device}` that may publish exactly the kinds mayPublish() allows under
  * its own `fl/v1/{site}/{device}/`, subscribe only to what maySubscribe() allows (its own
- * `rpc/req`), and a client bound to the agent's client id (mayUseClientId). Everything else is
+ * `rpc/req` and `receipt`), and a client bound to the agent's client id (mayUseClientId). Everything else is
  * denied by the plugin's defaults (publishClientSend and subscribe: deny). Passwords go to the
  * broker only; they are never logged nor put into an error.
  */
@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { FaultlineError } from '../../protocol/errors.js';
 import { assertValidId, TOPIC_KINDS, TOPIC_ROOT, topicFor } from '../../protocol/topics.js';
-import { deviceClientId, deviceUsername, mayPublish, maySubscribe, serviceUsername, type Principal } from './acl-rules.js';
+import { deviceClientId, deviceSubscribeTopics, deviceUsername, mayPublish, maySubscribe, serviceUsername, type Principal } from './acl-rules.js';
 
 export const DYNSEC_TOPIC = '$CONTROL/dynamic-security/v1';
 export const DYNSEC_RESPONSE_TOPIC = `${DYNSEC_TOPIC}/response`;
@@ -61,6 +61,8 @@ export function deviceRoleAcls(site: string, device: string): DynsecAcl[] {
   for (const kind of TOPIC_KINDS) {
     const topic = topicFor(site, device, kind);
     if (mayPublish(principal, topic).ok) acls.push({ acltype: 'publishClientSend', topic, allow: true });
+  }
+  for (const topic of deviceSubscribeTopics(site, device)) {
     if (maySubscribe(principal, topic).ok) {
       acls.push({ acltype: 'subscribeLiteral', topic, allow: true }, { acltype: 'unsubscribeLiteral', topic, allow: true });
     }
@@ -258,6 +260,12 @@ export class MosquittoDynsec {
     await this.send([{ command: 'createRole', rolename: SERVICE_ROLE, textdescription: 'faultline collectors', acls: serviceRoleAcls() }], ['Role already exists']);
     await this.send([{ command: 'deleteClient', username }], ['Client not found']);
     await this.send([{ command: 'createClient', username, password, roles: [{ rolename: SERVICE_ROLE }] }]);
+  }
+
+  /** Removes a service credential; its session is disconnected. Returns false when it had none. */
+  async revokeService(name: string): Promise<boolean> {
+    const [client] = await this.send([{ command: 'deleteClient', username: serviceUsername(name) }], ['Client not found']);
+    return client?.error === undefined;
   }
 
   /** The usernames the plugin knows (for checks and the CLI's listing). */

@@ -12,6 +12,7 @@ import { deviceClientId, mayPublish, maySubscribe, type Principal } from '../../
 import { decideAccess, decideConnect, principalOf } from '../../collector/security/http-auth-decisions.js';
 import { mqttHttpAuthRoutes, type CredentialWithHash } from '../../collector/security/http-auth-routes.js';
 import { hashPassword } from '../../collector/security/password-hash.js';
+import { hashDeviceSecret } from '../../collector/security/device-secret-hash.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import { TOPIC_KINDS, topicFor } from '../../protocol/topics.js';
 
@@ -69,6 +70,17 @@ t.test('CONNECT: right password and client id allow; every other case denies', a
   for (const secret of ['pw-drive-1', 'pw-drive-2', 'guess', 'pw-collector', SECRET]) t.notMatch(log, secret, `"${secret}" is not in the log`);
 });
 
+t.test('CONNECT: a secret stored the way `faultline device add` stores it now (fast salted hash) is accepted', async (t) => {
+  const fast: CredentialWithHash = {
+    id: 9, changeSeq: 9, username: 'plant-a/drive-5', kind: 'device', site: 'plant-a', device: 'drive-5', name: null, revokedMs: null,
+    passwordHash: hashDeviceSecret('pw-drive-5'),
+  };
+  const { app } = await buildApp(t, async (u) => (u === fast.username ? fast : undefined));
+  const body = { username: fast.username, password: 'pw-drive-5', clientid: deviceClientId('plant-a', 'drive-5') };
+  t.same((await ask(app, '/mqtt/auth', body)).json, { result: 'allow', is_superuser: false }, 'right secret: allow');
+  t.same((await ask(app, '/mqtt/auth', { ...body, password: 'pw-drive-6' })).json, { result: 'deny', is_superuser: false }, 'wrong secret: deny');
+});
+
 t.test('PUBLISH/SUBSCRIBE: the same answers as the embedded broker\'s rules, for every kind of every device', async (t) => {
   const { app } = await buildApp(t);
   const me: Principal = { kind: 'device', username: 'plant-a/drive-1', site: 'plant-a', device: 'drive-1', credentialId: 1, changeSeq: 1 };
@@ -83,6 +95,8 @@ t.test('PUBLISH/SUBSCRIBE: the same answers as the embedded broker\'s rules, for
   }
   const more: Array<[string, Record<string, string>, 'allow' | 'deny']> = [
     ['device subscribes to everything', { username: 'plant-a/drive-1', clientid: 'x', topic: 'fl/v1/#', action: 'subscribe' }, 'deny'],
+    ['device subscribes to its own receipts', { username: 'plant-a/drive-1', clientid: 'fl-plant-a-drive-1', topic: 'fl/v1/plant-a/drive-1/receipt', action: 'subscribe' }, 'allow'],
+    ["device subscribes to another's receipts", { username: 'plant-a/drive-1', clientid: 'fl-plant-a-drive-1', topic: 'fl/v1/plant-a/drive-2/receipt', action: 'subscribe' }, 'deny'],
     ['service sends an RPC request', { username: 'service:collector-1', clientid: 'c1', topic: 'fl/v1/plant-a/drive-1/rpc/req', action: 'publish' }, 'allow'],
     ['service holds a shared subscription', { username: 'service:collector-1', clientid: 'c1', topic: '$share/collectors/fl/v1/+/+/event', action: 'subscribe' }, 'allow'],
     ['service publishes to $SYS', { username: 'service:collector-1', clientid: 'c1', topic: '$SYS/broker/x', action: 'publish' }, 'deny'],

@@ -34,9 +34,12 @@ t.test('publish: a device only under its own fl/v1/{site}/{device}/, never rpc/r
   t.match(refused, { ok: false, reason: /only under fl\/v1\/plant-a\/drive-1\// });
 });
 
-t.test('subscribe: a device only to its own rpc/req, no wildcards', async (t) => {
+t.test('subscribe: a device only to its own rpc/req and receipt, no wildcards', async (t) => {
   const cases: Array<[Principal, string, boolean]> = [
     [device, 'fl/v1/plant-a/drive-1/rpc/req', true],
+    [device, 'fl/v1/plant-a/drive-1/receipt', true],
+    [device, 'fl/v1/plant-a/drive-2/receipt', false],
+    [device, 'fl/v1/plant-a/+/receipt', false],
     [device, 'fl/v1/plant-a/drive-1/rpc/res', false],
     [device, 'fl/v1/plant-a/drive-1/#', false],
     [device, 'fl/v1/plant-a/+/rpc/req', false],

@@ -20,7 +20,17 @@ t.test('every kind, own device and another: role == acl-rules', async (t) => {
       t.equal(allows('publishClientSend', topic), mayPublish(me, topic).ok, `publish ${topic}`);
       t.equal(allows('subscribeLiteral', topic), maySubscribe(me, topic).ok, `subscribe ${topic}`);
     }
+    const receipt = `fl/v1/${site}/${device}/receipt`;
+    t.equal(allows('subscribeLiteral', receipt), maySubscribe(me, receipt).ok, `subscribe ${receipt}`);
   }
+});
+
+t.test('a device subscribes to its own rpc/req and receipt, nothing else (role and acl-rules alike)', async (t) => {
+  const subscribable = acls.filter((a) => a.acltype === 'subscribeLiteral').map((a) => a.topic).sort();
+  t.same(subscribable, ['fl/v1/plant-a/drive-1/receipt', 'fl/v1/plant-a/drive-1/rpc/req']);
+  t.ok(maySubscribe(me, 'fl/v1/plant-a/drive-1/receipt').ok, 'own receipts');
+  t.notOk(maySubscribe(me, 'fl/v1/plant-a/drive-2/receipt').ok, "another device's receipts");
+  t.notOk(maySubscribe(me, 'fl/v1/plant-a/drive-1/#').ok, 'no wildcard over its own prefix');
 });
 
 t.test('only literal topics, no wildcards, nothing outside the device prefix', async (t) => {
