@@ -42,6 +42,12 @@ export interface ChannelStats {
   eventsPending: number;
   /** Events the broker refused, kept in the outbox and sent again after the next reconnect. */
   eventsRefused: number;
+  /** Events the broker acknowledged that no collector has receipted yet (still in the outbox). */
+  eventsUnreceipted: number;
+  /** Events deleted on a collector's receipt since start. */
+  eventsReceipted: number;
+  /** Event sends repeated because no receipt came in time, since start. */
+  eventsResentUnreceipted: number;
   /** Events that could not even be written to the outbox (disk full, outbox closed). */
   eventsLost: number;
   telemetryDropped: number;
@@ -125,6 +131,7 @@ export class DeviceChannel {
       statusIntervalMs: agent.status.intervalMs, site: device.site, device: device.id, sessionId: this.sessionId, outbox: d.outbox,
       birth: () => this.birth(), statusInputs: () => this.statusInputs(),
       onRpcRequest: (p) => this.rpc.handle(p), log: log.child({ part: 'mqtt' }), now: d.now,
+      receipts: agent.delivery.receipts ? { firstMs: agent.delivery.receiptTimeoutMs, maxMs: agent.delivery.maxResendIntervalMs } : undefined,
     });
     const poller = this.poller;
     this.rpc = new RpcHandler({
@@ -150,7 +157,9 @@ export class DeviceChannel {
   }
 
   stats(): ChannelStats {
+    const link = this.link.counters();
     return {
+      eventsUnreceipted: this.d.outbox.unreceipted(this.link.outboxKey), eventsReceipted: link.receipted, eventsResentUnreceipted: link.resentUnreceipted,
       ...this.st, eventsPublished: this.link.counters().ackedEvents, eventsPending: this.d.outbox.depth(this.link.outboxKey).event, eventsRefused: this.d.outbox.deadLetters(this.link.outboxKey), rpcAnswered: this.rpc.answered, rpcBadRequests: this.rpc.badRequests, writes: this.rpc.writes, writesRefused: this.rpc.refusedWrites,
       modbus: this.poller ? { ...this.poller.counters } : null, unsupported: this.poller?.unsupported() ?? [],
     };

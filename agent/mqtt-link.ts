@@ -18,6 +18,11 @@
  *   or resends our messages by itself (its outgoing store dies with the client; we never
  *   publish while disconnected): the outbox is the only queue.
  * - TCP_NODELAY on every connection (Nagle would hold small publishes ~40 ms).
+ * - Receipts (`receipts`, on by default in the agent config): the link subscribes to its own
+ *   `receipt` topic, and a fault event leaves the outbox only when a collector's receipt names it;
+ *   a PUBACK only marks it sent, and it is resent when due (drainer.ts). If the broker refuses
+ *   that subscription, this connection falls back to deleting events on their PUBACK, with an
+ *   error in the log.
  */
 import type { Socket } from 'node:net';
 import type { IClientOptions, IConnackPacket, MqttClient } from 'mqtt';
@@ -28,13 +33,14 @@ import connectModule from 'mqtt/lib/connect/index';
 // A CommonJS module: imported from ESM, its module.exports arrives whole; `.default` is connect().
 const connect = (connectModule as unknown as { default: (url: string, opts?: IClientOptions) => MqttClient }).default;
 import type { Logger } from '../protocol/logger.js';
-import { encodeBirth, encodeDeath, encodeFaultEvent, encodeStatus, encodeTelemetry } from '../protocol/codec.js';
+import { decodeReceipt, encodeBirth, encodeDeath, encodeFaultEvent, encodeStatus, encodeTelemetry } from '../protocol/codec.js';
 import { FaultlineError } from '../protocol/errors.js';
 import { topicFor } from '../protocol/topics.js';
 import type { AgentStatus, DeviceBirth, FaultEvent, Telemetry, UnsupportedRegister } from '../protocol/values.js';
 import { checkBackoff, reconnectDelay, type BackoffOptions } from './mqtt/backoff.js';
 import { checkBrokerUrl, connectOptions, redactUrl, tlsOptions, type TlsFiles } from './mqtt/client-options.js';
-import { OutboxDrainer, type DrainCounters } from './mqtt/drainer.js';
+import { OutboxDrainer, type DrainCounters, type ReceiptCounters } from './mqtt/drainer.js';
+import type { ResendPolicy } from './core/receipt-resend.js';
 import type { Outbox } from './outbox/index.js';
 
 export const DEFAULT_MAX_IN_FLIGHT = 32;
@@ -82,9 +88,13 @@ export interface MqttLinkOptions {
   now?: () => number;
   /** [0, 1) source for the backoff jitter (tests pin it). */
   random?: () => number;
+  /** Keep fault events until a collector's receipt, resending on this policy; left out: delete on PUBACK. */
+  receipts?: ResendPolicy | undefined;
 }
 
-export interface LinkCounters extends DrainCounters {
+export interface LinkCounters extends DrainCounters, ReceiptCounters {
+  /** Receipt messages that did not decode or were not this device's (ignored). */
+  badReceipts: number;
   connects: number;
   disconnects: number;
   /** Connection attempts that ended before a CONNACK (unreachable, TLS or credentials refused, timeout). */
@@ -105,6 +115,7 @@ export class MqttLink {
   private connects = 0;
   private disconnects = 0;
   private connectFailures = 0;
+  private badReceipts = 0;
   private startedMs: number;
   private running = false;
   private tls: ReturnType<typeof tlsOptions> = {};
@@ -115,6 +126,7 @@ export class MqttLink {
     this.startedMs = this.now();
     this.drainer = new OutboxDrainer({
       outbox: opts.outbox, device: this.outboxKey, maxInFlight: opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, log: opts.log,
+      receipts: opts.receipts, now: this.now,
     });
   }
 
@@ -155,7 +167,7 @@ export class MqttLink {
       if (built.device !== this.opts.device || built.site !== this.opts.site) {
         throw new FaultlineError('FL_ERR_MQTT_WRONG_DEVICE', `event for ${built.site}/${built.device} given to the link of ${this.outboxKey}`);
       }
-      return { device: this.outboxKey, kind: 'event', topic: topicFor(built.site, built.device, 'event'), payload: encodeFaultEvent(built), qos: 1, createdMs: built.timeMs };
+      return { device: this.outboxKey, kind: 'event', topic: topicFor(built.site, built.device, 'event'), payload: encodeFaultEvent(built), qos: 1, createdMs: built.timeMs, eventId: built.id };
     });
     if (!built) throw new Error('appendSequenced did not call the builder');
     return built;
@@ -186,7 +198,10 @@ export class MqttLink {
   }
 
   counters(): LinkCounters {
-    return { ...this.drainer.counters, connects: this.connects, disconnects: this.disconnects, connectFailures: this.connectFailures };
+    return {
+      ...this.drainer.counters, ...this.drainer.receiptCounters, badReceipts: this.badReceipts,
+      connects: this.connects, disconnects: this.disconnects, connectFailures: this.connectFailures,
+    };
   }
 
   /** The device's status as of now. */
@@ -207,6 +222,7 @@ export class MqttLink {
       unsupported: inputs.unsupported, deadLetters: outbox.deadLetters(this.outboxKey),
       polls: inputs.polls, pollTimeouts: inputs.pollTimeouts, pollExceptions: inputs.pollExceptions, pollLinkErrors: inputs.pollLinkErrors,
       outboxOldestAgeS: oldest === undefined ? 0 : Math.max(0, now - oldest) / 1000, logLinesClipped: inputs.logLinesClipped,
+      unreceipted: outbox.unreceipted(this.outboxKey), receipted: c.receipted, resentUnreceipted: c.resentUnreceipted,
     };
   }
 
@@ -245,7 +261,7 @@ export class MqttLink {
     this.opts.log.info('disconnected from broker (shutdown)');
   }
 
-  private topic(kind: 'status' | 'telemetry' | 'death' | 'birth' | 'rpc/req' | 'rpc/res'): string {
+  private topic(kind: 'status' | 'telemetry' | 'death' | 'birth' | 'rpc/req' | 'rpc/res' | 'receipt'): string {
     return topicFor(this.opts.site, this.opts.device, kind);
   }
 
@@ -267,7 +283,9 @@ export class MqttLink {
     this.client = client;
     client.on('connect', (connack) => this.onConnect(client, connack));
     client.on('message', (topic, payload) => {
-      if (client === this.client && topic === this.topic('rpc/req')) o.onRpcRequest(payload);
+      if (client !== this.client) return;
+      if (topic === this.topic('rpc/req')) o.onRpcRequest(payload);
+      else if (topic === this.topic('receipt')) this.onReceipt(payload);
     });
     client.on('error', (err) => {
       this.lastError = err.message;
@@ -293,6 +311,30 @@ export class MqttLink {
     this.drainer.attach((m, done) => {
       client.publish(m.topic, m.payload, { qos: m.qos }, (err) => done(err ?? undefined));
     }, connack.properties?.receiveMaximum);
+    if (o.receipts) {
+      client.subscribe(this.topic('receipt'), { qos: 1 }, (err, granted) => {
+        if (client !== this.client || !(err || granted?.some((g) => g.qos >= 128))) return;
+        this.drainer.receiptsOff();
+        o.log.error({
+          err: err?.message ?? 'subscription refused', topic: this.topic('receipt'),
+          hint: 'let this device subscribe to its own receipt topic on the broker (a collector older than receipts: set delivery.receipts to false)',
+        }, 'cannot subscribe to receipts: fault events are deleted on the broker\'s acknowledgement on this connection (no end-to-end guarantee)');
+      });
+    }
+  }
+
+  /** A collector's receipt: deletes the named events from the outbox. A bad one is counted and ignored. */
+  private onReceipt(payload: Buffer): void {
+    try {
+      const r = decodeReceipt(payload);
+      if (r.site !== this.opts.site || r.device !== this.opts.device) {
+        throw new FaultlineError('FL_ERR_PROTO_INVALID', `a receipt for ${r.site}/${r.device} arrived on the receipt topic of ${this.outboxKey}`, { context: { site: r.site, device: r.device } });
+      }
+      this.drainer.receipt(r.eventIds, r.refused);
+    } catch (err) {
+      this.badReceipts++;
+      this.opts.log.warn({ err, bytes: payload.length, badReceipts: this.badReceipts }, 'ignored a receipt that is not valid; its events are resent when due');
+    }
   }
 
   private onClose(client: MqttClient): void {

@@ -25,6 +25,7 @@ import { DeskConfigHolder } from './desk-config/config-holder.js';
 import type { DeskSettings } from './desk-config/desk-settings.js';
 import { DeskService } from './desk/desk-service.js';
 import { IngestPipeline } from './ingest/pipeline.js';
+import { ReceiptSender } from './ingest/receipt-sender.js';
 import { openStore, type StorePort } from './store/index.js';
 import type { HealthJson } from './api/schemas.js';
 
@@ -158,12 +159,19 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
     desk = service;
     await service.start();
-    const ingest = new IngestPipeline({ store: store.ingest, log: log.child({ part: 'ingest' }), now });
+    // Receipts go to devices through the transport (embedded broker or external broker), once it runs (collector/ingest/receipt-sender.ts).
+    let publisher: DevicePublisher | undefined;
+    const receipts = new ReceiptSender({
+      publish: (topic, payload, qos) => (publisher ? publisher.publish(topic, payload, qos) : Promise.reject(new Error('the broker is not running'))),
+      log: log.child({ part: 'receipts' }), now,
+    });
+    const ingest = new IngestPipeline({ store: store.ingest, log: log.child({ part: 'ingest' }), now, receipts });
     pipeline = ingest;
     ingest.start();
     const transport = opts.broker
       ? await startExternal(opts.broker, store, ingest, log, (r) => { rpc = r; }, (e) => { external = e; })
       : await startEmbedded(opts, mqttHost, store, ingest, log, (g) => { security = g; }, (b) => { broker = b; }, (r) => { rpc = r; });
+    publisher = transport.publisher;
     const provisioning = new DeviceProvisioning(store);
     const knowledge = new KnowledgeService(store.knowledge);
     await knowledge.kb.seed(adapterSeeds(ADAPTERS), now());
@@ -178,7 +186,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
       health: {
         startedAtMs,
         broker: transport.health,
-        ingest: () => ingest.counters.snapshot(),
+        ingest: () => ({ ...ingest.counters.snapshot(), receipts: receipts.snapshot() }),
         ...(transport.security ? { security: transport.security } : {}),
         ...(rpc ? { deviceRequests: rpc.stats.bind(rpc) } : {}),
       },

@@ -8,7 +8,7 @@ import { FaultlineError } from './errors.js';
 import {
   CATEGORIES, QUALITIES, QUALITY_REASONS, SEVERITIES, SOURCES, TRANSITIONS, WRITE_OUTCOMES,
   type AgentStatus, type DeviceBirth, type DeviceDeath, type FaultEvent, type ParameterInfo,
-  type RpcRequest, type RpcResponse, type Sample, type Telemetry,
+  type RpcRequest, type RpcResponse, type Sample, type Telemetry, type Receipt,
 } from './values.js';
 
 const pb = faultline.v1;
@@ -176,6 +176,7 @@ export function decodeStatus(bytes: Uint8Array): AgentStatus {
     })),
     deadLetters: num(m.deadLetters), polls: num(m.polls), pollTimeouts: num(m.pollTimeouts), pollExceptions: num(m.pollExceptions),
     pollLinkErrors: num(m.pollLinkErrors), outboxOldestAgeS: num(m.outboxOldestAgeS), logLinesClipped: num(m.logLinesClipped),
+    unreceipted: num(m.unreceipted), receipted: num(m.receipted), resentUnreceipted: num(m.resentUnreceipted),
   };
 }
 
@@ -223,4 +224,21 @@ export function decodeRpcResponse(bytes: Uint8Array): RpcResponse {
   if (m.logLines && m.logLines.length > 0) res.logLines = m.logLines;
   if (m.writeOutcome) res.writeOutcome = enumFromWire(WRITE_OUTCOMES, m.writeOutcome, 'RpcResponse.writeOutcome');
   return res;
+}
+
+export function encodeReceipt(r: Receipt): Uint8Array {
+  return pb.Receipt.encode({ ...r }).finish();
+}
+
+export function decodeReceipt(bytes: Uint8Array): Receipt {
+  const m = decodeWith('Receipt', bytes, (b) => pb.Receipt.decode(b));
+  return {
+    device: required('Receipt.device', m.device), site: required('Receipt.site', m.site), timeMs: num(m.timeMs),
+    eventIds: (m.eventIds ?? []).filter((id) => id.length > 0),
+    refused: (m.refused ?? []).map((r, i) => {
+      const digest = r.payloadSha256 ?? new Uint8Array();
+      if (digest.length !== 32) invalid(`Receipt.refused[${i}].payloadSha256`, `must be 32 bytes, got ${digest.length}`);
+      return { payloadSha256: digest, id: r.id ?? '', code: r.code ?? '', message: r.message ?? '' };
+    }),
+  };
 }

@@ -86,6 +86,7 @@ export const ERROR_CATALOGUE = {
   // Ingest and store
   FL_ERR_INGEST_STOPPED: { status: 503, meaning: 'ingest is stopped; the message was not stored' },
   FL_ERR_INGEST_WRONG_TOPIC: { status: 400, meaning: 'the topic is not one faultline ingests' },
+  FL_ERR_RECEIPT_SEND: { status: 503, meaning: 'a receipt could not be published to the device (the agent resends the events; harmless)' },
   FL_ERR_KB_SCHEMA: { status: 500, meaning: 'the database lacks the knowledge-base tables' },
   FL_ERR_STORE_MIGRATION_FAILED: { status: 500, meaning: 'a schema migration failed; nothing of it was applied' },
   FL_ERR_STORE_MIGRATION_LOCK: { status: 503, meaning: 'another collector holds the migration lock too long' },

@@ -3,7 +3,7 @@ import { FaultlineError } from './errors.js';
 /** Topic scheme: fl/v1/{site}/{device}/{kind}. Pure string functions, no I/O. */
 export const TOPIC_ROOT = 'fl/v1';
 
-export const TOPIC_KINDS = ['birth', 'death', 'status', 'telemetry', 'event', 'rpc/req', 'rpc/res'] as const;
+export const TOPIC_KINDS = ['birth', 'death', 'status', 'telemetry', 'event', 'rpc/req', 'rpc/res', 'receipt'] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
 
 export interface TopicAddress {

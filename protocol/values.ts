@@ -126,6 +126,32 @@ export interface AgentStatus {
   pollLinkErrors: number;
   outboxOldestAgeS: number;
   logLinesClipped: number;
+  /** Fault events the broker acknowledged but no collector has receipted yet; 0 from older agents. */
+  unreceipted?: number;
+  /** Fault events deleted from the outbox on a receipt since the agent started. */
+  receipted?: number;
+  /** Publishes repeated because no receipt came in time (also in `resent`). */
+  resentUnreceipted?: number;
+}
+
+/** An event the collector dropped as bad input: it will never be stored (see faultline.proto Receipt). */
+export interface RefusedEvent {
+  /** SHA-256 of the payload bytes as published. */
+  payloadSha256: Uint8Array;
+  /** Empty when the payload did not decode. */
+  id: string;
+  code: string;
+  message: string;
+}
+
+/** The collector's word that it holds these events of one device (kind "receipt", collector -> device). */
+export interface Receipt {
+  device: string;
+  site: string;
+  timeMs: number;
+  /** Stored: committed now or already stored before. */
+  eventIds: string[];
+  refused: RefusedEvent[];
 }
 
 export interface ParameterValue {

@@ -125,6 +125,11 @@ export const AgentConfigSchema = Type.Object({
     file: Type.Optional(Type.String({ minLength: 1, description: 'the outbox database file (default: <stateDir>/outbox.db); one per agent process' })),
     maxBytes: Type.Integer({ minimum: 1024, default: 67108864, description: 'bytes of messages kept while the broker is unreachable; then telemetry is evicted first, oldest first' }),
   }, { additionalProperties: false, default: {}, description: 'the durable queue of everything waiting to be published' }),
+  delivery: Type.Object({
+    receipts: Type.Boolean({ default: true, description: 'true: a fault event leaves the outbox only when the collector\'s receipt says it is stored (a broker\'s acknowledgement alone is not enough), and unreceipted events are resent; false: deleted on the broker\'s acknowledgement (for a collector older than receipts)' }),
+    receiptTimeoutMs: Ms(30000, 'milliseconds after the broker\'s acknowledgement before an event with no receipt is sent again; each further resend waits twice as long', 100),
+    maxResendIntervalMs: Ms(300000, 'longest wait between two sends of an unreceipted event, in milliseconds (at least receiptTimeoutMs)', 100),
+  }, { additionalProperties: false, default: {}, description: 'end-to-end delivery of fault events: receipts from the collector' }),
   devices: Type.Array(DeviceSchema, { minItems: 1, description: 'a list of the devices this agent speaks for' }),
   detection: Type.Object({
     preFaultWindowS: Type.Integer({ minimum: 1, maximum: 3600, default: 30, description: 'seconds of samples attached to each event, 1-3600' }),

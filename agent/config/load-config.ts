@@ -79,6 +79,7 @@ function crossChecks(config: AgentConfig, lineOf: LocateKey): ConfigProblem[] {
     problems.push({ key: p.join('.'), ...locate(lineOf, p), message, fix });
   };
   if (config.mqtt.reconnect.maxMs < config.mqtt.reconnect.minMs) add(['mqtt', 'reconnect', 'maxMs'], `must be at least mqtt.reconnect.minMs (${config.mqtt.reconnect.minMs})`, 'raise maxMs or lower minMs');
+  if (config.delivery.maxResendIntervalMs < config.delivery.receiptTimeoutMs) add(['delivery', 'maxResendIntervalMs'], `must be at least delivery.receiptTimeoutMs (${config.delivery.receiptTimeoutMs})`, 'raise maxResendIntervalMs or lower receiptTimeoutMs');
   const tls = config.mqtt.tls;
   if (tls && Boolean(tls.certFile) !== Boolean(tls.keyFile)) add(['mqtt', 'tls'], 'certFile and keyFile go together', 'set both mqtt.tls.certFile and mqtt.tls.keyFile, or neither');
   const units = new Map<string, number>();

@@ -17,9 +17,19 @@
  *   reconnect, or an agent restarted with a new config. Refused telemetry and status are removed.
  *   The first refusal of each topic and reason is logged at error level with the fix; the rest at
  *   debug. (An MQTT 3.1.1 broker never refuses: it acknowledges and drops what it does not allow.)
+ * - Receipts (when `receipts` is given): a PUBACK says only that the broker has a fault event, so
+ *   the event stays stored, marked sent; the collector's receipt (`receipt()`) deletes it. A sent
+ *   event with no receipt goes again when due (agent/core/receipt-resend.ts: a timeout that doubles
+ *   up to a bound), in seq order, ahead of new events, counted in `resent` and
+ *   `receiptCounters.resentUnreceipted`. An event the collector refused as bad input becomes a
+ *   permanent dead letter. Telemetry and status are still deleted on their PUBACK. `receiptsOff()`
+ *   goes back to deleting events on their PUBACK for this connection (the broker refused the
+ *   receipt subscription).
  */
 import type { Logger } from '../../protocol/logger.js';
 import type { Outbox, OutboxKind, OutboxMessage } from '../outbox/index.js';
+import type { ResendPolicy } from '../core/receipt-resend.js';
+import type { EventRefusal } from '../outbox/index.js';
 
 /** Sends one message; calls `done` once on the broker's acknowledgement (QoS 1) or write (QoS 0), or with the failure. */
 export type PublishFn = (msg: OutboxMessage, done: (err?: Error) => void) => void;
@@ -36,12 +46,25 @@ export interface DrainCounters {
   rejected: number;
 }
 
+export interface ReceiptCounters {
+  /** Fault events deleted on a collector's receipt. */
+  receipted: number;
+  /** Sends of an event repeated because no receipt came in time (also in `resent`). */
+  resentUnreceipted: number;
+  /** Events a collector refused as bad input (kept as permanent dead letters). */
+  refusedByCollector: number;
+}
+
 export interface DrainerOptions {
   outbox: Outbox;
   /** The outbox device key this drainer sends. */
   device: string;
   maxInFlight: number;
   log: Logger;
+  /** Keep fault events until a receipt (default: off, events are deleted on their PUBACK). */
+  receipts?: ResendPolicy | undefined;
+  /** Epoch ms (for resend times). */
+  now?: () => number;
 }
 
 const EVENT_KINDS: readonly OutboxKind[] = ['event'];
@@ -54,6 +77,8 @@ interface Connection {
   othersInFlight: number;
   eventCursor: number;
   otherCursor: number;
+  /** Whether a PUBACKed event waits for its receipt on this connection. */
+  receipts: boolean;
 }
 
 /** The reason code of a refused MQTT 5 publish, if that is what `err` is. */
@@ -64,8 +89,12 @@ function reasonCode(err: Error): number | undefined {
 
 export class OutboxDrainer {
   readonly counters: DrainCounters = { published: 0, acked: 0, ackedEvents: 0, resent: 0, rejected: 0 };
+  readonly receiptCounters: ReceiptCounters = { receipted: 0, resentUnreceipted: 0, refusedByCollector: 0 };
   private conn: Connection | null = null;
   private pendingAcks: number[] = [];
+  private pendingSent: number[] = [];
+  private resendTimer: NodeJS.Timeout | null = null;
+  private readonly now: () => number;
   private pendingDeadLetters: Array<{ seq: number; reasonCode: number }> = [];
   /** "topic reason" pairs already logged loudly. */
   private readonly refusalsLogged = new Set<string>();
@@ -74,7 +103,9 @@ export class OutboxDrainer {
   private readonly highestSent = { event: 0, other: 0 };
   private unsubscribe: (() => void) | null = null;
 
-  constructor(private readonly opts: DrainerOptions) {}
+  constructor(private readonly opts: DrainerOptions) {
+    this.now = opts.now ?? Date.now;
+  }
 
   /** Listens for appends to this device's outbox. */
   start(): void {
@@ -92,6 +123,43 @@ export class OutboxDrainer {
     this.pumpTask = null;
   }
 
+  /** Whether events on the current connection wait for a receipt. */
+  get awaitingReceipts(): boolean {
+    return this.conn?.receipts ?? false;
+  }
+
+  /** This connection cannot get receipts (the subscription was refused): events are deleted on their PUBACK again. */
+  receiptsOff(): void {
+    if (this.conn) this.conn.receipts = false;
+  }
+
+  /**
+   * A collector's receipt for this device: deletes the named events (wherever they are: waiting,
+   * in flight or sent) and keeps the refused ones as permanent dead letters. Returns how many
+   * events it deleted.
+   */
+  receipt(eventIds: readonly string[], refused: readonly EventRefusal[] = []): number {
+    const { outbox, device, log } = this.opts;
+    if (!outbox.isOpen) return 0;
+    let deleted = 0;
+    try {
+      deleted = outbox.receipt(device, eventIds);
+      this.receiptCounters.receipted += deleted;
+      if (refused.length > 0) {
+        const marked = outbox.refuse(device, refused);
+        this.receiptCounters.refusedByCollector += marked.length;
+        for (const r of refused) {
+          log.error({ code: r.code, eventId: r.id || undefined, deadLetters: marked.length, hint: 'the collector will never store this event: it is kept in the outbox as a dead letter and not sent again; report it with the agent version (an encoding bug) or move the outbox file aside' },
+            `the collector refused a fault event as bad input (${r.code})`);
+        }
+      }
+    } catch (err) {
+      // Not deleted: they are sent again when due, and receipted again.
+      log.error({ err, events: eventIds.length }, 'cannot apply a receipt to the outbox');
+    }
+    return deleted;
+  }
+
   get attached(): boolean {
     return this.conn !== null;
   }
@@ -104,7 +172,7 @@ export class OutboxDrainer {
   attach(publish: PublishFn, receiveMaximum?: number): void {
     this.detach();
     const window = Math.max(1, Math.min(this.opts.maxInFlight, receiveMaximum ?? Number.POSITIVE_INFINITY));
-    this.conn = { publish, window, inFlight: new Map(), othersInFlight: 0, eventCursor: 0, otherCursor: 0 };
+    this.conn = { publish, window, inFlight: new Map(), othersInFlight: 0, eventCursor: 0, otherCursor: 0, receipts: this.opts.receipts !== undefined };
     try {
       const requeued = this.opts.outbox.isOpen ? this.opts.outbox.requeueDeadLetters(this.opts.device) : 0;
       if (requeued > 0) this.opts.log.info({ events: requeued }, 'sending the fault events the broker refused before again');
@@ -123,6 +191,8 @@ export class OutboxDrainer {
   detach(): void {
     this.conn = null;
     this.flushAcks();
+    if (this.resendTimer) clearTimeout(this.resendTimer);
+    this.resendTimer = null;
   }
 
   private schedulePump(): void {
@@ -139,6 +209,18 @@ export class OutboxDrainer {
     if (!c || !outbox.isOpen) return;
     try {
       let free = c.window - c.inFlight.size;
+      if (free <= 0) return;
+      // Events sent before and never receipted go first, oldest first (never ahead of their turn: they were sent once).
+      const due = outbox.dueResends(device, this.now(), free + c.inFlight.size).filter((m) => !c.inFlight.has(m.seq)).slice(0, free);
+      if (due.length > 0) {
+        // Not due again while in flight; their PUBACK sets the next time (if it never comes: the longest wait).
+        outbox.postponeResends(due.map((m) => m.seq), this.now() + (this.opts.receipts?.maxMs ?? 0));
+        for (const m of due) {
+          if (this.conn !== c) return;
+          this.resend(c, m);
+          free--;
+        }
+      }
       if (free <= 0) return;
       for (const m of outbox.peek(c.eventCursor, free, { device, kinds: EVENT_KINDS })) {
         if (this.conn !== c) return;
@@ -168,6 +250,38 @@ export class OutboxDrainer {
     c.inFlight.set(m.seq, m.kind);
     this.counters.published++;
     c.publish(m, (err) => this.settle(c, m, err));
+  }
+
+  /** Sends again an event the broker acknowledged before but no collector receipted (the lane cursor stays where it is). */
+  private resend(c: Connection, m: OutboxMessage): void {
+    c.inFlight.set(m.seq, m.kind);
+    this.counters.published++;
+    this.counters.resent++;
+    this.receiptCounters.resentUnreceipted++;
+    c.publish(m, (err) => this.settle(c, m, err));
+  }
+
+  /** Wakes the pump when the device's next unreceipted event is due (one timer, re-armed after every change). */
+  private scheduleResend(): void {
+    if (this.resendTimer) clearTimeout(this.resendTimer);
+    this.resendTimer = null;
+    const { outbox, device, receipts } = this.opts;
+    if (!this.conn || !outbox.isOpen) return;
+    let at: number | undefined;
+    try {
+      at = outbox.nextResendAtMs(device);
+    } catch (err) {
+      this.opts.log.error({ err }, 'cannot read the outbox for the next resend');
+      return;
+    }
+    if (at === undefined) return;
+    // Bounded: a clock that jumps cannot push the wake-up beyond the longest wait.
+    const delay = Math.min(Math.max(0, at - this.now()), receipts?.maxMs ?? 300_000) + 1;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = null;
+      this.pump();
+      this.scheduleResend();
+    }, delay);
   }
 
   private settle(c: Connection, m: OutboxMessage, err: Error | undefined): void {
@@ -202,6 +316,11 @@ export class OutboxDrainer {
     } else {
       this.counters.acked++;
       if (m.kind === 'event') this.counters.ackedEvents++;
+      if (m.kind === 'event' && c.receipts) {
+        this.pendingSent.push(m.seq);
+        this.scheduleFlush();
+        return;
+      }
     }
     this.pendingAcks.push(m.seq);
     this.scheduleFlush();
@@ -220,6 +339,17 @@ export class OutboxDrainer {
   private flushAcks(): void {
     if (this.flushTask) clearImmediate(this.flushTask);
     this.flushTask = null;
+    if (this.pendingSent.length > 0 && this.opts.receipts) {
+      const sent = this.pendingSent;
+      this.pendingSent = [];
+      try {
+        this.opts.outbox.markSent(sent, this.now(), this.opts.receipts);
+      } catch (err) {
+        // Still stored as unsent: they go again after a reconnect and are receipted then.
+        this.opts.log.error({ err, messages: sent.length }, 'cannot mark acknowledged events as sent');
+      }
+      this.scheduleResend();
+    }
     if (this.pendingDeadLetters.length > 0) {
       const refused = this.pendingDeadLetters;
       this.pendingDeadLetters = [];

@@ -11,10 +11,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { decodeFaultEvent } from '../../protocol/codec.js';
 import { FaultlineError } from '../../protocol/errors.js';
 
 /** Bumped with every schema change; a file written by a newer agent is refused. */
-export const OUTBOX_SCHEMA_VERSION = 2;
+export const OUTBOX_SCHEMA_VERSION = 3;
 
 const SCHEMA_V1 = `
   CREATE TABLE outbox (
@@ -42,6 +43,31 @@ const SCHEMA_V1 = `
 const SCHEMA_V2 = `
   ALTER TABLE outbox ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
 `;
+
+// v3: receipts (faultline.proto Receipt). A fault event stays stored after the broker's PUBACK
+// until a collector's receipt names its `event_id`; `sends` counts PUBACKed sends awaiting that
+// receipt and `resend_at_ms` (set on a PUBACK, NULL while unsent) says when it goes again without
+// one. `refused` < 0 marks a permanent dead letter: the collector refused it as bad input.
+const SCHEMA_V3 = `
+  ALTER TABLE outbox ADD COLUMN event_id TEXT;
+  ALTER TABLE outbox ADD COLUMN sends INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN resend_at_ms INTEGER;
+  CREATE INDEX outbox_event_id ON outbox (device, event_id) WHERE event_id IS NOT NULL;
+  CREATE INDEX outbox_resend ON outbox (device, resend_at_ms) WHERE resend_at_ms IS NOT NULL;
+`;
+
+/** Events stored by an agent before v3 get their id from their payload (one that does not decode keeps none). */
+function fillEventIds(db: Database.Database): void {
+  const rows = db.prepare<[], { seq: number; payload: Buffer }>("SELECT seq, payload FROM outbox WHERE kind = 'event' AND event_id IS NULL").all();
+  const set = db.prepare<[string, number]>('UPDATE outbox SET event_id = ? WHERE seq = ?');
+  for (const r of rows) {
+    try {
+      set.run(decodeFaultEvent(r.payload).id, r.seq);
+    } catch {
+      // not a fault event this agent can read: it is still sent, and a refusal receipt can name it by its payload
+    }
+  }
+}
 
 /** Largest WAL file left on disk after a checkpoint. */
 const WAL_SIZE_LIMIT = 8 * 1024 * 1024;
@@ -91,6 +117,10 @@ function migrate(db: Database.Database, file: string): void {
   db.transaction(() => {
     if (version < 1) db.exec(SCHEMA_V1);
     if (version < 2) db.exec(SCHEMA_V2);
+    if (version < 3) {
+      db.exec(SCHEMA_V3);
+      fillEventIds(db);
+    }
     db.pragma(`user_version = ${OUTBOX_SCHEMA_VERSION}`);
   })();
 }

@@ -9,17 +9,25 @@
  * follows eviction.ts: telemetry, then status, then fault events, oldest first; every eviction
  * is counted per device and kind, persisted, and readable with `evictions()`.
  *
+ * Receipts: with them (the default), a fault event the broker acknowledged is only marked sent
+ * (`markSent`: due again at a time the resend policy sets), and deleted when a collector's receipt
+ * names its id (`receipt`); `dueResends` lists the sent events whose time has come, in seq order.
+ * A collector's refusal (bad input that will never be stored) turns the event into a permanent
+ * dead letter (`refuse`), never sent again.
+ *
  * Also keeps the per-device event sequence (`nextSeq`, durable and monotonic across restarts)
  * and a small key/value store for other parts of the agent.
  */
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Logger } from '../../protocol/logger.js';
 import { FaultlineError } from '../../protocol/errors.js';
+import { resendAt, type ResendPolicy } from '../core/receipt-resend.js';
 import { planRoom } from './eviction.js';
 import { openOutboxDatabase } from './open-database.js';
 import { prepareStatements, type Row, type Statements } from './statements.js';
 import { EvictionTally, HeldTally } from './tally.js';
-import { OUTBOX_KINDS, type KindCounts, type NewOutboxMessage, type OutboxDepth, type OutboxKind, type OutboxMessage, type PeekFilter } from './types.js';
+import { OUTBOX_KINDS, type EventRefusal, type KindCounts, type NewOutboxMessage, type OutboxDepth, type OutboxKind, type OutboxMessage, type PeekFilter } from './types.js';
 
 export const DEFAULT_OUTBOX_MAX_BYTES = 64 * 1024 * 1024;
 export const MIN_MAX_BYTES = 1024;
@@ -27,6 +35,8 @@ export const MIN_MAX_BYTES = 1024;
 const EVICTION_LOG_EVERY_MS = 60_000;
 /** Rows read per step while evicting. */
 const EVICT_STEP = 256;
+/** What `refused` holds for an event a collector refused as bad input (broker refusals hold their reason code, > 0). */
+export const REFUSED_BY_COLLECTOR = -1;
 
 export interface OutboxOptions {
   /** The SQLite file; its directory is created when missing. */
@@ -104,16 +114,14 @@ export class Outbox {
     return this.write(() => this.takeSeq(device), []);
   }
 
-  /** Up to `limit` stored messages with seq > afterSeq, in seq order; dead letters are left out. */
+  /** Up to `limit` stored messages with seq > afterSeq, in seq order; dead letters and sent events awaiting a receipt are left out. */
   peek(afterSeq: number, limit: number, filter: PeekFilter = {}): OutboxMessage[] {
     this.requireOpen();
     if (limit <= 0) return [];
     const kinds = filter.kinds ?? OUTBOX_KINDS;
     const rows = this.peekStatement(filter.device !== undefined, kinds)
       .all(...(filter.device !== undefined ? [filter.device] : []), afterSeq, ...kinds, limit);
-    return rows.map((r) => ({
-      seq: r.seq, device: r.device, kind: r.kind, topic: r.topic, payload: r.payload, qos: r.qos, createdMs: r.created_ms, bytes: r.bytes,
-    }));
+    return rows.map(toMessage);
   }
 
   /** Deletes the given messages (one transaction); seqs no longer stored are ignored. Returns how many were deleted. */
@@ -129,6 +137,89 @@ export class Outbox {
       }
       return deleted;
     }, []);
+  }
+
+  /**
+   * The broker acknowledged these fault events (receipts on): they stay stored, out of `peek`, until
+   * a receipt deletes them, and are due again at `nowMs` plus the policy's wait for their send
+   * count. Seqs no longer stored (a receipt came first) and other kinds are ignored.
+   */
+  markSent(seqs: readonly number[], nowMs: number, policy: ResendPolicy): number {
+    if (seqs.length === 0) return 0;
+    return this.write(() => {
+      let marked = 0;
+      for (const seq of seqs) {
+        const r = this.st.markSent.get(seq);
+        if (!r) continue;
+        this.st.setResendAt.run(resendAt(nowMs, r.sends, policy), seq);
+        marked++;
+      }
+      return marked;
+    }, []);
+  }
+
+  /**
+   * These sent events are being sent again: not due again before `atMs` (their PUBACK sets the
+   * next time with markSent; if it never comes, they go again at `atMs`).
+   */
+  postponeResends(seqs: readonly number[], atMs: number): void {
+    if (seqs.length === 0) return;
+    this.write(() => { for (const seq of seqs) this.st.postponeResend.run(atMs, seq); }, []);
+  }
+
+  /** A collector holds these events of the device: deletes them (whatever their state). Returns how many were stored. */
+  receipt(device: string, eventIds: readonly string[]): number {
+    if (eventIds.length === 0) return 0;
+    return this.write(() => {
+      let deleted = 0;
+      for (const id of eventIds) {
+        for (const r of this.st.deleteReceipted.all(device, id)) {
+          this.held.remove(r.device, r.kind, r.bytes);
+          deleted++;
+        }
+      }
+      return deleted;
+    }, []);
+  }
+
+  /**
+   * A collector refused these events of the device as bad input: they become permanent dead
+   * letters (kept for inspection, never sent again). Matched by event id, or else by the SHA-256
+   * of the stored payload. Returns the seqs marked.
+   */
+  refuse(device: string, refusals: readonly EventRefusal[]): number[] {
+    if (refusals.length === 0) return [];
+    return this.write(() => {
+      const ids = new Set(refusals.map((r) => r.id).filter((id) => id.length > 0));
+      const digests = new Set(refusals.map((r) => Buffer.from(r.payloadSha256).toString('hex')));
+      const marked: number[] = [];
+      for (const row of this.st.eventPayloads.all(device)) {
+        const hit = (row.event_id !== null && ids.has(row.event_id)) || digests.has(createHash('sha256').update(row.payload).digest('hex'));
+        if (!hit) continue;
+        this.st.deadLetter.run(REFUSED_BY_COLLECTOR, row.seq);
+        marked.push(row.seq);
+      }
+      return marked;
+    }, []);
+  }
+
+  /** Up to `limit` of the device's sent, unreceipted events due again at `nowMs`, in seq order. */
+  dueResends(device: string, nowMs: number, limit: number): OutboxMessage[] {
+    this.requireOpen();
+    if (limit <= 0) return [];
+    return this.st.dueResends.all(device, nowMs, limit).map(toMessage);
+  }
+
+  /** When the device's next unreceipted event is due again (epoch ms), or undefined when none waits. */
+  nextResendAtMs(device: string): number | undefined {
+    this.requireOpen();
+    return this.st.nextResendAt.get(device)?.at ?? undefined;
+  }
+
+  /** Fault events the broker acknowledged that no receipt has named yet; for one device when named. */
+  unreceipted(device?: string): number {
+    this.requireOpen();
+    return (device === undefined ? this.st.countAllUnreceipted.get() : this.st.countUnreceipted.get(device))?.n ?? 0;
   }
 
   /**
@@ -216,7 +307,7 @@ export class Outbox {
       return null;
     }
     if (plan.action === 'evict') this.evict(plan.kinds, plan.needBytes);
-    const row = this.st.insert.get(msg.device, msg.kind, msg.topic, msg.payload, msg.qos, msg.createdMs ?? this.now(), bytes);
+    const row = this.st.insert.get(msg.device, msg.kind, msg.topic, msg.payload, msg.qos, msg.createdMs ?? this.now(), bytes, msg.eventId ?? null);
     if (!row) throw new Error('INSERT … RETURNING gave no row');
     this.held.add(msg.device, msg.kind, bytes);
     return row.seq;
@@ -300,7 +391,7 @@ export class Outbox {
     const key = `${byDevice ? 'd' : '-'}:${kinds.length}`;
     let st = this.peeks.get(key);
     if (!st) {
-      const where = [byDevice ? 'device = ?' : '', 'seq > ?', `kind IN (${kinds.map(() => '?').join(', ')})`, 'refused = 0'].filter(Boolean).join(' AND ');
+      const where = [byDevice ? 'device = ?' : '', 'seq > ?', `kind IN (${kinds.map(() => '?').join(', ')})`, 'refused = 0', 'resend_at_ms IS NULL'].filter(Boolean).join(' AND ');
       st = this.db.prepare<unknown[], Row>(`SELECT seq, device, kind, topic, payload, qos, created_ms, bytes FROM outbox WHERE ${where} ORDER BY seq LIMIT ?`);
       this.peeks.set(key, st);
     }
@@ -312,6 +403,10 @@ export class Outbox {
       throw new FaultlineError('FL_ERR_OUTBOX_CLOSED', `the outbox ${this.file} is closed`, { context: { file: this.file } });
     }
   }
+}
+
+function toMessage(r: Row): OutboxMessage {
+  return { seq: r.seq, device: r.device, kind: r.kind, topic: r.topic, payload: r.payload, qos: r.qos, createdMs: r.created_ms, bytes: r.bytes };
 }
 
 /** Opens (or creates) an outbox file; throws FL_ERR_OUTBOX_OPEN / _CORRUPT / _LOCKED / _SCHEMA_NEWER naming the file and the fix. */

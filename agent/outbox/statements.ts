@@ -17,8 +17,8 @@ export type Removed = Pick<Row, 'seq' | 'device' | 'kind' | 'bytes'>;
 
 export function prepareStatements(db: Database.Database) {
   return {
-    insert: db.prepare<[string, string, string, Uint8Array, number, number, number], { seq: number }>(
-      'INSERT INTO outbox (device, kind, topic, payload, qos, created_ms, bytes) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq'),
+    insert: db.prepare<[string, string, string, Uint8Array, number, number, number, string | null], { seq: number }>(
+      'INSERT INTO outbox (device, kind, topic, payload, qos, created_ms, bytes, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq'),
     oldestOfKind: db.prepare<[string, number], Removed>('SELECT seq, device, kind, bytes FROM outbox WHERE kind = ? ORDER BY seq LIMIT ?'),
     deleteKindUpTo: db.prepare<[string, number]>('DELETE FROM outbox WHERE kind = ? AND seq <= ?'),
     deleteOne: db.prepare<[number], Removed>('DELETE FROM outbox WHERE seq = ? RETURNING seq, device, kind, bytes'),
@@ -37,7 +37,20 @@ export function prepareStatements(db: Database.Database) {
     countDeadLetters: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE device = ? AND refused != 0'),
     countAllDeadLetters: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE refused != 0'),
     oldestCreated: db.prepare<[string], { at: number | null }>('SELECT MIN(created_ms) AS at FROM outbox WHERE device = ?'),
-    requeueDeadLetters: db.prepare<[string]>('UPDATE outbox SET refused = 0 WHERE device = ? AND refused != 0'),
+    // Broker refusals (> 0) go again on a new connection; collector refusals (< 0) never do.
+    requeueDeadLetters: db.prepare<[string]>('UPDATE outbox SET refused = 0 WHERE device = ? AND refused > 0'),
+    // receipts (schema v3)
+    markSent: db.prepare<[number], { sends: number }>("UPDATE outbox SET sends = sends + 1 WHERE seq = ? AND kind = 'event' RETURNING sends"),
+    setResendAt: db.prepare<[number, number]>('UPDATE outbox SET resend_at_ms = ? WHERE seq = ?'),
+    postponeResend: db.prepare<[number, number]>('UPDATE outbox SET resend_at_ms = ? WHERE seq = ? AND resend_at_ms IS NOT NULL'),
+    deleteReceipted: db.prepare<[string, string], Removed>("DELETE FROM outbox WHERE device = ? AND event_id = ? AND kind = 'event' RETURNING seq, device, kind, bytes"),
+    dueResends: db.prepare<[string, number, number], Row>(`SELECT seq, device, kind, topic, payload, qos, created_ms, bytes FROM outbox
+      WHERE device = ? AND resend_at_ms IS NOT NULL AND resend_at_ms <= ? AND refused = 0 ORDER BY seq LIMIT ?`),
+    nextResendAt: db.prepare<[string], { at: number | null }>('SELECT MIN(resend_at_ms) AS at FROM outbox WHERE device = ? AND resend_at_ms IS NOT NULL AND refused = 0'),
+    countUnreceipted: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE device = ? AND resend_at_ms IS NOT NULL AND refused = 0'),
+    countAllUnreceipted: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE resend_at_ms IS NOT NULL AND refused = 0'),
+    eventPayloads: db.prepare<[string], { seq: number; payload: Buffer; event_id: string | null }>(
+      "SELECT seq, payload, event_id FROM outbox WHERE device = ? AND kind = 'event' AND refused >= 0 ORDER BY seq"),
   };
 }
 

@@ -12,6 +12,15 @@ export interface NewOutboxMessage {
   qos: 0 | 1;
   /** Epoch ms; the outbox's clock when left out. */
   createdMs?: number;
+  /** A fault event's id: what a collector's receipt names it by. */
+  eventId?: string;
+}
+
+/** A collector's refusal of an event (bad input, never stored), naming it by its payload's SHA-256 or its id. */
+export interface EventRefusal {
+  payloadSha256: Uint8Array;
+  id: string;
+  code: string;
 }
 
 /** A stored message. `seq` is global (one counter for every device and kind) and only grows. */

@@ -75,6 +75,10 @@ export const AgentStatusDetailJson = Type.Object({
   logLinesClipped: Type.Optional(Count),
   /** Fault events the broker refused, kept in the agent's outbox to be sent again (absent from older agents' status). */
   deadLetters: Type.Optional(Count),
+  /** Receipts: events the broker acknowledged but no collector receipted yet, events deleted on a receipt, resends for lack of one (absent from older agents' status). */
+  unreceipted: Type.Optional(Count),
+  receipted: Type.Optional(Count),
+  resentUnreceipted: Type.Optional(Count),
   unsupported: Type.Optional(Type.Array(Type.Object({ parameter: Type.String(), exceptionCode: Count, sinceMs: Type.Number() }))),
 });
 export type AgentStatusDetailJson = Static<typeof AgentStatusDetailJson>;

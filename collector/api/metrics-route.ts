@@ -64,6 +64,14 @@ export function metricsRegistry(s: MetricsSources): { registry: Registry; stop: 
     const i = s.health.ingest();
     return [[{ reason: 'bad_payload' }, i.badPayload], [{ reason: 'wrong_topic' }, i.wrongTopic], [{ reason: 'store_error' }, i.storeErrors]];
   });
+  readAtScrape(r, 'faultline_receipts_total', 'receipts published to devices after commit since start, by outcome', ['outcome'], () => {
+    const rc = s.health.ingest().receipts;
+    return rc ? [[{ outcome: 'sent' }, rc.sent], [{ outcome: 'failed' }, rc.failed]] : [];
+  });
+  readAtScrape(r, 'faultline_receipt_events_total', 'fault events named in receipts since start: stored, or refused as bad input', ['result'], () => {
+    const rc = s.health.ingest().receipts;
+    return rc ? [[{ result: 'stored' }, rc.events], [{ result: 'refused' }, rc.refused]] : [];
+  });
   readAtScrape(r, 'faultline_mqtt_connected_clients', 'MQTT clients connected now (the collector\'s own not counted)', [], () => [[{}, s.health.broker().clients]]);
   readAtScrape(r, 'faultline_mqtt_refused_total', 'MQTT connections, publishes and subscriptions refused since start, by reason', ['reason'],
     () => Object.entries(security?.refused ?? {}).map(([reason, n]) => [{ reason }, Number(n)]));

@@ -158,6 +158,8 @@ export const HealthJson = Type.Object({
     eventsCommitted: Count,
     storeErrors: Count,
     lastErrors: Type.Array(Type.Object({ timeMs: Type.Number(), code: Type.String(), message: Type.String(), topic: Type.String() })),
+    /** Receipts sent to devices after commit: messages, event ids named stored, events named refused, publishes that failed. */
+    receipts: Type.Optional(Type.Object({ sent: Count, events: Count, refused: Count, failed: Count })),
   })),
   store: Type.Optional(Type.Object({ events: Count, tickets: Count })),
   /** The service desk: events it acted on, events it could not (stored without desk changes), its next timer. */

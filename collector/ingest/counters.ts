@@ -17,6 +17,8 @@ export interface IngestCountersSnapshot {
   eventsCommitted: number;
   storeErrors: number;
   lastErrors: IngestErrorEntry[];
+  /** Receipts sent to devices (receipt-sender.ts), when the collector sends them. */
+  receipts?: { sent: number; events: number; refused: number; failed: number };
 }
 
 export type BadInputCounter = 'badPayload' | 'wrongTopic';

@@ -15,7 +15,7 @@ import type { BadInputCounter } from './counters.js';
 export const MAX_ID_LENGTH = 128;
 
 export function isIngestKind(kind: TopicAddress['kind']): kind is IngestKind {
-  return kind !== 'rpc/req' && kind !== 'rpc/res';
+  return kind !== 'rpc/req' && kind !== 'rpc/res' && kind !== 'receipt';
 }
 
 function checkOrigin(address: TopicAddress, payload: { site: string; device: string }, topic: string): void {

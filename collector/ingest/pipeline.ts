@@ -12,6 +12,7 @@ import type { CommitOutcome, IngestMessage } from '../core/devices/ingest-messag
 import { IngestCounters } from './counters.js';
 import { badInputCounter, decodeMessage, isIngestKind } from './decode-message.js';
 import { DEFAULT_MAX_BATCH, GroupCommit } from './group-commit.js';
+import type { ReceiptSink } from './receipt-sender.js';
 
 export type BatchSink = Pick<IngestPort, 'commit'>;
 
@@ -21,6 +22,8 @@ export interface IngestPipelineOptions {
   now: () => number;
   /** Most messages per transaction. */
   maxBatch?: number;
+  /** Told of every committed batch and every event dropped as bad input (receipt-sender.ts). */
+  receipts?: ReceiptSink;
 }
 
 /** Who wants to know how ingest performs (Prometheus /metrics). */
@@ -53,6 +56,7 @@ export class IngestPipeline {
     const outcomes = await this.opts.store.commit(batch, this.opts.now());
     const seconds = (performance.now() - started) / 1000;
     for (const o of this.observers) o.batch(batch.length, seconds);
+    this.opts.receipts?.committed(batch, outcomes);
     return outcomes;
   }
 
@@ -64,7 +68,7 @@ export class IngestPipeline {
   async handle(topic: string, payload: Uint8Array, clientId: string | null): Promise<void> {
     const arrived = performance.now();
     const receivedMs = this.opts.now();
-    let address: TopicAddress;
+    let address: TopicAddress | undefined;
     let message: IngestMessage;
     try {
       address = parseTopic(topic);
@@ -72,7 +76,8 @@ export class IngestPipeline {
       this.counters.receivedOne(address.kind);
       message = decodeMessage({ ...address, kind: address.kind }, topic, payload, receivedMs);
     } catch (err) {
-      this.dropBadInput(err, topic, payload.length, clientId, receivedMs);
+      const dropped = this.dropBadInput(err, topic, payload.length, clientId, receivedMs);
+      if (address) this.opts.receipts?.refused(address, payload, dropped);
       return;
     }
     await this.commit(message, topic, clientId);
@@ -104,7 +109,7 @@ export class IngestPipeline {
     }
   }
 
-  private dropBadInput(thrown: unknown, topic: string, bytes: number, clientId: string | null, timeMs: number): void {
+  private dropBadInput(thrown: unknown, topic: string, bytes: number, clientId: string | null, timeMs: number): FaultlineError {
     if (!(thrown instanceof FaultlineError)) {
       // A decoder bug, not the sender's fault; still dropped, or the message would be redelivered forever.
       this.opts.log.error({ err: thrown, topic, clientId, bytes }, 'unexpected error while decoding; message dropped');
@@ -115,5 +120,6 @@ export class IngestPipeline {
     this.counters.badInput(counter, { timeMs, code: err.code, message: err.message, topic });
     this.opts.log.warn({ code: err.code, topic, clientId, bytes, context: err.context, hint: err.hint },
       `dropped bad message: ${err.message}`);
+    return err;
   }
 }

@@ -1,9 +1,9 @@
 /**
  * Who may do what on the embedded broker: pure rules over a principal and a topic (no I/O).
  *
- * - A device may publish only under its own `fl/v1/{site}/{device}/` (any kind but `rpc/req`,
- *   which is the collector's to send), may subscribe only to its own `rpc/req` and `receipt`
- *   (the collector's confirmations that its events are committed), must connect
+ * - A device may publish only under its own `fl/v1/{site}/{device}/` (any kind but `rpc/req` and
+ *   `receipt`, which are the collector's to send), may subscribe only to its own `rpc/req` and
+ *   `receipt` (the collector's word that its events are stored), must connect
  *   with the agent's client id `fl-{site}-{device}` (so it cannot take over another device's
  *   session), and its last will must be one it could publish.
  * - A service (the collector's own clients, or a tool given a service credential) may publish

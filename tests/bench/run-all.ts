@@ -14,6 +14,7 @@ import { runTicketLatencyBench } from './ticket-latency.bench.js';
 import { runDashboardLatencyBench } from './dashboard-latency.js';
 import { runSqliteBindingBench } from './sqlite-binding.bench.js';
 import { runDeviceLoginBench } from './device-login.bench.js';
+import { runReceiptsBench } from './receipts.bench.js';
 
 const benches: Record<string, () => Promise<void> | void> = {
   codec: runCodecBench,
@@ -26,6 +27,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   dashboard: () => runDashboardLatencyBench(),
   footprint: () => runAgentFootprintBench(),
   'sqlite-binding': () => runSqliteBindingBench(),
+  receipts: async () => { await runReceiptsBench(); },
   'outbox-outage': async () => { await runOutboxOutageBench(Number(process.env.FAULTLINE_BENCH_OUTAGE_S ?? 600)); },
 };
 const only = process.env.FAULTLINE_BENCH_ONLY?.split(',').filter(Boolean);

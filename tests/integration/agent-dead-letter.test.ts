@@ -4,6 +4,9 @@
  * 135 (not authorized). The agent keeps them in its outbox as dead letters, counts them, logs
  * the refusal once (loudly), reports them in its status, and sends them again once the broker
  * takes them (here: the ACL fixed and the broker restarted, so the agent reconnects).
+ * No collector listens here, so these agents run with receipts off (`delivery.receipts: false`):
+ * what is tested is the broker's acknowledgement alone (agent-receipts-mosquitto.test.ts covers
+ * receipts on the same broker).
  */
 import { Writable } from 'node:stream';
 import { connect, type MqttClient } from 'mqtt';
@@ -55,6 +58,7 @@ t.test('a fault event refused by the broker (MQTT 5 reason 135) is kept, counted
     telemetry: { intervalMs: 0 },
     status: { intervalMs: 1000 },
     detection: { chatter: { cycles: 0 } },
+    delivery: { receipts: false },
   }, 'test');
   const agent = await startAgent(config, { log });
   t.teardown(() => agent.stop());
@@ -83,7 +87,7 @@ t.test('a fault event refused by the broker (MQTT 5 reason 135) is kept, counted
   await waitFor('a status with no dead letters', () => (seen.statuses.at(-1)?.deadLetters === 0 && seen.statuses.at(-1)?.outboxEvents === 0 ? true : undefined), 5000);
 });
 
-t.test('an MQTT 3.1.1 connection cannot see the refusal: Mosquitto acknowledges the denied event and drops it (what the README warns about)', async (t) => {
+t.test('an MQTT 3.1.1 connection cannot see the refusal: Mosquitto acknowledges the denied event and drops it (what the README warns about; receipts off)', async (t) => {
   const dir = tempDir();
   t.teardown(dir.remove);
   const broker = await startMosquitto({ acl: WITHOUT_EVENTS });
@@ -99,6 +103,7 @@ t.test('an MQTT 3.1.1 connection cannot see the refusal: Mosquitto acknowledges 
     devices: [{ id: 'drive-1', site: 'plant', model: 'VFD-4000', firmware: '2.3.1', modbus: { host: sim.host, port: sim.port, intervals: { normal: 100 } } }],
     telemetry: { intervalMs: 0 },
     status: { intervalMs: 1000 },
+    delivery: { receipts: false },
   }, 'test');
   const agent = await startAgent(config, { log: pino({ level: 'silent' }) });
   t.teardown(() => agent.stop());

@@ -132,3 +132,14 @@ t.test('an inline register map for a device without an adapter file, validated l
   t.match(err.message, /devices\.0\.thresholds\.0\.related.*nope/, 'a rule naming a register that does not exist');
   t.notMatch(err.message, /no adapter matches model "HOMEMADE-1"/, 'no model lookup for a device with its own map');
 });
+
+t.test('delivery: receipts on by default with a bounded resend; a resend ceiling below the timeout is an error at its line', async (t) => {
+  t.same(parseAgentConfig(minimal).delivery, { receipts: true, receiptTimeoutMs: 30000, maxResendIntervalMs: 300000 });
+  const off = parseAgentConfig(`${minimal}delivery:\n  receipts: false\n`);
+  t.equal(off.delivery.receipts, false);
+  const text = `${minimal}delivery:\n  receiptTimeoutMs: 5000\n  maxResendIntervalMs: 1000\n`;
+  const err = t.throws(() => parseAgentConfig(text, 'agent.yaml'), { code: 'FL_ERR_CONFIG_INVALID' }) as Error;
+  t.match(err.message, /agent\.yaml:10:\d+: delivery\.maxResendIntervalMs: must be at least delivery\.receiptTimeoutMs \(5000\)/);
+  t.throws(() => parseAgentConfig(`${minimal}delivery:\n  receiptTimeoutMs: 10\n`, 'agent.yaml'), { code: 'FL_ERR_CONFIG_INVALID', message: /delivery\.receiptTimeoutMs/ });
+  t.throws(() => parseAgentConfig(`${minimal}delivery:\n  recepits: true\n`, 'agent.yaml'), { code: 'FL_ERR_CONFIG_INVALID', message: /recepits/ }, 'a typo is an error, not a silent default');
+});

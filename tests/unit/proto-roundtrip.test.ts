@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import t from 'tap';
 import {
-  decodeBirth, decodeDeath, decodeFaultEvent, decodeRpcRequest, decodeRpcResponse, decodeStatus, decodeTelemetry,
-  encodeBirth, encodeDeath, encodeFaultEvent, encodeRpcRequest, encodeRpcResponse, encodeStatus, encodeTelemetry,
+  decodeBirth, decodeDeath, decodeFaultEvent, decodeReceipt, decodeRpcRequest, decodeRpcResponse, decodeStatus, decodeTelemetry,
+  encodeBirth, encodeDeath, encodeFaultEvent, encodeReceipt, encodeRpcRequest, encodeRpcResponse, encodeStatus, encodeTelemetry,
 } from '../../protocol/codec.js';
 import type { DeviceBirth, FaultEvent } from '../../protocol/values.js';
 
@@ -42,6 +42,7 @@ t.test('every message survives encode -> decode unchanged', async (t) => {
     drops: 13, connects: 14, disconnects: 15, resent: 16, rejected: 17,
     unsupported: [{ parameter: 'accel_time', exceptionCode: 2, sinceMs: 1_700_000_000_000 }], deadLetters: 18,
     polls: 19, pollTimeouts: 20, pollExceptions: 21, pollLinkErrors: 22, outboxOldestAgeS: 23.5, logLinesClipped: 24,
+    unreceipted: 25, receipted: 26, resentUnreceipted: 27,
   };
   t.same(decodeStatus(encodeStatus(status)), status, 'AgentStatus');
   const fromOlderAgent = protobuf.parse(readFileSync(new URL('../../../protocol/faultline.proto', import.meta.url), 'utf8')).root.lookupType('faultline.v1.AgentStatus');
@@ -59,6 +60,19 @@ t.test('every message survives encode -> decode unchanged', async (t) => {
     const w = { id: 'w', ok: writeOutcome === 'applied', writeOutcome, values: event.snapshot };
     t.same(decodeRpcResponse(encodeRpcResponse(w)), w, `RpcResponse write ${writeOutcome}`);
   }
+});
+
+t.test('Receipt: stored ids and refusals survive encode -> decode; a refusal without a 32-byte digest is a typed error', async (t) => {
+  const receipt = {
+    device: 'drive-1', site: 'plant-a', timeMs: 1_763_000_000_500, eventIds: [event.id, '0193a1b2-0000-7000-8000-000000000002'],
+    refused: [{ payloadSha256: Buffer.alloc(32, 7), id: '', code: 'FL_ERR_PROTO_DECODE', message: 'cannot decode FaultEvent' }],
+  };
+  t.same(decodeReceipt(encodeReceipt(receipt)), receipt, 'Receipt');
+  const empty = { device: 'drive-1', site: 'plant-a', timeMs: 0, eventIds: [], refused: [] };
+  t.same(decodeReceipt(encodeReceipt(empty)), empty, 'an empty receipt');
+  t.throws(() => decodeReceipt(encodeReceipt({ ...empty, refused: [{ payloadSha256: Buffer.alloc(5), id: '', code: 'x', message: '' }] })), { code: 'FL_ERR_PROTO_INVALID' });
+  t.throws(() => decodeReceipt(encodeReceipt({ ...empty, device: '' })), { code: 'FL_ERR_PROTO_INVALID' });
+  t.throws(() => decodeReceipt(Buffer.from([0xff, 0xff, 0xff])), { code: 'FL_ERR_PROTO_DECODE' });
 });
 
 t.test('a message from a newer sender with unknown fields still decodes', async (t) => {

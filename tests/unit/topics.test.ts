@@ -2,7 +2,7 @@ import t from 'tap';
 import { filterFor, parseTopic, topicFor } from '../../protocol/topics.js';
 
 t.test('builds and parses every kind', async (t) => {
-  for (const kind of ['birth', 'death', 'status', 'telemetry', 'event', 'rpc/req', 'rpc/res'] as const) {
+  for (const kind of ['birth', 'death', 'status', 'telemetry', 'event', 'rpc/req', 'rpc/res', 'receipt'] as const) {
     const topic = topicFor('plant-a', 'drive.01', kind);
     t.same(parseTopic(topic), { site: 'plant-a', device: 'drive.01', kind }, topic);
   }

@@ -3,3 +3,4 @@ export * from './device-audit.js';
 export * from './device-registry.js';
 export * from './ingest-message.js';
 export * from './write-range-check.js';
+export * from './receipt-batch.js';
