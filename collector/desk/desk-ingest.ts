@@ -6,7 +6,11 @@
  * - a raise is correlated with the site's open and recently resolved tickets: an occurrence or a
  *   reopen goes to that ticket (applyFaultEvent); otherwise a new ticket is opened, routed and
  *   assigned, under a site parent when several devices at the site lost the same thing;
- * - a clear goes to the fault's current ticket (applyFaultEvent), which starts the verification hold.
+ * - a clear goes to the fault's current ticket (applyFaultEvent), which starts the verification hold;
+ * - an event the device sent before the newest one its alarm applied (by sequence number,
+ *   core/alarms/alarm-sequence.ts) does what it would have done in order: a late clear nothing; a
+ *   late raise counts on the fault's ticket, and when no ticket exists (its clear came first) it
+ *   opens one whose fault is already cleared.
  * Returns the ticket the event belongs to, for its timeline.
  */
 import type { FaultEvent } from '../../protocol/values.js';
@@ -37,7 +41,20 @@ export function processDeskEvent(work: DeskWork, e: FaultEvent, device: DeviceSt
     const id = alarmId(key);
     work.chatter(recordCycle(work.repo.alarms.chatter(id) ?? emptyChatterState(id, e.site), work.nowMs, s.chatter));
   }
+  if (outcome.late) return lateTicket(work, e, device, outcome.alarm.active ? null : outcome.alarm.lastClearMs);
   return e.transition === 'raise' ? raiseTicket(work, e, device) : clearTicket(work, e);
+}
+
+/** The ticket side of a late event; `clearedAtMs`: the device time of the clear the alarm applied after it (null: still active). */
+function lateTicket(work: DeskWork, e: FaultEvent, device: DeviceState | undefined, clearedAtMs: number | null): number | null {
+  const current = work.repo.tickets.currentForFault(e.site, e.device, e.code);
+  if (e.transition === 'clear') return current?.id ?? null;
+  const id = current ? continueTicket(work, current.id, e) : raiseTicket(work, e, device);
+  // The clear sent after this raise was applied already: the fault stays cleared on the ticket (device times may tie).
+  if (clearedAtMs !== null && work.repo.tickets.get(id)?.faultActive === true) {
+    continueTicket(work, id, { ...e, transition: 'clear', timeMs: Math.max(clearedAtMs, e.timeMs) });
+  }
+  return id;
 }
 
 function agentChatter(work: DeskWork, key: AlarmKey, e: FaultEvent): void {

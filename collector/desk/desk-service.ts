@@ -13,16 +13,19 @@ import type { DeviceState } from '../core/devices/device-registry.js';
 import { ALWAYS_CALENDAR, type Calendar } from '../core/sla/sla-calendar.js';
 import type { DeskConfigHolder } from '../desk-config/config-holder.js';
 import { configInvalid, type DeskSettings } from '../desk-config/desk-settings.js';
-import { EventProcessingFailed, type DeskScope, type DeskUnit, type EventProcessor, type StorePort, type StoredAlarm, type TicketRef } from '../store/port.js';
+import { EventProcessingFailed, type DeskScope, type DeskUnit, type EventProcessor, type RemoteDeskChanges, type StorePort, type StoredAlarm, type TicketRef } from '../store/port.js';
 import { alarmAction, bulkAlarmAction, type AlarmAction, type BulkAlarmResult } from './alarm-actions.js';
 import { processDeskEvent } from './desk-ingest.js';
 import { DeskScheduler } from './desk-scheduler.js';
 import { DeskWork } from './desk-work.js';
-import { ChangeSet, type DeskChangeListener } from './desk-changes.js';
+import { ChangeSet, type DeskChangeListener, type DeskChanges } from './desk-changes.js';
 import { ticketAction, type TicketAction } from './ticket-actions.js';
-import { fireTimer, timerScope } from './timer-handlers.js';
+import { claiming, fireTimer } from './timer-handlers.js';
 import { openManualTicket } from './ticket-opening.js';
 import { WebhookSender } from './webhook-sender.js';
+
+/** With other collectors on the database: re-read the next deadline at least this often (notifications do the real waking). */
+export const CLUSTER_SAFETY_POLL_MS = 30_000;
 
 export interface DeskServiceOptions {
   store: StorePort;
@@ -51,6 +54,7 @@ export class DeskService {
   /** Changes of the ingest batch in progress (announced when it commits). */
   private readonly batchChanges = new ChangeSet();
   private readonly listeners = new Set<DeskChangeListener>();
+  private stopRemote: (() => void) | undefined;
 
   constructor(private readonly opts: DeskServiceOptions) {
     const { store, log, now } = opts;
@@ -59,10 +63,19 @@ export class DeskService {
     this.scheduler = new DeskScheduler({
       next: () => store.desk.nextTimer(),
       due: (nowMs, limit) => store.desk.dueTimers(nowMs, limit),
-      fire: async (timer, nowMs) => { await this.run(nowMs, timerScope(timer), (work) => fireTimer(work, timer)); },
-      postpone: (timer, dueMs) => store.desk.transaction(timerScope(timer), (unit) => unit.repo.timers.set(timer.kind, timer.key, dueMs)),
+      // Each timer is claimed in the unit that applies it: with several collectors, one of them fires it.
+      fire: (timer, nowMs) => this.run(nowMs, claiming(timer, nowMs), (work, unit) => {
+        if (unit.claimed === false) return false;
+        fireTimer(work, timer);
+        return true;
+      }),
+      postpone: async (timer, dueMs, nowMs) => {
+        await store.desk.transaction(claiming(timer, nowMs), (unit) => { if (unit.claimed !== false) unit.repo.timers.set(timer.kind, timer.key, dueMs); });
+      },
       afterRun: () => this.webhooks.kick(),
       now, log: log.child({ part: 'desk-scheduler' }), autoArm,
+      // Other collectors' deadlines arrive by notification; this poll only covers one lost with its connection.
+      ...(store.cluster.shared ? { safetyPollMs: CLUSTER_SAFETY_POLL_MS } : {}),
     });
     this.webhooks = new WebhookSender({
       outbox: store.webhooks, settings: () => this.settings(), now, logger: log.child({ part: 'webhooks' }), autoArm,
@@ -82,12 +95,15 @@ export class DeskService {
       })().catch((err: unknown) => this.opts.log.error({ err }, 'applying the new desk config to stored deadlines failed'));
     });
     this.opts.store.ingest.setEventProcessor(this.eventProcessor());
+    this.stopRemote = this.opts.store.cluster.onRemote((c) => this.remoteChanges(c));
     this.scheduler.start();
     this.webhooks.start();
   }
 
   async stop(): Promise<void> {
     this.opts.store.ingest.setEventProcessor(null);
+    this.stopRemote?.();
+    this.stopRemote = undefined;
     await this.scheduler.stop();
     await this.webhooks.stop();
   }
@@ -232,10 +248,10 @@ export class DeskService {
     return this.run(this.opts.now(), scope, fn, true);
   }
 
-  private async run<T>(nowMs: number, scope: DeskScope, fn: (work: DeskWork) => T, after = false): Promise<T> {
+  private async run<T>(nowMs: number, scope: DeskScope, fn: (work: DeskWork, unit: DeskUnit) => T, after = false): Promise<T> {
     const changes = new ChangeSet();
     try {
-      const result = await this.opts.store.desk.transaction(scope, (unit) => fn(new DeskWork(unit.repo, this.settings(), nowMs, changes)));
+      const result = await this.opts.store.desk.transaction(scope, (unit) => fn(new DeskWork(unit.repo, this.settings(), nowMs, changes), unit));
       this.announce(changes);
       return result;
     } finally {
@@ -243,9 +259,19 @@ export class DeskService {
     }
   }
 
+  /** Another collector committed a unit: show its changes here too, and wake for its deadline when earlier than ours. */
+  private remoteChanges(c: RemoteDeskChanges): void {
+    if (c.resync) this.scheduler.rearm();
+    else if (c.earliestDueMs !== null) this.scheduler.wakeBy(c.earliestDueMs);
+    if (c.alarms.length + c.tickets.length + c.floodSites.length > 0) this.tell({ alarms: c.alarms, tickets: c.tickets, floodSites: c.floodSites });
+  }
+
   private announce(changes: ChangeSet): void {
     if (changes.empty || this.listeners.size === 0) return;
-    const taken = changes.take();
+    this.tell(changes.take());
+  }
+
+  private tell(taken: DeskChanges): void {
     for (const listener of this.listeners) {
       try {
         listener(taken);

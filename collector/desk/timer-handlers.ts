@@ -41,6 +41,11 @@ export function fireTimer(work: DeskWork, timer: DeskTimer): void {
   }
 }
 
+/** The scope of the unit that fires the timer: what it touches, and the timer itself, claimed when due by nowMs. */
+export function claiming(timer: DeskTimer, nowMs: number): DeskScope {
+  return { ...timerScope(timer), claim: { kind: timer.kind, key: timer.key, dueBy: nowMs } };
+}
+
 /** What firing the timer touches (see DeskScope). */
 export function timerScope(timer: DeskTimer): DeskScope {
   switch (timer.kind) {

@@ -118,6 +118,26 @@ export interface ReportsPort {
   load(period: ReportPeriod, filter: ReportFilter): Promise<ReportData>;
 }
 
+/** What another collector sharing the database committed (one desk unit of work). */
+export interface RemoteDeskChanges {
+  alarms: number[];
+  tickets: number[];
+  /** Sites whose flood state was written. */
+  floodSites: string[];
+  /** The earliest deadline the unit set; null: none. */
+  earliestDueMs: number | null;
+  /** Too much to name, or notifications may have been missed (a lost connection): re-read what is shown. */
+  resync: boolean;
+}
+
+/** Collectors sharing one database: how one hears what the others committed. */
+export interface ClusterPort {
+  /** true when other collectors may share the store (PostgreSQL); an embedded store hears nothing. */
+  readonly shared: boolean;
+  /** Calls listener after every desk unit another collector commits (within a second); returns the unsubscribe. */
+  onRemote(listener: (changes: RemoteDeskChanges) => void): () => void;
+}
+
 export interface StorePort {
   /** Where the data lives, for logs and health (a file path; never a password). */
   readonly location: string;
@@ -133,6 +153,7 @@ export interface StorePort {
   readonly deviceKeys: DeviceKeysPort;
   readonly knowledge: KnowledgePort;
   readonly reports: ReportsPort;
+  readonly cluster: ClusterPort;
   /** Closes the store; idempotent. */
   close(): Promise<void>;
 }

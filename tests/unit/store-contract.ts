@@ -13,6 +13,7 @@ import { manualTicket, type DeskTicket } from '../../collector/core/tickets/desk
 import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
 import { DeskService } from '../../collector/desk/desk-service.js';
 import { EventProcessingFailed, type EventProcessor, type StorePort } from '../../collector/store/port.js';
+import { clusterContract } from './store-contract-cluster.js';
 
 export interface ContractStores {
   /** A fresh, empty store; the suite closes it. */
@@ -58,7 +59,7 @@ const delivery = (id: string): WebhookDelivery => ({
 });
 
 /** A desk on the store with its built-in defaults (every event goes through it, as in the collector). */
-async function attachDesk(t: Tap, store: StorePort): Promise<DeskService> {
+export async function attachDesk(t: Tap, store: StorePort): Promise<DeskService> {
   const log = silentLogger();
   const desk = new DeskService({ store, config: new DeskConfigHolder({ log, now: () => NOW }), log, now: () => NOW, autoTimers: false });
   await desk.start();
@@ -352,4 +353,6 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same(await again.queries.counts(), { events: 1, tickets: 1 });
     t.match(await again.audit.verify(), { ok: true });
   });
+
+  clusterContract(test, (t) => stores.open(t), attachDesk, NOW);
 }

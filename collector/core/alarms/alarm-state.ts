@@ -14,6 +14,7 @@
 import type { Category, FaultEvent, Severity } from '../../../protocol/values.js';
 import { auditRecord, type Actor, type AuditRecord } from '../desk/audit-record.js';
 import { DESK_ERROR_CODES, deskError } from '../desk/desk-errors.js';
+import { sequenceVerdict, type AppliedSeq } from './alarm-sequence.js';
 
 export const ALARM_STATES = [
   'normal', 'active-unacknowledged', 'active-acknowledged', 'cleared-unacknowledged', 'shelved', 'suppressed-by-design', 'out-of-service',
@@ -51,6 +52,8 @@ export interface Alarm {
   /** Collector time of the latest state change. */
   changedAtMs: number;
   raiseCount: number;
+  /** The newest device event applied (alarm-sequence.ts); absent before the first sequenced event. */
+  seq?: AppliedSeq;
 }
 
 export interface AlarmOutcome {
@@ -62,6 +65,8 @@ export interface AlarmOutcome {
   audit: AuditRecord[];
   /** Why nothing changed, when nothing did. */
   note: string;
+  /** A device event sent before the newest one applied (alarm-sequence.ts): stored, but the condition did not move. */
+  late?: true;
 }
 
 export function alarmId(key: AlarmKey): string {
@@ -105,7 +110,7 @@ export function invalidTransition(a: Alarm, action: string, hint: string): never
     { alarm: alarmId(a.key), state: alarmState(a), action }, hint);
 }
 
-type AlarmEvent = Pick<FaultEvent, 'site' | 'device' | 'code' | 'category' | 'severity' | 'message' | 'timeMs' | 'transition'>;
+type AlarmEvent = Pick<FaultEvent, 'site' | 'device' | 'code' | 'category' | 'severity' | 'message' | 'timeMs' | 'transition'> & { seq?: number };
 
 function fresh(e: AlarmEvent, nowMs: number): Alarm {
   return {
@@ -119,11 +124,21 @@ function deviceActor(e: AlarmEvent): Actor {
   return { kind: 'device', id: `${e.site}/${e.device}` };
 }
 
-/** A raise or clear from the device; `nowMs` is the collector's clock. */
+/**
+ * A raise or clear from the device; `nowMs` is the collector's clock. Sequenced events are ordered
+ * by the device's sequence number (alarm-sequence.ts), others by device time.
+ */
 export function applyAlarmEvent(prev: Alarm | undefined, e: AlarmEvent, nowMs: number): AlarmOutcome {
   const a = prev ?? fresh(e, nowMs);
+  const verdict = sequenceVerdict(a.seq, e);
+  if (verdict === 'late') return lateEvent(a, e, nowMs);
+  const outcome = applyInOrder(prev, a, e, nowMs, verdict === 'unsequenced');
+  return (e.seq ?? 0) > 0 ? { ...outcome, alarm: { ...outcome.alarm, seq: { n: e.seq ?? 0, timeMs: e.timeMs } } } : outcome;
+}
+
+function applyInOrder(prev: Alarm | undefined, a: Alarm, e: AlarmEvent, nowMs: number, compareTimes: boolean): AlarmOutcome {
   if (e.transition === 'raise') {
-    if (a.lastClearMs !== null && e.timeMs < a.lastClearMs) return unchanged(a, 'raise is older than the latest clear');
+    if (compareTimes && a.lastClearMs !== null && e.timeMs < a.lastClearMs) return unchanged(a, 'raise is older than the latest clear');
     const raised: Alarm = {
       ...a, category: e.category, severity: e.severity, message: e.message, lastRaiseMs: Math.max(a.lastRaiseMs ?? e.timeMs, e.timeMs),
       raiseCount: a.raiseCount + 1,
@@ -132,10 +147,33 @@ export function applyAlarmEvent(prev: Alarm | undefined, e: AlarmEvent, nowMs: n
     const next: Alarm = { ...raised, active: true, acknowledged: isSuppressed(a) ? a.acknowledged : false, changedAtMs: nowMs };
     return alarmOutcome(prev, next, { atMs: nowMs, actor: deviceActor(e), action: 'raise', reason: e.message || e.code, annunciated: !isSuppressed(a) });
   }
-  if (!a.active) return unchanged(a, 'already cleared');
-  if (a.lastRaiseMs !== null && e.timeMs < a.lastRaiseMs) return unchanged(a, 'clear is older than the latest raise');
+  // A clear of a cleared alarm moves nothing, but its time is kept: a raise sent before it may still arrive.
+  if (!a.active) return unchanged({ ...a, lastClearMs: Math.max(a.lastClearMs ?? e.timeMs, e.timeMs) }, 'already cleared');
+  if (compareTimes && a.lastRaiseMs !== null && e.timeMs < a.lastRaiseMs) return unchanged(a, 'clear is older than the latest raise');
   const next: Alarm = { ...a, active: false, lastClearMs: e.timeMs, changedAtMs: nowMs };
   return alarmOutcome(a, next, { atMs: nowMs, actor: deviceActor(e), action: 'clear', reason: 'device reports the condition gone' });
+}
+
+/**
+ * An event the device sent before the newest one applied. A late clear moves nothing (its time is
+ * kept as the latest clear's, as in sequence order). A late raise
+ * happened before the newer event: it counts; when the newer event was a clear that left the alarm
+ * acknowledged, the raise was never shown, so it is returned unacknowledged (as in sequence order:
+ * raise, then clear → cleared-unacknowledged).
+ */
+function lateEvent(a: Alarm, e: AlarmEvent, nowMs: number): AlarmOutcome {
+  const newest = a.seq?.n ?? 0;
+  if (e.transition === 'clear') {
+    const kept: Alarm = { ...a, lastClearMs: Math.max(a.lastClearMs ?? e.timeMs, e.timeMs) };
+    return { ...unchanged(kept, `clear (seq ${e.seq ?? 0}) was sent before the newest applied event (seq ${newest})`), late: true };
+  }
+  const counted: Alarm = { ...a, lastRaiseMs: Math.max(a.lastRaiseMs ?? e.timeMs, e.timeMs), raiseCount: a.raiseCount + 1 };
+  if (a.active || isSuppressed(a) || !a.acknowledged) {
+    return { ...unchanged(counted, `raise (seq ${e.seq ?? 0}) was sent before the newest applied event (seq ${newest})`), late: true };
+  }
+  const next: Alarm = { ...counted, acknowledged: false, changedAtMs: nowMs };
+  const reason = `${e.message || e.code} (late: seq ${e.seq ?? 0}, cleared since by seq ${newest})`;
+  return { ...alarmOutcome(a, next, { atMs: nowMs, actor: deviceActor(e), action: 'raise', reason, annunciated: true }), late: true };
 }
 
 /** An operator acknowledges: active-unacknowledged → active-acknowledged, cleared-unacknowledged → normal. */

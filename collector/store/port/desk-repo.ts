@@ -245,6 +245,11 @@ export interface DeskUnit {
   readonly repo: DeskRepo;
   /** Runs fn in a savepoint of the unit: when it throws, only its own writes are undone (and it rethrows). */
   savepoint<T>(fn: () => T): T;
+  /**
+   * Set when the scope asked to claim a timer (DeskScope.claim): true when this unit holds it (still
+   * due, and no other collector has it), so it applies the timer's effect; false: leave it alone.
+   */
+  readonly claimed?: boolean;
 }
 
 /**
@@ -258,4 +263,10 @@ export interface DeskScope {
   tickets?: readonly number[];
   alarms?: readonly number[];
   all?: true;
+  /**
+   * Claim this timer for the unit when it is due by `dueBy` (unit.claimed tells): with several
+   * collectors on one database exactly one unit holds a due timer (PostgreSQL: FOR UPDATE SKIP LOCKED
+   * under the scope's locks), in the transaction that applies its effect and moves its deadline.
+   */
+  claim?: { kind: TimerKind; key: string; dueBy: number };
 }

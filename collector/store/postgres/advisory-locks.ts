@@ -24,6 +24,12 @@ export const ADVISORY_LOCK_AUDIT = 4;
  * Taken before the device locks, sites sorted, so two collectors cannot deadlock.
  */
 export const ADVISORY_LOCK_SITE_CLASS = 0x464e;
+/**
+ * Transaction-level, one per desk timer (second key = hashtext('kind/key')), only ever tried
+ * (pg_try_advisory_xact_lock): held by the collector firing that timer, so the others skip it at
+ * once instead of queueing on its scope's locks. Never waited on, so it cannot deadlock.
+ */
+export const ADVISORY_LOCK_TIMER_CLASS = 0x464f;
 /** Transaction-level: held while the last-admin rule is checked and a user change applied. */
 export const ADVISORY_LOCK_USERS = 5;
 /** Transaction-level: held while a broker credential takes the next change number. */

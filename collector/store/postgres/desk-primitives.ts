@@ -6,7 +6,7 @@
  */
 import { FaultlineError } from '../../../protocol/errors.js';
 import { assertValidId } from '../../../protocol/topics.js';
-import { ADVISORY_LOCK_DEVICE_CLASS } from './advisory-locks.js';
+import { ADVISORY_LOCK_DEVICE_CLASS, ADVISORY_LOCK_TIMER_CLASS } from './advisory-locks.js';
 import type { Queryable } from './pool.js';
 
 /**
@@ -48,6 +48,23 @@ export async function claimDueTimers(tx: Queryable, nowMs: number, limit: number
   const { rows } = await tx.query<{ kind: string; key: string; due_ms: number }>(
     `SELECT kind, key, due_ms FROM desk_timers WHERE due_ms <= $1 ORDER BY due_ms LIMIT $2 FOR UPDATE SKIP LOCKED`, [nowMs, limit]);
   return rows.map((r) => ({ kind: r.kind, key: r.key, dueMs: r.due_ms }));
+}
+
+/** Tries (never waits) to become the collector firing this timer; false: another one is firing it now. */
+export async function tryFiringLock(tx: Queryable, claim: { kind: string; key: string }): Promise<boolean> {
+  const { rows } = await tx.query(`SELECT 1 AS got WHERE pg_try_advisory_xact_lock(${ADVISORY_LOCK_TIMER_CLASS}, hashtext($1))`, [`${claim.kind}/${claim.key}`]);
+  return rows.length > 0;
+}
+
+/**
+ * Claims one timer for the unit that applies it: true when it is due by `dueBy` and no other
+ * transaction holds it (FOR UPDATE SKIP LOCKED). Run it after the unit's scope locks: a collector
+ * that applied the timer meanwhile has moved its deadline, so the claim then finds nothing due.
+ */
+export async function claimDueTimer(tx: Queryable, claim: { kind: string; key: string; dueBy: number }): Promise<boolean> {
+  const { rows } = await tx.query<{ kind: string }>(
+    'SELECT kind FROM desk_timers WHERE kind = $1 AND key = $2 AND due_ms <= $3 FOR UPDATE SKIP LOCKED', [claim.kind, claim.key, claim.dueBy]);
+  return rows.length > 0;
 }
 
 /** When the next timer is due (null when none): what a collector sleeps until, instead of polling. */

@@ -24,6 +24,7 @@
  * The audit chain is extended at the end, under a transaction-level advisory lock held to COMMIT,
  * so concurrent units append one after another to the same head.
  */
+import type { UnitSummary } from './desk-signals.js';
 import { FaultlineError } from '../../../protocol/errors.js';
 import type { Category } from '../../../protocol/values.js';
 import { alarmId } from '../../core/alarms/alarm-state.js';
@@ -70,6 +71,8 @@ export class PgDeskUnit implements DeskUnit {
   readonly repo: DeskRepo;
   private changes = new Changes();
   private readonly index: TicketIndex;
+  /** Whether the unit holds the timer its scope claimed (DeskScope.claim); undefined when it claimed none. */
+  claimed: boolean | undefined;
 
   constructor(private readonly loaded: Loaded, private readonly mode: 'retry' | 'fail') {
     this.index = new TicketIndex(loaded.tickets.values());
@@ -344,6 +347,14 @@ export class PgDeskUnit implements DeskUnit {
   /** Writes what the unit changed, a handful of statements however many objects it touched (unit-writes.ts). */
   async write(tx: Queryable): Promise<void> {
     await writeUnitChanges(tx, this.loaded, this.changes);
+  }
+
+  /** What the unit touched and its earliest new deadline, for the other collectors (desk-signals.ts). */
+  summary(): UnitSummary {
+    const c = this.changes;
+    let earliestDueMs: number | null = null;
+    for (const t of c.timers.values()) if (t.dueMs !== null && (earliestDueMs === null || t.dueMs < earliestDueMs)) earliestDueMs = t.dueMs;
+    return { alarms: [...c.alarms.values()].map((a) => a.id), tickets: [...c.tickets.keys()], floodSites: [...c.floods.keys()], earliestDueMs };
   }
 
   /** Appends the unit's audit records; call last before COMMIT (it holds the chain lock until then). */

@@ -8,6 +8,7 @@
  * reused. The data directory holds only the key file device write keys are sealed with (never in
  * the database); the URL is only ever shown with its password masked.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { FaultlineError } from '../../../protocol/errors.js';
@@ -23,6 +24,8 @@ import type { StorePort } from '../port.js';
 import { EventProcessingFailed, type DeskScope, type DeskTimer, type EventProcessor, type StoredAuditRecord, type TimerKind } from '../port/desk-repo.js';
 import { recordFromRow, type AuditRow } from '../sqlite/audit-log.js';
 import { deviceFromRow, deviceToRow, type DeviceRow } from '../sqlite/row-mapping.js';
+import { claimDueTimer, tryFiringLock } from './desk-primitives.js';
+import { notifyDeskChanges, PgDeskSignals } from './desk-signals.js';
 import { loadOpenLoad, loadSiteTickets, loadUnit, RESOLVED_LOAD_WINDOW_MS, reserveIds, SITE_LOAD_WINDOW_MS, takeMoreCounters } from './desk-scope.js';
 import { NeedMore, PgDeskUnit } from './desk-unit.js';
 import { appendAudit, jsonRows } from './unit-writes.js';
@@ -122,6 +125,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       cause, context: { database: location }, hint: 'check that PostgreSQL is running and the URL, user and database are right',
     });
   }
+
+  const signals = new PgDeskSignals(opts.url, randomUUID(), opts.log);
 
   /** A lost or refused connection as the port's "store unavailable" (the sender redelivers); other errors as they are. */
   const unavailable = (err: unknown): unknown => {
@@ -313,19 +318,35 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
           last_death_reason = excluded.last_death_reason, last_status = excluded.last_status`, [jsonRows(moved)]);
       }
       if (samples.length > 0) await insertRows(tx, 'INSERT INTO telemetry (site, device, parameter, value, quality, time_ms)', 6, samples);
+      await notifyDeskChanges(tx, signals.origin, unit.summary());
       await unit.writeAudit(tx);
       return outcomes;
     });
   }
 
   // ---- desk ----
+  /**
+   * Skips at once a timer another collector is firing (its firing lock is only ever tried); else takes
+   * the scope's locks (transaction-level: loading the scope afterwards takes them again at no cost)
+   * and claims the timer, which is no longer due when another collector applied it meanwhile.
+   */
+  async function claimUnderLocks(tx: Tx, options: Parameters<typeof loadUnit>[1], claim: NonNullable<DeskScope['claim']>): Promise<boolean> {
+    if (!(await tryFiringLock(tx, claim))) return false;
+    await loadUnit(tx, { ...options, locksOnly: true });
+    return claimDueTimer(tx, claim);
+  }
+
   async function deskTransaction<T>(scope: DeskScope, fn: (unit: PgDeskUnit) => T): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await withTx(async (tx) => {
           const clock = Date.now();
-          const loaded = await loadUnit(tx, { scope, resolvedSinceMs: clock - RESOLVED_LOAD_WINDOW_MS, siteOpenedSinceMs: clock - SITE_LOAD_WINDOW_MS, days: [], ticketIds: 0, alarmIds: 0 });
+          const options = { scope, resolvedSinceMs: clock - RESOLVED_LOAD_WINDOW_MS, siteOpenedSinceMs: clock - SITE_LOAD_WINDOW_MS, days: [], ticketIds: 0, alarmIds: 0 };
+          // A timer's unit claims it under the scope's locks and loads the scope only when it got it (another collector fired it otherwise).
+          const claimed = scope.claim ? await claimUnderLocks(tx, options, scope.claim) : undefined;
+          const loaded = await loadUnit(tx, claimed === false ? { ...options, locksOnly: true } : options);
           const unit = new PgDeskUnit(loaded, 'retry');
+          unit.claimed = claimed;
           for (;;) {
             let result: T | undefined;
             let failure: unknown;
@@ -348,6 +369,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
             }
             if (failed) throw failure;
             await unit.write(tx);
+            await notifyDeskChanges(tx, signals.origin, unit.summary());
             await unit.writeAudit(tx);
             return result as T;
           }
@@ -463,9 +485,11 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     },
     knowledge,
     reports: { load: (period, filter) => reports.load(period, filter) },
+    cluster: signals,
     async close() {
       if (closed) return;
       closed = true;
+      await signals.close();
       await pool.end();
     },
   };

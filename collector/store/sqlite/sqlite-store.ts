@@ -161,7 +161,13 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       setEventProcessor: (p) => writer.setEventProcessor(p),
     },
     desk: {
-      transaction: async (_scope, fn) => transaction(() => fn(unit)),
+      transaction: async (scope, fn) => transaction(() => {
+        // One process owns the file: a timer still due inside the transaction is this unit's.
+        const claim = scope.claim;
+        if (!claim) return fn(unit);
+        const due = timers.get(claim.kind, claim.key);
+        return fn({ ...unit, claimed: due !== undefined && due.dueMs <= claim.dueBy });
+      }),
       nextTimer: async () => timers.next(),
       dueTimers: async (nowMs, limit) => timers.due(nowMs, limit),
       calendarsInUse: async () => tickets.calendarsInUse(),
@@ -195,6 +201,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       ticket: async (ref) => kbTickets.find(ref),
     },
     reports: { load: async (period, filter) => reports.load(period, filter) },
+    // One process owns the file: its own desk announces every change in process.
+    cluster: { shared: false, onRemote: () => () => undefined },
     async close() {
       if (closed) return;
       closed = true;
