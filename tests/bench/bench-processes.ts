@@ -89,7 +89,7 @@ export async function startCollectorProcess(dist = DIST, database?: string): Pro
   { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`collector did not start: ${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`collector did not start: ${output}`)), 60_000);
     const onData = (b: Buffer): void => {
       output += b.toString();
       if (output.includes('faultline collector running')) { clearTimeout(timer); resolve(); }

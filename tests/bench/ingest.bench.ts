@@ -21,11 +21,14 @@ export interface IngestBenchOptions {
   inFlight?: number;
 }
 
-export function payloads(run: string, devices: number, perDevice: number): Buffer[][] {
+/** The site of device `d` of a run: the run's name, or one of `sites` sites named after it. */
+export const siteOf = (run: string, d: number, sites = 1): string => (sites > 1 ? `${run}-${d % sites}` : run);
+
+export function payloads(run: string, devices: number, perDevice: number, sites = 1): Buffer[][] {
   return Array.from({ length: devices }, (_, d) => Array.from({ length: perDevice }, (_, i) => {
     const seq = i + 1;
     const e: FaultEvent = {
-      id: uuidv7(), device: `dev-${d}`, site: run, seq, timeMs: Date.now(), source: 'modbus', category: 'hardware',
+      id: uuidv7(), device: `dev-${d}`, site: siteOf(run, d, sites), seq, timeMs: Date.now(), source: 'modbus', category: 'hardware',
       code: `vfd.code_${seq % 20}`, severity: 'major', transition: seq % 4 === 0 ? 'clear' : 'raise', message: 'bench fault',
       snapshot: [{ parameter: 'motor_current', value: 12.5, quality: 'good', timeMs: Date.now() - 1000 }], logExcerpt: [], labels: {},
       adapterId: 'generic-vfd', remedy: '',
@@ -35,7 +38,7 @@ export function payloads(run: string, devices: number, perDevice: number): Buffe
 }
 
 /** Publishes every payload at QoS 1 with at most `inFlight` unacknowledged per connection; returns [startMs, lastAckMs]. */
-export async function publishAll(clients: MqttClient[], run: string, data: Buffer[][], inFlight: number): Promise<[number, number]> {
+export async function publishAll(clients: MqttClient[], run: string, data: Buffer[][], inFlight: number, sites = 1): Promise<[number, number]> {
   const start = Date.now();
   await Promise.all(clients.map(async (c, d) => {
     const mine = data[d] ?? [];
@@ -43,7 +46,7 @@ export async function publishAll(clients: MqttClient[], run: string, data: Buffe
     const worker = async (): Promise<void> => {
       while (next < mine.length) {
         const p = mine[next++] as Buffer;
-        await c.publishAsync(`fl/v1/${run}/dev-${d}/event`, p, { qos: 1 });
+        await c.publishAsync(`fl/v1/${siteOf(run, d, sites)}/dev-${d}/event`, p, { qos: 1 });
       }
     };
     await Promise.all(Array.from({ length: inFlight }, worker));
@@ -51,8 +54,8 @@ export async function publishAll(clients: MqttClient[], run: string, data: Buffe
   return [start, Date.now()];
 }
 
-export async function connectAll(url: string, run: string, devices: number): Promise<MqttClient[]> {
-  return Promise.all(Array.from({ length: devices }, (_, d) => benchClient(url, `fl-${run}-dev-${d}`)));
+export async function connectAll(url: string, run: string, devices: number, sites = 1): Promise<MqttClient[]> {
+  return Promise.all(Array.from({ length: devices }, (_, d) => benchClient(url, `fl-${siteOf(run, d, sites)}-dev-${d}`)));
 }
 
 export interface CollectorRun {
@@ -62,7 +65,7 @@ export interface CollectorRun {
   stored: { events: number; tickets: number };
 }
 
-async function collectorRun(dist: string | undefined, devices: number, perDevice: number, inFlight: number, database?: string): Promise<CollectorRun> {
+export async function collectorRun(dist: string | undefined, devices: number, perDevice: number, inFlight: number, database?: string): Promise<CollectorRun> {
   const total = devices * perDevice;
   const collector = await startCollectorProcess(dist, database);
   try {

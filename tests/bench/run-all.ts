@@ -14,6 +14,7 @@ import { runTicketLatencyBench } from './ticket-latency.bench.js';
 import { runDashboardLatencyBench } from './dashboard-latency.js';
 import { runSqliteBindingBench } from './sqlite-binding.bench.js';
 import { runDeviceLoginBench } from './device-login.bench.js';
+import { runClusterBench } from './cluster.bench.js';
 import { runReceiptsBench } from './receipts.bench.js';
 
 const benches: Record<string, () => Promise<void> | void> = {
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   'log-parse': runLogParseBench,
   ingest: runIngestBench,
   'pg-events': () => runPgEventsBench(),
+  cluster: () => runClusterBench(),
   'device-login': () => runDeviceLoginBench(),
   'ticket-latency': () => runTicketLatencyBench(),
   'fault-latency': () => runFaultLatencyBench(),
