@@ -13,7 +13,7 @@
  * printed: the time until all are online in the shared database, and each collector's and the
  * broker's RSS. Bounded in events, devices and time; prints figures, asserts nothing.
  *
- * FAULTLINE_BENCH_CLUSTER_EVENTS (default 10,000, over 50 devices), FAULTLINE_BENCH_CLUSTER_FLEET
+ * FAULTLINE_BENCH_CLUSTER_EVENTS (default 4,000, over 50 devices), FAULTLINE_BENCH_CLUSTER_FLEET
  * (default 10,000 connected devices) size it.
  */
 import { readFileSync } from 'node:fs';
@@ -130,7 +130,7 @@ async function fleetRun(fleet: number, collectors: CollectorProcess[], broker: M
 }
 
 export async function runClusterBench(): Promise<void> {
-  const total = Number(process.env.FAULTLINE_BENCH_CLUSTER_EVENTS ?? 10_000);
+  const total = Number(process.env.FAULTLINE_BENCH_CLUSTER_EVENTS ?? 4_000);
   const fleet = Number(process.env.FAULTLINE_BENCH_CLUSTER_FLEET ?? 10_000);
   const perDevice = Math.max(1, Math.round(total / DEVICES));
   process.stdout.write(`cluster: ${DEVICES} devices at ${SITES} sites x ${fmt(perDevice)} FaultEvents (${fmt(DEVICES * perDevice)}), QoS 1, ${IN_FLIGHT} in flight each; `
