@@ -14,6 +14,9 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const DIST = join(process.cwd(), 'dist');
 
+/** PostgreSQL settings of a bench database: durable, as a cluster runs (the test helper's default turns fsync off). */
+export const DURABLE_PG = { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on' } as const;
+
 export interface CollectorProcess {
   mqttUrl: string;
   httpUrl: string;
@@ -35,9 +38,9 @@ export function processCpuMs(pid: number | undefined): number {
   }
 }
 
-function runCli(args: string[]): Promise<{ code: number | null; out: string }> {
+function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(DIST, 'bin', 'faultline.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(DIST, 'bin', 'faultline.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
     child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
@@ -46,10 +49,10 @@ function runCli(args: string[]): Promise<{ code: number | null; out: string }> {
 }
 
 /** A viewer with an API token in the data dir, for the API calls the benches make; none when the CLI has no users. */
-async function benchApiHeaders(dataDir: string): Promise<Record<string, string>> {
-  const user = await runCli(['user', 'add', 'bench', '--role', 'viewer', '--data-dir', dataDir]);
+async function benchApiHeaders(dataDir: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const user = await runCli(['user', 'add', 'bench', '--role', 'viewer', '--data-dir', dataDir], env);
   if (user.code !== 0) return {};
-  const token = await runCli(['user', 'token', 'add', 'bench', '--name', 'bench', '--data-dir', dataDir]);
+  const token = await runCli(['user', 'token', 'add', 'bench', '--name', 'bench', '--data-dir', dataDir], env);
   const line = token.out.split('\n').find((l) => l.startsWith('flt_'));
   if (token.code !== 0 || line === undefined) throw new Error(`cannot create a bench API token: ${token.out}`);
   return { authorization: `Bearer ${line.trim()}` };
@@ -67,19 +70,26 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A collector process from this build, or from another build's dist/ (`dist`), e.g. a baseline to compare with. */
-export async function startCollectorProcess(dist = DIST): Promise<CollectorProcess> {
+/**
+ * A collector process from this build, or from another build's dist/ (`dist`), e.g. a baseline to
+ * compare with; on SQLite in its temp data dir, or on PostgreSQL when `database` is a URL (a fresh
+ * database: the bench user and token are made in it).
+ */
+export async function startCollectorProcess(dist = DIST, database?: string): Promise<CollectorProcess> {
   const dir = tempDir('faultline-bench-');
   const [mqttPort, httpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
-  const apiHeaders = await benchApiHeaders(dir.path);
+  const env: NodeJS.ProcessEnv = { ...process.env, FAULTLINE_LOG_LEVEL: 'error' };
+  if (database === undefined) delete env.FAULTLINE_DATABASE;
+  else env.FAULTLINE_DATABASE = database;
+  const apiHeaders = await benchApiHeaders(dir.path, env);
   // FAULTLINE_BENCH_COLLECTOR_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the collector side.
   const nodeArgs = (process.env.FAULTLINE_BENCH_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(dist, 'bin', 'faultline.js'), 'collector', '--data-dir', dir.path, '--mqtt-host', '127.0.0.1',
     '--mqtt-port', String(mqttPort), '--http-host', '127.0.0.1', '--http-port', String(httpPort)],
-  { env: { ...process.env, FAULTLINE_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`collector did not start: ${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`collector did not start: ${output}`)), 60_000);
     const onData = (b: Buffer): void => {
       output += b.toString();
       if (output.includes('faultline collector running')) { clearTimeout(timer); resolve(); }

@@ -12,7 +12,8 @@ import type { MqttClient } from 'mqtt';
 import { uuidv7 } from 'uuidv7';
 import { encodeFaultEvent } from '../../protocol/codec.js';
 import type { FaultEvent } from '../../protocol/values.js';
-import { benchClient, fmt, startBareAedesProcess, startCollectorProcess } from './bench-processes.js';
+import { startPostgres } from '../helpers/postgres-server.js';
+import { benchClient, DURABLE_PG, fmt, startBareAedesProcess, startCollectorProcess } from './bench-processes.js';
 
 export interface IngestBenchOptions {
   devices?: number;
@@ -20,11 +21,14 @@ export interface IngestBenchOptions {
   inFlight?: number;
 }
 
-function payloads(run: string, devices: number, perDevice: number): Buffer[][] {
+/** The site of device `d` of a run: the run's name, or one of `sites` sites named after it. */
+export const siteOf = (run: string, d: number, sites = 1): string => (sites > 1 ? `${run}-${d % sites}` : run);
+
+export function payloads(run: string, devices: number, perDevice: number, sites = 1): Buffer[][] {
   return Array.from({ length: devices }, (_, d) => Array.from({ length: perDevice }, (_, i) => {
     const seq = i + 1;
     const e: FaultEvent = {
-      id: uuidv7(), device: `dev-${d}`, site: run, seq, timeMs: Date.now(), source: 'modbus', category: 'hardware',
+      id: uuidv7(), device: `dev-${d}`, site: siteOf(run, d, sites), seq, timeMs: Date.now(), source: 'modbus', category: 'hardware',
       code: `vfd.code_${seq % 20}`, severity: 'major', transition: seq % 4 === 0 ? 'clear' : 'raise', message: 'bench fault',
       snapshot: [{ parameter: 'motor_current', value: 12.5, quality: 'good', timeMs: Date.now() - 1000 }], logExcerpt: [], labels: {},
       adapterId: 'generic-vfd', remedy: '',
@@ -34,7 +38,7 @@ function payloads(run: string, devices: number, perDevice: number): Buffer[][] {
 }
 
 /** Publishes every payload at QoS 1 with at most `inFlight` unacknowledged per connection; returns [startMs, lastAckMs]. */
-async function publishAll(clients: MqttClient[], run: string, data: Buffer[][], inFlight: number): Promise<[number, number]> {
+export async function publishAll(clients: MqttClient[], run: string, data: Buffer[][], inFlight: number, sites = 1): Promise<[number, number]> {
   const start = Date.now();
   await Promise.all(clients.map(async (c, d) => {
     const mine = data[d] ?? [];
@@ -42,7 +46,7 @@ async function publishAll(clients: MqttClient[], run: string, data: Buffer[][], 
     const worker = async (): Promise<void> => {
       while (next < mine.length) {
         const p = mine[next++] as Buffer;
-        await c.publishAsync(`fl/v1/${run}/dev-${d}/event`, p, { qos: 1 });
+        await c.publishAsync(`fl/v1/${siteOf(run, d, sites)}/dev-${d}/event`, p, { qos: 1 });
       }
     };
     await Promise.all(Array.from({ length: inFlight }, worker));
@@ -50,20 +54,20 @@ async function publishAll(clients: MqttClient[], run: string, data: Buffer[][], 
   return [start, Date.now()];
 }
 
-async function connectAll(url: string, run: string, devices: number): Promise<MqttClient[]> {
-  return Promise.all(Array.from({ length: devices }, (_, d) => benchClient(url, `fl-${run}-dev-${d}`)));
+export async function connectAll(url: string, run: string, devices: number, sites = 1): Promise<MqttClient[]> {
+  return Promise.all(Array.from({ length: devices }, (_, d) => benchClient(url, `fl-${siteOf(run, d, sites)}-dev-${d}`)));
 }
 
-interface CollectorRun {
+export interface CollectorRun {
   rate: number;
   cpuUsPerEvent: number;
   publisherShare: number;
   stored: { events: number; tickets: number };
 }
 
-async function collectorRun(dist: string | undefined, devices: number, perDevice: number, inFlight: number): Promise<CollectorRun> {
+export async function collectorRun(dist: string | undefined, devices: number, perDevice: number, inFlight: number, database?: string): Promise<CollectorRun> {
   const total = devices * perDevice;
-  const collector = await startCollectorProcess(dist);
+  const collector = await startCollectorProcess(dist, database);
   try {
     const clients = await connectAll(collector.mqttUrl, 'bench', devices);
     const data = payloads('bench', devices, perDevice);
@@ -105,9 +109,19 @@ export async function runIngestBench(o: IngestBenchOptions = {}): Promise<void> 
   const baselineDist = process.env.FAULTLINE_BENCH_BASELINE_DIST;
   const rounds = baselineDist ? Math.max(1, Number(process.env.FAULTLINE_BENCH_BASELINE_ROUNDS ?? 3)) : 1;
   const runs: Array<{ label: string; run: CollectorRun; baseline: boolean }> = [];
-  for (let i = 0; i < rounds; i++) {
-    runs.push({ label: 'collector: PUBACK after commit (events + tickets)', run: await collectorRun(undefined, devices, perDevice, inFlight), baseline: false });
-    if (baselineDist) runs.push({ label: `baseline: ${baselineDist}`, run: await collectorRun(baselineDist, devices, perDevice, inFlight), baseline: true });
+  // FAULTLINE_BENCH_PG=1: each round also runs the collector on a fresh PostgreSQL database (durable settings, as a cluster runs).
+  const pgServer = process.env.FAULTLINE_BENCH_PG === '1' ? await startPostgres({ settings: DURABLE_PG }) : undefined;
+  try {
+    for (let i = 0; i < rounds; i++) {
+      runs.push({ label: 'collector: PUBACK after commit (events + tickets)', run: await collectorRun(undefined, devices, perDevice, inFlight), baseline: false });
+      if (pgServer) {
+        const database = await pgServer.createDatabase(`ingest_${i}`);
+        runs.push({ label: 'same, the store on PostgreSQL', run: await collectorRun(undefined, devices, perDevice, inFlight, database), baseline: false });
+      }
+      if (baselineDist) runs.push({ label: `baseline: ${baselineDist}`, run: await collectorRun(baselineDist, devices, perDevice, inFlight), baseline: true });
+    }
+  } finally {
+    await pgServer?.stop();
   }
   process.stdout.write(`  raw broker: bare aedes -> one QoS 1 subscriber     ${fmt(raw).padStart(9)} msg/s\n`);
   const line = (label: string, r: CollectorRun): void => {

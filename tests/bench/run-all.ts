@@ -15,6 +15,7 @@ import { runDashboardLatencyBench } from './dashboard-latency.js';
 import { runPlantOverviewBench } from './plant-overview.bench.js';
 import { runSqliteBindingBench } from './sqlite-binding.bench.js';
 import { runDeviceLoginBench } from './device-login.bench.js';
+import { runClusterBench } from './cluster.bench.js';
 import { runReceiptsBench } from './receipts.bench.js';
 
 const benches: Record<string, () => Promise<void> | void> = {
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   'log-parse': runLogParseBench,
   ingest: runIngestBench,
   'pg-events': () => runPgEventsBench(),
+  cluster: () => runClusterBench(),
   'device-login': () => runDeviceLoginBench(),
   'ticket-latency': () => runTicketLatencyBench(),
   'fault-latency': () => runFaultLatencyBench(),

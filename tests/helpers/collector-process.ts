@@ -21,12 +21,13 @@ export interface CollectorProcess {
   kill(): Promise<void>;
 }
 
-export async function startCollectorProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CollectorProcess> {
+/** `readyTimeoutMs`: how long it may take to start (a busy machine compiles the HTTP schemas slowly). */
+export async function startCollectorProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 150_000): Promise<CollectorProcess> {
   const server = await ServerProcess.start({
     name: 'collector', command: process.execPath, runAs: null,
     args: [FAULTLINE_CLI, 'collector', '--http-host', '127.0.0.1', '--http-port', '0', ...args],
     env: { ...process.env, FAULTLINE_LOG_LEVEL: 'info', ...env },
-    ready: /HTTP API: http:\/\/\S+\/api\/health/, stopSignal: 'SIGTERM', readyTimeoutMs: 150_000,
+    ready: /HTTP API: http:\/\/\S+\/api\/health/, stopSignal: 'SIGTERM', readyTimeoutMs,
   });
   const line = server.log.find((l) => /HTTP API: http:\/\/\S+\/api\/health/.test(l)) ?? '';
   const httpUrl = /HTTP API: (http:\/\/\S+)\/api\/health/.exec(line)?.[1] ?? '';

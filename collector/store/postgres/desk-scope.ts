@@ -8,7 +8,7 @@ import { commentFromRow, deskTicketFromRow, type CommentRow, type DeskTicketRow 
 import { ADVISORY_LOCK_CLASS, ADVISORY_LOCK_DESK_ALL, ADVISORY_LOCK_SITE_CLASS } from './advisory-locks.js';
 import { lockDevices } from './desk-primitives.js';
 import type { Queryable } from './pool.js';
-import { devKey, type AlarmRow, type Loaded } from './desk-unit-state.js';
+import { devKey, faultKey, type AlarmRow, type Loaded } from './desk-unit-state.js';
 
 /** How far back closed-but-resolved tickets are loaded for reopening (the longest reopen window the adapter serves). */
 export const RESOLVED_LOAD_WINDOW_MS = 90 * 24 * 3_600_000;
@@ -28,6 +28,17 @@ export interface UnitOptions {
   alarmIds: number;
   /** Take the locks only (no event processor: nothing of the desk is read or written). */
   locksOnly?: boolean;
+  /**
+   * Leave the open load per assignee unloaded (a full pass over the open tickets): the unit asks
+   * for it (NeedMore) when the core routes a new ticket, most batches never do.
+   */
+  lazyOpenLoad?: boolean;
+  /**
+   * An ingest unit's faults: the devices' tickets are loaded for these (site, device, code) only,
+   * and the sites' open tickets not at all until the core asks for them (NeedMore): a batch loads
+   * the tickets its events may touch, not every open ticket of its devices and sites.
+   */
+  faults?: ReadonlyArray<{ site: string; device: string; code: string }>;
 }
 
 export async function reserveIds(tx: Queryable, table: 'tickets' | 'alarms', n: number): Promise<number[]> {
@@ -67,6 +78,49 @@ async function loadTickets(tx: Queryable, where: string, params: unknown[]): Pro
   return rows;
 }
 
+/** The sites' open tickets a site-wide correlation looks at (site parents, and those opened since `openedSinceMs`), but those in `except`. */
+function siteTicketRows(tx: Queryable, sites: readonly string[], openedSinceMs: number, except: readonly number[]): Promise<DeskTicketRow[]> {
+  return loadTickets(tx, `site = ANY($1::text[]) AND status NOT IN ('resolved', 'closed') AND (site_parent OR opened_at_ms >= $2) AND NOT (id = ANY($3::bigint[]))`,
+    [sites, openedSinceMs, except]);
+}
+
+/** The rows as desk tickets with their comments, and their relatives loaded too: parents, and the children of every site parent. */
+async function withRelatives(tx: Queryable, rows: Map<number, DeskTicketRow>, loaded: ReadonlySet<number> = new Set()): Promise<Map<number, DeskTicket>> {
+  const addRows = (list: DeskTicketRow[]): void => { for (const r of list) if (!loaded.has(r.id)) rows.set(r.id, r); };
+  const parents = [...new Set([...rows.values()].flatMap((r) => (r.parent_id !== null && !rows.has(r.parent_id) && !loaded.has(r.parent_id) ? [r.parent_id] : [])))];
+  if (parents.length > 0) addRows(await loadTickets(tx, 'id = ANY($1::bigint[])', [parents]));
+  const siteParents = [...rows.values()].filter((r) => r.site_parent === 1).map((r) => r.id);
+  if (siteParents.length > 0) addRows(await loadTickets(tx, 'parent_id = ANY($1::bigint[])', [siteParents]));
+  const ids = [...rows.keys()];
+  const comments = new Map<number, ReturnType<typeof commentFromRow>[]>();
+  if (ids.length > 0) {
+    const { rows: cs } = await tx.query<CommentRow & { id: number }>('SELECT * FROM ticket_comments WHERE ticket_id = ANY($1::bigint[]) ORDER BY id', [ids]);
+    for (const c of cs) {
+      const list = comments.get(c.ticket_id);
+      if (list) list.push(commentFromRow(c));
+      else comments.set(c.ticket_id, [commentFromRow(c)]);
+    }
+  }
+  const tickets = new Map<number, DeskTicket>();
+  for (const r of rows.values()) tickets.set(r.id, deskTicketFromRow(r, comments.get(r.id) ?? []));
+  return tickets;
+}
+
+/** The unit's sites' open tickets (and their relatives) it has not loaded yet, for a unit that left them out (`faults`). */
+export async function loadSiteTickets(tx: Queryable, loaded: Loaded): Promise<Map<number, DeskTicket>> {
+  const have = new Set(loaded.tickets.keys());
+  const rows = new Map<number, DeskTicketRow>();
+  for (const r of await siteTicketRows(tx, [...loaded.sites], loaded.siteOpenedSinceMs, [...have])) rows.set(r.id, r);
+  return withRelatives(tx, rows, have);
+}
+
+/** Open (not resolved or closed) tickets per assignee, desk-wide: what routing balances new tickets by. */
+export async function loadOpenLoad(tx: Queryable): Promise<Map<string, number>> {
+  const { rows } = await tx.query<{ assignee: string; n: number }>(`SELECT assignee, count(*) AS n FROM tickets
+    WHERE status NOT IN ('resolved', 'closed') AND assignee IS NOT NULL GROUP BY assignee`);
+  return new Map(rows.map((r) => [r.assignee, r.n]));
+}
+
 /** Locks and loads the unit's scope (see the file comment). */
 export async function loadUnit(tx: Queryable, opts: UnitOptions): Promise<Loaded> {
   const { scope } = opts;
@@ -103,40 +157,24 @@ export async function loadUnit(tx: Queryable, opts: UnitOptions): Promise<Loaded
   const siteList = [...sites];
   const devSites = devices.map((d) => d.site);
   const devNames = devices.map((d) => d.device);
+  const faults = opts.faults ? [...new Map(opts.faults.map((f) => [faultKey(f.site, f.device, f.code), f])).values()] : undefined;
   // Tickets: the devices' candidates, the sites' open ones, the named ones.
   const rows = new Map<number, DeskTicketRow>();
   const addRows = (list: DeskTicketRow[]): void => { for (const r of list) rows.set(r.id, r); };
   // Three index-friendly parts (an OR of them would scan the table).
-  if (devices.length > 0) {
+  if (faults && faults.length > 0) {
+    addRows(await loadTickets(tx, `(site, device, code) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[])) AND (status <> 'closed' OR resolved_at_ms >= $4)`,
+      [faults.map((f) => f.site), faults.map((f) => f.device), faults.map((f) => f.code), opts.resolvedSinceMs]));
+  } else if (devices.length > 0 && !faults) {
     addRows(await loadTickets(tx, `(site, device) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND (status <> 'closed' OR resolved_at_ms >= $3)`,
       [devSites, devNames, opts.resolvedSinceMs]));
   }
-  if (siteList.length > 0) {
-    addRows(await loadTickets(tx, "site = ANY($1::text[]) AND status NOT IN ('resolved', 'closed') AND (site_parent OR opened_at_ms >= $2)",
-      [siteList, opts.siteOpenedSinceMs]));
-  }
+  if (siteList.length > 0 && !faults) addRows(await siteTicketRows(tx, siteList, opts.siteOpenedSinceMs, []));
   if (namedTickets.length > 0) addRows(await loadTickets(tx, 'id = ANY($1::bigint[])', [namedTickets]));
   if (all) addRows(await loadTickets(tx, "status <> 'closed' OR resolved_at_ms >= $1", [opts.resolvedSinceMs]));
-  const parents = [...new Set([...rows.values()].flatMap((r) => (r.parent_id !== null && !rows.has(r.parent_id) ? [r.parent_id] : [])))];
-  if (parents.length > 0) addRows(await loadTickets(tx, 'id = ANY($1::bigint[])', [parents]));
-  const siteParents = [...rows.values()].filter((r) => r.site_parent === 1).map((r) => r.id);
-  if (siteParents.length > 0) addRows(await loadTickets(tx, 'parent_id = ANY($1::bigint[])', [siteParents]));
-  const ids = [...rows.keys()];
-  const comments = new Map<number, ReturnType<typeof commentFromRow>[]>();
-  if (ids.length > 0) {
-    const { rows: cs } = await tx.query<CommentRow & { id: number }>('SELECT * FROM ticket_comments WHERE ticket_id = ANY($1::bigint[]) ORDER BY id', [ids]);
-    for (const c of cs) {
-      const list = comments.get(c.ticket_id);
-      if (list) list.push(commentFromRow(c));
-      else comments.set(c.ticket_id, [commentFromRow(c)]);
-    }
-  }
-  const tickets = new Map<number, DeskTicket>();
-  for (const r of rows.values()) tickets.set(r.id, deskTicketFromRow(r, comments.get(r.id) ?? []));
+  const tickets = await withRelatives(tx, rows);
 
-  const { rows: loadRows } = await tx.query<{ assignee: string; n: number }>(`SELECT assignee, count(*) AS n FROM tickets
-    WHERE status NOT IN ('resolved', 'closed') AND assignee IS NOT NULL GROUP BY assignee`);
-  const openLoad = new Map(loadRows.map((r) => [r.assignee, r.n]));
+  const openLoad = opts.lazyOpenLoad ? undefined : await loadOpenLoad(tx);
 
   const alarms = new Map<string, StoredAlarm>();
   const { rows: alarmRows } = await tx.query<AlarmRow>(`SELECT a.id, a.data, c.chattering FROM alarms a
@@ -172,7 +210,7 @@ export async function loadUnit(tx: Queryable, opts: UnitOptions): Promise<Loaded
     absentTickets: new Set(namedTickets.filter((id) => !tickets.has(id))),
     absentAlarms: new Set(namedAlarms.filter((id) => ![...alarms.values()].some((a) => a.id === id))),
     tickets, alarms, chatter, floods, floodTimes, counters, ticketIds, alarmIds, openLoad, resolvedSinceMs: opts.resolvedSinceMs,
-    siteOpenedSinceMs: opts.siteOpenedSinceMs,
+    siteOpenedSinceMs: opts.siteOpenedSinceMs, ...(faults ? { faults: new Set(faults.map((f) => faultKey(f.site, f.device, f.code))), siteTickets: false } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import type { StoredAlarm, TicketDeviceInfo, TimerKind } from '../port/desk-repo
 export interface AlarmRow { id: number; data: string; chattering: number | null }
 
 export const devKey = (site: string, device: string): string => `${site}\u0000${device}`;
+export const faultKey = (site: string, device: string, code: string): string => `${site}\u0000${device}\u0000${code}`;
 
 /** Everything a unit may change; cloned for a savepoint, restored when it throws. */
 export class Changes {
@@ -52,8 +53,13 @@ export interface Loaded {
   counters: Map<string, number>;
   ticketIds: number[];
   alarmIds: number[];
-  openLoad: Map<string, number>;
+  /** Undefined until taken (a lazily loaded ingest unit asks for it with NeedMore). */
+  openLoad: Map<string, number> | undefined;
   resolvedSinceMs: number;
   siteOpenedSinceMs: number;
+  /** An ingest unit's faults (faultKey): the devices' tickets were loaded for these only. Undefined: for every code. */
+  faults?: Set<string>;
+  /** False until an ingest unit (`faults`) loaded its sites' open tickets (NeedMore). */
+  siteTickets?: boolean;
 }
 

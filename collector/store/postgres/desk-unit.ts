@@ -33,14 +33,18 @@ import { formatTicketNumber, ticketDay } from '../../core/tickets/ticket-number.
 import type { TicketStatus } from '../../core/tickets/ticket.js';
 import type { DeskRepo, DeskUnit, StoredAlarm } from '../port/desk-repo.js';
 import type { Queryable } from './pool.js';
-import { Changes, devKey, type Loaded } from './desk-unit-state.js';
+import { Changes, devKey, faultKey, type Loaded } from './desk-unit-state.js';
 import { writeUnitChanges, appendAudit } from './unit-writes.js';
 import { RESOLVED_LOAD_WINDOW_MS, SITE_LOAD_WINDOW_MS } from './desk-scope.js';
 import type { UnitSummary } from './desk-signals.js';
+import { TicketIndex } from './ticket-index.js';
 
-/** Thrown inside desk.transaction when the unit needs a counter day or ids it did not take; the store takes them and runs it again. */
+/** What a unit lacked: a counter day, more reserved ids, the open load per assignee. */
+export interface Need { day?: string; ticketIds?: number; alarmIds?: number; openLoad?: true; siteTickets?: true }
+
+/** Thrown inside desk.transaction (and an ingest unit's fast pass) when the unit needs a counter day or ids it did not take; the store takes them and runs it again. */
 export class NeedMore extends Error {
-  constructor(readonly need: { day?: string; ticketIds?: number; alarmIds?: number }) {
+  constructor(readonly need: Need) {
     super('the desk unit needs more than it reserved');
     this.name = 'NeedMore';
   }
@@ -66,16 +70,33 @@ function candidateOf(t: DeskTicket): CandidateTicket {
 export class PgDeskUnit implements DeskUnit {
   readonly repo: DeskRepo;
   private changes = new Changes();
+  private readonly index: TicketIndex;
   /** Whether the unit holds the timer its scope claimed (DeskScope.claim); undefined when it claimed none. */
   claimed: boolean | undefined;
 
   constructor(private readonly loaded: Loaded, private readonly mode: 'retry' | 'fail') {
+    this.index = new TicketIndex(loaded.tickets.values());
     this.repo = this.makeRepo();
   }
 
   /** Adds counter days taken after the unit began (NeedMore). */
   addCounters(more: Map<string, number>): void {
     for (const [day, last] of more) this.loaded.counters.set(day, last);
+  }
+
+  /** Adds the open load per assignee, taken after the unit began (NeedMore). */
+  addOpenLoad(load: Map<string, number>): void {
+    this.loaded.openLoad = load;
+  }
+
+  /** Adds the sites' open tickets, loaded after the unit began (NeedMore of a unit loaded for its faults). */
+  addSiteTickets(tickets: Map<number, DeskTicket>): void {
+    for (const [id, t] of tickets) {
+      if (this.loaded.tickets.has(id)) continue;
+      this.loaded.tickets.set(id, t);
+      this.index.add(t);
+    }
+    this.loaded.siteTickets = true;
   }
 
   addIds(kind: 'tickets' | 'alarms', ids: number[]): void {
@@ -102,12 +123,12 @@ export class PgDeskUnit implements DeskUnit {
   /** What the last run lacked (kept even if the core caught the NeedMore it threw). */
   needed: NeedMore | undefined;
 
-  private need(what: { day?: string; ticketIds?: number; alarmIds?: number }, message: string): never {
+  private need(what: Need, message: string): never {
     if (this.mode === 'retry') {
       this.needed = new NeedMore(what);
       throw this.needed;
     }
-    throw new FaultlineError('FL_ERR_STORE_SCOPE', message, { context: what, hint: 'the ingest unit reserves a counter for the days of its events and of its time, and ids per new event' });
+    throw new FaultlineError('FL_ERR_STORE_SCOPE', message, { context: { ...what }, hint: 'the ingest unit reserves a counter for the days of its events and of its time, and ids per new event' });
   }
 
   private ticket(id: number): DeskTicket | undefined {
@@ -115,6 +136,16 @@ export class PgDeskUnit implements DeskUnit {
     if (t) return t;
     if (this.loaded.absentTickets.has(id)) return undefined;
     throw outOfScope(`ticket ${id}`);
+  }
+
+  /** The current state of indexed tickets (an id whose insert was undone is skipped). */
+  private current(ids: readonly number[]): DeskTicket[] {
+    const out: DeskTicket[] = [];
+    for (const id of ids) {
+      const t = this.changes.tickets.get(id) ?? this.loaded.tickets.get(id);
+      if (t) out.push(t);
+    }
+    return out;
   }
 
   private allTickets(): DeskTicket[] {
@@ -125,6 +156,11 @@ export class PgDeskUnit implements DeskUnit {
 
   private coversDevice(site: string, device: string): boolean {
     return this.loaded.all || this.loaded.devices.has(devKey(site, device));
+  }
+
+  /** A fault's tickets are loaded: its device's, unless the unit was loaded for some faults only. */
+  private coversFault(site: string, device: string, code: string): boolean {
+    return this.coversDevice(site, device) && (this.loaded.faults === undefined || this.loaded.faults.has(faultKey(site, device, code)));
   }
 
   private coversSite(site: string): boolean {
@@ -166,6 +202,7 @@ export class PgDeskUnit implements DeskUnit {
           self.changes.counters.set(day, last + 1);
           self.changes.ticketIdsUsed++;
           self.changes.tickets.set(id, final);
+          self.index.add(final);
           self.changes.newTickets.set(id, { model: device?.model ?? '', firmware: device?.firmware ?? '' });
           return final;
         },
@@ -174,35 +211,37 @@ export class PgDeskUnit implements DeskUnit {
           self.changes.tickets.set(t.id, t);
         },
         sameFault(site, device, code, resolvedSinceMs) {
-          if (!self.coversDevice(site, device)) throw outOfScope(`tickets of ${site}/${device}`);
+          if (!self.coversFault(site, device, code)) throw outOfScope(`tickets of ${site}/${device}`);
           if (resolvedSinceMs < loaded.resolvedSinceMs) {
             throw new FaultlineError('FL_ERR_STORE_SCOPE', 'the reopen window is longer than the PostgreSQL store loads', {
               context: { resolvedSinceMs, loadedSinceMs: loaded.resolvedSinceMs }, hint: `keep lifecycle.reopenWindowHours at most ${RESOLVED_LOAD_WINDOW_MS / 3_600_000}`,
             });
           }
-          return self.allTickets().filter((x) => x.site === site && x.device === device && x.code === code
-            && (x.status !== 'closed' || (x.resolvedAtMs !== null && x.resolvedAtMs >= resolvedSinceMs))).map(candidateOf);
+          return self.current(self.index.ofFault(site, device, code))
+            .filter((x) => x.status !== 'closed' || (x.resolvedAtMs !== null && x.resolvedAtMs >= resolvedSinceMs)).map(candidateOf);
         },
         siteWide(site, category, openedSinceMs) {
           if (!self.coversSite(site)) throw outOfScope(`tickets of site ${site}`);
+          if (loaded.siteTickets === false) return self.need({ siteTickets: true }, `the open tickets of site ${site} were not loaded by the unit`);
           if (openedSinceMs < loaded.siteOpenedSinceMs && !loaded.all) {
             throw new FaultlineError('FL_ERR_STORE_SCOPE', 'the correlation window is longer than the PostgreSQL store loads', {
               context: { openedSinceMs, loadedSinceMs: loaded.siteOpenedSinceMs }, hint: `keep correlation.windowMinutes at most ${SITE_LOAD_WINDOW_MS / 60_000}`,
             });
           }
-          return self.allTickets().filter((x) => x.site === site && x.status !== 'resolved' && x.status !== 'closed'
+          return self.current(self.index.ofSite(site)).filter((x) => x.status !== 'resolved' && x.status !== 'closed'
             && (x.siteParent || (x.category === category && x.parentId === null && x.openedAtMs >= openedSinceMs))).map(candidateOf);
         },
         currentForFault(site, device, code) {
-          if (!self.coversDevice(site, device)) throw outOfScope(`tickets of ${site}/${device}`);
+          if (!self.coversFault(site, device, code)) throw outOfScope(`tickets of ${site}/${device}`);
           let newest: DeskTicket | undefined;
-          for (const x of self.allTickets()) {
-            if (x.site === site && x.device === device && x.code === code && x.status !== 'closed' && !x.siteParent && (!newest || x.id > newest.id)) newest = x;
+          for (const x of self.current(self.index.ofFault(site, device, code))) {
+            if (x.status !== 'closed' && !x.siteParent && (!newest || x.id > newest.id)) newest = x;
           }
           return newest;
         },
         children: (parentId) => self.allTickets().filter((x) => x.parentId === parentId).sort((a, b) => a.id - b.id),
         openLoad() {
+          if (loaded.openLoad === undefined) return self.need({ openLoad: true }, 'the open load per assignee was not loaded by the unit');
           const load = new Map(loaded.openLoad);
           for (const [id, t] of self.changes.tickets) {
             const before = loaded.tickets.get(id);

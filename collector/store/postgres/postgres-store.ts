@@ -13,7 +13,6 @@ import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { FaultlineError } from '../../../protocol/errors.js';
 import type { Logger } from '../../../protocol/logger.js';
-import type { FaultEvent } from '../../../protocol/values.js';
 import { ChainVerifier } from '../../audit/audit-chain.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from '../../core/access/session-expiry.js';
 import { applyBirth, applyDeath, applySeen, applyStatus, type DeviceKey, type DeviceState } from '../../core/devices/device-registry.js';
@@ -27,9 +26,10 @@ import { recordFromRow, type AuditRow } from '../sqlite/audit-log.js';
 import { deviceFromRow, deviceToRow, type DeviceRow } from '../sqlite/row-mapping.js';
 import { claimDueTimer, tryFiringLock } from './desk-primitives.js';
 import { notifyDeskChanges, PgDeskSignals } from './desk-signals.js';
-import { loadUnit, RESOLVED_LOAD_WINDOW_MS, reserveIds, SITE_LOAD_WINDOW_MS, takeMoreCounters } from './desk-scope.js';
+import { loadOpenLoad, loadSiteTickets, loadUnit, RESOLVED_LOAD_WINDOW_MS, reserveIds, SITE_LOAD_WINDOW_MS, takeMoreCounters } from './desk-scope.js';
 import { NeedMore, PgDeskUnit } from './desk-unit.js';
 import { appendAudit, jsonRows } from './unit-writes.js';
+import { eventRow, insertEvents, type EventRow } from './event-rows.js';
 import { createPgQueries } from './pg-queries.js';
 import { migratePostgres } from './migrations.js';
 import { PgAccess } from './pg-access.js';
@@ -69,15 +69,6 @@ function retryable(err: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
-const EVENT_COLUMNS = `(id, device, site, seq, time_ms, source, category, code, severity, transition, message, snapshot, log_excerpt,
-  labels, adapter_id, remedy, received_ms, ticket_id, model, firmware)`;
-
-function eventRow(e: FaultEvent, receivedMs: number, ticketId: number | null, device: DeviceState | undefined): unknown[] {
-  return [e.id, e.device, e.site, e.seq, e.timeMs, e.source, e.category, e.code, e.severity, e.transition, e.message,
-    JSON.stringify(e.snapshot), JSON.stringify(e.logExcerpt), JSON.stringify(e.labels), e.adapterId, e.remedy, receivedMs, ticketId,
-    device?.model ?? '', device?.firmware ?? ''];
-}
-
 /** Text PostgreSQL refuses (a NUL character in TEXT, its \\u0000 escape in JSONB), replaced by U+FFFD. */
 function withoutNul<T>(value: T): T {
   if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value) as T;
@@ -96,6 +87,14 @@ function storable(m: IngestMessage): IngestMessage {
 /** Telemetry retention, as the SQLite store's (by sample time): older day partitions are dropped, at most once an hour. */
 export const TELEMETRY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const DROP_EVERY_MS = 60 * 60 * 1000;
+
+/** An ingest batch applied in memory: its outcomes and the rows it writes. */
+interface AppliedBatch {
+  outcomes: CommitOutcome[];
+  events: EventRow[];
+  samples: unknown[][];
+  now: Map<string, DeviceState>;
+}
 
 const keyOf = (k: DeviceKey): string => `${k.site}\u0000${k.device}`;
 
@@ -201,33 +200,54 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     }
   }
 
+  /**
+   * One ingest batch in one transaction. The unit loads the tickets of its events' faults only (not
+   * every open ticket of its devices), and takes the day counters, ids and the open load per
+   * assignee only when the batch has new events (the open load only for a new raise). The sites'
+   * open tickets (site-wide correlation) are loaded when the core first asks for them: that pass
+   * fails with NeedMore, the unit loads them and the batch's messages run again in the same
+   * transaction (the processor saw the pass fail). The isolated pass takes everything first, as a
+   * failing event must not look like a need.
+   */
   async function runIngest(messages: readonly IngestMessage[], nowMs: number, isolate: boolean): Promise<CommitOutcome[]> {
-    // Ids stored already (looked up again under the locks): a batch of duplicates takes no ticket counter.
-    const allIds = messages.flatMap((m) => (m.kind === 'event' ? [m.event.id] : []));
-    const storedBefore = allIds.length === 0 ? new Set<string>()
-      : new Set((await pool.query<{ id: string }>('SELECT id FROM events WHERE id = ANY($1::text[])', [allIds])).rows.map((r) => r.id));
     return withTx(async (tx) => {
       const devices = new Map<string, DeviceKey>();
       for (const m of messages) {
         const k = messageDevice(m);
         devices.set(keyOf(k), { site: k.site, device: k.device });
       }
-      const eventIds = allIds;
-      const fresh = messages.flatMap((m) => (m.kind === 'event' && !storedBefore.has(m.event.id) ? [m] : []));
-      const days = new Set<string>();
-      if (processor && fresh.length > 0) {
-        days.add(ticketDay(nowMs));
-        for (const m of fresh) { days.add(ticketDay(m.event.timeMs)); days.add(ticketDay(m.receivedMs)); }
-      }
+      const eventIds = messages.flatMap((m) => (m.kind === 'event' ? [m.event.id] : []));
+      const faults = messages.flatMap((m) => (m.kind === 'event' ? [{ site: m.event.site, device: m.event.device, code: m.event.code }] : []));
       const loaded = await loadUnit(tx, {
-        scope: { devices: [...devices.values()] }, resolvedSinceMs: nowMs - RESOLVED_LOAD_WINDOW_MS, siteOpenedSinceMs: nowMs - SITE_LOAD_WINDOW_MS, days: [...days],
-        ticketIds: processor && fresh.length > 0 ? 2 * fresh.length + 2 : 0, alarmIds: processor && fresh.length > 0 ? fresh.length + 2 : 0, locksOnly: !processor,
+        scope: { devices: [...devices.values()] }, resolvedSinceMs: nowMs - RESOLVED_LOAD_WINDOW_MS, siteOpenedSinceMs: nowMs - SITE_LOAD_WINDOW_MS, days: [],
+        ticketIds: 0, alarmIds: 0, locksOnly: !processor, lazyOpenLoad: true, faults,
       });
-      const unit = new PgDeskUnit(loaded, 'fail');
-      const known = new Set<string>();
+      const unit = new PgDeskUnit(loaded, isolate ? 'fail' : 'retry');
+      const storedBefore = new Set<string>();
       if (eventIds.length > 0) {
         const { rows } = await tx.query<{ id: string }>('SELECT id FROM events WHERE id = ANY($1::text[])', [eventIds]);
-        for (const r of rows) known.add(r.id);
+        for (const r of rows) storedBefore.add(r.id);
+      }
+      const fresh = messages.flatMap((m) => (m.kind === 'event' && !storedBefore.has(m.event.id) ? [m] : []));
+      /** Counters of every day the batch may number a ticket on, ids for each new event. */
+      const takeForFresh = async (): Promise<void> => {
+        const days = new Set<string>([ticketDay(nowMs)]);
+        for (const m of fresh) { days.add(ticketDay(m.event.timeMs)); days.add(ticketDay(m.receivedMs)); }
+        unit.addCounters(await takeMoreCounters(tx, [...days]));
+        unit.addIds('tickets', await reserveIds(tx, 'tickets', 2 * fresh.length + 2));
+        unit.addIds('alarms', await reserveIds(tx, 'alarms', fresh.length + 2));
+      };
+      let reserved = false;
+      /** Everything a unit may lack: the open load, the sites' open tickets. */
+      const reserve = async (): Promise<void> => {
+        reserved = true;
+        if (loaded.openLoad === undefined) unit.addOpenLoad(await loadOpenLoad(tx));
+        if (loaded.siteTickets === false) unit.addSiteTickets(await loadSiteTickets(tx, loaded));
+      };
+      if (processor && fresh.length > 0) {
+        await takeForFresh();
+        if (isolate) await reserve();
+        else if (fresh.some((m) => m.event.transition === 'raise')) unit.addOpenLoad(await loadOpenLoad(tx));
       }
       const stored = new Map<string, DeviceState>();
       {
@@ -236,38 +256,60 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
           [list.map((d) => d.site), list.map((d) => d.device)]);
         for (const r of rows) stored.set(keyOf(r), deviceFromRow(r));
       }
-      const now = new Map(stored);
-      const update = (k: DeviceKey, change: (prev: DeviceState | undefined) => DeviceState): void => { now.set(keyOf(k), change(now.get(keyOf(k)))); };
-      const events: unknown[][] = [];
-      const samples: unknown[][] = [];
-      const outcomes = messages.map((m): CommitOutcome => {
-        const at = m.receivedMs;
-        switch (m.kind) {
-          case 'event': {
-            update(m.event, (prev) => applySeen(prev, m.event, at));
-            if (known.has(m.event.id)) return 'duplicate';
-            known.add(m.event.id);
-            const device = now.get(keyOf(m.event));
-            const ticketId = processor ? processor.processEvent(unit, m.event, nowMs, device, isolate) : null;
-            events.push(eventRow(m.event, at, ticketId, device));
-            return 'committed';
-          }
-          case 'birth': update(m.birth, (prev) => applyBirth(prev, m.birth, at)); return 'committed';
-          case 'death': update(m.death, (prev) => applyDeath(prev, m.death, at).state); return 'committed';
-          case 'telemetry':
-            update(m.telemetry, (prev) => applySeen(prev, m.telemetry, at));
-            for (const s of m.telemetry.samples) {
-              const time = s.timeMs > 0 ? s.timeMs : at;
-              // Past retention already (its day's partition may be gone): not kept, as SQLite's prune would remove it.
-              if (time >= nowMs - TELEMETRY_RETENTION_MS) samples.push([m.telemetry.site, m.telemetry.device, s.parameter, s.value, s.quality, time]);
+      const apply = (): AppliedBatch => {
+        const known = new Set(storedBefore);
+        const now = new Map(stored);
+        const update = (k: DeviceKey, change: (prev: DeviceState | undefined) => DeviceState): void => { now.set(keyOf(k), change(now.get(keyOf(k)))); };
+        const events: EventRow[] = [];
+        const samples: unknown[][] = [];
+        const outcomes = messages.map((m): CommitOutcome => {
+          const at = m.receivedMs;
+          switch (m.kind) {
+            case 'event': {
+              update(m.event, (prev) => applySeen(prev, m.event, at));
+              if (known.has(m.event.id)) return 'duplicate';
+              known.add(m.event.id);
+              const device = now.get(keyOf(m.event));
+              const ticketId = processor ? processor.processEvent(unit, m.event, nowMs, device, isolate) : null;
+              events.push(eventRow(m.event, at, ticketId, device));
+              return 'committed';
             }
-            return 'committed';
-          case 'status': update(m.status, (prev) => applyStatus(prev, m.status, at)); return 'committed';
+            case 'birth': update(m.birth, (prev) => applyBirth(prev, m.birth, at)); return 'committed';
+            case 'death': update(m.death, (prev) => applyDeath(prev, m.death, at).state); return 'committed';
+            case 'telemetry':
+              update(m.telemetry, (prev) => applySeen(prev, m.telemetry, at));
+              for (const s of m.telemetry.samples) {
+                const time = s.timeMs > 0 ? s.timeMs : at;
+                // Past retention already (its day's partition may be gone): not kept, as SQLite's prune would remove it.
+                if (time >= nowMs - TELEMETRY_RETENTION_MS) samples.push([m.telemetry.site, m.telemetry.device, s.parameter, s.value, s.quality, time]);
+              }
+              return 'committed';
+            case 'status': update(m.status, (prev) => applyStatus(prev, m.status, at)); return 'committed';
+          }
+        });
+        return { outcomes, events, samples, now };
+      };
+      const applyAll = async (): Promise<AppliedBatch> => {
+        for (;;) {
+          let failure: unknown;
+          try {
+            const applied = apply();
+            if (!unit.needed) return applied;
+          } catch (err) {
+            failure = err;
+          }
+          // The core lacked something the fast pass did not take: take it all, forget the pass, run it again (once).
+          if (!unit.needed || reserved) {
+            throw failure ?? new FaultlineError('FL_ERR_INTERNAL', 'an ingest unit still lacked counters, ids or the open load after taking them');
+          }
+          unit.reset();
+          await reserve();
         }
-      });
+      };
+      const { outcomes, events, samples, now } = await applyAll();
       await unit.write(tx);
       if (events.length > 0) {
-        const inserted = await insertRows(tx, `INSERT INTO events ${EVENT_COLUMNS}`, 20, events, 'ON CONFLICT (id) DO NOTHING');
+        const inserted = await insertEvents(tx, events);
         if (inserted !== events.length) throw new FaultlineError('FL_ERR_INTERNAL', `${events.length - inserted} of ${events.length} events appeared while they were processed`);
       }
       const moved = [...now].filter(([k, d]) => stored.get(k) !== d).map(([, d]) => ({ ...deviceToRow(d) }));
@@ -326,6 +368,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
               if (need.need.day !== undefined) unit.addCounters(await takeMoreCounters(tx, [need.need.day]));
               if (need.need.ticketIds !== undefined) unit.addIds('tickets', await reserveIds(tx, 'tickets', need.need.ticketIds));
               if (need.need.alarmIds !== undefined) unit.addIds('alarms', await reserveIds(tx, 'alarms', need.need.alarmIds));
+              if (need.need.openLoad) unit.addOpenLoad(await loadOpenLoad(tx));
+              if (need.need.siteTickets) unit.addSiteTickets(await loadSiteTickets(tx, loaded));
               continue;
             }
             if (failed) throw failure;
