@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../protocol/logger.js';
 import { FaultlineError } from '../protocol/errors.js';
 import { buildApi } from './api/app.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { ADAPTERS } from '../firmware-adapters/index.js';
 import { MqttBroker, type Authenticate } from './broker/mqtt-broker.js';
 import type { TlsListenerOptions } from './broker/listeners.js';
@@ -53,6 +54,8 @@ export interface CollectorOptions {
   configFile?: string;
   /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For the HTTP API believes (see api/trusted-proxies.ts). */
   trustProxy?: readonly string[];
+  /** The data directory's lock, when the caller took it before touching the directory (the demo); released by stop(). */
+  dataDirLock?: DataDirLock;
 }
 
 export interface RunningCollector {
@@ -96,6 +99,9 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   const mqttHost = opts.mqttHost ?? DEFAULT_HOST;
   const httpHost = opts.httpHost ?? DEFAULT_HOST;
   const startedAtMs = now();
+  // First of all: one collector per data directory (throws naming the holder).
+  const lock = opts.dataDirLock ?? lockDataDir(opts.dataDir, 'collector', startedAtMs);
+  if (lock.tookOverFrom) log.warn({ previous: lock.tookOverFrom }, 'took over the data directory of a collector that ended without releasing it');
 
   let store: StorePort | undefined;
   let pipeline: IngestPipeline | undefined;
@@ -117,6 +123,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
         ['desk', () => desk?.stop()],
         ['http', () => app?.close()],
         ['store', () => store?.close()],
+        ['lock', () => lock.release()],
       ];
       let firstError: unknown;
       for (const [part, step] of steps) {
