@@ -184,6 +184,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
         // The collector's own RPC client is not counted.
         broker: () => ({ port: mqtt.port, clients: mqtt.connectedClients().filter((c) => !c.id.startsWith(RPC_CLIENT_ID_PREFIX)).length }),
         ingest: () => ingest.counters.snapshot(),
+        writes: () => ingest.writes.snapshot(now()),
         security: () => guard.snapshot(),
         ...(rpc ? { deviceRequests: rpc.stats.bind(rpc) } : {}),
       },
