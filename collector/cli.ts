@@ -6,6 +6,7 @@ import { errorCode, errorMessage, UsageError } from '../protocol/errors.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, startCollector } from './collector.js';
 import { parseTrustedProxies } from './api/trusted-proxies.js';
 import { AUTH_MODES, type AuthMode } from './security/broker-security.js';
+import { DEFAULT_RETENTION } from './retention.js';
 
 export const COLLECTOR_USAGE = `Usage: faultline collector [options]
 
@@ -34,6 +35,10 @@ Options:
   --trust-proxy LIST reverse proxies in front of the HTTP API (addresses or CIDR ranges, comma-
                      separated): their X-Forwarded-For gives the client address the login
                      throttle and the logs use; without it the connecting address counts
+  --keep-events-days N      days fault events are kept after arrival (default 180; 0 = forever);
+                     events a ticket needs stay (those of open tickets, the first of each closed one);
+                     tickets and the audit log are never pruned
+  --keep-telemetry-hours N  hours telemetry samples are kept (default 24)
   -h, --help         show this help
 
 Stops cleanly on Ctrl+C (SIGINT) or SIGTERM; SIGHUP reloads --config (an invalid file is refused
@@ -56,11 +61,19 @@ function parse(argv: string[]) {
         'http-host': { type: 'string' }, 'http-port': { type: 'string' }, help: { type: 'boolean', short: 'h' },
         'mqtt-auth': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
         'tls-ca': { type: 'string' }, 'tls-only': { type: 'boolean' }, 'trust-proxy': { type: 'string' },
+        'keep-events-days': { type: 'string' }, 'keep-telemetry-hours': { type: 'string' },
       },
     }).values;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+function count(flag: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > 1_000_000) throw new UsageError(`--${flag} must be a whole number from ${min}, got "${value}"`);
+  return n;
 }
 
 function proxiesOrUsage(text: string): string[] {
@@ -99,6 +112,10 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
     options = {
       ...(values.config === undefined ? {} : { configFile: values.config }),
       ...(trustProxy ? { trustProxy } : {}),
+      retention: {
+        eventsDays: count('keep-events-days', values['keep-events-days'], DEFAULT_RETENTION.eventsDays, 0),
+        telemetryHours: count('keep-telemetry-hours', values['keep-telemetry-hours'], DEFAULT_RETENTION.telemetryHours, 1),
+      },
       mqttAuth: auth as AuthMode, ...(mqttTls ? { mqttTls } : {}), mqttPlain: values['tls-only'] !== true,
       dataDir: values['data-dir'] ?? './data',
       ...(values.database ? { database: values.database } : {}),

@@ -9,6 +9,7 @@ import type { Logger } from '../protocol/logger.js';
 import { FaultlineError } from '../protocol/errors.js';
 import { buildApi } from './api/app.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { DEFAULT_RETENTION, RetentionWorker, telemetryRetentionMs, type RetentionSettings } from './retention.js';
 import { ADAPTERS } from '../firmware-adapters/index.js';
 import { MqttBroker, type Authenticate } from './broker/mqtt-broker.js';
 import type { TlsListenerOptions } from './broker/listeners.js';
@@ -54,6 +55,8 @@ export interface CollectorOptions {
   configFile?: string;
   /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For the HTTP API believes (see api/trusted-proxies.ts). */
   trustProxy?: readonly string[];
+  /** How long events and telemetry are kept (default DEFAULT_RETENTION: events 180 days, telemetry 24 h). */
+  retention?: RetentionSettings;
   /** The data directory's lock, when the caller took it before touching the directory (the demo); released by stop(). */
   dataDirLock?: DataDirLock;
 }
@@ -110,12 +113,14 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   let security: BrokerSecurity | undefined;
   let app: FastifyInstance | undefined;
   let rpc: RpcClient | undefined;
+  let retention: RetentionWorker | undefined;
   let stopping: Promise<void> | undefined;
 
   /** Runs every shutdown step even when one fails, so nothing is left open; reports the first failure. */
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       const steps: Array<[string, () => unknown]> = [
+        ['retention', () => retention?.stop()],
         ['rpc', () => rpc?.stop()],
         ['security', () => security?.stop()],
         ['broker', () => broker?.stop()],
@@ -141,7 +146,13 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   };
 
   try {
-    store = await openStore({ dataDir: opts.dataDir, database: opts.database, log: log.child({ part: 'store' }), nowMs: now(), background: true });
+    const keep = opts.retention ?? DEFAULT_RETENTION;
+    store = await openStore({
+      dataDir: opts.dataDir, database: opts.database, log: log.child({ part: 'store' }), nowMs: now(), background: true,
+      telemetryRetentionMs: telemetryRetentionMs(keep),
+    });
+    retention = new RetentionWorker({ store: store.retention, settings: keep, log: log.child({ part: 'retention' }), now });
+    retention.start();
     const config = new DeskConfigHolder({ ...(opts.configFile === undefined ? {} : { file: opts.configFile }), log: log.child({ part: 'config' }), now });
     const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
     desk = service;

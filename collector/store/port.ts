@@ -118,6 +118,16 @@ export interface ReportsPort {
   load(period: ReportPeriod, filter: ReportFilter): Promise<ReportData>;
 }
 
+/**
+ * Retention of events (tickets and the audit log are never pruned). An event goes once it was
+ * received before the cutoff, unless it belongs to a ticket that is not closed yet; of a closed
+ * ticket the first event (the evidence it was opened on) stays as long as the ticket.
+ */
+export interface RetentionPort {
+  /** Deletes at most `limit` such events; `more` while another call may find more (call again after yielding). */
+  pruneEvents(receivedBeforeMs: number, limit: number): Promise<{ deleted: number; more: boolean }>;
+}
+
 export interface StorePort {
   /** Where the data lives, for logs and health (a file path; never a password). */
   readonly location: string;
@@ -133,6 +143,7 @@ export interface StorePort {
   readonly deviceKeys: DeviceKeysPort;
   readonly knowledge: KnowledgePort;
   readonly reports: ReportsPort;
+  readonly retention: RetentionPort;
   /** Closes the store; idempotent. */
   close(): Promise<void>;
 }

@@ -10,8 +10,9 @@
  * writes the desk parts keep back within a transaction (pending-writes.ts) are flushed before
  * every commit and discarded with every rollback.
  *
- * Retention: events and tickets are kept forever; telemetry 24 h by sample time
- * (TELEMETRY_RETENTION_MS, pruned at most once a minute inside an ingest transaction).
+ * Retention: tickets and the audit log are kept forever; events as the collector's retention worker
+ * prunes them (event-retention.ts); telemetry 24 h by sample time unless `telemetryRetentionMs`
+ * says otherwise (pruned at most once a minute inside an ingest transaction, a bounded batch each).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ import type { StorePort } from '../port.js';
 import type { DeskRepo, DeskUnit } from '../port/desk-repo.js';
 import { createAuditLog, verifyAuditChain } from './audit-log.js';
 import { createBatchWriter } from './batch-writer.js';
+import { createEventRetention } from './event-retention.js';
 import { startCheckpointer } from './checkpointer.js';
 import { CredentialStore } from './credential-store.js';
 import { createDeskAlarms } from './desk-alarms.js';
@@ -56,6 +58,8 @@ export interface SqliteStoreOptions {
   readOnly?: boolean;
   /** scrypt cost for new password hashes (tests pass a cheap one) and the login session policy. */
   users?: { hashCost?: ScryptCost; sessionPolicy?: SessionPolicy };
+  /** How long telemetry is kept, by sample time (default TELEMETRY_RETENTION_MS). */
+  telemetryRetentionMs?: number;
 }
 
 /** The port, plus what only the SQLite adapter has, for its own tests and tools (never the collector's code). */
@@ -139,7 +143,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     }
   };
   const unit: DeskUnit = { repo, savepoint: transaction };
-  const writer = createBatchWriter(db, unit, { beforeCommit: pending.flush, onRollback: forgetCaches });
+  const writer = createBatchWriter(db, unit, {
+    beforeCommit: pending.flush, onRollback: forgetCaches,
+    ...(opts.telemetryRetentionMs === undefined ? {} : { telemetryRetentionMs: opts.telemetryRetentionMs }),
+  });
   const users = new UserDirectory(db, opts.users ?? {});
   const credentials = new CredentialStore(db);
   const kb = new KnowledgeBase(db);
@@ -195,6 +202,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       ticket: async (ref) => kbTickets.find(ref),
     },
     reports: { load: async (period, filter) => reports.load(period, filter) },
+    retention: createEventRetention(db),
     async close() {
       if (closed) return;
       closed = true;
