@@ -60,6 +60,8 @@ export interface SqliteStoreOptions {
   users?: { hashCost?: ScryptCost; sessionPolicy?: SessionPolicy };
   /** How long telemetry is kept, by sample time (default TELEMETRY_RETENTION_MS). */
   telemetryRetentionMs?: number;
+  /** The WAL's size bound (default 64 MiB; tests pass a small one). */
+  walLimitBytes?: number;
 }
 
 /** The port, plus what only the SQLite adapter has, for its own tests and tools (never the collector's code). */
@@ -89,7 +91,7 @@ function prepare(db: Database.Database, opts: SqliteStoreOptions, file: string):
   // The working set of an ingest batch (hot tickets, alarms, index pages) stays in memory.
   db.pragma(`cache_size = -${CACHE_KIB}`);
   // After a burst the WAL file is cut back to this size once a checkpoint has caught up.
-  db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+  db.pragma(`journal_size_limit = ${opts.walLimitBytes ?? WAL_LIMIT_BYTES}`);
   const applied = migrate(db, opts.nowMs);
   if (applied.length) opts.log.info({ file, migrations: applied }, 'database schema migrated');
 }
@@ -155,7 +157,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   // The write keys' master key lives beside the database, never in it.
   let deviceKeys: DeviceKeyStore | undefined;
   const keys = (): DeviceKeyStore => (deviceKeys ??= new DeviceKeyStore(db, loadOrCreateKeyFile(opts.dataDir)));
-  const checkpointer = opts.backgroundCheckpoint ? startCheckpointer(db, opts.log) : undefined;
+  const checkpointer = opts.backgroundCheckpoint ? startCheckpointer(db, opts.log, undefined, opts.walLimitBytes ?? WAL_LIMIT_BYTES) : undefined;
   let closed = false;
 
   return {
@@ -164,7 +166,11 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     repo,
     location: file,
     ingest: {
-      commit: async (messages, nowMs) => writer.commit(messages, nowMs),
+      commit: async (messages, nowMs) => {
+        const outcomes = writer.commit(messages, nowMs);
+        checkpointer?.afterCommit();
+        return outcomes;
+      },
       setEventProcessor: (p) => writer.setEventProcessor(p),
     },
     desk: {
