@@ -98,6 +98,7 @@ export const ERROR_CATALOGUE = {
   FL_ERR_STORE_TIMER_CLAIM: { status: 500, meaning: 'a due timer could not be claimed' },
   FL_ERR_STORE_OPEN: { status: 500, meaning: 'the store cannot be opened' },
   FL_ERR_STORE_DIR_IN_USE: { status: 409, meaning: 'another collector holds the data directory' },
+  FL_ERR_STORE_BACKUP: { status: 500, meaning: 'a backup or restore of the SQLite store failed' },
   FL_ERR_STORE_FULL: { status: 503, meaning: 'the disk under the database is full: the collector is read-only until space returns' },
   FL_ERR_STORE_SCOPE: { status: 500, meaning: 'a desk unit of work read or wrote outside the scope it named (PostgreSQL store)' },
   FL_ERR_STORE_SCHEMA_NEWER: { status: 500, meaning: 'the database was written by a newer collector' },

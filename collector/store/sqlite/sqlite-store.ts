@@ -60,6 +60,8 @@ export interface SqliteStoreOptions {
   users?: { hashCost?: ScryptCost; sessionPolicy?: SessionPolicy };
   /** How long telemetry is kept, by sample time (default TELEMETRY_RETENTION_MS). */
   telemetryRetentionMs?: number;
+  /** The database file, when not dataDir/faultline.db (a backup being checked; with readOnly). */
+  file?: string;
   /** The WAL's size bound (default 64 MiB; tests pass a small one). */
   walLimitBytes?: number;
 }
@@ -106,7 +108,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       });
     }
   }
-  const file = join(opts.dataDir, DB_FILE);
+  const file = opts.file ?? join(opts.dataDir, DB_FILE);
   const db = openDatabase(file, opts.readOnly ?? false);
   try {
     prepare(db, opts, file);
