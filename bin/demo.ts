@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { checkAgentConfig } from '../agent/config/load-config.js';
 import { startAgent, type RunningAgent } from '../agent/agent.js';
 import { startCollector } from '../collector/collector.js';
-import { lockDataDir, type DataDirLock } from '../collector/data-dir-lock.js';
+import { lockDataDir, type DataDirLock } from '../collector/store/index.js';
 import { adapterById } from '../firmware-adapters/index.js';
 import { FaultScenario } from '../firmware-adapters/simulator/fault-scenario.js';
 import { startModbusDevice, type SimulatedModbusDevice } from '../firmware-adapters/simulator/modbus-device.js';

@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../protocol/logger.js';
 import { FaultlineError } from '../protocol/errors.js';
 import { buildApi } from './api/app.js';
-import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { DEFAULT_RETENTION, RetentionWorker, telemetryRetentionMs, type RetentionSettings } from './retention.js';
 import { ADAPTERS } from '../firmware-adapters/index.js';
 import { MqttBroker, type Authenticate } from './broker/mqtt-broker.js';
@@ -23,7 +22,7 @@ import { DeskConfigHolder } from './desk-config/config-holder.js';
 import type { DeskSettings } from './desk-config/desk-settings.js';
 import { DeskService } from './desk/desk-service.js';
 import { IngestPipeline } from './ingest/pipeline.js';
-import { openStore, type StorePort } from './store/index.js';
+import { lockDataDir, openStore, type DataDirLock, type StorePort } from './store/index.js';
 
 export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_MQTT_PORT = 1883;

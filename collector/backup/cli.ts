@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../../protocol/errors.js';
 import { KEY_FILE } from '../security/key-file.js';
-import { backupDatabase, restoreDatabase, type BackupCheck } from './sqlite-backup.js';
+import { backupDatabase, restoreDatabase, type BackupCheck } from '../store/index.js';
 
 export const BACKUP_USAGE = `Usage: faultline backup --out FILE [--data-dir DIR]
        faultline restore --from FILE [--data-dir DIR]

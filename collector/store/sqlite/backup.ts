@@ -9,11 +9,11 @@
 import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { FaultlineError } from '../../protocol/errors.js';
-import { silentLogger } from '../../protocol/logger.js';
-import { lockDataDir } from '../data-dir-lock.js';
-import type { ChainCheck } from '../store/port.js';
-import { DB_FILE, openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { FaultlineError } from '../../../protocol/errors.js';
+import { silentLogger } from '../../../protocol/logger.js';
+import { lockDataDir } from './data-dir-lock.js';
+import type { ChainCheck } from '../port.js';
+import { DB_FILE, openSqliteStore } from './sqlite-store.js';
 
 export interface BackupCheck {
   file: string;
