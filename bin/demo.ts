@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { checkAgentConfig } from '../agent/config/load-config.js';
 import { startAgent, type RunningAgent } from '../agent/agent.js';
 import { startCollector } from '../collector/collector.js';
+import { lockDataDir, type DataDirLock } from '../collector/store/index.js';
 import { adapterById } from '../firmware-adapters/index.js';
 import { FaultScenario } from '../firmware-adapters/simulator/fault-scenario.js';
 import { startModbusDevice, type SimulatedModbusDevice } from '../firmware-adapters/simulator/modbus-device.js';
@@ -69,18 +70,22 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const scenarios: FaultScenario[] = [];
   const agents: RunningAgent[] = [];
   let collector;
+  let dataDirLock: DataDirLock | undefined;
   let login: { username: string; password: string } | undefined;
   try {
     // Each simulated drive gets its own MQTT credential, so the broker runs as in production:
     // authenticated devices, each allowed only its own topics, and its own write key, so engineers
     // can write parameters through the API. Both are replaced on every demo start.
+    // One collector per data directory: taken before the demo user and the credentials are touched.
+    const lock = lockDataDir(dataDir, 'demo');
+    dataDirLock = lock;
     login = await ensureDemoUser(dataDir, Date.now());
     const creds = await provisionDeviceCredentials(dataDir, SITE, Array.from({ length: devices }, (_, k) => `drive-${k + 1}`), Date.now());
     collector = await startCollector({
       configFile: DEMO_DESK_CONFIG,
       dataDir, mqttHost: '127.0.0.1', httpHost: '127.0.0.1',
       mqttPort: port('mqtt-port', values['mqtt-port'], 1883), httpPort: port('http-port', values['http-port'], 8080),
-      log: log.child({ part: 'collector' }),
+      log: log.child({ part: 'collector' }), dataDirLock: lock,
     });
     const adapter = adapterById('generic-vfd');
     for (let i = 1; i <= devices; i++) {
@@ -114,6 +119,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     scenarios.forEach((s) => s.stop());
     await Promise.allSettled(sims.map((s) => s.stop()));
     await collector?.stop();
+    dataDirLock?.release();
     return 1;
   }
 

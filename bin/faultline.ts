@@ -15,7 +15,9 @@ Commands:
   demo        a collector plus a simulated plant with real agents (what npm start runs)
   device      device MQTT credentials: add (password shown once), list, revoke
   user        dashboard/API users and roles: add, list, passwd, remove, token add
-  audit       audit verify: check the tamper-evident audit log's hash chain`;
+  audit       audit verify: check the tamper-evident audit log's hash chain
+  backup      a consistent copy of a (running) collector's SQLite database
+  restore     put a backup in place as a data directory's database`;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   collector: async (argv) => (await import('../collector/cli.js')).collectorCommand(argv),
@@ -25,6 +27,8 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   device: async (argv) => (await import('../collector/security/cli.js')).deviceCommand(argv),
   user: async (argv) => (await import('../collector/users/cli.js')).userCommand(argv),
   audit: async (argv) => (await import('../collector/audit/cli.js')).auditCommand(argv),
+  backup: async (argv) => (await import('../collector/backup/cli.js')).backupCommand(argv),
+  restore: async (argv) => (await import('../collector/backup/cli.js')).restoreCommand(argv),
 };
 
 const [cmd, ...rest] = process.argv.slice(2);

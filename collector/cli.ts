@@ -7,6 +7,7 @@ import { DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, startCollector } fr
 import { parseTrustedProxies } from './api/trusted-proxies.js';
 import { AUTH_MODES, type AuthMode } from './security/broker-security.js';
 import { brokerSettingsFromArgs, BROKER_OPTIONS, BROKER_USAGE, EMBEDDED_BROKER_FLAGS, httpAuthSecretFromArgs, HTTP_AUTH_USAGE } from './broker/broker-args.js';
+import { DEFAULT_RETENTION } from './retention.js';
 
 export const COLLECTOR_USAGE = `Usage: faultline collector [options]
 
@@ -35,7 +36,11 @@ Options:
   --trust-proxy LIST reverse proxies in front of the HTTP API (addresses or CIDR ranges, comma-
                      separated): their X-Forwarded-For gives the client address the login
                      throttle and the logs use; without it the connecting address counts
-${BROKER_USAGE}${HTTP_AUTH_USAGE}  -h, --help         show this help
+${BROKER_USAGE}${HTTP_AUTH_USAGE}  --keep-events-days N      days fault events are kept after arrival (default 180; 0 = forever);
+                     events a ticket needs stay (those of open tickets, the first of each closed one);
+                     tickets and the audit log are never pruned
+  --keep-telemetry-hours N  hours telemetry samples are kept (default 24)
+  -h, --help         show this help
 
 Stops cleanly on Ctrl+C (SIGINT) or SIGTERM; SIGHUP reloads --config (an invalid file is refused
 and the config in use stays).
@@ -58,11 +63,19 @@ function parse(argv: string[]) {
         'mqtt-auth': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
         'tls-ca': { type: 'string' }, 'tls-only': { type: 'boolean' }, 'trust-proxy': { type: 'string' },
         ...BROKER_OPTIONS, 'mqtt-http-auth-secret-file': { type: 'string' },
+        'keep-events-days': { type: 'string' }, 'keep-telemetry-hours': { type: 'string' },
       },
     }).values;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+function count(flag: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > 1_000_000) throw new UsageError(`--${flag} must be a whole number from ${min}, got "${value}"`);
+  return n;
 }
 
 function proxiesOrUsage(text: string): string[] {
@@ -109,6 +122,10 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
       ...(httpAuthSecret === undefined ? {} : { mqttHttpAuth: { secret: httpAuthSecret } }),
       ...(values.config === undefined ? {} : { configFile: values.config }),
       ...(trustProxy ? { trustProxy } : {}),
+      retention: {
+        eventsDays: count('keep-events-days', values['keep-events-days'], DEFAULT_RETENTION.eventsDays, 0),
+        telemetryHours: count('keep-telemetry-hours', values['keep-telemetry-hours'], DEFAULT_RETENTION.telemetryHours, 1),
+      },
       mqttAuth: auth as AuthMode, ...(mqttTls ? { mqttTls } : {}), mqttPlain: values['tls-only'] !== true,
       dataDir: values['data-dir'] ?? './data',
       ...(values.database ? { database: values.database } : {}),

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../protocol/logger.js';
 import { FaultlineError } from '../protocol/errors.js';
 import { buildApi } from './api/app.js';
+import { DEFAULT_RETENTION, RetentionWorker, telemetryRetentionMs, type RetentionSettings } from './retention.js';
 import { ADAPTERS } from '../firmware-adapters/index.js';
 import { MqttBroker, type Authenticate } from './broker/mqtt-broker.js';
 import type { DevicePublisher } from './broker/device-publisher.js';
@@ -27,7 +28,7 @@ import type { DeskSettings } from './desk-config/desk-settings.js';
 import { DeskService } from './desk/desk-service.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { ReceiptSender } from './ingest/receipt-sender.js';
-import { openStore, type StorePort } from './store/index.js';
+import { lockDataDir, openStore, type DataDirLock, type StorePort } from './store/index.js';
 import type { HealthJson } from './api/schemas.js';
 
 export const DEFAULT_HOST = '0.0.0.0';
@@ -68,6 +69,10 @@ export interface CollectorOptions {
   broker?: ExternalBrokerSettings;
   /** Serve an EMQX-style broker's HTTP auth/authz at /api/mqtt/{auth,acl} for callers with this shared secret (api/app.ts). */
   mqttHttpAuth?: { secret: string };
+  /** How long events and telemetry are kept (default DEFAULT_RETENTION: events 180 days, telemetry 24 h). */
+  retention?: RetentionSettings;
+  /** The data directory's lock, when the caller took it before touching the directory (the demo); released by stop(). */
+  dataDirLock?: DataDirLock;
 }
 
 export interface RunningCollector {
@@ -115,6 +120,9 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   const mqttHost = opts.mqttHost ?? DEFAULT_HOST;
   const httpHost = opts.httpHost ?? DEFAULT_HOST;
   const startedAtMs = now();
+  // First of all: one collector per data directory (throws naming the holder).
+  const lock = opts.dataDirLock ?? lockDataDir(opts.dataDir, 'collector', startedAtMs);
+  if (lock.tookOverFrom) log.warn({ previous: lock.tookOverFrom }, 'took over the data directory of a collector that ended without releasing it');
 
   let store: StorePort | undefined;
   let pipeline: IngestPipeline | undefined;
@@ -124,12 +132,14 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   let security: BrokerSecurity | undefined;
   let app: FastifyInstance | undefined;
   let rpc: RpcClient | undefined;
+  let retention: RetentionWorker | undefined;
   let stopping: Promise<void> | undefined;
 
   /** Runs every shutdown step even when one fails, so nothing is left open; reports the first failure. */
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       const steps: Array<[string, () => unknown]> = [
+        ['retention', () => retention?.stop()],
         ['rpc', () => rpc?.stop()],
         ['security', () => security?.stop()],
         ['broker', () => broker?.stop()],
@@ -138,6 +148,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
         ['desk', () => desk?.stop()],
         ['http', () => app?.close()],
         ['store', () => store?.close()],
+        ['lock', () => lock.release()],
       ];
       let firstError: unknown;
       for (const [part, step] of steps) {
@@ -155,7 +166,13 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   };
 
   try {
-    store = await openStore({ dataDir: opts.dataDir, database: opts.database, log: log.child({ part: 'store' }), nowMs: now(), background: true });
+    const keep = opts.retention ?? DEFAULT_RETENTION;
+    store = await openStore({
+      dataDir: opts.dataDir, database: opts.database, log: log.child({ part: 'store' }), nowMs: now(), background: true,
+      telemetryRetentionMs: telemetryRetentionMs(keep),
+    });
+    retention = new RetentionWorker({ store: store.retention, settings: keep, log: log.child({ part: 'retention' }), now });
+    retention.start();
     const config = new DeskConfigHolder({ ...(opts.configFile === undefined ? {} : { file: opts.configFile }), log: log.child({ part: 'config' }), now });
     const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
     desk = service;
@@ -193,6 +210,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
         ingest: () => ({ ...ingest.counters.snapshot(), receipts: receipts.snapshot() }),
         // Cluster mode: the broker authenticates; what it asked the collector over HTTP is counted here.
         ...(transport.security ? { security: transport.security } : httpAuth ? { security: async () => httpAuth.counters.snapshot('required') } : {}),
+        writes: () => ingest.writes.snapshot(now()),
         ...(rpc ? { deviceRequests: rpc.stats.bind(rpc) } : {}),
       },
     });

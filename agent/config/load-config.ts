@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { LineCounter, parseDocument, isNode } from 'yaml';
+import { yamlData } from '../../protocol/yaml-data.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import { describeSchemaError, formatProblems, locate, type ConfigProblem, type LocateKey, type SchemaError } from '../../protocol/config-errors.js';
 import { ADAPTERS } from '../../firmware-adapters/index.js';
@@ -35,7 +36,7 @@ export function parseAgentConfig(text: string, file = '<config>', adaptersFor?: 
     const msg = doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? '?'}${e.linePos?.[0]?.col ? `:${e.linePos[0].col}` : ''}: ${e.message.split('\n')[0]}`).join('\n');
     throw new FaultlineError('FL_ERR_CONFIG_YAML', `${file} is not valid YAML:\n${msg}`, { context: { file }, hint: 'fix the YAML syntax at the line shown' });
   }
-  return checkAgentConfig(doc.toJS() ?? {}, file, (path) => {
+  return checkAgentConfig(yamlData(doc, file) ?? {}, file, (path) => {
     const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
     return isNode(node) && node.range ? lines.linePos(node.range[0]) : undefined;
   }, adaptersFor);

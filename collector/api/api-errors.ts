@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { clipText } from '../../protocol/clip-text.js';
 import { errorStatus, FaultlineError, type ErrorCode } from '../../protocol/errors.js';
+import { isDiskFull } from '../store/disk-full.js';
 import type { ErrorBody } from './schemas.js';
 
 export function apiError(code: ErrorCode, message: string, context: Record<string, unknown> = {}): FaultlineError {
@@ -41,6 +42,11 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const status = !(err instanceof FaultlineError) && 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) {
       void reply.code(status).send(errorBody('FL_ERR_API_BAD_REQUEST', err.message));
+      return;
+    }
+    if (isDiskFull(err)) {
+      void reply.code(503).send(errorBody('FL_ERR_STORE_FULL', 'the disk under the database is full: the collector is read-only until space returns',
+        { hint: 'reads still answer; free space on the data directory\'s disk and try again' }));
       return;
     }
     req.log.error({ err, method: req.method, url: req.url }, 'request failed');

@@ -10,6 +10,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IngestCountersSnapshot } from '../ingest/counters.js';
+import type { WriteStateSnapshot } from '../ingest/write-state.js';
 import type { StoreCounts } from '../store/port.js';
 import type { RequestAuth } from './request-auth.js';
 import { errorResponses, HealthJson } from './schemas.js';
@@ -24,6 +25,8 @@ export interface HealthSources {
   security?: () => Promise<NonNullable<HealthJson['security']>>;
   deviceRequests?: () => NonNullable<HealthJson['deviceRequests']>;
   live?: () => HealthJson['live'];
+  /** Whether the store takes writes (read-only while the disk is full). */
+  writes?: () => WriteStateSnapshot;
   /** Who is calling, if anyone (the route is public, so the auth hook does not look). Without it: liveness only. */
   caller?: (req: FastifyRequest) => Promise<RequestAuth | null>;
 }
@@ -41,9 +44,11 @@ export async function healthRoute(app: FastifyInstance, opts: HealthSources): Pr
     },
   }, async (req): Promise<HealthJson> => {
     const uptimeS = Math.max(0, (opts.now() - opts.startedAtMs) / 1000);
-    if (!mayReadHealthDetails((await opts.caller?.(req)) ?? null)) return { status: 'ok', uptimeS, detail: 'liveness' };
+    const writes = opts.writes?.();
+    const status = writes && !writes.writable ? 'read-only' : 'ok';
+    if (!mayReadHealthDetails((await opts.caller?.(req)) ?? null)) return { status, uptimeS, detail: 'liveness' };
     return {
-      status: 'ok',
+      status,
       uptimeS,
       detail: 'full',
       broker: opts.broker(),
@@ -53,6 +58,7 @@ export async function healthRoute(app: FastifyInstance, opts: HealthSources): Pr
       ...(opts.security ? { security: await opts.security() } : {}),
       ...(opts.deviceRequests ? { deviceRequests: opts.deviceRequests() } : {}),
       ...live(opts.live?.()),
+      ...(writes ? { writes } : {}),
     };
   });
 }

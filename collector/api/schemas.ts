@@ -140,7 +140,8 @@ export type DeviceListJson = Static<typeof DeviceListJson>;
 const Count = Type.Integer({ minimum: 0 });
 
 export const HealthJson = Type.Object({
-  status: Type.Literal('ok'),
+  /** 'read-only': the store cannot write (a full disk): MQTT messages are not acknowledged, reads answer. */
+  status: Type.Union([Type.Literal('ok'), Type.Literal('read-only')]),
   uptimeS: Type.Number(),
   /** 'liveness': only status and uptime (no or insufficient credentials); 'full': every part below. */
   detail: Type.Union([Type.Literal('liveness'), Type.Literal('full')]),
@@ -177,6 +178,10 @@ export const HealthJson = Type.Object({
    * and requests waiting on the ticket change feed now.
    */
   live: Type.Optional(Type.Object({ clients: Count, chunksSent: Count, clientsDropped: Count, clientsSignedOut: Count, feedWaiting: Count })),
+  /** Whether the store takes writes; since when and why not (see ingest/write-state.ts). */
+  writes: Type.Optional(Type.Object({
+    writable: Type.Boolean(), sinceMs: Nullable(Type.Number()), reason: Nullable(Type.String()), code: Nullable(Type.String()), refused: Count,
+  })),
 });
 export type HealthJson = Static<typeof HealthJson>;
 

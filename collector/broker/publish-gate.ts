@@ -51,7 +51,8 @@ export function createPublishGate(ingest: IngestHandler, log: Logger, check?: Pu
     ingest(packet.topic, payloadBytes(packet.payload), clientId).then(
       () => callback(null),
       (err: unknown) => {
-        log.warn({ topic: packet.topic, clientId }, 'publish refused: not stored; closing the connection so the client redelivers');
+        // ingest logged the failure (once per read-only spell, not per message)
+        log.debug({ topic: packet.topic, clientId }, 'publish refused: not stored; closing the connection so the client redelivers');
         callback(err instanceof Error ? err : new Error(String(err)));
       },
     );

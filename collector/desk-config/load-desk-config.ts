@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { isNode, LineCounter, parseDocument } from 'yaml';
+import { yamlData } from '../../protocol/yaml-data.js';
 import { describeSchemaError } from '../../protocol/config-errors.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import { DeskConfigSchema, type DeskConfig } from './desk-config-schema.js';
@@ -32,7 +33,7 @@ export function parseDeskConfig(text: string, file: string, nowMs: number): Desk
       context: { file, problems: msg.split('\n') }, hint: 'fix the YAML syntax at the line shown',
     });
   }
-  return checkDeskConfig(doc.toJS(), file, nowMs, (path) => {
+  return checkDeskConfig(yamlData(doc, file), file, nowMs, (path) => {
     const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
     return isNode(node) && node.range ? lines.linePos(node.range[0]).line : undefined;
   });

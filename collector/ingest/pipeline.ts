@@ -13,6 +13,8 @@ import { IngestCounters } from './counters.js';
 import { badInputCounter, decodeMessage, isIngestKind } from './decode-message.js';
 import { DEFAULT_MAX_BATCH, GroupCommit } from './group-commit.js';
 import type { ReceiptSink } from './receipt-sender.js';
+import { isDiskFull } from '../store/disk-full.js';
+import { WriteState } from './write-state.js';
 
 export type BatchSink = Pick<IngestPort, 'commit'>;
 
@@ -38,6 +40,15 @@ export interface IngestObserver {
 
 export class IngestPipeline {
   readonly counters = new IngestCounters();
+  /** Read-only while the store cannot commit (a full disk): what /api/health shows; logged once per change. */
+  readonly writes = new WriteState((change, state) => {
+    if (change === 'failing') {
+      this.opts.log.error({ code: state.code, reason: state.reason },
+        'the store cannot write: read-only, MQTT messages are not acknowledged (their senders keep them) until it can; API reads go on');
+    } else {
+      this.opts.log.warn({ refused: state.refused, sinceMs: state.sinceMs }, 'store writes again: messages are acknowledged again');
+    }
+  });
   private group: GroupCommit<IngestMessage, CommitOutcome> | undefined;
   private readonly observers = new Set<IngestObserver>();
 
@@ -98,14 +109,13 @@ export class IngestPipeline {
     try {
       outcome = await this.group.submit(message);
     } catch (cause) {
-      const err = cause instanceof FaultlineError && cause.code === 'FL_ERR_INGEST_STOPPED' ? cause
-        : new FaultlineError('FL_ERR_STORE_WRITE', `cannot store ${message.kind} from ${topic}: ${(cause as Error).message}`, {
-          cause, context: { topic }, hint: 'check the data directory: disk full, permissions, or a damaged database file',
-        });
+      const err = cause instanceof FaultlineError && cause.code === 'FL_ERR_INGEST_STOPPED' ? cause : storeError(cause, message.kind, topic);
       this.counters.storeError({ timeMs: message.receivedMs, code: err.code, message: err.message, topic });
-      this.opts.log.error({ err, code: err.code, topic, clientId }, 'message not stored; the sender will redeliver');
+      if (err.code !== 'FL_ERR_INGEST_STOPPED') this.writes.failed(err.code, err.message, this.opts.now());
+      this.opts.log.debug({ err, code: err.code, topic, clientId }, 'message not stored; the sender will redeliver');
       throw err;
     }
+    this.writes.succeeded(this.opts.now());
     if (outcome === 'duplicate') {
       this.counters.duplicate();
       this.opts.log.debug({ topic, clientId, kind: message.kind }, 'duplicate event ignored');
@@ -127,4 +137,15 @@ export class IngestPipeline {
       `dropped bad message: ${err.message}`);
     return err;
   }
+}
+
+function storeError(cause: unknown, kind: string, topic: string): FaultlineError {
+  if (isDiskFull(cause)) {
+    return new FaultlineError('FL_ERR_STORE_FULL', `the disk under the database is full: cannot store ${kind} from ${topic}`, {
+      cause, context: { topic }, hint: 'free space on the data directory\'s disk (or shorten retention); the collector resumes by itself',
+    });
+  }
+  return new FaultlineError('FL_ERR_STORE_WRITE', `cannot store ${kind} from ${topic}: ${(cause as Error).message}`, {
+    cause, context: { topic }, hint: 'check the data directory: disk full, permissions, or a damaged database file',
+  });
 }

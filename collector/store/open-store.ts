@@ -24,17 +24,23 @@ export interface OpenStoreOptions {
   readOnly?: boolean;
   /** scrypt cost for new password hashes (tests pass a cheap one) and the login session policy. */
   users?: { hashCost?: ScryptCost; sessionPolicy?: SessionPolicy };
+  /** How long telemetry is kept, by sample time (default 24 h; see collector/retention.ts). */
+  telemetryRetentionMs?: number;
 }
 
 export async function openStore(opts: OpenStoreOptions): Promise<StorePort> {
   const url = opts.database ?? process.env.FAULTLINE_DATABASE;
   if (url !== undefined && url !== '') {
-    return openPostgresStore({ url, dataDir: opts.dataDir, log: opts.log, nowMs: opts.nowMs, ...(opts.users ? { users: opts.users } : {}) });
+    return openPostgresStore({
+      url, dataDir: opts.dataDir, log: opts.log, nowMs: opts.nowMs, ...(opts.users ? { users: opts.users } : {}),
+      ...(opts.telemetryRetentionMs === undefined ? {} : { telemetryRetentionMs: opts.telemetryRetentionMs }),
+    });
   }
   return openSqliteStore({
     dataDir: opts.dataDir, log: opts.log, nowMs: opts.nowMs,
     ...(opts.background ? { backgroundCheckpoint: true } : {}),
     ...(opts.readOnly ? { readOnly: true } : {}),
     ...(opts.users ? { users: opts.users } : {}),
+    ...(opts.telemetryRetentionMs === undefined ? {} : { telemetryRetentionMs: opts.telemetryRetentionMs }),
   });
 }

@@ -157,6 +157,16 @@ export interface ClusterPort {
   onRemote(listener: (changes: RemoteDeskChanges) => void): () => void;
 }
 
+/**
+ * Retention of events (tickets and the audit log are never pruned). An event goes once it was
+ * received before the cutoff, unless it belongs to a ticket that is not closed yet; of a closed
+ * ticket the first event (the evidence it was opened on) stays as long as the ticket.
+ */
+export interface RetentionPort {
+  /** Deletes at most `limit` such events; `more` while another call may find more (call again after yielding). */
+  pruneEvents(receivedBeforeMs: number, limit: number): Promise<{ deleted: number; more: boolean }>;
+}
+
 export interface StorePort {
   /** Where the data lives, for logs and health (a file path; never a password). */
   readonly location: string;
@@ -174,6 +184,7 @@ export interface StorePort {
   readonly reports: ReportsPort;
   readonly cluster: ClusterPort;
   readonly loginFailures: LoginFailuresPort;
+  readonly retention: RetentionPort;
   /** Closes the store; idempotent. */
   close(): Promise<void>;
 }

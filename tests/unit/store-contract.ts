@@ -196,6 +196,59 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.match(next[1], { action: 'acknowledge', from: 'normal', to: 'active-acknowledged', actor: { id: 'olga' }, subject: { kind: 'alarm', id: 'plant-a/drive-1/vfd.overcurrent' } });
   });
 
+  test('retention: old events go in bounded batches; those of open tickets and the first of a closed ticket stay', async (t, store) => {
+    const OLD = NOW - 10 * 86_400_000;
+    const ticketOf = new Map<string, number>();
+    store.ingest.setEventProcessor({
+      processEvent: (unit, e) => {
+        if (e.code === 'none') return null;
+        let id = ticketOf.get(e.code);
+        if (id === undefined) {
+          id = unit.repo.tickets.insert(newTicket(e.site, e.code, OLD), OLD).id;
+          ticketOf.set(e.code, id);
+        }
+        return id;
+      },
+      afterBatch: () => undefined,
+    });
+    const loose = Array.from({ length: 5 }, (_, i) => event('raise', OLD + i, { code: 'none' }));
+    const open = [event('raise', OLD + 10, { code: 'open.fault' }), event('raise', OLD + 11, { code: 'open.fault' })];
+    const closed = [event('raise', OLD + 20, { code: 'closed.fault' }), event('raise', OLD + 21, { code: 'closed.fault' }), event('clear', OLD + 22, { code: 'closed.fault' })];
+    await store.ingest.commit([...loose, ...open, ...closed].map((e) => ev(e, OLD)), OLD);
+    const fresh = event('raise', NOW, { code: 'none' });
+    await store.ingest.commit([ev(fresh, NOW)], NOW);
+    store.ingest.setEventProcessor(null);
+    const closedId = ticketOf.get('closed.fault') ?? -1;
+    await store.desk.transaction({ tickets: [closedId] }, ({ repo }) => {
+      const before = repo.tickets.get(closedId);
+      if (!before) throw new Error('ticket missing');
+      repo.tickets.save({ ...before, status: 'closed', closedAtMs: OLD + 100 }, before);
+    });
+    t.equal((await store.queries.counts()).events, 11);
+
+    let deleted = 0;
+    let calls = 0;
+    for (let more = true; more && calls < 100; calls++) {
+      const r = await store.retention.pruneEvents(NOW - 86_400_000, 2);
+      t.ok(r.deleted <= 2, 'a call deletes at most its limit');
+      deleted += r.deleted;
+      more = r.more;
+    }
+    t.equal(deleted, 7, '5 loose old events and 2 of the closed ticket');
+    t.ok(calls >= 4, 'in several bounded calls');
+    t.equal((await store.queries.counts()).events, 4);
+    t.same((await store.queries.ticketEvents(ticketOf.get('open.fault') ?? -1)).map((e) => e.id), open.map((e) => e.id), 'an open ticket keeps its events');
+    t.same((await store.queries.ticketEvents(closedId)).map((e) => e.id), [closed[0]?.id], 'a closed ticket keeps its first event');
+    let again = 0;
+    for (let more = true, n = 0; more && n < 100; n++) {
+      const r = await store.retention.pruneEvents(NOW - 86_400_000, 100);
+      again += r.deleted;
+      more = r.more;
+    }
+    t.equal(again, 0, 'a second pass finds nothing more');
+    t.same(await store.ingest.commit([ev(fresh, NOW)], NOW), ['duplicate'], 'a recent event still counts as a duplicate');
+  });
+
   test('the event processor runs once per new event, in order, inside the batch, and links the event to its ticket', async (t, store) => {
     const seen: string[] = [];
     const ends: boolean[] = [];

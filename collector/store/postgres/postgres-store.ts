@@ -39,6 +39,7 @@ import { PgReports } from './pg-reports.js';
 import { insertRows, STORE_PG_TYPES } from './pg-rows.js';
 import { checkDatabaseUrl, redactUrl } from './pool.js';
 import { dropTelemetryBefore, ensureTelemetryPartitions } from './telemetry-partitions.js';
+import { createPgEventRetention } from './pg-retention.js';
 import { DAY_MS } from './schema-telemetry.js';
 import { PgWebhooks } from './pg-webhooks.js';
 import { alarmHistoryQuery } from '../alarm-history-sql.js';
@@ -54,6 +55,8 @@ export interface PostgresStoreOptions {
   /** Connections this collector holds at most (default 10). */
   poolMax?: number;
   users?: { hashCost?: ScryptCost; sessionPolicy?: SessionPolicy };
+  /** How long telemetry is kept, by sample time (default TELEMETRY_RETENTION_MS); older day partitions are dropped. */
+  telemetryRetentionMs?: number;
 }
 
 export interface PostgresStore extends StorePort {
@@ -111,6 +114,7 @@ function messageDevice(m: IngestMessage): DeviceKey {
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
   checkDatabaseUrl(opts.url);
   const location = redactUrl(opts.url);
+  const telemetryRetentionMs = opts.telemetryRetentionMs ?? TELEMETRY_RETENTION_MS;
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolMax ?? 10, application_name: 'faultline-collector', types: STORE_PG_TYPES });
   pool.on('error', (err) => opts.log.warn({ err: err.message }, 'an idle PostgreSQL connection failed; the pool opens a new one'));
   try {
@@ -173,7 +177,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       if (m.kind !== 'telemetry') continue;
       for (const s of m.telemetry.samples) {
         const time = s.timeMs > 0 ? s.timeMs : m.receivedMs;
-        if (time < nowMs - TELEMETRY_RETENTION_MS) continue;
+        if (time < nowMs - telemetryRetentionMs) continue;
         const day = Math.floor(time / DAY_MS);
         if (!partitionDays.has(day)) days.add(day);
       }
@@ -190,7 +194,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     if (nowMs - lastDropMs < DROP_EVERY_MS) return;
     lastDropMs = nowMs;
     try {
-      const dropped = await dropTelemetryBefore(pool, nowMs - TELEMETRY_RETENTION_MS);
+      const dropped = await dropTelemetryBefore(pool, nowMs - telemetryRetentionMs);
       if (dropped.length > 0) {
         partitionDays.clear();
         opts.log.info({ partitions: dropped }, 'telemetry partitions past retention dropped');
@@ -281,7 +285,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
               for (const s of m.telemetry.samples) {
                 const time = s.timeMs > 0 ? s.timeMs : at;
                 // Past retention already (its day's partition may be gone): not kept, as SQLite's prune would remove it.
-                if (time >= nowMs - TELEMETRY_RETENTION_MS) samples.push([m.telemetry.site, m.telemetry.device, s.parameter, s.value, s.quality, time]);
+                if (time >= nowMs - telemetryRetentionMs) samples.push([m.telemetry.site, m.telemetry.device, s.parameter, s.value, s.quality, time]);
               }
               return 'committed';
             case 'status': update(m.status, (prev) => applyStatus(prev, m.status, at)); return 'committed';
@@ -496,6 +500,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     reports: { load: (period, filter) => reports.load(period, filter) },
     cluster: signals,
     loginFailures: createPgLoginFailures(pool, withTx),
+    retention: createPgEventRetention(pool),
     async close() {
       if (closed) return;
       closed = true;

@@ -3,6 +3,7 @@
  * only as SHA-256. A token acts as its user with the user's current role; it stops working when
  * revoked, or while its user is disabled, and goes with its user. Tokens do not expire on their own.
  */
+import { isDiskFull } from '../disk-full.js';
 import type { Database, Statement } from 'better-sqlite3';
 import { newSecret, secretHash } from '../../users/secret-token.js';
 import { userError } from '../../users/user-errors.js';
@@ -59,8 +60,12 @@ export class ApiTokenStore {
     const user = this.users.byId(row.user_id);
     if (!user || user.disabledMs !== null) return undefined;
     if (row.last_used_ms === null || nowMs - row.last_used_ms >= TOUCH_EVERY_MS) {
-      this.db.prepare('UPDATE api_tokens SET last_used_ms = ? WHERE id = ?').run(nowMs, row.id);
-      row.last_used_ms = nowMs;
+      try {
+        this.db.prepare('UPDATE api_tokens SET last_used_ms = ? WHERE id = ?').run(nowMs, row.id);
+        row.last_used_ms = nowMs;
+      } catch (err) {
+        if (!isDiskFull(err)) throw err; // a full disk: last use not recorded, reads go on
+      }
     }
     return { user, token: info(row) };
   }

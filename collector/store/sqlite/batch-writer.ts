@@ -25,6 +25,8 @@ import { LATEST_COLUMNS, LATEST_UPSERT, latestOfBatch, type LatestValues } from 
 /** Telemetry older than this (by sample time) is deleted; the prune runs at most once a minute. */
 export const TELEMETRY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 1000;
+/** Most telemetry rows one commit deletes. */
+const PRUNE_BATCH = 5000;
 
 
 export interface BatchWriter {
@@ -49,7 +51,8 @@ function prepareStatements(db: Database) {
     insertSample: db.prepare<[string, string, string, number, string, number]>(`INSERT INTO telemetry (site, device, parameter, value, quality, time_ms)
       VALUES (?, ?, ?, ?, ?, ?)`),
     touchDevice: db.prepare<[number, string, string]>('UPDATE devices SET last_seen_ms = ? WHERE site = ? AND device = ?'),
-    pruneTelemetry: db.prepare<[number]>('DELETE FROM telemetry WHERE time_ms < ?'),
+    // A bounded batch per commit (over telemetry_time), so a long backlog never holds up one ingest commit.
+    pruneTelemetry: db.prepare<[number, number]>('DELETE FROM telemetry WHERE rowid IN (SELECT rowid FROM telemetry WHERE time_ms < ? LIMIT ?)'),
     upsertLatest: db.prepare<LatestValues>(`INSERT INTO telemetry_latest ${LATEST_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${LATEST_UPSERT}`),
   };
 }
@@ -135,6 +138,8 @@ export interface BatchWriterHooks {
   beforeCommit?: () => void;
   /** Called whenever a batch transaction was rolled back (caches of stored state must forget it). */
   onRollback?: () => void;
+  /** How long telemetry is kept, by sample time (default TELEMETRY_RETENTION_MS). */
+  telemetryRetentionMs?: number;
 }
 
 /** The events of one batch: which ids are stored already, and the rows to insert at its end. */
@@ -228,8 +233,9 @@ export function createBatchWriter(db: Database, unit: DeskUnit, hooks: BatchWrit
     devices.flush();
     for (const row of latestOfBatch(messages)) st.upsertLatest.run(...row);
     if (nowMs - lastPruneMs >= PRUNE_EVERY_MS) {
-      st.pruneTelemetry.run(nowMs - TELEMETRY_RETENTION_MS);
-      lastPruneMs = nowMs;
+      const deleted = st.pruneTelemetry.run(nowMs - (hooks.telemetryRetentionMs ?? TELEMETRY_RETENTION_MS), PRUNE_BATCH).changes;
+      // a full batch: more to do, at the next commit
+      if (deleted < PRUNE_BATCH) lastPruneMs = nowMs;
     }
     hooks.beforeCommit?.();
     return outcomes;

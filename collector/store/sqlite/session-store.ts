@@ -3,6 +3,7 @@
  * ends on logout, after the idle timeout or the absolute lifetime (collector/core/session-expiry.ts),
  * when its user is disabled or removed, or when the user's password changes.
  */
+import { isDiskFull } from '../disk-full.js';
 import type { Database, Statement } from 'better-sqlite3';
 import { DEFAULT_SESSION_POLICY, sessionEndsAt, sessionExpired, sessionNeedsTouch, type SessionPolicy } from '../../core/access/session-expiry.js';
 import { csrfTokenFor, newSecret, secretHash } from '../../users/secret-token.js';
@@ -43,8 +44,12 @@ export class SessionStore {
     const user = this.users.byId(row.user_id);
     if (!user || user.disabledMs !== null) return undefined;
     if (sessionNeedsTouch(times, nowMs, this.policy)) {
-      this.db.prepare('UPDATE sessions SET last_seen_ms = ? WHERE id_hash = ?').run(nowMs, idHash);
-      times.lastSeenMs = nowMs;
+      try {
+        this.db.prepare('UPDATE sessions SET last_seen_ms = ? WHERE id_hash = ?').run(nowMs, idHash);
+        times.lastSeenMs = nowMs;
+      } catch (err) {
+        if (!isDiskFull(err)) throw err; // a full disk: the idle clock stays where it was, reads go on
+      }
     }
     return { user, csrfToken: csrfTokenFor(sessionId), endsAtMs: sessionEndsAt(times, this.policy) };
   }

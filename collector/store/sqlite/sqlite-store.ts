@@ -10,8 +10,9 @@
  * writes the desk parts keep back within a transaction (pending-writes.ts) are flushed before
  * every commit and discarded with every rollback.
  *
- * Retention: events and tickets are kept forever; telemetry 24 h by sample time
- * (TELEMETRY_RETENTION_MS, pruned at most once a minute inside an ingest transaction).
+ * Retention: tickets and the audit log are kept forever; events as the collector's retention worker
+ * prunes them (event-retention.ts); telemetry 24 h by sample time unless `telemetryRetentionMs`
+ * says otherwise (pruned at most once a minute inside an ingest transaction, a bounded batch each).
  */
 import { createLoginFailureStore } from './login-failure-store.js';
 import { mkdirSync } from 'node:fs';
@@ -27,6 +28,7 @@ import type { DeskRepo, DeskUnit } from '../port/desk-repo.js';
 import { createAuditLog, recordFromRow, verifyAuditChain, type AuditRow } from './audit-log.js';
 import { alarmHistoryQuery } from '../alarm-history-sql.js';
 import { createBatchWriter } from './batch-writer.js';
+import { createEventRetention } from './event-retention.js';
 import { startCheckpointer } from './checkpointer.js';
 import { CredentialStore } from './credential-store.js';
 import { createDeskAlarms } from './desk-alarms.js';
@@ -58,6 +60,12 @@ export interface SqliteStoreOptions {
   readOnly?: boolean;
   /** scrypt cost for new password hashes (tests pass a cheap one) and the login session policy. */
   users?: { hashCost?: ScryptCost; sessionPolicy?: SessionPolicy };
+  /** How long telemetry is kept, by sample time (default TELEMETRY_RETENTION_MS). */
+  telemetryRetentionMs?: number;
+  /** The database file, when not dataDir/faultline.db (a backup being checked; with readOnly). */
+  file?: string;
+  /** The WAL's size bound (default 64 MiB; tests pass a small one). */
+  walLimitBytes?: number;
 }
 
 /** The port, plus what only the SQLite adapter has, for its own tests and tools (never the collector's code). */
@@ -87,7 +95,7 @@ function prepare(db: Database.Database, opts: SqliteStoreOptions, file: string):
   // The working set of an ingest batch (hot tickets, alarms, index pages) stays in memory.
   db.pragma(`cache_size = -${CACHE_KIB}`);
   // After a burst the WAL file is cut back to this size once a checkpoint has caught up.
-  db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+  db.pragma(`journal_size_limit = ${opts.walLimitBytes ?? WAL_LIMIT_BYTES}`);
   const applied = migrate(db, opts.nowMs);
   if (applied.length) opts.log.info({ file, migrations: applied }, 'database schema migrated');
 }
@@ -102,7 +110,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       });
     }
   }
-  const file = join(opts.dataDir, DB_FILE);
+  const file = opts.file ?? join(opts.dataDir, DB_FILE);
   const db = openDatabase(file, opts.readOnly ?? false);
   try {
     prepare(db, opts, file);
@@ -141,7 +149,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     }
   };
   const unit: DeskUnit = { repo, savepoint: transaction };
-  const writer = createBatchWriter(db, unit, { beforeCommit: pending.flush, onRollback: forgetCaches });
+  const writer = createBatchWriter(db, unit, {
+    beforeCommit: pending.flush, onRollback: forgetCaches,
+    ...(opts.telemetryRetentionMs === undefined ? {} : { telemetryRetentionMs: opts.telemetryRetentionMs }),
+  });
   const users = new UserDirectory(db, opts.users ?? {});
   const credentials = new CredentialStore(db);
   const kb = new KnowledgeBase(db);
@@ -157,7 +168,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     return due;
   });
   const keys = (): DeviceKeyStore => (deviceKeys ??= new DeviceKeyStore(db, loadOrCreateKeyFile(opts.dataDir)));
-  const checkpointer = opts.backgroundCheckpoint ? startCheckpointer(db, opts.log) : undefined;
+  const checkpointer = opts.backgroundCheckpoint ? startCheckpointer(db, opts.log, undefined, opts.walLimitBytes ?? WAL_LIMIT_BYTES) : undefined;
   let closed = false;
 
   return {
@@ -166,7 +177,11 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     repo,
     location: file,
     ingest: {
-      commit: async (messages, nowMs) => writer.commit(messages, nowMs),
+      commit: async (messages, nowMs) => {
+        const outcomes = writer.commit(messages, nowMs);
+        checkpointer?.afterCommit();
+        return outcomes;
+      },
       setEventProcessor: (p) => writer.setEventProcessor(p),
     },
     desk: {
@@ -220,6 +235,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     // One process owns the file: its own desk announces every change in process.
     cluster: { shared: false, onRemote: () => () => undefined },
     loginFailures: createLoginFailureStore(db),
+    retention: createEventRetention(db),
     async close() {
       if (closed) return;
       closed = true;
