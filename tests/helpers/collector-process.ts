@@ -21,7 +21,7 @@ export interface CollectorProcess {
 }
 
 /** `readyTimeoutMs`: how long it may take to start (a busy machine compiles the HTTP schemas slowly). */
-export async function startCollectorProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 30_000): Promise<CollectorProcess> {
+export async function startCollectorProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 90_000): Promise<CollectorProcess> {
   const server = await ServerProcess.start({
     name: 'collector', command: process.execPath, runAs: null,
     args: [FAULTLINE_CLI, 'collector', '--http-host', '127.0.0.1', '--http-port', '0', ...args],
