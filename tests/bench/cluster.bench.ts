@@ -60,7 +60,7 @@ async function startCluster(n: number, database: string, broker: MosquittoServer
   const collectors: CollectorProcess[] = [];
   for (let i = 1; i <= n; i++) {
     collectors.push(await startCollectorProcess(['--database', database, '--broker', broker.url, '--collector-id', `c${i}`, '--data-dir', `${home}/c${i}`],
-      { FAULTLINE_LOG_LEVEL: 'warn' }, 90_000));
+      { FAULTLINE_LOG_LEVEL: 'warn' }));
   }
   return collectors;
 }
