@@ -22,6 +22,7 @@ import type { DeskSettings } from './desk-config/desk-settings.js';
 import { DeskService } from './desk/desk-service.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { openStore, type StorePort } from './store/index.js';
+import { AuditCheckpointer } from './audit/checkpointer.js';
 
 export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_MQTT_PORT = 1883;
@@ -53,6 +54,8 @@ export interface CollectorOptions {
   configFile?: string;
   /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For the HTTP API believes (see api/trusted-proxies.ts). */
   trustProxy?: readonly string[];
+  /** Signed checkpoints of the audit chain's head (default: every minute to <dataDir>/audit-checkpoints.jsonl). */
+  auditCheckpoint?: { file?: string; everyMs?: number };
 }
 
 export interface RunningCollector {
@@ -104,6 +107,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   let security: BrokerSecurity | undefined;
   let app: FastifyInstance | undefined;
   let rpc: RpcClient | undefined;
+  let checkpointer: AuditCheckpointer | undefined;
   let stopping: Promise<void> | undefined;
 
   /** Runs every shutdown step even when one fails, so nothing is left open; reports the first failure. */
@@ -116,6 +120,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
         ['ingest', () => pipeline?.stop()],
         ['desk', () => desk?.stop()],
         ['http', () => app?.close()],
+        ['audit-checkpoint', () => checkpointer?.stop()],
         ['store', () => store?.close()],
       ];
       let firstError: unknown;
@@ -139,6 +144,10 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
     desk = service;
     await service.start();
+    checkpointer = new AuditCheckpointer({
+      audit: store.audit, dataDir: opts.dataDir, file: opts.auditCheckpoint?.file, everyMs: opts.auditCheckpoint?.everyMs, now, log: log.child({ part: 'audit' }),
+    });
+    checkpointer.start();
     const ingest = new IngestPipeline({ store: store.ingest, log: log.child({ part: 'ingest' }), now });
     pipeline = ingest;
     ingest.start();

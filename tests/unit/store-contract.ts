@@ -13,6 +13,7 @@ import { manualTicket, type DeskTicket } from '../../collector/core/tickets/desk
 import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
 import { DeskService } from '../../collector/desk/desk-service.js';
 import { EventProcessingFailed, type EventProcessor, type StorePort } from '../../collector/store/port.js';
+import { auditTokensContract } from './store-contract-audit-tokens.js';
 
 export interface ContractStores {
   /** A fresh, empty store; the suite closes it. */
@@ -352,4 +353,6 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same(await again.queries.counts(), { events: 1, tickets: 1 });
     t.match(await again.audit.verify(), { ok: true });
   });
+
+  auditTokensContract(test);
 }

@@ -23,7 +23,7 @@ import { loadOrCreateKeyFile } from '../../security/key-file.js';
 import type { ScryptCost } from '../../security/password-hash.js';
 import type { StorePort } from '../port.js';
 import type { DeskRepo, DeskUnit } from '../port/desk-repo.js';
-import { createAuditLog, verifyAuditChain } from './audit-log.js';
+import { auditHead, createAuditLog, verifyAuditChain } from './audit-log.js';
 import { createBatchWriter } from './batch-writer.js';
 import { startCheckpointer } from './checkpointer.js';
 import { CredentialStore } from './credential-store.js';
@@ -170,7 +170,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     audit: {
       append: async (records) => { if (records.length > 0) transaction(() => audit.append(records)); },
       list: async (filter) => audit.list(filter),
-      verify: async () => verifyAuditChain(db),
+      verify: async (anchors) => verifyAuditChain(db, anchors),
+      head: async () => auditHead(db),
     },
     webhooks: promised(webhooks, ['due', 'nextDueMs', 'recordAttempt', 'giveUp', 'list', 'get']),
     users: promised(users.users, ['byName', 'byId', 'list', 'count', 'create', 'update', 'remove', 'verifyLogin', 'recordLogin', 'mustGet']),
