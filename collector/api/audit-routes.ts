@@ -32,15 +32,18 @@ const DeliveryQuery = Type.Object({
 }, { additionalProperties: false });
 type DeliveryQuery = Static<typeof DeliveryQuery>;
 
-const DeliveriesJson = Type.Object({
-  deliveries: Type.Array(Type.Object({
-    id: Type.Integer(), deliveryId: Type.String(), webhookId: Type.String(), event: Type.String(), status: literals(DELIVERY_STATUSES),
-    nextAttemptMs: Nullable(Type.Number()), lastError: Nullable(Type.String()), createdMs: Type.Number(), updatedMs: Type.Number(),
-    attempts: Type.Array(Type.Object({
-      attempt: Type.Integer(), atMs: Type.Number(),
-      result: Type.Object({ kind: literals(['status', 'network-error'] as const), status: Type.Optional(Type.Integer()), message: Type.Optional(Type.String()) }),
-    })),
+/** One delivery with every attempt (also the answer of POST /api/webhooks/deliveries/:id/resend). */
+export const DeliveryJson = Type.Object({
+  id: Type.Integer(), deliveryId: Type.String(), webhookId: Type.String(), event: Type.String(), status: literals(DELIVERY_STATUSES),
+  nextAttemptMs: Nullable(Type.Number()), lastError: Nullable(Type.String()), createdMs: Type.Number(), updatedMs: Type.Number(),
+  attempts: Type.Array(Type.Object({
+    attempt: Type.Integer(), atMs: Type.Number(),
+    result: Type.Object({ kind: literals(['status', 'network-error'] as const), status: Type.Optional(Type.Integer()), message: Type.Optional(Type.String()) }),
   })),
+});
+
+const DeliveriesJson = Type.Object({
+  deliveries: Type.Array(DeliveryJson),
 });
 type DeliveriesJson = Static<typeof DeliveriesJson>;
 

@@ -116,6 +116,11 @@ export interface WebhookOutboxPort {
   giveUp(id: number, reason: string, nowMs: number): Promise<void>;
   list(filter: DeliveryFilter): Promise<StoredDelivery[]>;
   get(id: number): Promise<StoredDelivery | undefined>;
+  /**
+   * Puts a failed delivery back in the queue, due now (one more attempt; its earlier attempts stay).
+   * FL_ERR_WEBHOOK_DELIVERY_NOT_FOUND when there is none, FL_ERR_WEBHOOK_NOT_FAILED when it is pending or delivered.
+   */
+  resend(id: number, nowMs: number): Promise<StoredDelivery>;
 }
 
 /** What the service reports need, loaded defensively (figures the data cannot give are "unavailable"). */

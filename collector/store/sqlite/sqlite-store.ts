@@ -24,6 +24,7 @@ import type { ScryptCost } from '../../security/password-hash.js';
 import type { StorePort } from '../port.js';
 import type { DeskRepo, DeskUnit } from '../port/desk-repo.js';
 import { auditHead, createAuditLog, verifyAuditChain } from './audit-log.js';
+import { deliveryNotFailed, deliveryNotFound, RESEND_FAILED_SQL } from '../webhook-resend.js';
 import { createBatchWriter } from './batch-writer.js';
 import { startCheckpointer } from './checkpointer.js';
 import { CredentialStore } from './credential-store.js';
@@ -173,10 +174,19 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       verify: async (anchors) => verifyAuditChain(db, anchors),
       head: async () => auditHead(db),
     },
-    webhooks: promised(webhooks, ['due', 'nextDueMs', 'recordAttempt', 'giveUp', 'list', 'get']),
+    webhooks: {
+      ...promised(webhooks, ['due', 'nextDueMs', 'recordAttempt', 'giveUp', 'list', 'get']),
+      resend: async (id, nowMs) => {
+        const changed = db.prepare(RESEND_FAILED_SQL.sqlite).run(nowMs, nowMs, id).changes;
+        const d = webhooks.get(id);
+        if (!d) throw deliveryNotFound(id);
+        if (changed === 0) throw deliveryNotFailed(d);
+        return d;
+      },
+    },
     users: promised(users.users, ['byName', 'byId', 'list', 'count', 'create', 'update', 'remove', 'verifyLogin', 'recordLogin', 'mustGet']),
     sessions: { policy: users.sessions.policy, ...promised(users.sessions, ['create', 'resolve', 'isLive', 'remove', 'removeForUser', 'countForUser', 'prune']) },
-    tokens: promised(users.tokens, ['create', 'list', 'revoke', 'resolve']),
+    tokens: promised(users.tokens, ['create', 'list', 'revoke', 'revokeAll', 'resolve']),
     credentials: promised(credentials, ['add', 'revoke', 'find', 'list', 'anyExists', 'changedSince', 'latestChange', 'rehash']),
     deviceKeys: {
       set: async (site, device, key, nowMs) => keys().set(site, device, key, nowMs),
