@@ -14,7 +14,7 @@ import type { RequestAuth } from './request-auth.js';
 import { ErrorBody } from './schemas.js';
 import { clearSessionCookie, sessionIdOf, setSessionCookie } from './session-cookie.js';
 import { tokenJson } from './user-view.js';
-import { actorOf } from './actor.js';
+import { actorOfAuth } from './actor-of-auth.js';
 import type { AuditPort } from '../store/port.js';
 import { tokenAudit } from '../users/token-audit.js';
 
@@ -105,7 +105,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps & { audit?
     const auth = callerOf(req);
     if (auth.via === 'token') return refuseTokenMintedByToken(reply);
     const created = await directory.tokens.create(auth.user.id, req.body.name, now());
-    await deps.audit?.append([tokenAudit(now(), actorOf(req), auth.user.username, 'token-create', [created.info])]);
+    await deps.audit?.append([tokenAudit(now(), actorOfAuth(auth), auth.user.username, 'token-create', [created.info])]);
     req.log.info({ username: auth.user.username, tokenId: created.info.id, tokenName: created.info.name }, 'API token created');
     void reply.code(201).header('cache-control', 'no-store');
     return { token: created.token, tokenInfo: tokenJson(created.info) };
@@ -117,7 +117,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps & { audit?
     const auth = callerOf(req);
     const token = (await directory.tokens.list(auth.user.id)).find((x) => x.id === Number(req.params.id));
     await directory.tokens.revoke(auth.user.id, Number(req.params.id));
-    await deps.audit?.append([tokenAudit(now(), actorOf(req), auth.user.username, 'token-revoke', token ? [token] : [])]);
+    await deps.audit?.append([tokenAudit(now(), actorOfAuth(auth), auth.user.username, 'token-revoke', token ? [token] : [])]);
     req.log.info({ username: auth.user.username, tokenId: Number(req.params.id) }, 'API token revoked');
     return reply.code(204).send();
   });

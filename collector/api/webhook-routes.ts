@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { resendDelivery, type ResendDeps } from '../desk/webhook-resend.js';
 import { actorOf } from './actor.js';
-import { DeliveryJson } from './audit-routes.js';
+import { DeliveryJson } from './webhook-schemas.js';
 import { actionErrorResponses } from './schemas.js';
 
 const DeliveryParams = Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,15}$', description: 'the delivery\'s numeric id (GET /api/webhooks/deliveries)' }) });
