@@ -14,8 +14,8 @@ Commands:
   simulate    run a simulated Modbus TCP device built from a firmware adapter
   demo        a collector plus a simulated plant with real agents (what npm start runs)
   device      device MQTT credentials: add (password shown once), list, revoke
-  user        dashboard/API users and roles: add, list, passwd, remove, token add
-  audit       audit verify: check the tamper-evident audit log's hash chain
+  user        dashboard/API users and roles: add, list, passwd, remove, token add|list|revoke
+  audit       audit verify: check the tamper-evident audit log's hash chain and its signed checkpoints
   backup      a consistent copy of a (running) collector's SQLite database
   restore     put a backup in place as a data directory's database`;
 

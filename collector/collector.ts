@@ -30,6 +30,7 @@ import { IngestPipeline } from './ingest/pipeline.js';
 import { ReceiptSender } from './ingest/receipt-sender.js';
 import { lockDataDir, openStore, type DataDirLock, type StorePort } from './store/index.js';
 import type { HealthJson } from './api/schemas.js';
+import { AuditCheckpointer } from './audit/checkpointer.js';
 
 export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_MQTT_PORT = 1883;
@@ -73,6 +74,8 @@ export interface CollectorOptions {
   retention?: RetentionSettings;
   /** The data directory's lock, when the caller took it before touching the directory (the demo); released by stop(). */
   dataDirLock?: DataDirLock;
+  /** Signed checkpoints of the audit chain's head (default: every minute to <dataDir>/audit-checkpoints.jsonl). */
+  auditCheckpoint?: { file?: string; everyMs?: number };
 }
 
 export interface RunningCollector {
@@ -133,6 +136,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
   let app: FastifyInstance | undefined;
   let rpc: RpcClient | undefined;
   let retention: RetentionWorker | undefined;
+  let checkpointer: AuditCheckpointer | undefined;
   let stopping: Promise<void> | undefined;
 
   /** Runs every shutdown step even when one fails, so nothing is left open; reports the first failure. */
@@ -147,6 +151,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
         ['ingest', () => pipeline?.stop()],
         ['desk', () => desk?.stop()],
         ['http', () => app?.close()],
+        ['audit-checkpoint', () => checkpointer?.stop()],
         ['store', () => store?.close()],
         ['lock', () => lock.release()],
       ];
@@ -177,6 +182,10 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
     desk = service;
     await service.start();
+    checkpointer = new AuditCheckpointer({
+      audit: store.audit, dataDir: opts.dataDir, file: opts.auditCheckpoint?.file, everyMs: opts.auditCheckpoint?.everyMs, now, log: log.child({ part: 'audit' }),
+    });
+    checkpointer.start();
     // Receipts go to devices through whichever transport runs, once it runs (collector/ingest/receipt-sender.ts).
     let publisher: DevicePublisher | undefined;
     const receipts = new ReceiptSender({

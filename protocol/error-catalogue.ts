@@ -19,6 +19,8 @@ export const ERROR_CATALOGUE = {
   FL_ERR_ALARM_INVALID_TRANSITION: { status: 409, meaning: 'the alarm is not in a state that allows this action' },
   FL_ERR_ALARM_REASON_REQUIRED: { status: 400, meaning: 'the action needs a reason' },
   FL_ERR_ALARM_SHELVE_DURATION: { status: 400, meaning: 'the shelve duration is outside the allowed range' },
+  // Audit trail checkpoints
+  FL_ERR_AUDIT_CHECKPOINT: { status: 500, meaning: 'the audit checkpoint file or its key cannot be read, written or trusted' },
   // HTTP API
   FL_ERR_API_BAD_REQUEST: { status: 400, meaning: 'the request is malformed or breaks the route\'s schema' },
   FL_ERR_API_BUSY: { status: 503, meaning: 'too many requests of this kind are open; try again shortly' },
@@ -170,6 +172,9 @@ export const ERROR_CATALOGUE = {
   FL_ERR_SIM_LISTEN: { status: 500, meaning: 'the simulator cannot listen on its port' },
   FL_ERR_SIM_NOT_WRITABLE: { status: 400, meaning: 'the simulated register is not writable' },
   FL_ERR_SIM_UNKNOWN_FAULT: { status: 400, meaning: 'the adapter cannot simulate this fault' },
+  // Webhook deliveries
+  FL_ERR_WEBHOOK_DELIVERY_NOT_FOUND: { status: 404, meaning: 'no such webhook delivery' },
+  FL_ERR_WEBHOOK_NOT_FAILED: { status: 409, meaning: 'only a failed webhook delivery can be sent again' },
   // Users and tokens
   FL_ERR_TOKEN_NOT_FOUND: { status: 404, meaning: 'no such API token' },
   FL_ERR_USER_EXISTS: { status: 409, meaning: 'a user of that name exists' },

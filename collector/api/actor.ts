@@ -5,8 +5,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../core/desk/audit-record.js';
 import { callerOf } from './auth-routes.js';
+import { actorOfAuth } from './actor-of-auth.js';
 
 export function actorOf(req: FastifyRequest): Actor {
-  const auth = callerOf(req);
-  return auth.via === 'token' ? { kind: 'user', id: auth.user.username, via: `token:${auth.tokenName}` } : { kind: 'user', id: auth.user.username };
+  return actorOfAuth(callerOf(req));
 }

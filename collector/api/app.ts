@@ -19,6 +19,7 @@ import { authRoutes } from './auth-routes.js';
 import { userRoutes } from './user-routes.js';
 import type { RoutePolicy } from './route-roles.js';
 import { auditRoutes } from './audit-routes.js';
+import { webhookRoutes } from './webhook-routes.js';
 import { deviceRoutes, type WriteKeys } from './device-routes.js';
 import { adminDeviceRoutes } from './admin-device-routes.js';
 import type { DeviceRpc } from '../rpc/device-rpc.js';
@@ -100,8 +101,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.addHook('onResponse', async (req, reply) => {
     if (req.method !== 'GET' && reply.statusCode < 400 && AUTH_CHANGES.test(req.routeOptions.url ?? '')) liveHub?.requestRecheck();
   });
-  await app.register(authRoutes, auth);
-  await app.register(userRoutes, auth);
+  await app.register(authRoutes, { ...auth, audit: opts.store.audit });
+  await app.register(userRoutes, { ...auth, audit: opts.store.audit });
   await app.register(healthRoute, {
     ...opts.health, now, store: () => opts.store.queries.counts(), caller: async (req) => (await authenticate(req, auth)).auth,
     live: () => (liveHub ? { ...liveHub.snapshot(), feedWaiting: changeFeed?.waiting ?? 0 } : undefined),
@@ -120,6 +121,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await app.register(alarmRoutes, { desk, store: opts.store.queries });
     await app.register(alarmTicketRoutes, { desk, store: opts.store.queries, now });
     await app.register(auditRoutes, { audit: opts.store.audit, webhooks: opts.store.webhooks });
+    await app.register(webhookRoutes, { outbox: opts.store.webhooks, audit: opts.store.audit, sender: desk.webhooks, now });
     await app.register(adminRoutes, { desk });
     await app.register(streamRoute, {
       desk, store: opts.store.queries, now, onHub: (hub) => { liveHub = hub; },

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { errorResponses, literals, Nullable } from './schemas.js';
 import { ActorJson } from './ticket-schemas.js';
+import { DeliveryJson } from './webhook-schemas.js';
 
 const AuditQuery = Type.Object({
   subject: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'a ticket number, an alarm site/device/code or a site' })),
@@ -33,14 +34,7 @@ const DeliveryQuery = Type.Object({
 type DeliveryQuery = Static<typeof DeliveryQuery>;
 
 const DeliveriesJson = Type.Object({
-  deliveries: Type.Array(Type.Object({
-    id: Type.Integer(), deliveryId: Type.String(), webhookId: Type.String(), event: Type.String(), status: literals(DELIVERY_STATUSES),
-    nextAttemptMs: Nullable(Type.Number()), lastError: Nullable(Type.String()), createdMs: Type.Number(), updatedMs: Type.Number(),
-    attempts: Type.Array(Type.Object({
-      attempt: Type.Integer(), atMs: Type.Number(),
-      result: Type.Object({ kind: literals(['status', 'network-error'] as const), status: Type.Optional(Type.Integer()), message: Type.Optional(Type.String()) }),
-    })),
-  })),
+  deliveries: Type.Array(DeliveryJson),
 });
 type DeliveriesJson = Static<typeof DeliveriesJson>;
 

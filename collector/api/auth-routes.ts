@@ -14,6 +14,9 @@ import type { RequestAuth } from './request-auth.js';
 import { ErrorBody } from './schemas.js';
 import { clearSessionCookie, sessionIdOf, setSessionCookie } from './session-cookie.js';
 import { tokenJson } from './user-view.js';
+import { actorOfAuth } from './actor-of-auth.js';
+import type { AuditPort } from '../store/port.js';
+import { tokenAudit } from '../users/token-audit.js';
 
 const refused = { 401: AuthErrorBody, 403: AuthErrorBody, 429: AuthErrorBody, 400: ErrorBody, 404: ErrorBody, 500: ErrorBody } as const;
 
@@ -37,7 +40,7 @@ export function callerOf(req: FastifyRequest): RequestAuth {
   return req.auth;
 }
 
-export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
+export async function authRoutes(app: FastifyInstance, deps: AuthDeps & { audit?: Pick<AuditPort, 'append'> }): Promise<void> {
   const { directory, throttle, now } = deps;
 
   app.post<{ Body: LoginBody }>('/api/auth/login', {
@@ -102,6 +105,7 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
     const auth = callerOf(req);
     if (auth.via === 'token') return refuseTokenMintedByToken(reply);
     const created = await directory.tokens.create(auth.user.id, req.body.name, now());
+    await deps.audit?.append([tokenAudit(now(), actorOfAuth(auth), auth.user.username, 'token-create', [created.info])]);
     req.log.info({ username: auth.user.username, tokenId: created.info.id, tokenName: created.info.name }, 'API token created');
     void reply.code(201).header('cache-control', 'no-store');
     return { token: created.token, tokenInfo: tokenJson(created.info) };
@@ -111,7 +115,9 @@ export async function authRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
     schema: { summary: 'revoke one of your API tokens', params: TokenParams, response: { 204: { type: 'null' }, ...refused } },
   }, async (req, reply) => {
     const auth = callerOf(req);
+    const token = (await directory.tokens.list(auth.user.id)).find((x) => x.id === Number(req.params.id));
     await directory.tokens.revoke(auth.user.id, Number(req.params.id));
+    await deps.audit?.append([tokenAudit(now(), actorOfAuth(auth), auth.user.username, 'token-revoke', token ? [token] : [])]);
     req.log.info({ username: auth.user.username, tokenId: Number(req.params.id) }, 'API token revoked');
     return reply.code(204).send();
   });

@@ -5,6 +5,7 @@
  * with confirm: true). Every request, answered or failed, is appended to the audit log with the
  * acting user, the device and the parameters (and values written).
  */
+import { namedValues, readBeforeWrite } from './write-before.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorCode, errorMessage, FaultlineError } from '../../protocol/errors.js';
 import { deviceRequestRecord, type DeviceRequestAudit } from '../core/devices/device-audit.js';
@@ -72,7 +73,8 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
     const base = { actor, site: d.site, device: d.device, ...what };
     try {
       const answer = await rpc.request(d, op(), timeoutMs);
-      await desk.appendAudit([deviceRequestRecord({ ...base, atMs: now(), ...(what.action === 'write' ? { writeOutcome: 'applied' as const } : {}) })]);
+      const written = what.action === 'write' ? { writeOutcome: 'applied' as const, after: namedValues(answer.response.values, what.parameters ?? []) } : {};
+      await desk.appendAudit([deviceRequestRecord({ ...base, atMs: now(), ...written })]);
       return answer;
     } catch (err) {
       const error = { code: errorCode(err), message: errorMessage(err) };
@@ -155,8 +157,9 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
       return { kind: 'write', values, writeKey };
     };
     const requestedAtMs = now();
+    const before = await readBeforeWrite(rpc, d, what.parameters, op, req.body.timeoutMs);
     try {
-      const a = await audited(req, d, what, op, req.body.timeoutMs);
+      const a = await audited(req, d, { ...what, ...(before === undefined ? {} : { before }) }, op, req.body.timeoutMs);
       return { values: liveValues(a.response.values, d.parameters), requestedAtMs: a.requestedAtMs, answeredAtMs: a.answeredAtMs, outcome: 'applied' };
     } catch (err) {
       if (writeOutcomeOf(err) !== 'unknown') throw err;

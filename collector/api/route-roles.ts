@@ -60,6 +60,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/users/:username/tokens': 'admin',
   'POST /api/users/:username/tokens': 'admin',
   'DELETE /api/users/:username/tokens/:id': 'admin',
+  'DELETE /api/users/:username/tokens': 'admin',
 
   // Live stream (server-sent events; the cookie authenticates EventSource).
   'GET /api/stream': 'viewer',
@@ -110,6 +111,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   // Audit trail, webhook log, config.
   'GET /api/audit': 'engineer',
   'GET /api/webhooks/deliveries': 'engineer',
+  'POST /api/webhooks/deliveries/:id/resend': 'engineer',
   'GET /api/config': 'engineer',
   'POST /api/admin/reload-config': 'admin',
 

@@ -1,6 +1,7 @@
 /**
  * User management (admin): GET|POST /api/users, PATCH|DELETE /api/users/:username,
- * GET|POST /api/users/:username/tokens, DELETE /api/users/:username/tokens/:id.
+ * GET|POST|DELETE /api/users/:username/tokens (DELETE: revoke them all), DELETE /api/users/:username/tokens/:id.
+ * Token changes are audited (users/token-audit.ts).
  * The contract is in auth-schemas.ts; the roles in route-roles.ts.
  */
 import type { FastifyInstance } from 'fastify';
@@ -12,11 +13,16 @@ import {
 } from './auth-schemas.js';
 import { ErrorBody } from './schemas.js';
 import { tokenJson, userJson } from './user-view.js';
+import { actorOf } from './actor.js';
+import type { AuditRecord } from '../core/desk/audit-record.js';
+import type { AuditPort } from '../store/port.js';
+import { tokenAudit } from '../users/token-audit.js';
 
 const errors = { 400: ErrorBody, 401: AuthErrorBody, 403: AuthErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody } as const;
 
-export async function userRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
+export async function userRoutes(app: FastifyInstance, deps: AuthDeps & { audit?: Pick<AuditPort, 'append'> }): Promise<void> {
   const { directory, now } = deps;
+  const audit = async (record: AuditRecord): Promise<void> => { await deps.audit?.append([record]); };
   const { users, tokens } = directory;
 
   app.get('/api/users', {
@@ -61,6 +67,7 @@ export async function userRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
     if (callerOf(req).via === 'token') return refuseTokenMintedByToken(reply);
     const user = await users.mustGet(req.params.username);
     const created = await tokens.create(user.id, req.body.name, now());
+    await audit(tokenAudit(now(), actorOf(req), user.username, 'token-create', [created.info]));
     req.log.info({ by: callerOf(req).user.username, username: user.username, tokenId: created.info.id, tokenName: created.info.name }, 'API token created');
     void reply.code(201).header('cache-control', 'no-store');
     return { token: created.token, tokenInfo: tokenJson(created.info) };
@@ -70,8 +77,20 @@ export async function userRoutes(app: FastifyInstance, deps: AuthDeps): Promise<
     schema: { summary: 'revoke a user\'s API token', params: UserTokenParams, response: { 204: { type: 'null' }, ...errors } },
   }, async (req, reply) => {
     const user = await users.mustGet(req.params.username);
+    const token = (await tokens.list(user.id)).find((x) => x.id === Number(req.params.id));
     await tokens.revoke(user.id, Number(req.params.id));
+    await audit(tokenAudit(now(), actorOf(req), user.username, 'token-revoke', token ? [token] : []));
     req.log.info({ by: callerOf(req).user.username, username: user.username, tokenId: Number(req.params.id) }, 'API token revoked');
     return reply.code(204).send();
+  });
+
+  app.delete<{ Params: UserParams }>('/api/users/:username/tokens', {
+    schema: { summary: 'revoke every API token of a user at once', params: UserParams, response: { 200: TokenListJson, ...errors } },
+  }, async (req): Promise<TokenListJson> => {
+    const user = await users.mustGet(req.params.username);
+    const revoked = await tokens.revokeAll(user.id);
+    await audit(tokenAudit(now(), actorOf(req), user.username, 'token-revoke-all', revoked));
+    req.log.info({ by: callerOf(req).user.username, username: user.username, revoked: revoked.length }, 'every API token of the user revoked');
+    return { tokens: revoked.map(tokenJson) };
   });
 }

@@ -24,6 +24,12 @@ import { ChangeSet } from './desk-changes.js';
 export class DeskWork {
   /** Webhook deliveries this work queued: when any, the sender should look after the commit. */
   deliveriesQueued = 0;
+  /**
+   * A due timer's run: the core stamps its records with the instants the rules fix; a record of an
+   * instant before this run (a step missed while the collector was down) is recorded at the time it
+   * ran, with the time it was due in `details.dueAtMs`, so the trail is never back-dated.
+   */
+  timerRun = false;
 
   constructor(
     readonly repo: DeskRepo, readonly settings: DeskSettings, readonly nowMs: number,
@@ -42,7 +48,7 @@ export class DeskWork {
 
   /** Appends the audit records and queues a webhook delivery per matching subscription and effect. */
   record(audit: readonly AuditRecord[], effects: readonly DeskEffect[] = []): void {
-    this.repo.audit.append(audit);
+    this.repo.audit.append(this.timerRun ? audit.map((r) => stampLate(r, this.nowMs)) : audit);
     for (const effect of effects) {
       for (const d of webhookDeliveries(effect, this.settings.subscriptions)) {
         this.repo.webhooks.enqueue(d, this.nowMs);
@@ -107,4 +113,9 @@ export class DeskWork {
     this.record(report.audit, report.effects);
     this.repo.timers.set('chatter', outcome.state.alarm, chatterNextDeadline(outcome.state, this.settings.chatter));
   }
+}
+
+/** A record of an instant before nowMs, as recorded at nowMs with the instant it was due. */
+function stampLate(r: AuditRecord, nowMs: number): AuditRecord {
+  return r.atMs < nowMs ? { ...r, atMs: nowMs, details: { ...r.details, dueAtMs: r.atMs } } : r;
 }

@@ -1,6 +1,7 @@
 /**
  * What a desk timer does when it fires: the core's time step for that object, stamped with the
- * exact instants it computes (so firing late changes nothing but the delay).
+ * exact instants it computes (so firing late changes nothing but the delay, and the audit record
+ * of a late step says when it was due and when it ran: DeskWork.timerRun).
  */
 import type { DeskScope, DeskTimer } from '../store/port.js';
 import { advanceChatter } from '../core/alarms/alarm-chatter.js';
@@ -13,6 +14,7 @@ import type { DeskWork } from './desk-work.js';
 
 export function fireTimer(work: DeskWork, timer: DeskTimer): void {
   const { repo } = work;
+  work.timerRun = true;
   switch (timer.kind) {
     case 'ticket': {
       const t = repo.tickets.get(Number(timer.key));

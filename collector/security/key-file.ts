@@ -11,7 +11,8 @@ import { FaultlineError } from '../../protocol/errors.js';
 
 export const KEY_FILE = 'device-keys.key';
 
-function read(file: string): Buffer {
+/** Reads a key file (64 hex digits); FL_ERR_SECURITY_KEY_FILE when it is not one. */
+export function readKeyFile(file: string): Buffer {
   const text = readFileSync(file, 'utf8').trim();
   if (!/^[0-9a-f]{64}$/i.test(text)) {
     throw new FaultlineError('FL_ERR_SECURITY_KEY_FILE', `${file} is not a key file (64 hex digits expected)`, {
@@ -21,13 +22,16 @@ function read(file: string): Buffer {
   return Buffer.from(text, 'hex');
 }
 
-/** Reads the key file, creating it when missing (exclusive create: two processes end up with the same key). */
-export function loadOrCreateKeyFile(dataDir: string): Buffer {
-  const file = join(dataDir, KEY_FILE);
+/**
+ * Reads the key file, creating it when missing (exclusive create: two processes end up with the
+ * same key). `name`: another key file of the data directory (e.g. the audit checkpoint key).
+ */
+export function loadOrCreateKeyFile(dataDir: string, name: string = KEY_FILE): Buffer {
+  const file = join(dataDir, name);
   try {
     mkdirSync(dataDir, { recursive: true });
     try {
-      return read(file);
+      return readKeyFile(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
@@ -36,7 +40,7 @@ export function loadOrCreateKeyFile(dataDir: string): Buffer {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    return read(file);
+    return readKeyFile(file);
   } catch (cause) {
     if (cause instanceof FaultlineError) throw cause;
     throw new FaultlineError('FL_ERR_SECURITY_KEY_FILE', `cannot read or create ${file}: ${(cause as Error).message}`, {

@@ -25,7 +25,7 @@ import type { DeskTicket } from '../core/tickets/desk-ticket.js';
 import type { StoredEvent } from '../core/tickets/ticket.js';
 import type { CredentialsPort, DeviceKeysPort } from './port/credentials.js';
 import type {
-  AlarmFilter, AuditFilter, ChainCheck, DeliveryFilter, DeskScope, DeskTicketFilter, DeskTimer, DeskUnit, EventProcessor,
+  AlarmFilter, AuditAnchor, AuditFilter, AuditHead, ChainCheck, DeliveryFilter, DeskScope, DeskTicketFilter, DeskTimer, DeskUnit, EventProcessor,
   StoreCounts, StoredAlarm, StoredAuditRecord, StoredDelivery, TelemetryWindow, TicketRef,
 } from './port/desk-repo.js';
 import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
@@ -108,8 +108,13 @@ export interface AuditPort {
   append(records: readonly AuditRecord[]): Promise<void>;
   /** Oldest first, the newest `limit` matching records. */
   list(filter: AuditFilter): Promise<StoredAuditRecord[]>;
-  /** Walks the whole chain. */
-  verify(): Promise<ChainCheck>;
+  /**
+   * Walks the whole chain; with anchors (signed checkpoints from outside the database), also fails
+   * when an anchored row's hash differs or rows up to an anchor are missing (the end was cut off).
+   */
+  verify(anchors?: readonly AuditAnchor[]): Promise<ChainCheck>;
+  /** The newest row's sequence number and hash (what a checkpoint anchors); undefined for an empty log. */
+  head(): Promise<AuditHead | undefined>;
   /** Alarm transitions matching the filter, newest first (see port/alarm-history.ts). */
   alarmHistory(filter: AlarmHistoryFilter): Promise<StoredAuditRecord[]>;
 }
@@ -130,6 +135,11 @@ export interface WebhookOutboxPort {
   giveUp(id: number, reason: string, nowMs: number): Promise<void>;
   list(filter: DeliveryFilter): Promise<StoredDelivery[]>;
   get(id: number): Promise<StoredDelivery | undefined>;
+  /**
+   * Puts a failed delivery back in the queue, due now (one more attempt; its earlier attempts stay).
+   * FL_ERR_WEBHOOK_DELIVERY_NOT_FOUND when there is none, FL_ERR_WEBHOOK_NOT_FAILED when it is pending or delivered.
+   */
+  resend(id: number, nowMs: number): Promise<StoredDelivery>;
 }
 
 /** What the service reports need, loaded defensively (figures the data cannot give are "unavailable"). */

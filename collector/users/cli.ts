@@ -3,7 +3,10 @@
  * Passwords are scrypt-hashed; a generated password and an API token are printed once and can
  * never be shown again. Works while the collector runs (the same SQLite file, WAL).
  */
-import type { UserRecord } from '../store/port.js';
+import type { TokenInfo, UserRecord } from '../store/port.js';
+import { userInfo } from 'node:os';
+import { cliActor, tokenAudit } from './token-audit.js';
+import { tokenJson } from '../api/user-view.js';
 import { parseArgs } from 'node:util';
 import type { CommandIo } from '../cli.js';
 import { onCollectorDatabase, UsageError } from '../database-command.js';
@@ -28,6 +31,13 @@ Commands:
   token add USERNAME --name N
                           a new API token for the user, printed once
                           (use it as "Authorization: Bearer <token>")
+  token list USERNAME [--json]
+                          the user's API tokens: id, name, created, last used
+                          (never the token itself)
+  token revoke USERNAME ID
+                          revoke one API token (its id from token list)
+  token revoke USERNAME --all
+                          revoke every API token of the user at once
 
 Options:
   --data-dir DIR     the collector's data directory (default ./data)
@@ -35,7 +45,8 @@ Options:
   --display-name N   the name shown in the dashboard (default: the username)
   --password-stdin   read the password from standard input (first line)
   --name N           with token add: what the token is for, e.g. "grafana"
-  --json             with list: JSON output
+  --all              with token revoke: every token of the user
+  --json             with list and token list: JSON output
   -h, --help         show this help
 `;
 
@@ -46,7 +57,7 @@ export interface UserCommandIo extends CommandIo {
 
 type Values = {
   'data-dir'?: string | undefined; role?: string | undefined; 'display-name'?: string | undefined; 'password-stdin'?: boolean | undefined;
-  name?: string | undefined; json?: boolean | undefined; help?: boolean | undefined;
+  name?: string | undefined; json?: boolean | undefined; help?: boolean | undefined; all?: boolean | undefined;
 };
 
 interface Parsed {
@@ -62,7 +73,7 @@ function parse(argv: string[]): Parsed | { help: true } {
       args: argv, allowPositionals: true, strict: true,
       options: {
         'data-dir': { type: 'string' }, role: { type: 'string' }, 'display-name': { type: 'string' }, 'password-stdin': { type: 'boolean' },
-        name: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        name: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, all: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -70,11 +81,11 @@ function parse(argv: string[]): Parsed | { help: true } {
   }
   if (result.values.help) return { help: true };
   const [first, ...rest] = result.positionals;
-  if (first === undefined) throw new UsageError('missing command (add, list, passwd, remove or token add)');
+  if (first === undefined) throw new UsageError('missing command (add, list, passwd, remove or token add|list|revoke)');
   if (first === 'token') {
     const [sub, ...args] = rest;
-    if (sub !== 'add') throw new UsageError(`unknown command "token ${sub ?? ''}" (only "token add")`);
-    return { command: 'token add', args, values: result.values };
+    if (sub !== 'add' && sub !== 'list' && sub !== 'revoke') throw new UsageError(`unknown command "token ${sub ?? ''}" (token add, list or revoke)`);
+    return { command: `token ${sub}`, args, values: result.values };
   }
   return { command: first, args: rest, values: result.values };
 }
@@ -99,13 +110,22 @@ async function readProcessStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function describeToken(x: TokenInfo): string {
+  const used = x.lastUsedMs === null ? 'never used' : `last used ${new Date(x.lastUsedMs).toISOString()}`;
+  return `${String(x.id).padEnd(6)} ${x.name.padEnd(24)} created ${new Date(x.createdMs).toISOString()}  ${used}`;
+}
+
+function osUser(): string {
+  try { return userInfo().username; } catch { return 'unknown'; }
+}
+
 function describe(u: UserRecord): string {
   const state = u.disabledMs !== null ? 'disabled' : 'active';
   const login = u.lastLoginMs === null ? 'never signed in' : `last sign-in ${new Date(u.lastLoginMs).toISOString()}`;
   return `${u.username.padEnd(24)} ${u.role.padEnd(9)} ${state.padEnd(9)} ${u.displayName.padEnd(24)} ${login}`;
 }
 
-async function run(p: Parsed, directory: Pick<StorePort, 'users' | 'tokens'>, io: UserCommandIo, nowMs: number): Promise<number> {
+async function run(p: Parsed, directory: Pick<StorePort, 'users' | 'tokens' | 'audit'>, io: UserCommandIo, nowMs: number): Promise<number> {
   const v = p.values;
   switch (p.command) {
     case 'add': {
@@ -153,11 +173,40 @@ async function run(p: Parsed, directory: Pick<StorePort, 'users' | 'tokens'>, io
       if (v.name === undefined) throw new UsageError('token add: give --name (what the token is for)');
       const user = await directory.users.mustGet(username);
       const created = await directory.tokens.create(user.id, v.name, nowMs);
+      await directory.audit.append([tokenAudit(nowMs, cliActor(osUser()), user.username, 'token-create', [created.info])]);
       io.stdout.write([
         `API token ${created.info.id} "${created.info.name}" created for ${user.username} (acts with their role, ${user.role}).`,
         'The token is shown only this once; send it as "Authorization: Bearer <token>":',
         created.token, '',
       ].join('\n'));
+      return 0;
+    }
+    case 'token list': {
+      const user = await directory.users.mustGet(oneUsername(p));
+      const tokens = await directory.tokens.list(user.id);
+      if (v.json) io.stdout.write(`${JSON.stringify({ username: user.username, tokens: tokens.map(tokenJson) }, null, 2)}\n`);
+      else if (tokens.length === 0) io.stdout.write(`${user.username} has no API tokens.\n`);
+      else io.stdout.write(`${tokens.map(describeToken).join('\n')}\n`);
+      return 0;
+    }
+    case 'token revoke': {
+      const [username, id, extra] = p.args;
+      if (username === undefined) throw new UsageError('token revoke: give a USERNAME');
+      if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+      if ((id === undefined) === (v.all !== true)) throw new UsageError('token revoke: give a token ID (from token list) or --all, not both');
+      const user = await directory.users.mustGet(username);
+      if (v.all) {
+        const revoked = await directory.tokens.revokeAll(user.id);
+        await directory.audit.append([tokenAudit(nowMs, cliActor(osUser()), user.username, 'token-revoke-all', revoked)]);
+        io.stdout.write(`${revoked.length} API token(s) of ${user.username} revoked.\n`);
+        return 0;
+      }
+      if (!/^[1-9]\d{0,15}$/.test(id ?? '')) throw new UsageError(`token revoke: the token ID must be a number, got "${id ?? ''}"`);
+      const tokenId = Number(id);
+      const token = (await directory.tokens.list(user.id)).find((x) => x.id === tokenId);
+      await directory.tokens.revoke(user.id, tokenId);
+      await directory.audit.append([tokenAudit(nowMs, cliActor(osUser()), user.username, 'token-revoke', token ? [token] : [])]);
+      io.stdout.write(`API token ${tokenId}${token ? ` "${token.name}"` : ''} of ${user.username} revoked.\n`);
       return 0;
     }
     default:

@@ -113,6 +113,7 @@ t.test('live reads, describe, logs and signed writes through the API; offline an
     t.equal(refused.status, 400);
     t.equal(refused.body.error.code, 'FL_ERR_DEVICE_WRITE_UNCONFIRMED');
     t.not(sim.model.valueAt('frequency_setpoint', Date.now()), 42.5, 'nothing written');
+    const old = sim.model.valueAt('frequency_setpoint', Date.now());
     const ok = await api('POST', '/api/devices/plant-a/drive-7/write', { values, confirm: true });
     t.equal(ok.status, 200, JSON.stringify(ok.body));
     t.match(ok.body.values, [{ name: 'frequency_setpoint', value: 42.5, unit: 'Hz' }], 'answered with the value read back');
@@ -145,9 +146,13 @@ t.test('live reads, describe, logs and signed writes through the API; offline an
     const writes = audit.body.records.filter((r) => r.action === 'write');
     t.match(writes, [
       { actor: { kind: 'user', id: 'lena' }, details: { outcome: 'not-applied', code: 'FL_ERR_DEVICE_WRITE_UNCONFIRMED' } },
-      { actor: { kind: 'user', id: 'lena' }, details: { outcome: 'applied', parameters: 'frequency_setpoint', values: 'frequency_setpoint=42.5' } },
+      {
+        actor: { kind: 'user', id: 'lena' },
+        details: { outcome: 'applied', parameters: 'frequency_setpoint', values: 'frequency_setpoint=42.5', before: `frequency_setpoint=${old}`, after: 'frequency_setpoint=42.5' },
+      },
       { actor: { kind: 'user', id: 'lena' }, details: { outcome: 'not-applied', code: 'FL_ERR_RPC_NOT_WRITABLE' } },
     ]);
+    t.equal(writes[0]?.details.before, undefined, 'a write refused before sending reads nothing');
     t.ok(writes.every((r) => r.actor.via === 'token:tests'), 'each record names the API token lena acted through');
     t.ok(audit.body.records.some((r) => r.action === 'live-read' && r.details.code === 'FL_ERR_RPC_UNKNOWN_PARAMETER'), 'failed reads audited too');
     t.notOk(JSON.stringify(audit.body).includes(writeKey), 'the write key is never audited');

@@ -86,7 +86,7 @@ t.test('verifyAuditChain on an empty log', async (t) => {
   const db = new Database(':memory:');
   t.teardown(() => db.close());
   db.exec('CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, at_ms, actor_kind, actor_id, subject_kind, subject_id, action, from_state, to_state, reason, details, prev_hash, hash)');
-  t.same(verifyAuditChain(db), { ok: true, records: 0, headHash: GENESIS_HASH });
+  t.same(verifyAuditChain(db), { ok: true, records: 0, headHash: GENESIS_HASH, headSeq: 0 });
 });
 
 t.test('the API token an action came through is part of the hashed record', async (t) => {

@@ -14,6 +14,7 @@ import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
 import { DeskService } from '../../collector/desk/desk-service.js';
 import { EventProcessingFailed, type EventProcessor, type StorePort } from '../../collector/store/port.js';
 import { clusterContract } from './store-contract-cluster.js';
+import { auditTokensContract } from './store-contract-audit-tokens.js';
 
 export interface ContractStores {
   /** A fresh, empty store; the suite closes it. */
@@ -490,4 +491,5 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
   });
 
   clusterContract(test, (t) => stores.open(t), attachDesk, NOW);
+  auditTokensContract(test);
 }

@@ -14,8 +14,11 @@ export interface Actor {
 
 export const SYSTEM: Actor = { kind: 'system', id: 'collector' };
 
-/** 'device': an engineer's request to a device (live read, describe, logs, write), subject id "site/device". */
-export type AuditSubjectKind = 'alarm' | 'ticket' | 'flood' | 'chatter' | 'routing' | 'assignment' | 'device';
+/**
+ * 'device': an engineer's request to a device (live read, describe, logs, write), subject id "site/device".
+ * 'user': a change to a user's API tokens, subject id the username. 'webhook': a delivery sent again, subject id the delivery id.
+ */
+export type AuditSubjectKind = 'alarm' | 'ticket' | 'flood' | 'chatter' | 'routing' | 'assignment' | 'device' | 'user' | 'webhook';
 
 export type AuditDetail = string | number | boolean | null;
 

@@ -1,7 +1,7 @@
 /**
  * Audit records of engineers' requests to a device (pure): live reads, describe, log fetches and
  * parameter writes, succeeded or failed, with who asked, the parameters named and the values
- * written. Never a write key or a signature. Subject: { kind: 'device', id: 'site/device' }.
+ * written (with the old values read just before and the new ones read back after). Never a write key or a signature. Subject: { kind: 'device', id: 'site/device' }.
  */
 import { auditRecord, type Actor, type AuditDetail, type AuditRecord } from '../desk/audit-record.js';
 
@@ -22,7 +22,19 @@ export interface DeviceRequestAudit {
   error?: { code: string; message: string };
   /** For a write: applied, not-applied or unknown (the audit outcome instead of ok/failed; unknown is not a failure). */
   writeOutcome?: 'applied' | 'not-applied' | 'unknown';
+  /** For a write: the written parameters as read just before it (value null: not good), or why they could not be read. */
+  before?: readonly NamedValue[] | { unavailable: string };
+  /** For a write: the written parameters as the device reads back after it. */
+  after?: readonly NamedValue[];
 }
+
+/** A parameter's value as read from the device; null when the read was not good. */
+export interface NamedValue {
+  name: string;
+  value: number | null;
+}
+
+const named = (vs: readonly NamedValue[]): string => vs.map((v) => `${v.name}=${v.value ?? '?'}`).join(';');
 
 export function deviceSubjectId(site: string, device: string): string {
   return `${site}/${device}`;
@@ -36,6 +48,8 @@ export function deviceRequestRecord(a: DeviceRequestAudit): AuditRecord {
   if (a.parameters !== undefined) details.parameters = cut(a.parameters.length > 0 ? a.parameters.join(',') : '*');
   if (a.values !== undefined) details.values = cut(a.values.map((v) => `${v.name}=${v.value}`).join(';'));
   if (a.lines !== undefined) details.lines = a.lines;
+  if (a.before !== undefined) details.before = cut('unavailable' in a.before ? `unavailable: ${a.before.unavailable}` : named(a.before));
+  if (a.after !== undefined) details.after = cut(named(a.after));
   const what = a.action === 'live-read' ? 'live read' : a.action === 'logs' ? 'log fetch' : a.action;
   const reason = a.writeOutcome === 'unknown' ? `${what} by ${a.actor.id}, outcome unknown: ${a.error?.message ?? ''}`
     : a.error ? `${what} ${a.writeOutcome === 'not-applied' ? 'not applied' : 'failed'}: ${a.error.message}` : `${what} by ${a.actor.id}`;

@@ -144,8 +144,22 @@ export interface AuditLog {
   list(filter: AuditFilter): StoredAuditRecord[];
 }
 
+/** A point of the chain known from outside the database (a signed checkpoint): row `seq` had hash `hash`. */
+export interface AuditAnchor {
+  seq: number;
+  hash: string;
+  /** When the anchor was taken (for messages). */
+  atMs: number;
+}
+
+/** The newest row of the chain: its sequence number and hash. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
 export type ChainCheck =
-  | { ok: true; records: number; headHash: string }
+  | { ok: true; records: number; headHash: string; /** 0 for an empty log. */ headSeq: number }
   | { ok: false; records: number; brokenSeq: number; reason: string; row: StoredAuditRecord | null };
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;

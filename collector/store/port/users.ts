@@ -90,5 +90,7 @@ export interface TokensPort {
   create(userId: number, name: string, nowMs: number): Promise<{ token: string; info: TokenInfo }>;
   list(userId: number): Promise<TokenInfo[]>;
   revoke(userId: number, tokenId: number): Promise<void>;
+  /** Revokes every API token of the user at once; resolves with the tokens revoked (none: an empty list). */
+  revokeAll(userId: number): Promise<TokenInfo[]>;
   resolve(token: string, nowMs: number): Promise<ActiveToken | undefined>;
 }

@@ -229,6 +229,10 @@ export class PgAccess {
         const { rowCount } = await pool.query('DELETE FROM api_tokens WHERE id = $1 AND user_id = $2', [tokenId, userId]);
         if (rowCount === 0) throw userError('FL_ERR_TOKEN_NOT_FOUND', `no API token ${tokenId} for this user`, { context: { tokenId } });
       },
+      async revokeAll(userId: number) {
+        const { rows } = await pool.query<TokenRow>('DELETE FROM api_tokens WHERE user_id = $1 RETURNING id, user_id, name, created_ms, last_used_ms', [userId]);
+        return rows.map(tokenInfo).sort((a, b) => a.id - b.id);
+      },
       async resolve(token: string, nowMs: number): Promise<ActiveToken | undefined> {
         if (!token.startsWith(TOKEN_PREFIX)) return undefined;
         const { rows } = await pool.query<TokenRow>('SELECT id, user_id, name, created_ms, last_used_ms FROM api_tokens WHERE token_hash = $1', [secretHash(token)]);

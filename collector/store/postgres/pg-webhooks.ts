@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { DeliveryAttempt, DeliveryResult, DeliveryStep } from '../../core/notifications/webhook-delivery.js';
 import type { WebhookOutboxPort } from '../port.js';
+import { deliveryNotFailed, deliveryNotFound, RESEND_FAILED_SQL } from '../webhook-resend.js';
 import type { DeliveryFilter, DeliveryStatus, StoredDelivery } from '../port/desk-repo.js';
 
 interface DeliveryRow {
@@ -73,6 +74,14 @@ export class PgWebhooks implements WebhookOutboxPort {
     params.push(f.limit);
     const { rows } = await this.pool.query<DeliveryRow>(`SELECT * FROM webhook_deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`, params);
     return this.withAttempts(rows);
+  }
+
+  async resend(id: number, nowMs: number): Promise<StoredDelivery> {
+    const { rowCount } = await this.pool.query(RESEND_FAILED_SQL.postgres, [id, nowMs]);
+    const d = await this.get(id);
+    if (!d) throw deliveryNotFound(id);
+    if (rowCount === 0) throw deliveryNotFailed(d);
+    return d;
   }
 
   async get(id: number): Promise<StoredDelivery | undefined> {

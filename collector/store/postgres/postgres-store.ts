@@ -463,8 +463,13 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
         const q = alarmHistoryQuery(f, { ph: (i) => `$${i}`, ilike: 'ILIKE' });
         return (await pool.query<AuditRow>(q.sql, q.args)).rows.map(recordFromRow);
       },
-      async verify() {
-        const verifier = new ChainVerifier();
+      async head() {
+        const { rows } = await pool.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+        const row = rows[0];
+        return row === undefined ? undefined : { seq: Number(row.seq), hash: row.hash };
+      },
+      async verify(anchors = []) {
+        const verifier = new ChainVerifier(anchors);
         const pageSize = 5000;
         let after = 0;
         for (;;) {

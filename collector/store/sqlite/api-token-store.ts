@@ -52,6 +52,12 @@ export class ApiTokenStore {
     if (changes === 0) throw userError('FL_ERR_TOKEN_NOT_FOUND', `no API token ${tokenId} for this user`, { context: { tokenId } });
   }
 
+  /** Revokes every token of the user; returns the tokens revoked. */
+  revokeAll(userId: number): TokenInfo[] {
+    return this.db.prepare<[number], TokenRow>('DELETE FROM api_tokens WHERE user_id = ? RETURNING id, user_id, name, created_ms, last_used_ms').all(userId)
+      .map(info).sort((a, b) => a.id - b.id);
+  }
+
   /** The token's user (enabled) and the token's name; undefined when unknown or revoked. */
   resolve(token: string, nowMs: number): ActiveToken | undefined {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;

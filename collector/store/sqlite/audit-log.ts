@@ -6,7 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { auditHash, ChainVerifier, GENESIS_HASH } from '../../audit/audit-chain.js';
 import type { Actor, AuditDetail, AuditRecord, AuditSubjectKind } from '../../core/desk/audit-record.js';
 import { rowsOf, statementsByCount } from './statements-by-count.js';
-import type { StoredAuditRecord, AuditLog, ChainCheck } from '../port/desk-repo.js';
+import type { StoredAuditRecord, AuditAnchor, AuditHead, AuditLog, ChainCheck } from '../port/desk-repo.js';
 import type { PendingWrites } from './pending-writes.js';
 
 export interface SqliteAuditLog extends AuditLog, PendingWrites {}
@@ -100,8 +100,8 @@ export function createAuditLog(db: Database): SqliteAuditLog {
 }
 
 /** Recomputes the whole chain, oldest first; stops at the first row that does not fit. */
-export function verifyAuditChain(db: Database): ChainCheck {
-  const verifier = new ChainVerifier();
+export function verifyAuditChain(db: Database, anchors: readonly AuditAnchor[] = []): ChainCheck {
+  const verifier = new ChainVerifier(anchors);
   for (const row of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
     let record: StoredAuditRecord;
     try {
@@ -113,4 +113,9 @@ export function verifyAuditChain(db: Database): ChainCheck {
     if (broken) return broken;
   }
   return verifier.result();
+}
+
+/** The newest row's sequence number and hash. */
+export function auditHead(db: Database): AuditHead | undefined {
+  return db.prepare<[], AuditHead>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get();
 }

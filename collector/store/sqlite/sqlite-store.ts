@@ -25,8 +25,9 @@ import { loadOrCreateKeyFile } from '../../security/key-file.js';
 import type { ScryptCost } from '../../security/password-hash.js';
 import type { StorePort } from '../port.js';
 import type { DeskRepo, DeskUnit } from '../port/desk-repo.js';
-import { createAuditLog, recordFromRow, verifyAuditChain, type AuditRow } from './audit-log.js';
+import { auditHead, createAuditLog, recordFromRow, verifyAuditChain, type AuditRow } from './audit-log.js';
 import { alarmHistoryQuery } from '../alarm-history-sql.js';
+import { deliveryNotFailed, deliveryNotFound, RESEND_FAILED_SQL } from '../webhook-resend.js';
 import { createBatchWriter } from './batch-writer.js';
 import { createEventRetention } from './event-retention.js';
 import { startCheckpointer } from './checkpointer.js';
@@ -200,7 +201,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     audit: {
       append: async (records) => { if (records.length > 0) transaction(() => audit.append(records)); },
       list: async (filter) => audit.list(filter),
-      verify: async () => verifyAuditChain(db),
+      verify: async (anchors) => verifyAuditChain(db, anchors),
+      head: async () => auditHead(db),
       alarmHistory: async (f) => {
         const q = alarmHistoryQuery(f, { ph: () => '?', ilike: 'LIKE' });
         return (db.prepare(q.sql).all(...q.args) as AuditRow[]).map(recordFromRow);
@@ -209,10 +211,17 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     webhooks: {
       ...promised(webhooks, ['due', 'nextDueMs', 'recordAttempt', 'giveUp', 'list', 'get']),
       claim: async (nowMs, limit, skip, leaseUntilMs) => claimDeliveries(nowMs, limit, skip, leaseUntilMs),
+      resend: async (id, nowMs) => {
+        const changed = db.prepare(RESEND_FAILED_SQL.sqlite).run(nowMs, nowMs, id).changes;
+        const d = webhooks.get(id);
+        if (!d) throw deliveryNotFound(id);
+        if (changed === 0) throw deliveryNotFailed(d);
+        return d;
+      },
     },
     users: promised(users.users, ['byName', 'byId', 'list', 'count', 'create', 'update', 'remove', 'verifyLogin', 'recordLogin', 'mustGet']),
     sessions: { policy: users.sessions.policy, ...promised(users.sessions, ['create', 'resolve', 'isLive', 'remove', 'removeForUser', 'countForUser', 'prune']) },
-    tokens: promised(users.tokens, ['create', 'list', 'revoke', 'resolve']),
+    tokens: promised(users.tokens, ['create', 'list', 'revoke', 'revokeAll', 'resolve']),
     credentials: promised(credentials, ['add', 'revoke', 'find', 'list', 'anyExists', 'changedSince', 'latestChange', 'rehash']),
     deviceKeys: {
       set: async (site, device, key, nowMs) => keys().set(site, device, key, nowMs),

@@ -4,6 +4,8 @@ import { api, enc } from '../api';
 import { fmtDateTime, fmtDuration } from '../format';
 import { t, tx } from '../i18n';
 import { errorText, toast, toastError, useSession } from '../session';
+import { ApiTokens } from './admin-tokens';
+import { FailedDeliveries } from './admin-webhooks';
 import { ROLES, type Credential, type DeskConfigView, type IssuedDevice, type Role, type UserJson } from '../types';
 
 export function AdminPage() {
@@ -11,7 +13,9 @@ export function AdminPage() {
     <div class="page admin-page">
       <div class="page-head"><h1>{t('admin.title')}</h1></div>
       <Users />
+      <ApiTokens />
       <Provisioning />
+      <FailedDeliveries />
       <ConfigView />
     </div>
   );
