@@ -6,6 +6,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS } from '../../protocol/values.js';
 import { PRIORITIES, TICKET_STATUSES } from '../core/tickets/ticket.js';
 import { SecurityHealthJson } from '../security/health-schema.js';
+import { SORT_DIRECTIONS, TICKET_SCOPES, TICKET_SORTS } from '../store/port/paging.js';
 
 export const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -91,6 +92,10 @@ export const TicketQuery = Type.Object({
   team: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   priority: Type.Optional(literals(PRIORITIES)),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  scope: Type.Optional(literals(TICKET_SCOPES)),
+  sort: Type.Optional(literals(TICKET_SORTS)),
+  dir: Type.Optional(literals(SORT_DIRECTIONS)),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 600, description: 'the `nextCursor` of the previous page' })),
 }, { additionalProperties: false });
 export type TicketQuery = Static<typeof TicketQuery>;
 

@@ -85,7 +85,11 @@ export const TicketDetailJson = Type.Object({
 });
 export type TicketDetailJson = Static<typeof TicketDetailJson>;
 
-export const TicketListJson = Type.Object({ tickets: Type.Array(TicketSummaryJson) });
+export const TicketListJson = Type.Object({
+  tickets: Type.Array(TicketSummaryJson),
+  total: Type.Integer({ description: 'how many tickets the filter matches, on every page' }),
+  nextCursor: Nullable(Type.String({ description: 'pass as `cursor` for the next page; null on the last page' })),
+});
 export type TicketListJson = Static<typeof TicketListJson>;
 
 const body = <P extends Record<string, TSchema>>(props: P) => Type.Object(props, { additionalProperties: false });

@@ -31,11 +31,13 @@ import type {
 import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { KnowledgePort } from './port/knowledge.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
+import type { Page, TicketPageQuery } from './port/paging.js';
 
 export type * from './port/desk-repo.js';
 export type * from './port/users.js';
 export type * from './port/credentials.js';
 export type * from './port/knowledge.js';
+export type * from './port/paging.js';
 export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
 
 /** The ingest unit of work. */
@@ -90,6 +92,8 @@ export interface QueryPort {
   ticketForFault(site: string, device: string, code: string): Promise<DeskTicket | undefined>;
   /** Counts over the desk's tables and the database's size, for /metrics. */
   metrics(): Promise<StoreMetrics>;
+  /** One page of tickets in a stable keyset order, with the total the filter matches (see port/paging.ts). */
+  pageTickets(query: TicketPageQuery): Promise<Page<DeskTicket>>;
 }
 
 /** The tamper-evident audit trail (a hash chain). */

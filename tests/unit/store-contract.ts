@@ -12,7 +12,8 @@ import type { WebhookDelivery } from '../../collector/core/notifications/webhook
 import { manualTicket, type DeskTicket } from '../../collector/core/tickets/desk-ticket.js';
 import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
 import { DeskService } from '../../collector/desk/desk-service.js';
-import { EventProcessingFailed, type EventProcessor, type StorePort } from '../../collector/store/port.js';
+import { EventProcessingFailed, type EventProcessor, type PagePosition, type StorePort } from '../../collector/store/port.js';
+import { TICKET_SORTS } from '../../collector/store/port/paging.js';
 
 export interface ContractStores {
   /** A fresh, empty store; the suite closes it. */
@@ -341,6 +342,69 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.equal(m.openTicketsByPriority.reduce((n, x) => n + x.n, 0), 3, 'metrics: open tickets by priority');
     t.equal(m.openAlarms.reduce((n, x) => n + x.n, 0), 3, 'metrics: alarms not normal');
     t.ok(m.timersPending.length > 0 && m.databaseBytes > 0, 'metrics: timers pending, bytes on disk');
+  });
+
+  test('ticket pages: every sort and direction reaches each ticket once, with the total, and a position survives new tickets', async (t, store) => {
+    const sites = ['plant-b', 'plant-a', 'plant-c'];
+    const assignees = [null, 'lena', 'Omar', 'lena'];
+    const statuses = ['new', 'acknowledged', 'resolved', 'closed', 'in-progress'] as const;
+    await store.desk.transaction({}, ({ repo }) => {
+      for (let i = 0; i < 23; i++) {
+        repo.tickets.insert({
+          ...newTicket(sites[i % 3] as string, `paged ${i}`, NOW + (i % 7) * 1000),
+          device: `d-${i % 5}`, priority: (['P1', 'P2', 'P3', 'P4'] as const)[i % 4] ?? 'P4', status: statuses[i % 5] ?? 'new',
+          assignee: assignees[i % 4] ?? null, team: i % 2 === 0 ? 'drives' : null,
+        }, NOW);
+      }
+    });
+    const all = await store.queries.listTickets({ limit: 100 });
+    t.equal(all.length, 23);
+    for (const sort of TICKET_SORTS) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const seen: DeskTicket[] = [];
+        let after: PagePosition | undefined;
+        for (let pages = 0; pages < 10; pages++) {
+          const page = await store.queries.pageTickets({ sort, dir, limit: 5, ...(after ? { after } : {}) });
+          t.equal(page.total, 23, `${sort} ${dir}: the total is every ticket, on every page`);
+          seen.push(...page.items);
+          if (!page.next) break;
+          after = page.next;
+        }
+        t.same(seen.map((x) => x.id).sort((a, b) => a - b), all.map((x) => x.id).sort((a, b) => a - b), `${sort} ${dir}: each ticket once`);
+        const key = (x: DeskTicket): string | number => ({
+          opened: x.openedAtMs, priority: x.priority, status: x.status, team: x.team ?? '', assignee: x.assignee ?? '', site: x.site, device: x.device, number: x.number,
+        })[sort];
+        const sign = dir === 'asc' ? 1 : -1;
+        const expected = [...seen].sort((a, b) => {
+          const ka = key(a);
+          const kb = key(b);
+          return sign * (ka < kb ? -1 : ka > kb ? 1 : a.id - b.id);
+        });
+        t.same(seen.map((x) => x.id), expected.map((x) => x.id), `${sort} ${dir}: in order (byte order for text, the id breaks ties)`);
+      }
+    }
+    const first = await store.queries.pageTickets({ sort: 'opened', dir: 'desc', limit: 10 });
+    await store.desk.transaction({}, ({ repo }) => repo.tickets.insert(newTicket('plant-a', 'newest', NOW + 60_000), NOW));
+    const rest: DeskTicket[] = [];
+    let after = first.next ?? undefined;
+    for (let pages = 0; after && pages < 10; pages++) {
+      const page = await store.queries.pageTickets({ sort: 'opened', dir: 'desc', limit: 10, after });
+      t.equal(page.total, 24);
+      rest.push(...page.items);
+      after = page.next ?? undefined;
+    }
+    t.same([...first.items, ...rest].map((x) => x.id).sort((a, b) => a - b), all.map((x) => x.id).sort((a, b) => a - b),
+      'a ticket opened meanwhile shifts nothing: the old ones are each seen once');
+    const open = await store.queries.pageTickets({ sort: 'number', dir: 'asc', limit: 100, scope: 'open' });
+    t.ok(open.items.length > 0 && open.items.every((x) => x.status !== 'resolved' && x.status !== 'closed'), 'scope open');
+    t.equal(open.total, open.items.length);
+    const done = await store.queries.pageTickets({ sort: 'number', dir: 'asc', limit: 100, scope: 'done' });
+    t.equal(done.total + open.total, 24, 'scope done: resolved and closed');
+    const current = await store.queries.pageTickets({ sort: 'number', dir: 'asc', limit: 100, scope: 'current' });
+    t.ok(current.items.every((x) => x.status !== 'closed'));
+    const filtered = await store.queries.pageTickets({ sort: 'opened', dir: 'asc', limit: 2, site: 'plant-a', assignee: 'lena', scope: 'current' });
+    t.equal(filtered.total, all.filter((x) => x.site === 'plant-a' && x.assignee === 'lena' && x.status !== 'closed').length + 0);
+    t.ok(filtered.items.every((x) => x.site === 'plant-a' && x.assignee === 'lena'));
   });
 
   test('closing twice is harmless, and what was committed is there when the store opens again', async (t, store) => {

@@ -6,6 +6,9 @@ import type { Alarm } from '../../core/alarms/alarm-state.js';
 import type { DeskTicket } from '../../core/tickets/desk-ticket.js';
 import type { DeskTicketFilter, StoredAlarm } from '../port/desk-repo.js';
 import { commentFromRow, deskTicketFromRow, type CommentRow, type DeskTicketRow } from '../sqlite/desk-ticket-rows.js';
+import { nextPosition } from '../keyset-sql.js';
+import type { TicketPageQuery } from '../port/paging.js';
+import { ticketPageSql, ticketPosition } from '../ticket-page-sql.js';
 import { deviceFromRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow } from '../sqlite/row-mapping.js';
 
 
@@ -34,6 +37,21 @@ async function listTickets(f: DeskTicketFilter): Promise<DeskTicket[]> {
   return ticketsWhere(where.length ? `WHERE ${where.join(' AND ')}` : '', params, `ORDER BY opened_at_ms DESC, id DESC LIMIT $${params.length}`);
 }
 
+async function pageTickets(q: TicketPageQuery) {
+  const countParams: unknown[] = [];
+  const pageParams: unknown[] = [];
+  const ph = (params: unknown[]) => (v: unknown): string => { params.push(v); return `$${params.length}`; };
+  const sql = ticketPageSql(q, ph(countParams), ph(pageParams), (e) => `${e} COLLATE "C"`);
+  const [count, page] = await Promise.all([
+    pool.query<{ n: number }>(sql.count.replace('count(*)', 'count(*)::int'), countParams),
+    pool.query<{ id: number }>(sql.ids, pageParams),
+  ]);
+  const ids = page.rows.slice(0, q.limit).map((r) => Number(r.id));
+  const byId = new Map((ids.length ? await ticketsWhere('WHERE id = ANY($1::bigint[])', [ids]) : []).map((t) => [t.id, t]));
+  const items = ids.flatMap((id) => byId.get(id) ?? []);
+  return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, ticketPosition(q.sort)) };
+}
+
 const SELECT_ALARM = `SELECT a.id, a.data, c.chattering FROM alarms a
   LEFT JOIN alarm_chatter c ON c.alarm = a.site || '/' || a.device || '/' || a.code`;
 const alarmFromRow = (r: { id: number; data: string; chattering: number | null }): StoredAlarm =>
@@ -49,6 +67,7 @@ async function episodes(site: string | undefined, limit: number): Promise<FloodE
 
   return {
     listTickets,
+    pageTickets,
     getTicket: async (ref) => ('id' in ref
       ? ticketsWhere('WHERE id = $1', [ref.id])
       : ticketsWhere('WHERE number = $1', [ref.number])).then((l) => l[0]),
