@@ -25,6 +25,7 @@ import { metricsRoute } from './metrics-route.js';
 import type { IngestObserver } from '../ingest/pipeline.js';
 import { docsRoute, OpenApiDocument } from './openapi.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
+import { ticketBulkRoutes } from './ticket-bulk-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { streamRoute } from './stream-route.js';
 import type { LiveHub } from '../live/live-hub.js';
@@ -103,6 +104,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.devices?.provisioning) await app.register(adminDeviceRoutes, { provisioning: opts.devices.provisioning, now, ...(desk ? { desk } : {}) });
   if (desk) {
     await app.register(ticketActionRoutes, { desk, now });
+    await app.register(ticketBulkRoutes, { desk, now });
     await app.register(alarmRoutes, { desk, store: opts.store.queries });
     await app.register(auditRoutes, { audit: opts.store.audit, webhooks: opts.store.webhooks });
     await app.register(adminRoutes, { desk });

@@ -25,10 +25,14 @@ const ALARM_ACTION_ROLES: Readonly<Record<string, Role>> = {
   suppress: 'engineer', unsuppress: 'engineer', 'out-of-service': 'engineer', 'in-service': 'engineer',
 };
 
+/** Ticket actions that also run on many tickets at once (POST /api/tickets/bulk/{action}). */
+export const BULK_TICKET_ACTIONS = ['ack', 'assign', 'close'] as const;
+
 const TICKET_ACTION_ROLES: Readonly<Record<string, Role>> = {
   ack: 'engineer', start: 'engineer', wait: 'engineer', resume: 'engineer', resolve: 'engineer', close: 'engineer',
   reopen: 'engineer', escalate: 'engineer', assign: 'engineer', priority: 'engineer',
   comments: 'operator', rating: 'operator',
+  take: 'engineer',
 };
 
 export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
@@ -63,6 +67,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/tickets/:id': 'viewer',
   'POST /api/tickets': 'engineer',
   ...Object.fromEntries(Object.entries(TICKET_ACTION_ROLES).map(([action, role]) => [`POST /api/tickets/:id/${action}`, role])),
+  ...Object.fromEntries(BULK_TICKET_ACTIONS.map((action) => [`POST /api/tickets/bulk/${action}`, 'engineer' as const])),
 
   // Alarms: each action single and bulk.
   'GET /api/alarms': 'viewer',

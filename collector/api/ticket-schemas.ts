@@ -124,6 +124,7 @@ export const TICKET_ACTION_BODIES = {
   priority: body({ priority: literals(PRIORITIES), reason: Text(2000, 'why the priority differs from the computed one') }),
   comments: body({ text: Text(10_000, 'the comment'), visibility: Type.Optional(literals(['internal', 'public'] as const)) }),
   rating: body({ score: Type.Integer({ minimum: 1, maximum: 5 }), comment: OptionalText(2000, 'a comment') }),
+  take: body({}),
 } as const;
 
 export type TicketActionRoute = keyof typeof TICKET_ACTION_BODIES;
