@@ -26,6 +26,7 @@ import type { IngestObserver } from '../ingest/pipeline.js';
 import { docsRoute, OpenApiDocument } from './openapi.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
 import { ticketBulkRoutes } from './ticket-bulk-routes.js';
+import { ticketViewRoutes } from './ticket-view-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { streamRoute } from './stream-route.js';
 import type { LiveHub } from '../live/live-hub.js';
@@ -97,6 +98,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     ...(desk ? { desk: async () => ({ ...desk.stats(), nextTimerMs: await desk.scheduler.nextDueMs() }) } : {}),
   });
   await app.register(ticketRoutes, { store: opts.store.queries, now, calendars: () => desk?.settings().calendars ?? DEFAULT_CALENDARS });
+  await app.register(ticketViewRoutes, { views: opts.store.ticketViews, now });
   const writeKeys: WriteKeys | undefined = opts.devices?.provisioning ? opts.store.deviceKeys : undefined;
   await app.register(deviceRoutes, {
     store: opts.store.queries, now, ...(desk ? { desk } : {}), ...(opts.devices?.rpc ? { rpc: opts.devices.rpc } : {}), ...(writeKeys ? { writeKeys } : {}),

@@ -65,6 +65,10 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/tickets': 'viewer',
   'GET /api/tickets/changes': 'viewer',
   'GET /api/tickets/:id': 'viewer',
+  // Saved views of the ticket table: each user's own.
+  'GET /api/ticket-views': 'viewer',
+  'PUT /api/ticket-views/:name': 'viewer',
+  'DELETE /api/ticket-views/:name': 'viewer',
   'POST /api/tickets': 'engineer',
   ...Object.fromEntries(Object.entries(TICKET_ACTION_ROLES).map(([action, role]) => [`POST /api/tickets/:id/${action}`, role])),
   ...Object.fromEntries(BULK_TICKET_ACTIONS.map((action) => [`POST /api/tickets/bulk/${action}`, 'engineer' as const])),

@@ -32,12 +32,14 @@ import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { KnowledgePort } from './port/knowledge.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
 import type { Page, TicketPageQuery } from './port/paging.js';
+import type { TicketViewsPort } from './port/ticket-views.js';
 
 export type * from './port/desk-repo.js';
 export type * from './port/users.js';
 export type * from './port/credentials.js';
 export type * from './port/knowledge.js';
 export type * from './port/paging.js';
+export type * from './port/ticket-views.js';
 export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
 
 /** The ingest unit of work. */
@@ -137,6 +139,8 @@ export interface StorePort {
   readonly deviceKeys: DeviceKeysPort;
   readonly knowledge: KnowledgePort;
   readonly reports: ReportsPort;
+  /** Saved views of the ticket table, per user. */
+  readonly ticketViews: TicketViewsPort;
   /** Closes the store; idempotent. */
   close(): Promise<void>;
 }

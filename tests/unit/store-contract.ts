@@ -407,6 +407,23 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.ok(filtered.items.every((x) => x.site === 'plant-a' && x.assignee === 'lena'));
   });
 
+  test('saved ticket views: per user, replaced by name, removed, gone with their user', async (t, store) => {
+    const ann = await store.users.create({ username: 'ann', role: 'engineer', password: 'correct horse battery' }, NOW);
+    const bob = await store.users.create({ username: 'bob', role: 'viewer', password: 'correct horse battery' }, NOW);
+    await store.ticketViews.save(ann.id, 'my P1s', { priority: 'P1', assignee: 'ann' }, NOW);
+    await store.ticketViews.save(ann.id, 'Done', { scope: 'done' }, NOW);
+    await store.ticketViews.save(bob.id, 'my P1s', { priority: 'P2' }, NOW);
+    t.same((await store.ticketViews.list(ann.id)).map((v) => [v.name, v.settings]), [['Done', { scope: 'done' }], ['my P1s', { priority: 'P1', assignee: 'ann' }]]);
+    const replaced = await store.ticketViews.save(ann.id, 'my P1s', { priority: 'P1', sort: 'opened', dir: 'asc' }, NOW + 1);
+    t.same(replaced, { name: 'my P1s', settings: { priority: 'P1', sort: 'opened', dir: 'asc' }, updatedMs: NOW + 1 });
+    t.match(await store.ticketViews.list(ann.id), [{ name: 'Done' }, { name: 'my P1s', updatedMs: NOW + 1, settings: { sort: 'opened' } }]);
+    t.same((await store.ticketViews.list(bob.id)).map((v) => v.settings), [{ priority: 'P2' }], 'another user\'s view of the same name is their own');
+    t.equal(await store.ticketViews.remove(ann.id, 'Done'), true);
+    t.equal(await store.ticketViews.remove(ann.id, 'Done'), false);
+    await store.users.remove('bob');
+    t.same(await store.ticketViews.list(bob.id), [], 'a removed user\'s views are gone');
+  });
+
   test('closing twice is harmless, and what was committed is there when the store opens again', async (t, store) => {
     await attachDesk(t, store);
     await store.ingest.commit([ev(event('raise', DAY1))], NOW);

@@ -68,3 +68,23 @@ t.test('take, bulk actions and the paused clock through the API', async (t) => {
   t.match(await call('vera', 'POST', '/api/tickets/bulk/ack', { ids }), { status: 403 }, 'a viewer cannot act in bulk');
   t.match(await call('lena', 'POST', '/api/tickets/bulk/ack', { ids: [] }), { status: 400, body: { error: { code: 'FL_ERR_API_BAD_REQUEST' } } });
 });
+
+t.test('saved views of the ticket table are each user\'s own, kept on the server', async (t) => {
+  const h = await deskHarness(t);
+  const app = await deskApi(t, h);
+  const vera = await apiCaller(h.store, 'viewer', 'vera');
+  const lena = await apiCaller(h.store, 'engineer', 'lena');
+  const call = async (who: TestCaller, method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: unknown) => {
+    const res = await app.inject({ method, url, headers: who.headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+    return { status: res.statusCode, body: res.body === '' ? null : res.json() as Record<string, unknown> };
+  };
+  t.match(await call(vera, 'PUT', '/api/ticket-views/P1%20today', { settings: { priority: 'P1', scope: 'open', sort: 'opened', dir: 'asc' } }),
+    { status: 200, body: { name: 'P1 today', settings: { priority: 'P1', scope: 'open' } } }, 'a viewer saves a view');
+  t.match(await call(vera, 'GET', '/api/ticket-views'), { status: 200, body: { views: [{ name: 'P1 today', settings: { sort: 'opened', dir: 'asc' } }] } });
+  t.same((await call(lena, 'GET', '/api/ticket-views')).body, { views: [] }, 'another user does not see it');
+  t.match(await call(vera, 'PUT', '/api/ticket-views/x', { settings: { colour: 'red' } }), { status: 400, body: { error: { code: 'FL_ERR_API_BAD_REQUEST' } } },
+    'only the table\'s filter and sort fields');
+  t.match(await call(lena, 'DELETE', '/api/ticket-views/P1%20today'), { status: 404 }, 'nobody deletes another\'s view');
+  t.equal((await call(vera, 'DELETE', '/api/ticket-views/P1%20today')).status, 204);
+  t.same((await call(vera, 'GET', '/api/ticket-views')).body, { views: [] });
+});

@@ -13,6 +13,7 @@ import { LoginPage } from './pages/login';
 import { ReportsPage } from './pages/reports';
 import { TicketBoard } from './pages/tickets';
 import { TicketPage } from './pages/ticket';
+import { TicketTable } from './pages/ticket-table';
 import { match, navigate, onLinkClick, usePath } from './router';
 import { onToasts, roleAllows, SessionContext, type SessionState, type Toast } from './session';
 import type { AuthSession, Role } from './types';
@@ -100,6 +101,7 @@ function route(path: string, role: Role): ComponentChildren {
   }
   if (path === '/alarms') return <AlarmConsole />;
   if (path === '/tickets') return <TicketBoard />;
+  if (path === '/ticket-list') return <TicketTable />;
   let m = match('/tickets/:id', path);
   if (m) return <TicketPage key={m.id} id={m.id as string} />;
   if (path === '/devices') return <DeviceList />;
@@ -124,6 +126,7 @@ function Header(props: { path: string; session: SessionState; onLang: (l: Lang) 
   const links: Array<[string, string, Role]> = [
     ['/alarms', t('nav.alarms'), 'viewer'],
     ['/tickets', t('nav.tickets'), 'viewer'],
+    ['/ticket-list', t('nav.ticketTable'), 'viewer'],
     ['/devices', t('nav.devices'), 'viewer'],
     ['/reports', t('nav.reports'), 'viewer'],
     ['/admin', t('nav.admin'), 'admin'],

@@ -18,6 +18,7 @@ import { DESK_SCHEMA } from './schema-desk.js';
 import { INGEST_SCHEMA } from './schema-ingest.js';
 import { KNOWLEDGE_SCHEMA } from './schema-knowledge.js';
 import { TELEMETRY_SCHEMA } from './schema-telemetry.js';
+import { TICKET_VIEWS_TABLE } from '../ticket-view-rows.js';
 
 export interface PgMigration {
   version: number;
@@ -31,6 +32,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     name: 'baseline: the SQLite schema at version 10 (events, devices, tickets, desk, audit, webhooks, credentials, users, device keys, knowledge), telemetry partitioned by day',
     sql: [INGEST_SCHEMA, DESK_SCHEMA, ACCESS_SCHEMA, KNOWLEDGE_SCHEMA, TELEMETRY_SCHEMA].join('\n'),
   },
+  { version: 11, name: 'saved views of the ticket table, per user', sql: TICKET_VIEWS_TABLE('BIGINT') },
 ];
 
 /** A connection the runner can hold for the whole run (the lock is per session): a pg.Client or a pool's client. */

@@ -8,6 +8,7 @@
  * reused. The data directory holds only the key file device write keys are sealed with (never in
  * the database); the URL is only ever shown with its password masked.
  */
+import { pgTicketViews } from './pg-ticket-views.js';
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { FaultlineError } from '../../../protocol/errors.js';
@@ -419,6 +420,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     },
     knowledge,
     reports: { load: (period, filter) => reports.load(period, filter) },
+    ticketViews: pgTicketViews(pool),
     async close() {
       if (closed) return;
       closed = true;

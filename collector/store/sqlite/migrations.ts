@@ -11,6 +11,7 @@ import { INGEST_MIGRATIONS } from './migrations-ingest.js';
 import { KNOWLEDGE_MIGRATIONS } from './migrations-knowledge.js';
 import { SECURITY_MIGRATIONS } from './migrations-security.js';
 import { USERS_MIGRATIONS } from './migrations-users.js';
+import { TICKET_VIEWS_TABLE } from '../ticket-view-rows.js';
 
 export type { Migration };
 
@@ -111,6 +112,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...USERS_MIGRATIONS,
   ...DEVICE_KEY_MIGRATIONS,
   ...INGEST_MIGRATIONS,
+  { version: 11, name: 'saved views of the ticket table, per user', sql: TICKET_VIEWS_TABLE('INTEGER') },
 ];
 
 interface AppliedRow {

@@ -40,6 +40,7 @@ import { ReportLoader } from './report-loader.js';
 import { TicketLookup } from './ticket-lookup.js';
 import { UserDirectory } from './user-directory.js';
 import { createWebhookLog } from './webhook-log.js';
+import { sqliteTicketViews } from './ticket-view-store.js';
 
 export const DB_FILE = 'faultline.db';
 /** SQLite page cache of the store's connection. */
@@ -195,6 +196,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       ticket: async (ref) => kbTickets.find(ref),
     },
     reports: { load: async (period, filter) => reports.load(period, filter) },
+    ticketViews: sqliteTicketViews(db),
     async close() {
       if (closed) return;
       closed = true;
