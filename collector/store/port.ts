@@ -31,7 +31,7 @@ import type {
 import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { KnowledgePort } from './port/knowledge.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
-import type { Page, TicketPageQuery } from './port/paging.js';
+import type { AlarmPageQuery, Page, TicketPageQuery } from './port/paging.js';
 import type { TicketViewsPort } from './port/ticket-views.js';
 
 export type * from './port/desk-repo.js';
@@ -96,6 +96,8 @@ export interface QueryPort {
   metrics(): Promise<StoreMetrics>;
   /** One page of tickets in a stable keyset order, with the total the filter matches (see port/paging.ts). */
   pageTickets(query: TicketPageQuery): Promise<Page<DeskTicket>>;
+  /** One page of alarms, newest change first, with the total the filter matches. */
+  pageAlarms(query: AlarmPageQuery): Promise<Page<StoredAlarm>>;
 }
 
 /** The tamper-evident audit trail (a hash chain). */

@@ -407,6 +407,31 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.ok(filtered.items.every((x) => x.site === 'plant-a' && x.assignee === 'lena'));
   });
 
+  test('alarm pages: newest change first, each alarm once by cursor, the total, filters', async (t, store) => {
+    await attachDesk(t, store);
+    const raised = Array.from({ length: 7 }, (_, i) => ev(event('raise', DAY1 + (i % 3) * 1000, { device: `drive-${i % 4}`, code: `vfd.fault_${i}` })));
+    await store.ingest.commit(raised, NOW);
+    const all = await store.queries.listAlarms({ limit: 100 });
+    t.equal(all.length, 7);
+    const seen: number[] = [];
+    let after: PagePosition | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await store.queries.pageAlarms({ limit: 3, ...(after ? { after } : {}) });
+      t.equal(page.total, 7, 'the total on every page');
+      seen.push(...page.items.map((a) => a.id));
+      if (!page.next) break;
+      after = page.next;
+    }
+    t.same(seen, all.map((a) => a.id), 'the same order as the list (newest change first, id breaking ties), each alarm once');
+    const drive1 = await store.queries.pageAlarms({ device: 'drive-1', limit: 1 });
+    t.equal(drive1.total, 2);
+    t.ok(drive1.next !== null && drive1.items.every((a) => a.alarm.key.device === 'drive-1'));
+    const rest = await store.queries.pageAlarms({ device: 'drive-1', limit: 1, after: drive1.next ?? undefined });
+    t.same([rest.items.length, rest.next], [1, null], 'the last page has no next position');
+    t.equal((await store.queries.pageAlarms({ active: true, chattering: false, limit: 10 })).total, 7, 'boolean filters');
+    t.equal((await store.queries.pageAlarms({ active: false, limit: 10 })).total, 0);
+  });
+
   test('saved ticket views: per user, replaced by name, removed, gone with their user', async (t, store) => {
     const ann = await store.users.create({ username: 'ann', role: 'engineer', password: 'correct horse battery' }, NOW);
     const bob = await store.users.create({ username: 'bob', role: 'viewer', password: 'correct horse battery' }, NOW);

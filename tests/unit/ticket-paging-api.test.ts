@@ -1,13 +1,14 @@
 /**
  * #15.1 "tickets beyond 500 vanish": with 2,000 open tickets every one is reachable through
  * GET /api/tickets by following its cursor, each page says the total, any column sorts, and a
- * cursor that is not one, or belongs to another sort, is refused with its own code.
+ * cursor that is not one, or belongs to another sort, is refused with its own code. Alarms page the
+ * same way.
  */
 import t from 'tap';
 import { manualTicket } from '../../collector/core/tickets/desk-ticket.js';
 import { apiCaller, injectAs } from '../helpers/api-auth.js';
 import { deskApi } from '../helpers/desk-api.js';
-import { deskHarness, MIN, T0 } from '../helpers/desk-harness.js';
+import { birth, deskHarness, fault, MIN, T0 } from '../helpers/desk-harness.js';
 
 interface ListBody { tickets: Array<{ id: number; number: string; priority: string; status: string; site: string }>; total: number; nextCursor: string | null }
 
@@ -59,4 +60,27 @@ t.test('2,000 open tickets: every one reachable by cursor, each page with the to
   t.equal(other.body.error?.code, 'FL_ERR_API_BAD_CURSOR', 'a cursor of another direction is refused, not misread');
   const done = await get('scope=done&limit=5');
   t.same([done.body.total, done.body.tickets.length, done.body.nextCursor], [0, 0, null], 'nothing resolved or closed yet');
+});
+
+t.test('alarms page by cursor with the total; a ticket cursor is not an alarm cursor', async (t) => {
+  const h = await deskHarness(t);
+  const app = await deskApi(t, h);
+  injectAs(app, await apiCaller(h.store, 'viewer'));
+  await h.commit(birth(), ...Array.from({ length: 30 }, (_, i) => fault('raise', T0 + (i % 4) * 1000, { code: `vfd.fault_${i}` })));
+  const seen = new Set<number>();
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await app.inject({ method: 'GET', url: `/api/alarms?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
+    t.equal(res.statusCode, 200);
+    const body = res.json() as { alarms: Array<{ id: number }>; total: number; nextCursor: string | null };
+    t.equal(body.total, 30);
+    for (const a of body.alarms) seen.add(a.id);
+    cursor = body.nextCursor;
+    pages++;
+  } while (cursor !== null && pages < 10);
+  t.same([seen.size, pages], [30, 5], 'every alarm once, in five pages of seven');
+  const tickets = (await app.inject({ method: 'GET', url: '/api/tickets?limit=1' })).json() as { nextCursor: string };
+  const res = await app.inject({ method: 'GET', url: `/api/alarms?limit=7&cursor=${encodeURIComponent(tickets.nextCursor)}` });
+  t.match(res.json(), { error: { code: 'FL_ERR_API_BAD_CURSOR' } });
 });

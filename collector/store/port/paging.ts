@@ -5,6 +5,7 @@
  * meanwhile never shift a page: nothing is skipped or shown twice.
  */
 import type { Priority, TicketStatus } from '../../core/tickets/ticket.js';
+import type { AlarmFilter } from './desk-repo.js';
 
 export const SORT_DIRECTIONS = ['asc', 'desc'] as const;
 export type SortDirection = (typeof SORT_DIRECTIONS)[number];
@@ -50,3 +51,6 @@ export interface TicketPageQuery {
   after?: PagePosition | undefined;
   limit: number;
 }
+
+/** A page of alarms: the alarm filter, newest change first; `after` is the last alarm's change time and id. */
+export type AlarmPageQuery = AlarmFilter & { after?: PagePosition | undefined };

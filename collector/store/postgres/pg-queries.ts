@@ -7,7 +7,8 @@ import type { DeskTicket } from '../../core/tickets/desk-ticket.js';
 import type { DeskTicketFilter, StoredAlarm } from '../port/desk-repo.js';
 import { commentFromRow, deskTicketFromRow, type CommentRow, type DeskTicketRow } from '../sqlite/desk-ticket-rows.js';
 import { nextPosition } from '../keyset-sql.js';
-import type { TicketPageQuery } from '../port/paging.js';
+import type { AlarmPageQuery, TicketPageQuery } from '../port/paging.js';
+import { alarmPageSql, alarmPosition, storedAlarmFromRow, type AlarmRowData } from '../alarm-page-sql.js';
 import { ticketPageSql, ticketPosition } from '../ticket-page-sql.js';
 import { deviceFromRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow } from '../sqlite/row-mapping.js';
 
@@ -52,6 +53,19 @@ async function pageTickets(q: TicketPageQuery) {
   return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, ticketPosition(q.sort)) };
 }
 
+async function pageAlarms(q: AlarmPageQuery) {
+  const countParams: unknown[] = [];
+  const pageParams: unknown[] = [];
+  const ph = (params: unknown[]) => (v: unknown): string => { params.push(v); return `$${params.length}`; };
+  const sql = alarmPageSql(q, ph(countParams), ph(pageParams), (b) => b);
+  const [count, page] = await Promise.all([
+    pool.query<{ n: number }>(sql.count.replace('count(*)', 'count(*)::int'), countParams),
+    pool.query<AlarmRowData>(sql.rows, pageParams),
+  ]);
+  const items = page.rows.slice(0, q.limit).map(storedAlarmFromRow);
+  return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, alarmPosition) };
+}
+
 const SELECT_ALARM = `SELECT a.id, a.data, c.chattering FROM alarms a
   LEFT JOIN alarm_chatter c ON c.alarm = a.site || '/' || a.device || '/' || a.code`;
 const alarmFromRow = (r: { id: number; data: string; chattering: number | null }): StoredAlarm =>
@@ -68,6 +82,7 @@ async function episodes(site: string | undefined, limit: number): Promise<FloodE
   return {
     listTickets,
     pageTickets,
+    pageAlarms,
     getTicket: async (ref) => ('id' in ref
       ? ticketsWhere('WHERE id = $1', [ref.id])
       : ticketsWhere('WHERE number = $1', [ref.number])).then((l) => l[0]),

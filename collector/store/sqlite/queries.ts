@@ -2,7 +2,7 @@
 import type { Database } from 'better-sqlite3';
 import type { QueryPort } from '../port.js';
 import { storeMetricsReader } from './metrics-queries.js';
-import { sqliteTicketPages } from './ticket-pages.js';
+import { sqlitePages } from './page-queries.js';
 import type { DeskAlarms, DeskTickets } from '../port/desk-repo.js';
 import {
   deviceFromRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow,
@@ -16,7 +16,7 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
   const countEvents = db.prepare('SELECT count(*) AS n FROM events');
   const countTickets = db.prepare('SELECT count(*) AS n FROM tickets');
   const metrics = storeMetricsReader(db);
-  const ticketPage = sqliteTicketPages(db, tickets);
+  const pages = sqlitePages(db, tickets);
 
   return {
     listTickets: async (f) => tickets.list(f),
@@ -34,6 +34,7 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
     currentFloodEpisode: async (site) => alarms.flood(site)?.episode ?? alarms.episodes(site, 1)[0],
     ticketForFault: async (site, device, code) => tickets.currentForFault(site, device, code),
     metrics: async () => metrics(),
-    pageTickets: async (q) => ticketPage(q),
+    pageTickets: async (q) => pages.tickets(q),
+    pageAlarms: async (q) => pages.alarms(q),
   };
 }

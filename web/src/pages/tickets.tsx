@@ -1,6 +1,6 @@
 /** The ticket board: open tickets in columns by status, filtered by priority and team, SLA time left with breach warnings; live. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { allPages } from '../paging';
 import { fmtDuration, fmtShort } from '../format';
 import { t, tx } from '../i18n';
 import { live } from '../live';
@@ -35,15 +35,7 @@ export function TicketBoard() {
       const started = performance.now();
       try {
         // Every ticket that is not closed, page by page (the API pages at most 500 at a time).
-        const list: TicketSummary[] = [];
-        let cursor: string | null = null;
-        for (let pages = 0; pages < BOARD_MAX_PAGES; pages++) {
-          const page: { tickets: TicketSummary[]; nextCursor: string | null } = await api.get(`/api/tickets?scope=current&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-          if (!alive) return;
-          list.push(...page.tickets);
-          cursor = page.nextCursor;
-          if (cursor === null) break;
-        }
+        const list = await allPages<TicketSummary>('/api/tickets?scope=current&limit=500', 'tickets', { maxPages: BOARD_MAX_PAGES, isAlive: () => alive });
         if (!alive) return;
         const at = Date.now();
         const next = new Map<number, Held>();
