@@ -10,7 +10,7 @@ export async function allPages<T>(path: string, key: string, opts: { maxPages: n
   let cursor: string | null = null;
   const sep = path.includes('?') ? '&' : '?';
   for (let pages = 0; pages < opts.maxPages; pages++) {
-    const page = await api.get<Record<string, unknown> & { nextCursor: string | null }>(cursor === null ? path : `${path}${sep}cursor=${encodeURIComponent(cursor)}`);
+    const page: Record<string, unknown> & { nextCursor: string | null } = await api.get<Record<string, unknown> & { nextCursor: string | null }>(cursor === null ? path : `${path}${sep}cursor=${encodeURIComponent(cursor)}`);
     if (opts.isAlive && !opts.isAlive()) break;
     out.push(...(page[key] as T[]));
     cursor = page.nextCursor;
