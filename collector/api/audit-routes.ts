@@ -4,12 +4,14 @@ import { DELIVERY_STATUSES } from '../store/port.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 
+import { decodeCursor, encodeCursor } from './page-cursor.js';
 import { errorResponses, literals, Nullable } from './schemas.js';
 import { ActorJson } from './ticket-schemas.js';
 
 const AuditQuery = Type.Object({
   subject: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'a ticket number, an alarm site/device/code or a site' })),
   limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 600, description: 'the `nextCursor` of the previous page (older records)' })),
 }, { additionalProperties: false });
 type AuditQuery = Static<typeof AuditQuery>;
 
@@ -22,6 +24,8 @@ const AuditJson = Type.Object({
     action: Type.String(), from: Nullable(Type.String()), to: Nullable(Type.String()), reason: Type.String(),
     details: Type.Record(Type.String(), Detail), prevHash: Type.String(), hash: Type.String(),
   })),
+  total: Type.Integer({ description: 'how many records match, on every page' }),
+  nextCursor: Nullable(Type.String({ description: 'pass as `cursor` for the next (older) page; null on the last page' })),
 });
 type AuditJson = Static<typeof AuditJson>;
 
@@ -47,10 +51,13 @@ type DeliveriesJson = Static<typeof DeliveriesJson>;
 export async function auditRoutes(app: FastifyInstance, opts: { audit: AuditPort; webhooks: WebhookOutboxPort }): Promise<void> {
 
   app.get<{ Querystring: AuditQuery }>('/api/audit', {
-    schema: { summary: 'audit records, oldest first (the newest `limit`), of one subject or of all', querystring: AuditQuery, response: { 200: AuditJson, ...errorResponses } },
-  }, async (req): Promise<AuditJson> => ({
-    records: await opts.audit.list({ limit: req.query.limit, ...(req.query.subject === undefined ? {} : { subject: req.query.subject }) }),
-  }));
+    schema: { summary: 'one page of audit records, oldest first (the newest `limit` before the cursor), of one subject or of all, with the total', querystring: AuditQuery, response: { 200: AuditJson, ...errorResponses } },
+  }, async (req): Promise<AuditJson> => {
+    const { cursor, subject, limit } = req.query;
+    const before = cursor === undefined ? undefined : Number(decodeCursor(cursor, 'seq', 'desc', true).value);
+    const page = await opts.audit.page({ limit, ...(subject === undefined ? {} : { subject }), ...(before === undefined ? {} : { before }) });
+    return { records: page.records, total: page.total, nextCursor: encodeCursor('seq', 'desc', page.before === null ? null : { value: page.before, id: page.before }) };
+  });
 
   app.get<{ Querystring: DeliveryQuery }>('/api/webhooks/deliveries', {
     schema: { summary: 'webhook deliveries, newest first, with every attempt', querystring: DeliveryQuery, response: { 200: DeliveriesJson, ...errorResponses } },

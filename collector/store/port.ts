@@ -31,7 +31,7 @@ import type {
 import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { KnowledgePort } from './port/knowledge.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
-import type { AlarmPageQuery, Page, TicketPageQuery } from './port/paging.js';
+import type { AlarmPageQuery, AuditPage, AuditPageQuery, Page, TicketPageQuery } from './port/paging.js';
 import type { TicketViewsPort } from './port/ticket-views.js';
 
 export type * from './port/desk-repo.js';
@@ -106,6 +106,8 @@ export interface AuditPort {
   append(records: readonly AuditRecord[]): Promise<void>;
   /** Oldest first, the newest `limit` matching records. */
   list(filter: AuditFilter): Promise<StoredAuditRecord[]>;
+  /** One page of the newest records before a sequence number, with the total that match (see port/paging.ts). */
+  page(query: AuditPageQuery): Promise<AuditPage<StoredAuditRecord>>;
   /** Walks the whole chain. */
   verify(): Promise<ChainCheck>;
 }

@@ -432,6 +432,25 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.equal((await store.queries.pageAlarms({ active: false, limit: 10 })).total, 0);
   });
 
+  test('audit pages: the newest records before a position, oldest first within the page, with the total', async (t, store) => {
+    await store.audit.append(Array.from({ length: 12 }, (_, i) => record(NOW + i, i % 3 === 0 ? 'TS-A' : 'TS-B')));
+    const seqs: number[][] = [];
+    let before: number | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await store.audit.page({ limit: 5, ...(before === undefined ? {} : { before }) });
+      t.equal(page.total, 12);
+      seqs.push(page.records.map((r) => r.seq));
+      if (page.before === null) break;
+      before = page.before;
+    }
+    const all = (await store.audit.list({ limit: 100 })).map((r) => r.seq);
+    t.same(seqs, [all.slice(7), all.slice(2, 7), all.slice(0, 2)], 'newest page first, each page oldest first, every record once');
+    const a = await store.audit.page({ subject: 'TS-A', limit: 3 });
+    t.same([a.total, a.records.length, a.records.every((r) => r.subject.id === 'TS-A')], [4, 3, true]);
+    const rest = await store.audit.page({ subject: 'TS-A', limit: 3, before: a.before ?? 0 });
+    t.same([rest.records.length, rest.before], [1, null]);
+  });
+
   test('saved ticket views: per user, replaced by name, removed, gone with their user', async (t, store) => {
     const ann = await store.users.create({ username: 'ann', role: 'engineer', password: 'correct horse battery' }, NOW);
     const bob = await store.users.create({ username: 'bob', role: 'viewer', password: 'correct horse battery' }, NOW);

@@ -84,3 +84,24 @@ t.test('alarms page by cursor with the total; a ticket cursor is not an alarm cu
   const res = await app.inject({ method: 'GET', url: `/api/alarms?limit=7&cursor=${encodeURIComponent(tickets.nextCursor)}` });
   t.match(res.json(), { error: { code: 'FL_ERR_API_BAD_CURSOR' } });
 });
+
+t.test('the audit log pages by cursor, older records on later pages, with the total', async (t) => {
+  const h = await deskHarness(t);
+  const app = await deskApi(t, h);
+  injectAs(app, await apiCaller(h.store, 'engineer'));
+  await h.commit(birth(), ...Array.from({ length: 6 }, (_, i) => fault('raise', T0 + i, { code: `vfd.fault_${i}` })));
+  const all = (await h.store.audit.list({ limit: 10_000 })).map((r) => r.seq);
+  t.ok(all.length > 10, `${all.length} records`);
+  const seen: number[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await app.inject({ method: 'GET', url: `/api/audit?limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
+    const body = res.json() as { records: Array<{ seq: number }>; total: number; nextCursor: string | null };
+    t.equal(body.total, all.length);
+    seen.unshift(...body.records.map((r) => r.seq));
+    cursor = body.nextCursor;
+    pages++;
+  } while (cursor !== null && pages < 100);
+  t.same(seen, all, 'every record once, the chain in order when the pages are put together');
+});

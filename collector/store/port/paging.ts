@@ -54,3 +54,18 @@ export interface TicketPageQuery {
 
 /** A page of alarms: the alarm filter, newest change first; `after` is the last alarm's change time and id. */
 export type AlarmPageQuery = AlarmFilter & { after?: PagePosition | undefined };
+
+/** A page of audit records: the newest `limit` of a subject (or of all) before sequence number `before`. */
+export interface AuditPageQuery {
+  subject?: string | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
+/** Audit records of one page, oldest first (as the chain reads), with the total and where the next (older) page ends. */
+export interface AuditPage<T> {
+  records: T[];
+  total: number;
+  /** Pass as `before` for the next, older page; null when there is none. */
+  before: number | null;
+}

@@ -41,6 +41,7 @@ import { TicketLookup } from './ticket-lookup.js';
 import { UserDirectory } from './user-directory.js';
 import { createWebhookLog } from './webhook-log.js';
 import { sqliteTicketViews } from './ticket-view-store.js';
+import { sqliteAuditPage } from './audit-pages.js';
 
 export const DB_FILE = 'faultline.db';
 /** SQLite page cache of the store's connection. */
@@ -171,6 +172,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     audit: {
       append: async (records) => { if (records.length > 0) transaction(() => audit.append(records)); },
       list: async (filter) => audit.list(filter),
+      page: async (query) => sqliteAuditPage(db, query),
       verify: async () => verifyAuditChain(db),
     },
     webhooks: promised(webhooks, ['due', 'nextDueMs', 'recordAttempt', 'giveUp', 'list', 'get']),
