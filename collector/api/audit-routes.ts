@@ -33,6 +33,7 @@ const DeliveryQuery = Type.Object({
   status: Type.Optional(literals(DELIVERY_STATUSES)),
   webhook: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 600, description: 'the `nextCursor` of the previous page (older deliveries)' })),
 }, { additionalProperties: false });
 type DeliveryQuery = Static<typeof DeliveryQuery>;
 
@@ -45,6 +46,8 @@ const DeliveriesJson = Type.Object({
       result: Type.Object({ kind: literals(['status', 'network-error'] as const), status: Type.Optional(Type.Integer()), message: Type.Optional(Type.String()) }),
     })),
   })),
+  total: Type.Integer({ description: 'how many deliveries match, on every page' }),
+  nextCursor: Nullable(Type.String({ description: 'pass as `cursor` for the next (older) page; null on the last page' })),
 });
 type DeliveriesJson = Static<typeof DeliveriesJson>;
 
@@ -60,11 +63,16 @@ export async function auditRoutes(app: FastifyInstance, opts: { audit: AuditPort
   });
 
   app.get<{ Querystring: DeliveryQuery }>('/api/webhooks/deliveries', {
-    schema: { summary: 'webhook deliveries, newest first, with every attempt', querystring: DeliveryQuery, response: { 200: DeliveriesJson, ...errorResponses } },
-  }, async (req): Promise<DeliveriesJson> => ({
-    deliveries: await opts.webhooks.list({
-      limit: req.query.limit, ...(req.query.status === undefined ? {} : { status: req.query.status }),
-      ...(req.query.webhook === undefined ? {} : { webhookId: req.query.webhook }),
-    }),
-  }));
+    schema: { summary: 'one page of webhook deliveries, newest first, with every attempt, the total and the cursor of the next page', querystring: DeliveryQuery, response: { 200: DeliveriesJson, ...errorResponses } },
+  }, async (req): Promise<DeliveriesJson> => {
+    const { cursor, limit, status, webhook } = req.query;
+    const filter = { ...(status === undefined ? {} : { status }), ...(webhook === undefined ? {} : { webhookId: webhook }) };
+    const beforeId = cursor === undefined ? undefined : decodeCursor(cursor, 'id', 'desc', true).id;
+    const [rows, total] = await Promise.all([
+      opts.webhooks.list({ ...filter, limit: limit + 1, ...(beforeId === undefined ? {} : { beforeId }) }), opts.webhooks.count(filter),
+    ]);
+    const deliveries = rows.slice(0, limit);
+    const last = deliveries[deliveries.length - 1];
+    return { deliveries, total, nextCursor: encodeCursor('id', 'desc', rows.length > limit && last ? { value: last.id, id: last.id } : null) };
+  });
 }

@@ -121,6 +121,8 @@ export interface WebhookOutboxPort {
   giveUp(id: number, reason: string, nowMs: number): Promise<void>;
   list(filter: DeliveryFilter): Promise<StoredDelivery[]>;
   get(id: number): Promise<StoredDelivery | undefined>;
+  /** How many deliveries the filter matches (its status and webhook; not its page). */
+  count(filter: Pick<DeliveryFilter, 'status' | 'webhookId'>): Promise<number>;
 }
 
 /** What the service reports need, loaded defensively (figures the data cannot give are "unavailable"). */

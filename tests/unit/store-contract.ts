@@ -451,6 +451,19 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same([rest.records.length, rest.before], [1, null]);
   });
 
+  test('webhook delivery pages: newest first before an id, with the count of the filter', async (t, store) => {
+    await store.desk.transaction({}, ({ repo }) => {
+      for (let i = 0; i < 7; i++) repo.webhooks.enqueue(delivery(`page-${i}`), NOW + i);
+    });
+    const all = await store.webhooks.list({ limit: 100 });
+    t.equal(await store.webhooks.count({}), 7);
+    t.equal(await store.webhooks.count({ status: 'pending' }), 7);
+    t.equal(await store.webhooks.count({ status: 'delivered' }), 0);
+    t.equal(await store.webhooks.count({ webhookId: 'chat' }), 7);
+    const older = await store.webhooks.list({ limit: 3, beforeId: all[2]?.id ?? 0 });
+    t.same(older.map((d) => d.id), all.slice(3, 6).map((d) => d.id), 'the three after the third, newest first');
+  });
+
   test('saved ticket views: per user, replaced by name, removed, gone with their user', async (t, store) => {
     const ann = await store.users.create({ username: 'ann', role: 'engineer', password: 'correct horse battery' }, NOW);
     const bob = await store.users.create({ username: 'bob', role: 'viewer', password: 'correct horse battery' }, NOW);

@@ -105,3 +105,24 @@ t.test('the audit log pages by cursor, older records on later pages, with the to
   } while (cursor !== null && pages < 100);
   t.same(seen, all, 'every record once, the chain in order when the pages are put together');
 });
+
+t.test('webhook deliveries page by cursor with the total', async (t) => {
+  const h = await deskHarness(t);
+  const app = await deskApi(t, h);
+  injectAs(app, await apiCaller(h.store, 'engineer'));
+  await h.commit(birth(), ...Array.from({ length: 4 }, (_, i) => fault('raise', T0 + i, { code: `vfd.fault_${i}` })));
+  const total = (await h.store.webhooks.list({ limit: 1000 })).length;
+  t.ok(total >= 4, `${total} deliveries queued`);
+  const seen = new Set<number>();
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await app.inject({ method: 'GET', url: `/api/webhooks/deliveries?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
+    const body = res.json() as { deliveries: Array<{ id: number }>; total: number; nextCursor: string | null };
+    t.equal(body.total, total);
+    for (const d of body.deliveries) seen.add(d.id);
+    cursor = body.nextCursor;
+    pages++;
+  } while (cursor !== null && pages < 100);
+  t.same([seen.size, pages], [total, Math.ceil(total / 3)], 'every delivery once');
+});
