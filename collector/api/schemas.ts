@@ -138,7 +138,16 @@ export const DeviceJson = Type.Object({
   lastStatus: Nullable(AgentStatusJson),
 });
 
-export const DeviceListJson = Type.Object({ devices: Type.Array(DeviceJson) });
+export const DeviceListJson = Type.Object({
+  devices: Type.Array(DeviceJson),
+  total: Type.Integer({ description: 'how many devices the registry holds' }),
+  nextCursor: Nullable(Type.String({ description: 'pass as `cursor` for the next page; null on the last page' })),
+});
+export const DeviceQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 5000, default: 5000 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 600, description: 'the `nextCursor` of the previous page' })),
+}, { additionalProperties: false });
+export type DeviceQuery = Static<typeof DeviceQuery>;
 export type DeviceListJson = Static<typeof DeviceListJson>;
 
 const Count = Type.Integer({ minimum: 0 });

@@ -31,7 +31,7 @@ import type {
 import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { KnowledgePort } from './port/knowledge.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
-import type { AlarmPageQuery, AuditPage, AuditPageQuery, Page, TicketPageQuery } from './port/paging.js';
+import type { AlarmPageQuery, AuditPage, AuditPageQuery, DevicePageQuery, Page, TicketPageQuery } from './port/paging.js';
 import type { TicketViewsPort } from './port/ticket-views.js';
 
 export type * from './port/desk-repo.js';
@@ -98,6 +98,8 @@ export interface QueryPort {
   pageTickets(query: TicketPageQuery): Promise<Page<DeskTicket>>;
   /** One page of alarms, newest change first, with the total the filter matches. */
   pageAlarms(query: AlarmPageQuery): Promise<Page<StoredAlarm>>;
+  /** One page of the device registry in (site, device) order, with the number of devices. */
+  pageDevices(query: DevicePageQuery): Promise<Page<DeviceState>>;
 }
 
 /** The tamper-evident audit trail (a hash chain). */

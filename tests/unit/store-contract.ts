@@ -464,6 +464,24 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same(older.map((d) => d.id), all.slice(3, 6).map((d) => d.id), 'the three after the third, newest first');
   });
 
+  test('device pages: (site, device) order in bytes, each device once, the total', async (t, store) => {
+    const names: Array<[string, string]> = [['plant-b', 'x'], ['plant-a', 'drive-10'], ['plant-a', 'drive-2'], ['plant-a-2', 'a'], ['Plant-c', 'b']];
+    await store.ingest.commit(names.map(([site, device], i) => ({
+      kind: 'birth' as const, receivedMs: NOW,
+      birth: { site, device, adapterId: 'generic-vfd', model: 'VFD-4000', firmware: '2.3.1', agentVersion: '0.1.0', parameters: [], timeMs: 1, sessionId: `s${i}` },
+    })), NOW);
+    const seen: string[] = [];
+    let after: PagePosition | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await store.queries.pageDevices({ limit: 2, ...(after ? { after } : {}) });
+      t.equal(page.total, 5);
+      seen.push(...page.items.map((d) => `${d.site}/${d.device}`));
+      if (!page.next) break;
+      after = page.next;
+    }
+    t.same(seen, ['Plant-c/b', 'plant-a/drive-10', 'plant-a/drive-2', 'plant-a-2/a', 'plant-b/x']);
+  });
+
   test('saved ticket views: per user, replaced by name, removed, gone with their user', async (t, store) => {
     const ann = await store.users.create({ username: 'ann', role: 'engineer', password: 'correct horse battery' }, NOW);
     const bob = await store.users.create({ username: 'bob', role: 'viewer', password: 'correct horse battery' }, NOW);

@@ -126,3 +126,24 @@ t.test('webhook deliveries page by cursor with the total', async (t) => {
   } while (cursor !== null && pages < 100);
   t.same([seen.size, pages], [total, Math.ceil(total / 3)], 'every delivery once');
 });
+
+t.test('the device registry pages by cursor with the total', async (t) => {
+  const h = await deskHarness(t);
+  const app = await deskApi(t, h);
+  injectAs(app, await apiCaller(h.store, 'viewer'));
+  await h.commit(...Array.from({ length: 9 }, (_, i) => birth(`drive-${i}`)));
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res = await app.inject({ method: 'GET', url: `/api/devices?limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
+    const body = res.json() as { devices: Array<{ device: string }>; total: number; nextCursor: string | null };
+    t.equal(body.total, 9);
+    seen.push(...body.devices.map((d) => d.device));
+    cursor = body.nextCursor;
+    pages++;
+  } while (cursor !== null && pages < 10);
+  t.same([new Set(seen).size, pages], [9, 3], 'every device once, in three pages');
+  const all = (await app.inject({ method: 'GET', url: '/api/devices' })).json() as { devices: unknown[]; nextCursor: string | null };
+  t.same([all.devices.length, all.nextCursor], [9, null], 'without a limit: the whole registry (up to 5,000) in one page, as before');
+});

@@ -69,3 +69,9 @@ export interface AuditPage<T> {
   /** Pass as `before` for the next, older page; null when there is none. */
   before: number | null;
 }
+
+/** A page of the device registry in (site, device) order; `after`'s value is the last device's "site/device". */
+export interface DevicePageQuery {
+  after?: PagePosition | undefined;
+  limit: number;
+}

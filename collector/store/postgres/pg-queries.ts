@@ -8,6 +8,7 @@ import type { DeskTicketFilter, StoredAlarm } from '../port/desk-repo.js';
 import { commentFromRow, deskTicketFromRow, type CommentRow, type DeskTicketRow } from '../sqlite/desk-ticket-rows.js';
 import { nextPosition } from '../keyset-sql.js';
 import type { AlarmPageQuery, TicketPageQuery } from '../port/paging.js';
+import { devicePageSql, devicePosition } from '../device-page-sql.js';
 import { alarmPageSql, alarmPosition, storedAlarmFromRow, type AlarmRowData } from '../alarm-page-sql.js';
 import { ticketPageSql, ticketPosition } from '../ticket-page-sql.js';
 import { deviceFromRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow } from '../sqlite/row-mapping.js';
@@ -83,6 +84,13 @@ async function episodes(site: string | undefined, limit: number): Promise<FloodE
     listTickets,
     pageTickets,
     pageAlarms,
+    async pageDevices(q) {
+      const params: unknown[] = [];
+      const sql = devicePageSql(q, (v) => { params.push(v); return `$${params.length}`; }, (e) => `${e} COLLATE "C"`);
+      const [page, count] = await Promise.all([pool.query<DeviceRow>(sql, params), pool.query<{ n: number }>('SELECT count(*)::int AS n FROM devices')]);
+      const items = page.rows.slice(0, q.limit).map(deviceFromRow);
+      return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, devicePosition) };
+    },
     getTicket: async (ref) => ('id' in ref
       ? ticketsWhere('WHERE id = $1', [ref.id])
       : ticketsWhere('WHERE number = $1', [ref.number])).then((l) => l[0]),

@@ -3,6 +3,8 @@ import type { Database } from 'better-sqlite3';
 import type { QueryPort } from '../port.js';
 import { storeMetricsReader } from './metrics-queries.js';
 import { sqlitePages } from './page-queries.js';
+import { devicePageSql, devicePosition } from '../device-page-sql.js';
+import { nextPosition } from '../keyset-sql.js';
 import type { DeskAlarms, DeskTickets } from '../port/desk-repo.js';
 import {
   deviceFromRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow,
@@ -15,6 +17,7 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
   const devices = db.prepare('SELECT * FROM devices ORDER BY site, device');
   const countEvents = db.prepare('SELECT count(*) AS n FROM events');
   const countTickets = db.prepare('SELECT count(*) AS n FROM tickets');
+  const countDevices = db.prepare('SELECT count(*) AS n FROM devices');
   const metrics = storeMetricsReader(db);
   const pages = sqlitePages(db, tickets);
 
@@ -36,5 +39,11 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
     metrics: async () => metrics(),
     pageTickets: async (q) => pages.tickets(q),
     pageAlarms: async (q) => pages.alarms(q),
+    pageDevices: async (q) => {
+      const params: unknown[] = [];
+      const rows = (db.prepare(devicePageSql(q, (v) => { params.push(v); return '?'; }, (e) => e)).all(...params) as DeviceRow[]).map(deviceFromRow);
+      const items = rows.slice(0, q.limit);
+      return { items, total: (countDevices.get() as { n: number }).n, next: nextPosition(items, rows.length > q.limit, devicePosition) };
+    },
   };
 }

@@ -4,6 +4,7 @@
  * a clear error), fetch recent log lines, and write writable parameters after a confirmation.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { allPages } from '../paging';
 import { api, ApiError, enc } from '../api';
 import { Dialog } from '../components/dialog';
 import { fmtDateTime, fmtDuration, fmtNumber, fmtTime } from '../format';
@@ -15,7 +16,7 @@ export function DeviceList() {
   const [devices, setDevices] = useState<DeviceSummary[] | null>(null);
   const [error, setError] = useState('');
   useEffect(() => {
-    const load = (): void => { api.get<{ devices: DeviceSummary[] }>('/api/devices').then((r) => setDevices(r.devices)).catch((e: Error) => setError(e.message)); };
+    const load = (): void => { allPages<DeviceSummary>('/api/devices', 'devices', { maxPages: 20 }).then(setDevices).catch((e: Error) => setError(e.message)); };
     load();
     const timer = setInterval(load, 10_000);
     return () => clearInterval(timer);
