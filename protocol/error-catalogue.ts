@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
   FL_ERR_AUDIT_CHECKPOINT: { status: 500, meaning: 'the audit checkpoint file or its key cannot be read, written or trusted' },
   // HTTP API
   FL_ERR_API_BAD_REQUEST: { status: 400, meaning: 'the request is malformed or breaks the route\'s schema' },
+  FL_ERR_API_BAD_CURSOR: { status: 400, meaning: 'a page cursor is malformed or belongs to another sort order; start again without it' },
   FL_ERR_API_BUSY: { status: 503, meaning: 'too many requests of this kind are open; try again shortly' },
   FL_ERR_API_CONFIG: { status: 500, meaning: 'the API is configured wrongly (e.g. a bad trusted proxy)' },
   FL_ERR_API_LISTEN: { status: 500, meaning: 'the HTTP server cannot listen on its address' },

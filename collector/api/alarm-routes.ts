@@ -14,6 +14,7 @@ import {
   type AlarmActionBody,
 } from './alarm-schemas.js';
 import { apiError } from './api-errors.js';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
 import { alarmView } from './alarm-view.js';
 import { actionErrorResponses, errorResponses } from './schemas.js';
 
@@ -37,8 +38,13 @@ export async function alarmRoutes(app: FastifyInstance, opts: AlarmRoutesOptions
   const alarmJson = alarmView(store);
 
   app.get<{ Querystring: AlarmQuery }>('/api/alarms', {
-    schema: { summary: 'alarms, most recently changed first', querystring: AlarmQuery, response: { 200: AlarmListJson, ...errorResponses } },
-  }, async (req): Promise<AlarmListJson> => ({ alarms: await Promise.all((await store.listAlarms(req.query)).map(alarmJson)) }));
+    schema: { summary: 'one page of alarms, most recently changed first, with the total the filter matches and the cursor of the next page', querystring: AlarmQuery, response: { 200: AlarmListJson, ...errorResponses } },
+  }, async (req): Promise<AlarmListJson> => {
+    const { cursor, ...filter } = req.query;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, 'changed', 'desc', true);
+    const page = await store.pageAlarms({ ...filter, ...(after ? { after } : {}) });
+    return { alarms: await Promise.all(page.items.map(alarmJson)), total: page.total, nextCursor: encodeCursor('changed', 'desc', page.next) };
+  });
 
   app.get<{ Querystring: FloodQuery }>('/api/alarms/floods', {
     schema: { summary: 'alarm flood episodes per site, newest first', querystring: FloodQuery, response: { 200: FloodListJson, ...errorResponses } },

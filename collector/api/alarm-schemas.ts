@@ -34,7 +34,11 @@ export const AlarmJson = Type.Object({
 });
 export type AlarmJson = Static<typeof AlarmJson>;
 
-export const AlarmListJson = Type.Object({ alarms: Type.Array(AlarmJson) });
+export const AlarmListJson = Type.Object({
+  alarms: Type.Array(AlarmJson),
+  total: Type.Integer({ description: 'how many alarms the filter matches, on every page' }),
+  nextCursor: Nullable(Type.String({ description: 'pass as `cursor` for the next page; null on the last page' })),
+});
 export type AlarmListJson = Static<typeof AlarmListJson>;
 
 export const AlarmQuery = Type.Object({
@@ -45,6 +49,7 @@ export const AlarmQuery = Type.Object({
   active: Type.Optional(Type.Boolean()),
   chattering: Type.Optional(Type.Boolean()),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 600, description: 'the `nextCursor` of the previous page' })),
 }, { additionalProperties: false });
 export type AlarmQuery = Static<typeof AlarmQuery>;
 

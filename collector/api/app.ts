@@ -29,6 +29,8 @@ import { metricsRoute } from './metrics-route.js';
 import type { IngestObserver } from '../ingest/pipeline.js';
 import { docsRoute, OpenApiDocument } from './openapi.js';
 import { ticketActionRoutes } from './ticket-action-routes.js';
+import { ticketBulkRoutes } from './ticket-bulk-routes.js';
+import { ticketViewRoutes } from './ticket-view-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { streamRoute } from './stream-route.js';
 import { plantRoutes } from './plant-routes.js';
@@ -109,6 +111,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     ...(desk ? { desk: async () => ({ ...desk.stats(), nextTimerMs: await desk.scheduler.nextDueMs() }) } : {}),
   });
   await app.register(ticketRoutes, { store: opts.store.queries, now, calendars: () => desk?.settings().calendars ?? DEFAULT_CALENDARS });
+  await app.register(ticketViewRoutes, { views: opts.store.ticketViews, now });
   const writeKeys: WriteKeys | undefined = opts.devices?.provisioning ? opts.store.deviceKeys : undefined;
   await app.register(deviceRoutes, {
     store: opts.store.queries, now, ...(desk ? { desk } : {}), ...(opts.devices?.rpc ? { rpc: opts.devices.rpc } : {}), ...(writeKeys ? { writeKeys } : {}),
@@ -118,6 +121,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (desk) {
     await app.register(ticketActionRoutes, { desk, now });
     await app.register(alarmHistoryRoutes, { store: opts.store.queries, audit: opts.store.audit });
+    await app.register(ticketBulkRoutes, { desk, now });
     await app.register(alarmRoutes, { desk, store: opts.store.queries });
     await app.register(alarmTicketRoutes, { desk, store: opts.store.queries, now });
     await app.register(auditRoutes, { audit: opts.store.audit, webhooks: opts.store.webhooks });

@@ -23,7 +23,8 @@ import {
 import { describeView, deviceDetail, liveValues, openAlarmCount } from './device-view.js';
 import { emptyBodyAsObject } from './empty-body.js';
 import { strictValidatorCompiler } from './strict-validation.js';
-import { DeviceListJson, errorResponses } from './schemas.js';
+import { DeviceListJson, DeviceQuery, errorResponses } from './schemas.js';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
 
 /** What the device routes read write keys through. */
 export type WriteKeys = Pick<DeviceKeysPort, 'get' | 'has'>;
@@ -45,9 +46,14 @@ export async function deviceRoutes(app: FastifyInstance, opts: DeviceRoutesOptio
 
   const known = (p: DeviceParams): Promise<DeviceState> => knownDevice(store, p);
 
-  app.get('/api/devices', {
-    schema: { summary: 'the device registry', response: { 200: DeviceListJson, ...errorResponses } },
-  }, async (): Promise<DeviceListJson> => ({ devices: await store.listDevices() }));
+  app.get<{ Querystring: DeviceQuery }>('/api/devices', {
+    schema: { summary: 'the device registry, one page in (site, device) order, with the total and the cursor of the next page', querystring: DeviceQuery, response: { 200: DeviceListJson, ...errorResponses } },
+  }, async (req): Promise<DeviceListJson> => {
+    const { cursor, limit } = req.query;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, 'site-device', 'asc', false);
+    const page = await store.pageDevices({ limit, ...(after ? { after } : {}) });
+    return { devices: page.items, total: page.total, nextCursor: encodeCursor('site-device', 'asc', page.next) };
+  });
 
   app.get<{ Params: DeviceParams }>('/api/devices/:site/:device', {
     schema: {

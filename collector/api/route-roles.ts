@@ -25,10 +25,14 @@ const ALARM_ACTION_ROLES: Readonly<Record<string, Role>> = {
   suppress: 'engineer', unsuppress: 'engineer', 'out-of-service': 'engineer', 'in-service': 'engineer',
 };
 
+/** Ticket actions that also run on many tickets at once (POST /api/tickets/bulk/{action}). */
+export const BULK_TICKET_ACTIONS = ['ack', 'assign', 'close'] as const;
+
 const TICKET_ACTION_ROLES: Readonly<Record<string, Role>> = {
   ack: 'engineer', start: 'engineer', wait: 'engineer', resume: 'engineer', resolve: 'engineer', close: 'engineer',
   reopen: 'engineer', escalate: 'engineer', assign: 'engineer', priority: 'engineer',
   comments: 'operator', rating: 'operator',
+  take: 'engineer',
 };
 
 /** Where a broker's HTTP auth calls the collector (only mounted with a secret; the secret is its authentication). */
@@ -69,8 +73,13 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/tickets': 'viewer',
   'GET /api/tickets/changes': 'viewer',
   'GET /api/tickets/:id': 'viewer',
+  // Saved views of the ticket table: each user's own.
+  'GET /api/ticket-views': 'viewer',
+  'PUT /api/ticket-views/:name': 'viewer',
+  'DELETE /api/ticket-views/:name': 'viewer',
   'POST /api/tickets': 'engineer',
   ...Object.fromEntries(Object.entries(TICKET_ACTION_ROLES).map(([action, role]) => [`POST /api/tickets/:id/${action}`, role])),
+  ...Object.fromEntries(BULK_TICKET_ACTIONS.map((action) => [`POST /api/tickets/bulk/${action}`, 'engineer' as const])),
 
   // Alarms: each action single and bulk.
   'GET /api/alarms': 'viewer',

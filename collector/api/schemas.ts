@@ -7,6 +7,7 @@ import { CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS } from '../../p
 import { PRIORITIES, TICKET_STATUSES } from '../core/tickets/ticket.js';
 import { SecurityHealthJson } from '../security/health-schema.js';
 import { ExternalBrokerHealthFields } from '../broker/broker-health-schema.js';
+import { SORT_DIRECTIONS, TICKET_SCOPES, TICKET_SORTS } from '../store/port/paging.js';
 
 export const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -92,6 +93,10 @@ export const TicketQuery = Type.Object({
   team: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   priority: Type.Optional(literals(PRIORITIES)),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  scope: Type.Optional(literals(TICKET_SCOPES)),
+  sort: Type.Optional(literals(TICKET_SORTS)),
+  dir: Type.Optional(literals(SORT_DIRECTIONS)),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 600, description: 'the `nextCursor` of the previous page' })),
 }, { additionalProperties: false });
 export type TicketQuery = Static<typeof TicketQuery>;
 
@@ -134,7 +139,16 @@ export const DeviceJson = Type.Object({
   lastStatus: Nullable(AgentStatusJson),
 });
 
-export const DeviceListJson = Type.Object({ devices: Type.Array(DeviceJson) });
+export const DeviceListJson = Type.Object({
+  devices: Type.Array(DeviceJson),
+  total: Type.Integer({ description: 'how many devices the registry holds' }),
+  nextCursor: Nullable(Type.String({ description: 'pass as `cursor` for the next page; null on the last page' })),
+});
+export const DeviceQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 5000, default: 5000 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 600, description: 'the `nextCursor` of the previous page' })),
+}, { additionalProperties: false });
+export type DeviceQuery = Static<typeof DeviceQuery>;
 export type DeviceListJson = Static<typeof DeviceListJson>;
 
 const Count = Type.Integer({ minimum: 0 });

@@ -1,6 +1,6 @@
 /**
  * Working tickets: POST /api/tickets (a manual ticket: phone, e-mail, chat, API) and
- * POST /api/tickets/:id/{ack|start|wait|resume|resolve|close|reopen|escalate|assign|priority|comments|rating}.
+ * POST /api/tickets/:id/{ack|start|wait|resume|resolve|close|reopen|escalate|assign|priority|comments|rating|take}.
  * Each returns the ticket after the action; the rules are the core's.
  */
 import type { FastifyInstance } from 'fastify';
@@ -37,6 +37,7 @@ function toAction(route: TicketActionRoute, b: AnyActionBody): TicketAction {
     case 'assign': return { type: 'assign', assignee: b.assignee ?? null, reason, ...(b.team === undefined ? {} : { team: b.team }), ...(b.tier === undefined ? {} : { tier: b.tier }) };
     case 'priority': return { type: 'priority', priority: b.priority ?? 'P4', reason };
     case 'comments': return { type: 'comment', text: b.text ?? '', visibility: b.visibility ?? 'internal' };
+    case 'take': return { type: 'take' };
     case 'rating': return { type: 'rate', score: b.score ?? 0, ...(b.comment === undefined ? {} : { comment: b.comment }) };
   }
 }
@@ -46,7 +47,7 @@ const SUMMARIES: Record<TicketActionRoute, string> = {
   resume: 'the customer replied (resumes work)', resolve: 'resolve with a resolution note (cause, action, fix)',
   close: 'close a resolved ticket (a device ticket only once its fault is cleared)', reopen: 'reopen a resolved or recently closed ticket',
   escalate: 'escalate to the next tier', assign: 'assign to a team, tier and member', priority: 'override the priority',
-  comments: 'add a comment', rating: 'rate the service 1-5',
+  comments: 'add a comment', rating: 'rate the service 1-5', take: 'take the ticket: assign it to yourself',
 };
 
 export async function ticketActionRoutes(app: FastifyInstance, opts: TicketActionRoutesOptions): Promise<void> {

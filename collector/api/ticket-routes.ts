@@ -5,6 +5,8 @@ import type { Sample } from '../../protocol/values.js';
 import type { CalendarSet } from '../core/sla/sla-calendar.js';
 import type { StoredEvent, Ticket } from '../core/tickets/ticket.js';
 import { apiError } from './api-errors.js';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
+import { ticketSortIsNumeric } from '../store/port/paging.js';
 import { errorResponses, TicketParams, TicketQuery, type TelemetryPointJson } from './schemas.js';
 import { TicketDetailJson, TicketListJson, TicketStableJson } from './ticket-schemas.js';
 import { ticketJson, ticketListBody, type SummarySerializers } from './ticket-view.js';
@@ -54,10 +56,16 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
   // Dashboards poll this list: each ticket's unchanging part is serialised once per ticket version
   // (with the compiled serializer of its schema), only the SLA clocks on every request.
   app.get<{ Querystring: TicketQuery }>('/api/tickets', {
-    schema: { querystring: TicketQuery, response: { 200: TicketListJson, ...errorResponses } },
+    schema: {
+      summary: 'one page of tickets (newest first unless sorted), with the total the filter matches and the cursor of the next page',
+      querystring: TicketQuery, response: { 200: TicketListJson, ...errorResponses },
+    },
   }, async (req, reply) => {
     const serializers: SummarySerializers = { stable: reply.compileSerializationSchema(TicketStableJson, '200') as SummarySerializers['stable'] };
-    const body = ticketListBody(await store.listTickets(req.query), opts.calendars(), now(), serializers);
+    const { cursor, sort = 'opened', dir = 'desc', ...filter } = req.query;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, sort, dir, ticketSortIsNumeric(sort));
+    const page = await store.pageTickets({ ...filter, sort, dir, ...(after ? { after } : {}) });
+    const body = ticketListBody(page.items, opts.calendars(), now(), serializers, { total: page.total, nextCursor: encodeCursor(sort, dir, page.next) });
     return reply.type('application/json; charset=utf-8').send(body);
   });
 

@@ -85,7 +85,11 @@ export const TicketDetailJson = Type.Object({
 });
 export type TicketDetailJson = Static<typeof TicketDetailJson>;
 
-export const TicketListJson = Type.Object({ tickets: Type.Array(TicketSummaryJson) });
+export const TicketListJson = Type.Object({
+  tickets: Type.Array(TicketSummaryJson),
+  total: Type.Integer({ description: 'how many tickets the filter matches, on every page' }),
+  nextCursor: Nullable(Type.String({ description: 'pass as `cursor` for the next page; null on the last page' })),
+});
 export type TicketListJson = Static<typeof TicketListJson>;
 
 const body = <P extends Record<string, TSchema>>(props: P) => Type.Object(props, { additionalProperties: false });
@@ -120,6 +124,7 @@ export const TICKET_ACTION_BODIES = {
   priority: body({ priority: literals(PRIORITIES), reason: Text(2000, 'why the priority differs from the computed one') }),
   comments: body({ text: Text(10_000, 'the comment'), visibility: Type.Optional(literals(['internal', 'public'] as const)) }),
   rating: body({ score: Type.Integer({ minimum: 1, maximum: 5 }), comment: OptionalText(2000, 'a comment') }),
+  take: body({}),
 } as const;
 
 export type TicketActionRoute = keyof typeof TICKET_ACTION_BODIES;

@@ -65,7 +65,14 @@ function stableBytes(t: DeskTicket, s: SummarySerializers): Buffer {
 }
 
 const LIST_OPEN = Buffer.from('{"tickets":[');
-const LIST_CLOSE = Buffer.from(']}');
+
+/** Where a list is in its pages: the total the filter matches and the cursor of the next page (null on the last). */
+export interface ListPage {
+  total: number;
+  nextCursor: string | null;
+}
+
+const listClose = (page: ListPage): Buffer => Buffer.from(`],"total":${num(page.total)},"nextCursor":${page.nextCursor === null ? 'null' : JSON.stringify(page.nextCursor)}}`);
 const COMMA = 0x2c;
 
 /** A number as the schema serializer writes it (±Infinity as null; NaN is refused). */
@@ -92,11 +99,12 @@ function summaryTail(t: DeskTicket, calendars: CalendarSet, nowMs: number): stri
 }
 
 /**
- * `{"tickets":[…]}` as the list route's response schema (TicketListJson) serialises it, field for
+ * `{"tickets":[…],"total":n,"nextCursor":…}` as the list route's response schema (TicketListJson) serialises it, field for
  * field, written into one buffer: each ticket's cached bytes are copied, only the clocks are written
  * anew, and the reply needs no string-to-bytes pass over the whole list.
  */
-export function ticketListBody(tickets: readonly DeskTicket[], calendars: CalendarSet, nowMs: number, s: SummarySerializers): Buffer {
+export function ticketListBody(tickets: readonly DeskTicket[], calendars: CalendarSet, nowMs: number, s: SummarySerializers, page: ListPage): Buffer {
+  const LIST_CLOSE = listClose(page);
   const stable: Buffer[] = new Array<Buffer>(tickets.length);
   const tails: string[] = new Array<string>(tickets.length);
   let size = LIST_OPEN.length + LIST_CLOSE.length + Math.max(0, tickets.length - 1);

@@ -21,6 +21,7 @@ import { DeskScheduler } from './desk-scheduler.js';
 import { DeskWork } from './desk-work.js';
 import { ChangeSet, type DeskChangeListener, type DeskChanges } from './desk-changes.js';
 import { ticketAction, type TicketAction } from './ticket-actions.js';
+import { bulkTicketAction, type BulkTicketResult } from './bulk-ticket-actions.js';
 import { claiming, fireTimer } from './timer-handlers.js';
 import { openManualTicket } from './ticket-opening.js';
 import { WebhookSender } from './webhook-sender.js';
@@ -183,6 +184,11 @@ export class DeskService {
       if (!t) throw new FaultlineError('FL_ERR_API_NOT_FOUND', `no ticket ${'id' in ref ? ref.id : ref.number}`, { context: { ticket: ref } });
       return ticketAction(work, t, action, actor);
     });
+  }
+
+  /** One action on several tickets in one unit of work; each ticket it does not fit is a failure, the rest go ahead. */
+  bulkTicketAction(ids: readonly number[], action: TicketAction, actor: Actor): Promise<BulkTicketResult> {
+    return this.change({ tickets: ids }, (work) => bulkTicketAction(work, ids, action, actor));
   }
 
   async openManualTicket(input: ManualTicketInput, actor: Actor): Promise<DeskTicket> {

@@ -30,7 +30,8 @@ export type TicketAction =
   | { type: 'assign'; assignee: string | null; team?: string; tier?: Tier; reason: string }
   | { type: 'priority'; priority: Priority; reason: string }
   | { type: 'comment'; text: string; visibility: TicketComment['visibility'] }
-  | { type: 'rate'; score: number; comment?: string };
+  | { type: 'rate'; score: number; comment?: string }
+  | { type: 'take' };
 
 export const DESK_EDGE_ERRORS = {
   unknownTeam: 'FL_ERR_DESK_UNKNOWN_TEAM',
@@ -61,6 +62,22 @@ function assign(t: DeskTicket, a: Extract<TicketAction, { type: 'assign' }>, wor
   return applyAssignment(t, decision, t.requiredSkills, work.ctx(actor), 'assign');
 }
 
+/**
+ * The acting person takes the ticket: assigned to them on the ticket's team when they are a member
+ * of it, else on the first team of the desk config they belong to (at their own tier).
+ */
+function take(t: DeskTicket, work: DeskWork, actor: Actor): TicketOutcome {
+  const teams = Object.entries(work.settings.teams);
+  const own = t.team !== null && work.settings.teams[t.team]?.members.some((m) => m.id === actor.id) ? t.team : undefined;
+  const team = own ?? teams.find(([, x]) => x.members.some((m) => m.id === actor.id))?.[0];
+  if (team === undefined) {
+    throw new FaultlineError(DESK_EDGE_ERRORS.unknownMember, `${actor.id} is not a member of any team, so cannot take ticket ${ticketRef(t)}`, {
+      context: { ticket: ticketRef(t), member: actor.id }, hint: 'add the user to a team of the desk config, or assign the ticket to a member',
+    });
+  }
+  return assign(t, { type: 'assign', assignee: actor.id, team, reason: 'taken' }, work, actor);
+}
+
 export function applyTicketAction(t: DeskTicket, a: TicketAction, work: DeskWork, actor: Actor): TicketOutcome {
   const ctx = work.ctx(actor);
   switch (a.type) {
@@ -75,6 +92,7 @@ export function applyTicketAction(t: DeskTicket, a: TicketAction, work: DeskWork
     case 'assign': return assign(t, a, work, actor);
     case 'priority': return overrideTicketPriority(t, { priority: a.priority, why: a.reason }, ctx);
     case 'comment': return addComment(t, ctx, { text: a.text, visibility: a.visibility });
+    case 'take': return take(t, work, actor);
     case 'rate': return rateSatisfaction(t, ctx, { score: a.score, ...(a.comment === undefined ? {} : { comment: a.comment }) });
   }
 }

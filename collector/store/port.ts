@@ -34,6 +34,8 @@ import type { LoginFailuresPort } from './port/login-failures.js';
 import type { AlarmHistoryFilter } from './port/alarm-history.js';
 import type { LatestFilter, LatestSample, TelemetryBucket, TelemetryBucketWindow } from './port/latest-values.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
+import type { AlarmPageQuery, AuditPage, AuditPageQuery, DevicePageQuery, Page, TicketPageQuery } from './port/paging.js';
+import type { TicketViewsPort } from './port/ticket-views.js';
 
 export type * from './port/desk-repo.js';
 export type * from './port/users.js';
@@ -42,6 +44,8 @@ export type * from './port/knowledge.js';
 export type * from './port/login-failures.js';
 export type * from './port/latest-values.js';
 export type * from './port/alarm-history.js';
+export type * from './port/paging.js';
+export type * from './port/ticket-views.js';
 export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
 
 /** The ingest unit of work. */
@@ -100,6 +104,12 @@ export interface QueryPort {
   latestValues(filter: LatestFilter): Promise<LatestSample[]>;
   /** A device's telemetry in [fromMs, toMs] as time buckets per parameter, by parameter then time (trends, sparklines). */
   telemetryBuckets(window: TelemetryBucketWindow): Promise<TelemetryBucket[]>;
+  /** One page of tickets in a stable keyset order, with the total the filter matches (see port/paging.ts). */
+  pageTickets(query: TicketPageQuery): Promise<Page<DeskTicket>>;
+  /** One page of alarms, newest change first, with the total the filter matches. */
+  pageAlarms(query: AlarmPageQuery): Promise<Page<StoredAlarm>>;
+  /** One page of the device registry in (site, device) order, with the number of devices. */
+  pageDevices(query: DevicePageQuery): Promise<Page<DeviceState>>;
 }
 
 /** The tamper-evident audit trail (a hash chain). */
@@ -108,6 +118,8 @@ export interface AuditPort {
   append(records: readonly AuditRecord[]): Promise<void>;
   /** Oldest first, the newest `limit` matching records. */
   list(filter: AuditFilter): Promise<StoredAuditRecord[]>;
+  /** One page of the newest records before a sequence number, with the total that match (see port/paging.ts). */
+  page(query: AuditPageQuery): Promise<AuditPage<StoredAuditRecord>>;
   /**
    * Walks the whole chain; with anchors (signed checkpoints from outside the database), also fails
    * when an anchored row's hash differs or rows up to an anchor are missing (the end was cut off).
@@ -140,6 +152,8 @@ export interface WebhookOutboxPort {
    * FL_ERR_WEBHOOK_DELIVERY_NOT_FOUND when there is none, FL_ERR_WEBHOOK_NOT_FAILED when it is pending or delivered.
    */
   resend(id: number, nowMs: number): Promise<StoredDelivery>;
+  /** How many deliveries the filter matches (its status and webhook; not its page). */
+  count(filter: Pick<DeliveryFilter, 'status' | 'webhookId'>): Promise<number>;
 }
 
 /** What the service reports need, loaded defensively (figures the data cannot give are "unavailable"). */
@@ -195,6 +209,8 @@ export interface StorePort {
   readonly cluster: ClusterPort;
   readonly loginFailures: LoginFailuresPort;
   readonly retention: RetentionPort;
+  /** Saved views of the ticket table, per user. */
+  readonly ticketViews: TicketViewsPort;
   /** Closes the store; idempotent. */
   close(): Promise<void>;
 }

@@ -107,10 +107,11 @@ t.test('the ticket list text is what the response schema serialises', async (t) 
   await app.inject('/x');
   if (!serializers) throw new Error('no serializers');
   const nowMs = T0 + 5 * MIN;
-  const expected = serializers.list({ tickets: tickets.map((tk) => ticketSummary(tk, DEFAULT_CALENDARS, nowMs)) });
-  t.equal(ticketListBody(tickets, DEFAULT_CALENDARS, nowMs, serializers).toString('utf8'), expected);
-  t.equal(ticketListBody(tickets, DEFAULT_CALENDARS, nowMs, serializers).toString('utf8'), expected, 'again, from the cached bytes');
-  t.equal(ticketListBody([], DEFAULT_CALENDARS, nowMs, serializers).toString('utf8'), '{"tickets":[]}');
+  const page = { total: 7, nextCursor: 'abc' };
+  const expected = serializers.list({ tickets: tickets.map((tk) => ticketSummary(tk, DEFAULT_CALENDARS, nowMs)), ...page });
+  t.equal(ticketListBody(tickets, DEFAULT_CALENDARS, nowMs, serializers, page).toString('utf8'), expected);
+  t.equal(ticketListBody(tickets, DEFAULT_CALENDARS, nowMs, serializers, page).toString('utf8'), expected, 'again, from the cached bytes');
+  t.equal(ticketListBody([], DEFAULT_CALENDARS, nowMs, serializers, { total: 0, nextCursor: null }).toString('utf8'), '{"tickets":[],"total":0,"nextCursor":null}');
   await app.close();
 });
 

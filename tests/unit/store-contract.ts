@@ -12,7 +12,8 @@ import type { WebhookDelivery } from '../../collector/core/notifications/webhook
 import { manualTicket, type DeskTicket } from '../../collector/core/tickets/desk-ticket.js';
 import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
 import { DeskService } from '../../collector/desk/desk-service.js';
-import { EventProcessingFailed, type EventProcessor, type StorePort } from '../../collector/store/port.js';
+import { EventProcessingFailed, type EventProcessor, type PagePosition, type StorePort } from '../../collector/store/port.js';
+import { TICKET_SORTS } from '../../collector/store/port/paging.js';
 import { clusterContract } from './store-contract-cluster.js';
 import { auditTokensContract } from './store-contract-audit-tokens.js';
 
@@ -478,6 +479,161 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.equal(m.openTicketsByPriority.reduce((n, x) => n + x.n, 0), 3, 'metrics: open tickets by priority');
     t.equal(m.openAlarms.reduce((n, x) => n + x.n, 0), 3, 'metrics: alarms not normal');
     t.ok(m.timersPending.length > 0 && m.databaseBytes > 0, 'metrics: timers pending, bytes on disk');
+  });
+
+  test('ticket pages: every sort and direction reaches each ticket once, with the total, and a position survives new tickets', async (t, store) => {
+    const sites = ['plant-b', 'plant-a', 'plant-c'];
+    const assignees = [null, 'lena', 'Omar', 'lena'];
+    const statuses = ['new', 'acknowledged', 'resolved', 'closed', 'in-progress'] as const;
+    await store.desk.transaction({}, ({ repo }) => {
+      for (let i = 0; i < 23; i++) {
+        repo.tickets.insert({
+          ...newTicket(sites[i % 3] as string, `paged ${i}`, NOW + (i % 7) * 1000),
+          device: `d-${i % 5}`, priority: (['P1', 'P2', 'P3', 'P4'] as const)[i % 4] ?? 'P4', status: statuses[i % 5] ?? 'new',
+          assignee: assignees[i % 4] ?? null, team: i % 2 === 0 ? 'drives' : null,
+        }, NOW);
+      }
+    });
+    const all = await store.queries.listTickets({ limit: 100 });
+    t.equal(all.length, 23);
+    for (const sort of TICKET_SORTS) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const seen: DeskTicket[] = [];
+        let after: PagePosition | undefined;
+        for (let pages = 0; pages < 10; pages++) {
+          const page = await store.queries.pageTickets({ sort, dir, limit: 5, ...(after ? { after } : {}) });
+          t.equal(page.total, 23, `${sort} ${dir}: the total is every ticket, on every page`);
+          seen.push(...page.items);
+          if (!page.next) break;
+          after = page.next;
+        }
+        t.same(seen.map((x) => x.id).sort((a, b) => a - b), all.map((x) => x.id).sort((a, b) => a - b), `${sort} ${dir}: each ticket once`);
+        const key = (x: DeskTicket): string | number => ({
+          opened: x.openedAtMs, priority: x.priority, status: x.status, team: x.team ?? '', assignee: x.assignee ?? '', site: x.site, device: x.device, number: x.number,
+        })[sort];
+        const sign = dir === 'asc' ? 1 : -1;
+        const expected = [...seen].sort((a, b) => {
+          const ka = key(a);
+          const kb = key(b);
+          return sign * (ka < kb ? -1 : ka > kb ? 1 : a.id - b.id);
+        });
+        t.same(seen.map((x) => x.id), expected.map((x) => x.id), `${sort} ${dir}: in order (byte order for text, the id breaks ties)`);
+      }
+    }
+    const first = await store.queries.pageTickets({ sort: 'opened', dir: 'desc', limit: 10 });
+    await store.desk.transaction({}, ({ repo }) => repo.tickets.insert(newTicket('plant-a', 'newest', NOW + 60_000), NOW));
+    const rest: DeskTicket[] = [];
+    let after = first.next ?? undefined;
+    for (let pages = 0; after && pages < 10; pages++) {
+      const page = await store.queries.pageTickets({ sort: 'opened', dir: 'desc', limit: 10, after });
+      t.equal(page.total, 24);
+      rest.push(...page.items);
+      after = page.next ?? undefined;
+    }
+    t.same([...first.items, ...rest].map((x) => x.id).sort((a, b) => a - b), all.map((x) => x.id).sort((a, b) => a - b),
+      'a ticket opened meanwhile shifts nothing: the old ones are each seen once');
+    const open = await store.queries.pageTickets({ sort: 'number', dir: 'asc', limit: 100, scope: 'open' });
+    t.ok(open.items.length > 0 && open.items.every((x) => x.status !== 'resolved' && x.status !== 'closed'), 'scope open');
+    t.equal(open.total, open.items.length);
+    const done = await store.queries.pageTickets({ sort: 'number', dir: 'asc', limit: 100, scope: 'done' });
+    t.equal(done.total + open.total, 24, 'scope done: resolved and closed');
+    const current = await store.queries.pageTickets({ sort: 'number', dir: 'asc', limit: 100, scope: 'current' });
+    t.ok(current.items.every((x) => x.status !== 'closed'));
+    const filtered = await store.queries.pageTickets({ sort: 'opened', dir: 'asc', limit: 2, site: 'plant-a', assignee: 'lena', scope: 'current' });
+    t.equal(filtered.total, all.filter((x) => x.site === 'plant-a' && x.assignee === 'lena' && x.status !== 'closed').length + 0);
+    t.ok(filtered.items.every((x) => x.site === 'plant-a' && x.assignee === 'lena'));
+  });
+
+  test('alarm pages: newest change first, each alarm once by cursor, the total, filters', async (t, store) => {
+    await attachDesk(t, store);
+    const raised = Array.from({ length: 7 }, (_, i) => ev(event('raise', DAY1 + (i % 3) * 1000, { device: `drive-${i % 4}`, code: `vfd.fault_${i}` })));
+    await store.ingest.commit(raised, NOW);
+    const all = await store.queries.listAlarms({ limit: 100 });
+    t.equal(all.length, 7);
+    const seen: number[] = [];
+    let after: PagePosition | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await store.queries.pageAlarms({ limit: 3, ...(after ? { after } : {}) });
+      t.equal(page.total, 7, 'the total on every page');
+      seen.push(...page.items.map((a) => a.id));
+      if (!page.next) break;
+      after = page.next;
+    }
+    t.same(seen, all.map((a) => a.id), 'the same order as the list (newest change first, id breaking ties), each alarm once');
+    const drive1 = await store.queries.pageAlarms({ device: 'drive-1', limit: 1 });
+    t.equal(drive1.total, 2);
+    t.ok(drive1.next !== null && drive1.items.every((a) => a.alarm.key.device === 'drive-1'));
+    const rest = await store.queries.pageAlarms({ device: 'drive-1', limit: 1, after: drive1.next ?? undefined });
+    t.same([rest.items.length, rest.next], [1, null], 'the last page has no next position');
+    t.equal((await store.queries.pageAlarms({ active: true, chattering: false, limit: 10 })).total, 7, 'boolean filters');
+    t.equal((await store.queries.pageAlarms({ active: false, limit: 10 })).total, 0);
+  });
+
+  test('audit pages: the newest records before a position, oldest first within the page, with the total', async (t, store) => {
+    await store.audit.append(Array.from({ length: 12 }, (_, i) => record(NOW + i, i % 3 === 0 ? 'TS-A' : 'TS-B')));
+    const seqs: number[][] = [];
+    let before: number | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await store.audit.page({ limit: 5, ...(before === undefined ? {} : { before }) });
+      t.equal(page.total, 12);
+      seqs.push(page.records.map((r) => r.seq));
+      if (page.before === null) break;
+      before = page.before;
+    }
+    const all = (await store.audit.list({ limit: 100 })).map((r) => r.seq);
+    t.same(seqs, [all.slice(7), all.slice(2, 7), all.slice(0, 2)], 'newest page first, each page oldest first, every record once');
+    const a = await store.audit.page({ subject: 'TS-A', limit: 3 });
+    t.same([a.total, a.records.length, a.records.every((r) => r.subject.id === 'TS-A')], [4, 3, true]);
+    const rest = await store.audit.page({ subject: 'TS-A', limit: 3, before: a.before ?? 0 });
+    t.same([rest.records.length, rest.before], [1, null]);
+  });
+
+  test('webhook delivery pages: newest first before an id, with the count of the filter', async (t, store) => {
+    await store.desk.transaction({}, ({ repo }) => {
+      for (let i = 0; i < 7; i++) repo.webhooks.enqueue(delivery(`page-${i}`), NOW + i);
+    });
+    const all = await store.webhooks.list({ limit: 100 });
+    t.equal(await store.webhooks.count({}), 7);
+    t.equal(await store.webhooks.count({ status: 'pending' }), 7);
+    t.equal(await store.webhooks.count({ status: 'delivered' }), 0);
+    t.equal(await store.webhooks.count({ webhookId: 'chat' }), 7);
+    const older = await store.webhooks.list({ limit: 3, beforeId: all[2]?.id ?? 0 });
+    t.same(older.map((d) => d.id), all.slice(3, 6).map((d) => d.id), 'the three after the third, newest first');
+  });
+
+  test('device pages: (site, device) order in bytes, each device once, the total', async (t, store) => {
+    const names: Array<[string, string]> = [['plant-b', 'x'], ['plant-a', 'drive-10'], ['plant-a', 'drive-2'], ['plant-a-2', 'a'], ['Plant-c', 'b']];
+    await store.ingest.commit(names.map(([site, device], i) => ({
+      kind: 'birth' as const, receivedMs: NOW,
+      birth: { site, device, adapterId: 'generic-vfd', model: 'VFD-4000', firmware: '2.3.1', agentVersion: '0.1.0', parameters: [], timeMs: 1, sessionId: `s${i}` },
+    })), NOW);
+    const seen: string[] = [];
+    let after: PagePosition | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await store.queries.pageDevices({ limit: 2, ...(after ? { after } : {}) });
+      t.equal(page.total, 5);
+      seen.push(...page.items.map((d) => `${d.site}/${d.device}`));
+      if (!page.next) break;
+      after = page.next;
+    }
+    t.same(seen, ['Plant-c/b', 'plant-a/drive-10', 'plant-a/drive-2', 'plant-a-2/a', 'plant-b/x']);
+  });
+
+  test('saved ticket views: per user, replaced by name, removed, gone with their user', async (t, store) => {
+    const ann = await store.users.create({ username: 'ann', role: 'engineer', password: 'correct horse battery' }, NOW);
+    const bob = await store.users.create({ username: 'bob', role: 'viewer', password: 'correct horse battery' }, NOW);
+    await store.ticketViews.save(ann.id, 'my P1s', { priority: 'P1', assignee: 'ann' }, NOW);
+    await store.ticketViews.save(ann.id, 'Done', { scope: 'done' }, NOW);
+    await store.ticketViews.save(bob.id, 'my P1s', { priority: 'P2' }, NOW);
+    t.same((await store.ticketViews.list(ann.id)).map((v) => [v.name, v.settings]), [['Done', { scope: 'done' }], ['my P1s', { priority: 'P1', assignee: 'ann' }]]);
+    const replaced = await store.ticketViews.save(ann.id, 'my P1s', { priority: 'P1', sort: 'opened', dir: 'asc' }, NOW + 1);
+    t.same(replaced, { name: 'my P1s', settings: { priority: 'P1', sort: 'opened', dir: 'asc' }, updatedMs: NOW + 1 });
+    t.match(await store.ticketViews.list(ann.id), [{ name: 'Done' }, { name: 'my P1s', updatedMs: NOW + 1, settings: { sort: 'opened' } }]);
+    t.same((await store.ticketViews.list(bob.id)).map((v) => v.settings), [{ priority: 'P2' }], 'another user\'s view of the same name is their own');
+    t.equal(await store.ticketViews.remove(ann.id, 'Done'), true);
+    t.equal(await store.ticketViews.remove(ann.id, 'Done'), false);
+    await store.users.remove('bob');
+    t.same(await store.ticketViews.list(bob.id), [], 'a removed user\'s views are gone');
   });
 
   test('closing twice is harmless, and what was committed is there when the store opens again', async (t, store) => {

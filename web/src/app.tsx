@@ -16,6 +16,7 @@ import { AlarmDetailPage } from './pages/alarm-detail';
 import { ReportsPage } from './pages/reports';
 import { TicketBoard } from './pages/tickets';
 import { TicketPage } from './pages/ticket';
+import { TicketTable } from './pages/ticket-table';
 import { match, navigate, onLinkClick, usePath } from './router';
 import { onToasts, roleAllows, SessionContext, type SessionState, type Toast } from './session';
 import type { AuthSession, Role } from './types';
@@ -109,6 +110,7 @@ function route(path: string, role: Role): ComponentChildren {
   const alarmMatch = match('/alarms/:id', path);
   if (alarmMatch && /^[1-9][0-9]*$/.test(alarmMatch.id as string)) return <AlarmDetailPage key={alarmMatch.id} id={alarmMatch.id as string} />;
   if (path === '/tickets') return <TicketBoard />;
+  if (path === '/ticket-list') return <TicketTable />;
   let m = match('/tickets/:id', path);
   if (m) return <TicketPage key={m.id} id={m.id as string} />;
   if (path === '/devices') return <DeviceList />;
@@ -135,6 +137,7 @@ function Header(props: { path: string; session: SessionState; onLang: (l: Lang) 
     ['/alarms', t('nav.alarms'), 'viewer'],
     ['/alarms/history', t('nav.alarmHistory'), 'viewer'],
     ['/tickets', t('nav.tickets'), 'viewer'],
+    ['/ticket-list', t('nav.ticketTable'), 'viewer'],
     ['/devices', t('nav.devices'), 'viewer'],
     ['/reports', t('nav.reports'), 'viewer'],
     ['/admin', t('nav.admin'), 'admin'],

@@ -183,6 +183,8 @@ export interface StoredDelivery {
 export interface DeliveryFilter {
   status?: DeliveryStatus;
   webhookId?: string;
+  /** Only deliveries older than this id (the next page of a newest-first list). */
+  beforeId?: number;
   limit: number;
 }
 

@@ -20,6 +20,7 @@ import { KNOWLEDGE_SCHEMA } from './schema-knowledge.js';
 import { LOGIN_FAILURES_SCHEMA } from './pg-login-failures.js';
 import { TELEMETRY_SCHEMA } from './schema-telemetry.js';
 import { LATEST_VALUES_SCHEMA } from './schema-latest.js';
+import { TICKET_VIEWS_TABLE } from '../ticket-view-rows.js';
 
 export interface PgMigration {
   version: number;
@@ -35,6 +36,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
   { version: 11, name: 'login failures shared by collectors (login throttle)', sql: LOGIN_FAILURES_SCHEMA },
   { version: 12, name: 'last-known telemetry values per device and parameter', sql: LATEST_VALUES_SCHEMA },
+  { version: 13, name: 'saved views of the ticket table, per user', sql: TICKET_VIEWS_TABLE('BIGINT') },
 ];
 
 /** A connection the runner can hold for the whole run (the lock is per session): a pg.Client or a pool's client. */

@@ -7,6 +7,11 @@ import type { Alarm } from '../../core/alarms/alarm-state.js';
 import type { DeskTicket } from '../../core/tickets/desk-ticket.js';
 import type { DeskTicketFilter, StoredAlarm } from '../port/desk-repo.js';
 import { commentFromRow, deskTicketFromRow, type CommentRow, type DeskTicketRow } from '../sqlite/desk-ticket-rows.js';
+import { nextPosition } from '../keyset-sql.js';
+import type { AlarmPageQuery, TicketPageQuery } from '../port/paging.js';
+import { devicePageSql, devicePosition } from '../device-page-sql.js';
+import { alarmPageSql, alarmPosition, storedAlarmFromRow, type AlarmRowData } from '../alarm-page-sql.js';
+import { ticketPageSql, ticketPosition } from '../ticket-page-sql.js';
 import { deviceFromRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow } from '../sqlite/row-mapping.js';
 
 
@@ -35,6 +40,34 @@ async function listTickets(f: DeskTicketFilter): Promise<DeskTicket[]> {
   return ticketsWhere(where.length ? `WHERE ${where.join(' AND ')}` : '', params, `ORDER BY opened_at_ms DESC, id DESC LIMIT $${params.length}`);
 }
 
+async function pageTickets(q: TicketPageQuery) {
+  const countParams: unknown[] = [];
+  const pageParams: unknown[] = [];
+  const ph = (params: unknown[]) => (v: unknown): string => { params.push(v); return `$${params.length}`; };
+  const sql = ticketPageSql(q, ph(countParams), ph(pageParams), (e) => `${e} COLLATE "C"`);
+  const [count, page] = await Promise.all([
+    pool.query<{ n: number }>(sql.count.replace('count(*)', 'count(*)::int'), countParams),
+    pool.query<{ id: number }>(sql.ids, pageParams),
+  ]);
+  const ids = page.rows.slice(0, q.limit).map((r) => Number(r.id));
+  const byId = new Map((ids.length ? await ticketsWhere('WHERE id = ANY($1::bigint[])', [ids]) : []).map((t) => [t.id, t]));
+  const items = ids.flatMap((id) => byId.get(id) ?? []);
+  return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, ticketPosition(q.sort)) };
+}
+
+async function pageAlarms(q: AlarmPageQuery) {
+  const countParams: unknown[] = [];
+  const pageParams: unknown[] = [];
+  const ph = (params: unknown[]) => (v: unknown): string => { params.push(v); return `$${params.length}`; };
+  const sql = alarmPageSql(q, ph(countParams), ph(pageParams), (b) => b);
+  const [count, page] = await Promise.all([
+    pool.query<{ n: number }>(sql.count.replace('count(*)', 'count(*)::int'), countParams),
+    pool.query<AlarmRowData>(sql.rows, pageParams),
+  ]);
+  const items = page.rows.slice(0, q.limit).map(storedAlarmFromRow);
+  return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, alarmPosition) };
+}
+
 const SELECT_ALARM = `SELECT a.id, a.data, c.chattering FROM alarms a
   LEFT JOIN alarm_chatter c ON c.alarm = a.site || '/' || a.device || '/' || a.code`;
 const alarmFromRow = (r: { id: number; data: string; chattering: number | null }): StoredAlarm =>
@@ -50,6 +83,15 @@ async function episodes(site: string | undefined, limit: number): Promise<FloodE
 
   return {
     listTickets,
+    pageTickets,
+    pageAlarms,
+    async pageDevices(q) {
+      const params: unknown[] = [];
+      const sql = devicePageSql(q, (v) => { params.push(v); return `$${params.length}`; }, (e) => `${e} COLLATE "C"`);
+      const [page, count] = await Promise.all([pool.query<DeviceRow>(sql, params), pool.query<{ n: number }>('SELECT count(*)::int AS n FROM devices')]);
+      const items = page.rows.slice(0, q.limit).map(deviceFromRow);
+      return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, devicePosition) };
+    },
     getTicket: async (ref) => ('id' in ref
       ? ticketsWhere('WHERE id = $1', [ref.id])
       : ticketsWhere('WHERE number = $1', [ref.number])).then((l) => l[0]),

@@ -66,11 +66,18 @@ export class PgWebhooks implements WebhookOutboxPort {
     await this.pool.query(`UPDATE webhook_deliveries SET status = 'failed', next_attempt_ms = NULL, last_error = $2, updated_ms = $3 WHERE id = $1`, [id, reason, nowMs]);
   }
 
+  async count(f: Pick<DeliveryFilter, 'status' | 'webhookId'>): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_deliveries
+      WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR webhook_id = $2)`, [f.status ?? null, f.webhookId ?? null]);
+    return rows[0]?.n ?? 0;
+  }
+
   async list(f: DeliveryFilter): Promise<StoredDelivery[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (f.status !== undefined) { params.push(f.status); where.push(`status = $${params.length}`); }
     if (f.webhookId !== undefined) { params.push(f.webhookId); where.push(`webhook_id = $${params.length}`); }
+    if (f.beforeId !== undefined) { params.push(f.beforeId); where.push(`id < $${params.length}`); }
     params.push(f.limit);
     const { rows } = await this.pool.query<DeliveryRow>(`SELECT * FROM webhook_deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`, params);
     return this.withAttempts(rows);

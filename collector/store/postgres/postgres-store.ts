@@ -9,6 +9,8 @@
  * the database); the URL is only ever shown with its password masked.
  */
 import { randomUUID } from 'node:crypto';
+import { pgTicketViews } from './pg-ticket-views.js';
+import { auditPageSql } from '../audit-page-sql.js';
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { FaultlineError } from '../../../protocol/errors.js';
@@ -459,6 +461,18 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
           : await pool.query<AuditRow>('SELECT * FROM (SELECT * FROM audit_log WHERE subject_id = $1 ORDER BY seq DESC LIMIT $2) x ORDER BY seq', [f.subject, f.limit]);
         return rows.map(recordFromRow);
       },
+      async page(q) {
+        const countParams: unknown[] = [];
+        const pageParams: unknown[] = [];
+        const ph = (params: unknown[]) => (v: unknown): string => { params.push(v); return `$${params.length}`; };
+        const sql = auditPageSql(q, ph(countParams), ph(pageParams));
+        const [count, page] = await Promise.all([
+          pool.query<{ n: number }>(sql.count.replace('count(*)', 'count(*)::int'), countParams),
+          pool.query<AuditRow>(sql.rows, pageParams),
+        ]);
+        const records = page.rows.slice(0, q.limit).map(recordFromRow).reverse();
+        return { records, total: count.rows[0]?.n ?? 0, before: page.rows.length > q.limit ? records[0]?.seq ?? null : null };
+      },
       async alarmHistory(f) {
         const q = alarmHistoryQuery(f, { ph: (i) => `$${i}`, ilike: 'ILIKE' });
         return (await pool.query<AuditRow>(q.sql, q.args)).rows.map(recordFromRow);
@@ -506,6 +520,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     cluster: signals,
     loginFailures: createPgLoginFailures(pool, withTx),
     retention: createPgEventRetention(pool),
+    ticketViews: pgTicketViews(pool),
     async close() {
       if (closed) return;
       closed = true;

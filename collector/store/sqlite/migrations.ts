@@ -13,6 +13,7 @@ import { LOGIN_MIGRATIONS } from './migrations-login.js';
 import { SECURITY_MIGRATIONS } from './migrations-security.js';
 import { USERS_MIGRATIONS } from './migrations-users.js';
 import { LATEST_VALUES_MIGRATION } from './migrations-latest.js';
+import { TICKET_VIEWS_TABLE } from '../ticket-view-rows.js';
 
 export type { Migration };
 
@@ -115,6 +116,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...INGEST_MIGRATIONS,
   ...LOGIN_MIGRATIONS,
   LATEST_VALUES_MIGRATION,
+  { version: 13, name: 'saved views of the ticket table, per user', sql: TICKET_VIEWS_TABLE('INTEGER') },
 ];
 
 interface AppliedRow {

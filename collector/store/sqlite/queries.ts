@@ -3,6 +3,9 @@ import type { Database, Statement } from 'better-sqlite3';
 import { bucketFromRow, latestFromRow, latestWhere, type BucketRow, type LatestRow } from '../latest-rows.js';
 import type { QueryPort } from '../port.js';
 import { storeMetricsReader } from './metrics-queries.js';
+import { sqlitePages } from './page-queries.js';
+import { devicePageSql, devicePosition } from '../device-page-sql.js';
+import { nextPosition } from '../keyset-sql.js';
 import type { DeskAlarms, DeskTickets } from '../port/desk-repo.js';
 import {
   deviceFromRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow,
@@ -15,6 +18,7 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
   const devices = db.prepare('SELECT * FROM devices ORDER BY site, device');
   const countEvents = db.prepare('SELECT count(*) AS n FROM events');
   const countTickets = db.prepare('SELECT count(*) AS n FROM tickets');
+  const countDevices = db.prepare('SELECT count(*) AS n FROM devices');
   const metrics = storeMetricsReader(db);
   const bucketSql = (filter: string): string => `SELECT parameter, time_ms / CAST(? AS INTEGER) AS b, avg(value) AS avg, min(value) AS min, max(value) AS max, count(*) AS n
     FROM telemetry WHERE site = ? AND device = ? AND time_ms >= ? AND time_ms <= ? ${filter} GROUP BY parameter, b ORDER BY parameter, b`;
@@ -29,6 +33,7 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
     }
     return st;
   };
+  const pages = sqlitePages(db, tickets);
 
   return {
     listTickets: async (f) => tickets.list(f),
@@ -54,6 +59,14 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
     latestValues: async (f) => {
       const where = latestWhere(f, () => '?');
       return (latestOf(where.sql).all(...where.args) as LatestRow[]).map(latestFromRow);
+    },
+    pageTickets: async (q) => pages.tickets(q),
+    pageAlarms: async (q) => pages.alarms(q),
+    pageDevices: async (q) => {
+      const params: unknown[] = [];
+      const rows = (db.prepare(devicePageSql(q, (v) => { params.push(v); return '?'; }, (e) => e)).all(...params) as DeviceRow[]).map(deviceFromRow);
+      const items = rows.slice(0, q.limit);
+      return { items, total: (countDevices.get() as { n: number }).n, next: nextPosition(items, rows.length > q.limit, devicePosition) };
     },
   };
 }

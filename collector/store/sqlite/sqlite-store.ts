@@ -45,6 +45,8 @@ import { ReportLoader } from './report-loader.js';
 import { TicketLookup } from './ticket-lookup.js';
 import { UserDirectory } from './user-directory.js';
 import { createWebhookLog } from './webhook-log.js';
+import { sqliteTicketViews } from './ticket-view-store.js';
+import { sqliteAuditPage } from './audit-pages.js';
 
 export const DB_FILE = 'faultline.db';
 /** SQLite page cache of the store's connection. */
@@ -201,6 +203,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     audit: {
       append: async (records) => { if (records.length > 0) transaction(() => audit.append(records)); },
       list: async (filter) => audit.list(filter),
+      page: async (query) => sqliteAuditPage(db, query),
       verify: async (anchors) => verifyAuditChain(db, anchors),
       head: async () => auditHead(db),
       alarmHistory: async (f) => {
@@ -218,6 +221,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
         if (changed === 0) throw deliveryNotFailed(d);
         return d;
       },
+      count: async (f) => (db.prepare('SELECT count(*) AS n FROM webhook_deliveries WHERE (@status IS NULL OR status = @status) AND (@webhook IS NULL OR webhook_id = @webhook)')
+        .get({ status: f.status ?? null, webhook: f.webhookId ?? null }) as { n: number }).n,
     },
     users: promised(users.users, ['byName', 'byId', 'list', 'count', 'create', 'update', 'remove', 'verifyLogin', 'recordLogin', 'mustGet']),
     sessions: { policy: users.sessions.policy, ...promised(users.sessions, ['create', 'resolve', 'isLive', 'remove', 'removeForUser', 'countForUser', 'prune']) },
@@ -245,6 +250,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     cluster: { shared: false, onRemote: () => () => undefined },
     loginFailures: createLoginFailureStore(db),
     retention: createEventRetention(db),
+    ticketViews: sqliteTicketViews(db),
     async close() {
       if (closed) return;
       closed = true;

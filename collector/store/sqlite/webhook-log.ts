@@ -57,6 +57,7 @@ export function createWebhookLog(db: Database): WebhookLog {
       const params: Array<string | number> = [];
       if (f.status !== undefined) { where.push('status = ?'); params.push(f.status); }
       if (f.webhookId !== undefined) { where.push('webhook_id = ?'); params.push(f.webhookId); }
+      if (f.beforeId !== undefined) { where.push('id < ?'); params.push(f.beforeId); }
       const sql = `SELECT * FROM webhook_deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
       return (db.prepare(sql).all(...params, f.limit) as DeliveryRow[]).map((r) => fromRow(r, true));
     },

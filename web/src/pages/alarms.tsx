@@ -9,6 +9,7 @@
  */
 import { Component, type JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { allPages } from '../paging';
 import { api, enc } from '../api';
 import { beep } from '../beep';
 import { fmtDuration, fmtShort, fmtTime } from '../format';
@@ -156,7 +157,7 @@ export function AlarmConsole() {
       const started = performance.now();
       try {
         const [lists, fl] = await Promise.all([
-          Promise.all(CONSOLE_STATES.map((s) => api.get<{ alarms: Alarm[] }>(`/api/alarms?state=${s}&limit=1000`))),
+          Promise.all(CONSOLE_STATES.map(async (s) => ({ alarms: await allPages<Alarm>(`/api/alarms?state=${s}&limit=1000`, 'alarms', { maxPages: 20 }) }))),
           api.get<{ episodes: FloodEpisode[] }>('/api/alarms/floods?limit=50'),
         ]);
         if (!alive) return;

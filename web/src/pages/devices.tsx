@@ -4,6 +4,7 @@
  * a clear error), fetch recent log lines, and write writable parameters after a confirmation.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { allPages } from '../paging';
 import { api, ApiError, enc } from '../api';
 import { Dialog } from '../components/dialog';
 import { fmtDateTime, fmtDuration, fmtNumber, fmtTime } from '../format';
@@ -18,7 +19,7 @@ export function DeviceList() {
   const [devices, setDevices] = useState<DeviceSummary[] | null>(null);
   const [error, setError] = useState('');
   useEffect(() => {
-    const load = (): void => { api.get<{ devices: DeviceSummary[] }>('/api/devices').then((r) => setDevices(r.devices)).catch((e: Error) => setError(e.message)); };
+    const load = (): void => { allPages<DeviceSummary>('/api/devices', 'devices', { maxPages: 20 }).then(setDevices).catch((e: Error) => setError(e.message)); };
     load();
     const timer = setInterval(load, 10_000);
     return () => clearInterval(timer);
@@ -222,7 +223,8 @@ export function DevicePage(props: { site: string; device: string }) {
         </section>
       )}
       {writing && (
-        <WriteDialog param={writing} current={values.get(writing.name)} onClose={() => setWriting(null)} onWrite={async (value) => {
+        <WriteDialog param={writing} current={values.get(writing.name)}
+          readCurrent={async () => (await api.post<LiveResult>(`${path}/live`, { names: [writing.name] })).values.find((x) => x.name === writing.name)} onClose={() => setWriting(null)} onWrite={async (value) => {
           try {
             const r = await api.post<WriteResult>(`${path}/write`, { values: [{ name: writing.name, value }], confirm: true });
             setLive((prev) => ({ ...r, values: [...(prev?.values ?? []).filter((x) => !r.values.some((y) => y.name === x.name)), ...r.values] }));
@@ -239,8 +241,24 @@ export function DevicePage(props: { site: string; device: string }) {
   );
 }
 
-function WriteDialog(props: { param: CatalogueEntry; current: LiveValue | undefined; onClose: () => void; onWrite: (value: number) => Promise<string> }) {
+function WriteDialog(props: {
+  param: CatalogueEntry; current: LiveValue | undefined; readCurrent: () => Promise<LiveValue | undefined>; onClose: () => void; onWrite: (value: number) => Promise<string>;
+}) {
   const [text, setText] = useState(props.current ? String(props.current.value) : '');
+  // The value on the device now, read afresh when the dialog opens, so the engineer sees what the write replaces.
+  const [current, setCurrent] = useState<LiveValue | undefined>(props.current);
+  const [reading, setReading] = useState(true);
+  useEffect(() => {
+    let alive = true;
+    props.readCurrent().then((v) => {
+      if (!alive || !v) return;
+      setCurrent(v);
+      setText((old) => (old === '' && v.quality !== 'bad' ? String(v.value) : old));
+    }).catch(() => undefined).finally(() => { if (alive) setReading(false); });
+    return () => { alive = false; };
+  }, []);
+  const currentText = current && current.quality !== 'bad'
+    ? `${current.text ?? fmtNumber(current.value, 3)} ${props.param.unit} (${fmtTime(current.timeMs)})` : reading ? t('common.loading') : t('device.notPulled');
   const [step, setStep] = useState<'edit' | 'confirm'>('edit');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -252,7 +270,7 @@ function WriteDialog(props: { param: CatalogueEntry; current: LiveValue | undefi
       {step === 'edit' ? (
         <form onSubmit={(e) => { e.preventDefault(); if (valid) setStep('confirm'); }}>
           <p>{props.param.description}</p>
-          <p class="muted">{t('device.currentValue')}: {props.current ? `${fmtNumber(props.current.value, 3)} ${props.param.unit} (${fmtTime(props.current.timeMs)})` : t('device.notPulled')}</p>
+          <p class="muted" data-testid="write-current">{t('device.currentValue')}: {currentText}</p>
           <label for="write-value">{t('device.newValue')} ({props.param.unit || '—'})</label>
           <input id="write-value" type="number" step="any" required value={text} min={props.param.min} max={props.param.max}
             aria-describedby={props.param.min !== undefined ? 'write-range' : undefined} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
@@ -269,6 +287,7 @@ function WriteDialog(props: { param: CatalogueEntry; current: LiveValue | undefi
       ) : (
         <form onSubmit={async (e) => { e.preventDefault(); setBusy(true); setError(await props.onWrite(value)); setBusy(false); }}>
           <p class="warn-box" role="alert">{t('device.confirmWrite', { name: props.param.name, value: `${fmtNumber(value, 3)} ${props.param.unit}` })}</p>
+          <p data-testid="confirm-current">{t('device.currentValue')}: {currentText} → {t('device.newValue')}: {fmtNumber(value, 3)} {props.param.unit}</p>
           {error && <p class="error" role="alert">{error}</p>}
           <div class="buttons">
             <button type="button" onClick={() => setStep('edit')}>{t('common.back')}</button>

@@ -7,12 +7,14 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, enc } from '../api';
 import { Chart, PALETTE, type ChartSeries } from '../components/chart';
 import { Dialog } from '../components/dialog';
-import { fmtDateTime, fmtDuration } from '../format';
+import { ClockSummary, SlaCell } from '../components/ticket-sla-cell';
+import { TicketWorkButtons } from '../components/ticket-work-buttons';
+import { fmtDateTime } from '../format';
 import { t, tx } from '../i18n';
 import { live } from '../live';
 import { slaView } from '../sla';
 import { toast, toastError, useCan } from '../session';
-import type { AuditRecord, Clock, KbSuggestions, TicketDetail, TicketSummary } from '../types';
+import type { AuditRecord, KbSuggestions, TicketDetail, TicketSummary } from '../types';
 
 interface TimelineItem { atMs: number; kind: 'event' | 'comment' | 'audit'; title: string; text: string; who: string }
 
@@ -93,6 +95,7 @@ export function TicketPage(props: { id: string }) {
             </>
           )}
           {tk.status === 'resolved' && <button type="button" onClick={() => void act('close', {})}>{t('ticketAction.close')}</button>}
+          {tk.status !== 'closed' && <TicketWorkButtons ticket={tk} act={act} />}
           {(tk.status === 'resolved' || tk.status === 'closed') && <button type="button" onClick={() => setDialog('reopen')}>{t('ticketAction.reopen')}</button>}
         </div>
       )}
@@ -100,17 +103,19 @@ export function TicketPage(props: { id: string }) {
         <section class="card" aria-labelledby="tk-facts">
           <h2 id="tk-facts">{t('ticket.facts')}</h2>
           <dl class="facts">
-            <dt>{t('ticket.priority')}</dt><dd>{tk.priority} — {tk.priorityReason}</dd>
+            <dt>{t('ticket.priority')}</dt><dd>{tk.priority} — {tk.priorityReason}{tk.priorityOverride && (
+              <span data-testid="priority-override"> ({t('ticket.overridden', { who: tk.priorityOverride.by.id, why: tk.priorityOverride.why, computed: tk.priorityOverride.computed })})</span>
+            )}</dd>
             <dt>{t('ticket.assignee')}</dt><dd>{tk.assignee ?? t('tickets.unassigned')} {tk.team ? `(${tk.team}, ${tk.tier})` : ''}</dd>
             <dt>{t('ticket.opened')}</dt><dd>{fmtDateTime(tk.openedAtMs)}</dd>
             <dt>{t('ticket.occurrences')}</dt><dd>{tk.occurrences}</dd>
-            <dt>{t('ticket.slaResponse')}</dt><dd><ClockText c={tk.sla.response} fetchedAt={fetchedAt} /></dd>
-            <dt>{t('ticket.slaResolution')}</dt><dd><ClockText c={tk.sla.resolution} fetchedAt={fetchedAt} /></dd>
+            <dt>{t('ticket.slaResponse')}</dt><dd data-testid="clock-response"><ClockSummary c={tk.sla.response} fetchedAt={fetchedAt} /></dd>
+            <dt>{t('ticket.slaResolution')}</dt><dd data-testid="clock-resolution"><ClockSummary c={tk.sla.resolution} fetchedAt={fetchedAt} /></dd>
             <dt>{t('ticket.escalations')}</dt><dd>{tk.escalation.count}</dd>
             {tk.remedy && <><dt>{t('ticket.remedy')}</dt><dd>{tk.remedy}</dd></>}
             {tk.resolution && <><dt>{t('ticket.resolution')}</dt><dd>{tk.resolution.cause} → {tk.resolution.action} ({tx('fix', tk.resolution.fix)}, {tk.resolution.by.id})</dd></>}
           </dl>
-          <p class={`sla sla-${sla.level}`}>{t(`tickets.sla.${sla.which}`)}: {sla.level === 'breached' ? t('tickets.slaBreached', { d: fmtDuration(-sla.remainingMs) }) : fmtDuration(sla.remainingMs)}</p>
+          <p class={`sla sla-${sla.level}`} data-testid="ticket-sla"><SlaCell ticket={tk} fetchedAt={fetchedAt} /></p>
         </section>
         <section class="card" aria-labelledby="tk-kb">
           <h2 id="tk-kb">{t('ticket.kb')}</h2>
@@ -149,13 +154,6 @@ export function TicketPage(props: { id: string }) {
       )}
     </div>
   );
-}
-
-function ClockText(props: { c: Clock; fetchedAt: number }) {
-  const c = props.c;
-  if (c.state === 'stopped') return <span>{c.met === false || c.breached ? t('tickets.slaMissed') : t('tickets.slaMet')} ({t('ticket.target')} {fmtDuration(c.targetMs)})</span>;
-  const left = c.state === 'running' ? c.remainingMs - (Date.now() - props.fetchedAt) : c.remainingMs;
-  return <span class={c.breached || left <= 0 ? 'sla sla-breached' : ''}>{left <= 0 ? t('tickets.slaBreached', { d: fmtDuration(-left) }) : fmtDuration(left)} / {fmtDuration(c.targetMs)}{c.state === 'paused' ? ` (${t('tickets.slaPaused')})` : ''}</span>;
 }
 
 function TelemetryChart(props: { ticket: TicketDetail }) {

@@ -1,6 +1,6 @@
 /** The ticket board: open tickets in columns by status, filtered by priority and team, SLA time left with breach warnings; live. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { allPages } from '../paging';
 import { fmtDuration, fmtShort } from '../format';
 import { t, tx } from '../i18n';
 import { live } from '../live';
@@ -10,6 +10,11 @@ import { PRIORITIES, type TicketStatus, type TicketSummary } from '../types';
 const COLUMNS: TicketStatus[] = ['new', 'acknowledged', 'in-progress', 'waiting-on-customer', 'resolved'];
 
 interface Held { ticket: TicketSummary; atMs: number }
+
+/** The board holds at most this many pages of 500 (the ticket list pages through any number). */
+const BOARD_MAX_PAGES = 40;
+/** Cards a column shows at first, and how many more each "show more" adds. */
+const COLUMN_STEP = 200;
 
 export function TicketBoard() {
   const tickets = useRef(new Map<number, Held>());
@@ -21,13 +26,16 @@ export function TicketBoard() {
   const [team, setTeam] = useState('');
   const [query, setQuery] = useState('');
   const [now, setNow] = useState(Date.now());
+  const [shown, setShown] = useState<Partial<Record<TicketStatus, number>>>({});
+  const shownPer = (status: TicketStatus): number => shown[status] ?? COLUMN_STEP;
 
   useEffect(() => {
     let alive = true;
     const load = async (): Promise<void> => {
       const started = performance.now();
       try {
-        const { tickets: list } = await api.get<{ tickets: TicketSummary[] }>('/api/tickets?limit=500');
+        // Every ticket that is not closed, page by page (the API pages at most 500 at a time).
+        const list = await allPages<TicketSummary>('/api/tickets?scope=current&limit=500', 'tickets', { maxPages: BOARD_MAX_PAGES, isAlive: () => alive });
         if (!alive) return;
         const at = Date.now();
         const next = new Map<number, Held>();
@@ -85,6 +93,7 @@ export function TicketBoard() {
     <div class="page tickets-page">
       <div class="page-head">
         <h1>{t('tickets.title')}</h1>
+        <p><a href="/ticket-list">{t('nav.ticketTable')}</a></p>
         <p class="summary">{t('tickets.slaSummary', { breached, warned })}</p>
       </div>
       <div class="toolbar">
@@ -110,8 +119,13 @@ export function TicketBoard() {
             <section key={status} class="column" aria-labelledby={`col-${status}`}>
               <h2 id={`col-${status}`}>{tx('ticketStatus', status)} <span class="count">{list.length}</span></h2>
               <ul>
-                {list.slice(0, 200).map((h) => <TicketCard key={h.ticket.id} held={h} now={now} />)}
+                {list.slice(0, shownPer(status)).map((h) => <TicketCard key={h.ticket.id} held={h} now={now} />)}
               </ul>
+              {list.length > shownPer(status) && (
+                <button type="button" class="more" data-testid={`more-${status}`} onClick={() => setShown((m) => ({ ...m, [status]: shownPer(status) + COLUMN_STEP }))}>
+                  {t('tickets.more', { n: Math.min(COLUMN_STEP, list.length - shownPer(status)) })}
+                </button>
+              )}
             </section>
           );
         })}

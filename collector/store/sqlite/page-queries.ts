@@ -1,0 +1,54 @@
+/** Pages of desk tickets and alarms on SQLite (keyset order, see ticket-page-sql.ts, alarm-page-sql.ts); tickets come through the desk's cache. */
+import type { Database, Statement } from 'better-sqlite3';
+import type { DeskTicket } from '../../core/tickets/desk-ticket.js';
+import { nextPosition } from '../keyset-sql.js';
+import { alarmPageSql, alarmPosition, storedAlarmFromRow, type AlarmRowData } from '../alarm-page-sql.js';
+import type { DeskTickets, StoredAlarm } from '../port/desk-repo.js';
+import type { AlarmPageQuery, Page, TicketPageQuery } from '../port/paging.js';
+import { ticketPageSql, ticketPosition } from '../ticket-page-sql.js';
+import { BoundedCache } from './bounded-cache.js';
+
+export interface SqlitePages {
+  tickets(q: TicketPageQuery): Page<DeskTicket>;
+  alarms(q: AlarmPageQuery): Page<StoredAlarm>;
+}
+
+export function sqlitePages(db: Database, tickets: DeskTickets): SqlitePages {
+  // One statement per query shape (filters given, sort, direction, with or without a position).
+  const statements = new BoundedCache<string, Statement>(256);
+  const prepared = (sql: string): Statement => {
+    let st = statements.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      statements.set(sql, st);
+    }
+    return st;
+  };
+  const params = (): { list: unknown[]; ph: (v: unknown) => string } => {
+    const list: unknown[] = [];
+    return { list, ph: (v) => { list.push(v); return '?'; } };
+  };
+  return {
+    tickets(q) {
+      const c = params();
+      const p = params();
+      const sql = ticketPageSql(q, c.ph, p.ph, (e) => e);
+      const total = (prepared(sql.count).get(...c.list) as { n: number }).n;
+      const ids = (prepared(sql.ids).all(...p.list) as Array<{ id: number }>).map((r) => r.id);
+      const items = ids.slice(0, q.limit).flatMap((id) => {
+        const t = tickets.get(id);
+        return t ? [t] : [];
+      });
+      return { items, total, next: nextPosition(items, ids.length > q.limit, ticketPosition(q.sort)) };
+    },
+    alarms(q) {
+      const c = params();
+      const p = params();
+      const sql = alarmPageSql(q, c.ph, p.ph, (b) => (b ? 1 : 0));
+      const total = (prepared(sql.count).get(...c.list) as { n: number }).n;
+      const rows = (prepared(sql.rows).all(...p.list) as AlarmRowData[]).map(storedAlarmFromRow);
+      const items = rows.slice(0, q.limit);
+      return { items, total, next: nextPosition(items, rows.length > q.limit, alarmPosition) };
+    },
+  };
+}
