@@ -19,6 +19,8 @@ import { startPostgres, type PostgresServer } from '../../helpers/postgres-serve
 import { tempDir } from '../../helpers/temp-dir.js';
 import { waitFor } from '../../helpers/wait.js';
 
+t.setTimeout(300_000);
+
 let server: PostgresServer | undefined;
 t.before(async () => { server = await startPostgres(); });
 t.teardown(async () => { await server?.stop(); });
