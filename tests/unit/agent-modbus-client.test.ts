@@ -79,7 +79,7 @@ async function slave(framing: NetFraming, answer: (unit: number, pdu: number[], 
   };
 }
 
-async function clientFor(t: { teardown: (fn: () => unknown) => void }, framing: NetFraming, s: Slave, timeoutMs = 200): Promise<NetModbusClient> {
+async function clientFor(t: { teardown: (fn: () => unknown) => void }, framing: NetFraming, s: Slave, timeoutMs = 2000): Promise<NetModbusClient> {
   const c = new NetModbusClient(framing);
   await c.connect('127.0.0.1', s.port);
   c.setID(7);
