@@ -13,7 +13,7 @@
  *
  * A connection that closes forgets what it held: with a clean session the message ids are
  * meaningless on the next connection (the broker has dropped or re-dispatched those messages).
- * tests/unit/puback-gate.test.ts fails if mqtt.js stops routing PUBACKs through `_sendPacket`.
+ * tests/integration/cluster/puback-gate.test.ts fails if mqtt.js stops routing PUBACKs through `_sendPacket`.
  */
 import type { MqttClient } from 'mqtt';
 import { FaultlineError } from '../../protocol/errors.js';
