@@ -40,6 +40,8 @@ export interface ExternalBrokerSettings {
   clientIdPrefix?: string;
   /** Members of the share group this collector holds (default 8). */
   connections?: number;
+  /** Unacknowledged messages the broker may send each member (MQTT 5 Receive Maximum, default 256). */
+  receiveMaximum?: number;
 }
 
 /** hostname-pid, reduced to characters every broker accepts in a client id. */
@@ -113,6 +115,7 @@ export class ExternalBroker {
       url: this.url, group: opts.settings.group ?? DEFAULT_SHARE_GROUP,
       filters: INGEST_TOPIC_KINDS.map((k) => `${TOPIC_ROOT}/+/+/${k}`),
       clientIdPrefix: `${this.clientIdPrefix}-in`, connections: opts.settings.connections ?? DEFAULT_SUBSCRIBER_CONNECTIONS,
+      ...(opts.settings.receiveMaximum === undefined ? {} : { receiveMaximum: opts.settings.receiveMaximum }),
       ...this.credentials(), connect: { ...this.tls },
       handle: (m) => opts.ingest(m.topic, m.payload),
       onError: (err, where) => {

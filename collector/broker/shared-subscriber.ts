@@ -4,20 +4,25 @@
  * the handler has committed it.
  *
  * mqtt.js processes a connection's incoming packets one at a time while an acknowledgement is
- * held, so a single connection would commit one message at a time. The subscriber therefore
- * holds `connections` members of the group (clean sessions, client ids `<prefix>-<n>`), so that
- * many messages are in flight at once and the handler can commit them together.
+ * held in its callbacks, so each connection hands its callbacks back at once and holds the PUBACK
+ * itself in a PubackGate (puback-gate.ts) until the handler has committed, releasing PUBACKs in
+ * the order the PUBLISHes arrived. Each connection tells the broker its Receive Maximum
+ * (`receiveMaximum`, default 256), so it never has more than that many unacknowledged messages;
+ * the subscriber holds `connections` members of the group (clean sessions, client ids
+ * `<prefix>-<n>`), so up to connections × receiveMaximum are in flight and the handler can
+ * commit them together.
  *
  * Rules that follow from how Mosquitto treats shared groups (tests/integration/cluster/
  * mosquitto-shared-inflight.test.ts): clean sessions, so a member that is gone takes nothing
  * queued with it; stop() UNSUBSCRIBEs every member before it waits for the handlers and
  * disconnects. A handler that fails is retried with backoff while its acknowledgement is held
- * (the broker sends that member nothing more meanwhile: back-pressure while the database is
- * away). What a crashed collector held unacknowledged is lost at the broker: the agent's resend
+ * (the broker sends that member at most its Receive Maximum meanwhile: back-pressure while the
+ * database is away). What a crashed collector held unacknowledged is lost at the broker: the agent's resend
  * of unreceipted events is what covers it, end to end.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { FaultlineError } from '../../protocol/errors.js';
+import { PubackGate } from './puback-gate.js';
 
 export interface SharedMessage {
   topic: string;
@@ -38,6 +43,8 @@ export interface SharedSubscriberOptions {
   clientIdPrefix: string;
   /** Members of the group this collector holds (default 8). */
   connections?: number;
+  /** Unacknowledged messages the broker may send one connection (MQTT 5 Receive Maximum, default 256). */
+  receiveMaximum?: number;
   /** Resolves once the message is committed; only then is it acknowledged. */
   handle(message: SharedMessage): Promise<void>;
   /** A handler failure (it is retried) or a connection problem (it reconnects). */
@@ -49,6 +56,7 @@ export interface SharedSubscriberOptions {
 }
 
 const SHARE_NAME = /^[^/+#]+$/;
+const DEFAULT_RECEIVE_MAXIMUM = 256;
 
 export class SharedSubscriber {
   private readonly clients: MqttClient[] = [];
@@ -64,6 +72,8 @@ export class SharedSubscriber {
     for (const f of opts.filters) if (f.startsWith('$share/')) problems.push(`filter ${f} must not carry the $share prefix (it is added)`);
     const n = opts.connections ?? 8;
     if (!Number.isInteger(n) || n < 1 || n > 256) problems.push(`connections must be 1..256, got ${n}`);
+    const rm = opts.receiveMaximum ?? DEFAULT_RECEIVE_MAXIMUM;
+    if (!Number.isInteger(rm) || rm < 1 || rm > 65535) problems.push(`receiveMaximum must be 1..65535, got ${rm}`);
     if (problems.length > 0) {
       throw new FaultlineError('FL_ERR_BROKER_SHARED_CONFIG', `shared subscription settings: ${problems.join('; ')}`, {
         context: { group: opts.group, filters: opts.filters, connections: n }, hint: 'e.g. group "collectors", filters ["fl/v1/+/+/event"]',
@@ -103,11 +113,16 @@ export class SharedSubscriber {
     const clientId = `${this.opts.clientIdPrefix}-${index}`;
     const client = mqtt.connect(this.opts.url, {
       reconnectPeriod: 1000, connectTimeout: 10_000, ...this.opts.connect,
+      properties: { ...this.opts.connect?.properties, receiveMaximum: this.opts.receiveMaximum ?? DEFAULT_RECEIVE_MAXIMUM },
       protocolVersion: 5, clientId, clean: true, username: this.opts.username, password: this.opts.password,
-      customHandleAcks: (topic, payload, _packet, done) => {
-        void this.deliver({ topic, payload, connection: index }).then(() => { this.counts.acknowledged++; done(0); }, () => undefined);
+      customHandleAcks: (topic, payload, packet, done) => {
+        // QoS 1 only (the filters are subscribed at QoS 1): the gate holds the PUBACK mqtt.js sends after done(0)
+        const ticket = gate.receive(packet.messageId ?? 0);
+        void this.deliver({ topic, payload, connection: index }).then(() => { this.counts.acknowledged++; ticket.release(); }, () => undefined);
+        done(0);
       },
     });
+    const gate = new PubackGate(client);
     client.on('error', (err) => { this.counts.connectionErrors++; this.opts.onError?.(err, { connection: index }); });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -162,7 +177,6 @@ export class SharedSubscriber {
   async stop(graceMs = 10_000): Promise<void> {
     if (this.clients.length === 0) return;
     const deadline = Date.now() + graceMs;
-    // An UNSUBACK queues behind a held acknowledgement on its connection, so this waits for the handlers too.
     await within(Promise.all(this.clients.map((c) => c.unsubscribeAsync(this.sharedFilters).catch(() => undefined))), graceMs);
     if (this.pending > 0) await within(new Promise<void>((resolve) => this.idle.push(resolve)), deadline - Date.now());
     this.stopping = true;
