@@ -3,6 +3,7 @@
  * (embedded aedes, or with `broker` an external MQTT 5 broker: cluster mode) → HTTP API. Owns
  * start order and shutdown; stop() undoes start in reverse and is safe to call twice.
  */
+import { MailPager, type SmtpSettings } from './desk/mail-pager.js';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../protocol/logger.js';
@@ -73,6 +74,8 @@ export interface CollectorOptions {
   retention?: RetentionSettings;
   /** The data directory's lock, when the caller took it before touching the directory (the demo); released by stop(). */
   dataDirLock?: DataDirLock;
+  /** E-mail pages over SMTP with acknowledge links (desk/mail-pager.ts); none: pages are not sent. */
+  smtp?: SmtpSettings;
 }
 
 export interface RunningCollector {
@@ -174,7 +177,8 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     retention = new RetentionWorker({ store: store.retention, settings: keep, log: log.child({ part: 'retention' }), now });
     retention.start();
     const config = new DeskConfigHolder({ ...(opts.configFile === undefined ? {} : { file: opts.configFile }), log: log.child({ part: 'config' }), now });
-    const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
+    const mail = opts.smtp ? new MailPager(opts.smtp, log.child({ part: 'mail' })) : undefined;
+    const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now, ...(mail ? { mail } : {}) });
     desk = service;
     await service.start();
     // Receipts go to devices through whichever transport runs, once it runs (collector/ingest/receipt-sender.ts).
@@ -204,6 +208,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       ...(httpAuth ? { mqttHttpAuth: { secret: httpAuth.secret, onDecision: httpAuth.onDecision } } : {}),
       observeIngest: (observer) => ingest.observe(observer),
+      ...(opts.smtp ? { pageAck: { linkSecret: opts.smtp.linkSecret } } : {}),
       health: {
         startedAtMs,
         broker: transport.health,

@@ -19,6 +19,11 @@ export const ERROR_CATALOGUE = {
   FL_ERR_ALARM_INVALID_TRANSITION: { status: 409, meaning: 'the alarm is not in a state that allows this action' },
   FL_ERR_ALARM_REASON_REQUIRED: { status: 400, meaning: 'the action needs a reason' },
   FL_ERR_ALARM_SHELVE_DURATION: { status: 400, meaning: 'the shelve duration is outside the allowed range' },
+  // Paging (e-mail notifications and their acknowledge links)
+  FL_ERR_PAGE_LINK_INVALID: { status: 400, meaning: 'an acknowledge link is malformed or its signature does not match' },
+  FL_ERR_PAGE_LINK_EXPIRED: { status: 410, meaning: 'an acknowledge link has expired' },
+  FL_ERR_PAGE_LINK_USED: { status: 409, meaning: 'an acknowledge link was already used (the ticket is acknowledged)' },
+  FL_ERR_PAGE_SMTP_CONFIG: { status: 400, meaning: 'the SMTP settings are incomplete or unreadable' },
   // HTTP API
   FL_ERR_API_BAD_REQUEST: { status: 400, meaning: 'the request is malformed or breaks the route\'s schema' },
   FL_ERR_API_BUSY: { status: 503, meaning: 'too many requests of this kind are open; try again shortly' },

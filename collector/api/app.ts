@@ -2,6 +2,7 @@
  * The HTTP API as a fastify instance that does not listen: the composition root listens, tests
  * call `app.inject`.
  */
+import { pageAckRoutes, type PageAckCounters } from './page-ack-routes.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../protocol/logger.js';
 import { DEFAULT_CALENDARS } from '../core/desk/desk-context.js';
@@ -72,6 +73,8 @@ export interface ApiOptions {
    * `Authorization: Bearer <secret>`; off without it.
    */
   mqttHttpAuth?: Pick<MqttHttpAuthOptions, 'secret' | 'onDecision'>;
+  /** E-mail pages' acknowledge links at /ack/:token (needs desk): the key they are signed with. */
+  pageAck?: { linkSecret: string; counters?: PageAckCounters };
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -116,6 +119,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.devices?.provisioning) await app.register(adminDeviceRoutes, { provisioning: opts.devices.provisioning, now, ...(desk ? { desk } : {}) });
   if (desk) {
     await app.register(ticketActionRoutes, { desk, now });
+    if (opts.pageAck) await app.register(pageAckRoutes, { desk, store: opts.store.queries, now, ...opts.pageAck });
     await app.register(alarmHistoryRoutes, { store: opts.store.queries, audit: opts.store.audit });
     await app.register(alarmRoutes, { desk, store: opts.store.queries });
     await app.register(alarmTicketRoutes, { desk, store: opts.store.queries, now });

@@ -38,6 +38,8 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   // A broker's HTTP authentication and authorization: the shared secret authenticates it (security/http-auth-routes.ts).
   [`POST ${MQTT_HTTP_AUTH_PREFIX}/auth`]: 'public',
   [`POST ${MQTT_HTTP_AUTH_PREFIX}/acl`]: 'public',
+  // An e-mail page's acknowledge link: the signed, expiring link is the credential (api/page-ack-routes.ts).
+  'POST /ack/:token': 'public',
 
   // Health for monitoring probes; login.
   'GET /api/health': 'public',

@@ -23,7 +23,7 @@ import { ChangeSet, type DeskChangeListener, type DeskChanges } from './desk-cha
 import { ticketAction, type TicketAction } from './ticket-actions.js';
 import { claiming, fireTimer } from './timer-handlers.js';
 import { openManualTicket } from './ticket-opening.js';
-import { WebhookSender } from './webhook-sender.js';
+import { WebhookSender, type MailChannel } from './webhook-sender.js';
 
 /** With other collectors on the database: re-read the next deadline at least this often (notifications do the real waking). */
 export const CLUSTER_SAFETY_POLL_MS = 30_000;
@@ -37,6 +37,8 @@ export interface DeskServiceOptions {
   autoTimers?: boolean;
   /** [0, 1) for webhook retry jitter; default Math.random. */
   random?: () => number;
+  /** Sends e-mail pages (SMTP, see mail-pager.ts); none: queued pages are given up. */
+  mail?: MailChannel;
 }
 
 export interface DeskCounters {
@@ -80,7 +82,7 @@ export class DeskService {
     });
     this.webhooks = new WebhookSender({
       outbox: store.webhooks, settings: () => this.settings(), now, logger: log.child({ part: 'webhooks' }), autoArm,
-      ...(opts.random ? { random: opts.random } : {}),
+      ...(opts.random ? { random: opts.random } : {}), ...(opts.mail ? { mail: opts.mail } : {}),
     });
   }
 
