@@ -397,6 +397,20 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same((await store.webhooks.list({ status: 'delivered', limit: 10 })).map((d) => d.deliveryId), ['d2']);
   });
 
+  test('the webhook outbox: a delivery queued with notBeforeMs (a held e-mail page) is not due before it; an SMTP result is kept', async (t, store) => {
+    await store.desk.transaction({}, ({ repo }) => {
+      repo.webhooks.enqueue({ ...delivery('held'), webhookId: 'mail:lars', notBeforeMs: NOW + 3_600_000 }, NOW);
+    });
+    t.same(await store.webhooks.due(NOW + 3_599_999, 10, new Set()), [], 'not due before notBeforeMs');
+    t.equal(await store.webhooks.nextDueMs(new Set()), NOW + 3_600_000);
+    const [held] = await store.webhooks.claim(NOW + 3_600_000, 10, new Set(), NOW + 3_660_000);
+    if (!held) throw new Error('the held delivery is due at notBeforeMs');
+    t.match(held, { webhookId: 'mail:lars', deliveryId: 'held' });
+    await store.webhooks.recordAttempt(held.id, { webhookId: 'mail:lars', deliveryId: 'held', attempt: 1, atMs: NOW + 3_600_000, result: { kind: 'smtp', code: 250, message: 'OK' } },
+      { type: 'delivered' }, NOW + 3_600_000);
+    t.match(await store.webhooks.get(held.id), { status: 'delivered', lastError: null, attempts: [{ result: { kind: 'smtp', code: 250 } }] });
+  });
+
   test('users, sessions and API tokens', async (t, store) => {
     const admin = await store.users.create({ username: 'Root', role: 'admin', password: 'a long password 1' }, NOW);
     t.match(admin, { username: 'root', role: 'admin', disabledMs: null });
