@@ -99,6 +99,8 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
 
   // Knowledge base.
   'GET /api/kb': 'viewer',
+  'GET /api/on-call': 'viewer',
+  'POST /api/on-call/overrides': 'engineer',
   'GET /api/kb/:id': 'viewer',
   'POST /api/kb': 'engineer',
   'POST /api/kb/:id/review': 'engineer',

@@ -24,6 +24,7 @@ import { ticketAction, type TicketAction } from './ticket-actions.js';
 import { claiming, fireTimer } from './timer-handlers.js';
 import { openManualTicket } from './ticket-opening.js';
 import { WebhookSender, type MailChannel } from './webhook-sender.js';
+import { withOverrides, type TeamOverride } from '../core/routing/on-call-board.js';
 
 /** With other collectors on the database: re-read the next deadline at least this often (notifications do the real waking). */
 export const CLUSTER_SAFETY_POLL_MS = 30_000;
@@ -58,6 +59,8 @@ export class DeskService {
   private readonly batchChanges = new ChangeSet();
   private readonly listeners = new Set<DeskChangeListener>();
   private stopRemote: (() => void) | undefined;
+  private overrides: readonly TeamOverride[] = [];
+  private withStored: { base: DeskSettings; overrides: readonly TeamOverride[]; settings: DeskSettings } | undefined;
 
   constructor(private readonly opts: DeskServiceOptions) {
     const { store, log, now } = opts;
@@ -91,6 +94,7 @@ export class DeskService {
     if (this.started) return;
     this.started = true;
     this.effective = await this.withFallbackCalendars(this.opts.config.current());
+    await this.loadOnCallOverrides();
     this.opts.config.onChange((s) => {
       void (async () => {
         this.effective = await this.withFallbackCalendars(s);
@@ -112,7 +116,17 @@ export class DeskService {
   }
 
   settings(): DeskSettings {
-    return this.effective;
+    // The config in force with the on-call overrides set through the API (recomputed when either changes).
+    const c = this.withStored;
+    if (c?.base === this.effective && c.overrides === this.overrides) return c.settings;
+    const settings = this.overrides.length === 0 ? this.effective : { ...this.effective, teams: withOverrides(this.effective.teams, this.overrides) };
+    this.withStored = { base: this.effective, overrides: this.overrides, settings };
+    return settings;
+  }
+
+  /** Re-reads the on-call overrides set through the API (at start and after one is added). */
+  async loadOnCallOverrides(): Promise<void> {
+    this.overrides = await this.opts.store.onCallOverrides.list(this.opts.now());
   }
 
   /** Calls `listener` after every commit that touched alarms, tickets or flood states; returns the unsubscribe. */

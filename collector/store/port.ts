@@ -34,6 +34,7 @@ import type { LoginFailuresPort } from './port/login-failures.js';
 import type { AlarmHistoryFilter } from './port/alarm-history.js';
 import type { LatestFilter, LatestSample, TelemetryBucket, TelemetryBucketWindow } from './port/latest-values.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
+import type { OnCallOverridesPort } from './port/on-call-overrides.js';
 
 export type * from './port/desk-repo.js';
 export type * from './port/users.js';
@@ -42,6 +43,7 @@ export type * from './port/knowledge.js';
 export type * from './port/login-failures.js';
 export type * from './port/latest-values.js';
 export type * from './port/alarm-history.js';
+export type * from './port/on-call-overrides.js';
 export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
 
 /** The ingest unit of work. */
@@ -185,6 +187,8 @@ export interface StorePort {
   readonly cluster: ClusterPort;
   readonly loginFailures: LoginFailuresPort;
   readonly retention: RetentionPort;
+  /** On-call overrides set through the API. */
+  readonly onCallOverrides: OnCallOverridesPort;
   /** Closes the store; idempotent. */
   close(): Promise<void>;
 }

@@ -411,6 +411,14 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.match(await store.webhooks.get(held.id), { status: 'delivered', lastError: null, attempts: [{ result: { kind: 'smtp', code: 250 } }] });
   });
 
+  test('on-call overrides: added, listed by start while they have not ended', async (t, store) => {
+    const a = await store.onCallOverrides.add({ team: 'drives', rotation: 'l1', memberId: 'lars', fromMs: NOW + 2000, toMs: NOW + 5000, reason: 'swap', createdBy: 'eve' }, NOW);
+    t.match(a, { id: Number, team: 'drives', rotation: 'l1', memberId: 'lars', fromMs: NOW + 2000, toMs: NOW + 5000, reason: 'swap', createdBy: 'eve', createdMs: NOW });
+    await store.onCallOverrides.add({ team: 'drives', rotation: 'l2', memberId: 'omar', fromMs: NOW, toMs: NOW + 1000, reason: '', createdBy: 'eve' }, NOW);
+    t.same((await store.onCallOverrides.list(NOW)).map((o) => o.memberId), ['omar', 'lars'], 'by start time');
+    t.same((await store.onCallOverrides.list(NOW + 1000)).map((o) => o.memberId), ['lars'], 'an ended one is left out');
+  });
+
   test('users, sessions and API tokens', async (t, store) => {
     const admin = await store.users.create({ username: 'Root', role: 'admin', password: 'a long password 1' }, NOW);
     t.match(admin, { username: 'root', role: 'admin', disabledMs: null });

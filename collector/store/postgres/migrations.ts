@@ -18,6 +18,7 @@ import { DESK_SCHEMA } from './schema-desk.js';
 import { INGEST_SCHEMA } from './schema-ingest.js';
 import { KNOWLEDGE_SCHEMA } from './schema-knowledge.js';
 import { LOGIN_FAILURES_SCHEMA } from './pg-login-failures.js';
+import { ON_CALL_OVERRIDES_SCHEMA } from './pg-on-call-overrides.js';
 import { TELEMETRY_SCHEMA } from './schema-telemetry.js';
 import { LATEST_VALUES_SCHEMA } from './schema-latest.js';
 
@@ -35,6 +36,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
   { version: 11, name: 'login failures shared by collectors (login throttle)', sql: LOGIN_FAILURES_SCHEMA },
   { version: 12, name: 'last-known telemetry values per device and parameter', sql: LATEST_VALUES_SCHEMA },
+  { version: 13, name: 'on-call overrides set through the API', sql: ON_CALL_OVERRIDES_SCHEMA },
 ];
 
 /** A connection the runner can hold for the whole run (the lock is per session): a pg.Client or a pool's client. */

@@ -8,6 +8,7 @@
  * reused. The data directory holds only the key file device write keys are sealed with (never in
  * the database); the URL is only ever shown with its password masked.
  */
+import { createPgOnCallOverrides } from './pg-on-call-overrides.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
@@ -501,6 +502,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     cluster: signals,
     loginFailures: createPgLoginFailures(pool, withTx),
     retention: createPgEventRetention(pool),
+    onCallOverrides: createPgOnCallOverrides(pool),
     async close() {
       if (closed) return;
       closed = true;

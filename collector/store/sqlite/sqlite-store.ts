@@ -15,6 +15,7 @@
  * says otherwise (pruned at most once a minute inside an ingest transaction, a bounded batch each).
  */
 import { createLoginFailureStore } from './login-failure-store.js';
+import { createOnCallOverrideStore } from './on-call-override-store.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -236,6 +237,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     cluster: { shared: false, onRemote: () => () => undefined },
     loginFailures: createLoginFailureStore(db),
     retention: createEventRetention(db),
+    onCallOverrides: createOnCallOverrideStore(db),
     async close() {
       if (closed) return;
       closed = true;
