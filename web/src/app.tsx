@@ -14,6 +14,7 @@ import { PlantOverview } from './pages/plant';
 import { AlarmHistoryPage } from './pages/alarm-history';
 import { AlarmDetailPage } from './pages/alarm-detail';
 import { ReportsPage } from './pages/reports';
+import { OnCallPage } from './pages/on-call';
 import { TicketBoard } from './pages/tickets';
 import { TicketPage } from './pages/ticket';
 import { match, navigate, onLinkClick, usePath } from './router';
@@ -115,6 +116,7 @@ function route(path: string, role: Role): ComponentChildren {
   m = match('/devices/:site/:device', path);
   if (m) return <DevicePage key={`${m.site}/${m.device}`} site={m.site as string} device={m.device as string} />;
   if (path === '/reports') return <ReportsPage />;
+  if (path === '/on-call') return <OnCallPage />;
   if (path === '/admin') return roleAllows(role, 'admin') ? <AdminPage /> : <NotAllowed />;
   return <div class="page"><h1>{t('common.notFound')}</h1><p><a href="/">{t('nav.home')}</a></p></div>;
 }
@@ -137,6 +139,7 @@ function Header(props: { path: string; session: SessionState; onLang: (l: Lang) 
     ['/tickets', t('nav.tickets'), 'viewer'],
     ['/devices', t('nav.devices'), 'viewer'],
     ['/reports', t('nav.reports'), 'viewer'],
+    ['/on-call', t('nav.onCall'), 'viewer'],
     ['/admin', t('nav.admin'), 'admin'],
   ];
   const zones = [...new Set([BROWSER_TZ, timeZone(), ...ZONES])];
