@@ -2,6 +2,7 @@
  * The HTTP API as a fastify instance that does not listen: the composition root listens, tests
  * call `app.inject`.
  */
+import { pagingPrefsRoutes } from './paging-prefs-routes.js';
 import { onCallRoutes } from './on-call-routes.js';
 import { pageAckRoutes, type PageAckCounters } from './page-ack-routes.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -121,6 +122,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (desk) {
     await app.register(ticketActionRoutes, { desk, now });
     await app.register(onCallRoutes, { desk, store: opts.store, now });
+    await app.register(pagingPrefsRoutes, { desk, store: opts.store, now });
     if (opts.pageAck) await app.register(pageAckRoutes, { desk, store: opts.store.queries, now, ...opts.pageAck });
     await app.register(alarmHistoryRoutes, { store: opts.store.queries, audit: opts.store.audit });
     await app.register(alarmRoutes, { desk, store: opts.store.queries });

@@ -100,6 +100,8 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   // Knowledge base.
   'GET /api/kb': 'viewer',
   'GET /api/on-call': 'viewer',
+  'GET /api/me/paging': 'viewer',
+  'PUT /api/me/paging': 'viewer',
   'POST /api/on-call/overrides': 'engineer',
   'GET /api/kb/:id': 'viewer',
   'POST /api/kb': 'engineer',

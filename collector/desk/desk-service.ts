@@ -4,6 +4,7 @@
  * transaction), and for time (the scheduler). After every commit it re-arms the scheduler for the
  * earliest deadline and kicks the webhook sender. Settings come from the reloadable config holder.
  */
+import type { StoredPagingPrefs } from '../store/port/paging-prefs.js';
 import type { Logger } from '../../protocol/logger.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { FaultEvent } from '../../protocol/values.js';
@@ -60,7 +61,8 @@ export class DeskService {
   private readonly listeners = new Set<DeskChangeListener>();
   private stopRemote: (() => void) | undefined;
   private overrides: readonly TeamOverride[] = [];
-  private withStored: { base: DeskSettings; overrides: readonly TeamOverride[]; settings: DeskSettings } | undefined;
+  private pagingPrefs: readonly StoredPagingPrefs[] = [];
+  private withStored: { base: DeskSettings; overrides: readonly TeamOverride[]; prefs: readonly StoredPagingPrefs[]; settings: DeskSettings } | undefined;
 
   constructor(private readonly opts: DeskServiceOptions) {
     const { store, log, now } = opts;
@@ -95,6 +97,7 @@ export class DeskService {
     this.started = true;
     this.effective = await this.withFallbackCalendars(this.opts.config.current());
     await this.loadOnCallOverrides();
+    await this.loadPagingPrefs();
     this.opts.config.onChange((s) => {
       void (async () => {
         this.effective = await this.withFallbackCalendars(s);
@@ -118,15 +121,23 @@ export class DeskService {
   settings(): DeskSettings {
     // The config in force with the on-call overrides set through the API (recomputed when either changes).
     const c = this.withStored;
-    if (c?.base === this.effective && c.overrides === this.overrides) return c.settings;
-    const settings = this.overrides.length === 0 ? this.effective : { ...this.effective, teams: withOverrides(this.effective.teams, this.overrides) };
-    this.withStored = { base: this.effective, overrides: this.overrides, settings };
+    if (c?.base === this.effective && c.overrides === this.overrides && c.prefs === this.pagingPrefs) return c.settings;
+    const settings = this.overrides.length === 0 && this.pagingPrefs.length === 0 ? this.effective : {
+      ...this.effective, teams: withOverrides(this.effective.teams, this.overrides),
+      paging: { ...this.effective.paging, ...Object.fromEntries(this.pagingPrefs.map((p) => [p.member, p.prefs])) },
+    };
+    this.withStored = { base: this.effective, overrides: this.overrides, prefs: this.pagingPrefs, settings };
     return settings;
   }
 
   /** Re-reads the on-call overrides set through the API (at start and after one is added). */
   async loadOnCallOverrides(): Promise<void> {
     this.overrides = await this.opts.store.onCallOverrides.list(this.opts.now());
+  }
+
+  /** Re-reads the paging choices users set for themselves (at start and after one changes). */
+  async loadPagingPrefs(): Promise<void> {
+    this.pagingPrefs = await this.opts.store.pagingPrefs.all();
   }
 
   /** Calls `listener` after every commit that touched alarms, tickets or flood states; returns the unsubscribe. */

@@ -35,6 +35,7 @@ import type { AlarmHistoryFilter } from './port/alarm-history.js';
 import type { LatestFilter, LatestSample, TelemetryBucket, TelemetryBucketWindow } from './port/latest-values.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
 import type { OnCallOverridesPort } from './port/on-call-overrides.js';
+import type { PagingPrefsPort } from './port/paging-prefs.js';
 
 export type * from './port/desk-repo.js';
 export type * from './port/users.js';
@@ -44,6 +45,7 @@ export type * from './port/login-failures.js';
 export type * from './port/latest-values.js';
 export type * from './port/alarm-history.js';
 export type * from './port/on-call-overrides.js';
+export type * from './port/paging-prefs.js';
 export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
 
 /** The ingest unit of work. */
@@ -189,6 +191,8 @@ export interface StorePort {
   readonly retention: RetentionPort;
   /** On-call overrides set through the API. */
   readonly onCallOverrides: OnCallOverridesPort;
+  /** Paging choices users set for themselves. */
+  readonly pagingPrefs: PagingPrefsPort;
   /** Closes the store; idempotent. */
   close(): Promise<void>;
 }

@@ -419,6 +419,16 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same((await store.onCallOverrides.list(NOW + 1000)).map((o) => o.memberId), ['lars'], 'an ended one is left out');
   });
 
+  test('paging choices: set replaces, get and all read them back', async (t, store) => {
+    const prefs = { email: 'lena@plant.example', mode: 'digest' as const, timeZone: 'Europe/Berlin', quietHours: { start: '22:00', end: '07:00' }, digestAt: '08:00' };
+    t.same(await store.pagingPrefs.get('lena'), undefined);
+    t.same(await store.pagingPrefs.set('lena', prefs, NOW), { member: 'lena', prefs, updatedMs: NOW });
+    await store.pagingPrefs.set('lena', { ...prefs, mode: 'none', quietHours: null }, NOW + 1);
+    await store.pagingPrefs.set('anna', prefs, NOW + 2);
+    t.same(await store.pagingPrefs.get('lena'), { member: 'lena', prefs: { ...prefs, mode: 'none', quietHours: null }, updatedMs: NOW + 1 });
+    t.same((await store.pagingPrefs.all()).map((p) => p.member), ['anna', 'lena']);
+  });
+
   test('users, sessions and API tokens', async (t, store) => {
     const admin = await store.users.create({ username: 'Root', role: 'admin', password: 'a long password 1' }, NOW);
     t.match(admin, { username: 'root', role: 'admin', disabledMs: null });

@@ -18,4 +18,5 @@ export const ON_CALL_OVERRIDES_SQL = `
 
 export const ON_CALL_MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'on-call overrides set through the API', sql: ON_CALL_OVERRIDES_SQL },
+  { version: 14, name: 'paging choices users set for themselves', sql: 'CREATE TABLE paging_prefs (member TEXT PRIMARY KEY, prefs TEXT NOT NULL, updated_ms INTEGER NOT NULL);' },
 ];

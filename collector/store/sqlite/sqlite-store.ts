@@ -14,6 +14,7 @@
  * prunes them (event-retention.ts); telemetry 24 h by sample time unless `telemetryRetentionMs`
  * says otherwise (pruned at most once a minute inside an ingest transaction, a bounded batch each).
  */
+import { createPagingPrefsStore } from './paging-prefs-store.js';
 import { createLoginFailureStore } from './login-failure-store.js';
 import { createOnCallOverrideStore } from './on-call-override-store.js';
 import { mkdirSync } from 'node:fs';
@@ -238,6 +239,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     loginFailures: createLoginFailureStore(db),
     retention: createEventRetention(db),
     onCallOverrides: createOnCallOverrideStore(db),
+    pagingPrefs: createPagingPrefsStore(db),
     async close() {
       if (closed) return;
       closed = true;
