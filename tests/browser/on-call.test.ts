@@ -1,7 +1,8 @@
 /**
  * The on-call view in real headless Chromium against a real collector (issue #16): who is on call
  * now and next per team and tier from the desk config; an engineer sets a cover in the page, it is
- * stored, audited and shown as now; viewers see no form; the page in Chinese.
+ * stored, audited and shown as now; viewers see no form; the page in Chinese. My paging choices set
+ * in their page are stored and shown again.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,6 +76,27 @@ t.test('on-call view: now and next per tier, a cover set by an engineer', async 
   await page.click('[data-testid=lang-toggle]');
   t.equal(await page.textContent('h1'), '值班', 'the page in Chinese');
   t.match(await l2.textContent(), /代班/);
+
+  // My paging: the engineer sets an address, digest mode and quiet hours in the page.
+  await page.click('[data-testid=lang-toggle]');
+  await page.click('nav a[href="/settings/paging"]');
+  await page.waitForURL('**/settings/paging');
+  t.equal(await page.textContent('h1'), 'My paging');
+  t.equal(await page.getAttribute('[data-testid=paging-form]', 'data-source'), 'none', 'emil is no member with an address in the config');
+  await page.fill('#pg-email', 'emil@plant.example');
+  await page.selectOption('#pg-mode', 'digest');
+  await page.fill('#pg-tz', 'Europe/Berlin');
+  await page.check('#pg-quiet');
+  await page.fill('#pg-start', '21:30');
+  await page.fill('#pg-end', '06:45');
+  await page.click('[data-testid=paging-form] button[type=submit]');
+  await waitFor('saved', async () => ((await page.getAttribute('[data-testid=paging-form]', 'data-source')) === 'user' ? true : undefined), 10_000);
+  t.match(await stack.api('engineer', '/api/me/paging'), {
+    member: 'emil', source: 'user', prefs: { email: 'emil@plant.example', mode: 'digest', timeZone: 'Europe/Berlin', quietHours: { start: '21:30', end: '06:45' }, digestAt: '08:00' },
+  }, 'stored as chosen');
+  await page.reload();
+  await page.waitForSelector('#pg-email');
+  t.equal(await page.inputValue('#pg-email'), 'emil@plant.example', 'shown again after a reload');
 
   const viewer = await stack.login('viewer');
   await viewer.page.goto(`${stack.baseUrl}/on-call`);

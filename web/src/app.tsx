@@ -15,6 +15,7 @@ import { AlarmHistoryPage } from './pages/alarm-history';
 import { AlarmDetailPage } from './pages/alarm-detail';
 import { ReportsPage } from './pages/reports';
 import { OnCallPage } from './pages/on-call';
+import { PagingSettingsPage } from './pages/paging-settings';
 import { TicketBoard } from './pages/tickets';
 import { TicketPage } from './pages/ticket';
 import { match, navigate, onLinkClick, usePath } from './router';
@@ -117,6 +118,7 @@ function route(path: string, role: Role): ComponentChildren {
   if (m) return <DevicePage key={`${m.site}/${m.device}`} site={m.site as string} device={m.device as string} />;
   if (path === '/reports') return <ReportsPage />;
   if (path === '/on-call') return <OnCallPage />;
+  if (path === '/settings/paging') return <PagingSettingsPage />;
   if (path === '/admin') return roleAllows(role, 'admin') ? <AdminPage /> : <NotAllowed />;
   return <div class="page"><h1>{t('common.notFound')}</h1><p><a href="/">{t('nav.home')}</a></p></div>;
 }
@@ -140,6 +142,7 @@ function Header(props: { path: string; session: SessionState; onLang: (l: Lang) 
     ['/devices', t('nav.devices'), 'viewer'],
     ['/reports', t('nav.reports'), 'viewer'],
     ['/on-call', t('nav.onCall'), 'viewer'],
+    ['/settings/paging', t('nav.paging'), 'viewer'],
     ['/admin', t('nav.admin'), 'admin'],
   ];
   const zones = [...new Set([BROWSER_TZ, timeZone(), ...ZONES])];
