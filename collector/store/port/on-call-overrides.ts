@@ -2,13 +2,9 @@
  * On-call overrides set through the API (a cover, a swap), kept in the store beside the desk
  * config's own overrides: the desk applies both (core/routing/on-call-board.ts). Append only.
  */
-export interface NewOnCallOverride {
-  team: string;
-  rotation: string;
-  memberId: string;
-  fromMs: number;
-  toMs: number;
-  reason: string;
+import type { TeamOverride } from '../../core/routing/on-call-board.js';
+
+export interface NewOnCallOverride extends TeamOverride {
   /** Who set it (a user name). */
   createdBy: string;
 }
