@@ -1,4 +1,5 @@
 /** `faultline collector`: run the collector until SIGINT/SIGTERM; SIGHUP re-reads the desk config. */
+import { SMTP_OPTIONS, SMTP_USAGE, smtpSettingsFromArgs } from './smtp-args.js';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../runtime/process-log.js';
 import { untilSignal } from '../runtime/signals.js';
@@ -36,7 +37,7 @@ Options:
   --trust-proxy LIST reverse proxies in front of the HTTP API (addresses or CIDR ranges, comma-
                      separated): their X-Forwarded-For gives the client address the login
                      throttle and the logs use; without it the connecting address counts
-${BROKER_USAGE}${HTTP_AUTH_USAGE}  --keep-events-days N      days fault events are kept after arrival (default 180; 0 = forever);
+${BROKER_USAGE}${HTTP_AUTH_USAGE}${SMTP_USAGE}  --keep-events-days N      days fault events are kept after arrival (default 180; 0 = forever);
                      events a ticket needs stay (those of open tickets, the first of each closed one);
                      tickets and the audit log are never pruned
   --keep-telemetry-hours N  hours telemetry samples are kept (default 24)
@@ -62,7 +63,7 @@ function parse(argv: string[]) {
         'http-host': { type: 'string' }, 'http-port': { type: 'string' }, help: { type: 'boolean', short: 'h' },
         'mqtt-auth': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
         'tls-ca': { type: 'string' }, 'tls-only': { type: 'boolean' }, 'trust-proxy': { type: 'string' },
-        ...BROKER_OPTIONS, 'mqtt-http-auth-secret-file': { type: 'string' },
+        ...BROKER_OPTIONS, 'mqtt-http-auth-secret-file': { type: 'string' }, ...SMTP_OPTIONS,
         'keep-events-days': { type: 'string' }, 'keep-telemetry-hours': { type: 'string' },
       },
     }).values;
@@ -117,7 +118,13 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
       if (embeddedOnly.length > 0) throw new UsageError(`--broker runs no embedded broker: drop ${embeddedOnly.map((f) => `--${f}`).join(', ')}`);
     }
     const httpAuthSecret = httpAuthSecretFromArgs(values, process.env);
+    const httpHost = values['http-host'] ?? DEFAULT_HOST;
+    const smtp = smtpSettingsFromArgs(values, process.env, {
+      dataDir: values['data-dir'] ?? './data',
+      publicUrl: `http://${httpHost === '0.0.0.0' || httpHost === '::' ? '127.0.0.1' : httpHost}:${parsePort('http-port', values['http-port'], DEFAULT_HTTP_PORT)}`,
+    });
     options = {
+      ...(smtp ? { smtp } : {}),
       ...(broker ? { broker } : {}),
       ...(httpAuthSecret === undefined ? {} : { mqttHttpAuth: { secret: httpAuthSecret } }),
       ...(values.config === undefined ? {} : { configFile: values.config }),

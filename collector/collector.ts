@@ -3,6 +3,7 @@
  * (embedded aedes, or with `broker` an external MQTT 5 broker: cluster mode) → HTTP API. Owns
  * start order and shutdown; stop() undoes start in reverse and is safe to call twice.
  */
+import { MailPager, type SmtpSettings } from './desk/mail-pager.js';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../protocol/logger.js';
@@ -76,6 +77,8 @@ export interface CollectorOptions {
   dataDirLock?: DataDirLock;
   /** Signed checkpoints of the audit chain's head (default: every minute to <dataDir>/audit-checkpoints.jsonl). */
   auditCheckpoint?: { file?: string; everyMs?: number };
+  /** E-mail pages over SMTP with acknowledge links (desk/mail-pager.ts); none: pages are not sent. */
+  smtp?: SmtpSettings;
 }
 
 export interface RunningCollector {
@@ -179,7 +182,8 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     retention = new RetentionWorker({ store: store.retention, settings: keep, log: log.child({ part: 'retention' }), now });
     retention.start();
     const config = new DeskConfigHolder({ ...(opts.configFile === undefined ? {} : { file: opts.configFile }), log: log.child({ part: 'config' }), now });
-    const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now });
+    const mail = opts.smtp ? new MailPager(opts.smtp, log.child({ part: 'mail' })) : undefined;
+    const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now, ...(mail ? { mail } : {}) });
     desk = service;
     await service.start();
     checkpointer = new AuditCheckpointer({
@@ -213,6 +217,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
       ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
       ...(httpAuth ? { mqttHttpAuth: { secret: httpAuth.secret, onDecision: httpAuth.onDecision } } : {}),
       observeIngest: (observer) => ingest.observe(observer),
+      ...(opts.smtp ? { pageAck: { linkSecret: opts.smtp.linkSecret } } : {}),
       health: {
         startedAtMs,
         broker: transport.health,

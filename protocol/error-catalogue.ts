@@ -21,6 +21,11 @@ export const ERROR_CATALOGUE = {
   FL_ERR_ALARM_SHELVE_DURATION: { status: 400, meaning: 'the shelve duration is outside the allowed range' },
   // Audit trail checkpoints
   FL_ERR_AUDIT_CHECKPOINT: { status: 500, meaning: 'the audit checkpoint file or its key cannot be read, written or trusted' },
+  // Paging (e-mail notifications and their acknowledge links)
+  FL_ERR_PAGE_LINK_INVALID: { status: 400, meaning: 'an acknowledge link is malformed or its signature does not match' },
+  FL_ERR_PAGE_LINK_EXPIRED: { status: 410, meaning: 'an acknowledge link has expired' },
+  FL_ERR_PAGE_LINK_USED: { status: 409, meaning: 'an acknowledge link was already used (the ticket is acknowledged)' },
+  FL_ERR_PAGE_SMTP_CONFIG: { status: 400, meaning: 'the SMTP settings are incomplete or unreadable' },
   // HTTP API
   FL_ERR_API_BAD_REQUEST: { status: 400, meaning: 'the request is malformed or breaks the route\'s schema' },
   FL_ERR_API_BAD_CURSOR: { status: 400, meaning: 'a page cursor is malformed or belongs to another sort order; start again without it' },

@@ -2,6 +2,9 @@
  * The HTTP API as a fastify instance that does not listen: the composition root listens, tests
  * call `app.inject`.
  */
+import { pagingPrefsRoutes } from './paging-prefs-routes.js';
+import { onCallRoutes } from './on-call-routes.js';
+import { pageAckRoutes, type PageAckCounters } from './page-ack-routes.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../protocol/logger.js';
 import { DEFAULT_CALENDARS } from '../core/desk/desk-context.js';
@@ -75,6 +78,8 @@ export interface ApiOptions {
    * `Authorization: Bearer <secret>`; off without it.
    */
   mqttHttpAuth?: Pick<MqttHttpAuthOptions, 'secret' | 'onDecision'>;
+  /** E-mail pages' acknowledge links at /ack/:token (needs desk): the key they are signed with. */
+  pageAck?: { linkSecret: string; counters?: PageAckCounters };
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -120,6 +125,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   if (opts.devices?.provisioning) await app.register(adminDeviceRoutes, { provisioning: opts.devices.provisioning, now, ...(desk ? { desk } : {}) });
   if (desk) {
     await app.register(ticketActionRoutes, { desk, now });
+    await app.register(onCallRoutes, { desk, store: opts.store, now });
+    await app.register(pagingPrefsRoutes, { desk, store: opts.store, now });
+    if (opts.pageAck) await app.register(pageAckRoutes, { desk, store: opts.store.queries, now, ...opts.pageAck });
     await app.register(alarmHistoryRoutes, { store: opts.store.queries, audit: opts.store.audit });
     await app.register(ticketBulkRoutes, { desk, now });
     await app.register(alarmRoutes, { desk, store: opts.store.queries });

@@ -42,6 +42,8 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   // A broker's HTTP authentication and authorization: the shared secret authenticates it (security/http-auth-routes.ts).
   [`POST ${MQTT_HTTP_AUTH_PREFIX}/auth`]: 'public',
   [`POST ${MQTT_HTTP_AUTH_PREFIX}/acl`]: 'public',
+  // An e-mail page's acknowledge link: the signed, expiring link is the credential (api/page-ack-routes.ts).
+  'POST /ack/:token': 'public',
 
   // Health for monitoring probes; login.
   'GET /api/health': 'public',
@@ -107,6 +109,10 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
 
   // Knowledge base.
   'GET /api/kb': 'viewer',
+  'GET /api/on-call': 'viewer',
+  'GET /api/me/paging': 'viewer',
+  'PUT /api/me/paging': 'viewer',
+  'POST /api/on-call/overrides': 'engineer',
   'GET /api/kb/:id': 'viewer',
   'POST /api/kb': 'engineer',
   'POST /api/kb/:id/review': 'engineer',

@@ -9,7 +9,7 @@ export const DeliveryJson = Type.Object({
   nextAttemptMs: Nullable(Type.Number()), lastError: Nullable(Type.String()), createdMs: Type.Number(), updatedMs: Type.Number(),
   attempts: Type.Array(Type.Object({
     attempt: Type.Integer(), atMs: Type.Number(),
-    result: Type.Object({ kind: literals(['status', 'network-error'] as const), status: Type.Optional(Type.Integer()), message: Type.Optional(Type.String()) }),
+    result: Type.Object({ kind: literals(['status', 'network-error', 'smtp'] as const), status: Type.Optional(Type.Integer()), code: Type.Optional(Type.Integer()), message: Type.Optional(Type.String()) }),
   })),
 });
 

@@ -46,7 +46,7 @@ type BrokerValues = {
 const COLLECTOR_ID = /^[A-Za-z0-9_-]{1,48}$/;
 const SHARE_GROUP = /^[^/+#\s]{1,64}$/;
 
-function readFileOrUsage(flag: string, path: string): string {
+export function readFileOrUsage(flag: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {

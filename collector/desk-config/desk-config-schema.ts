@@ -7,6 +7,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CATEGORIES, SEVERITIES } from '../../protocol/values.js';
 import { CRITICALITIES } from '../core/priority/priority-matrix.js';
 import { NOTIFY_EVENTS } from '../core/notifications/notifications.js';
+import { PAGING_MODES } from '../core/notifications/paging.js';
 import { TIERS } from '../core/tickets/desk-ticket.js';
 import { WEEKDAYS } from '../core/sla/sla-calendar.js';
 import { TICKET_STATUSES } from '../core/tickets/ticket.js';
@@ -50,6 +51,12 @@ const Member = Type.Object({
   tier: oneOf(TIERS, 'the member tier'),
   skills: list(Type.String({ minLength: 1 }), 'a list of skills, e.g. hardware, drives'),
   timeZone: Type.String({ default: 'UTC', description: 'an IANA time zone' }),
+  email: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'the e-mail address pages go to (none: never paged)' })),
+  paging: Type.Optional(Type.Object({
+    mode: oneOf(PAGING_MODES, 'how pages reach the member', 'immediately'),
+    quietHours: Type.Optional(Type.Object({ start: ClockTime, end: ClockTime }, { additionalProperties: false, description: 'no mail between start and end, member time zone' })),
+    digestAt: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', default: '08:00', description: 'when the daily digest goes out, HH:MM member time zone' }),
+  }, { additionalProperties: false, default: {}, description: 'paging choices {mode, quietHours, digestAt}' })),
 }, { additionalProperties: false, description: 'a team member' });
 
 const Override = Type.Object({

@@ -19,6 +19,7 @@ import { validateSlaPolicy, type SlaPolicy } from '../core/sla/sla-policy.js';
 import { validateTeam } from '../core/routing/on-call.js';
 import type { NotifyEvent } from '../core/notifications/notifications.js';
 import type { RetryPolicy, WebhookSubscription } from '../core/notifications/webhook-delivery.js';
+import type { PagingPrefs } from '../core/notifications/paging.js';
 import type { CalendarConfig, DeskConfig, TeamConfig } from './desk-config-schema.js';
 import { tierStaffingProblems } from './tier-staffing.js';
 
@@ -51,6 +52,8 @@ export interface DeskSettings {
   webhooks: WebhookTarget[];
   subscriptions: WebhookSubscription[];
   delivery: { concurrency: number; timeoutMs: number; retry: RetryPolicy };
+  /** Paging choices per member id, for members with an e-mail address (see core/notifications/paging.ts). */
+  paging: Readonly<Record<string, PagingPrefs>>;
 }
 
 export const DEFAULTS_SOURCE = '(built-in defaults)';
@@ -168,7 +171,22 @@ export function compileDeskConfig(config: DeskConfig, source: string, loadedAtMs
       concurrency: d.concurrency, timeoutMs: d.timeoutMs,
       retry: { baseDelayMs: d.baseDelayMs, factor: d.factor, maxDelayMs: d.maxDelayMs, maxAttempts: d.maxAttempts },
     },
+    paging: pagingPrefs(config),
   };
+}
+
+/** Paging choices of every member with an e-mail address (a member in two teams: the first entry wins). */
+function pagingPrefs(config: DeskConfig): Record<string, PagingPrefs> {
+  const out: Record<string, PagingPrefs> = {};
+  for (const m of config.teams.flatMap((t) => t.members)) {
+    if (!m.email || out[m.id]) continue;
+    const p = m.paging;
+    out[m.id] = {
+      email: m.email, mode: p?.mode ?? 'immediately', timeZone: m.timeZone,
+      quietHours: p?.quietHours ? { start: p.quietHours.start, end: p.quietHours.end } : null, digestAt: p?.digestAt ?? '08:00',
+    };
+  }
+  return out;
 }
 
 export function configInvalid(file: string, problems: readonly ConfigProblem[]): FaultlineError {

@@ -4,6 +4,7 @@
  * transaction), and for time (the scheduler). After every commit it re-arms the scheduler for the
  * earliest deadline and kicks the webhook sender. Settings come from the reloadable config holder.
  */
+import type { StoredPagingPrefs } from '../store/port/paging-prefs.js';
 import type { Logger } from '../../protocol/logger.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { FaultEvent } from '../../protocol/values.js';
@@ -24,7 +25,8 @@ import { ticketAction, type TicketAction } from './ticket-actions.js';
 import { bulkTicketAction, type BulkTicketResult } from './bulk-ticket-actions.js';
 import { claiming, fireTimer } from './timer-handlers.js';
 import { openManualTicket } from './ticket-opening.js';
-import { WebhookSender } from './webhook-sender.js';
+import { WebhookSender, type MailChannel } from './webhook-sender.js';
+import { withOverrides, type TeamOverride } from '../core/routing/on-call-board.js';
 
 /** With other collectors on the database: re-read the next deadline at least this often (notifications do the real waking). */
 export const CLUSTER_SAFETY_POLL_MS = 30_000;
@@ -38,6 +40,8 @@ export interface DeskServiceOptions {
   autoTimers?: boolean;
   /** [0, 1) for webhook retry jitter; default Math.random. */
   random?: () => number;
+  /** Sends e-mail pages (SMTP, see mail-pager.ts); none: queued pages are given up. */
+  mail?: MailChannel;
 }
 
 export interface DeskCounters {
@@ -57,6 +61,9 @@ export class DeskService {
   private readonly batchChanges = new ChangeSet();
   private readonly listeners = new Set<DeskChangeListener>();
   private stopRemote: (() => void) | undefined;
+  private overrides: readonly TeamOverride[] = [];
+  private pagingPrefs: readonly StoredPagingPrefs[] = [];
+  private withStored: { base: DeskSettings; overrides: readonly TeamOverride[]; prefs: readonly StoredPagingPrefs[]; settings: DeskSettings } | undefined;
 
   constructor(private readonly opts: DeskServiceOptions) {
     const { store, log, now } = opts;
@@ -81,7 +88,7 @@ export class DeskService {
     });
     this.webhooks = new WebhookSender({
       outbox: store.webhooks, settings: () => this.settings(), now, logger: log.child({ part: 'webhooks' }), autoArm,
-      ...(opts.random ? { random: opts.random } : {}),
+      ...(opts.random ? { random: opts.random } : {}), ...(opts.mail ? { mail: opts.mail } : {}),
     });
   }
 
@@ -90,6 +97,8 @@ export class DeskService {
     if (this.started) return;
     this.started = true;
     this.effective = await this.withFallbackCalendars(this.opts.config.current());
+    await this.loadOnCallOverrides();
+    await this.loadPagingPrefs();
     this.opts.config.onChange((s) => {
       void (async () => {
         this.effective = await this.withFallbackCalendars(s);
@@ -111,7 +120,25 @@ export class DeskService {
   }
 
   settings(): DeskSettings {
-    return this.effective;
+    // The config in force with the on-call overrides set through the API (recomputed when either changes).
+    const c = this.withStored;
+    if (c?.base === this.effective && c.overrides === this.overrides && c.prefs === this.pagingPrefs) return c.settings;
+    const settings = this.overrides.length === 0 && this.pagingPrefs.length === 0 ? this.effective : {
+      ...this.effective, teams: withOverrides(this.effective.teams, this.overrides),
+      paging: { ...this.effective.paging, ...Object.fromEntries(this.pagingPrefs.map((p) => [p.member, p.prefs])) },
+    };
+    this.withStored = { base: this.effective, overrides: this.overrides, prefs: this.pagingPrefs, settings };
+    return settings;
+  }
+
+  /** Re-reads the on-call overrides set through the API (at start and after one is added). */
+  async loadOnCallOverrides(): Promise<void> {
+    this.overrides = await this.opts.store.onCallOverrides.list(this.opts.now());
+  }
+
+  /** Re-reads the paging choices users set for themselves (at start and after one changes). */
+  async loadPagingPrefs(): Promise<void> {
+    this.pagingPrefs = await this.opts.store.pagingPrefs.all();
   }
 
   /** Calls `listener` after every commit that touched alarms, tickets or flood states; returns the unsubscribe. */

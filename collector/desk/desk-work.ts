@@ -17,6 +17,7 @@ import { closeParentWithChildren, reopenParentWithChild } from '../core/tickets/
 import type { EscalationContext } from '../core/routing/escalation.js';
 import type { DeskEffect } from '../core/notifications/notifications.js';
 import { webhookDeliveries } from '../core/notifications/webhook-delivery.js';
+import { pageDelivery, pagesFor } from '../core/notifications/paging.js';
 import type { DeskSettings } from '../desk-config/desk-settings.js';
 
 import { ChangeSet } from './desk-changes.js';
@@ -46,12 +47,17 @@ export class DeskWork {
     return { ...this.ctx(actor), teams: this.settings.teams, load: this.repo.tickets.openLoad() };
   }
 
-  /** Appends the audit records and queues a webhook delivery per matching subscription and effect. */
+  /** Appends the audit records and queues a webhook delivery per matching subscription and effect, and its e-mail pages. */
   record(audit: readonly AuditRecord[], effects: readonly DeskEffect[] = []): void {
     this.repo.audit.append(this.timerRun ? audit.map((r) => stampLate(r, this.nowMs)) : audit);
     for (const effect of effects) {
       for (const d of webhookDeliveries(effect, this.settings.subscriptions)) {
         this.repo.webhooks.enqueue(d, this.nowMs);
+        this.deliveriesQueued++;
+      }
+      // E-mail pages go through the same durable outbox (see core/notifications/paging.ts).
+      for (const page of pagesFor(effect, { nowMs: this.nowMs, teams: this.settings.teams, prefs: this.settings.paging })) {
+        this.repo.webhooks.enqueue(pageDelivery(page, effect), this.nowMs);
         this.deliveriesQueued++;
       }
     }

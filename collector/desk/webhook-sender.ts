@@ -11,8 +11,9 @@ import type { StoredDelivery, WebhookOutboxPort } from '../store/port.js';
 import { createHmac } from 'node:crypto';
 import type { Logger } from '../../protocol/logger.js';
 import {
-  DELIVERY_HEADER, nextDeliveryStep, SIGNATURE_HEADER, signatureBase, signatureHeader, type DeliveryAttempt, type DeliveryResult,
+  DELIVERY_HEADER, describeResult, nextDeliveryStep, SIGNATURE_HEADER, signatureBase, signatureHeader, type DeliveryAttempt, type DeliveryResult,
 } from '../core/notifications/webhook-delivery.js';
+import { MAIL_CHANNEL_PREFIX } from '../core/notifications/paging.js';
 import { redactUrl } from '../desk-config/config-view.js';
 import type { DeskSettings, WebhookTarget } from '../desk-config/desk-settings.js';
 
@@ -27,6 +28,13 @@ export interface WebhookSenderOptions {
   autoArm: boolean;
   /** [0, 1): spreads retries; default Math.random. */
   random?: () => number;
+  /** Sends e-mail pages (outbox entries whose webhook id starts with "mail:"); none: they are given up. */
+  mail?: MailChannel;
+}
+
+/** Where e-mail pages go out (SMTP in mail-pager.ts); resolves with the server's answer, never rejects. */
+export interface MailChannel {
+  send(d: StoredDelivery, nowMs: number): Promise<DeliveryResult>;
 }
 
 const MAX_DELAY_MS = 2_147_483_647;
@@ -131,6 +139,7 @@ export class WebhookSender {
   }
 
   private async attempt(d: StoredDelivery): Promise<void> {
+    if (d.webhookId.startsWith(MAIL_CHANNEL_PREFIX)) return this.attemptMail(d);
     const settings = this.opts.settings();
     const target = settings.webhooks.find((w) => w.id === d.webhookId);
     if (!target) {
@@ -141,11 +150,29 @@ export class WebhookSender {
     const atMs = this.opts.now();
     const result = await this.post(target, d, atMs, settings.delivery.timeoutMs);
     if (result === 'aborted') return;
+    await this.record(d, atMs, result, { url: redactUrl(target.url) });
+  }
+
+  /** An e-mail page: handed to the mail channel (SMTP); given up when none is configured. */
+  private async attemptMail(d: StoredDelivery): Promise<void> {
+    const mail = this.opts.mail;
+    if (!mail) {
+      await this.opts.outbox.giveUp(d.id, 'no SMTP server is configured (collector --smtp-host)', this.opts.now());
+      this.opts.logger.warn({ webhook: d.webhookId, delivery: d.deliveryId }, 'mail page given up: no SMTP server configured');
+      return;
+    }
+    const atMs = this.opts.now();
+    const result = await mail.send(d, atMs);
+    await this.record(d, atMs, result, {});
+  }
+
+  private async record(d: StoredDelivery, atMs: number, result: DeliveryResult, extra: Record<string, string>): Promise<void> {
+    const settings = this.opts.settings();
     const attempt: DeliveryAttempt = { webhookId: d.webhookId, deliveryId: d.deliveryId, attempt: d.attempts.length + 1, atMs, result };
     const step = nextDeliveryStep([...d.attempts, attempt], settings.delivery.retry, (this.opts.random ?? Math.random)());
     await this.opts.outbox.recordAttempt(d.id, attempt, step, this.opts.now());
-    const what = result.kind === 'status' ? `HTTP ${result.status}` : result.message;
-    const fields = { webhook: d.webhookId, url: redactUrl(target.url), event: d.event, delivery: d.deliveryId, attempt: attempt.attempt, result: what };
+    const what = describeResult(result);
+    const fields = { webhook: d.webhookId, ...extra, event: d.event, delivery: d.deliveryId, attempt: attempt.attempt, result: what };
     if (step.type === 'give-up') this.opts.logger.warn({ ...fields, reason: step.reason }, 'webhook delivery failed for good');
     else if (step.type === 'send') this.opts.logger.info({ ...fields, retryAtMs: step.notBeforeMs }, 'webhook delivery failed; will retry');
     else this.opts.logger.debug(fields, 'webhook delivered');

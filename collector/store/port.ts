@@ -36,6 +36,8 @@ import type { LatestFilter, LatestSample, TelemetryBucket, TelemetryBucketWindow
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
 import type { AlarmPageQuery, AuditPage, AuditPageQuery, DevicePageQuery, Page, TicketPageQuery } from './port/paging.js';
 import type { TicketViewsPort } from './port/ticket-views.js';
+import type { OnCallOverridesPort } from './port/on-call-overrides.js';
+import type { PagingPrefsPort } from './port/paging-prefs.js';
 
 export type * from './port/desk-repo.js';
 export type * from './port/users.js';
@@ -46,6 +48,8 @@ export type * from './port/latest-values.js';
 export type * from './port/alarm-history.js';
 export type * from './port/paging.js';
 export type * from './port/ticket-views.js';
+export type * from './port/on-call-overrides.js';
+export type * from './port/paging-prefs.js';
 export { TIMER_KINDS, DELIVERY_STATUSES, EventProcessingFailed } from './port/desk-repo.js';
 
 /** The ingest unit of work. */
@@ -211,6 +215,10 @@ export interface StorePort {
   readonly retention: RetentionPort;
   /** Saved views of the ticket table, per user. */
   readonly ticketViews: TicketViewsPort;
+  /** On-call overrides set through the API. */
+  readonly onCallOverrides: OnCallOverridesPort;
+  /** Paging choices users set for themselves. */
+  readonly pagingPrefs: PagingPrefsPort;
   /** Closes the store; idempotent. */
   close(): Promise<void>;
 }

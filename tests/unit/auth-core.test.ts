@@ -114,5 +114,5 @@ t.test('route policy: the table, HEAD as GET, the static and /api/admin rules', 
   t.notOk(policyAllows('viewer', null));
   t.ok(policyAllows('operator', 'engineer'));
   t.notOk(policyAllows('admin', 'engineer'));
-  for (const [key, policy] of Object.entries(ROUTE_ROLES)) t.match(`${key} ${policy}`, /^(GET|POST|PUT|PATCH|DELETE) \/(api\/\S+|metrics) (public|viewer|operator|engineer|admin)$/);
+  for (const [key, policy] of Object.entries(ROUTE_ROLES)) t.match(`${key} ${policy}`, /^(GET|POST|PUT|PATCH|DELETE) \/(api\/\S+|metrics|ack\/:token) (public|viewer|operator|engineer|admin)$/);
 });

@@ -399,6 +399,38 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same((await store.webhooks.list({ status: 'delivered', limit: 10 })).map((d) => d.deliveryId), ['d2']);
   });
 
+  test('the webhook outbox: a delivery queued with notBeforeMs (a held e-mail page) is not due before it; an SMTP result is kept', async (t, store) => {
+    await store.desk.transaction({}, ({ repo }) => {
+      repo.webhooks.enqueue({ ...delivery('held'), webhookId: 'mail:lars', notBeforeMs: NOW + 3_600_000 }, NOW);
+    });
+    t.same(await store.webhooks.due(NOW + 3_599_999, 10, new Set()), [], 'not due before notBeforeMs');
+    t.equal(await store.webhooks.nextDueMs(new Set()), NOW + 3_600_000);
+    const [held] = await store.webhooks.claim(NOW + 3_600_000, 10, new Set(), NOW + 3_660_000);
+    if (!held) throw new Error('the held delivery is due at notBeforeMs');
+    t.match(held, { webhookId: 'mail:lars', deliveryId: 'held' });
+    await store.webhooks.recordAttempt(held.id, { webhookId: 'mail:lars', deliveryId: 'held', attempt: 1, atMs: NOW + 3_600_000, result: { kind: 'smtp', code: 250, message: 'OK' } },
+      { type: 'delivered' }, NOW + 3_600_000);
+    t.match(await store.webhooks.get(held.id), { status: 'delivered', lastError: null, attempts: [{ result: { kind: 'smtp', code: 250 } }] });
+  });
+
+  test('on-call overrides: added, listed by start while they have not ended', async (t, store) => {
+    const a = await store.onCallOverrides.add({ team: 'drives', rotation: 'l1', memberId: 'lars', fromMs: NOW + 2000, toMs: NOW + 5000, reason: 'swap', createdBy: 'eve' }, NOW);
+    t.match(a, { id: Number, team: 'drives', rotation: 'l1', memberId: 'lars', fromMs: NOW + 2000, toMs: NOW + 5000, reason: 'swap', createdBy: 'eve', createdMs: NOW });
+    await store.onCallOverrides.add({ team: 'drives', rotation: 'l2', memberId: 'omar', fromMs: NOW, toMs: NOW + 1000, reason: '', createdBy: 'eve' }, NOW);
+    t.same((await store.onCallOverrides.list(NOW)).map((o) => o.memberId), ['omar', 'lars'], 'by start time');
+    t.same((await store.onCallOverrides.list(NOW + 1000)).map((o) => o.memberId), ['lars'], 'an ended one is left out');
+  });
+
+  test('paging choices: set replaces, get and all read them back', async (t, store) => {
+    const prefs = { email: 'lena@plant.example', mode: 'digest' as const, timeZone: 'Europe/Berlin', quietHours: { start: '22:00', end: '07:00' }, digestAt: '08:00' };
+    t.same(await store.pagingPrefs.get('lena'), undefined);
+    t.same(await store.pagingPrefs.set('lena', prefs, NOW), { member: 'lena', prefs, updatedMs: NOW });
+    await store.pagingPrefs.set('lena', { ...prefs, mode: 'none', quietHours: null }, NOW + 1);
+    await store.pagingPrefs.set('anna', prefs, NOW + 2);
+    t.same(await store.pagingPrefs.get('lena'), { member: 'lena', prefs: { ...prefs, mode: 'none', quietHours: null }, updatedMs: NOW + 1 });
+    t.same((await store.pagingPrefs.all()).map((p) => p.member), ['anna', 'lena']);
+  });
+
   test('users, sessions and API tokens', async (t, store) => {
     const admin = await store.users.create({ username: 'Root', role: 'admin', password: 'a long password 1' }, NOW);
     t.match(admin, { username: 'root', role: 'admin', disabledMs: null });

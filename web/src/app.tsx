@@ -14,6 +14,8 @@ import { PlantOverview } from './pages/plant';
 import { AlarmHistoryPage } from './pages/alarm-history';
 import { AlarmDetailPage } from './pages/alarm-detail';
 import { ReportsPage } from './pages/reports';
+import { OnCallPage } from './pages/on-call';
+import { PagingSettingsPage } from './pages/paging-settings';
 import { TicketBoard } from './pages/tickets';
 import { TicketPage } from './pages/ticket';
 import { TicketTable } from './pages/ticket-table';
@@ -117,6 +119,8 @@ function route(path: string, role: Role): ComponentChildren {
   m = match('/devices/:site/:device', path);
   if (m) return <DevicePage key={`${m.site}/${m.device}`} site={m.site as string} device={m.device as string} />;
   if (path === '/reports') return <ReportsPage />;
+  if (path === '/on-call') return <OnCallPage />;
+  if (path === '/settings/paging') return <PagingSettingsPage />;
   if (path === '/admin') return roleAllows(role, 'admin') ? <AdminPage /> : <NotAllowed />;
   return <div class="page"><h1>{t('common.notFound')}</h1><p><a href="/">{t('nav.home')}</a></p></div>;
 }
@@ -140,6 +144,8 @@ function Header(props: { path: string; session: SessionState; onLang: (l: Lang) 
     ['/ticket-list', t('nav.ticketTable'), 'viewer'],
     ['/devices', t('nav.devices'), 'viewer'],
     ['/reports', t('nav.reports'), 'viewer'],
+    ['/on-call', t('nav.onCall'), 'viewer'],
+    ['/settings/paging', t('nav.paging'), 'viewer'],
     ['/admin', t('nav.admin'), 'admin'],
   ];
   const zones = [...new Set([BROWSER_TZ, timeZone(), ...ZONES])];

@@ -31,6 +31,8 @@ export interface WebhookDelivery {
   payload: WebhookPayload;
   /** The exact body to send and sign. */
   body: string;
+  /** Not sent before this instant (a page held for quiet hours or a digest); absent: right away. */
+  notBeforeMs?: number;
 }
 
 export const SIGNATURE_HEADER = 'x-faultline-signature';
@@ -83,16 +85,29 @@ export function retryDelayMs(attempt: number, policy: RetryPolicy = DEFAULT_RETR
   return jitter === undefined ? full : Math.round(full * (0.5 + Math.min(Math.max(jitter, 0), 1) / 2));
 }
 
-export type DeliveryResult = { kind: 'status'; status: number } | { kind: 'network-error'; message: string };
+/** An HTTP status, a network error, or an SMTP server's reply code (mail pages go through the same outbox). */
+export type DeliveryResult =
+  | { kind: 'status'; status: number }
+  | { kind: 'network-error'; message: string }
+  | { kind: 'smtp'; code: number; message: string };
 
-/** Worth retrying: network errors, 408, 429 and 5xx. Other 4xx mean the request itself is wrong. */
+/** Worth retrying: network errors, 408, 429 and 5xx; SMTP 4xx (transient). Other 4xx and SMTP 5xx mean the request itself is wrong. */
 export function isRetryable(result: DeliveryResult): boolean {
   if (result.kind === 'network-error') return true;
+  if (result.kind === 'smtp') return result.code >= 400 && result.code < 500;
   return result.status === 408 || result.status === 429 || result.status >= 500;
 }
 
 export function isDelivered(result: DeliveryResult): boolean {
+  if (result.kind === 'smtp') return result.code >= 200 && result.code < 300;
   return result.kind === 'status' && result.status >= 200 && result.status < 300;
+}
+
+/** The result in a few words, for logs and the delivery log's last error. */
+export function describeResult(result: DeliveryResult): string {
+  if (result.kind === 'status') return `HTTP ${result.status}`;
+  if (result.kind === 'smtp') return `SMTP ${result.code} ${result.message}`.trim();
+  return result.message;
 }
 
 export interface DeliveryAttempt {
@@ -114,7 +129,7 @@ export function nextDeliveryStep(attempts: readonly DeliveryAttempt[], policy: R
   const last = attempts[attempts.length - 1];
   if (!last) return { type: 'send', attempt: 1, notBeforeMs: null };
   if (isDelivered(last.result)) return { type: 'delivered' };
-  const what = last.result.kind === 'status' ? `HTTP ${last.result.status}` : last.result.message;
+  const what = describeResult(last.result);
   if (!isRetryable(last.result)) return { type: 'give-up', reason: `${what} is not retryable` };
   const delay = retryDelayMs(last.attempt, policy, jitter);
   if (delay === null) return { type: 'give-up', reason: `${what} after ${last.attempt} attempts` };

@@ -10,6 +10,7 @@
  * later schema change takes the same number in both stores. Append only: never edit or renumber
  * an applied migration.
  */
+import { PAGING_PREFS_SCHEMA } from './pg-paging-prefs.js';
 import { FaultlineError } from '../../../protocol/errors.js';
 import { ADVISORY_LOCK_CLASS, ADVISORY_LOCK_MIGRATIONS } from './advisory-locks.js';
 import type { Queryable } from './pool.js';
@@ -18,6 +19,7 @@ import { DESK_SCHEMA } from './schema-desk.js';
 import { INGEST_SCHEMA } from './schema-ingest.js';
 import { KNOWLEDGE_SCHEMA } from './schema-knowledge.js';
 import { LOGIN_FAILURES_SCHEMA } from './pg-login-failures.js';
+import { ON_CALL_OVERRIDES_SCHEMA } from './pg-on-call-overrides.js';
 import { TELEMETRY_SCHEMA } from './schema-telemetry.js';
 import { LATEST_VALUES_SCHEMA } from './schema-latest.js';
 import { TICKET_VIEWS_TABLE } from '../ticket-view-rows.js';
@@ -37,6 +39,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 11, name: 'login failures shared by collectors (login throttle)', sql: LOGIN_FAILURES_SCHEMA },
   { version: 12, name: 'last-known telemetry values per device and parameter', sql: LATEST_VALUES_SCHEMA },
   { version: 13, name: 'saved views of the ticket table, per user', sql: TICKET_VIEWS_TABLE('BIGINT') },
+  { version: 14, name: 'on-call overrides set through the API', sql: ON_CALL_OVERRIDES_SCHEMA },
+  { version: 15, name: 'paging choices users set for themselves', sql: PAGING_PREFS_SCHEMA },
 ];
 
 /** A connection the runner can hold for the whole run (the lock is per session): a pg.Client or a pool's client. */

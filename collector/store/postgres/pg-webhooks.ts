@@ -1,6 +1,6 @@
 /** The webhook outbox on PostgreSQL (the SQLite adapter's webhook-log.ts, asynchronous). */
 import type pg from 'pg';
-import type { DeliveryAttempt, DeliveryResult, DeliveryStep } from '../../core/notifications/webhook-delivery.js';
+import { describeResult, isDelivered, type DeliveryAttempt, type DeliveryResult, type DeliveryStep } from '../../core/notifications/webhook-delivery.js';
 import type { WebhookOutboxPort } from '../port.js';
 import { deliveryNotFailed, deliveryNotFound, RESEND_FAILED_SQL } from '../webhook-resend.js';
 import type { DeliveryFilter, DeliveryStatus, StoredDelivery } from '../port/desk-repo.js';
@@ -54,7 +54,7 @@ export class PgWebhooks implements WebhookOutboxPort {
   async recordAttempt(id: number, a: DeliveryAttempt, step: DeliveryStep, nowMs: number): Promise<void> {
     await this.withTx(async (tx) => {
       await tx.query('INSERT INTO webhook_attempts (delivery, attempt, at_ms, result) VALUES ($1, $2, $3, $4)', [id, a.attempt, a.atMs, JSON.stringify(a.result)]);
-      const error = a.result.kind === 'status' ? (a.result.status >= 200 && a.result.status < 300 ? null : `HTTP ${a.result.status}`) : a.result.message;
+      const error = isDelivered(a.result) ? null : describeResult(a.result);
       const status: DeliveryStatus = step.type === 'delivered' ? 'delivered' : step.type === 'give-up' ? 'failed' : 'pending';
       const next = step.type === 'send' ? step.notBeforeMs ?? nowMs : null;
       await tx.query(`UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_ms = $4, last_error = $5, updated_ms = $6 WHERE id = $1`,

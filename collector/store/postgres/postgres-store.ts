@@ -8,6 +8,8 @@
  * reused. The data directory holds only the key file device write keys are sealed with (never in
  * the database); the URL is only ever shown with its password masked.
  */
+import { createPgPagingPrefs } from './pg-paging-prefs.js';
+import { createPgOnCallOverrides } from './pg-on-call-overrides.js';
 import { randomUUID } from 'node:crypto';
 import { pgTicketViews } from './pg-ticket-views.js';
 import { auditPageSql } from '../audit-page-sql.js';
@@ -521,6 +523,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     loginFailures: createPgLoginFailures(pool, withTx),
     retention: createPgEventRetention(pool),
     ticketViews: pgTicketViews(pool),
+    onCallOverrides: createPgOnCallOverrides(pool),
+    pagingPrefs: createPgPagingPrefs(pool),
     async close() {
       if (closed) return;
       closed = true;

@@ -129,7 +129,7 @@ export async function writeUnitChanges(tx: Queryable, loaded: Loaded, changes: C
   if (changes.webhooks.length > 0) {
     // In the order queued; a delivery id queued twice (or already stored) is kept once.
     await insertRows(tx, 'INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, body, status, attempts, next_attempt_ms, created_ms, updated_ms)', 9,
-      changes.webhooks.map(({ d, nowMs }) => [d.payload.deliveryId, d.webhookId, d.payload.event, d.body, 'pending', 0, nowMs, nowMs, nowMs]),
+      changes.webhooks.map(({ d, nowMs }) => [d.payload.deliveryId, d.webhookId, d.payload.event, d.body, 'pending', 0, d.notBeforeMs ?? nowMs, nowMs, nowMs]),
       'ON CONFLICT (delivery_id) DO NOTHING');
   }
 }

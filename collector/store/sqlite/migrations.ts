@@ -10,6 +10,7 @@ import { DEVICE_KEY_MIGRATIONS } from './migrations-device-keys.js';
 import { INGEST_MIGRATIONS } from './migrations-ingest.js';
 import { KNOWLEDGE_MIGRATIONS } from './migrations-knowledge.js';
 import { LOGIN_MIGRATIONS } from './migrations-login.js';
+import { ON_CALL_MIGRATIONS } from './migrations-on-call.js';
 import { SECURITY_MIGRATIONS } from './migrations-security.js';
 import { USERS_MIGRATIONS } from './migrations-users.js';
 import { LATEST_VALUES_MIGRATION } from './migrations-latest.js';
@@ -117,6 +118,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...LOGIN_MIGRATIONS,
   LATEST_VALUES_MIGRATION,
   { version: 13, name: 'saved views of the ticket table, per user', sql: TICKET_VIEWS_TABLE('INTEGER') },
+  ...ON_CALL_MIGRATIONS,
 ];
 
 interface AppliedRow {

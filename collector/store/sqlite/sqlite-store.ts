@@ -14,7 +14,9 @@
  * prunes them (event-retention.ts); telemetry 24 h by sample time unless `telemetryRetentionMs`
  * says otherwise (pruned at most once a minute inside an ingest transaction, a bounded batch each).
  */
+import { createPagingPrefsStore } from './paging-prefs-store.js';
 import { createLoginFailureStore } from './login-failure-store.js';
+import { createOnCallOverrideStore } from './on-call-override-store.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -251,6 +253,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     loginFailures: createLoginFailureStore(db),
     retention: createEventRetention(db),
     ticketViews: sqliteTicketViews(db),
+    onCallOverrides: createOnCallOverrideStore(db),
+    pagingPrefs: createPagingPrefsStore(db),
     async close() {
       if (closed) return;
       closed = true;

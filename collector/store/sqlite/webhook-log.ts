@@ -4,7 +4,7 @@
  * crash), then sent by the webhook sender, which appends every attempt here.
  */
 import type { Database } from 'better-sqlite3';
-import type { DeliveryAttempt, DeliveryResult, DeliveryStep } from '../../core/notifications/webhook-delivery.js';
+import { describeResult, isDelivered, type DeliveryAttempt, type DeliveryResult, type DeliveryStep } from '../../core/notifications/webhook-delivery.js';
 import type { DeliveryStatus, StoredDelivery, WebhookLog } from '../port/desk-repo.js';
 
 interface DeliveryRow {
@@ -15,7 +15,7 @@ interface AttemptRow { delivery: number; attempt: number; at_ms: number; result:
 
 export function createWebhookLog(db: Database): WebhookLog {
   const enqueue = db.prepare(`INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, body, status, attempts, next_attempt_ms, created_ms, updated_ms)
-    VALUES (@delivery_id, @webhook_id, @event, @body, 'pending', 0, @now, @now, @now) ON CONFLICT(delivery_id) DO NOTHING`);
+    VALUES (@delivery_id, @webhook_id, @event, @body, 'pending', 0, @due, @now, @now) ON CONFLICT(delivery_id) DO NOTHING`);
   const due = db.prepare<[number, number], DeliveryRow>(`SELECT * FROM webhook_deliveries
     WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`);
   const nextDue = db.prepare<[number], { id: number; t: number }>(`SELECT id, next_attempt_ms AS t FROM webhook_deliveries
@@ -36,14 +36,14 @@ export function createWebhookLog(db: Database): WebhookLog {
   });
   const record = db.transaction((id: number, a: DeliveryAttempt, step: DeliveryStep, nowMs: number) => {
     insertAttempt.run(id, a.attempt, a.atMs, JSON.stringify(a.result));
-    const error = a.result.kind === 'status' ? (a.result.status >= 200 && a.result.status < 300 ? null : `HTTP ${a.result.status}`) : a.result.message;
+    const error = isDelivered(a.result) ? null : describeResult(a.result);
     const status: DeliveryStatus = step.type === 'delivered' ? 'delivered' : step.type === 'give-up' ? 'failed' : 'pending';
     const next = step.type === 'send' ? step.notBeforeMs ?? nowMs : null;
     update.run({ id, status, attempts: a.attempt, next, error: step.type === 'give-up' ? step.reason : error, now: nowMs });
   });
 
   return {
-    enqueue: (d, nowMs) => { enqueue.run({ delivery_id: d.payload.deliveryId, webhook_id: d.webhookId, event: d.payload.event, body: d.body, now: nowMs }); },
+    enqueue: (d, nowMs) => { enqueue.run({ delivery_id: d.payload.deliveryId, webhook_id: d.webhookId, event: d.payload.event, body: d.body, now: nowMs, due: d.notBeforeMs ?? nowMs }); },
     due: (nowMs, limit, skip) => due.all(nowMs, limit + skip.size).filter((r) => !skip.has(r.id)).slice(0, limit).map((r) => fromRow(r, true)),
     nextDueMs: (skip) => nextDue.all(skip.size + 1).find((r) => !skip.has(r.id))?.t ?? null,
     recordAttempt: (id, a, step, nowMs) => record(id, a, step, nowMs),
