@@ -12,6 +12,9 @@ import { openTestStore } from '../helpers/test-database.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
+// Four collector or demo processes start one after another: minutes on a loaded 2-core machine.
+t.setTimeout(300_000);
+
 const BIN = join(process.cwd(), 'dist', 'bin', 'faultline.js');
 
 interface Proc {
