@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, enc } from '../api';
+import { priorityReasonText } from '../priority-reason';
 import { Chart, PALETTE, type ChartSeries } from '../components/chart';
 import { Dialog } from '../components/dialog';
 import { fmtDateTime, fmtDuration } from '../format';
@@ -100,7 +101,7 @@ export function TicketPage(props: { id: string }) {
         <section class="card" aria-labelledby="tk-facts">
           <h2 id="tk-facts">{t('ticket.facts')}</h2>
           <dl class="facts">
-            <dt>{t('ticket.priority')}</dt><dd>{tk.priority} — {tk.priorityReason}</dd>
+            <dt>{t('ticket.priority')}</dt><dd>{tk.priority} — <span data-testid="priority-reason">{priorityReasonText(tk.priorityReason)}</span></dd>
             <dt>{t('ticket.assignee')}</dt><dd>{tk.assignee ?? t('tickets.unassigned')} {tk.team ? `(${tk.team}, ${tk.tier})` : ''}</dd>
             <dt>{t('ticket.opened')}</dt><dd>{fmtDateTime(tk.openedAtMs)}</dd>
             <dt>{t('ticket.occurrences')}</dt><dd>{tk.occurrences}</dd>
