@@ -1,0 +1,33 @@
+/**
+ * Adapters carry Chinese texts (`zh` on faults, log patterns and knowledge entries): the validator
+ * accepts the bundled ones and refuses a twin that is not Chinese, changes the placeholders, names
+ * an unknown text or drops a diagnosis step. generic-vfd has a Chinese twin for every text.
+ */
+import t from 'tap';
+import { ADAPTERS, adapterById, validateAdapter, type Adapter } from '../../firmware-adapters/index.js';
+
+const clone = (a: Adapter): Adapter => structuredClone(a);
+
+t.test('the bundled adapters validate with their Chinese texts', async (t) => {
+  for (const a of ADAPTERS) t.same(validateAdapter(a), [], `${a.id} is valid`);
+});
+
+t.test('generic-vfd has Chinese for every fault, log pattern and knowledge entry', async (t) => {
+  const a = adapterById('generic-vfd');
+  const faults = [...a.faultTables.flatMap((x) => Object.values(x.codes)), ...a.thresholds, ...(a.rules ?? []), ...(a.logPatterns ?? [])];
+  const missing = faults.filter((f) => !f.zh?.message || !f.zh.remedy).map((f) => f.code);
+  t.same(missing, [], 'every fault has a Chinese message and remedy');
+  t.ok(a.faultTables.every((x) => x.unknown.zh?.remedy), 'the unknown-code remedy too');
+  const kb = a.knowledge.filter((k) => !k.zh?.symptoms || !k.zh.remedy || k.zh.diagnosis?.length !== k.diagnosis.length).map((k) => k.code);
+  t.same(kb, [], 'every knowledge entry has Chinese symptoms, diagnosis and remedy');
+});
+
+t.test('the validator refuses bad Chinese texts', async (t) => {
+  const base = adapterById('generic-vfd');
+  const bad = (edit: (a: Adapter) => void): string[] => { const a = clone(base); edit(a); return validateAdapter(a).map((p) => `${p.path}: ${p.message}`); };
+  t.match(bad((a) => { a.faultTables[0]!.codes[1]!.zh = { message: 'Output overcurrent trip' }; }), [/faultTables\[0\]\.codes\.1\.zh\.message: must be a non-empty Chinese text/], 'English in the Chinese slot');
+  t.match(bad((a) => { a.logPatterns![0]!.zh = { message: '变频器跳闸 E${code}' }; }), [/logPatterns\[0\]\.zh\.message: must use the English text's placeholders/], 'placeholders must match');
+  t.match(bad((a) => { (a.thresholds[0]!.zh as Record<string, unknown>).title = '标题'; }), [/thresholds\[0\]\.zh\.title: unknown text "title"/], 'unknown keys are refused');
+  t.match(bad((a) => { a.knowledge[0]!.zh!.diagnosis = ['只有一步。']; }), [/knowledge\[0\]\.zh\.diagnosis: must have as many steps as the English \(3\)/], 'diagnosis keeps its steps');
+  t.match(bad((a) => { (a.rules![0] as unknown as Record<string, unknown>).zh = '电流'; }), [/rules\[0\]\.zh: must be an object/], 'zh is an object');
+});
