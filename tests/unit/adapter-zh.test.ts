@@ -1,7 +1,8 @@
 /**
  * Adapters carry Chinese texts (`zh` on faults, log patterns and knowledge entries): the validator
  * accepts the bundled ones and refuses a twin that is not Chinese, changes the placeholders, names
- * an unknown text or drops a diagnosis step. generic-vfd has a Chinese twin for every text.
+ * an unknown text or drops a diagnosis step. generic-vfd and generic-plc have a Chinese twin for every text
+ * (the other adapters not yet: the UI shows their English).
  */
 import t from 'tap';
 import { ADAPTERS, adapterById, validateAdapter, type Adapter } from '../../firmware-adapters/index.js';
@@ -12,8 +13,8 @@ t.test('the bundled adapters validate with their Chinese texts', async (t) => {
   for (const a of ADAPTERS) t.same(validateAdapter(a), [], `${a.id} is valid`);
 });
 
-t.test('generic-vfd has Chinese for every fault, log pattern and knowledge entry', async (t) => {
-  const a = adapterById('generic-vfd');
+for (const id of ['generic-vfd', 'generic-plc']) t.test(`${id} has Chinese for every fault, log pattern and knowledge entry`, async (t) => {
+  const a = adapterById(id);
   const faults = [...a.faultTables.flatMap((x) => Object.values(x.codes)), ...a.thresholds, ...(a.rules ?? []), ...(a.logPatterns ?? [])];
   const missing = faults.filter((f) => !f.zh?.message || !f.zh.remedy).map((f) => f.code);
   t.same(missing, [], 'every fault has a Chinese message and remedy');
