@@ -1,8 +1,8 @@
 /**
  * Adapters carry Chinese texts (`zh` on faults, log patterns and knowledge entries): the validator
  * accepts the bundled ones and refuses a twin that is not Chinese, changes the placeholders, names
- * an unknown text or drops a diagnosis step. generic-vfd and generic-plc have a Chinese twin for every text
- * (the other adapters not yet: the UI shows their English).
+ * an unknown text or drops a diagnosis step. All adapters but linux-gateway have a Chinese twin for every text
+ * (linux-gateway not yet: the UI shows its English).
  */
 import t from 'tap';
 import { ADAPTERS, adapterById, validateAdapter, type Adapter } from '../../firmware-adapters/index.js';
@@ -13,7 +13,7 @@ t.test('the bundled adapters validate with their Chinese texts', async (t) => {
   for (const a of ADAPTERS) t.same(validateAdapter(a), [], `${a.id} is valid`);
 });
 
-for (const id of ['generic-vfd', 'generic-plc']) t.test(`${id} has Chinese for every fault, log pattern and knowledge entry`, async (t) => {
+for (const id of ['generic-vfd', 'generic-plc', 'temperature-controller', 'three-phase-meter']) t.test(`${id} has Chinese for every fault, log pattern and knowledge entry`, async (t) => {
   const a = adapterById(id);
   const faults = [...a.faultTables.flatMap((x) => Object.values(x.codes)), ...a.thresholds, ...(a.rules ?? []), ...(a.logPatterns ?? [])];
   const missing = faults.filter((f) => !f.zh?.message || !f.zh.remedy).map((f) => f.code);
