@@ -31,7 +31,22 @@ export function useFaultTexts(): FaultTextsJson | null {
 }
 
 export function faultMessage(texts: FaultTextsJson | null, code: string, en: string): string {
-  return texts?.faults[code]?.message ?? en;
+  const f = texts?.faults[code];
+  if (!f?.message) return en;
+  return f.template ? fillFromEnglish(f.template, en, f.message) ?? en : f.message;
+}
+
+/** The Chinese template filled with the values the English message has where its template has placeholders (null when it does not fit). */
+export function fillFromEnglish(template: string, en: string, zh: string): string | null {
+  const names: string[] = [];
+  const source = template.split(/\$\{(\w+)\}/).map((part, i) => {
+    if (i % 2 === 1) { names.push(part); return '([\\s\\S]*?)'; }
+    return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }).join('');
+  const m = new RegExp(`^${source}$`).exec(en);
+  if (!m) return null;
+  const values = new Map(names.map((n, i) => [n, m[i + 1] ?? '']));
+  return zh.replace(/\$\{(\w+)\}/g, (_all, n: string) => values.get(n) ?? '');
 }
 
 export function faultRemedy(texts: FaultTextsJson | null, code: string, en: string): string {
