@@ -1,7 +1,8 @@
 /**
  * `faultline demo` (what `npm start` runs): a collector with its embedded broker and SQLite
- * under ./data, plus a small simulated plant — drives built from the firmware adapter, each
- * polled by a real agent over Modbus TCP and reporting over MQTT — that faults now and then.
+ * under ./data, plus a small simulated plant (bin/demo-plant.ts: drives, a PLC, a gateway, a meter
+ * and a temperature controller on two sites, each built from its firmware adapter, polled by a real
+ * agent over Modbus TCP and reporting over MQTT) where something faults now and then.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,22 +19,23 @@ import { ensureDemoUser } from '../collector/users/demo-user.js';
 import { provisionDeviceCredentials } from '../collector/security/provision.js';
 import { createLogger } from '../runtime/process-log.js';
 import { untilSignal } from '../runtime/signals.js';
-
-const SITE = 'demo-plant';
+import { DEFAULT_DRIVES, DEFAULT_FAULT_EVERY_S, LINE_SITE, UTILITIES_SITE, demoPlant, faultSlot } from './demo-plant.js';
 /** The demo's service-desk config (the YAML beside this file's source; dist/bin/demo.js is two levels down). */
 const DEMO_DESK_CONFIG = fileURLToPath(new URL('../../bin/demo-desk.yaml', import.meta.url));
 
 export const DEMO_HELP = `Usage: faultline demo [options]
 
 Runs a collector (embedded MQTT broker, SQLite under --data-dir, HTTP API) and a simulated
-plant of drives, each with a real agent, injecting a fault about every --fault-every seconds.
+plant (drives and a PLC on ${LINE_SITE}; a gateway, an energy meter and a temperature controller
+on ${UTILITIES_SITE}), each device with a real agent; one fault about every --fault-every seconds
+somewhere in the plant, each device in turn.
 
 Options:
   --data-dir DIR        where the SQLite database lives (default ./data)
   --mqtt-port PORT      embedded broker port (default 1883)
   --http-port PORT      HTTP API port (default 8080)
-  --devices N           simulated drives (default 2)
-  --fault-every SEC     seconds between injected faults per drive (default 20)
+  --devices N           simulated drives (default 2; the other devices are always there)
+  --fault-every SEC     seconds between two injected faults in the plant (default 40)
   -h, --help            show this help`;
 
 function port(name: string, v: string | undefined, def: number): number {
@@ -60,12 +62,13 @@ export async function demoCommand(argv: string[]): Promise<number> {
   // The demo talks to a person: plain lines on stdout, JSON logs only for warnings unless asked.
   const log = createLogger('faultline-demo', process.env.FAULTLINE_LOG_LEVEL ?? 'warn');
   const say = (line: string): void => { process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`); };
-  const devices = Number(values.devices ?? 2);
-  const faultEvery = Number(values['fault-every'] ?? 20);
+  const devices = Number(values.devices ?? DEFAULT_DRIVES);
+  const faultEvery = Number(values['fault-every'] ?? DEFAULT_FAULT_EVERY_S);
   if (!Number.isInteger(devices) || devices < 1 || devices > 50) { process.stderr.write('faultline demo: --devices must be 1-50\n'); return 2; }
   if (!(faultEvery >= 5)) { process.stderr.write('faultline demo: --fault-every must be at least 5 seconds\n'); return 2; }
 
   const dataDir = values['data-dir'] ?? './data';
+  const plant = demoPlant(devices);
   const sims: SimulatedModbusDevice[] = [];
   const scenarios: FaultScenario[] = [];
   const agents: RunningAgent[] = [];
@@ -80,33 +83,36 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const lock = lockDataDir(dataDir, 'demo');
     dataDirLock = lock;
     login = await ensureDemoUser(dataDir, Date.now());
-    const creds = await provisionDeviceCredentials(dataDir, SITE, Array.from({ length: devices }, (_, k) => `drive-${k + 1}`), Date.now());
+    const creds = new Map<string, { username: string; password: string; writeKey: string }>();
+    for (const site of [LINE_SITE, UTILITIES_SITE]) {
+      const ids = plant.filter((d) => d.site === site).map((d) => d.id);
+      for (const [id, c] of await provisionDeviceCredentials(dataDir, site, ids, Date.now())) creds.set(id, c);
+    }
     collector = await startCollector({
       configFile: DEMO_DESK_CONFIG,
       dataDir, mqttHost: '127.0.0.1', httpHost: '127.0.0.1',
       mqttPort: port('mqtt-port', values['mqtt-port'], 1883), httpPort: port('http-port', values['http-port'], 8080),
       log: log.child({ part: 'collector' }), dataDirLock: lock,
     });
-    const adapter = adapterById('generic-vfd');
-    for (let i = 1; i <= devices; i++) {
-      const sim = await startModbusDevice(adapter, { seed: i });
+    for (const [k, d] of plant.entries()) {
+      const sim = await startModbusDevice(adapterById(d.adapter), { seed: k + 1 });
       sims.push(sim);
+      const slot = faultSlot(k, plant.length, faultEvery);
       const scenario = new FaultScenario(sim.model, {
-        everyMs: faultEvery * 1000, durationMs: Math.min(8, faultEvery / 2) * 1000,
-        firstAfterMs: 3000 + (i - 1) * Math.floor((faultEvery * 1000) / devices),
-        onStep: (step, on) => say(`drive-${i}: ${on ? 'fault injected' : 'fault removed'} (${step.label})`),
+        everyMs: slot.everyMs, durationMs: Math.min(8, faultEvery / 2) * 1000, firstAfterMs: slot.firstAfterMs,
+        onStep: (step, on) => say(`${d.site}/${d.id}: ${on ? 'fault injected' : 'fault removed'} (${step.label})`),
       });
       scenario.start();
       scenarios.push(scenario);
+      const c = creds.get(d.id);
       const config = checkAgentConfig({
         mqtt: { url: collector.mqttUrl, reconnect: { minMs: 500, maxMs: 5000 } },
-        stateDir: join(dataDir, 'agents', `drive-${i}`),
+        stateDir: join(dataDir, 'agents', d.site, d.id),
         devices: [{
-          id: `drive-${i}`, site: SITE, model: 'VFD-4000', firmware: '2.3.1',
-          username: creds.get(`drive-${i}`)?.username, password: creds.get(`drive-${i}`)?.password,
-          writeKey: creds.get(`drive-${i}`)?.writeKey,
+          id: d.id, site: d.site, model: d.model, firmware: d.firmware,
+          username: c?.username, password: c?.password, writeKey: c?.writeKey,
           modbus: { host: sim.host, port: sim.port, intervals: { normal: 500 } },
-          system: { enabled: i === 1 },
+          system: { enabled: k === 0 },
         }],
         telemetry: { intervalMs: 2000 },
         detection: { preFaultWindowS: 30 },
@@ -125,11 +131,12 @@ export async function demoCommand(argv: string[]): Promise<number> {
 
   process.stdout.write([
     '',
-    `faultline demo is running: ${devices} simulated drive(s), a fault about every ${faultEvery} s each.`,
+    `faultline demo is running: ${plant.length} simulated devices (${devices} drive(s) and a PLC on ${LINE_SITE}; a gateway, a meter, a temperature controller on ${UTILITIES_SITE}),`,
+    `  one fault about every ${faultEvery} s somewhere in the plant; criticality per device from bin/demo-desk.yaml.`,
     `  Dashboard: ${collector.httpUrl}/   log in as ${login?.username ?? 'demo'} / ${login?.password ?? '?'}   (new password every demo start)`,
     `  API:       ${collector.httpUrl}/api/docs (every route; same login, or a token: faultline user token add)`,
-    `  MQTT:      ${collector.mqttUrl}   (each drive has its own credential: faultline device list --data-dir ${dataDir})`,
-    '  Desk:      team "drives" (lena L1, omar L2, ute L3) from bin/demo-desk.yaml',
+    `  MQTT:      ${collector.mqttUrl}   (each device has its own credential: faultline device list --data-dir ${dataDir})`,
+    '  Desk:      teams "drives" (lena L1, omar L2, ute L3) and "utilities" (kai L1, mei L2, ute L3) from bin/demo-desk.yaml',
     '  Stop:      Ctrl+C          (FAULTLINE_LOG_LEVEL=info shows every component\'s JSON log)',
     '',
   ].join('\n'));

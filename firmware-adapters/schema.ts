@@ -64,7 +64,12 @@ export interface FaultDef {
   severity: Severity;
   message: string;
   remedy: string;
+  /** Chinese texts (same placeholders); the UI shows them in Chinese and falls back to English. */
+  zh?: FaultZh;
 }
+
+/** A fault's Chinese message and remedy. */
+export interface FaultZh { message?: string; remedy?: string }
 
 export const FAULT_TABLE_KINDS = ['enum', 'bitfield'] as const;
 export type FaultTableKind = (typeof FAULT_TABLE_KINDS)[number];
@@ -174,6 +179,8 @@ export interface KnowledgeEntry {
   symptoms: string;
   diagnosis: string[];
   remedy: string;
+  /** Chinese texts (diagnosis: as many steps as the English). */
+  zh?: { symptoms?: string; diagnosis?: string[]; remedy?: string };
 }
 
 /**
@@ -195,6 +202,8 @@ export interface LogPattern {
   message: string;
   remedy: string;
   clearAfterMs?: number;
+  /** Chinese texts (the message with the same `${group}` placeholders). */
+  zh?: FaultZh;
 }
 
 export interface Adapter {

@@ -2,6 +2,7 @@
  * Checks an adapter definition (a TypeScript module or parsed JSON/YAML) and reports every
  * problem at once, each with its path, e.g. `registers[2].type: must be one of int16, ...`.
  */
+import { validateZh } from './validate-zh.js';
 import { CATEGORIES, SEVERITIES } from '../protocol/values.js';
 import { validateLogPatterns } from './validate-log-patterns.js';
 import { checkCondition, checkRules, checkSignalCounter, checkTableKey, checkTableKind, type RuleContext } from './validate-rules.js';
@@ -66,6 +67,7 @@ class Checker {
     this.oneOf(o, 'category', path, CATEGORIES);
     this.oneOf(o, 'severity', path, SEVERITIES);
     this.str(o, 'remedy', path);
+    for (const z of validateZh(o, path, ['message', 'remedy'])) this.add(z.path, z.message);
   }
 }
 
@@ -211,6 +213,9 @@ export function validateAdapter(input: unknown): AdapterProblem[] {
   }
 
   for (const lp of validateLogPatterns(a.logPatterns, codes)) c.add(lp.path, lp.message);
+  if (Array.isArray(a.logPatterns)) {
+    a.logPatterns.forEach((lp, i) => { if (isObj(lp)) for (const z of validateZh(lp, `logPatterns[${i}]`, ['message', 'remedy'])) c.add(z.path, z.message); });
+  }
 
   c.arr(a, 'knowledge', '').forEach((k, i) => {
     const p = `knowledge[${i}]`;
@@ -220,6 +225,7 @@ export function validateAdapter(input: unknown): AdapterProblem[] {
     c.str(k, 'symptoms', p);
     c.str(k, 'remedy', p);
     c.arr(k, 'diagnosis', p);
+    for (const z of validateZh(k, p, ['symptoms', 'diagnosis', 'remedy'])) c.add(z.path, z.message);
   });
   return c.problems;
 }

@@ -41,6 +41,8 @@ import type { LiveHub } from '../live/live-hub.js';
 import type { ChangeFeed } from '../live/change-feed.js';
 import { ticketChangesRoute } from './ticket-changes-route.js';
 import { knowledgeRoutes } from './kb-routes.js';
+import { faultTextRoutes } from './fault-text-routes.js';
+import { ADAPTERS } from '../../firmware-adapters/index.js';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
 import { reportRoutes } from './report-routes.js';
 import { webRoutes, type WebRoutesOptions } from './web-routes.js';
@@ -146,6 +148,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await app.register(mqttHttpAuthRoutes, { ...opts.mqttHttpAuth, routePrefix: MQTT_HTTP_AUTH_PREFIX, lookup: (username) => opts.store.credentials.find(username) });
   }
   await app.register(reportRoutes, { reports: opts.store.reports, now, ...(opts.operatorsBySite ? { operatorsBySite: opts.operatorsBySite } : {}) });
+  await app.register(faultTextRoutes, { adapters: ADAPTERS });
   await app.register(docsRoute, { docs, version: API_VERSION });
   await app.register(metricsRoute, {
     sources: {

@@ -122,6 +122,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
 
   // Reports (managers are viewers).
   'GET /api/reports/summary': 'viewer',
+  'GET /api/fault-texts': 'viewer',
 
   // Audit trail, webhook log, config.
   'GET /api/audit': 'engineer',

@@ -2,10 +2,10 @@
  * A single-loop PID temperature controller (TC-nn family): process value and set point in
  * 0.1 °C, heating output in %, a status word with one bit per input or heater fault.
  */
-import { defineAdapter, holding, type FaultDef } from '../schema.js';
+import { defineAdapter, holding, type FaultDef, type FaultZh } from '../schema.js';
 
-const status = (code: string, category: FaultDef['category'], severity: FaultDef['severity'], message: string, remedy: string): FaultDef =>
-  ({ code: `tc.${code}`, category, severity, message, remedy });
+const status = (code: string, category: FaultDef['category'], severity: FaultDef['severity'], message: string, remedy: string, zh?: FaultZh): FaultDef =>
+  ({ code: `tc.${code}`, category, severity, message, remedy, ...(zh ? { zh } : {}) });
 
 export default defineAdapter({
   id: 'temperature-controller',
@@ -25,28 +25,38 @@ export default defineAdapter({
   faultTables: [{
     kind: 'bitfield', register: 'status_word',
     related: ['pv', 'sp', 'output', 'heater_current', 'control_mode'],
-    unknown: { category: 'hardware', severity: 'minor', remedy: 'Look the status bit up in the controller manual and report it to R&D.' },
+    unknown: { category: 'hardware', severity: 'minor', remedy: 'Look the status bit up in the controller manual and report it to R&D.', zh: { remedy: '在控制器手册中查找该状态位并报告研发部门。' } },
     codes: {
       0: status('sensor_break', 'hardware', 'critical', 'Input sensor break (thermocouple or RTD open)',
-        'Check the sensor and its extension cable and terminals; the controller holds its output off until the input is back.'),
+        'Check the sensor and its extension cable and terminals; the controller holds its output off until the input is back.',
+        { message: '输入传感器断线（热电偶或热电阻开路）', remedy: '检查传感器及其延长电缆和端子；输入恢复前控制器保持输出关闭。' }),
       1: status('input_over_range', 'hardware', 'major', 'Input above the sensor range',
-        'Check the input type setting matches the sensor; a shorted RTD or a wrong thermocouple type also reads out of range.'),
+        'Check the input type setting matches the sensor; a shorted RTD or a wrong thermocouple type also reads out of range.',
+        { message: '输入高于传感器量程', remedy: '检查输入类型设置是否与传感器相符；热电阻短路或热电偶类型错误也会导致超量程。' }),
       2: status('input_under_range', 'hardware', 'major', 'Input below the sensor range',
-        'Check the sensor polarity (thermocouple) and the input type setting.'),
+        'Check the sensor polarity (thermocouple) and the input type setting.',
+        { message: '输入低于传感器量程', remedy: '检查传感器极性（热电偶）和输入类型设置。' }),
       3: status('cjc_error', 'hardware', 'minor', 'Cold-junction compensation error',
-        'The terminal temperature sensor has failed or the terminals are very hot: check the cabinet temperature, replace the controller if it persists.'),
+        'The terminal temperature sensor has failed or the terminals are very hot: check the cabinet temperature, replace the controller if it persists.',
+        { message: '冷端补偿错误', remedy: '端子温度传感器损坏或端子温度过高：检查柜内温度，若持续存在则更换控制器。' }),
       4: status('ad_converter_error', 'hardware', 'critical', 'A/D converter error',
-        'Power-cycle the controller; replace it if the error returns.'),
+        'Power-cycle the controller; replace it if the error returns.',
+        { message: 'A/D 转换器错误', remedy: '给控制器断电重启；若错误再次出现则更换。' }),
       5: status('heater_burnout', 'hardware', 'major', 'Heater burnout: no heater current with the output on',
-        'Check the heater element, its fuse and the contactor or SSR wiring; measure the element resistance.'),
+        'Check the heater element, its fuse and the contactor or SSR wiring; measure the element resistance.',
+        { message: '加热器烧断：输出开启但无加热电流', remedy: '检查加热元件、熔断器以及接触器或 SSR 接线；测量元件电阻。' }),
       6: status('ssr_failure', 'hardware', 'critical', 'SSR failure: heater current with the output off',
-        'The solid-state relay has failed shorted and heats without control: isolate the heater and replace the SSR.'),
+        'The solid-state relay has failed shorted and heats without control: isolate the heater and replace the SSR.',
+        { message: 'SSR 故障：输出关闭时仍有加热电流', remedy: '固态继电器已短路失效，正在失控加热：隔离加热器并更换 SSR。' }),
       7: status('heater_overcurrent', 'hardware', 'major', 'Heater current above the limit',
-        'Check for a short to earth in the heater or its wiring and the supply voltage.'),
+        'Check for a short to earth in the heater or its wiring and the supply voltage.',
+        { message: '加热电流超过限值', remedy: '检查加热器或其接线是否对地短路，并检查供电电压。' }),
       8: status('loop_break', 'operation', 'major', 'Loop break: the process value does not follow the output',
-        'Check the whole loop: sensor placement, heater, contactor, and that the sensor measures the heated part.'),
+        'Check the whole loop: sensor placement, heater, contactor, and that the sensor measures the heated part.',
+        { message: '回路断开：过程值不跟随输出变化', remedy: '检查整个回路：传感器位置、加热器、接触器，以及传感器是否测量被加热的部件。' }),
       9: status('eeprom_error', 'hardware', 'minor', 'Settings memory error',
-        'Check and re-enter the settings; replace the controller if the error returns after a power cycle.'),
+        'Check and re-enter the settings; replace the controller if the error returns after a power cycle.',
+        { message: '设置存储器错误', remedy: '检查并重新输入设置；若断电重启后错误再次出现则更换控制器。' }),
     },
   }],
   thresholds: [{
@@ -54,11 +64,13 @@ export default defineAdapter({
     when: { parameter: 'control_mode', op: 'eq', value: 1 }, category: 'operation', severity: 'major',
     message: 'Heating output at 100 % for over 2 minutes in auto',
     remedy: 'The heater cannot reach the set point: check for a failed element or phase, a door left open, or a set point above what the process can do.',
+    zh: { message: '自动模式下加热输出 100 % 超过 2 分钟', remedy: '加热器无法达到设定值：检查元件或相是否失效、柜门是否未关，或设定值是否超出过程能力。' },
     related: ['output', 'pv', 'sp', 'heater_current'],
   }, {
     code: 'tc.pv_high', parameter: 'pv', direction: 'above', limit: 250, deadband: 5, onDelayMs: 5000, offDelayMs: 5000,
     category: 'operation', severity: 'major', message: 'Process temperature above 250 °C',
     remedy: 'Check for an SSR stuck on or a wrong set point; the product or the machine may be damaged by overheating.',
+    zh: { message: '过程温度高于 250 °C', remedy: '检查 SSR 是否卡在导通状态或设定值是否错误；过热可能损坏产品或机器。' },
     related: ['pv', 'sp', 'output', 'heater_current'],
   }],
   rules: [{
@@ -66,12 +78,14 @@ export default defineAdapter({
     when: { parameter: 'output', op: 'gt', value: 5 }, category: 'hardware', severity: 'minor',
     message: 'Process value unchanged for 5 minutes while heating',
     remedy: 'A live temperature always wanders a little: check the sensor is not shorted or pulled out of the process, and the input is not in a hold state.',
+    zh: { message: '加热时过程值 5 分钟没有变化', remedy: '正常的温度总会略有波动：检查传感器是否短路或脱离过程，以及输入是否处于保持状态。' },
     related: ['pv', 'output'],
   }, {
     kind: 'rate', code: 'tc.pv_runaway', parameter: 'pv', direction: 'rising', limitPerS: 5, deadbandPerS: 1, windowMs: 5000,
     onDelayMs: 0, offDelayMs: 10_000, category: 'hardware', severity: 'critical',
     message: 'Process temperature rising faster than 5 °C/s',
     remedy: 'Thermal runaway or a sensor fault: isolate the heater supply and check the SSR and the sensor.',
+    zh: { message: '过程温度上升速度超过 5 °C/s', remedy: '热失控或传感器故障：隔离加热器电源并检查 SSR 和传感器。' },
     related: ['pv', 'output', 'heater_current'],
   }],
   simulation: {
@@ -96,11 +110,14 @@ export default defineAdapter({
   knowledge: [
     { code: 'tc.sensor_break', symptoms: 'PV jumps to the top of the range (3276.7) and the output drops to 0.',
       diagnosis: ['Measure the sensor at the controller terminals.', 'Check the extension cable for a break near moving parts.'],
-      remedy: 'Replace the sensor or repair the cable; use the right compensating cable for a thermocouple.' },
+      remedy: 'Replace the sensor or repair the cable; use the right compensating cable for a thermocouple.',
+      zh: { symptoms: 'PV 跳到量程上限（3276.7），输出降为 0。', diagnosis: ['在控制器端子处测量传感器。', '检查延长电缆在活动部件附近是否断裂。'], remedy: '更换传感器或修复电缆；热电偶须使用正确的补偿导线。' } },
     { code: 'tc.output_saturated', symptoms: 'Output pinned at 100 % and PV creeping or stuck below SP.',
       diagnosis: ['Check heater_current: 0 A means a blown element or fuse; about two thirds of normal means one phase lost.', 'Check doors, insulation and the set point.'],
-      remedy: 'Repair the heater circuit or lower the set point to what the process can hold.' },
+      remedy: 'Repair the heater circuit or lower the set point to what the process can hold.',
+      zh: { symptoms: '输出固定在 100 %，PV 缓慢上升或停在 SP 以下。', diagnosis: ['检查 heater_current：0 A 表示元件或熔断器烧断；约为正常值的三分之二表示缺一相。', '检查柜门、保温和设定值。'], remedy: '修复加热回路，或将设定值降到过程能够保持的水平。' } },
     { code: 'tc.ssr_failure', symptoms: 'Temperature rises with the output at 0 %; heater current flows all the time.',
-      diagnosis: ['Compare output and heater_current in the pre-fault window.'], remedy: 'Isolate the heater and replace the SSR; check its heat sink.' },
+      diagnosis: ['Compare output and heater_current in the pre-fault window.'], remedy: 'Isolate the heater and replace the SSR; check its heat sink.',
+      zh: { symptoms: '输出为 0 % 时温度仍上升；加热电流一直存在。', diagnosis: ['比较故障前窗口中的 output 和 heater_current。'], remedy: '隔离加热器并更换 SSR；检查其散热器。' } },
   ],
 });

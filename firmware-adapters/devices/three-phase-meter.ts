@@ -3,14 +3,15 @@
  * meters send them, in input registers; an alarm word with one bit per supply problem. The
  * meter computes the imbalance itself (IEC 61000-4-30 style), so the adapter puts limits on it.
  */
-import { defineAdapter, input, type FaultDef, type RegisterDef } from '../schema.js';
+import { defineAdapter, input, type FaultDef, type FaultZh, type RegisterDef } from '../schema.js';
 
 const f32 = (address: number, name: string, unit: string, description: string): RegisterDef =>
   input(address, name, { type: 'float32', wordOrder: 'little', unit, description });
-const alarm = (code: string, category: FaultDef['category'], severity: FaultDef['severity'], message: string, remedy: string): FaultDef =>
-  ({ code: `meter.${code}`, category, severity, message, remedy });
+const alarm = (code: string, category: FaultDef['category'], severity: FaultDef['severity'], message: string, remedy: string, zh?: FaultZh): FaultDef =>
+  ({ code: `meter.${code}`, category, severity, message, remedy, ...(zh ? { zh } : {}) });
 const phaseLoss = (l: number): FaultDef => alarm(`phase_loss_l${l}`, 'hardware', 'major', `Phase L${l} voltage lost`,
-  `Check the L${l} fuse or breaker upstream and the meter's voltage tap; motors on this supply run single-phased and overheat.`);
+  `Check the L${l} fuse or breaker upstream and the meter's voltage tap; motors on this supply run single-phased and overheat.`,
+  { message: `L${l} 相电压丢失`, remedy: `检查上游 L${l} 的熔断器或断路器以及电表的电压取样；该电源上的电机将缺相运行并过热。` });
 
 export default defineAdapter({
   id: 'three-phase-meter',
@@ -36,59 +37,73 @@ export default defineAdapter({
   faultTables: [{
     kind: 'bitfield', register: 'alarm_status',
     related: ['voltage_l1', 'voltage_l2', 'voltage_l3', 'current_l1', 'current_l2', 'current_l3', 'voltage_imbalance', 'frequency'],
-    unknown: { category: 'hardware', severity: 'minor', remedy: 'Look the alarm bit up in the meter manual and report it to R&D.' },
+    unknown: { category: 'hardware', severity: 'minor', remedy: 'Look the alarm bit up in the meter manual and report it to R&D.', zh: { remedy: '在电表手册中查找该报警位并报告研发部门。' } },
     codes: {
       0: phaseLoss(1),
       1: phaseLoss(2),
       2: phaseLoss(3),
       3: alarm('phase_sequence', 'config', 'major', 'Phase sequence reversed',
-        'Swap two phases at the meter\'s voltage inputs (or upstream if motors also run backwards); check after any supply work.'),
+        'Swap two phases at the meter\'s voltage inputs (or upstream if motors also run backwards); check after any supply work.',
+        { message: '相序反接', remedy: '在电表电压输入端对调两相（若电机也反转则在上游对调）；任何供电作业后都要检查。' }),
       4: alarm('overvoltage', 'hardware', 'major', 'Phase voltage above the alarm limit',
-        'Check the transformer tap and the supply with the utility; overvoltage shortens the life of every load.'),
+        'Check the transformer tap and the supply with the utility; overvoltage shortens the life of every load.',
+        { message: '相电压高于报警限值', remedy: '检查变压器分接头并与供电公司核实供电；过电压会缩短所有负载的寿命。' }),
       5: alarm('undervoltage', 'hardware', 'major', 'Phase voltage below the alarm limit',
-        'Look for an overloaded feeder or a high-resistance joint; compare the phases.'),
+        'Look for an overloaded feeder or a high-resistance joint; compare the phases.',
+        { message: '相电压低于报警限值', remedy: '查找过载的馈线或高阻接头；比较各相。' }),
       6: alarm('overcurrent', 'operation', 'major', 'Phase current above the alarm limit',
-        'Find the load that grew; check the breaker rating against the cable.'),
+        'Find the load that grew; check the breaker rating against the cable.',
+        { message: '相电流高于报警限值', remedy: '找出增大的负载；核对断路器额定值与电缆是否匹配。' }),
       7: alarm('ct_reversed', 'config', 'minor', 'A current transformer is wired backwards (negative power on one phase)',
-        'Swap S1/S2 of the CT whose phase power is negative, with the CT shorted first.'),
+        'Swap S1/S2 of the CT whose phase power is negative, with the CT shorted first.',
+        { message: '某个电流互感器接反（一相功率为负）', remedy: '先短接电流互感器，再对调相功率为负的那只互感器的 S1/S2。' }),
       8: alarm('neutral_current_high', 'hardware', 'major', 'Neutral current high',
-        'Balance single-phase loads across the phases and check for harmonics; an overloaded neutral overheats.'),
+        'Balance single-phase loads across the phases and check for harmonics; an overloaded neutral overheats.',
+        { message: '中性线电流过高', remedy: '在各相之间平衡单相负载并检查谐波；过载的中性线会过热。' }),
       9: alarm('thd_high', 'operation', 'warning', 'Voltage total harmonic distortion above 8 %',
-        'Find the non-linear loads (drives, rectifiers); consider filters.'),
+        'Find the non-linear loads (drives, rectifiers); consider filters.',
+        { message: '电压总谐波畸变率高于 8 %', remedy: '找出非线性负载（变频器、整流器）；考虑加装滤波器。' }),
       10: alarm('memory_error', 'hardware', 'minor', 'Meter memory error: energy registers may be wrong',
-        'Note the energy readings, power-cycle the meter and replace it if the error returns.'),
+        'Note the energy readings, power-cycle the meter and replace it if the error returns.',
+        { message: '电表存储器错误：电能寄存器可能有误', remedy: '记下电能读数，给电表断电重启，若错误再次出现则更换。' }),
     },
   }],
   thresholds: [{
     code: 'meter.voltage_imbalance', parameter: 'voltage_imbalance', direction: 'above', limit: 2, deadband: 0.5, onDelayMs: 10_000, offDelayMs: 10_000,
     category: 'hardware', severity: 'minor', message: 'Voltage imbalance above 2 %',
     remedy: 'Balance single-phase loads; check for a high-resistance joint on one phase. Motors derate fast above 2 %.',
+    zh: { message: '电压不平衡度超过 2 %', remedy: '平衡单相负载；检查某一相是否有高阻接头。不平衡度超过 2 % 时电机需大幅降额。' },
     related: ['voltage_l1', 'voltage_l2', 'voltage_l3', 'voltage_imbalance'],
   }, {
     code: 'meter.current_imbalance', parameter: 'current_imbalance', direction: 'above', limit: 15, deadband: 3, onDelayMs: 30_000, offDelayMs: 30_000,
     category: 'operation', severity: 'warning', message: 'Current imbalance above 15 %',
     remedy: 'Check for a single-phased motor or a failed heater element on one phase.',
+    zh: { message: '电流不平衡度超过 15 %', remedy: '检查是否有电机缺相运行或某一相的加热元件失效。' },
     related: ['current_l1', 'current_l2', 'current_l3', 'current_imbalance'],
   }, {
     code: 'meter.low_power_factor', parameter: 'power_factor', direction: 'below', limit: 0.85, deadband: 0.03, onDelayMs: 60_000, offDelayMs: 60_000,
     when: { parameter: 'active_power', op: 'gt', value: 1 },
     category: 'operation', severity: 'warning', message: 'Power factor below 0.85 under load',
     remedy: 'Check the power-factor correction bank (fuses, contactors, capacitors); utilities charge for reactive energy.',
+    zh: { message: '带载时功率因数低于 0.85', remedy: '检查无功补偿装置（熔断器、接触器、电容器）；供电公司会对无功电能收费。' },
     related: ['power_factor', 'active_power'],
   }, {
     code: 'meter.frequency_high', parameter: 'frequency', direction: 'above', limit: 50.5, deadband: 0.1, onDelayMs: 5000, offDelayMs: 5000,
     category: 'hardware', severity: 'major', message: 'Supply frequency above 50.5 Hz',
     remedy: 'On grid supply tell the utility; on a generator check its governor.', related: ['frequency'],
+    zh: { message: '电源频率高于 50.5 Hz', remedy: '电网供电时通知供电公司；发电机供电时检查其调速器。' },
   }, {
     code: 'meter.frequency_low', parameter: 'frequency', direction: 'below', limit: 49.5, deadband: 0.1, onDelayMs: 5000, offDelayMs: 5000,
     category: 'hardware', severity: 'major', message: 'Supply frequency below 49.5 Hz',
     remedy: 'On a generator the load is too high or the governor is failing; on grid supply tell the utility.', related: ['frequency', 'active_power'],
+    zh: { message: '电源频率低于 49.5 Hz', remedy: '发电机供电时说明负载过高或调速器故障；电网供电时通知供电公司。' },
   }],
   rules: [{
     kind: 'rate', code: 'meter.rocof', parameter: 'frequency', direction: 'either', limitPerS: 0.5, deadbandPerS: 0.1,
     windowMs: 2000, onDelayMs: 0, offDelayMs: 5000, category: 'hardware', severity: 'major',
     message: 'Rate of change of frequency above 0.5 Hz/s',
     remedy: 'The supply is unstable (islanding, a generator losing grip, a large load step); check the generator and the grid connection.',
+    zh: { message: '频率变化率超过 0.5 Hz/s', remedy: '供电不稳定（孤岛运行、发电机失步、大的负载阶跃）；检查发电机和电网连接。' },
     related: ['frequency', 'active_power'],
   }],
   simulation: {
@@ -119,12 +134,15 @@ export default defineAdapter({
   knowledge: [
     { code: 'meter.phase_loss_l1', symptoms: 'One phase voltage drops to zero; three-phase motors hum, trip on overload or fail to start.',
       diagnosis: ['Compare voltage_l1..l3 in the pre-fault window.', 'Check the upstream fuse or breaker on that phase.', 'Check the meter\'s own voltage tap fuse.'],
-      remedy: 'Replace the blown fuse after finding why it blew; do not restart motors single-phased.' },
+      remedy: 'Replace the blown fuse after finding why it blew; do not restart motors single-phased.',
+      zh: { symptoms: '一相电压降为零；三相电机嗡嗡作响、过载跳闸或无法启动。', diagnosis: ['比较故障前窗口中的 voltage_l1..l3。', '检查该相上游的熔断器或断路器。', '检查电表自身的电压取样熔断器。'], remedy: '查明熔断原因后更换熔断器；不要在缺相状态下重新启动电机。' } },
     { code: 'meter.voltage_imbalance', symptoms: 'Imbalance creeps up over hours or days; motors run hotter.',
       diagnosis: ['Compare the phase voltages: one low phase points to a joint or an overloaded phase.', 'Thermograph the distribution board.'],
-      remedy: 'Tighten or replace the hot joint; rebalance single-phase loads.' },
+      remedy: 'Tighten or replace the hot joint; rebalance single-phase loads.',
+      zh: { symptoms: '不平衡度在数小时或数天内缓慢上升；电机运行温度升高。', diagnosis: ['比较各相电压：某一相偏低说明有接头问题或该相过载。', '对配电柜进行红外热成像检查。'], remedy: '紧固或更换发热的接头；重新平衡单相负载。' } },
     { code: 'meter.rocof', symptoms: 'Frequency swings quickly; generators or protection relays trip.',
       diagnosis: ['Look at frequency and active_power in the pre-fault window: a large load step explains a single swing.'],
-      remedy: 'Stabilise the supply: check the generator governor, or report grid instability to the utility.' },
+      remedy: 'Stabilise the supply: check the generator governor, or report grid instability to the utility.',
+      zh: { symptoms: '频率快速摆动；发电机或保护继电器跳闸。', diagnosis: ['查看故障前窗口中的 frequency 和 active_power：一次大的负载阶跃可以解释单次摆动。'], remedy: '稳定供电：检查发电机调速器，或向供电公司报告电网不稳定。' } },
   ],
 });

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { timeZone } from '../format';
 import { t } from '../i18n';
+import { legendTime, timeAxisLabels } from '../chart-time';
 
 export interface ChartSeries { label: string; values: Array<number | null>; color: string; unit?: string }
 export interface ChartProps {
@@ -52,14 +53,23 @@ export function Chart(props: ChartProps) {
         legend: { show: true, live: true },
         cursor: { drag: { x: true, y: false }, ...(props.sync ? { sync: { key: props.sync } } : {}) },
         series: [
-          cats ? { label: '', value: (_u, v) => (v == null ? '' : cats[v] ?? '') } : { label: t('chart.time') },
+          cats ? { label: '', value: (_u, v) => (v == null ? '' : cats[v] ?? '') } : { label: t('chart.time'), value: (_u, v) => legendTime(v) },
           ...props.series.map((s) => ({
             label: s.unit ? `${s.label} (${s.unit})` : s.label, stroke: s.color, width: 2, spanGaps: true,
             ...(props.bars ? { fill: `${s.color}99`, paths: UPlot.paths.bars?.({ size: [0.6, 60] }), points: { show: false } } : {}),
           })),
         ],
         axes: [
-          cats ? { values: (_u, splits) => splits.map((v) => cats[v] ?? '') } : {},
+          cats ? { values: (_u, splits) => splits.map((v) => cats[v] ?? '') }
+            : {
+              values: (u, splits) => {
+                const labels = timeAxisLabels(splits, (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0));
+                // The axis is drawn on a canvas: its labels are also kept on the host for tests and assistive tools.
+                el.dataset.xLabels = labels.join('|');
+                return labels;
+              },
+              size: 44,
+            },
           { size: 56 },
         ],
         ...(cats ? {} : { tzDate: (ts: number) => UPlot.tzDate(new Date(ts * 1e3), tz) }),

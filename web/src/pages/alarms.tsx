@@ -7,6 +7,7 @@
  * Keyboard: ↑/↓ (or j/k) move, Space selects, A acknowledges, S shelves, Enter opens the ticket,
  * Esc clears the selection.
  */
+import { faultMessage, useFaultTexts } from '../fault-texts';
 import { Component, type JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { allPages } from '../paging';
@@ -55,6 +56,8 @@ interface RowProps {
   onToggle: (id: number, index: number, shift: boolean) => void;
   onAck: (ids: number[]) => void;
   onFocus: (index: number) => void;
+  /** The fault message in the UI language (the adapters' Chinese twin, else the stored English). */
+  message: string;
 }
 
 /** One row; re-renders only when its own props change (500 rows stay cheap). */
@@ -62,7 +65,7 @@ class AlarmRow extends Component<RowProps> {
   override shouldComponentUpdate(next: RowProps): boolean {
     const p = this.props;
     return p.alarm !== next.alarm || p.selected !== next.selected || p.focused !== next.focused || p.fresh !== next.fresh
-      || p.changed !== next.changed || p.canAct !== next.canAct || p.nowBucket !== next.nowBucket || p.index !== next.index;
+      || p.changed !== next.changed || p.message !== next.message || p.canAct !== next.canAct || p.nowBucket !== next.nowBucket || p.index !== next.index;
   }
 
   override render(): JSX.Element {
@@ -85,7 +88,7 @@ class AlarmRow extends Component<RowProps> {
         <div role="gridcell" class="c time"><time dateTime={new Date(since).toISOString()}>{fmtShort(since)}</time><br /><span class="muted">{fmtDuration(Date.now() - since)}</span></div>
         <div role="gridcell" class="c"><a href={`/devices/${enc(a.site)}/${enc(a.device)}`}>{a.device}</a><br /><span class="muted">{a.site}</span></div>
         <div role="gridcell" class="c code">{a.code}<br /><span class="muted">{tx('severity', a.severity)}</span></div>
-        <div role="gridcell" class="c msg">{a.message}{a.shelved && <div class="muted">{t('alarms.shelvedUntil', { time: fmtShort(a.shelved.untilMs), by: a.shelved.by.id })}</div>}</div>
+        <div role="gridcell" class="c msg">{this.props.message}{a.shelved && <div class="muted">{t('alarms.shelvedUntil', { time: fmtShort(a.shelved.untilMs), by: a.shelved.by.id })}</div>}</div>
         <div role="gridcell" class="c">{a.ticket ? <a href={`/tickets/${a.ticket.id}`}>{a.ticket.number}</a> : <span class="muted">—</span>}</div>
         <div role="gridcell" class="c act">
           {canAct && !a.acknowledged && a.state !== 'shelved' && (
@@ -99,6 +102,7 @@ class AlarmRow extends Component<RowProps> {
 
 export function AlarmConsole() {
   const { user } = useSession();
+  const texts = useFaultTexts();
   const canAct = useCan('operator');
   const alarms = useRef(new Map<number, Alarm>());
   const touched = useRef(new Map<number, number>());
@@ -373,7 +377,7 @@ export function AlarmConsole() {
           <div role="rowgroup" ref={tableRef} data-testid="alarm-rows">
             {rows.map((a, i) => (
               <AlarmRow key={a.id} alarm={a} index={i} selected={selected.has(a.id)} focused={i === focusIndex} fresh={fresh.has(a.id)}
-                changed={seenAt > 0 && a.changedAtMs > seenAt} canAct={canAct} nowBucket={nowBucket}
+                changed={seenAt > 0 && a.changedAtMs > seenAt} canAct={canAct} nowBucket={nowBucket} message={faultMessage(texts, a.code, a.message)}
                 onToggle={toggle} onAck={(ids) => void ack(ids)} onFocus={setFocus} />
             ))}
           </div>

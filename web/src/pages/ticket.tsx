@@ -5,6 +5,9 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, enc } from '../api';
+import { faultMessage, faultRemedy, kbEntryText, useFaultTexts } from '../fault-texts';
+import type { FaultTextsJson } from '../../../collector/api/fault-text-routes.js';
+import { priorityReasonText } from '../priority-reason';
 import { Chart, PALETTE, type ChartSeries } from '../components/chart';
 import { Dialog } from '../components/dialog';
 import { ClockSummary, SlaCell } from '../components/ticket-sla-cell';
@@ -19,6 +22,7 @@ import type { AuditRecord, KbSuggestions, TicketDetail, TicketSummary } from '..
 interface TimelineItem { atMs: number; kind: 'event' | 'comment' | 'audit'; title: string; text: string; who: string }
 
 export function TicketPage(props: { id: string }) {
+  const texts = useFaultTexts();
   const [ticket, setTicket] = useState<TicketDetail | null>(null);
   const [fetchedAt, setFetchedAt] = useState(Date.now());
   const [error, setError] = useState('');
@@ -103,7 +107,7 @@ export function TicketPage(props: { id: string }) {
         <section class="card" aria-labelledby="tk-facts">
           <h2 id="tk-facts">{t('ticket.facts')}</h2>
           <dl class="facts">
-            <dt>{t('ticket.priority')}</dt><dd>{tk.priority} — {tk.priorityReason}{tk.priorityOverride && (
+            <dt>{t('ticket.priority')}</dt><dd>{tk.priority} — <span data-testid="priority-reason">{priorityReasonText(tk.priorityReason)}</span>{tk.priorityOverride && (
               <span data-testid="priority-override"> ({t('ticket.overridden', { who: tk.priorityOverride.by.id, why: tk.priorityOverride.why, computed: tk.priorityOverride.computed })})</span>
             )}</dd>
             <dt>{t('ticket.assignee')}</dt><dd>{tk.assignee ?? t('tickets.unassigned')} {tk.team ? `(${tk.team}, ${tk.tier})` : ''}</dd>
@@ -112,7 +116,7 @@ export function TicketPage(props: { id: string }) {
             <dt>{t('ticket.slaResponse')}</dt><dd data-testid="clock-response"><ClockSummary c={tk.sla.response} fetchedAt={fetchedAt} /></dd>
             <dt>{t('ticket.slaResolution')}</dt><dd data-testid="clock-resolution"><ClockSummary c={tk.sla.resolution} fetchedAt={fetchedAt} /></dd>
             <dt>{t('ticket.escalations')}</dt><dd>{tk.escalation.count}</dd>
-            {tk.remedy && <><dt>{t('ticket.remedy')}</dt><dd>{tk.remedy}</dd></>}
+            {tk.remedy && <><dt>{t('ticket.remedy')}</dt><dd data-testid="remedy">{faultRemedy(texts, tk.code, tk.remedy)}</dd></>}
             {tk.resolution && <><dt>{t('ticket.resolution')}</dt><dd>{tk.resolution.cause} → {tk.resolution.action} ({tx('fix', tk.resolution.fix)}, {tk.resolution.by.id})</dd></>}
           </dl>
           <p class={`sla sla-${sla.level}`} data-testid="ticket-sla"><SlaCell ticket={tk} fetchedAt={fetchedAt} /></p>
@@ -121,14 +125,17 @@ export function TicketPage(props: { id: string }) {
           <h2 id="tk-kb">{t('ticket.kb')}</h2>
           {kb === null || kb.suggestions.length === 0 ? <p class="muted">{t('ticket.kbNone')}</p> : (
             <ol class="kb">
-              {kb.suggestions.slice(0, 5).map((s) => (
-                <li key={s.entry.id}>
-                  <strong>{s.entry.title}</strong> {s.entry.reviewed ? '' : <span class="tag">{t('ticket.kbUnreviewed')}</span>}
-                  <div class="muted small">{s.reason}</div>
-                  <p>{s.entry.remedy}</p>
-                  {s.entry.diagnosis.length > 0 && <ul>{s.entry.diagnosis.map((d, i) => <li key={i}>{d}</li>)}</ul>}
-                </li>
-              ))}
+              {kb.suggestions.slice(0, 5).map((s) => {
+                const e = kbEntryText(texts, s.entry);
+                return (
+                  <li key={s.entry.id} data-testid="kb-entry">
+                    <strong>{e.title}</strong> {s.entry.reviewed ? '' : <span class="tag">{t('ticket.kbUnreviewed')}</span>}
+                    <div class="muted small">{s.reason}</div>
+                    <p data-testid="kb-remedy">{e.remedy}</p>
+                    {e.diagnosis.length > 0 && <ul>{e.diagnosis.map((d, i) => <li key={i}>{d}</li>)}</ul>}
+                  </li>
+                );
+              })}
             </ol>
           )}
         </section>
@@ -140,7 +147,7 @@ export function TicketPage(props: { id: string }) {
       <div class="grid two">
         <section class="card" aria-labelledby="tk-timeline">
           <h2 id="tk-timeline">{t('ticket.timeline')}</h2>
-          <Timeline ticket={tk} audit={audit} />
+          <Timeline ticket={tk} audit={audit} texts={texts} />
           {canComment && <CommentForm onSubmit={(text) => act('comments', { text })} />}
         </section>
         <section class="card" aria-labelledby="tk-log">
@@ -201,11 +208,11 @@ function TelemetryChart(props: { ticket: TicketDetail }) {
   );
 }
 
-function Timeline(props: { ticket: TicketDetail; audit: AuditRecord[] }) {
+function Timeline(props: { ticket: TicketDetail; audit: AuditRecord[]; texts: FaultTextsJson | null }) {
   const items = useMemo(() => {
     const list: TimelineItem[] = [];
     for (const e of props.ticket.events) {
-      list.push({ atMs: e.timeMs, kind: 'event', title: `${tx('transition', e.transition)} ${e.code}`, text: e.message, who: t('ticket.device') });
+      list.push({ atMs: e.timeMs, kind: 'event', title: `${tx('transition', e.transition)} ${e.code}`, text: faultMessage(props.texts, e.code, e.message), who: t('ticket.device') });
     }
     for (const c of props.ticket.comments) list.push({ atMs: c.atMs, kind: 'comment', title: t('ticket.comment'), text: c.text, who: c.author.id });
     for (const r of props.audit) {
@@ -213,7 +220,7 @@ function Timeline(props: { ticket: TicketDetail; audit: AuditRecord[] }) {
       list.push({ atMs: r.atMs, kind: 'audit', title: `${r.action}${r.from || r.to ? ` ${r.from ?? ''} → ${r.to ?? ''}` : ''}`, text: r.reason, who: r.actor.id });
     }
     return list.sort((a, b) => a.atMs - b.atMs);
-  }, [props.ticket, props.audit]);
+  }, [props.ticket, props.audit, props.texts]);
   return (
     <ol class="timeline">
       {items.map((x, i) => (
