@@ -137,5 +137,5 @@ t.test('devices are listed with camelCase fields', async (t) => {
     device: 'drive-1', site: 'plant-a', online: true, model: 'VFD-4000', firmware: '2.3.1', adapterId: 'generic-vfd',
     agentVersion: '0.1.0', sessionId: 's1', lastSeenMs: NOW, lastBirthMs: NOW, lastDeathMs: null, lastDeathReason: '',
     lastStatus: null, parameters: [{ name: 'output_frequency', unit: 'Hz', description: 'Output frequency', writable: false, source: 'modbus' }],
-  }] });
+  }], total: 1, nextCursor: null });
 });
