@@ -12,12 +12,10 @@ import { createPgPagingPrefs } from './pg-paging-prefs.js';
 import { createPgOnCallOverrides } from './pg-on-call-overrides.js';
 import { randomUUID } from 'node:crypto';
 import { pgTicketViews } from './pg-ticket-views.js';
-import { auditPageSql } from '../audit-page-sql.js';
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { FaultlineError } from '../../../protocol/errors.js';
 import type { Logger } from '../../../protocol/logger.js';
-import { ChainVerifier } from '../../audit/audit-chain.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from '../../core/access/session-expiry.js';
 import { applyBirth, applyDeath, applySeen, applyStatus, type DeviceKey, type DeviceState } from '../../core/devices/device-registry.js';
 import type { CommitOutcome, IngestMessage } from '../../core/devices/ingest-message.js';
@@ -25,14 +23,13 @@ import { ticketDay } from '../../core/tickets/ticket-number.js';
 import { loadOrCreateKeyFile } from '../../security/key-file.js';
 import type { ScryptCost } from '../../security/password-hash.js';
 import type { StorePort } from '../port.js';
-import { EventProcessingFailed, type DeskScope, type DeskTimer, type EventProcessor, type StoredAuditRecord, type TimerKind } from '../port/desk-repo.js';
-import { recordFromRow, type AuditRow } from '../sqlite/audit-log.js';
+import { EventProcessingFailed, type DeskScope, type DeskTimer, type EventProcessor, type TimerKind } from '../port/desk-repo.js';
 import { deviceFromRow, deviceToRow, type DeviceRow } from '../sqlite/row-mapping.js';
 import { claimDueTimer, tryFiringLock } from './desk-primitives.js';
 import { notifyDeskChanges, PgDeskSignals } from './desk-signals.js';
 import { loadOpenLoad, loadSiteTickets, loadUnit, RESOLVED_LOAD_WINDOW_MS, reserveIds, SITE_LOAD_WINDOW_MS, takeMoreCounters } from './desk-scope.js';
 import { NeedMore, PgDeskUnit } from './desk-unit.js';
-import { appendAudit, jsonRows } from './unit-writes.js';
+import { jsonRows } from './unit-writes.js';
 import { eventRow, insertEvents, type EventRow } from './event-rows.js';
 import { createPgQueries } from './pg-queries.js';
 import { migratePostgres } from './migrations.js';
@@ -46,7 +43,7 @@ import { dropTelemetryBefore, ensureTelemetryPartitions } from './telemetry-part
 import { createPgEventRetention } from './pg-retention.js';
 import { DAY_MS } from './schema-telemetry.js';
 import { PgWebhooks } from './pg-webhooks.js';
-import { alarmHistoryQuery } from '../alarm-history-sql.js';
+import { createPgAudit } from './pg-audit.js';
 import { LATEST_COLUMNS, LATEST_UPSERT, latestOfBatch } from '../latest-rows.js';
 
 export interface PostgresStoreOptions {
@@ -453,58 +450,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       },
     },
     queries: createPgQueries(pool),
-    audit: {
-      async append(records) {
-        if (records.length > 0) await withTx((tx) => appendAudit(tx, records));
-      },
-      async list(f) {
-        const { rows } = f.subject === undefined
-          ? await pool.query<AuditRow>('SELECT * FROM (SELECT * FROM audit_log ORDER BY seq DESC LIMIT $1) x ORDER BY seq', [f.limit])
-          : await pool.query<AuditRow>('SELECT * FROM (SELECT * FROM audit_log WHERE subject_id = $1 ORDER BY seq DESC LIMIT $2) x ORDER BY seq', [f.subject, f.limit]);
-        return rows.map(recordFromRow);
-      },
-      async page(q) {
-        const countParams: unknown[] = [];
-        const pageParams: unknown[] = [];
-        const ph = (params: unknown[]) => (v: unknown): string => { params.push(v); return `$${params.length}`; };
-        const sql = auditPageSql(q, ph(countParams), ph(pageParams));
-        const [count, page] = await Promise.all([
-          pool.query<{ n: number }>(sql.count.replace('count(*)', 'count(*)::int'), countParams),
-          pool.query<AuditRow>(sql.rows, pageParams),
-        ]);
-        const records = page.rows.slice(0, q.limit).map(recordFromRow).reverse();
-        return { records, total: count.rows[0]?.n ?? 0, before: page.rows.length > q.limit ? records[0]?.seq ?? null : null };
-      },
-      async alarmHistory(f) {
-        const q = alarmHistoryQuery(f, { ph: (i) => `$${i}`, ilike: 'ILIKE' });
-        return (await pool.query<AuditRow>(q.sql, q.args)).rows.map(recordFromRow);
-      },
-      async head() {
-        const { rows } = await pool.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-        const row = rows[0];
-        return row === undefined ? undefined : { seq: Number(row.seq), hash: row.hash };
-      },
-      async verify(anchors = []) {
-        const verifier = new ChainVerifier(anchors);
-        const pageSize = 5000;
-        let after = 0;
-        for (;;) {
-          const { rows } = await pool.query<AuditRow>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [after, pageSize]);
-          for (const row of rows) {
-            let record: StoredAuditRecord;
-            try {
-              record = recordFromRow(row);
-            } catch (err) {
-              return verifier.unreadable(row.seq, `details are not JSON: ${(err as Error).message}`);
-            }
-            const broken = verifier.next(record);
-            if (broken) return broken;
-            after = row.seq;
-          }
-          if (rows.length < pageSize) return verifier.result();
-        }
-      },
-    },
+    audit: createPgAudit(pool, withTx),
     webhooks,
     users: access.users,
     sessions: access.sessions,

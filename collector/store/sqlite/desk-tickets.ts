@@ -3,6 +3,7 @@
  * ones, find correlation candidates, count open tickets per member. Synchronous (better-sqlite3),
  * so it runs inside the caller's transaction.
  */
+import { statementCache } from './statement-cache.js';
 import { FaultlineError } from '../../../protocol/errors.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Category } from '../../../protocol/values.js';
@@ -134,15 +135,7 @@ export function createDeskTickets(db: Database): SqliteDeskTickets {
   }
 
   /** Statements built from a filter's shape, prepared once per shape (a handful: one per filter combination and list size). */
-  const statements = new BoundedCache<string, Statement>(256);
-  const prepared = (sql: string): Statement => {
-    let st = statements.get(sql);
-    if (!st) {
-      st = db.prepare(sql);
-      statements.set(sql, st);
-    }
-    return st;
-  };
+  const prepared = statementCache(db);
 
   function commentsFor(ids: number[]): Map<number, TicketComment[]> {
     const byTicket = new Map<number, TicketComment[]>();

@@ -1,12 +1,12 @@
 /** Pages of desk tickets and alarms on SQLite (keyset order, see ticket-page-sql.ts, alarm-page-sql.ts); tickets come through the desk's cache. */
-import type { Database, Statement } from 'better-sqlite3';
+import { statementCache } from './statement-cache.js';
+import type { Database } from 'better-sqlite3';
 import type { DeskTicket } from '../../core/tickets/desk-ticket.js';
 import { nextPosition } from '../keyset-sql.js';
 import { alarmPageSql, alarmPosition, storedAlarmFromRow, type AlarmRowData } from '../alarm-page-sql.js';
 import type { DeskTickets, StoredAlarm } from '../port/desk-repo.js';
 import type { AlarmPageQuery, Page, TicketPageQuery } from '../port/paging.js';
 import { ticketPageSql, ticketPosition } from '../ticket-page-sql.js';
-import { BoundedCache } from './bounded-cache.js';
 
 export interface SqlitePages {
   tickets(q: TicketPageQuery): Page<DeskTicket>;
@@ -15,15 +15,7 @@ export interface SqlitePages {
 
 export function sqlitePages(db: Database, tickets: DeskTickets): SqlitePages {
   // One statement per query shape (filters given, sort, direction, with or without a position).
-  const statements = new BoundedCache<string, Statement>(256);
-  const prepared = (sql: string): Statement => {
-    let st = statements.get(sql);
-    if (!st) {
-      st = db.prepare(sql);
-      statements.set(sql, st);
-    }
-    return st;
-  };
+  const prepared = statementCache(db);
   const params = (): { list: unknown[]; ph: (v: unknown) => string } => {
     const list: unknown[] = [];
     return { list, ph: (v) => { list.push(v); return '?'; } };
