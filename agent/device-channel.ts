@@ -16,6 +16,7 @@ import type { FaultTransition } from './core/fault-transition.js';
 import { detectSystem, initialSystemDetectorState, type SystemDetectorState } from './core/system-detection.js';
 import { buildFaultEvent } from './core/fault-event.js';
 import { SampleWindow } from './core/sample-window.js';
+import { Freshness } from './core/freshness.js';
 import { MqttLink, type StatusInputs } from './mqtt-link.js';
 import type { Outbox } from './outbox/index.js';
 import { outboxSeenStore, WriteAuthorizer } from './rpc-auth.js';
@@ -87,6 +88,7 @@ export interface ChannelDeps {
 export class DeviceChannel {
   readonly sessionId = uuidv7();
   private readonly window: SampleWindow;
+  private readonly freshness: Freshness;
   private readonly poller: ModbusPoller | null;
   private readonly link: MqttLink;
   private readonly rpc: RpcHandler;
@@ -106,6 +108,7 @@ export class DeviceChannel {
   constructor(private readonly d: ChannelDeps) {
     const { device, adapter, agent, bus, log } = d;
     this.window = new SampleWindow(agent.detection.preFaultWindowS * 1000);
+    this.freshness = new Freshness(agent.telemetry.staleFactor);
     this.chatter = chatterSpec(agent);
     this.logs = device.logs.map((file) => new LogSource({
       file, patterns: adapter.logPatterns ?? [], statePath: logStatePath(agent.stateDir, `${device.site}/${device.id}/${file.path}`),
@@ -149,10 +152,15 @@ export class DeviceChannel {
   }
 
   birth(): DeviceBirth {
-    const { device, adapter } = this.d;
+    const { device, adapter, agent } = this.d;
+    const parameters = parameterCatalogue(adapter, this.system?.parameters()).map((p) => {
+      const pollIntervalMs = this.freshness.intervalOf(p.name);
+      return pollIntervalMs === undefined ? p : { ...p, pollIntervalMs };
+    });
     return {
       device: device.id, site: device.site, adapterId: adapter.id, model: device.model, firmware: device.firmware,
-      agentVersion: AGENT_VERSION, parameters: parameterCatalogue(adapter, this.system?.parameters()), timeMs: this.d.now(), sessionId: this.sessionId,
+      agentVersion: AGENT_VERSION, parameters, timeMs: this.d.now(), sessionId: this.sessionId,
+      ...(agent.telemetry.intervalMs > 0 ? { telemetryIntervalMs: agent.telemetry.intervalMs } : {}), staleFactor: agent.telemetry.staleFactor,
     };
   }
 
@@ -199,6 +207,7 @@ export class DeviceChannel {
         this.d.log.error({ code: errorCode(err), err: errorMessage(err) }, 'cannot follow a log file; carrying on without it');
       }
     }
+    this.watchFreshness();
     this.link.start();
     const m = device.modbus;
     if (this.poller && m) {
@@ -208,6 +217,15 @@ export class DeviceChannel {
     if (system) this.every(device.system.intervalMs, async () => this.readSystem(system));
     if (agent.telemetry.intervalMs > 0) this.every(agent.telemetry.intervalMs, () => this.flushTelemetry());
     this.d.log.info({ adapter: this.d.adapter.id, sessionId: this.sessionId, modbus: this.d.bus?.key ?? 'off' }, 'device channel started');
+  }
+
+  /** Every polled parameter with its interval: what stale quality and the birth's poll intervals go by. */
+  private watchFreshness(): void {
+    const { device, adapter } = this.d;
+    const now = this.d.now();
+    const m = device.modbus;
+    if (this.poller && m) for (const r of adapter.registers) this.freshness.watch(r.name, m.intervals[r.poll ?? 'normal'], now);
+    for (const p of this.system?.parameters() ?? []) this.freshness.watch(p.name, device.system.intervalMs, now);
   }
 
   async stop(): Promise<void> {
@@ -262,6 +280,7 @@ export class DeviceChannel {
   }
 
   private record(samples: readonly Sample[]): void {
+    this.freshness.observe(samples);
     this.window.add(samples);
     this.telemetry.push(...samples);
     if (this.telemetry.length > TELEMETRY_BUFFER_LIMIT) {
@@ -272,6 +291,9 @@ export class DeviceChannel {
   }
 
   private flushTelemetry(): void {
+    // A value nothing was said of for staleFactor poll intervals (a poll still waiting on the device, an overrun) goes out as stale.
+    const overdue = this.freshness.overdue(this.d.now());
+    if (overdue.length > 0) this.record(overdue);
     if (this.telemetry.length === 0) return;
     if (!this.link.enqueueTelemetry({ device: this.d.device.id, site: this.d.device.site, samples: this.telemetry })) this.st.telemetryDropped += this.telemetry.length;
     this.telemetry = [];

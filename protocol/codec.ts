@@ -81,6 +81,7 @@ function paramFromWire(p: faultline.v1.IParameterInfo, where: string): Parameter
     }
     info.writeRange = { min, max };
   }
+  if (typeof p.pollIntervalMs === 'number' && p.pollIntervalMs > 0) info.pollIntervalMs = p.pollIntervalMs;
   return info;
 }
 
@@ -132,6 +133,8 @@ export function decodeBirth(bytes: Uint8Array): DeviceBirth {
     adapterId: m.adapterId ?? '', model: m.model ?? '', firmware: m.firmware ?? '', agentVersion: m.agentVersion ?? '',
     parameters: (m.parameters ?? []).map((p, i) => paramFromWire(p, `DeviceBirth.parameters[${i}]`)),
     timeMs: num(m.timeMs), sessionId: m.sessionId ?? '',
+    ...(typeof m.telemetryIntervalMs === 'number' && m.telemetryIntervalMs > 0 ? { telemetryIntervalMs: m.telemetryIntervalMs } : {}),
+    ...(typeof m.staleFactor === 'number' && Number.isFinite(m.staleFactor) && m.staleFactor > 0 ? { staleFactor: m.staleFactor } : {}),
   };
 }
 

@@ -18,7 +18,7 @@ export const QUALITIES = ['good', 'bad', 'stale', 'uncertain'] as const;
 export type Quality = (typeof QUALITIES)[number];
 
 /** Why a sample is not good (protocol/faultline.proto QualityReason, without NONE). */
-export const QUALITY_REASONS = ['exception', 'timeout', 'link', 'decode', 'out-of-range', 'unsupported'] as const;
+export const QUALITY_REASONS = ['exception', 'timeout', 'link', 'decode', 'out-of-range', 'unsupported', 'overdue'] as const;
 export type QualityReason = (typeof QUALITY_REASONS)[number];
 
 export interface Sample {
@@ -40,6 +40,8 @@ export interface ParameterInfo {
   source: 'modbus' | 'system';
   /** For a writable parameter: the values a write may set (engineering units). */
   writeRange?: { min: number; max: number };
+  /** How often the agent reads it, in ms (absent: unknown, e.g. an older agent). */
+  pollIntervalMs?: number;
 }
 
 export interface FaultEvent {
@@ -71,6 +73,10 @@ export interface DeviceBirth {
   parameters: ParameterInfo[];
   timeMs: number;
   sessionId: string;
+  /** How often telemetry batches leave the agent, in ms (absent: unknown or telemetry off). */
+  telemetryIntervalMs?: number;
+  /** Poll intervals without news after which a value is stale (absent: unknown). */
+  staleFactor?: number;
 }
 
 export interface DeviceDeath {

@@ -141,6 +141,7 @@ export const AgentConfigSchema = Type.Object({
   }, { additionalProperties: false, default: {} }),
   telemetry: Type.Object({
     intervalMs: Ms(1000, 'milliseconds between telemetry batches stored in the outbox (0 disables); what a SIGKILL or power cut can lose', 0),
+    staleFactor: Type.Number({ minimum: 1.5, maximum: 100, default: 2, description: 'poll intervals a value may go without a read (good or failed) before it is sent as stale, 1.5-100' }),
   }, { additionalProperties: false, default: {} }),
   status: Type.Object({
     intervalMs: Ms(60000, 'milliseconds between status messages', 1000),

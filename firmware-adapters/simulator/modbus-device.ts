@@ -22,6 +22,10 @@ export interface SimulatedModbusDevice {
   pause(): void;
   /** Carries out the held requests, in order, and answers again. */
   resume(): void;
+  /** Never answers a read that touches `address` of `table` (one block stops answering; the rest still do), until unmute(). */
+  mute(table: RegisterTable, address: number): void;
+  /** Answers every read again (requests dropped meanwhile stay unanswered). */
+  unmute(): void;
   stop(): Promise<void>;
 }
 
@@ -43,6 +47,13 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
     if (model.write(table, addr, words).length === 0) throw new FaultlineError('FL_ERR_SIM_NOT_WRITABLE', `${table} ${addr} is not writable`);
   };
   let gate: { held: Promise<void>; open: () => void } | null = null;
+  const muted = new Set<string>();
+  /** True when a read of table addr..addr+length-1 touches a muted address: it gets no answer at all. */
+  const silent = (table: RegisterTable, addr: number, length: number): boolean => {
+    if (muted.size === 0) return false;
+    for (let a = addr; a < addr + length; a++) if (muted.has(`${table}:${a}`)) return true;
+    return false;
+  };
   /** Runs `fn` now, or once resumed when paused; its result or error goes to the callback. */
   const settle = <T>(fn: () => T, cb: Callback<T>, onError: T): void => {
     const run = (): void => {
@@ -54,8 +65,12 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
   };
   // Callback forms (4 and 3 arguments) so that an answer can wait for resume().
   const vector = {
-    getMultipleHoldingRegisters: (addr: number, length: number, _unit: number, cb: Callback<number[]>) => settle(() => read('holding')(addr, length), cb, []),
-    getMultipleInputRegisters: (addr: number, length: number, _unit: number, cb: Callback<number[]>) => settle(() => read('input')(addr, length), cb, []),
+    getMultipleHoldingRegisters: (addr: number, length: number, _unit: number, cb: Callback<number[]>) => {
+      if (!silent('holding', addr, length)) settle(() => read('holding')(addr, length), cb, []);
+    },
+    getMultipleInputRegisters: (addr: number, length: number, _unit: number, cb: Callback<number[]>) => {
+      if (!silent('input', addr, length)) settle(() => read('input')(addr, length), cb, []);
+    },
     getHoldingRegister: (addr: number, _unit: number, cb: Callback<number>) => settle(() => read('holding')(addr, 1)[0] ?? 0, cb, 0),
     getInputRegister: (addr: number, _unit: number, cb: Callback<number>) => settle(() => read('input')(addr, 1)[0] ?? 0, cb, 0),
     getCoil: (addr: number, _unit: number, cb: Callback<boolean>) => settle(() => read('coil')(addr, 1)[0] === 1, cb, false),
@@ -96,6 +111,8 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
         gate = null;
         g?.open();
       },
+      mute: (table, address) => { muted.add(`${table}:${address}`); },
+      unmute: () => { muted.clear(); },
       stop: () => {
         const g = gate;
         gate = null;

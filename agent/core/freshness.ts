@@ -1,0 +1,70 @@
+/**
+ * Stale quality on the agent: which values have not been refreshed in time. Pure, time passed in.
+ *
+ * Every watched parameter has its poll interval. A parameter whose last sample was a value (good,
+ * uncertain) is **stale** once nothing new was said of it (no good read and no failed read) for
+ * longer than `factor × interval`: a poll that is still waiting on the device (a block that times
+ * out, with retries), a poll that overran, a shared bus busy with other slaves. `overdue()` then
+ * returns one stale sample carrying the last value (reason `overdue`, time = when it was judged
+ * stale), once per such episode; the next read (good or bad) ends it. A parameter whose last sample
+ * was bad (a failed read, an unsupported register) already says "no value": it does not become
+ * stale. One never read has nothing to be stale.
+ */
+import type { Quality, Sample } from '../../protocol/values.js';
+
+interface Entry {
+  intervalMs: number;
+  /** When a sample of it was last seen (or judged stale); the watch start before the first. */
+  lastMs: number;
+  lastQuality: Quality | null;
+  value: number;
+  text: string | undefined;
+}
+
+export class Freshness {
+  private readonly entries = new Map<string, Entry>();
+
+  /** @param factor how many poll intervals may pass without news before a value is stale (> 1). */
+  constructor(private readonly factor: number) {}
+
+  /** Expects `parameter` to be read every `intervalMs` from `nowMs` on (again: only the interval changes). */
+  watch(parameter: string, intervalMs: number, nowMs: number): void {
+    const had = this.entries.get(parameter);
+    if (had) had.intervalMs = intervalMs;
+    else this.entries.set(parameter, { intervalMs, lastMs: nowMs, lastQuality: null, value: 0, text: undefined });
+  }
+
+  /** Takes note of samples just recorded (any quality; unwatched parameters are ignored). */
+  observe(samples: readonly Sample[]): void {
+    for (const s of samples) {
+      const e = this.entries.get(s.parameter);
+      if (!e || s.timeMs < e.lastMs) continue;
+      e.lastMs = s.timeMs;
+      e.lastQuality = s.quality;
+      if (s.quality === 'good' || s.quality === 'uncertain') {
+        e.value = s.value;
+        e.text = s.text;
+      }
+    }
+  }
+
+  /** How often `parameter` is read, or undefined when it is not watched. */
+  intervalOf(parameter: string): number | undefined {
+    return this.entries.get(parameter)?.intervalMs;
+  }
+
+  /** Stale samples for the values not refreshed within factor × interval, each once per episode. */
+  overdue(nowMs: number): Sample[] {
+    const out: Sample[] = [];
+    for (const [parameter, e] of this.entries) {
+      if (e.lastQuality !== 'good' && e.lastQuality !== 'uncertain') continue;
+      if (nowMs - e.lastMs <= e.intervalMs * this.factor) continue;
+      const s: Sample = { parameter, value: e.value, quality: 'stale', reason: 'overdue', timeMs: nowMs };
+      if (e.text !== undefined) s.text = e.text;
+      out.push(s);
+      e.lastMs = nowMs;
+      e.lastQuality = 'stale';
+    }
+    return out;
+  }
+}
