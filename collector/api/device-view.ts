@@ -2,6 +2,7 @@
 import type { DeviceBirth, ParameterInfo, Sample } from '../../protocol/values.js';
 import { alarmState, type Alarm } from '../core/alarms/alarm-state.js';
 import type { DeviceState } from '../core/devices/device-registry.js';
+import { aged, staleAges, type KnownParameter } from '../core/devices/value-staleness.js';
 import type { CatalogueEntryJson, DescribeJson, DeviceDetailJson, LiveValueJson } from './device-schemas.js';
 
 export function catalogueOf(parameters: readonly ParameterInfo[]): CatalogueEntryJson[] {
@@ -38,9 +39,14 @@ export function deviceDetail(d: DeviceState, facts: DeviceFacts): DeviceDetailJs
   };
 }
 
-export function liveValues(samples: readonly Sample[], catalogue: readonly ParameterInfo[]): LiveValueJson[] {
+/**
+ * Values with their units. With `nowMs` (last-known values, not a fresh read), a value older than its
+ * parameter's stale age is given as stale (value-staleness.ts).
+ */
+export function liveValues(samples: readonly Sample[], catalogue: readonly KnownParameter[], nowMs?: number): LiveValueJson[] {
   const units = new Map(catalogue.map((p) => [p.name, p.unit]));
-  return samples.map((s) => ({
+  const ages = nowMs === undefined ? {} : staleAges(catalogue);
+  return samples.map((sample) => nowMs === undefined ? sample : aged(sample, ages[sample.parameter], nowMs)).map((s) => ({
     name: s.parameter, value: s.value, ...(s.text !== undefined ? { text: s.text } : {}),
     unit: units.get(s.parameter) ?? '', quality: s.quality, ...(s.reason ? { reason: s.reason } : {}), timeMs: s.timeMs,
   }));

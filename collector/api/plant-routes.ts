@@ -13,6 +13,7 @@ import type { AuditPort, QueryPort } from '../store/port.js';
 import { knownDevice } from './known-device.js';
 import { DeviceParams } from './device-schemas.js';
 import { liveValues } from './device-view.js';
+import { staleAges } from '../core/devices/value-staleness.js';
 import { LatestJson, MarksJson, MarksQuery, PlantJson, TrendJson, TrendQuery } from './plant-schemas.js';
 import { bucketFor, plantDevices, trendMarks, trendSeries } from './plant-view.js';
 import { deviceSubjectId } from '../core/devices/device-audit.js';
@@ -54,14 +55,14 @@ export async function plantRoutes(app: FastifyInstance, opts: PlantRoutesOptions
     const tickets = await Promise.all(open.map((a) => store.ticketForFault(a.alarm.key.site, a.alarm.key.device, a.alarm.key.code)));
     const priorities = new Map<number, Priority>();
     open.forEach((a, i) => { const t = tickets[i]; if (t) priorities.set(a.id, t.priority); });
-    return { devices: plantDevices(devices, latest, open, (a) => priorities.get(a.id) ?? null), serverTimeMs: now() };
+    return { devices: plantDevices(devices, latest, open, (a) => priorities.get(a.id) ?? null, now()), serverTimeMs: now() };
   });
 
   app.get<{ Params: DeviceParams }>('/api/devices/:site/:device/latest', {
     schema: { summary: 'a device\'s last-known value of every parameter, with quality and time', params: DeviceParams, response: { 200: LatestJson, ...errorResponses } },
   }, async (req): Promise<LatestJson> => {
     const d = await known(req.params);
-    return { values: liveValues(await store.latestValues({ site: d.site, device: d.device }), d.parameters) };
+    return { values: liveValues(await store.latestValues({ site: d.site, device: d.device }), d.parameters, now()), staleAfterMs: staleAges(d.parameters) };
   });
 
   app.get<{ Params: DeviceParams; Querystring: TrendQuery }>('/api/devices/:site/:device/trend', {

@@ -1,6 +1,6 @@
 /** JSON schemas of the plant overview (GET /api/plant), a device's last-known values and its trends. */
 import { Type, type Static } from '@sinclair/typebox';
-import { SEVERITIES } from '../../protocol/values.js';
+import { QUALITY_REASONS, SEVERITIES } from '../../protocol/values.js';
 import { ALARM_STATES } from '../core/alarms/alarm-state.js';
 import { PRIORITIES } from '../core/tickets/ticket.js';
 import { LiveValueJson } from './device-schemas.js';
@@ -16,6 +16,9 @@ export const PlantAlarmJson = Type.Object({
   message: Type.String(),
 });
 export type PlantAlarmJson = Static<typeof PlantAlarmJson>;
+
+/** Per parameter: the age (ms) after which its last-known value is stale; parameters without one (an older agent) are not judged. */
+const StaleAges = Type.Record(Type.String(), Type.Number(), { description: 'per parameter: the age in ms after which its last-known value is stale (from the birth)' });
 
 export const PlantDeviceJson = Type.Object({
   site: Type.String(),
@@ -33,13 +36,14 @@ export const PlantDeviceJson = Type.Object({
   alarms: Type.Array(PlantAlarmJson),
   /** Registers the agent reported the device refuses. */
   unsupported: Type.Array(Type.String()),
+  staleAfterMs: StaleAges,
 });
 export type PlantDeviceJson = Static<typeof PlantDeviceJson>;
 
 export const PlantJson = Type.Object({ devices: Type.Array(PlantDeviceJson), serverTimeMs: Type.Number() });
 export type PlantJson = Static<typeof PlantJson>;
 
-export const LatestJson = Type.Object({ values: Type.Array(LiveValueJson) });
+export const LatestJson = Type.Object({ values: Type.Array(LiveValueJson), staleAfterMs: StaleAges });
 export type LatestJson = Static<typeof LatestJson>;
 
 export const TrendQuery = Type.Object({
@@ -56,7 +60,11 @@ export const TrendJson = Type.Object({
   series: Type.Array(Type.Object({
     name: Type.String(),
     unit: Type.String(),
-    points: Type.Array(Type.Object({ timeMs: Type.Number(), avg: Type.Number(), min: Type.Number(), max: Type.Number() })),
+    /** avg/min/max over the readings with a value (good, uncertain); null when the bucket had none: a gap, `gaps` samples without a value (bad, stale), one `reason` of theirs. */
+    points: Type.Array(Type.Object({
+      timeMs: Type.Number(), avg: Nullable(Type.Number()), min: Nullable(Type.Number()), max: Nullable(Type.Number()),
+      gaps: Type.Optional(Type.Integer()), reason: Type.Optional(literals(QUALITY_REASONS)),
+    })),
   })),
 });
 export type TrendJson = Static<typeof TrendJson>;

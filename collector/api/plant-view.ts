@@ -5,6 +5,7 @@ import type { DeviceState } from '../core/devices/device-registry.js';
 import type { LatestSample, StoredAlarm, TelemetryBucket } from '../store/port.js';
 import type { Priority } from '../core/tickets/ticket.js';
 import { liveValues } from './device-view.js';
+import { staleAges } from '../core/devices/value-staleness.js';
 import type { AuditRecord } from '../core/desk/audit-record.js';
 import type { MarksJson, PlantAlarmJson, PlantDeviceJson, TrendJson } from './plant-schemas.js';
 
@@ -21,7 +22,7 @@ const deviceKey = (site: string, device: string): string => `${site}/${device}`;
 
 export function plantDevices(
   devices: readonly DeviceState[], latest: readonly LatestSample[], alarms: readonly StoredAlarm[],
-  priorityOf: (a: StoredAlarm) => Priority | null,
+  priorityOf: (a: StoredAlarm) => Priority | null, nowMs: number,
 ): PlantDeviceJson[] {
   const valuesBy = new Map<string, LatestSample[]>();
   for (const s of latest) {
@@ -43,7 +44,7 @@ export function plantDevices(
     return {
       site: d.site, device: d.device, model: d.model, adapterId: d.adapterId, online: d.online, lastSeenMs: d.lastSeenMs,
       keys: keyParameters(d.parameters), units: Object.fromEntries(d.parameters.map((p) => [p.name, p.unit])),
-      values: liveValues(valuesBy.get(k) ?? [], d.parameters), alarms: alarmsBy.get(k) ?? [],
+      values: liveValues(valuesBy.get(k) ?? [], d.parameters, nowMs), staleAfterMs: staleAges(d.parameters), alarms: alarmsBy.get(k) ?? [],
       unsupported: (d.lastStatus?.unsupported ?? []).map((u) => u.parameter),
     };
   });
@@ -60,7 +61,7 @@ export function trendSeries(buckets: readonly TelemetryBucket[], catalogue: read
   for (const b of buckets) {
     let s = series.get(b.parameter);
     if (!s) { s = { name: b.parameter, unit: units.get(b.parameter) ?? '', points: [] }; series.set(b.parameter, s); }
-    s.points.push({ timeMs: b.timeMs, avg: b.avg, min: b.min, max: b.max });
+    s.points.push({ timeMs: b.timeMs, avg: b.avg, min: b.min, max: b.max, ...(b.gaps > 0 ? { gaps: b.gaps } : {}), ...(b.reason ? { reason: b.reason } : {}) });
   }
   return { bucketMs, series: [...series.values()] };
 }

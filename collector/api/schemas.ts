@@ -3,7 +3,7 @@
  * the TypeScript types of every route. Field names are camelCase; times are epoch milliseconds.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { CATEGORIES, QUALITIES, SEVERITIES, SOURCES, TRANSITIONS } from '../../protocol/values.js';
+import { CATEGORIES, QUALITIES, QUALITY_REASONS, SEVERITIES, SOURCES, TRANSITIONS } from '../../protocol/values.js';
 import { PRIORITIES, TICKET_STATUSES } from '../core/tickets/ticket.js';
 import { SecurityHealthJson } from '../security/health-schema.js';
 import { ExternalBrokerHealthFields } from '../broker/broker-health-schema.js';
@@ -32,6 +32,8 @@ export const SampleJson = Type.Object({
   value: Type.Number(),
   quality: literals(QUALITIES),
   timeMs: Type.Number(),
+  /** Why it is not good (absent when good, and for rows stored before schema version 16). */
+  reason: Type.Optional(literals(QUALITY_REASONS)),
 });
 
 export const TicketFields = {

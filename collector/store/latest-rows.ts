@@ -63,15 +63,30 @@ export function latestWhere(f: { site?: string; device?: string }, ph: (i: numbe
   return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', args };
 }
 
+/**
+ * A trend bucket's aggregates (after `SELECT parameter, <bucket> AS b, `), the same SQL for SQLite and
+ * PostgreSQL: mean and extremes over the readings that carry a value (good, uncertain), never over a
+ * bad sample's meaningless 0 or a stale repeat of an old value; the others are counted as gaps, with
+ * one of their reasons (the greatest by name, so the answer is stable).
+ */
+export const BUCKET_AGGREGATES = `avg(CASE WHEN quality IN ('good', 'uncertain') THEN value END) AS avg,
+  min(CASE WHEN quality IN ('good', 'uncertain') THEN value END) AS min, max(CASE WHEN quality IN ('good', 'uncertain') THEN value END) AS max,
+  sum(CASE WHEN quality IN ('good', 'uncertain') THEN 1 ELSE 0 END) AS n, sum(CASE WHEN quality IN ('good', 'uncertain') THEN 0 ELSE 1 END) AS gaps,
+  max(CASE WHEN quality IN ('good', 'uncertain') THEN NULL ELSE reason END) AS reason`;
+
 export interface BucketRow {
   parameter: string;
   b: number | string;
-  avg: number;
-  min: number;
-  max: number;
+  avg: number | null;
+  min: number | null;
+  max: number | null;
   n: number | string;
+  gaps: number | string;
+  reason: string | null;
 }
 
 export function bucketFromRow(r: BucketRow, bucketMs: number): TelemetryBucket {
-  return { parameter: r.parameter, timeMs: Number(r.b) * bucketMs, avg: r.avg, min: r.min, max: r.max, count: Number(r.n) };
+  const b: TelemetryBucket = { parameter: r.parameter, timeMs: Number(r.b) * bucketMs, avg: r.avg, min: r.min, max: r.max, count: Number(r.n), gaps: Number(r.gaps) };
+  if (r.reason) b.reason = r.reason as QualityReason;
+  return b;
 }

@@ -163,6 +163,27 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same(await store.queries.telemetryBuckets({ ...key, fromMs: base + 1, toMs: base + 9_000, bucketMs: 1000, parameters: ['f'] }), [], 'outside the window: nothing');
   });
 
+  test('telemetry keeps quality and reason; buckets average only readings with a value and count the rest as gaps with why', async (t, store) => {
+    const key = { site: 'plant-a', device: 'drive-q' };
+    const base = Math.floor((NOW - 30_000) / 10_000) * 10_000;
+    await store.ingest.commit([{ kind: 'telemetry', receivedMs: NOW, telemetry: { ...key, samples: [
+      { parameter: 'f', value: 50, quality: 'good', timeMs: base },
+      { parameter: 'f', value: 0, quality: 'bad', reason: 'timeout', timeMs: base + 1000 },
+      { parameter: 'f', value: 50, quality: 'stale', reason: 'overdue', timeMs: base + 2000 },
+      { parameter: 'f', value: 3276.7, quality: 'uncertain', reason: 'out-of-range', timeMs: base + 3000 },
+      { parameter: 'f', value: 0, quality: 'bad', reason: 'exception', timeMs: base + 10_000 },
+      { parameter: 'f', value: 0, quality: 'bad', reason: 'timeout', timeMs: base + 11_000 },
+    ] } }], NOW);
+    t.same((await store.queries.telemetry({ ...key, fromMs: 0, toMs: NOW, limit: 100 })).map((s) => [s.quality, s.reason ?? null]), [
+      ['good', null], ['bad', 'timeout'], ['stale', 'overdue'], ['uncertain', 'out-of-range'], ['bad', 'exception'], ['bad', 'timeout'],
+    ], 'every row keeps its quality and why');
+    const buckets = await store.queries.telemetryBuckets({ ...key, fromMs: base, toMs: NOW, bucketMs: 10_000 });
+    t.same(buckets.map((b) => [b.timeMs, b.avg, b.min, b.max, b.count, b.gaps, b.reason ?? null]), [
+      [base, (50 + 3276.7) / 2, 50, 3276.7, 2, 2, 'timeout'],
+      [base + 10_000, null, null, null, 0, 2, 'timeout'],
+    ], 'a bad 0 or a stale repeat is never averaged in; a bucket without any value is a gap that says why');
+  });
+
   test('alarm history: alarm transitions newest first, filtered by alarm parts, transition, state, time and text, paged by a cursor', async (t, store) => {
     const tr = (atMs: number, subject: string, action: string, to: string, actor = 'device', reason = 'Overcurrent'): AuditRecord => ({
       atMs, actor: { kind: actor === 'device' ? 'device' : 'user', id: actor }, subject: { kind: 'alarm', id: subject }, action, from: 'normal', to, reason, details: {},

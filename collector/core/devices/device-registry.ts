@@ -4,7 +4,8 @@
  * stale last will from an old connection cannot mark a reconnected device offline. Every
  * message refreshes last_seen (collector time: device clocks drift, and a last will has none).
  */
-import type { AgentStatus, DeviceBirth, DeviceDeath, ParameterInfo } from '../../../protocol/values.js';
+import type { AgentStatus, DeviceBirth, DeviceDeath } from '../../../protocol/values.js';
+import { withStaleAges, type KnownParameter } from './value-staleness.js';
 
 export interface DeviceState {
   device: string;
@@ -14,7 +15,7 @@ export interface DeviceState {
   firmware: string;
   adapterId: string;
   agentVersion: string;
-  parameters: ParameterInfo[];
+  parameters: KnownParameter[];
   sessionId: string;
   lastSeenMs: number;
   lastBirthMs: number | null;
@@ -40,7 +41,7 @@ export function applyBirth(prev: DeviceState | undefined, birth: DeviceBirth, no
   const base = prev ?? unknownDevice(birth, nowMs);
   return {
     ...base, online: true, model: birth.model, firmware: birth.firmware, adapterId: birth.adapterId,
-    agentVersion: birth.agentVersion, parameters: birth.parameters, sessionId: birth.sessionId,
+    agentVersion: birth.agentVersion, parameters: withStaleAges(birth), sessionId: birth.sessionId,
     lastSeenMs: nowMs, lastBirthMs: nowMs,
   };
 }

@@ -3,7 +3,7 @@
  * telemetry arrives (never pruned with the telemetry window, so a device silent for days still
  * shows what it last said, with its time and quality).
  */
-import type { Sample } from '../../../protocol/values.js';
+import type { QualityReason, Sample } from '../../../protocol/values.js';
 
 export interface LatestFilter {
   site?: string;
@@ -26,12 +26,18 @@ export interface TelemetryBucketWindow {
   parameters?: readonly string[];
 }
 
-/** One parameter over one bucket: the bucket's start (a multiple of bucketMs), its mean, extremes and sample count. */
+/**
+ * One parameter over one bucket: the bucket's start (a multiple of bucketMs), the mean and extremes
+ * of its readings that carry a value (good, uncertain; null when none did) and their count, and the
+ * samples without a usable value (bad, stale) as `gaps`, with one of their reasons.
+ */
 export interface TelemetryBucket {
   parameter: string;
   timeMs: number;
-  avg: number;
-  min: number;
-  max: number;
+  avg: number | null;
+  min: number | null;
+  max: number | null;
   count: number;
+  gaps: number;
+  reason?: QualityReason;
 }

@@ -21,6 +21,7 @@ import { KNOWLEDGE_SCHEMA } from './schema-knowledge.js';
 import { LOGIN_FAILURES_SCHEMA } from './pg-login-failures.js';
 import { ON_CALL_OVERRIDES_SCHEMA } from './pg-on-call-overrides.js';
 import { TELEMETRY_SCHEMA } from './schema-telemetry.js';
+import { TELEMETRY_REASON_SCHEMA } from './schema-quality.js';
 import { LATEST_VALUES_SCHEMA } from './schema-latest.js';
 import { TICKET_VIEWS_TABLE } from '../ticket-view-rows.js';
 
@@ -41,6 +42,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 13, name: 'saved views of the ticket table, per user', sql: TICKET_VIEWS_TABLE('BIGINT') },
   { version: 14, name: 'on-call overrides set through the API', sql: ON_CALL_OVERRIDES_SCHEMA },
   { version: 15, name: 'paging choices users set for themselves', sql: PAGING_PREFS_SCHEMA },
+  { version: 16, name: 'telemetry rows keep their quality reason', sql: TELEMETRY_REASON_SCHEMA },
 ];
 
 /** A connection the runner can hold for the whole run (the lock is per session): a pg.Client or a pool's client. */

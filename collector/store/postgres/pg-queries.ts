@@ -1,7 +1,7 @@
 /** The store port's read side on PostgreSQL: tickets with their comments, events, telemetry, devices, alarms, floods, metrics. */
 import type pg from 'pg';
 import type { QueryPort } from '../port.js';
-import { bucketFromRow, latestFromRow, latestWhere, type BucketRow, type LatestRow } from '../latest-rows.js';
+import { BUCKET_AGGREGATES, bucketFromRow, latestFromRow, latestWhere, type BucketRow, type LatestRow } from '../latest-rows.js';
 import type { FloodEpisode, FloodState } from '../../core/alarms/alarm-flood.js';
 import type { Alarm } from '../../core/alarms/alarm-state.js';
 import type { DeskTicket } from '../../core/tickets/desk-ticket.js';
@@ -100,14 +100,14 @@ async function episodes(site: string | undefined, limit: number): Promise<FloodE
       return rows.map(eventFromRow);
     },
     async telemetry(w) {
-      const { rows } = await pool.query<TelemetryRow>(`SELECT parameter, value, quality, time_ms FROM telemetry
+      const { rows } = await pool.query<TelemetryRow>(`SELECT parameter, value, quality, reason, time_ms FROM telemetry
         WHERE site = $1 AND device = $2 AND time_ms >= $3 AND time_ms <= $4 ORDER BY time_ms LIMIT $5`, [w.site, w.device, w.fromMs, w.toMs, w.limit]);
       return rows.map(sampleFromRow);
     },
     async telemetryBuckets(w) {
       const args: unknown[] = [w.bucketMs, w.site, w.device, w.fromMs, w.toMs];
       if (w.parameters) args.push([...w.parameters]);
-      const { rows } = await pool.query<BucketRow>(`SELECT parameter, time_ms / $1 AS b, avg(value) AS avg, min(value) AS min, max(value) AS max, count(*) AS n
+      const { rows } = await pool.query<BucketRow>(`SELECT parameter, time_ms / $1 AS b, ${BUCKET_AGGREGATES}
         FROM telemetry WHERE site = $2 AND device = $3 AND time_ms >= $4 AND time_ms <= $5 ${w.parameters ? 'AND parameter = ANY($6)' : ''}
         GROUP BY parameter, b ORDER BY parameter COLLATE "C", b`, args);
       return rows.map((r) => bucketFromRow(r, w.bucketMs));

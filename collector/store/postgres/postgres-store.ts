@@ -286,7 +286,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
               for (const s of m.telemetry.samples) {
                 const time = s.timeMs > 0 ? s.timeMs : at;
                 // Past retention already (its day's partition may be gone): not kept, as SQLite's prune would remove it.
-                if (time >= nowMs - telemetryRetentionMs) samples.push([m.telemetry.site, m.telemetry.device, s.parameter, s.value, s.quality, time]);
+                if (time >= nowMs - telemetryRetentionMs) samples.push([m.telemetry.site, m.telemetry.device, s.parameter, s.value, s.quality, s.reason ?? null, time]);
               }
               return 'committed';
             case 'status': update(m.status, (prev) => applyStatus(prev, m.status, at)); return 'committed';
@@ -325,7 +325,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
           last_seen_ms = excluded.last_seen_ms, last_birth_ms = excluded.last_birth_ms, last_death_ms = excluded.last_death_ms,
           last_death_reason = excluded.last_death_reason, last_status = excluded.last_status`, [jsonRows(moved)]);
       }
-      if (samples.length > 0) await insertRows(tx, 'INSERT INTO telemetry (site, device, parameter, value, quality, time_ms)', 6, samples);
+      if (samples.length > 0) await insertRows(tx, 'INSERT INTO telemetry (site, device, parameter, value, quality, reason, time_ms)', 7, samples);
       const latest = latestOfBatch(messages);
       if (latest.length > 0) await insertRows(tx, `INSERT INTO telemetry_latest ${LATEST_COLUMNS}`, 8, latest, LATEST_UPSERT);
       await notifyDeskChanges(tx, signals.origin, unit.summary());

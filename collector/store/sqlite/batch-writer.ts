@@ -48,8 +48,8 @@ function prepareStatements(db: Database) {
       parameters = excluded.parameters, session_id = excluded.session_id, last_seen_ms = excluded.last_seen_ms,
       last_birth_ms = excluded.last_birth_ms, last_death_ms = excluded.last_death_ms,
       last_death_reason = excluded.last_death_reason, last_status = excluded.last_status`),
-    insertSample: db.prepare<[string, string, string, number, string, number]>(`INSERT INTO telemetry (site, device, parameter, value, quality, time_ms)
-      VALUES (?, ?, ?, ?, ?, ?)`),
+    insertSample: db.prepare<[string, string, string, number, string, string | null, number]>(`INSERT INTO telemetry (site, device, parameter, value, quality, reason, time_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
     touchDevice: db.prepare<[number, string, string]>('UPDATE devices SET last_seen_ms = ? WHERE site = ? AND device = ?'),
     // A bounded batch per commit (over telemetry_time), so a long backlog never holds up one ingest commit.
     pruneTelemetry: db.prepare<[number, number]>('DELETE FROM telemetry WHERE rowid IN (SELECT rowid FROM telemetry WHERE time_ms < ? LIMIT ?)'),
@@ -200,7 +200,7 @@ export function createBatchWriter(db: Database, unit: DeskUnit, hooks: BatchWrit
   }
 
   function writeTelemetry(t: Telemetry, receivedMs: number): void {
-    for (const s of t.samples) st.insertSample.run(t.site, t.device, s.parameter, s.value, s.quality, s.timeMs > 0 ? s.timeMs : receivedMs);
+    for (const s of t.samples) st.insertSample.run(t.site, t.device, s.parameter, s.value, s.quality, s.reason ?? null, s.timeMs > 0 ? s.timeMs : receivedMs);
   }
 
   function writeOne(m: IngestMessage, devices: DeviceCache, events: EventRows, nowMs: number, isolate: boolean): CommitOutcome {

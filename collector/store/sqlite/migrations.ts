@@ -15,6 +15,7 @@ import { SECURITY_MIGRATIONS } from './migrations-security.js';
 import { USERS_MIGRATIONS } from './migrations-users.js';
 import { LATEST_VALUES_MIGRATION } from './migrations-latest.js';
 import { TICKET_VIEWS_TABLE } from '../ticket-view-rows.js';
+import { QUALITY_REASON_MIGRATION } from './migrations-quality.js';
 
 export type { Migration };
 
@@ -119,6 +120,7 @@ export const MIGRATIONS: readonly Migration[] = [
   LATEST_VALUES_MIGRATION,
   { version: 13, name: 'saved views of the ticket table, per user', sql: TICKET_VIEWS_TABLE('INTEGER') },
   ...ON_CALL_MIGRATIONS,
+  QUALITY_REASON_MIGRATION,
 ];
 
 interface AppliedRow {

@@ -1,6 +1,6 @@
 /** Read side of the SQLite store: what the HTTP API shows (tickets as desk tickets, alarms, devices, events, telemetry). */
 import type { Database, Statement } from 'better-sqlite3';
-import { bucketFromRow, latestFromRow, latestWhere, type BucketRow, type LatestRow } from '../latest-rows.js';
+import { BUCKET_AGGREGATES, bucketFromRow, latestFromRow, latestWhere, type BucketRow, type LatestRow } from '../latest-rows.js';
 import type { QueryPort } from '../port.js';
 import { storeMetricsReader } from './metrics-queries.js';
 import { sqlitePages } from './page-queries.js';
@@ -13,14 +13,14 @@ import {
 
 export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAlarms): QueryPort {
   const events = db.prepare('SELECT * FROM events WHERE ticket_id = ? ORDER BY time_ms, seq');
-  const samples = db.prepare(`SELECT parameter, value, quality, time_ms FROM telemetry
+  const samples = db.prepare(`SELECT parameter, value, quality, reason, time_ms FROM telemetry
     WHERE site = ? AND device = ? AND time_ms >= ? AND time_ms <= ? ORDER BY time_ms LIMIT ?`);
   const devices = db.prepare('SELECT * FROM devices ORDER BY site, device');
   const countEvents = db.prepare('SELECT count(*) AS n FROM events');
   const countTickets = db.prepare('SELECT count(*) AS n FROM tickets');
   const countDevices = db.prepare('SELECT count(*) AS n FROM devices');
   const metrics = storeMetricsReader(db);
-  const bucketSql = (filter: string): string => `SELECT parameter, time_ms / CAST(? AS INTEGER) AS b, avg(value) AS avg, min(value) AS min, max(value) AS max, count(*) AS n
+  const bucketSql = (filter: string): string => `SELECT parameter, time_ms / CAST(? AS INTEGER) AS b, ${BUCKET_AGGREGATES}
     FROM telemetry WHERE site = ? AND device = ? AND time_ms >= ? AND time_ms <= ? ${filter} GROUP BY parameter, b ORDER BY parameter, b`;
   const allBuckets = db.prepare(bucketSql(''));
   const bucketsOf = db.prepare(bucketSql('AND parameter IN (SELECT value FROM json_each(?))'));

@@ -1,5 +1,5 @@
 /** SQLite rows <-> domain records. JSON columns hold what the store itself wrote. */
-import type { AgentStatus, Category, ParameterInfo, Quality, Sample, Severity, Source, Transition } from '../../../protocol/values.js';
+import type { AgentStatus, Category, ParameterInfo, Quality, QualityReason, Sample, Severity, Source, Transition } from '../../../protocol/values.js';
 import type { DeviceState } from '../../core/devices/device-registry.js';
 import type { Priority, StoredEvent, Ticket, TicketStatus } from '../../core/tickets/ticket.js';
 
@@ -70,7 +70,9 @@ export interface TelemetryRow {
   parameter: string;
   value: number;
   quality: string;
-  time_ms: number;
+  reason: string | null;
+  /** A number from SQLite; PostgreSQL's BIGINT may arrive as a string. */
+  time_ms: number | string;
 }
 
 const json = <T>(s: string): T => JSON.parse(s) as T;
@@ -116,5 +118,7 @@ export function deviceToRow(d: DeviceState): DeviceRow {
 }
 
 export function sampleFromRow(r: TelemetryRow): Sample {
-  return { parameter: r.parameter, value: r.value, quality: r.quality as Quality, timeMs: r.time_ms };
+  const s: Sample = { parameter: r.parameter, value: r.value, quality: r.quality as Quality, timeMs: Number(r.time_ms) };
+  if (r.reason) s.reason = r.reason as QualityReason;
+  return s;
 }

@@ -12,6 +12,8 @@ import type { CatalogueEntry } from '../types';
 import type { Trend } from '../plant/plant-types';
 import type { MarksJson } from '../../../collector/api/plant-schemas.js';
 import { Chart, PALETTE, type ChartSeries } from './chart';
+import { gapMarkers, gapsOf, reasonLabel } from '../quality';
+import { fmtTime } from '../format';
 import '../plant/plant.css';
 
 const RANGES = [['1h', 3_600_000], ['8h', 8 * 3_600_000], ['24h', 24 * 3_600_000]] as const;
@@ -51,9 +53,14 @@ export function DeviceTrends(props: { site: string; device: string; catalogue: r
       for (const p of s.points) values[index.get(p.timeMs) as number] = p.avg;
       return { label: s.name, unit: s.unit, values, color: PALETTE[i % PALETTE.length] as string };
     });
+    // A bucket without a value (only bad or stale readings) is a gap, marked with why; never a 0, never bridged unmarked.
+    const gaps = trend.series.flatMap((s) => gapsOf(s.name, s.points.map((p) => ({ timeMs: p.timeMs, hasValue: p.avg !== null, ...(p.reason ? { reason: p.reason } : {}) }))));
     const labels = { raise: 'trend.fault', clear: 'trend.cleared', acknowledge: 'trend.ack', write: 'trend.write' } as const;
-    const markers = marks.map((m) => ({ atMs: m.atMs, color: MARK_COLORS[m.kind], label: t(labels[m.kind], { code: m.what, what: m.what }) }));
-    return { xs, series, markers };
+    const markers = [
+      ...marks.map((m) => ({ atMs: m.atMs, color: MARK_COLORS[m.kind], label: t(labels[m.kind], { code: m.what, what: m.what }) })),
+      ...gapMarkers(gaps, true),
+    ].sort((a, b) => a.atMs - b.atMs);
+    return { xs, series, markers, gaps };
   }, [trend, marks]);
 
   const toggle = (name: string): void => setChosen((c) => (c.includes(name) ? c.filter((x) => x !== name) : [...c, name]));
@@ -82,6 +89,11 @@ export function DeviceTrends(props: { site: string; device: string; catalogue: r
         <>
           <Chart x={chart.xs} series={chart.series} markers={chart.markers} ariaLabel={t('trend.title')} />
           <p class="muted"><span data-testid="trend-marks" data-marks={marks.length}>{t('trend.marks', { n: marks.length })}</span> · {t('trend.hint')}</p>
+          {chart.gaps.length > 0 && (
+            <p class="muted small" data-testid="trend-gaps" data-gaps={chart.gaps.length} data-reasons={[...new Set(chart.gaps.map((g) => g.reason ?? ''))].join(',')}>
+              {t('trend.gaps', { list: chart.gaps.map((g) => `${t('trend.gap', { name: g.name, reason: reasonLabel(g.reason) })} ${fmtTime(g.fromMs)}`).join('; ') })}
+            </p>
+          )}
         </>
       )}
     </section>

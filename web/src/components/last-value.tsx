@@ -5,17 +5,25 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, enc } from '../api';
 import { fmtDuration, fmtNumber, fmtTime } from '../format';
-import { t, tx } from '../i18n';
+import { t } from '../i18n';
+import { agedValue, qualityText } from '../quality';
 import { live } from '../live';
 import type { Latest, PlantValue, ValuesEvent } from '../plant/plant-types';
 import type { CatalogueEntry } from '../types';
 
-export function useLatestValues(site: string, device: string): Map<string, Omit<PlantValue, 'unit'>> {
+/** A device's last-known values by name, and per parameter the age after which one is stale. */
+export interface LatestValues {
+  values: Map<string, Omit<PlantValue, 'unit'>>;
+  staleAfterMs: Record<string, number>;
+}
+
+export function useLatestValues(site: string, device: string): LatestValues {
   const [values, setValues] = useState(() => new Map<string, Omit<PlantValue, 'unit'>>());
+  const [staleAfterMs, setStaleAfterMs] = useState<Record<string, number>>({});
   useEffect(() => {
     const load = (): void => {
       api.get<Latest>(`/api/devices/${enc(site)}/${enc(device)}/latest`)
-        .then((r) => setValues(new Map(r.values.map((v) => [v.name, v])))).catch(() => undefined);
+        .then((r) => { setValues(new Map(r.values.map((v) => [v.name, v]))); setStaleAfterMs(r.staleAfterMs); }).catch(() => undefined);
     };
     const offs = [
       live.on('hello', load),
@@ -32,7 +40,7 @@ export function useLatestValues(site: string, device: string): Map<string, Omit<
     load();
     return () => offs.forEach((off) => off());
   }, [site, device]);
-  return values;
+  return { values, staleAfterMs };
 }
 
 /** The clock, ticking every second (ages). */
@@ -45,13 +53,14 @@ export function useNow(): number {
   return now;
 }
 
-export function LastValue(props: { value: Omit<PlantValue, 'unit'> | undefined; unit: string; nowMs: number; name: string }) {
-  const v = props.value;
+export function LastValue(props: { value: Omit<PlantValue, 'unit'> | undefined; unit: string; nowMs: number; name: string; staleAfterMs?: number | undefined }) {
+  // A last-known value older than its stale age is shown stale as the clock moves (a dead agent's values never look fresh).
+  const v = props.value && agedValue(props.value, props.staleAfterMs, props.nowMs);
   if (!v) return <span class="muted" data-testid={`latest-${props.name}`} data-quality="">{t('device.noValue')}</span>;
   return (
-    <span data-testid={`latest-${props.name}`} data-quality={v.quality}>
+    <span data-testid={`latest-${props.name}`} data-quality={v.quality} data-reason={v.reason ?? ''}>
       <span class="lv-value">{v.quality !== 'bad' ? `${v.text ?? fmtNumber(v.value, 3)}${props.unit ? ` ${props.unit}` : ''}` : '—'}</span>
-      {v.quality !== 'good' && <span class="tag">{tx('quality', v.quality)}{v.reason ? `: ${v.reason}` : ''}</span>}
+      {v.quality !== 'good' && <span class="tag q-tag">{qualityText(v)}</span>}
       {' '}<span class="muted lv-age" title={fmtTime(v.timeMs)}>{t('plant.ago', { age: fmtDuration(Math.max(0, props.nowMs - v.timeMs)) })}</span>
     </span>
   );

@@ -14,6 +14,7 @@ import type { CatalogueEntry, DeviceDetail, DeviceSummary, LiveResult, LiveValue
 import { DeviceTrends } from '../components/device-trends';
 import { LastValue, trendDefaults, useLatestValues, useNow } from '../components/last-value';
 import { live as liveFeed } from '../live';
+import { qualityText } from '../quality';
 
 export function DeviceList() {
   const [devices, setDevices] = useState<DeviceSummary[] | null>(null);
@@ -196,8 +197,8 @@ export function DevicePage(props: { site: string; device: string }) {
                     <td>{p.description}</td>
                     <td>{p.unit}</td>
                     <td>{p.source}</td>
-                    <td class="num"><LastValue value={latest.get(p.name)} unit={p.unit} nowMs={now + liveFeed.skewMs} name={p.name} /></td>
-                    <td class="num" data-testid={`live-${p.name}`}>{v && v.quality !== 'bad' ? (v.text ?? fmtNumber(v.value, 3)) : '—'}{v && v.quality !== 'good' ? <span class="tag" data-testid={`quality-${p.name}`}>{v.quality}{v.reason ? `: ${v.reason}` : ''}</span> : null}
+                    <td class="num"><LastValue value={latest.values.get(p.name)} unit={p.unit} nowMs={now + liveFeed.skewMs} name={p.name} staleAfterMs={latest.staleAfterMs[p.name]} /></td>
+                    <td class="num" data-testid={`live-${p.name}`}>{v && v.quality !== 'bad' ? (v.text ?? fmtNumber(v.value, 3)) : '—'}{v && v.quality !== 'good' ? <span class="tag" data-testid={`quality-${p.name}`} data-quality={v.quality} data-reason={v.reason ?? ''}>{qualityText(v)}</span> : null}
                       {missing && <span class="tag" data-testid={`unsupported-${p.name}`} title={t('device.unsupportedHint')}>{t('device.unsupported', { code: missing.exceptionCode.toString(16).padStart(2, '0') })}</span>}</td>
                     <td>{v ? <time dateTime={new Date(v.timeMs).toISOString()}>{fmtTime(v.timeMs)}</time> : ''}</td>
                     <td>{canTalk && p.writable && (

@@ -16,6 +16,7 @@ import { PlantModel } from '../plant/plant-store';
 import type { Plant, PlantDevice, PresenceEvent, Trend, ValuesEvent } from '../plant/plant-types';
 import { errorText } from '../session';
 import type { Alarm } from '../types';
+import { agedValue, qualityText } from '../quality';
 
 export const PAGE_SIZE = 100;
 /** Sparklines show this much history, seeded from stored telemetry for the rows on screen. */
@@ -90,7 +91,7 @@ export function PlantOverview() {
         const toMs = Date.now() + live.skewMs;
         try {
           const trend = await api.get<Trend>(`/api/devices/${enc(r.d.site)}/${enc(r.d.device)}/trend${qs({ fromMs: Math.floor(toMs - SPARK_WINDOW_MS), toMs: Math.ceil(toMs), points: 40, parameters: r.d.keys[0] })}`);
-          model.seed(r.key, (trend.series[0]?.points ?? []).map((p) => [p.timeMs, p.avg] as [number, number]));
+          model.seed(r.key, (trend.series[0]?.points ?? []).flatMap((p) => (p.avg === null ? [] : [[p.timeMs, p.avg] as [number, number]])));
         } catch { seeded.current.delete(r.key); }
       }
     };
@@ -168,12 +169,14 @@ function PlantRow(props: { row: Row; spark: ReadonlyArray<readonly [number, numb
         {!d.online && <span class="muted"> · {t('plant.lastSeen', { age: fmtDuration(props.nowMs - d.lastSeenMs) })}</span>}</td>
       <td><div class="pvals">
         {d.keys.map((name) => {
-          const v = d.values.find((x) => x.name === name);
+          const found = d.values.find((x) => x.name === name);
+          // A last-known value older than its stale age is shown stale as the clock moves (a dead agent's values never look fresh).
+          const v = found && agedValue(found, d.staleAfterMs?.[name], props.nowMs);
           return (
-            <span key={name} class={`pv q-${v?.quality ?? 'none'}`} data-param={name} data-quality={v?.quality ?? ''} title={name}>
+            <span key={name} class={`pv q-${v?.quality ?? 'none'}`} data-param={name} data-quality={v?.quality ?? ''} data-reason={v?.reason ?? ''} title={name}>
               <span class="pv-name">{name}</span>{' '}
               <span class="pv-value">{v && v.quality !== 'bad' ? `${v.text ?? fmtNumber(v.value, 2)}${v.unit ? ` ${v.unit}` : ''}` : '—'}</span>
-              {v && v.quality !== 'good' && <span class="tag">{tx('quality', v.quality)}{v.reason ? `: ${v.reason}` : ''}</span>}
+              {v && v.quality !== 'good' && <span class="tag q-tag">{qualityText(v)}</span>}
               {v && <span class="pv-age muted">{t('plant.ago', { age: fmtDuration(Math.max(0, props.nowMs - v.timeMs)) })}</span>}
             </span>
           );

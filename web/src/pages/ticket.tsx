@@ -18,6 +18,7 @@ import { live } from '../live';
 import { slaView } from '../sla';
 import { toast, toastError, useCan } from '../session';
 import type { AuditRecord, KbSuggestions, TicketDetail, TicketSummary } from '../types';
+import { gapMarkers, gapSummary, gapsOf } from '../quality';
 
 interface TimelineItem { atMs: number; kind: 'event' | 'comment' | 'audit'; title: string; text: string; who: string }
 
@@ -184,7 +185,11 @@ function TelemetryChart(props: { ticket: TicketDetail }) {
     const markers = [{ atMs: tk.firstSeenMs, label: t('ticket.faultMarker'), color: '#b91c1c' }];
     if (tk.clearedAtMs) markers.push({ atMs: tk.clearedAtMs, label: t('ticket.clearMarker'), color: '#047857' });
     const notGood = tk.telemetry.filter((s) => sel.includes(s.parameter) && s.quality !== 'good').length;
-    return { x: times, series, markers, notGood };
+    // Each parameter's gaps (readings without a value: bad, stale), marked on its chart with why.
+    const noValue = tk.telemetry.filter((s) => sel.includes(s.parameter) && s.quality !== 'good' && s.quality !== 'uncertain');
+    const gapsBy = new Map(sel.map((p) => [p, gapMarkers(gapsOf(p, tk.telemetry.filter((s) => s.parameter === p)
+      .map((s) => ({ timeMs: s.timeMs, hasValue: s.quality === 'good' || s.quality === 'uncertain', ...(s.reason ? { reason: s.reason } : {}) }))), false)]));
+    return { x: times, series, markers, notGood, gapsBy, gapSummary: gapSummary(noValue.map((s) => s.reason)), gapReasons: [...new Set(noValue.map((s) => s.reason ?? ''))].join(',') };
   }, [tk, shown, params]);
   if (params.length === 0) return <p class="muted">{t('ticket.noTelemetry')}</p>;
   return (
@@ -199,11 +204,12 @@ function TelemetryChart(props: { ticket: TicketDetail }) {
       </fieldset>
       {/* One chart per parameter (their scales differ by orders of magnitude), cursors in step. */}
       {data.series.map((s) => (
-        <Chart key={s.label} x={data.x} series={[s]} markers={data.markers} height={150} sync="ticket"
+        <Chart key={s.label} x={data.x} series={[s]} markers={[...data.markers, ...(data.gapsBy.get(s.label) ?? [])]} height={150} sync="ticket"
           ariaLabel={t('ticket.telemetryAria', { n: data.x.length, name: s.label })} />
       ))}
       <p class="muted small">{t('ticket.telemetryNote', { n: tk.telemetry.length })}</p>
       {data.notGood > 0 && <p class="muted small" data-testid="not-good">{t('ticket.telemetryNotGood', { n: data.notGood })}</p>}
+      {data.gapSummary !== '' && <p class="muted small" data-testid="telemetry-gaps" data-reasons={data.gapReasons}>{t('ticket.telemetryGaps', { list: data.gapSummary })}</p>}
     </div>
   );
 }

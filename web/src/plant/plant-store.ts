@@ -47,7 +47,7 @@ export class PlantModel {
     }
     const first = d.keys[0];
     const sample = first === undefined ? undefined : e.values.find((v) => v.name === first);
-    if (sample && sample.quality !== 'bad') {
+    if (sample && (sample.quality === 'good' || sample.quality === 'uncertain')) {
       const spark = this.sparks.get(key) ?? [];
       const lastT = spark.length > 0 ? (spark[spark.length - 1] as [number, number])[0] : -Infinity;
       if (sample.timeMs > lastT) this.sparks.set(key, [...spark, [sample.timeMs, sample.value] as [number, number]].slice(-SPARK_POINTS));

@@ -1,0 +1,35 @@
+/**
+ * Stale last-known values on the collector (pure, time passed in). The birth says how often the
+ * agent reads each parameter (poll_interval_ms), how often its telemetry leaves (telemetry_interval_ms)
+ * and its stale factor. A last-known value that carries a value (good, uncertain) and is older than
+ * staleFactor × (poll interval + telemetry interval) is shown stale (reason overdue): the agent
+ * should have said something newer by then, so a dead or cut-off agent's last values never look
+ * fresh. Bad and stale values stay as they are. Without those three numbers (an older agent) no
+ * age is judged.
+ */
+import type { DeviceBirth, ParameterInfo, Sample } from '../../../protocol/values.js';
+
+/** A parameter as the registry keeps it: the birth's catalogue entry and the age after which its value is stale. */
+export interface KnownParameter extends ParameterInfo {
+  staleAfterMs?: number;
+}
+
+/** The birth's catalogue with each parameter's stale age, where the birth gives what it takes. */
+export function withStaleAges(birth: Pick<DeviceBirth, 'parameters' | 'telemetryIntervalMs' | 'staleFactor'>): KnownParameter[] {
+  const { telemetryIntervalMs, staleFactor } = birth;
+  if (!telemetryIntervalMs || !staleFactor) return birth.parameters;
+  return birth.parameters.map((p) => (p.pollIntervalMs ? { ...p, staleAfterMs: Math.round(staleFactor * (p.pollIntervalMs + telemetryIntervalMs)) } : p));
+}
+
+/** The stale age per parameter name (only those that have one). */
+export function staleAges(parameters: readonly KnownParameter[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of parameters) if (p.staleAfterMs !== undefined) out[p.name] = p.staleAfterMs;
+  return out;
+}
+
+/** The sample as it should be shown at nowMs: stale (overdue) once a value is older than its stale age. */
+export function aged<T extends Sample>(s: T, staleAfterMs: number | undefined, nowMs: number): T {
+  if (staleAfterMs === undefined || (s.quality !== 'good' && s.quality !== 'uncertain') || nowMs - s.timeMs <= staleAfterMs) return s;
+  return { ...s, quality: 'stale', reason: 'overdue' };
+}
