@@ -14,7 +14,8 @@ export interface Judged {
 
 /** "stale: not refreshed in time", "bad: the device did not answer in time", in the UI language. */
 export function qualityText(v: { quality: string; reason?: string }): string {
-  return `${tx('quality', v.quality)}${v.reason ? `: ${tx('qualityReason', v.reason)}` : ''}`;
+  const quality = tx('quality', v.quality);
+  return v.reason ? t('quality.withReason', { quality, reason: tx('qualityReason', v.reason) }) : quality;
 }
 
 /** The value as shown at nowMs: stale (overdue) once a value is older than its stale age. */
