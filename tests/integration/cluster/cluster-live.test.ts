@@ -95,8 +95,16 @@ t.test('live values, presence, alarms, covers and paging choices reach every col
   };
   const health = async (c: CollectorProcess): Promise<Health> => (await call<Health>(c, admin, 'GET', '/api/health')).body;
 
-  const streamA = await openSse(`${a.httpUrl}/api/stream`, admin.headers);
+  // When each alarm event arrived on each stream (the figures below say where the time goes).
+  const alarmAt: Array<Map<string, number>> = [new Map(), new Map()];
+  const timeAlarms = (i: number) => (m: { event: string; data: unknown }): void => {
+    const d = m.data as AlarmData;
+    if (m.event === 'alarm' && d.active && !alarmAt[i]?.has(d.device)) alarmAt[i]?.set(d.device, Date.now());
+  };
+  const streamA = await openSse(`${a.httpUrl}/api/stream`, admin.headers, timeAlarms(0));
   t.teardown(() => streamA.close());
+  const streamB = await openSse(`${b.httpUrl}/api/stream`, admin.headers, timeAlarms(1));
+  t.teardown(() => streamB.close());
   t.equal(streamA.status, 200, 'A\'s live stream is open');
   await waitFor('hello on A', () => streamA.messages.find((m) => m.event === 'hello'));
   const seen = <T>(s: SseConnection, event: string, match: (d: T) => boolean): boolean => s.messages.some((m) => m.event === event && match(m.data as T));
@@ -139,6 +147,8 @@ t.test('live values, presence, alarms, covers and paging choices reach every col
     await waitFor('every alarm on A\'s stream', () => (alarmed.every(has) ? true : undefined), 20_000).catch(() => undefined);
     const missing = alarmed.filter((d) => !has(d));
     t.same(missing, [], `an alarm event for every raise (took ${Date.now() - sentAt} ms)`);
+    const lag = alarmed.map((d) => (alarmAt[0]?.get(d) ?? Number.NaN) - (alarmAt[1]?.get(d) ?? Number.NaN)).filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
+    t.comment(`alarm on A minus on B per device, ms: ${lag.map((x) => x.toFixed(0)).join(' ')}; first on either stream after ${Math.min(...alarmAt.flatMap((m) => [...m.values()])) - sentAt} ms`);
     if (missing.length > 0) t.comment([...a.log(), ...b.log()].filter((l) => /"level":(4|5)0/.test(l)).join('\n'));
     t.ok((await health(b)).ingest.eventsCommitted > 0, 'B committed some of the raises');
   });
