@@ -140,6 +140,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await app.register(streamRoute, {
       desk, store: opts.store.queries, now, onHub: (hub) => { liveHub = hub; },
       ...(opts.observeIngest ? { observeIngest: opts.observeIngest } : {}),
+      cluster: opts.store.cluster,
     });
     await app.register(ticketChangesRoute, { desk, store: opts.store.queries, now, onFeed: (feed) => { changeFeed = feed; } });
   }

@@ -8,11 +8,12 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { QueryPort } from '../store/port.js';
+import type { ClusterPort, QueryPort } from '../store/port.js';
 import type { DeskService } from '../desk/desk-service.js';
 import type { IngestObserver } from '../ingest/pipeline.js';
 import { LiveHub } from '../live/live-hub.js';
 import { PlantFeed } from '../live/plant-feed.js';
+import { RemotePlantFeed } from '../live/remote-plant-feed.js';
 import { sseEvent, sseRetry } from '../live/sse-frame.js';
 import { alarmView } from './alarm-view.js';
 import { apiError } from './api-errors.js';
@@ -29,6 +30,8 @@ export interface StreamRouteOptions {
   onHub?: (hub: LiveHub) => void;
   /** Committed ingest batches: with it the stream also carries `values` and `presence` events. */
   observeIngest?: (observer: IngestObserver) => () => void;
+  /** Other collectors on the same database: what they ingested is on this stream too (live/remote-plant-feed.ts). */
+  cluster?: Pick<ClusterPort, 'shared' | 'onRemoteDevices'>;
 }
 
 export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions): Promise<void> {
@@ -48,16 +51,23 @@ export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions
   });
   opts.onHub?.(hub);
   const unsubscribe = desk.onChanges(hub.onChanges);
-  const plant = new PlantFeed({
-    listening: () => hub.listening, send: (chunk) => hub.send(chunk), log: app.log,
-    devices: async (keys) => {
-      const wanted = new Set(keys.map((k) => `${k.site}/${k.device}`));
-      return (await store.listDevices()).filter((d) => wanted.has(`${d.site}/${d.device}`));
-    },
-  });
+  const devices = async (keys: ReadonlyArray<{ site: string; device: string }> | undefined) => {
+    const all = await store.listDevices();
+    if (keys === undefined) return all;
+    const wanted = new Set(keys.map((k) => `${k.site}/${k.device}`));
+    return all.filter((d) => wanted.has(`${d.site}/${d.device}`));
+  };
+  const plant = new PlantFeed({ listening: () => hub.listening, send: (chunk) => hub.send(chunk), log: app.log, devices });
   const unobserve = opts.observeIngest?.({ batch: () => undefined, stored: () => undefined, committed: plant.onBatch });
+  const remote = opts.cluster?.shared ? new RemotePlantFeed({
+    listening: () => hub.listening, send: (chunk) => hub.send(chunk), log: app.log, devices,
+    latest: (keys) => (keys === undefined ? store.latestValues({}) : store.latestValuesOf(keys)),
+  }) : undefined;
+  const unlisten = remote ? opts.cluster?.onRemoteDevices(remote.onRemote) : undefined;
   // Open streams would keep the server from closing.
   app.addHook('preClose', async () => {
+    unlisten?.();
+    remote?.stop();
     unobserve?.();
     unsubscribe();
     hub.close();

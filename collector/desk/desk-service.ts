@@ -14,7 +14,7 @@ import type { DeviceState } from '../core/devices/device-registry.js';
 import { ALWAYS_CALENDAR, type Calendar } from '../core/sla/sla-calendar.js';
 import type { DeskConfigHolder } from '../desk-config/config-holder.js';
 import { configInvalid, type DeskSettings } from '../desk-config/desk-settings.js';
-import { EventProcessingFailed, type DeskScope, type DeskUnit, type EventProcessor, type RemoteDeskChanges, type StorePort, type StoredAlarm, type TicketRef } from '../store/port.js';
+import { EventProcessingFailed, type DeskScope, type DeskUnit, type EventProcessor, type RemoteDeskChanges, type RemoteSettingsChanges, type StorePort, type StoredAlarm, type TicketRef } from '../store/port.js';
 import { alarmAction, bulkAlarmAction, type AlarmAction, type BulkAlarmResult } from './alarm-actions.js';
 import { ackAlarmAndTicket, type AlarmTicketAck } from './alarm-ticket-ack.js';
 import { processDeskEvent } from './desk-ingest.js';
@@ -61,6 +61,9 @@ export class DeskService {
   private readonly batchChanges = new ChangeSet();
   private readonly listeners = new Set<DeskChangeListener>();
   private stopRemote: (() => void) | undefined;
+  private stopRemoteSettings: (() => void) | undefined;
+  /** Reads of the stored settings started and the latest one applied (see loadOnCallOverrides). */
+  private readonly reads = { overrides: { started: 0, applied: 0 }, prefs: { started: 0, applied: 0 } };
   private overrides: readonly TeamOverride[] = [];
   private pagingPrefs: readonly StoredPagingPrefs[] = [];
   private withStored: { base: DeskSettings; overrides: readonly TeamOverride[]; prefs: readonly StoredPagingPrefs[]; settings: DeskSettings } | undefined;
@@ -107,6 +110,7 @@ export class DeskService {
     });
     this.opts.store.ingest.setEventProcessor(this.eventProcessor());
     this.stopRemote = this.opts.store.cluster.onRemote((c) => this.remoteChanges(c));
+    this.stopRemoteSettings = this.opts.store.cluster.onRemoteSettings((c) => this.remoteSettings(c));
     this.scheduler.start();
     this.webhooks.start();
   }
@@ -115,6 +119,8 @@ export class DeskService {
     this.opts.store.ingest.setEventProcessor(null);
     this.stopRemote?.();
     this.stopRemote = undefined;
+    this.stopRemoteSettings?.();
+    this.stopRemoteSettings = undefined;
     await this.scheduler.stop();
     await this.webhooks.stop();
   }
@@ -133,12 +139,21 @@ export class DeskService {
 
   /** Re-reads the on-call overrides set through the API (at start and after one is added). */
   async loadOnCallOverrides(): Promise<void> {
-    this.overrides = await this.opts.store.onCallOverrides.list(this.opts.now());
+    // Reads may overlap (an API change here, a notification from another collector): the one started last wins.
+    const started = ++this.reads.overrides.started;
+    const list = await this.opts.store.onCallOverrides.list(this.opts.now());
+    if (started < this.reads.overrides.applied) return;
+    this.reads.overrides.applied = started;
+    this.overrides = list;
   }
 
   /** Re-reads the paging choices users set for themselves (at start and after one changes). */
   async loadPagingPrefs(): Promise<void> {
-    this.pagingPrefs = await this.opts.store.pagingPrefs.all();
+    const started = ++this.reads.prefs.started;
+    const all = await this.opts.store.pagingPrefs.all();
+    if (started < this.reads.prefs.applied) return;
+    this.reads.prefs.applied = started;
+    this.pagingPrefs = all;
   }
 
   /** Calls `listener` after every commit that touched alarms, tickets or flood states; returns the unsubscribe. */
@@ -303,6 +318,12 @@ export class DeskService {
     if (c.resync) this.scheduler.rearm();
     else if (c.earliestDueMs !== null) this.scheduler.wakeBy(c.earliestDueMs);
     if (c.alarms.length + c.tickets.length + c.floodSites.length > 0) this.tell({ alarms: c.alarms, tickets: c.tickets, floodSites: c.floodSites });
+  }
+
+  /** Another collector set an on-call override or paging choices: re-read them, so paging and assignment here follow at once. */
+  private remoteSettings(c: RemoteSettingsChanges): void {
+    const reloads = [...(c.onCallOverrides ? [this.loadOnCallOverrides()] : []), ...(c.pagingPrefs ? [this.loadPagingPrefs()] : [])];
+    Promise.all(reloads).catch((err: unknown) => this.opts.log.error({ err }, 'could not re-read the on-call overrides or paging choices another collector changed'));
   }
 
   private announce(changes: ChangeSet): void {

@@ -2,8 +2,8 @@
  * The plant's live values for the dashboard: listens to committed ingest batches, keeps the newest
  * sample per device and parameter seen in one turn of the event loop, and hands the hub one chunk
  * of `values` events (one per device) plus `presence` events for devices that were born or died.
- * Nothing is rendered while no stream is open. A collector sees the telemetry it ingested itself
- * (in a cluster, other collectors' devices appear on the next re-fetch).
+ * Nothing is rendered while no stream is open. This is the telemetry the collector ingested itself;
+ * in a cluster, what the other collectors ingested comes through remote-plant-feed.ts.
  */
 import type { IngestMessage } from '../core/devices/ingest-message.js';
 import type { DeviceState } from '../core/devices/device-registry.js';
@@ -78,18 +78,26 @@ export class PlantFeed {
     this.values.clear();
     this.presence.clear();
     let chunk = '';
-    for (const v of values) chunk += sseEvent('values', { site: v.site, device: v.device, values: [...v.byName.values()] });
+    for (const v of values) chunk += valuesEvent(v.site, v.device, [...v.byName.values()]);
     if (presence.length > 0) {
       try {
-        for (const d of await this.opts.devices(presence)) {
-          chunk += sseEvent('presence', { site: d.site, device: d.device, online: d.online, lastSeenMs: d.lastSeenMs });
-        }
+        for (const d of await this.opts.devices(presence)) chunk += presenceEvent(d);
       } catch (err) {
         this.opts.log.error({ err }, 'live feed could not read device presence; clients will re-fetch on their next reconnect');
       }
     }
     if (chunk !== '') this.opts.send(chunk);
   }
+}
+
+/** A device's newest samples as the stream's `values` event. */
+export function valuesEvent(site: string, device: string, values: readonly LiveSampleJson[]): string {
+  return sseEvent('values', { site, device, values });
+}
+
+/** A device's registry row as the stream's `presence` event. */
+export function presenceEvent(d: Pick<DeviceState, 'site' | 'device' | 'online' | 'lastSeenMs'>): string {
+  return sseEvent('presence', { site: d.site, device: d.device, online: d.online, lastSeenMs: d.lastSeenMs });
 }
 
 type IngestSample = Extract<IngestMessage, { kind: 'telemetry' }>['telemetry']['samples'][number];

@@ -14,7 +14,7 @@
  *   outbox), each atomic on its own.
  */
 import type { Sample } from '../../protocol/values.js';
-import type { DeviceState } from '../core/devices/device-registry.js';
+import type { DeviceKey, DeviceState } from '../core/devices/device-registry.js';
 import type { CommitOutcome, IngestMessage } from '../core/devices/ingest-message.js';
 import type { AuditRecord } from '../core/desk/audit-record.js';
 import type { DeliveryAttempt, DeliveryStep } from '../core/notifications/webhook-delivery.js';
@@ -106,6 +106,8 @@ export interface QueryPort {
   metrics(): Promise<StoreMetrics>;
   /** Last-known values: each matching device's newest sample per parameter, by site, device, parameter. */
   latestValues(filter: LatestFilter): Promise<LatestSample[]>;
+  /** Last-known values of these devices (at most a few hundred per call), by site, device, parameter. */
+  latestValuesOf(devices: readonly DeviceKey[]): Promise<LatestSample[]>;
   /** A device's telemetry in [fromMs, toMs] as time buckets per parameter, by parameter then time (trends, sparklines). */
   telemetryBuckets(window: TelemetryBucketWindow): Promise<TelemetryBucket[]>;
   /** One page of tickets in a stable keyset order, with the total the filter matches (see port/paging.ts). */
@@ -183,6 +185,26 @@ export interface ClusterPort {
   readonly shared: boolean;
   /** Calls listener after every desk unit another collector commits (within a second); returns the unsubscribe. */
   onRemote(listener: (changes: RemoteDeskChanges) => void): () => void;
+  /** Calls listener after every ingest batch another collector commits with telemetry, births or deaths; returns the unsubscribe. */
+  onRemoteDevices(listener: (changes: RemoteDeviceChanges) => void): () => void;
+  /** Calls listener when another collector changed on-call overrides or paging choices; returns the unsubscribe. */
+  onRemoteSettings(listener: (changes: RemoteSettingsChanges) => void): () => void;
+}
+
+/** Devices whose telemetry or presence another collector committed (one ingest batch, or a part of it). */
+export interface RemoteDeviceChanges {
+  /** Devices with new telemetry: read their last-known values. */
+  values: DeviceKey[];
+  /** Devices born or dead: read their registry rows. */
+  presence: DeviceKey[];
+  /** Notifications may have been missed (a lost connection): re-read what is shown. */
+  resync: boolean;
+}
+
+/** What another collector changed of the settings kept in the store (re-read them). */
+export interface RemoteSettingsChanges {
+  onCallOverrides: boolean;
+  pagingPrefs: boolean;
 }
 
 /**

@@ -16,6 +16,7 @@ import { runPlantOverviewBench } from './plant-overview.bench.js';
 import { runSqliteBindingBench } from './sqlite-binding.bench.js';
 import { runDeviceLoginBench } from './device-login.bench.js';
 import { runClusterBench } from './cluster.bench.js';
+import { runClusterLiveBench } from './cluster-live.bench.js';
 import { runReceiptsBench } from './receipts.bench.js';
 
 const benches: Record<string, () => Promise<void> | void> = {
@@ -24,6 +25,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   ingest: runIngestBench,
   'pg-events': () => runPgEventsBench(),
   cluster: () => runClusterBench(),
+  'cluster-live': () => runClusterLiveBench(),
   'device-login': () => runDeviceLoginBench(),
   'ticket-latency': () => runTicketLatencyBench(),
   'fault-latency': () => runFaultLatencyBench(),

@@ -16,7 +16,8 @@ export interface SseConnection {
   close(): void;
 }
 
-export function openSse(url: string, headers: Record<string, string> = {}): Promise<SseConnection> {
+/** `onMessage`: called as each event arrives (e.g. to time it). */
+export function openSse(url: string, headers: Record<string, string> = {}, onMessage?: (m: SseMessage) => void): Promise<SseConnection> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       const messages: SseMessage[] = [];
@@ -38,7 +39,11 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
             else if (line.startsWith('event: ')) event = line.slice(7);
             else if (line.startsWith('data: ')) data.push(line.slice(6));
           }
-          if (data.length > 0) messages.push({ event, data: JSON.parse(data.join('\n')) as unknown });
+          if (data.length > 0) {
+            const m = { event, data: JSON.parse(data.join('\n')) as unknown };
+            messages.push(m);
+            onMessage?.(m);
+          }
         }
       });
       res.on('end', endedResolve);

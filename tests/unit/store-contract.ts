@@ -146,6 +146,26 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.same((await store.queries.latestValues({ device: 'drive-1' })).map((s) => s.value), [2, 8], 'last-known values survive the pruning');
   });
 
+  test('latest values of named devices: every parameter of those devices only, in site, device, parameter order', async (t, store) => {
+    const tel = (site: string, device: string, parameter: string, value: number): IngestMessage => ({
+      kind: 'telemetry', receivedMs: NOW, telemetry: { site, device, samples: [{ parameter, value, quality: 'good', timeMs: NOW - value }] },
+    });
+    t.same(await store.queries.latestValuesOf([{ site: 'plant-a', device: 'drive-1' }]), [], 'none before any telemetry');
+    await store.ingest.commit([
+      tel('plant-a', 'drive-1', 'i', 2), tel('plant-a', 'drive-1', 'f', 1), tel('plant-a', 'drive-2', 'f', 3),
+      tel('plant-b', 'drive-1', 'f', 4), tel('plant-a', 'drive-12', 'f', 5),
+    ], NOW);
+    const of = async (keys: Array<[string, string]>) => (await store.queries.latestValuesOf(keys.map(([site, device]) => ({ site, device }))))
+      .map((s) => [s.site, s.device, s.parameter, s.value, s.timeMs]);
+    t.same(await of([['plant-b', 'drive-1'], ['plant-a', 'drive-1']]), [
+      ['plant-a', 'drive-1', 'f', 1, NOW - 1], ['plant-a', 'drive-1', 'i', 2, NOW - 2], ['plant-b', 'drive-1', 'f', 4, NOW - 4],
+    ], 'each named device (site and device together, not either alone), every parameter');
+    t.same(await of([['plant-a', 'drive-9'], ['plant-c', 'drive-2']]), [], 'unknown devices: nothing');
+    t.same(await of([]), [], 'no devices: nothing');
+    const many = Array.from({ length: 300 }, (_, i): [string, string] => ['plant-a', `drive-${i + 1}`]);
+    t.same((await of(many)).map((r) => r[1]), ['drive-1', 'drive-1', 'drive-12', 'drive-2'], 'hundreds named at once');
+  });
+
   test('telemetry buckets: mean, extremes and count per parameter and time bucket, optionally for named parameters', async (t, store) => {
     const key = { site: 'plant-a', device: 'drive-1' };
     const base = Math.floor((NOW - 20_000) / 10_000) * 10_000; // the start of a 10 s bucket

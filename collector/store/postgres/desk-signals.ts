@@ -8,9 +8,12 @@
  * Payload (JSON, under PostgreSQL's 8000-byte limit): {"o": origin, "a": alarm ids, "t": ticket
  * ids, "f": flood sites, "d": earliest deadline or null}; a unit that touched too much to name
  * sends {"o", "r": 1} (resync: listeners re-read what they show).
+ *
+ * The same listening connection hears live values and settings (live-signals.ts).
  */
 import type { Logger } from '../../../protocol/logger.js';
-import type { ClusterPort, RemoteDeskChanges } from '../port.js';
+import type { ClusterPort, RemoteDeskChanges, RemoteDeviceChanges, RemoteSettingsChanges } from '../port.js';
+import { LIVE_CHANNEL, parseLiveSignal, parseSettingsSignal, SETTINGS_CHANNEL } from './live-signals.js';
 import { MAX_NOTIFY_BYTES, notify, PgListener } from './notifier.js';
 import type { Queryable } from './pool.js';
 
@@ -54,55 +57,85 @@ export function parseDeskSignal(payload: string, ownOrigin: string): RemoteDeskC
   };
 }
 
-/** The PostgreSQL side of ClusterPort: one listening connection, opened for the first listener, closed with the store. */
+/**
+ * The PostgreSQL side of ClusterPort: one listening connection for the desk, live and settings
+ * channels, opened for the first listener, closed with the store. After a lost connection it
+ * listens again and tells every listener to re-read (notifications sent meanwhile are gone).
+ */
 export class PgDeskSignals implements ClusterPort {
   readonly shared = true;
-  private readonly listeners = new Set<(c: RemoteDeskChanges) => void>();
+  private readonly desk = new Set<(c: RemoteDeskChanges) => void>();
+  private readonly devices = new Set<(c: RemoteDeviceChanges) => void>();
+  private readonly settings = new Set<(c: RemoteSettingsChanges) => void>();
   private listener: PgListener | undefined;
-  /** Payloads on the channel that were not desk signals. */
+  /** Payloads on the channels that were not signals. */
   malformed = 0;
 
   constructor(private readonly url: string, readonly origin: string, private readonly log: Logger) {}
 
   onRemote(listener: (c: RemoteDeskChanges) => void): () => void {
-    this.listeners.add(listener);
+    return this.add(this.desk, listener);
+  }
+
+  onRemoteDevices(listener: (c: RemoteDeviceChanges) => void): () => void {
+    return this.add(this.devices, listener);
+  }
+
+  onRemoteSettings(listener: (c: RemoteSettingsChanges) => void): () => void {
+    return this.add(this.settings, listener);
+  }
+
+  private add<T>(set: Set<(c: T) => void>, listener: (c: T) => void): () => void {
+    set.add(listener);
     if (!this.listener) this.listen();
-    return () => { this.listeners.delete(listener); };
+    return () => { set.delete(listener); };
   }
 
   private listen(): void {
-    const l = new PgListener({ url: this.url, channels: [DESK_CHANNEL] });
+    const l = new PgListener({ url: this.url, channels: [DESK_CHANNEL, LIVE_CHANNEL, SETTINGS_CHANNEL] });
     this.listener = l;
-    l.on('notification', (_channel, payload) => {
-      const c = parseDeskSignal(payload, this.origin);
-      if (c === 'own') return;
-      if (c === null) {
-        this.malformed++;
-        this.log.warn({ channel: DESK_CHANNEL, bytes: payload.length }, 'ignored a notification that is not a desk change');
-        return;
-      }
-      this.dispatch(c);
+    l.on('notification', (channel, payload) => this.received(channel, payload));
+    l.on('resync', () => {
+      this.dispatch(this.desk, { alarms: [], tickets: [], floodSites: [], earliestDueMs: null, resync: true });
+      this.dispatch(this.devices, { values: [], presence: [], resync: true });
+      this.dispatch(this.settings, { onCallOverrides: true, pagingPrefs: true });
     });
-    l.on('resync', () => this.dispatch({ alarms: [], tickets: [], floodSites: [], earliestDueMs: null, resync: true }));
-    l.on('error', (err) => this.log.warn({ err: err.message }, 'the desk change listener lost its connection; reconnecting'));
+    l.on('error', (err) => this.log.warn({ err: err.message }, 'the cluster change listener lost its connection; reconnecting'));
     l.start().catch((err: unknown) => {
-      this.log.error({ err }, 'cannot listen for other collectors\' desk changes; the live stream shows this collector\'s only until it can');
+      this.log.error({ err }, 'cannot listen for other collectors\' changes; the live stream and settings show this collector\'s only until it can');
       if (this.listener === l) this.listener = undefined;
     });
   }
 
-  private dispatch(c: RemoteDeskChanges): void {
-    for (const fn of this.listeners) {
+  private received(channel: string, payload: string): void {
+    const c = channel === DESK_CHANNEL ? parseDeskSignal(payload, this.origin)
+      : channel === LIVE_CHANNEL ? parseLiveSignal(payload, this.origin)
+        : channel === SETTINGS_CHANNEL ? parseSettingsSignal(payload, this.origin) : null;
+    if (c === 'own') return;
+    if (c === null) {
+      this.malformed++;
+      this.log.warn({ channel, bytes: payload.length }, 'ignored a notification that is not a cluster change');
+      return;
+    }
+    if (channel === DESK_CHANNEL) this.dispatch(this.desk, c as RemoteDeskChanges);
+    else if (channel === LIVE_CHANNEL) this.dispatch(this.devices, c as RemoteDeviceChanges);
+    else this.dispatch(this.settings, c as RemoteSettingsChanges);
+  }
+
+  private dispatch<T>(set: ReadonlySet<(c: T) => void>, c: T): void {
+    for (const fn of set) {
       try {
         fn(c);
       } catch (err) {
-        this.log.error({ err }, 'a remote desk change listener failed');
+        this.log.error({ err }, 'a remote change listener failed');
       }
     }
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
+    this.desk.clear();
+    this.devices.clear();
+    this.settings.clear();
     const l = this.listener;
     this.listener = undefined;
     await l?.stop();

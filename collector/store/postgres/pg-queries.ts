@@ -117,6 +117,12 @@ async function episodes(site: string | undefined, limit: number): Promise<FloodE
       const { rows } = await pool.query<LatestRow>(`SELECT * FROM telemetry_latest ${where.sql} ORDER BY site COLLATE "C", device COLLATE "C", parameter COLLATE "C"`, where.args);
       return rows.map(latestFromRow);
     },
+    async latestValuesOf(devices) {
+      if (devices.length === 0) return [];
+      const { rows } = await pool.query<LatestRow>(`SELECT * FROM telemetry_latest WHERE (site, device) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        ORDER BY site COLLATE "C", device COLLATE "C", parameter COLLATE "C"`, [devices.map((d) => d.site), devices.map((d) => d.device)]);
+      return rows.map(latestFromRow);
+    },
     async metrics() {
       const [tickets, alarms, timers, backlog, size] = await Promise.all([
         pool.query<{ priority: string; n: number }>("SELECT priority, COUNT(*)::int AS n FROM tickets WHERE status NOT IN ('resolved', 'closed') GROUP BY priority"),

@@ -27,6 +27,7 @@ import { EventProcessingFailed, type DeskScope, type DeskTimer, type EventProces
 import { deviceFromRow, deviceToRow, type DeviceRow } from '../sqlite/row-mapping.js';
 import { claimDueTimer, tryFiringLock } from './desk-primitives.js';
 import { notifyDeskChanges, PgDeskSignals } from './desk-signals.js';
+import { notifyLiveDevices } from './live-signals.js';
 import { loadOpenLoad, loadSiteTickets, loadUnit, RESOLVED_LOAD_WINDOW_MS, reserveIds, SITE_LOAD_WINDOW_MS, takeMoreCounters } from './desk-scope.js';
 import { NeedMore, PgDeskUnit } from './desk-unit.js';
 import { jsonRows } from './unit-writes.js';
@@ -329,6 +330,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       const latest = latestOfBatch(messages);
       if (latest.length > 0) await insertRows(tx, `INSERT INTO telemetry_latest ${LATEST_COLUMNS}`, 8, latest, LATEST_UPSERT);
       await notifyDeskChanges(tx, signals.origin, unit.summary());
+      await notifyLiveDevices(tx, signals.origin, messages);
       await unit.writeAudit(tx);
       return outcomes;
     });
@@ -469,8 +471,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     loginFailures: createPgLoginFailures(pool, withTx),
     retention: createPgEventRetention(pool),
     ticketViews: pgTicketViews(pool),
-    onCallOverrides: createPgOnCallOverrides(pool),
-    pagingPrefs: createPgPagingPrefs(pool),
+    onCallOverrides: createPgOnCallOverrides(pool, signals.origin),
+    pagingPrefs: createPgPagingPrefs(pool, signals.origin),
     async close() {
       if (closed) return;
       closed = true;

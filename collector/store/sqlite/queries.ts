@@ -24,6 +24,8 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
     FROM telemetry WHERE site = ? AND device = ? AND time_ms >= ? AND time_ms <= ? ${filter} GROUP BY parameter, b ORDER BY parameter, b`;
   const allBuckets = db.prepare(bucketSql(''));
   const bucketsOf = db.prepare(bucketSql('AND parameter IN (SELECT value FROM json_each(?))'));
+  const latestOfDevices = db.prepare(`SELECT * FROM telemetry_latest WHERE (site, device) IN
+    (SELECT value ->> 0, value ->> 1 FROM json_each(?)) ORDER BY site, device, parameter`);
   const latestBy = new Map<string, Statement>();
   const latestOf = (where: string): Statement => {
     let st = latestBy.get(where);
@@ -59,6 +61,10 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
     latestValues: async (f) => {
       const where = latestWhere(f, () => '?');
       return (latestOf(where.sql).all(...where.args) as LatestRow[]).map(latestFromRow);
+    },
+    latestValuesOf: async (devices) => {
+      if (devices.length === 0) return [];
+      return (latestOfDevices.all(JSON.stringify(devices.map((d) => [d.site, d.device]))) as LatestRow[]).map(latestFromRow);
     },
     pageTickets: async (q) => pages.tickets(q),
     pageAlarms: async (q) => pages.alarms(q),

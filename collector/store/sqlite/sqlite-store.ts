@@ -249,7 +249,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     },
     reports: { load: async (period, filter) => reports.load(period, filter) },
     // One process owns the file: its own desk announces every change in process.
-    cluster: { shared: false, onRemote: () => () => undefined },
+    cluster: { shared: false, onRemote: () => () => undefined, onRemoteDevices: () => () => undefined, onRemoteSettings: () => () => undefined },
     loginFailures: createLoginFailureStore(db),
     retention: createEventRetention(db),
     ticketViews: sqliteTicketViews(db),
