@@ -16,6 +16,7 @@ import { EventProcessingFailed, type EventProcessor, type PagePosition, type Sto
 import { TICKET_SORTS } from '../../collector/store/port/paging.js';
 import { clusterContract } from './store-contract-cluster.js';
 import { auditTokensContract } from './store-contract-audit-tokens.js';
+import { listsContract } from './store-contract-lists.js';
 
 export interface ContractStores {
   /** A fresh, empty store; the suite closes it. */
@@ -680,4 +681,5 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
 
   clusterContract(test, (t) => stores.open(t), attachDesk, NOW);
   auditTokensContract(test);
+  listsContract(test, attachDesk);
 }

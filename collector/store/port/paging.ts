@@ -75,3 +75,22 @@ export interface DevicePageQuery {
   after?: PagePosition | undefined;
   limit: number;
 }
+
+/** A page of users in username order (bytes); `after`'s value is the last user's name, its id the user's id. */
+export interface UserPageQuery {
+  after?: PagePosition | undefined;
+  limit: number;
+}
+
+/**
+ * A page of stored fault events, newest received first (ties: id, descending), filtered by site,
+ * device, fault code and ticket; `after`'s value is the last event's "receivedMs/eventId" (id 0).
+ */
+export interface EventPageQuery {
+  site?: string | undefined;
+  device?: string | undefined;
+  code?: string | undefined;
+  ticketId?: number | undefined;
+  after?: PagePosition | undefined;
+  limit: number;
+}

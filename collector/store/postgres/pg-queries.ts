@@ -8,7 +8,8 @@ import type { DeskTicket } from '../../core/tickets/desk-ticket.js';
 import type { DeskTicketFilter, StoredAlarm } from '../port/desk-repo.js';
 import { commentFromRow, deskTicketFromRow, type CommentRow, type DeskTicketRow } from '../sqlite/desk-ticket-rows.js';
 import { nextPosition } from '../keyset-sql.js';
-import type { AlarmPageQuery, TicketPageQuery } from '../port/paging.js';
+import type { AlarmPageQuery, EventPageQuery, TicketPageQuery } from '../port/paging.js';
+import { eventPageSql, eventPosition } from '../list-page-sql.js';
 import { devicePageSql, devicePosition } from '../device-page-sql.js';
 import { alarmPageSql, alarmPosition, storedAlarmFromRow, type AlarmRowData } from '../alarm-page-sql.js';
 import { ticketPageSql, ticketPosition } from '../ticket-page-sql.js';
@@ -81,10 +82,24 @@ async function episodes(site: string | undefined, limit: number): Promise<FloodE
   return rows.map((r) => episodeFromRow(r as { site: string; start_ms: number; end_ms: number | null; alarms: number; peak: number }));
 }
 
+async function pageEvents(q: EventPageQuery) {
+  const countParams: unknown[] = [];
+  const pageParams: unknown[] = [];
+  const ph = (params: unknown[]) => (v: unknown): string => { params.push(v); return `$${params.length}`; };
+  const sql = eventPageSql(q, ph(countParams), ph(pageParams), (e) => `${e} COLLATE "C"`);
+  const [count, page] = await Promise.all([
+    pool.query<{ n: number }>(sql.count.replace('count(*)', 'count(*)::int'), countParams),
+    pool.query<EventRow>(sql.rows('*'), pageParams),
+  ]);
+  const items = page.rows.slice(0, q.limit).map(eventFromRow);
+  return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, eventPosition) };
+}
+
   return {
     listTickets,
     pageTickets,
     pageAlarms,
+    pageEvents,
     async pageDevices(q) {
       const params: unknown[] = [];
       const sql = devicePageSql(q, (v) => { params.push(v); return `$${params.length}`; }, (e) => `${e} COLLATE "C"`);
