@@ -75,6 +75,8 @@ export interface DeskPort {
   dueTimers(nowMs: number, limit: number): Promise<DeskTimer[]>;
   /** Calendar ids the SLA clocks of tickets that are not closed run on. */
   calendarsInUse(): Promise<string[]>;
+  /** Ids of tickets not closed whose SLA due instant is not stored (rows from before it was kept, or none runs), at most `limit`, by id. */
+  ticketsWithoutSlaDue(limit: number): Promise<number[]>;
 }
 
 /** The store's own figures for Prometheus /metrics, read at scrape time. */

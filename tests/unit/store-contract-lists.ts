@@ -1,11 +1,15 @@
 /**
- * The store port's contract, continued (issue #15 item 1): users and stored fault events page by a
- * keyset position with the total, every row once, in one order on every adapter. Written against
- * collector/store/port.ts only; storeContract runs it for every adapter.
+ * The store port's contract, continued (issue #15 item 1, issue #16's "SLA left"): users and stored
+ * fault events page by a keyset position with the total, every row once, in one order on every
+ * adapter; tickets keep their next SLA due instant and page by it, tickets without one last.
+ * Written against collector/store/port.ts only; storeContract runs it for every adapter.
  */
 import type { Test } from 'tap';
 import type { FaultEvent } from '../../protocol/values.js';
 import type { DeskService } from '../../collector/desk/desk-service.js';
+import { manualTicket, type DeskTicket } from '../../collector/core/tickets/desk-ticket.js';
+import { ticketSlaDueMs } from '../../collector/core/sla/sla-due.js';
+import { ALWAYS_CALENDAR } from '../../collector/core/sla/sla-calendar.js';
 import type { EventPageQuery, Page, PagePosition, StorePort } from '../../collector/store/port.js';
 
 const NOW = Date.parse('2024-03-06T00:01:01Z');
@@ -75,5 +79,31 @@ export function listsContract(
     const ticket = (await store.queries.listTickets({ device: 'drive-1', site: 'plant-a', limit: 10 })).find((x) => x.code === 'vfd.overcurrent');
     t.ok(ticket, 'the desk opened a ticket for the fault');
     t.same(await ids({ ticketId: ticket?.id ?? -1 }, 1, 2), [a4.id, a1.id], 'a ticket\'s events');
+  });
+
+  test('ticket pages by SLA due: nulls last both ways, a filter by due time; the desk fills in the ones not stored', async (t, store) => {
+    const ids = await store.desk.transaction({}, ({ repo }) => ['a', 'b', 'c', 'd', 'e'].map((title, i) => repo.tickets.insert({
+      ...manualTicket({ origin: 'phone', reporter: 'ann', title, description: '', site: 'plant-a', device: '', category: 'hardware', severity: 'major' }, NOW + i),
+      ...(title === 'e' ? { status: 'closed' as const } : {}),
+    }, NOW).id));
+    const [a, b, c, d, e] = ids as [number, number, number, number, number];
+    t.same(await store.desk.ticketsWithoutSlaDue(100), [a, b, c, d], 'none stored yet: every ticket not closed');
+    await store.desk.transaction({ tickets: ids }, ({ repo }) => {
+      repo.tickets.setSlaDue(a, NOW + 3000); repo.tickets.setSlaDue(b, NOW + 1000); repo.tickets.setSlaDue(c, null); repo.tickets.setSlaDue(d, NOW + 2000);
+    });
+    t.same(await store.desk.ticketsWithoutSlaDue(100), [c], 'a ticket whose clocks do not run is looked at again');
+    t.same(await store.desk.ticketsWithoutSlaDue(0), []);
+    const order = async (dir: 'asc' | 'desc', extra: { slaDueBeforeMs?: number } = {}, total = 5): Promise<number[]> =>
+      (await walk((after) => store.queries.pageTickets({ sort: 'sla', dir, limit: 2, ...extra, ...(after ? { after } : {}) }), (p) => t.equal(p.total, total)))
+        .map((x: DeskTicket) => x.id);
+    t.same(await order('asc'), [b, d, a, c, e], 'soonest due first; no due instant last, by id');
+    t.same(await order('desc'), [a, d, b, e, c], 'latest due first; no due instant still last');
+    t.same(await order('asc', { slaDueBeforeMs: NOW + 2500 }, 2), [b, d], 'due before an instant (none without one)');
+    await attachDesk(t, store);
+    t.same(await store.desk.ticketsWithoutSlaDue(100), [], 'the desk stored c\'s due instant when it started');
+    const cNow = await store.queries.getTicket({ id: c });
+    const due = cNow ? ticketSlaDueMs(cNow, { '24x7': ALWAYS_CALENDAR }) : null;
+    t.ok(due !== null && due > NOW + 3000, 'c\'s response is due after a\'s stored instant');
+    t.same(await order('asc'), [b, d, a, c, e], 'c by its instant now; the closed ticket last');
   });
 }

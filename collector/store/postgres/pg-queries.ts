@@ -12,7 +12,7 @@ import type { AlarmPageQuery, EventPageQuery, TicketPageQuery } from '../port/pa
 import { eventPageSql, eventPosition } from '../list-page-sql.js';
 import { devicePageSql, devicePosition } from '../device-page-sql.js';
 import { alarmPageSql, alarmPosition, storedAlarmFromRow, type AlarmRowData } from '../alarm-page-sql.js';
-import { ticketPageSql, ticketPosition } from '../ticket-page-sql.js';
+import { ticketPageSql, ticketRowPosition, type TicketPageRow } from '../ticket-page-sql.js';
 import { deviceFromRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow } from '../sqlite/row-mapping.js';
 
 
@@ -48,12 +48,13 @@ async function pageTickets(q: TicketPageQuery) {
   const sql = ticketPageSql(q, ph(countParams), ph(pageParams), (e) => `${e} COLLATE "C"`);
   const [count, page] = await Promise.all([
     pool.query<{ n: number }>(sql.count.replace('count(*)', 'count(*)::int'), countParams),
-    pool.query<{ id: number }>(sql.ids, pageParams),
+    pool.query<TicketPageRow>(sql.ids, pageParams),
   ]);
-  const ids = page.rows.slice(0, q.limit).map((r) => Number(r.id));
+  const shown = page.rows.slice(0, q.limit);
+  const ids = shown.map((r) => Number(r.id));
   const byId = new Map((ids.length ? await ticketsWhere('WHERE id = ANY($1::bigint[])', [ids]) : []).map((t) => [t.id, t]));
   const items = ids.flatMap((id) => byId.get(id) ?? []);
-  return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, ticketPosition(q.sort)) };
+  return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(shown, page.rows.length > q.limit, ticketRowPosition) };
 }
 
 async function pageAlarms(q: AlarmPageQuery) {

@@ -9,7 +9,7 @@ import type { AlarmPageQuery, EventPageQuery, Page, TicketPageQuery } from '../p
 import type { StoredEvent } from '../../core/tickets/ticket.js';
 import { eventPageSql, eventPosition } from '../list-page-sql.js';
 import { eventFromRow, type EventRow } from './row-mapping.js';
-import { ticketPageSql, ticketPosition } from '../ticket-page-sql.js';
+import { ticketPageSql, ticketRowPosition, type TicketPageRow } from '../ticket-page-sql.js';
 
 export interface SqlitePages {
   tickets(q: TicketPageQuery): Page<DeskTicket>;
@@ -30,12 +30,13 @@ export function sqlitePages(db: Database, tickets: DeskTickets): SqlitePages {
       const p = params();
       const sql = ticketPageSql(q, c.ph, p.ph, (e) => e);
       const total = (prepared(sql.count).get(...c.list) as { n: number }).n;
-      const ids = (prepared(sql.ids).all(...p.list) as Array<{ id: number }>).map((r) => r.id);
-      const items = ids.slice(0, q.limit).flatMap((id) => {
-        const t = tickets.get(id);
+      const rows = (prepared(sql.ids).all(...p.list) as TicketPageRow[]).slice(0, q.limit + 1);
+      const shown = rows.slice(0, q.limit);
+      const items = shown.flatMap((r) => {
+        const t = tickets.get(Number(r.id));
         return t ? [t] : [];
       });
-      return { items, total, next: nextPosition(items, ids.length > q.limit, ticketPosition(q.sort)) };
+      return { items, total, next: nextPosition(shown, rows.length > q.limit, ticketRowPosition) };
     },
     alarms(q) {
       const c = params();

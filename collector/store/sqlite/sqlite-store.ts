@@ -200,6 +200,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       nextTimer: async () => timers.next(),
       dueTimers: async (nowMs, limit) => timers.due(nowMs, limit),
       calendarsInUse: async () => tickets.calendarsInUse(),
+      ticketsWithoutSlaDue: async (limit) => tickets.ticketsWithoutSlaDue(limit),
     },
     queries: createQueries(db, tickets, alarms),
     audit: {
