@@ -37,6 +37,7 @@ import { ticketViewRoutes } from './ticket-view-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { streamRoute } from './stream-route.js';
 import { plantRoutes } from './plant-routes.js';
+import { eventRoutes } from './event-routes.js';
 import type { LiveHub } from '../live/live-hub.js';
 import type { ChangeFeed } from '../live/change-feed.js';
 import { ticketChangesRoute } from './ticket-changes-route.js';
@@ -123,6 +124,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(deviceRoutes, {
     store: opts.store.queries, now, ...(desk ? { desk } : {}), ...(opts.devices?.rpc ? { rpc: opts.devices.rpc } : {}), ...(writeKeys ? { writeKeys } : {}),
   });
+  await app.register(eventRoutes, { store: opts.store.queries });
   await app.register(plantRoutes, { store: opts.store.queries, now, ...(desk ? { audit: opts.store.audit } : {}) });
   if (opts.devices?.provisioning) await app.register(adminDeviceRoutes, { provisioning: opts.devices.provisioning, now, ...(desk ? { desk } : {}) });
   if (desk) {

@@ -69,7 +69,16 @@ export const UserJson = Type.Object({
 });
 export type UserJson = Static<typeof UserJson>;
 
-export const UserListJson = Type.Object({ users: Type.Array(UserJson) });
+export const UserListJson = Type.Object({
+  users: Type.Array(UserJson),
+  total: Type.Integer({ description: 'how many users there are' }),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as `cursor` for the next page; null on the last page' }),
+});
+export const UserListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 5000, default: 5000 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 600, description: 'the `nextCursor` of the previous page' })),
+}, { additionalProperties: false });
+export type UserListQuery = Static<typeof UserListQuery>;
 export type UserListJson = Static<typeof UserListJson>;
 
 export const CreateUserBody = Type.Object({

@@ -102,6 +102,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/devices/:site/:device/trend': 'viewer',
   'GET /api/devices/:site/:device/marks': 'viewer',
   'GET /api/plant': 'viewer',
+  'GET /api/events': 'viewer',
   'POST /api/devices/:site/:device/live': 'engineer',
   'POST /api/devices/:site/:device/logs': 'engineer',
   'POST /api/devices/:site/:device/describe': 'engineer',

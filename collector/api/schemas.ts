@@ -98,6 +98,7 @@ export const TicketQuery = Type.Object({
   scope: Type.Optional(literals(TICKET_SCOPES)),
   sort: Type.Optional(literals(TICKET_SORTS)),
   dir: Type.Optional(literals(SORT_DIRECTIONS)),
+  slaDueBeforeMs: Type.Optional(Type.Integer({ minimum: 0, description: 'only tickets whose next SLA due instant (UTC ms) is before this: due soon, or breached' })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 600, description: 'the `nextCursor` of the previous page' })),
 }, { additionalProperties: false });
 export type TicketQuery = Static<typeof TicketQuery>;

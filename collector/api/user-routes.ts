@@ -1,5 +1,5 @@
 /**
- * User management (admin): GET|POST /api/users, PATCH|DELETE /api/users/:username,
+ * User management (admin): GET|POST /api/users (GET pages by cursor, with the total), PATCH|DELETE /api/users/:username,
  * GET|POST|DELETE /api/users/:username/tokens (DELETE: revoke them all), DELETE /api/users/:username/tokens/:id.
  * Token changes are audited (users/token-audit.ts).
  * The contract is in auth-schemas.ts; the roles in route-roles.ts.
@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuthDeps } from './auth-hooks.js';
 import { callerOf, refuseTokenMintedByToken } from './auth-routes.js';
 import {
-  AuthErrorBody, CreateTokenBody, CreateUserBody, TokenCreatedJson, TokenListJson, UpdateUserBody, UserJson, UserListJson, UserParams,
+  AuthErrorBody, CreateTokenBody, CreateUserBody, TokenCreatedJson, TokenListJson, UpdateUserBody, UserJson, UserListJson, UserListQuery, UserParams,
   UserTokenParams,
 } from './auth-schemas.js';
 import { ErrorBody } from './schemas.js';
@@ -17,6 +17,7 @@ import { actorOf } from './actor.js';
 import type { AuditRecord } from '../core/desk/audit-record.js';
 import type { AuditPort } from '../store/port.js';
 import { tokenAudit } from '../users/token-audit.js';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
 
 const errors = { 400: ErrorBody, 401: AuthErrorBody, 403: AuthErrorBody, 404: ErrorBody, 409: ErrorBody, 500: ErrorBody } as const;
 
@@ -25,9 +26,14 @@ export async function userRoutes(app: FastifyInstance, deps: AuthDeps & { audit?
   const audit = async (record: AuditRecord): Promise<void> => { await deps.audit?.append([record]); };
   const { users, tokens } = directory;
 
-  app.get('/api/users', {
-    schema: { summary: 'every user (never a password)', response: { 200: UserListJson, ...errors } },
-  }, async (): Promise<UserListJson> => ({ users: (await users.list()).map(userJson) }));
+  app.get<{ Querystring: UserListQuery }>('/api/users', {
+    schema: { summary: 'the users (never a password), one page in username order, with the total and the cursor of the next page', querystring: UserListQuery, response: { 200: UserListJson, ...errors } },
+  }, async (req): Promise<UserListJson> => {
+    const { cursor, limit } = req.query;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, 'username', 'asc', false);
+    const page = await users.page({ limit, ...(after ? { after } : {}) });
+    return { users: page.items.map(userJson), total: page.total, nextCursor: encodeCursor('username', 'asc', page.next) };
+  });
 
   app.post<{ Body: CreateUserBody }>('/api/users', {
     schema: { summary: 'add a user', body: CreateUserBody, response: { 201: UserJson, ...errors } },

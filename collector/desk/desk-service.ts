@@ -4,6 +4,7 @@
  * transaction), and for time (the scheduler). After every commit it re-arms the scheduler for the
  * earliest deadline and kicks the webhook sender. Settings come from the reloadable config holder.
  */
+import { ticketSlaDueMs } from '../core/sla/sla-due.js';
 import type { StoredPagingPrefs } from '../store/port/paging-prefs.js';
 import type { Logger } from '../../protocol/logger.js';
 import { FaultlineError } from '../../protocol/errors.js';
@@ -27,6 +28,10 @@ import { claiming, fireTimer } from './timer-handlers.js';
 import { openManualTicket } from './ticket-opening.js';
 import { WebhookSender, type MailChannel } from './webhook-sender.js';
 import { withOverrides, type TeamOverride } from '../core/routing/on-call-board.js';
+
+/** Tickets whose SLA due instant is filled in at start, at most; and per unit of work. */
+const SLA_DUE_FILL_MAX = 1_000_000;
+const SLA_DUE_FILL_UNIT = 500;
 
 /** With other collectors on the database: re-read the next deadline at least this often (notifications do the real waking). */
 export const CLUSTER_SAFETY_POLL_MS = 30_000;
@@ -100,6 +105,7 @@ export class DeskService {
     if (this.started) return;
     this.started = true;
     this.effective = await this.withFallbackCalendars(this.opts.config.current());
+    await this.fillSlaDue();
     await this.loadOnCallOverrides();
     await this.loadPagingPrefs();
     this.opts.config.onChange((s) => {
@@ -239,6 +245,23 @@ export class DeskService {
     const known = device === '' ? undefined : (await this.opts.store.queries.listDevices()).find((d) => d.site === site && d.device === device);
     const scope: DeskScope = device === '' ? { sites: [site] } : { sites: [site], devices: [{ site, device }] };
     return this.change(scope, (work) => openManualTicket(work, input, { model: known?.model ?? '', firmware: known?.firmware ?? '' }, actor));
+  }
+
+  /**
+   * Stores the SLA due instant of tickets that have none stored (rows from before it was kept, once;
+   * tickets whose clocks do not run are looked at again, and stay null), in units of a few hundred tickets.
+   */
+  private async fillSlaDue(): Promise<void> {
+    const ids = await this.opts.store.desk.ticketsWithoutSlaDue(SLA_DUE_FILL_MAX);
+    for (let i = 0; i < ids.length; i += SLA_DUE_FILL_UNIT) {
+      const unit = ids.slice(i, i + SLA_DUE_FILL_UNIT);
+      await this.change({ tickets: unit }, (work) => {
+        for (const id of unit) {
+          const t = work.repo.tickets.get(id);
+          if (t) work.repo.tickets.setSlaDue(id, ticketSlaDueMs(t, work.settings.calendars));
+        }
+      });
+    }
   }
 
   /** Every stored deadline again under the current settings (calendars, hold times, windows may have changed). */

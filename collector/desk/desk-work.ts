@@ -1,8 +1,8 @@
 /**
  * One unit of desk work at one instant, inside the caller's transaction: builds the core's
  * contexts from the settings, and persists whatever a core step returns — the new state, its audit
- * records (hash chained), its notify effects (as queued webhook deliveries) and the object's one
- * timer (its next deadline from the core).
+ * records (hash chained), its notify effects (as queued webhook deliveries), the object's one
+ * timer (its next deadline from the core) and a ticket's next SLA due instant (what "SLA left" sorts by).
  */
 import type { DeskRepo } from '../store/port.js';
 import { SYSTEM, type Actor, type AuditRecord } from '../core/desk/audit-record.js';
@@ -13,6 +13,7 @@ import { floodNextDeadline, floodReport, type FloodOutcome } from '../core/alarm
 import type { DeskContext, TicketOutcome } from '../core/desk/desk-context.js';
 import type { DeskTicket } from '../core/tickets/desk-ticket.js';
 import { ticketNextDeadline } from '../core/desk/desk-timers.js';
+import { ticketSlaDueMs } from '../core/sla/sla-due.js';
 import { closeParentWithChildren, reopenParentWithChild } from '../core/tickets/site-parent.js';
 import type { EscalationContext } from '../core/routing/escalation.js';
 import type { DeskEffect } from '../core/notifications/notifications.js';
@@ -76,6 +77,8 @@ export class DeskWork {
     this.record(outcome.audit, outcome.effects);
     const due = ticketNextDeadline(t, this.settings);
     if (fresh || !before || due !== ticketNextDeadline(before, this.settings)) this.repo.timers.set('ticket', String(t.id), due);
+    // The clocks are the same object when nothing moved them (the core keeps unchanged parts).
+    if (fresh || !before || t.sla !== before.sla || t.status !== before.status) this.repo.tickets.setSlaDue(t.id, ticketSlaDueMs(t, this.settings.calendars));
     if (!fresh && t.parentId !== null && before && before.status !== t.status) this.followParent(t, before, t.parentId);
     return t;
   }

@@ -34,7 +34,7 @@ import type { LoginFailuresPort } from './port/login-failures.js';
 import type { AlarmHistoryFilter } from './port/alarm-history.js';
 import type { LatestFilter, LatestSample, TelemetryBucket, TelemetryBucketWindow } from './port/latest-values.js';
 import type { SessionsPort, TokensPort, UsersPort } from './port/users.js';
-import type { AlarmPageQuery, AuditPage, AuditPageQuery, DevicePageQuery, Page, TicketPageQuery } from './port/paging.js';
+import type { AlarmPageQuery, AuditPage, AuditPageQuery, DevicePageQuery, EventPageQuery, Page, TicketPageQuery } from './port/paging.js';
 import type { TicketViewsPort } from './port/ticket-views.js';
 import type { OnCallOverridesPort } from './port/on-call-overrides.js';
 import type { PagingPrefsPort } from './port/paging-prefs.js';
@@ -75,6 +75,8 @@ export interface DeskPort {
   dueTimers(nowMs: number, limit: number): Promise<DeskTimer[]>;
   /** Calendar ids the SLA clocks of tickets that are not closed run on. */
   calendarsInUse(): Promise<string[]>;
+  /** Ids of tickets not closed whose SLA due instant is not stored (rows from before it was kept, or none runs), at most `limit`, by id. */
+  ticketsWithoutSlaDue(limit: number): Promise<number[]>;
 }
 
 /** The store's own figures for Prometheus /metrics, read at scrape time. */
@@ -116,6 +118,8 @@ export interface QueryPort {
   pageAlarms(query: AlarmPageQuery): Promise<Page<StoredAlarm>>;
   /** One page of the device registry in (site, device) order, with the number of devices. */
   pageDevices(query: DevicePageQuery): Promise<Page<DeviceState>>;
+  /** One page of stored fault events, newest received first, with the total the filter matches. */
+  pageEvents(query: EventPageQuery): Promise<Page<StoredEvent>>;
 }
 
 /** The tamper-evident audit trail (a hash chain). */

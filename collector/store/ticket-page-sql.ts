@@ -1,13 +1,18 @@
 /**
  * A ticket page's SQL, shared by both store adapters: the filter (WHERE), the sort expression per
  * column, and a ticket's value in that sort (where the next page starts). `text` wraps a text
- * column so both databases compare it byte by byte (PostgreSQL: COLLATE "C").
+ * column so both databases compare it byte by byte (PostgreSQL: COLLATE "C"). A page's rows carry
+ * their sort value, so the next page's position comes from the database's own value (the SLA due
+ * instant is a column of the row, not a field of the ticket).
  */
-import type { DeskTicket } from '../core/tickets/desk-ticket.js';
 import { keysetAfter, keysetOrder, type Placeholder } from './keyset-sql.js';
 import type { PagePosition, TicketPageQuery, TicketSort } from './port/paging.js';
 
-const SORT_COLUMNS: Record<TicketSort, { column: string; nullable?: true; numeric?: true }> = {
+/** Where tickets without an SLA due instant go: after every instant, whichever the direction. */
+const NO_DUE_ASC = Number.MAX_SAFE_INTEGER;
+const NO_DUE_DESC = -1;
+
+const SORT_COLUMNS: Record<Exclude<TicketSort, 'sla'>, { column: string; nullable?: true; numeric?: true }> = {
   opened: { column: 'opened_at_ms', numeric: true },
   priority: { column: 'priority' },
   status: { column: 'status' },
@@ -18,26 +23,18 @@ const SORT_COLUMNS: Record<TicketSort, { column: string; nullable?: true; numeri
   number: { column: 'number' },
 };
 
-function sortExpr(sort: TicketSort, text: (expr: string) => string): string {
+/** The expression a sort orders by; the SLA sort puts tickets without a due instant last in both directions. */
+export function sortExpr(sort: TicketSort, dir: TicketPageQuery['dir'], text: (expr: string) => string): string {
+  if (sort === 'sla') return `coalesce(sla_due_ms, ${dir === 'asc' ? NO_DUE_ASC : NO_DUE_DESC})`;
   const c = SORT_COLUMNS[sort];
   if (c.numeric) return c.column;
   return text(c.nullable ? `coalesce(${c.column}, '')` : c.column);
 }
 
-export function ticketSortValue(t: DeskTicket, sort: TicketSort): string | number {
-  switch (sort) {
-    case 'opened': return t.openedAtMs;
-    case 'priority': return t.priority;
-    case 'status': return t.status;
-    case 'team': return t.team ?? '';
-    case 'assignee': return t.assignee ?? '';
-    case 'site': return t.site;
-    case 'device': return t.device;
-    case 'number': return t.number;
-  }
-}
+/** A page row: the ticket's id and its value in the sort (`k`), which is where the next page starts. */
+export interface TicketPageRow { id: number | string; k: string | number }
 
-export const ticketPosition = (sort: TicketSort) => (t: DeskTicket): PagePosition => ({ value: ticketSortValue(t, sort), id: t.id });
+export const ticketRowPosition = (r: TicketPageRow): PagePosition => ({ value: typeof r.k === 'string' ? r.k : Number(r.k), id: Number(r.id) });
 
 /** The filter of a page query (without its position): what the total counts. */
 export function ticketFilterSql(q: TicketPageQuery, ph: Placeholder): string[] {
@@ -46,6 +43,7 @@ export function ticketFilterSql(q: TicketPageQuery, ph: Placeholder): string[] {
     if (value !== undefined) where.push(`${column} = ${ph(value)}`);
   };
   eq('status', q.status); eq('device', q.device); eq('site', q.site); eq('assignee', q.assignee); eq('team', q.team); eq('priority', q.priority);
+  if (q.slaDueBeforeMs !== undefined) where.push(`sla_due_ms < ${ph(q.slaDueBeforeMs)}`);
   if (q.scope === 'open') where.push("status NOT IN ('resolved', 'closed')");
   else if (q.scope === 'current') where.push("status <> 'closed'");
   else if (q.scope === 'done') where.push("status IN ('resolved', 'closed')");
@@ -53,7 +51,7 @@ export function ticketFilterSql(q: TicketPageQuery, ph: Placeholder): string[] {
 }
 
 export interface TicketPageSql {
-  /** Selects the ids of the page and one more (whether there is a next page). */
+  /** Selects the ids of the page and one more (whether there is a next page), each with its sort value `k`. */
   ids: string;
   /** Counts every ticket the filter matches. */
   count: string;
@@ -63,11 +61,11 @@ export interface TicketPageSql {
 export function ticketPageSql(q: TicketPageQuery, countPh: Placeholder, pagePh: Placeholder, text: (expr: string) => string): TicketPageSql {
   const countWhere = ticketFilterSql(q, countPh);
   const where = ticketFilterSql(q, pagePh);
-  const expr = sortExpr(q.sort, text);
+  const expr = sortExpr(q.sort, q.dir, text);
   if (q.after) where.push(keysetAfter(expr, 'id', q.dir, q.after, pagePh));
   const clause = (w: string[]): string => (w.length ? `WHERE ${w.join(' AND ')}` : '');
   return {
     count: `SELECT count(*) AS n FROM tickets ${clause(countWhere)}`,
-    ids: `SELECT id FROM tickets ${clause(where)} ${keysetOrder(expr, 'id', q.dir)} LIMIT ${pagePh(q.limit + 1)}`,
+    ids: `SELECT id, ${expr} AS k FROM tickets ${clause(where)} ${keysetOrder(expr, 'id', q.dir)} LIMIT ${pagePh(q.limit + 1)}`,
   };
 }

@@ -61,6 +61,11 @@ export interface DeskTickets {
   notClosedIds(): number[];
   /** Calendar ids the SLA clocks of tickets that are not closed run on. */
   calendarsInUse(): string[];
+  /**
+   * Stores the ticket's next SLA due instant (core/sla/sla-due.ts; null: no clock runs), which the
+   * ticket table sorts and filters by ("SLA left"). The desk writes it whenever the ticket changes.
+   */
+  setSlaDue(id: number, dueMs: number | null): void;
 }
 
 /** The device's model and firmware when a ticket was opened; stored with it, never changed. */

@@ -24,12 +24,12 @@ export interface Page<T> {
   next: PagePosition | null;
 }
 
-/** Columns a ticket list sorts by (age is `opened`). */
-export const TICKET_SORTS = ['opened', 'priority', 'status', 'team', 'assignee', 'site', 'device', 'number'] as const;
+/** Columns a ticket list sorts by (age is `opened`; `sla` the next SLA due instant, tickets without one last either way). */
+export const TICKET_SORTS = ['opened', 'priority', 'status', 'team', 'assignee', 'site', 'device', 'number', 'sla'] as const;
 export type TicketSort = (typeof TICKET_SORTS)[number];
 
 /** Whether a ticket sort's values are numbers (else text): what a position in it carries. */
-export const ticketSortIsNumeric = (sort: TicketSort): boolean => sort === 'opened';
+export const ticketSortIsNumeric = (sort: TicketSort): boolean => sort === 'opened' || sort === 'sla';
 
 /**
  * Which tickets by state: `open` not resolved or closed, `current` not closed (the board),
@@ -46,6 +46,8 @@ export interface TicketPageQuery {
   assignee?: string | undefined;
   team?: string | undefined;
   priority?: Priority | undefined;
+  /** Only tickets whose next SLA due instant is before this (UTC ms): due soon, or breached with the time now. */
+  slaDueBeforeMs?: number | undefined;
   sort: TicketSort;
   dir: SortDirection;
   after?: PagePosition | undefined;
@@ -72,6 +74,25 @@ export interface AuditPage<T> {
 
 /** A page of the device registry in (site, device) order; `after`'s value is the last device's "site/device". */
 export interface DevicePageQuery {
+  after?: PagePosition | undefined;
+  limit: number;
+}
+
+/** A page of users in username order (bytes); `after`'s value is the last user's name, its id the user's id. */
+export interface UserPageQuery {
+  after?: PagePosition | undefined;
+  limit: number;
+}
+
+/**
+ * A page of stored fault events, newest received first (ties: id, descending), filtered by site,
+ * device, fault code and ticket; `after`'s value is the last event's "receivedMs/eventId" (id 0).
+ */
+export interface EventPageQuery {
+  site?: string | undefined;
+  device?: string | undefined;
+  code?: string | undefined;
+  ticketId?: number | undefined;
   after?: PagePosition | undefined;
   limit: number;
 }

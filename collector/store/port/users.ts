@@ -1,6 +1,7 @@
 /** Users, their login sessions and their API tokens, as the store port offers them (asynchronous). */
 import type { Role } from '../../core/access/roles.js';
 import type { SessionPolicy } from '../../core/access/session-expiry.js';
+import type { Page, UserPageQuery } from './paging.js';
 
 export interface UserRecord {
   id: number;
@@ -58,6 +59,8 @@ export interface UsersPort {
   byName(username: string): Promise<UserRecord | undefined>;
   byId(id: number): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
+  /** One page of users in username order (bytes), with the number of users (see port/paging.ts). */
+  page(query: UserPageQuery): Promise<Page<UserRecord>>;
   count(): Promise<number>;
   /** FL_ERR_USER_EXISTS when the name is taken, FL_ERR_USER_INVALID for a bad name, role or password. */
   create(u: NewUser, nowMs: number): Promise<UserRecord>;

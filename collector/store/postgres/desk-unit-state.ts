@@ -21,6 +21,8 @@ export class Changes {
   floods = new Map<string, FloodState>();
   episodes = new Map<string, FloodEpisode>();
   timers = new Map<string, { kind: TimerKind; key: string; dueMs: number | null }>();
+  /** Tickets' next SLA due instants set by the unit. */
+  slaDue = new Map<number, number | null>();
   audit: AuditRecord[] = [];
   webhooks: Array<{ d: WebhookDelivery; nowMs: number }> = [];
   counters = new Map<string, number>();
@@ -31,7 +33,7 @@ export class Changes {
     const c = new Changes();
     c.tickets = new Map(this.tickets); c.newTickets = new Map(this.newTickets); c.alarms = new Map(this.alarms);
     c.chatter = new Map(this.chatter); c.floods = new Map(this.floods); c.episodes = new Map(this.episodes);
-    c.timers = new Map(this.timers); c.audit = [...this.audit]; c.webhooks = [...this.webhooks]; c.counters = new Map(this.counters);
+    c.timers = new Map(this.timers); c.slaDue = new Map(this.slaDue); c.audit = [...this.audit]; c.webhooks = [...this.webhooks]; c.counters = new Map(this.counters);
     c.ticketIdsUsed = this.ticketIdsUsed; c.alarmIdsUsed = this.alarmIdsUsed;
     return c;
   }

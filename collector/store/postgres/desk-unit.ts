@@ -210,6 +210,10 @@ export class PgDeskUnit implements DeskUnit {
           if (!self.changes.tickets.has(t.id) && !loaded.tickets.has(t.id)) throw outOfScope(`ticket ${t.id}`);
           self.changes.tickets.set(t.id, t);
         },
+        setSlaDue(id, dueMs) {
+          if (!self.changes.tickets.has(id) && !loaded.tickets.has(id)) throw outOfScope(`ticket ${id}`);
+          self.changes.slaDue.set(id, dueMs);
+        },
         sameFault(site, device, code, resolvedSinceMs) {
           if (!self.coversFault(site, device, code)) throw outOfScope(`tickets of ${site}/${device}`);
           if (resolvedSinceMs < loaded.resolvedSinceMs) {

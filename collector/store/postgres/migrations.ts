@@ -11,6 +11,7 @@
  * an applied migration.
  */
 import { PAGING_PREFS_SCHEMA } from './pg-paging-prefs.js';
+import { SLA_DUE_MIGRATION_NAME, slaDueSchema } from '../sla-due-schema.js';
 import { FaultlineError } from '../../../protocol/errors.js';
 import { ADVISORY_LOCK_CLASS, ADVISORY_LOCK_MIGRATIONS } from './advisory-locks.js';
 import type { Queryable } from './pool.js';
@@ -43,6 +44,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 14, name: 'on-call overrides set through the API', sql: ON_CALL_OVERRIDES_SCHEMA },
   { version: 15, name: 'paging choices users set for themselves', sql: PAGING_PREFS_SCHEMA },
   { version: 16, name: 'telemetry rows keep their quality reason', sql: TELEMETRY_REASON_SCHEMA },
+  { version: 17, name: SLA_DUE_MIGRATION_NAME, sql: slaDueSchema('postgres') },
 ];
 
 /** A connection the runner can hold for the whole run (the lock is per session): a pg.Client or a pool's client. */

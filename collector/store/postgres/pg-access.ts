@@ -5,6 +5,8 @@
  * one transaction. The last-admin rule is checked under a transaction-level advisory lock so two
  * collectors cannot each remove one of the last two admins.
  */
+import { nextPosition } from '../keyset-sql.js';
+import { userPageSql, userPosition } from '../list-page-sql.js';
 import type pg from 'pg';
 import { FaultlineError } from '../../../protocol/errors.js';
 import { isRole } from '../../core/access/roles.js';
@@ -106,6 +108,13 @@ export class PgAccess {
       byId: (id) => self.byId(id),
       list: async () => (await pool.query<UserRow>('SELECT * FROM users ORDER BY username COLLATE "C"')).rows.map(toRecord),
       count: async () => (await pool.query<{ n: number }>('SELECT count(*) AS n FROM users')).rows[0]?.n ?? 0,
+      async page(q) {
+        const params: unknown[] = [];
+        const sql = userPageSql(q, (v) => { params.push(v); return `$${params.length}`; }, (e) => `${e} COLLATE "C"`);
+        const [page, count] = await Promise.all([pool.query<UserRow>(sql, params), pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users')]);
+        const items = page.rows.slice(0, q.limit).map(toRecord);
+        return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, userPosition) };
+      },
       async create(u: NewUser, nowMs: number) {
         const username = normalizeUsername(u.username);
         checkPassword(u.password);

@@ -8,10 +8,11 @@ import type { DeskTicket } from '../../core/tickets/desk-ticket.js';
 import type { DeskTicketFilter, StoredAlarm } from '../port/desk-repo.js';
 import { commentFromRow, deskTicketFromRow, type CommentRow, type DeskTicketRow } from '../sqlite/desk-ticket-rows.js';
 import { nextPosition } from '../keyset-sql.js';
-import type { AlarmPageQuery, TicketPageQuery } from '../port/paging.js';
+import type { AlarmPageQuery, EventPageQuery, TicketPageQuery } from '../port/paging.js';
+import { eventPageSql, eventPosition } from '../list-page-sql.js';
 import { devicePageSql, devicePosition } from '../device-page-sql.js';
 import { alarmPageSql, alarmPosition, storedAlarmFromRow, type AlarmRowData } from '../alarm-page-sql.js';
-import { ticketPageSql, ticketPosition } from '../ticket-page-sql.js';
+import { ticketPageSql, ticketRowPosition, type TicketPageRow } from '../ticket-page-sql.js';
 import { deviceFromRow, eventFromRow, sampleFromRow, type DeviceRow, type EventRow, type TelemetryRow } from '../sqlite/row-mapping.js';
 
 
@@ -47,12 +48,13 @@ async function pageTickets(q: TicketPageQuery) {
   const sql = ticketPageSql(q, ph(countParams), ph(pageParams), (e) => `${e} COLLATE "C"`);
   const [count, page] = await Promise.all([
     pool.query<{ n: number }>(sql.count.replace('count(*)', 'count(*)::int'), countParams),
-    pool.query<{ id: number }>(sql.ids, pageParams),
+    pool.query<TicketPageRow>(sql.ids, pageParams),
   ]);
-  const ids = page.rows.slice(0, q.limit).map((r) => Number(r.id));
+  const shown = page.rows.slice(0, q.limit);
+  const ids = shown.map((r) => Number(r.id));
   const byId = new Map((ids.length ? await ticketsWhere('WHERE id = ANY($1::bigint[])', [ids]) : []).map((t) => [t.id, t]));
   const items = ids.flatMap((id) => byId.get(id) ?? []);
-  return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, ticketPosition(q.sort)) };
+  return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(shown, page.rows.length > q.limit, ticketRowPosition) };
 }
 
 async function pageAlarms(q: AlarmPageQuery) {
@@ -81,10 +83,24 @@ async function episodes(site: string | undefined, limit: number): Promise<FloodE
   return rows.map((r) => episodeFromRow(r as { site: string; start_ms: number; end_ms: number | null; alarms: number; peak: number }));
 }
 
+async function pageEvents(q: EventPageQuery) {
+  const countParams: unknown[] = [];
+  const pageParams: unknown[] = [];
+  const ph = (params: unknown[]) => (v: unknown): string => { params.push(v); return `$${params.length}`; };
+  const sql = eventPageSql(q, ph(countParams), ph(pageParams), (e) => `${e} COLLATE "C"`);
+  const [count, page] = await Promise.all([
+    pool.query<{ n: number }>(sql.count.replace('count(*)', 'count(*)::int'), countParams),
+    pool.query<EventRow>(sql.rows('*'), pageParams),
+  ]);
+  const items = page.rows.slice(0, q.limit).map(eventFromRow);
+  return { items, total: count.rows[0]?.n ?? 0, next: nextPosition(items, page.rows.length > q.limit, eventPosition) };
+}
+
   return {
     listTickets,
     pageTickets,
     pageAlarms,
+    pageEvents,
     async pageDevices(q) {
       const params: unknown[] = [];
       const sql = devicePageSql(q, (v) => { params.push(v); return `$${params.length}`; }, (e) => `${e} COLLATE "C"`);

@@ -450,6 +450,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
           UNION SELECT DISTINCT sla->'resolution'->>'calendarId' FROM tickets WHERE status <> 'closed' AND sla IS NOT NULL`);
         return rows.flatMap((r) => (r.c === null ? [] : [r.c]));
       },
+      async ticketsWithoutSlaDue(limit) {
+        const { rows } = await pool.query<{ id: number }>("SELECT id FROM tickets WHERE sla_due_ms IS NULL AND status <> 'closed' ORDER BY id LIMIT $1", [limit]);
+        return rows.map((r) => r.id);
+      },
     },
     queries: createPgQueries(pool),
     audit: createPgAudit(pool, withTx),

@@ -51,6 +51,10 @@ export async function writeUnitChanges(tx: Queryable, loaded: Loaded, changes: C
       FROM jsonb_populate_recordset(NULL::tickets, $1::jsonb) AS r WHERE t.id = r.id`, [jsonRows(changed)]);
   }
   if (comments.length > 0) await insertRows(tx, 'INSERT INTO ticket_comments (ticket_id, at_ms, author_kind, author_id, text, visibility)', 6, comments);
+  if (changes.slaDue.size > 0) {
+    await tx.query('UPDATE tickets AS t SET sla_due_ms = u.due FROM unnest($1::bigint[], $2::bigint[]) AS u(id, due) WHERE t.id = u.id',
+      [[...changes.slaDue.keys()], [...changes.slaDue.values()]]);
+  }
   if (changes.counters.size > 0) {
     await tx.query('UPDATE ticket_day_counters AS c SET last = u.last FROM unnest($1::text[], $2::int[]) AS u(day, last) WHERE c.day = u.day',
       [[...changes.counters.keys()], [...changes.counters.values()]]);

@@ -21,6 +21,8 @@ import type { DeskTickets } from '../port/desk-repo.js';
 /** The SQLite tickets: a write-through cache of loaded tickets, dropped when a transaction rolls back. */
 export interface SqliteDeskTickets extends DeskTickets {
   forget(): void;
+  /** See DeskPort.ticketsWithoutSlaDue. */
+  ticketsWithoutSlaDue(limit: number): number[];
 }
 
 /** Most tickets kept in the write-through cache (each a few KiB). */
@@ -149,7 +151,11 @@ export function createDeskTickets(db: Database): SqliteDeskTickets {
     return byTicket;
   }
 
+  const setSlaDue = db.prepare<[number | null, number]>('UPDATE tickets SET sla_due_ms = ? WHERE id = ?');
+  const withoutSlaDue = db.prepare<[number], { id: number }>("SELECT id FROM tickets WHERE sla_due_ms IS NULL AND status <> 'closed' ORDER BY id LIMIT ?");
+
   return {
+    ticketsWithoutSlaDue: (limit) => withoutSlaDue.all(limit).map((r) => r.id),
     get: getById,
     getByNumber: (number) => withComments(byNumber.get(number)),
     list(f) {
@@ -229,6 +235,7 @@ export function createDeskTickets(db: Database): SqliteDeskTickets {
       return Object.fromEntries([...openLoad].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     },
     notClosedIds: () => notClosed.all().map((r) => r.id),
+    setSlaDue: (id, dueMs) => { setSlaDue.run(dueMs, id); },
     children: (parentId) => childIds.all(parentId).flatMap((r) => {
       const t = getById(r.id);
       return t ? [t] : [];

@@ -2,6 +2,7 @@
  * Versioned schema migrations. Append only: never edit or renumber an applied migration, add a
  * new one. Each migration runs in its own transaction together with its schema_migrations row.
  */
+import { SLA_DUE_MIGRATION_NAME, slaDueSchema } from '../sla-due-schema.js';
 import type { Database } from 'better-sqlite3';
 import { FaultlineError } from '../../../protocol/errors.js';
 import type { Migration } from './migration.js';
@@ -121,6 +122,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'saved views of the ticket table, per user', sql: TICKET_VIEWS_TABLE('INTEGER') },
   ...ON_CALL_MIGRATIONS,
   QUALITY_REASON_MIGRATION,
+  { version: 17, name: SLA_DUE_MIGRATION_NAME, sql: slaDueSchema('sqlite') },
 ];
 
 interface AppliedRow {

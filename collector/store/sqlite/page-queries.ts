@@ -1,16 +1,20 @@
-/** Pages of desk tickets and alarms on SQLite (keyset order, see ticket-page-sql.ts, alarm-page-sql.ts); tickets come through the desk's cache. */
+/** Pages of desk tickets, alarms and fault events on SQLite (keyset order, see ticket-page-sql.ts, alarm-page-sql.ts); tickets come through the desk's cache. */
 import { statementCache } from './statement-cache.js';
 import type { Database } from 'better-sqlite3';
 import type { DeskTicket } from '../../core/tickets/desk-ticket.js';
 import { nextPosition } from '../keyset-sql.js';
 import { alarmPageSql, alarmPosition, storedAlarmFromRow, type AlarmRowData } from '../alarm-page-sql.js';
 import type { DeskTickets, StoredAlarm } from '../port/desk-repo.js';
-import type { AlarmPageQuery, Page, TicketPageQuery } from '../port/paging.js';
-import { ticketPageSql, ticketPosition } from '../ticket-page-sql.js';
+import type { AlarmPageQuery, EventPageQuery, Page, TicketPageQuery } from '../port/paging.js';
+import type { StoredEvent } from '../../core/tickets/ticket.js';
+import { eventPageSql, eventPosition } from '../list-page-sql.js';
+import { eventFromRow, type EventRow } from './row-mapping.js';
+import { ticketPageSql, ticketRowPosition, type TicketPageRow } from '../ticket-page-sql.js';
 
 export interface SqlitePages {
   tickets(q: TicketPageQuery): Page<DeskTicket>;
   alarms(q: AlarmPageQuery): Page<StoredAlarm>;
+  events(q: EventPageQuery): Page<StoredEvent>;
 }
 
 export function sqlitePages(db: Database, tickets: DeskTickets): SqlitePages {
@@ -26,12 +30,13 @@ export function sqlitePages(db: Database, tickets: DeskTickets): SqlitePages {
       const p = params();
       const sql = ticketPageSql(q, c.ph, p.ph, (e) => e);
       const total = (prepared(sql.count).get(...c.list) as { n: number }).n;
-      const ids = (prepared(sql.ids).all(...p.list) as Array<{ id: number }>).map((r) => r.id);
-      const items = ids.slice(0, q.limit).flatMap((id) => {
-        const t = tickets.get(id);
+      const rows = (prepared(sql.ids).all(...p.list) as TicketPageRow[]).slice(0, q.limit + 1);
+      const shown = rows.slice(0, q.limit);
+      const items = shown.flatMap((r) => {
+        const t = tickets.get(Number(r.id));
         return t ? [t] : [];
       });
-      return { items, total, next: nextPosition(items, ids.length > q.limit, ticketPosition(q.sort)) };
+      return { items, total, next: nextPosition(shown, rows.length > q.limit, ticketRowPosition) };
     },
     alarms(q) {
       const c = params();
@@ -41,6 +46,15 @@ export function sqlitePages(db: Database, tickets: DeskTickets): SqlitePages {
       const rows = (prepared(sql.rows).all(...p.list) as AlarmRowData[]).map(storedAlarmFromRow);
       const items = rows.slice(0, q.limit);
       return { items, total, next: nextPosition(items, rows.length > q.limit, alarmPosition) };
+    },
+    events(q) {
+      const c = params();
+      const p = params();
+      const sql = eventPageSql(q, c.ph, p.ph, (e) => e);
+      const total = (prepared(sql.count).get(...c.list) as { n: number }).n;
+      const rows = (prepared(sql.rows('*')).all(...p.list) as EventRow[]).map(eventFromRow);
+      const items = rows.slice(0, q.limit);
+      return { items, total, next: nextPosition(items, rows.length > q.limit, eventPosition) };
     },
   };
 }

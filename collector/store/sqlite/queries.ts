@@ -74,5 +74,6 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
       const items = rows.slice(0, q.limit);
       return { items, total: (countDevices.get() as { n: number }).n, next: nextPosition(items, rows.length > q.limit, devicePosition) };
     },
+    pageEvents: async (q) => pages.events(q),
   };
 }

@@ -200,6 +200,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       nextTimer: async () => timers.next(),
       dueTimers: async (nowMs, limit) => timers.due(nowMs, limit),
       calendarsInUse: async () => tickets.calendarsInUse(),
+      ticketsWithoutSlaDue: async (limit) => tickets.ticketsWithoutSlaDue(limit),
     },
     queries: createQueries(db, tickets, alarms),
     audit: {
@@ -226,7 +227,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       count: async (f) => (db.prepare('SELECT count(*) AS n FROM webhook_deliveries WHERE (@status IS NULL OR status = @status) AND (@webhook IS NULL OR webhook_id = @webhook)')
         .get({ status: f.status ?? null, webhook: f.webhookId ?? null }) as { n: number }).n,
     },
-    users: promised(users.users, ['byName', 'byId', 'list', 'count', 'create', 'update', 'remove', 'verifyLogin', 'recordLogin', 'mustGet']),
+    users: promised(users.users, ['byName', 'byId', 'list', 'page', 'count', 'create', 'update', 'remove', 'verifyLogin', 'recordLogin', 'mustGet']),
     sessions: { policy: users.sessions.policy, ...promised(users.sessions, ['create', 'resolve', 'isLive', 'remove', 'removeForUser', 'countForUser', 'prune']) },
     tokens: promised(users.tokens, ['create', 'list', 'revoke', 'revokeAll', 'resolve']),
     credentials: promised(credentials, ['add', 'revoke', 'find', 'list', 'anyExists', 'changedSince', 'latestChange', 'rehash']),

@@ -10,6 +10,9 @@ import { DEFAULT_COST, hashPassword, verifyAgainstNothing, verifyPassword, type 
 import { userError } from '../../users/user-errors.js';
 import { checkPassword, normalizeUsername, USERNAME_PATTERN } from '../../core/access/user-names.js';
 import type { UserRecord, NewUser, UserChanges } from '../port/users.js';
+import type { Page, UserPageQuery } from '../port/paging.js';
+import { nextPosition } from '../keyset-sql.js';
+import { userPageSql, userPosition } from '../list-page-sql.js';
 
 interface UserRow {
   id: number; username: string; display_name: string; role: string; password_hash: string;
@@ -47,6 +50,14 @@ export class UserStore {
 
   list(): UserRecord[] {
     return this.db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username').all().map(toRecord);
+  }
+
+  page(q: UserPageQuery): Page<UserRecord> {
+    const params: unknown[] = [];
+    const sql = userPageSql(q, (v) => { params.push(v); return '?'; }, (e) => e);
+    const rows = this.db.prepare<unknown[], UserRow>(sql).all(...params).map(toRecord);
+    const items = rows.slice(0, q.limit);
+    return { items, total: this.count(), next: nextPosition(items, rows.length > q.limit, userPosition) };
   }
 
   count(): number {

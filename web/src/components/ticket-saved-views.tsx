@@ -12,7 +12,7 @@ export interface TableFilter {
   assignee: string;
   site: string;
   device: string;
-  sort: 'opened' | 'priority' | 'status' | 'team' | 'assignee' | 'site' | 'device' | 'number';
+  sort: 'opened' | 'priority' | 'status' | 'team' | 'assignee' | 'site' | 'device' | 'number' | 'sla';
   dir: 'asc' | 'desc';
 }
 

@@ -5,8 +5,11 @@ import { fmtDateTime, fmtDuration } from '../format';
 import { t, tx } from '../i18n';
 import { errorText, toast, toastError, useSession } from '../session';
 import { ApiTokens } from './admin-tokens';
+import { Pager, useCursorPages, type CursorPage } from '../components/pager';
 import { FailedDeliveries } from './admin-webhooks';
 import { ROLES, type Credential, type DeskConfigView, type IssuedDevice, type Role, type UserJson } from '../types';
+
+const USERS_PAGE = 50;
 
 export function AdminPage() {
   return (
@@ -23,11 +26,11 @@ export function AdminPage() {
 
 function Users() {
   const me = useSession().user;
-  const [users, setUsers] = useState<UserJson[] | null>(null);
-  const [error, setError] = useState('');
+  const pages = useCursorPages<{ users: UserJson[] } & CursorPage>('/api/users', USERS_PAGE);
+  const users = pages.page?.users ?? null;
+  const error = pages.error;
   const [form, setForm] = useState({ username: '', displayName: '', role: 'operator' as Role, password: '' });
-  const load = (): void => { api.get<{ users: UserJson[] }>('/api/users').then((r) => setUsers(r.users)).catch((e: unknown) => setError(errorText(e))); };
-  useEffect(load, []);
+  const load = pages.reload;
 
   const patch = async (u: UserJson, body: Record<string, unknown>): Promise<void> => {
     try { await api.patch(`/api/users/${enc(u.username)}`, body); toast('ok', t('admin.userSaved', { user: u.username })); load(); } catch (err) { toastError(err); }
@@ -74,6 +77,7 @@ function Users() {
           </table>
         </div>
       )}
+      <Pager pages={pages} shown={users?.length ?? 0} testId="users-pager" />
       <form class="inline-form" onSubmit={create} aria-label={t('admin.newUser')}>
         <h3>{t('admin.newUser')}</h3>
         <label for="nu-name">{t('login.username')}</label>

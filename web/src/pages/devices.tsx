@@ -12,6 +12,7 @@ import { t } from '../i18n';
 import { toast, useCan, errorText } from '../session';
 import type { CatalogueEntry, DeviceDetail, DeviceSummary, LiveResult, LiveValue, WriteResult } from '../types';
 import { DeviceTrends } from '../components/device-trends';
+import { DeviceEvents } from '../components/device-events';
 import { LastValue, trendDefaults, useLatestValues, useNow } from '../components/last-value';
 import { live as liveFeed } from '../live';
 import { qualityText } from '../quality';
@@ -213,6 +214,7 @@ export function DevicePage(props: { site: string; device: string }) {
         </div>
       </section>
       {d.catalogue.length > 0 && <DeviceTrends site={d.site} device={d.device} catalogue={d.catalogue} initial={trendDefaults(d.catalogue)} />}
+      <DeviceEvents site={d.site} device={d.device} />
       {canTalk && (
         <section class="card" aria-labelledby="dev-logs">
           <div class="section-head">

@@ -16,7 +16,7 @@ import { live } from '../live';
 import { useCan } from '../session';
 import { PRIORITIES, TICKET_STATUSES, type TicketSummary } from '../types';
 
-type Sort = 'opened' | 'priority' | 'status' | 'team' | 'assignee' | 'site' | 'device' | 'number';
+type Sort = 'opened' | 'priority' | 'status' | 'team' | 'assignee' | 'site' | 'device' | 'number' | 'sla';
 const PAGE_SIZES = [50, 100, 200, 500];
 
 export const EMPTY_FILTER: TableFilter = { scope: 'current', status: '', priority: '', team: '', assignee: '', site: '', device: '', sort: 'opened', dir: 'desc' };
@@ -128,7 +128,7 @@ export function TicketTable() {
                 <Head col="device" label={t('ticketTable.device')} />
                 <Head col="team" label={t('tickets.team')} />
                 <Head col="assignee" label={t('ticket.assignee')} />
-                <th scope="col">{t('ticketTable.sla')}</th>
+                <Head col="sla" label={t('ticketTable.sla')} />
                 <Head col="opened" label={t('ticketTable.age')} />
               </tr></thead>
               <tbody>
