@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import '../../runtime/sqlite-guard.js';
 import { decodeFaultEvent } from '../../protocol/codec.js';
 import { FaultlineError } from '../../protocol/errors.js';
 

@@ -9,6 +9,7 @@
 import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import '../../../runtime/sqlite-guard.js';
 import { FaultlineError } from '../../../protocol/errors.js';
 import { silentLogger } from '../../../protocol/logger.js';
 import { lockDataDir } from './data-dir-lock.js';

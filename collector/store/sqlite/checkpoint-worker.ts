@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import '../../../runtime/sqlite-guard.js';
 import { FaultlineError } from '../../../protocol/errors.js';
 
 export interface CheckpointSetup {

@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import '../../../runtime/sqlite-guard.js';
 import { FaultlineError } from '../../../protocol/errors.js';
 
 export const LOCK_FILE = 'collector.lock';

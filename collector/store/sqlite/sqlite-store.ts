@@ -20,6 +20,7 @@ import { createOnCallOverrideStore } from './on-call-override-store.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import '../../../runtime/sqlite-guard.js';
 import { FaultlineError } from '../../../protocol/errors.js';
 import type { Logger } from '../../../protocol/logger.js';
 import type { SessionPolicy } from '../../core/access/session-expiry.js';
