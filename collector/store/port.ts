@@ -114,6 +114,8 @@ export interface QueryPort {
   pageAlarms(query: AlarmPageQuery): Promise<Page<StoredAlarm>>;
   /** One page of the device registry in (site, device) order, with the number of devices. */
   pageDevices(query: DevicePageQuery): Promise<Page<DeviceState>>;
+  /** One device of the registry, undefined when it never reported (one row: not the whole registry). */
+  device(site: string, device: string): Promise<DeviceState | undefined>;
 }
 
 /** The tamper-evident audit trail (a hash chain). */
