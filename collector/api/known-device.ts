@@ -4,8 +4,8 @@ import type { QueryPort } from '../store/port.js';
 import { deviceError } from './device-errors.js';
 import type { DeviceParams } from './device-schemas.js';
 
-export async function knownDevice(store: Pick<QueryPort, 'listDevices'>, p: DeviceParams): Promise<DeviceState> {
-  const d = (await store.listDevices()).find((x) => x.site === p.site && x.device === p.device);
+export async function knownDevice(store: Pick<QueryPort, 'device'>, p: DeviceParams): Promise<DeviceState> {
+  const d = await store.device(p.site, p.device);
   if (!d) {
     throw deviceError('FL_ERR_DEVICE_UNKNOWN', `no device ${p.site}/${p.device}`, {
       context: { site: p.site, device: p.device }, hint: 'GET /api/devices lists the devices the collector has heard from',

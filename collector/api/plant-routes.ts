@@ -14,8 +14,8 @@ import { knownDevice } from './known-device.js';
 import { DeviceParams } from './device-schemas.js';
 import { liveValues } from './device-view.js';
 import { staleAges } from '../core/devices/value-staleness.js';
-import { LatestJson, MarksJson, MarksQuery, PlantJson, TrendJson, TrendQuery } from './plant-schemas.js';
-import { bucketFor, plantDevices, trendMarks, trendSeries } from './plant-view.js';
+import { LatestJson, MarksJson, MarksQuery, PlantJson, PlantQuery, TrendJson, TrendQuery } from './plant-schemas.js';
+import { bucketFor, plantPage, trendMarks, trendSeries } from './plant-view.js';
 import { deviceSubjectId } from '../core/devices/device-audit.js';
 import { errorResponses } from './schemas.js';
 
@@ -46,16 +46,28 @@ export async function plantRoutes(app: FastifyInstance, opts: PlantRoutesOptions
 
   const known = (p: DeviceParams): Promise<DeviceState> => knownDevice(store, p);
 
-  app.get('/api/plant', {
-    schema: { summary: 'the plant overview: every device with presence, last-known values and alarms not back to normal', response: { 200: PlantJson, ...errorResponses } },
-  }, async (): Promise<PlantJson> => {
+  app.get<{ Querystring: PlantQuery }>('/api/plant', {
+    schema: {
+      summary: 'the plant overview: devices with presence, last-known values and alarms not back to normal; counts per condition; paged when size is given',
+      querystring: PlantQuery, response: { 200: PlantJson, ...errorResponses },
+    },
+  }, async (req, reply): Promise<PlantJson> => {
+    const startedAt = performance.now();
+    const serverTimeMs = now();
     const [devices, latest, alarms] = await Promise.all([store.listDevices(), store.latestValues({}), store.listAlarms({ limit: MAX_ALARMS })]);
     // The priority of the ticket working each open alarm's fault now (as the alarm console shows it).
     const open = alarms.filter((a) => alarmState(a.alarm) !== 'normal');
     const tickets = await Promise.all(open.map((a) => store.ticketForFault(a.alarm.key.site, a.alarm.key.device, a.alarm.key.code)));
     const priorities = new Map<number, Priority>();
     open.forEach((a, i) => { const t = tickets[i]; if (t) priorities.set(a.id, t.priority); });
-    return { devices: plantDevices(devices, latest, open, (a) => priorities.get(a.id) ?? null, now()), serverTimeMs: now() };
+    const readAt = performance.now();
+    const { site, filter, search, page, size } = req.query;
+    const view = plantPage(devices, latest, open, (a) => priorities.get(a.id) ?? null, serverTimeMs, {
+      page, ...(size !== undefined ? { size } : {}), ...(site ? { site } : {}), ...(filter ? { filter } : {}), ...(search ? { search } : {}),
+    });
+    // How long the reads and the building took (the bench reports them; serialising is not included).
+    void reply.header('server-timing', `store;dur=${(readAt - startedAt).toFixed(1)}, build;dur=${(performance.now() - readAt).toFixed(1)}`);
+    return { ...view, serverTimeMs };
   });
 
   app.get<{ Params: DeviceParams }>('/api/devices/:site/:device/latest', {

@@ -5,6 +5,7 @@ import { ALARM_STATES } from '../core/alarms/alarm-state.js';
 import { PRIORITIES } from '../core/tickets/ticket.js';
 import { LiveValueJson } from './device-schemas.js';
 import { literals, Nullable } from './schemas.js';
+import { CONDITIONS } from '../core/devices/device-condition.js';
 
 export const PlantAlarmJson = Type.Object({
   id: Type.Integer(),
@@ -40,7 +41,34 @@ export const PlantDeviceJson = Type.Object({
 });
 export type PlantDeviceJson = Static<typeof PlantDeviceJson>;
 
-export const PlantJson = Type.Object({ devices: Type.Array(PlantDeviceJson), serverTimeMs: Type.Number() });
+export const PLANT_FILTERS = ['all', 'problems', ...CONDITIONS] as const;
+
+export const PlantQuery = Type.Object({
+  /** Rows per page; absent: every device (no paging). */
+  size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'rows per page; absent: every device' })),
+  page: Type.Integer({ minimum: 0, default: 0, description: 'page number from 0 (a page past the end gives the last one)' }),
+  site: Type.Optional(Type.String({ maxLength: 200 })),
+  filter: Type.Optional(literals(PLANT_FILTERS)),
+  search: Type.Optional(Type.String({ maxLength: 200, description: 'part of a device, model or site name (any case)' })),
+}, { additionalProperties: false });
+export type PlantQuery = Static<typeof PlantQuery>;
+
+export const PlantJson = Type.Object({
+  /** The requested page of devices: by site, worst condition first, then name. */
+  devices: Type.Array(PlantDeviceJson),
+  /** When the devices were read (server clock, taken before the reads): changes after it arrive on the stream. */
+  serverTimeMs: Type.Number(),
+  /** Devices the site, filter and search match, over every page. */
+  total: Type.Integer(),
+  /** Devices per condition at the selected site (all sites when none), whatever the filter and search. */
+  counts: Type.Record(Type.String(), Type.Integer()),
+  /** Every site, sorted. */
+  sites: Type.Array(Type.String()),
+  /** Every device of the plant. */
+  devicesTotal: Type.Integer(),
+  /** The page returned (the last one when the request asked past the end). */
+  page: Type.Integer(),
+});
 export type PlantJson = Static<typeof PlantJson>;
 
 export const LatestJson = Type.Object({ values: Type.Array(LiveValueJson), staleAfterMs: StaleAges });

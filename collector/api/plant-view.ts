@@ -8,6 +8,7 @@ import { liveValues } from './device-view.js';
 import { staleAges } from '../core/devices/value-staleness.js';
 import type { AuditRecord } from '../core/desk/audit-record.js';
 import type { MarksJson, PlantAlarmJson, PlantDeviceJson, TrendJson } from './plant-schemas.js';
+import { CONDITIONS, conditionRank, deviceCondition, type Condition } from '../core/devices/device-condition.js';
 
 /** Readings shown on an overview row at most. */
 export const KEY_PARAMETERS = 3;
@@ -20,34 +21,80 @@ export function keyParameters(catalogue: readonly ParameterInfo[]): string[] {
 
 const deviceKey = (site: string, device: string): string => `${site}/${device}`;
 
-export function plantDevices(
+function groupBy<T>(items: readonly T[], keyOf: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of items) {
+    const k = keyOf(x);
+    const list = out.get(k);
+    if (list) list.push(x); else out.set(k, [x]);
+  }
+  return out;
+}
+
+/** Which devices a plant overview request wants: a site, a condition filter, a search, and one page of them (no size: all). */
+export interface PlantSelection {
+  site?: string;
+  /** 'all', 'problems' (every condition but normal) or one condition. */
+  filter?: string;
+  search?: string;
+  page?: number;
+  size?: number;
+}
+
+export interface PlantPage {
+  devices: PlantDeviceJson[];
+  /** Devices the site, filter and search match (over every page). */
+  total: number;
+  /** Devices per condition at the selected site (all sites when none), whatever the filter and search. */
+  counts: Record<string, number>;
+  /** Every site, sorted. */
+  sites: string[];
+  /** Every device of the plant. */
+  devicesTotal: number;
+  /** The page given (the last one when asked past the end). */
+  page: number;
+}
+
+interface Candidate { d: DeviceState; k: string; condition: Condition; alarms: PlantAlarmJson[]; samples: LatestSample[] }
+
+/**
+ * The overview's rows: every device's condition from its presence, open alarms and last-known
+ * values' qualities, counted per condition, filtered, sorted (site, worst condition first, device)
+ * and paged; only the rows of the page carry their values (the costly part of a row).
+ */
+export function plantPage(
   devices: readonly DeviceState[], latest: readonly LatestSample[], alarms: readonly StoredAlarm[],
-  priorityOf: (a: StoredAlarm) => Priority | null, nowMs: number,
-): PlantDeviceJson[] {
-  const valuesBy = new Map<string, LatestSample[]>();
-  for (const s of latest) {
-    const k = deviceKey(s.site, s.device);
-    const list = valuesBy.get(k);
-    if (list) list.push(s); else valuesBy.set(k, [s]);
-  }
+  priorityOf: (a: StoredAlarm) => Priority | null, nowMs: number, sel: PlantSelection = {},
+): PlantPage {
+  const valuesBy = groupBy(latest, (s) => deviceKey(s.site, s.device));
   const alarmsBy = new Map<string, PlantAlarmJson[]>();
-  for (const s of alarms) {
-    const state = alarmState(s.alarm);
-    if (state === 'normal') continue;
-    const k = deviceKey(s.alarm.key.site, s.alarm.key.device);
-    const json: PlantAlarmJson = { id: s.id, code: s.alarm.key.code, state, severity: s.alarm.severity, priority: priorityOf(s), message: s.alarm.message };
-    const list = alarmsBy.get(k);
-    if (list) list.push(json); else alarmsBy.set(k, [json]);
+  for (const [k, list] of groupBy(alarms.filter((a) => alarmState(a.alarm) !== 'normal'), (a) => deviceKey(a.alarm.key.site, a.alarm.key.device))) {
+    alarmsBy.set(k, list.map((s) => ({ id: s.id, code: s.alarm.key.code, state: alarmState(s.alarm), severity: s.alarm.severity, priority: priorityOf(s), message: s.alarm.message })));
   }
-  return devices.map((d) => {
+  const all: Candidate[] = devices.map((d) => {
     const k = deviceKey(d.site, d.device);
-    return {
-      site: d.site, device: d.device, model: d.model, adapterId: d.adapterId, online: d.online, lastSeenMs: d.lastSeenMs,
-      keys: keyParameters(d.parameters), units: Object.fromEntries(d.parameters.map((p) => [p.name, p.unit])),
-      values: liveValues(valuesBy.get(k) ?? [], d.parameters, nowMs), staleAfterMs: staleAges(d.parameters), alarms: alarmsBy.get(k) ?? [],
-      unsupported: (d.lastStatus?.unsupported ?? []).map((u) => u.parameter),
-    };
+    const a = alarmsBy.get(k) ?? [];
+    const samples = valuesBy.get(k) ?? [];
+    return { d, k, alarms: a, samples, condition: deviceCondition({ online: d.online, alarms: a, unsupported: (d.lastStatus?.unsupported ?? []).map((u) => u.parameter), values: samples }) };
   });
+  const counts: Record<string, number> = Object.fromEntries(CONDITIONS.map((c) => [c, 0]));
+  for (const c of all) if (!sel.site || c.d.site === sel.site) counts[c.condition] = (counts[c.condition] ?? 0) + 1;
+  const q = sel.search?.trim().toLowerCase() ?? '';
+  const filter = sel.filter ?? 'all';
+  const rows = all.filter((c) => (!sel.site || c.d.site === sel.site)
+    && (filter === 'all' || (filter === 'problems' ? c.condition !== 'normal' : c.condition === filter))
+    && (!q || c.d.device.toLowerCase().includes(q) || c.d.model.toLowerCase().includes(q) || c.d.site.toLowerCase().includes(q)))
+    .sort((a, b) => a.d.site.localeCompare(b.d.site) || conditionRank(a.condition) - conditionRank(b.condition) || a.d.device.localeCompare(b.d.device));
+  const size = sel.size ?? Math.max(1, rows.length);
+  const pages = Math.max(1, Math.ceil(rows.length / size));
+  const page = Math.min(sel.page ?? 0, pages - 1);
+  const shown = rows.slice(page * size, (page + 1) * size).map(({ d, alarms: a, samples }): PlantDeviceJson => ({
+    site: d.site, device: d.device, model: d.model, adapterId: d.adapterId, online: d.online, lastSeenMs: d.lastSeenMs,
+    keys: keyParameters(d.parameters), units: Object.fromEntries(d.parameters.map((p) => [p.name, p.unit])),
+    values: liveValues(samples, d.parameters, nowMs), staleAfterMs: staleAges(d.parameters), alarms: a,
+    unsupported: (d.lastStatus?.unsupported ?? []).map((u) => u.parameter),
+  }));
+  return { devices: shown, total: rows.length, counts, sites: [...new Set(devices.map((d) => d.site))].sort(), devicesTotal: devices.length, page };
 }
 
 /** Bucket size for a window drawn with at most `points` buckets: a whole number of seconds. */

@@ -120,6 +120,8 @@ export interface QueryPort {
   pageDevices(query: DevicePageQuery): Promise<Page<DeviceState>>;
   /** One page of stored fault events, newest received first, with the total the filter matches. */
   pageEvents(query: EventPageQuery): Promise<Page<StoredEvent>>;
+  /** One device of the registry, undefined when it never reported (one row: not the whole registry). */
+  device(site: string, device: string): Promise<DeviceState | undefined>;
 }
 
 /** The tamper-evident audit trail (a hash chain). */

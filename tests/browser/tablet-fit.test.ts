@@ -1,7 +1,7 @@
 /**
  * Tablet and laptop sizes (real headless Chromium, real collector, agent and simulated drive): at
- * 1024×768 and 1366×768 the alarm console, the ticket board and a ticket page show every row's
- * controls and cells whole. The console's table clips inside its own scroll container, so a check
+ * 1024×768 and 1366×768 the alarm console, the ticket board, a ticket page, the plant overview
+ * and the alarm history show every row's controls and cells whole. The console's table clips inside its own scroll container, so a check
  * of the page width alone misses a cut-off Acknowledge button: each control and cell is checked
  * against the viewport and against every ancestor that clips (overflow other than visible), and
  * text cells must not be ellipsized (scrollWidth <= clientWidth). Horizontal only: scrolling down
@@ -31,8 +31,8 @@ async function clipped(page: Page, root: string, selector: string): Promise<Clip
     const out = [];
     const vw = document.documentElement.clientWidth;
     const name = (el) => {
-      const row = el.closest('[data-alarm-id],[data-ticket-id]');
-      const where = row ? (row.getAttribute('data-code') || row.getAttribute('data-ticket-id')) : '';
+      const row = el.closest('[data-alarm-id],[data-ticket-id],[data-device],[data-seq]');
+      const where = row ? (row.getAttribute('data-code') || row.getAttribute('data-ticket-id') || row.getAttribute('data-device') || '') : '';
       return el.tagName.toLowerCase() + '.' + String(el.className || '').replace(/\\s+/g, '.') + ' [' + where + '] "' + (el.textContent || '').trim().slice(0, 30) + '"';
     };
     for (const r of document.querySelectorAll(${JSON.stringify(root)})) {
@@ -62,7 +62,7 @@ const report = (list: Clip[]): string => list.slice(0, 12).map((c) => `${c.what}
 
 t.setTimeout(240_000);
 
-t.test('console, board and ticket page fit tablet and laptop widths', async (t) => {
+t.test('console, board, ticket page, plant overview and alarm history fit tablet and laptop widths', async (t) => {
   const stack = await startBrowserStack();
   t.teardown(() => stack.stop());
   const sim = stack.sim!;
@@ -103,6 +103,23 @@ t.test('console, board and ticket page fit tablet and laptop widths', async (t) 
       await page.screenshot({ path: join(SHOTS, `fit-ticket-${size.width}.png`), fullPage: true });
       const ticketClips = await clipped(page, 'main', 'button, a, input, select, dd, dt, h1, h2, label');
       t.same(ticketClips, [], `ticket page: every control whole at ${size.width} px\n${report(ticketClips)}`);
+
+      await page.goto(`${stack.baseUrl}/plant`);
+      await page.waitForSelector(`tr.plant-row[data-device="${DEVICE}"] .pv-age`, { timeout: 15_000 });
+      await page.waitForSelector(`tr.plant-row[data-device="${DEVICE}"] svg.spark`, { timeout: 15_000 });
+      await page.screenshot({ path: join(SHOTS, `fit-plant-${size.width}.png`), fullPage: true });
+      const plantClips = await clipped(page, '.plant-table', 'td, th, a, .cond, .pv, .pv-value, .pv-age, .tag, svg');
+      t.same(plantClips, [], `plant overview: every row's cells, values and sparkline whole at ${size.width} px\n${report(plantClips)}`);
+      const plantHead = await clipped(page, '.plant-page .page-head, .plant-tools, .pager', 'button, input, label, select, h1, p');
+      t.same(plantHead, [], `plant overview: condition filters, site and search whole at ${size.width} px\n${report(plantHead)}`);
+
+      await page.goto(`${stack.baseUrl}/alarms/history`);
+      await page.waitForSelector('[data-testid=history-rows] tr[data-code="vfd.overcurrent"]', { timeout: 15_000 });
+      await page.screenshot({ path: join(SHOTS, `fit-history-${size.width}.png`), fullPage: true });
+      const historyClips = await clipped(page, '.history-table', 'td, th');
+      t.same(historyClips, [], `alarm history: every row's cells whole at ${size.width} px\n${report(historyClips)}`);
+      const historyHead = await clipped(page, '.history-page .page-head, .history-filters', 'button, a, input, label, select, h1');
+      t.same(historyHead, [], `alarm history: every filter and button whole at ${size.width} px\n${report(historyHead)}`);
 
       t.same(errors, [], 'no script errors');
       await context.close();

@@ -104,7 +104,16 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.equal((await store.queries.listDevices())[0]?.lastSeenMs, 400);
   });
 
-  test('telemetry: a time window in time order, a sample without time placed at its arrival', async (t, store) => {
+  test('one device by site and name: the registry row, none for a device that never reported', async (t, store) => {
+    await store.ingest.commit([birth('s1', 100), birth('s2', 120, 'drive-2')], NOW);
+    const all = await store.queries.listDevices();
+    t.same(await store.queries.device('plant-a', 'drive-2'), all.find((d) => d.device === 'drive-2'), 'the same row the registry lists');
+    t.match(await store.queries.device('plant-a', 'drive-1'), { site: 'plant-a', device: 'drive-1', sessionId: 's1', online: true });
+    t.equal(await store.queries.device('plant-a', 'drive-3'), undefined, 'an unknown device');
+    t.equal(await store.queries.device('plant-b', 'drive-1'), undefined, 'a known name at another site');
+  });
+
+    test('telemetry: a time window in time order, a sample without time placed at its arrival', async (t, store) => {
     const key = { site: 'plant-a', device: 'drive-1' };
     await store.ingest.commit([{ kind: 'telemetry', receivedMs: NOW, telemetry: { ...key, samples: [
       { parameter: 'f', value: 2, quality: 'stale', timeMs: NOW - 1000 },

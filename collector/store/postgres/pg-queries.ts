@@ -156,6 +156,10 @@ async function pageEvents(q: EventPageQuery) {
       const { rows } = await pool.query<DeviceRow>('SELECT * FROM devices ORDER BY site COLLATE "C", device COLLATE "C"');
       return rows.map(deviceFromRow);
     },
+    async device(site, device) {
+      const { rows } = await pool.query<DeviceRow>('SELECT * FROM devices WHERE site = $1 AND device = $2', [site, device]);
+      return rows[0] ? deviceFromRow(rows[0]) : undefined;
+    },
     async counts() {
       const { rows } = await pool.query<{ events: number; tickets: number }>('SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM tickets) AS tickets');
       return { events: rows[0]?.events ?? 0, tickets: rows[0]?.tickets ?? 0 };

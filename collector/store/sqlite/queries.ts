@@ -16,6 +16,7 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
   const samples = db.prepare(`SELECT parameter, value, quality, reason, time_ms FROM telemetry
     WHERE site = ? AND device = ? AND time_ms >= ? AND time_ms <= ? ORDER BY time_ms LIMIT ?`);
   const devices = db.prepare('SELECT * FROM devices ORDER BY site, device');
+  const oneDevice = db.prepare('SELECT * FROM devices WHERE site = ? AND device = ?');
   const countEvents = db.prepare('SELECT count(*) AS n FROM events');
   const countTickets = db.prepare('SELECT count(*) AS n FROM tickets');
   const countDevices = db.prepare('SELECT count(*) AS n FROM devices');
@@ -43,6 +44,10 @@ export function createQueries(db: Database, tickets: DeskTickets, alarms: DeskAl
     ticketEvents: async (ticketId) => (events.all(ticketId) as EventRow[]).map(eventFromRow),
     telemetry: async (w) => (samples.all(w.site, w.device, w.fromMs, w.toMs, w.limit) as TelemetryRow[]).map(sampleFromRow),
     listDevices: async () => (devices.all() as DeviceRow[]).map(deviceFromRow),
+    device: async (site, device) => {
+      const row = oneDevice.get(site, device) as DeviceRow | undefined;
+      return row ? deviceFromRow(row) : undefined;
+    },
     counts: async () => ({
       events: (countEvents.get() as { n: number }).n,
       tickets: (countTickets.get() as { n: number }).n,

@@ -2,7 +2,9 @@
  * The plant overview (operators' and viewers' home): sites → devices, each with its condition
  * (in alarm by priority, link lost, maintenance, unsupported registers, normal), its key values
  * with unit, quality and age, and a sparkline; live over the stream. Counts per condition filter
- * the list; a site and a search narrow it; rows are paged (PAGE_SIZE) so 1,000 devices stay fast.
+ * the list; a site and a search narrow it. The server counts, sorts and pages (PAGE_SIZE rows) every
+ * device, so a page of 1,000 devices costs what a page of 100 does; events keep the rows live at
+ * once and ask for the page again shortly after (counts, order, devices on other pages).
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, enc, qs } from '../api';
@@ -12,6 +14,7 @@ import { fmtDuration, fmtNumber } from '../format';
 import { t, tx } from '../i18n';
 import { live } from '../live';
 import { ALARMING, alarmPriorityOf, CONDITIONS, conditionRank, deviceCondition, type Condition } from '../plant/condition';
+import { PageLoader } from '../plant/page-loader';
 import { PlantModel } from '../plant/plant-store';
 import type { Plant, PlantDevice, PresenceEvent, Trend, ValuesEvent } from '../plant/plant-types';
 import { errorText } from '../session';
@@ -23,61 +26,90 @@ export const PAGE_SIZE = 100;
 const SPARK_WINDOW_MS = 3_600_000;
 /** Trend requests in flight at most while seeding sparklines. */
 const SEED_CONCURRENCY = 4;
+/** After alarm or presence events the page is asked for again this much later (counts and order follow; one request per burst). */
+const REFRESH_DELAY_MS = 250;
+/** Typing in the search asks the server once it pauses this long (the rows known narrow at once). */
+const SEARCH_DELAY_MS = 200;
 
+type Filter = Condition | 'problems' | 'all';
+interface Selection { site: string; filter: Filter; search: string; page: number }
 interface Row { key: string; d: PlantDevice; condition: Condition }
+
+const sameView = (a: Selection, b: Selection): boolean => a.site === b.site && a.filter === b.filter && a.search.trim() === b.search.trim();
+
+function plantQuery(s: Selection): string {
+  return `/api/plant${qs({ size: PAGE_SIZE, page: s.page, site: s.site, filter: s.filter === 'all' ? undefined : s.filter, search: s.search.trim() })}`;
+}
+
+function matches(s: Selection, r: Row): boolean {
+  const q = s.search.trim().toLowerCase();
+  return (!s.site || r.d.site === s.site)
+    && (s.filter === 'all' || (s.filter === 'problems' ? r.condition !== 'normal' : r.condition === s.filter))
+    && (!q || r.d.device.toLowerCase().includes(q) || r.d.model.toLowerCase().includes(q) || r.d.site.toLowerCase().includes(q));
+}
+
+const byPlace = (a: Row, b: Row): number => a.d.site.localeCompare(b.d.site) || conditionRank(a.condition) - conditionRank(b.condition) || a.d.device.localeCompare(b.d.device);
 
 export function PlantOverview() {
   const model = useMemo(() => new PlantModel(), []);
   const [version, setVersion] = useState(0);
   const [error, setError] = useState('');
-  const [loaded, setLoaded] = useState(false);
-  const [filter, setFilter] = useState<Condition | 'problems' | 'all'>('all');
+  const [filter, setFilter] = useState<Filter>('all');
   const [site, setSite] = useState('');
   const [search, setSearch] = useState('');
+  const [searched, setSearched] = useState('');
   const [page, setPage] = useState(0);
   const [now, setNow] = useState(() => Date.now());
   const seeded = useRef(new Set<string>());
+  // The selection the server is asked for (the search once typing pauses), and the one its last page answered.
+  const wanted = useRef<Selection>({ site, filter, search: searched, page });
+  wanted.current = { site, filter, search: searched, page };
+  const answered = useRef<Selection | undefined>(undefined);
+  const loader = useMemo(() => new PageLoader(async () => {
+    const s = wanted.current;
+    const p = await api.get<Plant>(plantQuery(s));
+    answered.current = s;
+    model.load(p);
+    setError('');
+    return p;
+  }, (e) => setError(errorText(e))), []);
 
   useEffect(() => {
-    // One load at a time: a reconnect's reload waits for the one in flight instead of competing with it.
-    let inFlight: Promise<void> | undefined;
-    const fetchPlant = (): Promise<void> => api.get<Plant>('/api/plant')
-      .then((p) => { model.load(p); setLoaded(true); setError(''); }).catch((e: unknown) => setError(errorText(e)));
-    const load = (): void => {
-      const run = (inFlight ?? Promise.resolve()).then(fetchPlant);
-      inFlight = run;
-      void run.finally(() => { if (inFlight === run) inFlight = undefined; });
-    };
+    let refresh: ReturnType<typeof setTimeout> | undefined;
+    const soon = (): void => { if (refresh === undefined) refresh = setTimeout(() => { refresh = undefined; loader.request(); }, REFRESH_DELAY_MS); };
     const offs = [
       model.subscribe(() => setVersion(model.version)),
-      live.on('hello', load),
+      // Every stream (re)connect: what changed in between (unless the page was read after it).
+      live.on('hello', (h) => loader.connected((h as { serverTimeMs?: number } | undefined)?.serverTimeMs ?? Number.MAX_SAFE_INTEGER)),
       live.on('values', (e) => model.applyValues(e as ValuesEvent)),
-      live.on('presence', (e) => model.applyPresence(e as PresenceEvent)),
-      live.on('alarm', (e) => model.applyAlarm(e as Alarm)),
+      live.on('presence', (e) => { model.applyPresence(e as PresenceEvent); soon(); }),
+      live.on('alarm', (e) => { model.applyAlarm(e as Alarm); soon(); }),
     ];
-    // At once (the first paint), and again on every stream (re)connect: what changed in between.
-    load();
     const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => { offs.forEach((off) => off()); clearInterval(timer); };
+    return () => { offs.forEach((off) => off()); clearInterval(timer); clearTimeout(refresh); };
   }, []);
+  useEffect(() => {
+    const timer = setTimeout(() => setSearched(search), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [search]);
+  // At once (the first paint) and on every change of what is asked.
+  useEffect(() => loader.request(), [site, filter, searched, page]);
 
-  const all = useMemo<Row[]>(() => [...model.devices.entries()].map(([key, d]) => ({ key, d, condition: deviceCondition(d) })), [version]);
-  const sites = useMemo(() => [...new Set(all.map((r) => r.d.site))].sort(), [all]);
-  const counts = useMemo(() => {
-    const c = new Map<Condition, number>();
-    for (const r of all) if (!site || r.d.site === site) c.set(r.condition, (c.get(r.condition) ?? 0) + 1);
-    return c;
-  }, [all, site]);
-  const rows = useMemo(() => {
-    const q = search.trim().toLowerCase();
-    return all.filter((r) => (!site || r.d.site === site)
-      && (filter === 'all' || (filter === 'problems' ? r.condition !== 'normal' : r.condition === filter))
-      && (!q || r.d.device.toLowerCase().includes(q) || r.d.model.toLowerCase().includes(q) || r.d.site.toLowerCase().includes(q)))
-      .sort((a, b) => a.d.site.localeCompare(b.d.site) || conditionRank(a.condition) - conditionRank(b.condition) || a.d.device.localeCompare(b.d.device));
-  }, [all, site, filter, search]);
-  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  const loaded = model.page !== undefined;
+  const view: Selection = { site, filter, search, page };
+  const last = answered.current;
+  // The server's page when it answers this selection; while it is asked, the rows known that match (at once, live).
+  // (Another page of the same rows keeps the last page's until it comes.)
+  const candidates = last !== undefined && sameView(last, view) ? model.order : [...model.devices.keys()];
+  const rows = useMemo<Row[]>(() => candidates.flatMap((key) => {
+    const d = model.devices.get(key);
+    return d ? [{ key, d, condition: deviceCondition(d) }] : [];
+  }).filter((r) => matches(view, r)).sort(byPlace), [version, site, filter, search, page]);
+  const sites = model.page?.sites ?? [];
+  const counts = useMemo(() => model.counts(site), [version, site]);
+  const pages = Math.max(1, Math.ceil((model.page?.total ?? 0) / PAGE_SIZE));
   const current = Math.min(page, pages - 1);
-  const shown = rows.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE);
+  const shown = rows.slice(0, PAGE_SIZE);
 
   // Sparklines of the rows on screen, seeded once per device from stored telemetry, a few at a time.
   useEffect(() => {
@@ -104,7 +136,7 @@ export function PlantOverview() {
   return (
     <div class="page plant-page">
       <div class="page-head"><h1>{t('plant.title')}</h1>
-        <p class="summary" data-testid="plant-total">{t('plant.total', { devices: all.length, sites: sites.length })}</p>
+        <p class="summary" data-testid="plant-total">{t('plant.total', { devices: model.page?.devicesTotal ?? 0, sites: sites.length })}</p>
       </div>
       {error && <p class="error" role="alert">{error}</p>}
       <div class="toolbar plant-tools" role="group" aria-label={t('plant.filters')}>
@@ -143,7 +175,7 @@ export function PlantOverview() {
               })}
             </tbody>
           </table>
-          {rows.length === 0 && <p class="empty">{all.length === 0 ? t('devices.none') : t('plant.noMatch')}</p>}
+          {rows.length === 0 && <p class="empty">{(model.page?.devicesTotal ?? 0) === 0 ? t('devices.none') : t('plant.noMatch')}</p>}
           {pages > 1 && (
             <nav class="pager" aria-label={t('plant.pages')}>
               <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>{t('plant.prev')}</button>

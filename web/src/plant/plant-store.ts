@@ -1,10 +1,14 @@
 /**
- * The plant overview's live model: devices by site/device as GET /api/plant gave them, kept current
- * by the stream's `values`, `presence` and `alarm` events, plus a short history per device of its
- * first key value for the sparkline. Listeners are told once per animation frame at most, so a
- * burst of events costs one render.
+ * The plant overview's live model: the devices GET /api/plant pages gave (every device seen, so a
+ * filter change shows at once what is known while the server answers), kept current by the
+ * stream's `values`, `presence` and `alarm` events, plus a short history per device of its first
+ * key value for the sparkline. The last page's device keys in the server's order, its counts per
+ * condition, and each of its devices' condition as the server counted it (the counts shown follow
+ * a live change of those at once). Listeners are told once per animation frame at most, so a burst
+ * of events costs one render.
  */
 import type { Alarm } from '../types';
+import { deviceCondition, type Condition } from './condition';
 import type { Plant, PlantAlarm, PlantDevice, PlantValue, PresenceEvent, ValuesEvent } from './plant-types';
 
 /** Sparkline points kept per device. */
@@ -21,10 +25,42 @@ export class PlantModel {
   private readonly listeners = new Set<() => void>();
   private frame: number | undefined;
 
+  /** The last page the server gave (undefined before the first). */
+  page: Omit<Plant, 'devices'> | undefined;
+  /** That page's device keys, in the server's order. */
+  order: string[] = [];
+  /** The condition the server counted each device of that page in. */
+  readonly counted = new Map<string, Condition>();
+
+  /** A page from the server: its devices replace what was known of them (a value newer than the page's stays). */
   load(plant: Plant): void {
-    this.devices.clear();
-    for (const d of plant.devices) this.devices.set(deviceKey(d.site, d.device), d);
+    const { devices, ...page } = plant;
+    this.page = page;
+    this.order = [];
+    this.counted.clear();
+    for (const d of devices) {
+      const key = deviceKey(d.site, d.device);
+      const had = this.devices.get(key);
+      const next = had ? { ...d, values: newest(had.values, d.values) } : d;
+      this.devices.set(key, next);
+      this.order.push(key);
+      this.counted.set(key, deviceCondition(d));
+    }
     this.changed();
+  }
+
+  /** Devices per condition at `site` (all when empty): the server's counts, moved by live changes of the page's devices. */
+  counts(site: string): Map<Condition, number> {
+    const c = new Map(Object.entries(this.page?.counts ?? {}) as Array<[Condition, number]>);
+    for (const [key, then] of this.counted) {
+      const d = this.devices.get(key);
+      if (!d || (site && d.site !== site)) continue;
+      const now = deviceCondition(d);
+      if (now === then) continue;
+      c.set(then, Math.max(0, (c.get(then) ?? 0) - 1));
+      c.set(now, (c.get(now) ?? 0) + 1);
+    }
+    return c;
   }
 
   /** Seeds a sparkline from stored telemetry (live points already collected are kept). */
@@ -88,4 +124,14 @@ export class PlantModel {
       this.listeners.forEach((fn) => fn());
     });
   }
+}
+
+/** Per parameter the newer of two value lists' samples. */
+function newest(had: readonly PlantValue[], got: readonly PlantValue[]): PlantValue[] {
+  const byName = new Map<string, PlantValue>(got.map((v) => [v.name, v]));
+  for (const v of had) {
+    const g = byName.get(v.name);
+    if (!g || g.timeMs < v.timeMs) byName.set(v.name, v);
+  }
+  return [...byName.values()];
 }
