@@ -25,14 +25,26 @@ function parse(raw: string, to: string[]): ReceivedMail {
   return { to, subject, text: qp ? decodeQp(body) : body };
 }
 
-export async function smtpSink(t: Test): Promise<{ port: number; mails: ReceivedMail[] }> {
+export interface SinkOptions {
+  /** Refuses the n-th mail offered (from 1) with this reply code (4xx: try later, 5xx: for good); null accepts it. */
+  refuse?: (n: number) => number | null;
+}
+
+export async function smtpSink(t: Test, opts: SinkOptions = {}): Promise<{ port: number; mails: ReceivedMail[]; offered: () => number }> {
   const mails: ReceivedMail[] = [];
+  let offered = 0;
   const server = new SMTPServer({
     authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        offered++;
+        const code = opts.refuse?.(offered) ?? null;
+        if (code !== null) {
+          callback(Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), { responseCode: code }));
+          return;
+        }
         mails.push(parse(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((r) => r.address)));
         callback();
       });
@@ -40,5 +52,5 @@ export async function smtpSink(t: Test): Promise<{ port: number; mails: Received
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port: (server.server.address() as AddressInfo).port, mails };
+  return { port: (server.server.address() as AddressInfo).port, mails, offered: () => offered };
 }

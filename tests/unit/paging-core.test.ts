@@ -6,7 +6,7 @@
 import t from 'tap';
 import { notifyTicket } from '../../collector/core/notifications/notifications.js';
 import {
-  nextDigestMs, pageDelivery, pageEventOf, pagesFor, pageTiming, quietUntilMs, type PagingContext, type PagingPrefs,
+  digestDeliveryId, nextDigestMs, pageDelivery, pageEventOf, pagesFor, pageTiming, quietUntilMs, type Page, type PagingContext, type PagingPrefs,
 } from '../../collector/core/notifications/paging.js';
 import { pageMail } from '../../collector/core/notifications/page-mail.js';
 import type { Team } from '../../collector/core/routing/on-call.js';
@@ -108,4 +108,24 @@ t.test('the outbox entry and the mail text', async (t) => {
   t.match(mail.subject, /^\[faultline\] P1 TS-20240305-0001 new ticket: /);
   t.match(mail.text, /http:\/\/x\/ack\/abc/);
   t.match(mail.text, /assigned to you/);
+});
+
+t.test('digest pages of one member and instant share one outbox entry (appended), immediate pages keep their own', async (t) => {
+  const d = prefs({ mode: 'digest', digestAt: '08:00' });
+  const at8 = Date.parse('2024-03-06T08:00:00Z');
+  t.same(pageTiming(d, at8), { sendAtMs: Date.parse('2024-03-07T08:00:00Z'), held: 'digest' }, 'a page at the digest instant joins the next digest, never one going out');
+  const page = (ticketId: number, sendAtMs: number): Page => ({
+    deliveryId: `mail:ticket.opened:ticket-${ticketId}:${T0}:lars`, memberId: 'lars', email: 'x@plant.example', event: 'ticket.opened', why: 'on-call',
+    ticket: { id: ticketId } as Page['ticket'], reason: '', atMs: T0, sendAtMs, held: 'digest',
+  });
+  const effect = { event: 'ticket.opened', site: 'plant-a', atMs: T0, reason: '', recipients: [], ticket: null, details: {} } as unknown as Parameters<typeof pageDelivery>[1];
+  const a = pageDelivery(page(1, at8), effect);
+  const b = pageDelivery(page(2, at8), effect);
+  const later = pageDelivery(page(3, at8 + 24 * 3_600_000), effect);
+  t.equal(a.payload.deliveryId, digestDeliveryId('lars', at8));
+  t.equal(b.payload.deliveryId, a.payload.deliveryId, 'the same digest entry');
+  t.not(later.payload.deliveryId, a.payload.deliveryId, 'the next day\'s digest is another entry');
+  t.match(a, { webhookId: 'mail:lars', append: true, notBeforeMs: at8 });
+  t.equal(JSON.parse(a.body).ticket.id, 1, 'the body line is the page');
+  t.notOk(pageDelivery({ ...page(4, T0), held: null }, effect).append, 'an immediate page is its own entry');
 });

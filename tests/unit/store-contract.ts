@@ -464,6 +464,28 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.match(await store.webhooks.get(held.id), { status: 'delivered', lastError: null, attempts: [{ result: { kind: 'smtp', code: 250 } }] });
   });
 
+  test('the webhook outbox: digest pages append to one entry (one unit or many) until it is tried, then it is claimed as a unit', async (t, store) => {
+    const page = (id: string, due = NOW + 3_600_000): WebhookDelivery => ({
+      ...delivery('mail:digest:lars:1'), webhookId: 'mail:lars', body: `{"page":"${id}"}`, notBeforeMs: due, append: true,
+    });
+    await store.desk.transaction({}, ({ repo }) => {
+      repo.webhooks.enqueue(page('a'), NOW);
+      repo.webhooks.enqueue(page('b'), NOW);
+    });
+    await store.desk.transaction({}, ({ repo }) => repo.webhooks.enqueue(page('c', NOW + 7_200_000), NOW + 1));
+    t.equal(await store.webhooks.count({ webhookId: 'mail:lars' }), 1, 'one entry for the digest');
+    t.same(await store.webhooks.claim(NOW + 3_599_999, 10, new Set(), NOW + 3_660_000), [], 'not due before the first page\'s instant');
+    const claimed = await store.webhooks.claim(NOW + 3_600_000, 10, new Set(), NOW + 3_660_000);
+    t.equal(claimed.length, 1, 'claimed once, as a unit');
+    t.equal(claimed[0]?.body, '{"page":"a"}\n{"page":"b"}\n{"page":"c"}', 'every page, one per line, in the order queued');
+    t.same(await store.webhooks.claim(NOW + 3_600_000, 10, new Set(), NOW + 3_660_000), [], 'a claimed digest is not claimed again');
+    const id = claimed[0]?.id ?? 0;
+    await store.webhooks.recordAttempt(id, { webhookId: 'mail:lars', deliveryId: 'mail:digest:lars:1', attempt: 1, atMs: NOW + 3_600_000, result: { kind: 'smtp', code: 451, message: 'later' } },
+      { type: 'send', attempt: 2, notBeforeMs: NOW + 3_700_000 }, NOW + 3_600_000);
+    await store.desk.transaction({}, ({ repo }) => repo.webhooks.enqueue(page('late'), NOW + 3_600_001));
+    t.equal((await store.webhooks.get(id))?.body, '{"page":"a"}\n{"page":"b"}\n{"page":"c"}', 'a digest already tried takes no more pages (its mail may be out)');
+  });
+
   test('on-call overrides: added, listed by start while they have not ended', async (t, store) => {
     const a = await store.onCallOverrides.add({ team: 'drives', rotation: 'l1', memberId: 'lars', fromMs: NOW + 2000, toMs: NOW + 5000, reason: 'swap', createdBy: 'eve' }, NOW);
     t.match(a, { id: Number, team: 'drives', rotation: 'l1', memberId: 'lars', fromMs: NOW + 2000, toMs: NOW + 5000, reason: 'swap', createdBy: 'eve', createdMs: NOW });

@@ -104,7 +104,8 @@ export function nextDigestMs(prefs: PagingPrefs, atMs: number): number {
 /** When a page to this person goes out, and why it waits. */
 export function pageTiming(prefs: PagingPrefs, nowMs: number): { sendAtMs: number; held: Page['held'] } {
   if (prefs.mode === 'digest') {
-    const digest = nextDigestMs(prefs, nowMs);
+    // Strictly after now: a page never joins a digest that is already due (it may be going out).
+    const digest = nextDigestMs(prefs, nowMs + 1);
     // A digest that falls in quiet hours waits for their end too.
     const quiet = quietUntilMs(prefs, digest);
     return { sendAtMs: quiet ?? digest, held: 'digest' };
@@ -134,14 +135,25 @@ export function pagesFor(effect: NotifyEffect, ctx: PagingContext): Page[] {
 /** Outbox entries of mail pages carry this webhook id prefix (then the member id): the sender hands them to SMTP. */
 export const MAIL_CHANNEL_PREFIX = 'mail:';
 
-/** The page as an outbox entry: the body is the page itself (JSON); the mail is written when it is sent. */
+/** Outbox delivery ids of digests start with this, then the member id and the digest instant. */
+export const DIGEST_DELIVERY_PREFIX = `${MAIL_CHANNEL_PREFIX}digest:`;
+
+/** The one outbox entry holding every page of a member's digest that goes out at sendAtMs. */
+export const digestDeliveryId = (memberId: string, sendAtMs: number): string => `${DIGEST_DELIVERY_PREFIX}${memberId}:${sendAtMs}`;
+
+/**
+ * The page as an outbox entry: the body is the page itself (JSON, one line); the mail is written
+ * when it is sent. A page held for a digest joins its member's digest entry for that instant (one
+ * more line of its body), so the digest is one row: claimed, sent and retried as a unit.
+ */
 export function pageDelivery(page: Page, effect: NotifyEffect): WebhookDelivery {
+  const digest = page.held === 'digest';
   const payload: WebhookPayload = {
-    deliveryId: page.deliveryId, event: page.event, occurredAt: new Date(page.atMs).toISOString(), site: effect.site,
+    deliveryId: digest ? digestDeliveryId(page.memberId, page.sendAtMs) : page.deliveryId, event: page.event, occurredAt: new Date(page.atMs).toISOString(), site: effect.site,
     reason: page.reason, recipients: [{ kind: 'member', id: page.memberId }], ticket: page.ticket, details: effect.details,
   };
   return {
     webhookId: `${MAIL_CHANNEL_PREFIX}${page.memberId}`, payload, body: JSON.stringify(page),
-    ...(page.sendAtMs > page.atMs ? { notBeforeMs: page.sendAtMs } : {}),
+    ...(page.sendAtMs > page.atMs ? { notBeforeMs: page.sendAtMs } : {}), ...(digest ? { append: true } : {}),
   };
 }

@@ -33,6 +33,11 @@ export interface WebhookDelivery {
   body: string;
   /** Not sent before this instant (a page held for quiet hours or a digest); absent: right away. */
   notBeforeMs?: number;
+  /**
+   * A digest: when an entry with this delivery id is already queued and not yet tried, this body is
+   * appended to it as one more line (one row per digest, claimed and sent as a unit); else queued as usual.
+   */
+  append?: boolean;
 }
 
 export const SIGNATURE_HEADER = 'x-faultline-signature';

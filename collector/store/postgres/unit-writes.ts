@@ -3,6 +3,7 @@ import { auditHash, GENESIS_HASH } from '../../audit/audit-chain.js';
 import { alarmState } from '../../core/alarms/alarm-state.js';
 import type { AuditRecord } from '../../core/desk/audit-record.js';
 import type { DeskTicket } from '../../core/tickets/desk-ticket.js';
+import type { WebhookDelivery } from '../../core/notifications/webhook-delivery.js';
 import { commentToRow, DESK_TICKET_COLUMNS, deskTicketParams, IMMUTABLE_TICKET_COLUMNS, mutableTicketParams } from '../sqlite/desk-ticket-rows.js';
 import { floodTimesDiff } from '../sqlite/flood-times.js';
 import { ADVISORY_LOCK_AUDIT, ADVISORY_LOCK_CLASS } from './advisory-locks.js';
@@ -130,12 +131,32 @@ export async function writeUnitChanges(tx: Queryable, loaded: Loaded, changes: C
     await tx.query(`INSERT INTO desk_timers (kind, key, due_ms) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
       ON CONFLICT (kind, key) DO UPDATE SET due_ms = excluded.due_ms`, [setTimers.map((t) => t.kind), setTimers.map((t) => t.key), setTimers.map((t) => t.dueMs)]);
   }
-  if (changes.webhooks.length > 0) {
+  const queued = changes.webhooks.filter(({ d }) => !d.append);
+  if (queued.length > 0) {
     // In the order queued; a delivery id queued twice (or already stored) is kept once.
     await insertRows(tx, 'INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, body, status, attempts, next_attempt_ms, created_ms, updated_ms)', 9,
-      changes.webhooks.map(({ d, nowMs }) => [d.payload.deliveryId, d.webhookId, d.payload.event, d.body, 'pending', 0, d.notBeforeMs ?? nowMs, nowMs, nowMs]),
+      queued.map(({ d, nowMs }) => [d.payload.deliveryId, d.webhookId, d.payload.event, d.body, 'pending', 0, d.notBeforeMs ?? nowMs, nowMs, nowMs]),
       'ON CONFLICT (delivery_id) DO NOTHING');
   }
+  const appended = digestRows(changes.webhooks);
+  if (appended.length > 0) {
+    // A digest's pages: one more line of the queued entry while it has not been tried (one row per id per statement).
+    await insertRows(tx, 'INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, body, status, attempts, next_attempt_ms, created_ms, updated_ms)', 9, appended,
+      `ON CONFLICT (delivery_id) DO UPDATE SET body = webhook_deliveries.body || chr(10) || excluded.body, updated_ms = excluded.updated_ms
+        WHERE webhook_deliveries.status = 'pending' AND webhook_deliveries.attempts = 0`);
+  }
+}
+
+/** Digest pages queued in this unit, one row per delivery id (their bodies joined by line, in the order queued). */
+function digestRows(webhooks: ReadonlyArray<{ d: WebhookDelivery; nowMs: number }>): unknown[][] {
+  const rows = new Map<string, unknown[]>();
+  for (const { d, nowMs } of webhooks) {
+    if (!d.append) continue;
+    const row = rows.get(d.payload.deliveryId);
+    if (row) row[3] = `${String(row[3])}\n${d.body}`;
+    else rows.set(d.payload.deliveryId, [d.payload.deliveryId, d.webhookId, d.payload.event, d.body, 'pending', 0, d.notBeforeMs ?? nowMs, nowMs, nowMs]);
+  }
+  return [...rows.values()];
 }
 
 function commentValues(ticketId: number, c: DeskTicket['comments'][number]): unknown[] {

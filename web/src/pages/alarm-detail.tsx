@@ -12,6 +12,8 @@ import { errorText, toast, toastError, useCan } from '../session';
 import type { Alarm } from '../types';
 import type { AlarmHistoryJson } from '../../../collector/api/alarm-history-schemas.js';
 import { alarmPriority } from './alarms';
+import { faultMessage, useFaultTexts } from '../fault-texts';
+import { transitionReasonText } from '../desk-texts';
 
 type Transition = AlarmHistoryJson['transitions'][number];
 
@@ -24,6 +26,7 @@ export function AlarmDetailPage(props: { id: string }) {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const canAct = useCan('operator');
+  const texts = useFaultTexts();
 
   const load = async (): Promise<void> => {
     try {
@@ -88,7 +91,7 @@ export function AlarmDetailPage(props: { id: string }) {
         <h1><span class={`prio prio-${prio}`}>{prio}</span> {alarm.code} <span class="muted">{alarm.device} · {alarm.site}</span></h1>
         <p class="summary">
           <span class={`state-badge st-${alarm.state}`} data-testid="alarm-state" data-state={alarm.state}>{tx('alarmState', alarm.state)}</span>{' '}
-          {alarm.message} · <a href={`/devices/${enc(alarm.site)}/${enc(alarm.device)}`}>{t('nav.devices')}</a>
+          <span data-testid="alarm-message">{faultMessage(texts, alarm.code, alarm.message)}</span> · <a href={`/devices/${enc(alarm.site)}/${enc(alarm.device)}`}>{t('nav.devices')}</a>
           {alarm.ticket && <> · <a href={`/tickets/${alarm.ticket.id}`} data-testid="alarm-ticket" data-status={alarm.ticket.status}>{alarm.ticket.number}</a> ({tx('ticketStatus', alarm.ticket.status)})</>}
         </p>
       </div>
@@ -112,7 +115,7 @@ export function AlarmDetailPage(props: { id: string }) {
               <time dateTime={new Date(x.atMs).toISOString()}>{fmtDateTime(x.atMs)}</time>{' '}
               <strong>{tx('history.tr', x.transition)}</strong>
               {x.transition !== 'comment' && x.to && <> → {tx('alarmState', x.to)}</>} · {x.by}
-              {x.reason && <div class={x.transition === 'comment' ? 'comment-text' : 'muted'}>{x.reason}</div>}
+              {x.reason && <div class={x.transition === 'comment' ? 'comment-text' : 'muted'}>{transitionReasonText(texts, x)}</div>}
             </li>
           ))}
         </ol>

@@ -5,12 +5,15 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs } from '../api';
-import { fmtDateTime } from '../format';
+import { fmtDateTime, timeZone } from '../format';
+import { zonedInputMs, zonedInputValue } from '../zoned-input';
 import { t, tx } from '../i18n';
 import { navigate } from '../router';
 import { errorText } from '../session';
 import { PRIORITIES } from '../types';
 import '../plant/history.css';
+import { useFaultTexts } from '../fault-texts';
+import { transitionReasonText } from '../desk-texts';
 import type { AlarmHistoryJson } from '../../../collector/api/alarm-history-schemas.js';
 
 type Transition = AlarmHistoryJson['transitions'][number];
@@ -28,24 +31,36 @@ function readFilters(): Filters {
   return out;
 }
 
-/** A datetime-local value (the browser's zone) as epoch ms. */
-const localMs = (v: string | undefined): number | undefined => {
-  if (!v) return undefined;
-  const ms = new Date(v).getTime();
-  return Number.isFinite(ms) ? ms : undefined;
-};
+/**
+ * The time filters: the address holds instants (epoch ms; a wall time from an older link is read in
+ * the chosen zone), the inputs show and take wall times in the zone chosen in the header, never the browser's.
+ */
+const TIME_FIELDS: ReadonlySet<Field> = new Set(['from', 'to']);
+const instantOf = (v: string | undefined): number | undefined => (v && /^\d+$/.test(v) ? Number(v) : zonedInputMs(v, timeZone()));
+
+/** The filters as the form shows them (times on the chosen zone's wall clock). */
+function draftOf(f: Filters): Filters {
+  const out: Filters = { ...f };
+  for (const k of TIME_FIELDS) {
+    const ms = instantOf(f[k]);
+    if (ms === undefined) delete out[k];
+    else out[k] = zonedInputValue(ms, timeZone());
+  }
+  return out;
+}
 
 function apiQuery(f: Filters): Record<string, string | number | undefined> {
-  return { site: f.site, device: f.device, code: f.code, state: f.state, transition: f.transition, priority: f.priority, fromMs: localMs(f.from), toMs: localMs(f.to), q: f.q };
+  return { site: f.site, device: f.device, code: f.code, state: f.state, transition: f.transition, priority: f.priority, fromMs: instantOf(f.from), toMs: instantOf(f.to), q: f.q };
 }
 
 export function AlarmHistoryPage() {
   const [filters, setFilters] = useState<Filters>(readFilters);
-  const [draft, setDraft] = useState<Filters>(filters);
+  const [draft, setDraft] = useState<Filters>(() => draftOf(filters));
   const [rows, setRows] = useState<Transition[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const texts = useFaultTexts();
 
   const fetchPage = async (after: string | null): Promise<void> => {
     setBusy(true);
@@ -65,12 +80,17 @@ export function AlarmHistoryPage() {
   const apply = (e: Event): void => {
     e.preventDefault();
     const clean: Filters = {};
-    for (const f of FIELDS) { const v = draft[f]?.trim(); if (v) clean[f] = v; }
+    for (const f of FIELDS) {
+      const v = draft[f]?.trim();
+      if (!v) continue;
+      if (!TIME_FIELDS.has(f)) clean[f] = v;
+      else { const ms = zonedInputMs(v, timeZone()); if (ms !== undefined) clean[f] = String(ms); }
+    }
     navigate(`/alarms/history${qs(clean)}`, true);
     setFilters(clean);
   };
   const input = (f: Field, label: string, type: 'text' | 'search' | 'datetime-local' = 'text') => (
-    <label key={f}>{label}<input id={`h-${f}`} name={f} type={type as "text"} value={draft[f] ?? ''} onInput={(e) => setDraft({ ...draft, [f]: (e.target as HTMLInputElement).value })} /></label>
+    <label key={f}>{label}<input id={`h-${f}`} name={f} type={type as "text"} value={draft[f] ?? ''} data-tz={type === 'datetime-local' ? timeZone() : undefined} title={type === 'datetime-local' ? timeZone() : undefined} onInput={(e) => setDraft({ ...draft, [f]: (e.target as HTMLInputElement).value })} /></label>
   );
   const select = (f: Field, label: string, values: readonly string[], prefix: string) => (
     <label key={f}>{label}<select id={`h-${f}`} name={f} value={draft[f] ?? ''} onChange={(e) => setDraft({ ...draft, [f]: (e.target as HTMLSelectElement).value })}>
@@ -115,7 +135,7 @@ export function AlarmHistoryPage() {
                   <td>{tx('history.tr', r.transition)}</td>
                   <td>{r.from ? tx('alarmState', r.from) : '—'} → {r.to ? tx('alarmState', r.to) : '—'}</td>
                   <td>{r.by}</td>
-                  <td>{r.reason}</td>
+                  <td>{transitionReasonText(texts, r)}</td>
                 </tr>
               ))}
             </tbody>

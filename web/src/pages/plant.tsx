@@ -11,6 +11,7 @@ import { api, enc, qs } from '../api';
 import { Sparkline } from '../components/sparkline';
 import '../plant/plant.css';
 import { fmtDuration, fmtNumber } from '../format';
+import { faultMessage, useFaultTexts } from '../fault-texts';
 import { t, tx } from '../i18n';
 import { live } from '../live';
 import { ALARMING, alarmPriorityOf, CONDITIONS, conditionRank, deviceCondition, type Condition } from '../plant/condition';
@@ -193,11 +194,12 @@ function PlantRow(props: { row: Row; spark: ReadonlyArray<readonly [number, numb
   const { d, condition } = props.row;
   // The alarm that sets the condition: the highest priority among those in alarm.
   const worst = condition.startsWith('P') ? d.alarms.find((a) => alarmPriorityOf(a) === condition && ALARMING.has(a.state)) : undefined;
+  const texts = useFaultTexts();
   return (
     <tr class={`plant-row cond-${condition}`} data-device={d.device} data-site={d.site} data-state={condition}>
       <td><a href={`/devices/${enc(d.site)}/${enc(d.device)}`}>{d.device}</a> <span class="muted">{d.model}</span></td>
       <td><span class={`cond cond-${condition}`}>{tx('plant.cond', condition)}</span>
-        {worst && <> <a class="cond-why" href={`/alarms/${worst.id}`} title={worst.message}>{worst.code}</a></>}
+        {worst && <> <a class="cond-why" href={`/alarms/${worst.id}`} title={faultMessage(texts, worst.code, worst.message)}>{worst.code}</a></>}
         {!d.online && <span class="muted"> · {t('plant.lastSeen', { age: fmtDuration(props.nowMs - d.lastSeenMs) })}</span>}</td>
       <td><div class="pvals">
         {d.keys.map((name) => {

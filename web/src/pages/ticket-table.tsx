@@ -10,6 +10,8 @@ import { api, qs } from '../api';
 import { BulkBar } from '../components/ticket-bulk-bar';
 import { SavedViews, type TableFilter } from '../components/ticket-saved-views';
 import { SlaCell } from '../components/ticket-sla-cell';
+import { ticketTitleText } from '../desk-texts';
+import { useFaultTexts } from '../fault-texts';
 import { fmtDuration, fmtShort } from '../format';
 import { t, tx } from '../i18n';
 import { live } from '../live';
@@ -31,6 +33,7 @@ export function TicketTable() {
   const [error, setError] = useState('');
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [reload, setReload] = useState(0);
+  const texts = useFaultTexts();
   const canWork = useCan('engineer');
   const cursor = cursors[cursors.length - 1];
 
@@ -141,7 +144,7 @@ export function TicketTable() {
                     <td><a href={`/tickets/${tk.id}`} class="number">{tk.number}</a></td>
                     <td><span class={`prio prio-${tk.priority}`}>{tk.priority}</span></td>
                     <td>{tx('ticketStatus', tk.status)}</td>
-                    <td>{tk.title}</td>
+                    <td>{ticketTitleText(texts, tk)}</td>
                     <td>{tk.site}</td>
                     <td>{tk.device || '—'}</td>
                     <td>{tk.team ? `${tk.team} ${tk.tier}` : '—'}</td>

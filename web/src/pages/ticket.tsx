@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, enc } from '../api';
 import { faultMessage, faultRemedy, kbEntryText, useFaultTexts } from '../fault-texts';
+import { ticketTitleText } from '../desk-texts';
 import type { FaultTextsJson } from '../../../collector/api/fault-text-routes.js';
 import { priorityReasonText } from '../priority-reason';
 import { Chart, PALETTE, type ChartSeries } from '../components/chart';
@@ -82,7 +83,7 @@ export function TicketPage(props: { id: string }) {
   return (
     <div class="page ticket-page">
       <div class="page-head">
-        <h1><span class={`prio prio-${tk.priority}`}>{tk.priority}</span> {tk.number} <span class="title">{tk.title}</span></h1>
+        <h1><span class={`prio prio-${tk.priority}`}>{tk.priority}</span> {tk.number} <span class="title" data-testid="ticket-title">{ticketTitleText(texts, tk)}</span></h1>
         <p class="summary">
           <span class={`status-badge status-${tk.status}`} data-testid="ticket-status">{tx('ticketStatus', tk.status)}</span>
           {' · '}{tk.device ? <a href={`/devices/${enc(tk.site)}/${enc(tk.device)}`}>{tk.site} / {tk.device}</a> : tk.site}

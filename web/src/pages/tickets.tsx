@@ -5,6 +5,8 @@ import { fmtDuration, fmtShort } from '../format';
 import { t, tx } from '../i18n';
 import { live } from '../live';
 import { slaView } from '../sla';
+import { useFaultTexts } from '../fault-texts';
+import { ticketTitleText } from '../desk-texts';
 import { PRIORITIES, type TicketStatus, type TicketSummary } from '../types';
 
 const COLUMNS: TicketStatus[] = ['new', 'acknowledged', 'in-progress', 'waiting-on-customer', 'resolved'];
@@ -137,6 +139,7 @@ export function TicketBoard() {
 function TicketCard(props: { held: Held; now: number }) {
   const tk = props.held.ticket;
   const sla = slaView(tk, props.held.atMs, props.now);
+  const texts = useFaultTexts();
   return (
     <li class={`card ticket-card prio-${tk.priority} card-sla-${sla.level}`} data-ticket-id={tk.id}>
       <div class="card-top">
@@ -144,7 +147,7 @@ function TicketCard(props: { held: Held; now: number }) {
         <a href={`/tickets/${tk.id}`} class="number">{tk.number}</a>
         {tk.faultActive && <span class="tag active">{t('tickets.faultActive')}</span>}
       </div>
-      <div class="title">{tk.title}</div>
+      <div class="title">{ticketTitleText(texts, tk)}</div>
       <div class="muted">{tk.site} / {tk.device || '—'} · {tk.code}</div>
       <div class="card-bottom">
         <span>{tk.assignee ?? t('tickets.unassigned')}{tk.team ? ` · ${tk.team} ${tk.tier}` : ''}</span>
