@@ -50,6 +50,11 @@ export function clusterContract(test: ContractTest, open: (t: Test) => Promise<S
     const off = store.cluster.onRemote(() => undefined);
     t.type(off, 'function');
     off();
+    // What other collectors ingested and the settings they changed (both unsubscribe; a store nobody shares never calls them).
+    for (const offOther of [store.cluster.onRemoteDevices(() => undefined), store.cluster.onRemoteSettings(() => undefined)]) {
+      t.type(offOther, 'function');
+      offOther();
+    }
   });
 
   test('failed sign-ins: parallel reservations take turns, a success takes its own back, old ones are pruned', async (t, store) => {
