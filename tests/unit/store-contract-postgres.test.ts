@@ -16,6 +16,8 @@ const homes = new WeakMap<StorePort, { url: string; dataDir: string }>();
 
 let server: PostgresServer | undefined;
 let databases = 0;
+// One real PostgreSQL, a fresh database per case, 40-odd cases: over tap's 120 s default on a loaded 2-core machine.
+t.setTimeout(480_000);
 t.before(async () => { server = await startPostgres(); });
 t.teardown(async () => { await server?.stop(); });
 
