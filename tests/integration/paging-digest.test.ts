@@ -10,15 +10,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { buildApi } from '../../collector/api/app.js';
-import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
-import { DeskService } from '../../collector/desk/desk-service.js';
-import { MailPager, type SmtpSettings } from '../../collector/desk/mail-pager.js';
-import { openSqliteStore } from '../../collector/store/sqlite/sqlite-store.js';
-import { IngestCounters } from '../../collector/ingest/counters.js';
-import { silentLogger } from '../../protocol/logger.js';
-import { TEST_USERS } from '../helpers/api-auth.js';
 import { birth, DESK_YAML, fault, H, T0 } from '../helpers/desk-harness.js';
+import { mailCollector, type MailCollector } from '../helpers/mail-collector.js';
 import { smtpSink } from '../helpers/smtp-sink.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -30,39 +23,6 @@ const YAML = DESK_YAML.replace(/webhooks:[\s\S]*$/, '')
 const DIGEST = Date.parse('2024-03-06T08:00:00Z');
 const CODES = ['vfd.overcurrent', 'vfd.overvoltage', 'vfd.ground_fault'];
 
-interface Collector { store: ReturnType<typeof openSqliteStore>; desk: DeskService; base: string; stop(): Promise<void> }
-
-/** One collector on the data dir (a second call after stop() is a restart). */
-async function collector(t: Test, dataDir: string, clock: { now: number }, smtpPort: number): Promise<Collector> {
-  const now = (): number => clock.now;
-  const log = silentLogger();
-  const store = openSqliteStore({ dataDir, log, nowMs: now(), users: TEST_USERS });
-  const smtp: SmtpSettings = {
-    host: '127.0.0.1', port: smtpPort, tls: 'none', from: 'faultline@plant.example', publicUrl: 'http://unset', linkSecret: 's'.repeat(32), timeoutMs: 3000,
-  };
-  const mail = new MailPager(smtp, log);
-  const desk = new DeskService({ store, config: new DeskConfigHolder({ file: join(dataDir, 'desk.yaml'), log, now }), log, now, autoTimers: false, random: () => 1, mail });
-  await desk.start();
-  const counters = new IngestCounters();
-  const app = await buildApi({
-    store, desk, log, now, pageAck: { linkSecret: smtp.linkSecret },
-    health: { startedAtMs: T0, broker: () => ({ port: 1883, clients: 0 }), ingest: () => counters.snapshot() },
-  });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  smtp.publicUrl = base;
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await app.close();
-    await desk.stop();
-    mail.close();
-    await store.close();
-  };
-  t.teardown(stop);
-  return { store, desk, base, stop };
-}
-
 function home(t: Test): string {
   const dir = tempDir('faultline-digest-');
   t.teardown(dir.remove);
@@ -71,7 +31,7 @@ function home(t: Test): string {
 }
 
 /** Three P1 faults an hour apart: three tickets, three pages held for lars's digest. */
-async function threeFaults(c: Collector, clock: { now: number }): Promise<void> {
+async function threeFaults(c: MailCollector, clock: { now: number }): Promise<void> {
   await c.store.ingest.commit([birth()], T0);
   for (const [i, code] of CODES.entries()) {
     clock.now = T0 + i * H;
@@ -85,7 +45,7 @@ t.test('pages held for a digest go out as one mail at the digest time, after a r
   const sink = await smtpSink(t);
   const dir = home(t);
   const clock = { now: T0 };
-  const first = await collector(t, dir, clock, sink.port);
+  const first = await mailCollector(t, dir, clock, sink.port);
   await threeFaults(first, clock);
   const tickets = await first.store.queries.listTickets({ limit: 10 });
   t.equal(tickets.length, 3, 'three tickets');
@@ -96,7 +56,7 @@ t.test('pages held for a digest go out as one mail at the digest time, after a r
   // The collector restarts between the hold and the send.
   await first.stop();
   clock.now = DIGEST;
-  const second = await collector(t, dir, clock, sink.port);
+  const second = await mailCollector(t, dir, clock, sink.port);
   t.equal(await second.desk.webhooks.runDue(DIGEST - 1), 0, 'still held a millisecond before');
   t.equal(await second.desk.webhooks.runDue(DIGEST), 1, 'the digest is sent at its time');
   t.equal(await second.desk.webhooks.runDue(DIGEST + 60_000), 0, 'and only once');
@@ -131,7 +91,7 @@ t.test('pages held for a digest go out as one mail at the digest time, after a r
 t.test('SMTP 4xx retries the digest as one mail; 5xx gives it up; a page at the digest instant waits for the next one', async (t) => {
   const sink = await smtpSink(t, { refuse: (n) => (n === 1 ? 451 : n === 3 ? 550 : null) });
   const clock = { now: T0 };
-  const c = await collector(t, home(t), clock, sink.port);
+  const c = await mailCollector(t, home(t), clock, sink.port);
   await threeFaults(c, clock);
   clock.now = DIGEST;
   t.equal(await c.desk.webhooks.runDue(DIGEST), 1);

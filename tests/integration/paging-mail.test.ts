@@ -8,16 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { buildApi } from '../../collector/api/app.js';
-import { DeskConfigHolder } from '../../collector/desk-config/config-holder.js';
-import { DeskService } from '../../collector/desk/desk-service.js';
-import { MailPager, type SmtpSettings } from '../../collector/desk/mail-pager.js';
-import { openSqliteStore } from '../../collector/store/sqlite/sqlite-store.js';
-import { IngestCounters } from '../../collector/ingest/counters.js';
-import { silentLogger } from '../../protocol/logger.js';
-import { TEST_USERS } from '../helpers/api-auth.js';
 import { birth, DESK_YAML, fault, H, T0 } from '../helpers/desk-harness.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
+import { mailCollector } from '../helpers/mail-collector.js';
 import { smtpSink } from '../helpers/smtp-sink.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -31,31 +24,9 @@ const YAML = DESK_YAML.replace(/webhooks:[\s\S]*$/, '')
 async function setup(t: Test, smtpPort: number) {
   const dir = tempDir('faultline-paging-');
   t.teardown(dir.remove);
-  const configFile = join(dir.path, 'desk.yaml');
-  writeFileSync(configFile, YAML);
+  writeFileSync(join(dir.path, 'desk.yaml'), YAML);
   const clock = { now: T0 };
-  const now = (): number => clock.now;
-  const log = silentLogger();
-  const store = openSqliteStore({ dataDir: dir.path, log, nowMs: now(), users: TEST_USERS });
-  const smtp: SmtpSettings = {
-    host: '127.0.0.1', port: smtpPort, tls: 'none', from: 'faultline@plant.example', publicUrl: 'http://unset', linkSecret: 's'.repeat(32), timeoutMs: 3000,
-  };
-  const mail = new MailPager(smtp, log);
-  const desk = new DeskService({ store, config: new DeskConfigHolder({ file: configFile, log, now }), log, now, autoTimers: false, random: () => 1, mail });
-  await desk.start();
-  const counters = new IngestCounters();
-  const app = await buildApi({
-    store, desk, log, now, pageAck: { linkSecret: smtp.linkSecret },
-    health: { startedAtMs: T0, broker: () => ({ port: 1883, clients: 0 }), ingest: () => counters.snapshot() },
-  });
-  const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  smtp.publicUrl = base;
-  t.teardown(async () => {
-    await app.close();
-    await desk.stop();
-    mail.close();
-    await store.close();
-  });
+  const { store, desk, base } = await mailCollector(t, dir.path, clock, smtpPort);
   return { store, desk, clock, base };
 }
 

@@ -122,10 +122,11 @@ t.test('digest pages of one member and instant share one outbox entry (appended)
   const a = pageDelivery(page(1, at8), effect);
   const b = pageDelivery(page(2, at8), effect);
   const later = pageDelivery(page(3, at8 + 24 * 3_600_000), effect);
-  t.equal(a.payload.deliveryId, digestDeliveryId('lars', at8));
-  t.equal(b.payload.deliveryId, a.payload.deliveryId, 'the same digest entry');
-  t.not(later.payload.deliveryId, a.payload.deliveryId, 'the next day\'s digest is another entry');
-  t.match(a, { webhookId: 'mail:lars', append: true, notBeforeMs: at8 });
+  t.equal(a.appendTo, digestDeliveryId('lars', at8), 'joins lars\'s digest entry for 08:00');
+  t.equal(b.appendTo, a.appendTo, 'the same digest entry');
+  t.not(later.appendTo, a.appendTo, 'the next day\'s digest is another entry');
+  t.equal(a.payload.deliveryId, page(1, at8).deliveryId, 'its own id, should it have to go out alone');
+  t.match(a, { webhookId: 'mail:lars', notBeforeMs: at8 });
   t.equal(JSON.parse(a.body).ticket.id, 1, 'the body line is the page');
-  t.notOk(pageDelivery({ ...page(4, T0), held: null }, effect).append, 'an immediate page is its own entry');
+  t.equal(pageDelivery({ ...page(4, T0), held: null }, effect).appendTo, undefined, 'an immediate page is its own entry');
 });

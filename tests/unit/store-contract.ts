@@ -464,26 +464,35 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
     t.match(await store.webhooks.get(held.id), { status: 'delivered', lastError: null, attempts: [{ result: { kind: 'smtp', code: 250 } }] });
   });
 
-  test('the webhook outbox: digest pages append to one entry (one unit or many) until it is tried, then it is claimed as a unit', async (t, store) => {
-    const page = (id: string, due = NOW + 3_600_000): WebhookDelivery => ({
-      ...delivery('mail:digest:lars:1'), webhookId: 'mail:lars', body: `{"page":"${id}"}`, notBeforeMs: due, append: true,
+  test('the webhook outbox: digest pages append to one entry (one unit or many) while it is untouched; claimed as a unit; later pages go alone', async (t, store) => {
+    const due = NOW + 3_600_000;
+    const page = (id: string): WebhookDelivery => ({
+      ...delivery(`page-${id}`), webhookId: 'mail:lars', body: `{"page":"${id}"}`, notBeforeMs: due, appendTo: 'mail:digest:lars:1',
     });
     await store.desk.transaction({}, ({ repo }) => {
       repo.webhooks.enqueue(page('a'), NOW);
       repo.webhooks.enqueue(page('b'), NOW);
     });
-    await store.desk.transaction({}, ({ repo }) => repo.webhooks.enqueue(page('c', NOW + 7_200_000), NOW + 1));
+    await store.desk.transaction({}, ({ repo }) => repo.webhooks.enqueue(page('c'), NOW + 1));
     t.equal(await store.webhooks.count({ webhookId: 'mail:lars' }), 1, 'one entry for the digest');
-    t.same(await store.webhooks.claim(NOW + 3_599_999, 10, new Set(), NOW + 3_660_000), [], 'not due before the first page\'s instant');
-    const claimed = await store.webhooks.claim(NOW + 3_600_000, 10, new Set(), NOW + 3_660_000);
+    t.same(await store.webhooks.claim(due - 1, 10, new Set(), due + 60_000), [], 'not due before its instant');
+    const claimed = await store.webhooks.claim(due, 10, new Set(), due + 60_000);
     t.equal(claimed.length, 1, 'claimed once, as a unit');
-    t.equal(claimed[0]?.body, '{"page":"a"}\n{"page":"b"}\n{"page":"c"}', 'every page, one per line, in the order queued');
-    t.same(await store.webhooks.claim(NOW + 3_600_000, 10, new Set(), NOW + 3_660_000), [], 'a claimed digest is not claimed again');
+    t.match(claimed[0], { deliveryId: 'mail:digest:lars:1', webhookId: 'mail:lars', body: '{"page":"a"}\n{"page":"b"}\n{"page":"c"}' }, 'every page, one per line, in the order queued');
+    t.same(await store.webhooks.claim(due, 10, new Set(), due + 60_000), [], 'a claimed digest is not claimed again');
     const id = claimed[0]?.id ?? 0;
-    await store.webhooks.recordAttempt(id, { webhookId: 'mail:lars', deliveryId: 'mail:digest:lars:1', attempt: 1, atMs: NOW + 3_600_000, result: { kind: 'smtp', code: 451, message: 'later' } },
-      { type: 'send', attempt: 2, notBeforeMs: NOW + 3_700_000 }, NOW + 3_600_000);
-    await store.desk.transaction({}, ({ repo }) => repo.webhooks.enqueue(page('late'), NOW + 3_600_001));
-    t.equal((await store.webhooks.get(id))?.body, '{"page":"a"}\n{"page":"b"}\n{"page":"c"}', 'a digest already tried takes no more pages (its mail may be out)');
+
+    // Claimed (its mail may be going out): a page arriving now is queued on its own, never lost.
+    await store.desk.transaction({}, ({ repo }) => { repo.webhooks.enqueue(page('d'), due); repo.webhooks.enqueue(page('e'), due); });
+    t.equal((await store.webhooks.get(id))?.body, '{"page":"a"}\n{"page":"b"}\n{"page":"c"}', 'a claimed digest takes no more pages');
+    const alone = (await store.webhooks.list({ webhookId: 'mail:lars', limit: 10 })).filter((d) => d.id !== id);
+    t.same(alone.map((d) => [d.deliveryId, d.body]).sort(), [['page-d', '{"page":"d"}'], ['page-e', '{"page":"e"}']], 'each late page is its own entry');
+
+    await store.webhooks.recordAttempt(id, { webhookId: 'mail:lars', deliveryId: 'mail:digest:lars:1', attempt: 1, atMs: due, result: { kind: 'smtp', code: 451, message: 'later' } },
+      { type: 'send', attempt: 2, notBeforeMs: due }, due);
+    await store.desk.transaction({}, ({ repo }) => repo.webhooks.enqueue(page('f'), due + 1));
+    t.equal((await store.webhooks.get(id))?.body, '{"page":"a"}\n{"page":"b"}\n{"page":"c"}', 'nor does one already tried');
+    t.equal(await store.webhooks.count({ webhookId: 'mail:lars' }), 4, 'the page after the try went alone too');
   });
 
   test('on-call overrides: added, listed by start while they have not ended', async (t, store) => {

@@ -20,7 +20,7 @@ export function pageMail(page: Page, links: { ack: string; ticket: string }, exp
     `Site ${t.site}, device ${t.device}, code ${t.code}; team ${t.team ?? '-'} ${t.tier}; status ${t.status}.`,
     `What happened: ${PAGE_WHAT[page.event]}${page.reason ? ` (${page.reason})` : ''} at ${new Date(page.atMs).toISOString()}.`,
     `You get this because ${why}.`,
-    ...(page.held === 'quiet-hours' ? ['(Held until the end of your quiet hours.)'] : page.held === 'digest' ? ['(Part of your digest.)'] : []),
+    ...(page.held === 'quiet-hours' ? ['(Held until the end of your quiet hours.)'] : page.held === 'digest' ? ['(Held for your digest; it came after the digest was on its way.)'] : []),
     '',
     `Acknowledge without logging in (once, until ${expiresAt}):`,
     links.ack,

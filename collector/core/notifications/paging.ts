@@ -144,16 +144,17 @@ export const digestDeliveryId = (memberId: string, sendAtMs: number): string => 
 /**
  * The page as an outbox entry: the body is the page itself (JSON, one line); the mail is written
  * when it is sent. A page held for a digest joins its member's digest entry for that instant (one
- * more line of its body), so the digest is one row: claimed, sent and retried as a unit.
+ * more line of its body), so the digest is one row: claimed, sent and retried as a unit (a page
+ * that comes too late for it, the entry already claimed, goes out on its own).
  */
 export function pageDelivery(page: Page, effect: NotifyEffect): WebhookDelivery {
   const digest = page.held === 'digest';
   const payload: WebhookPayload = {
-    deliveryId: digest ? digestDeliveryId(page.memberId, page.sendAtMs) : page.deliveryId, event: page.event, occurredAt: new Date(page.atMs).toISOString(), site: effect.site,
+    deliveryId: page.deliveryId, event: page.event, occurredAt: new Date(page.atMs).toISOString(), site: effect.site,
     reason: page.reason, recipients: [{ kind: 'member', id: page.memberId }], ticket: page.ticket, details: effect.details,
   };
   return {
     webhookId: `${MAIL_CHANNEL_PREFIX}${page.memberId}`, payload, body: JSON.stringify(page),
-    ...(page.sendAtMs > page.atMs ? { notBeforeMs: page.sendAtMs } : {}), ...(digest ? { append: true } : {}),
+    ...(digest || page.sendAtMs > page.atMs ? { notBeforeMs: page.sendAtMs } : {}), ...(digest ? { appendTo: digestDeliveryId(page.memberId, page.sendAtMs) } : {}),
   };
 }

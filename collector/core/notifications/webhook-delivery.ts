@@ -34,10 +34,12 @@ export interface WebhookDelivery {
   /** Not sent before this instant (a page held for quiet hours or a digest); absent: right away. */
   notBeforeMs?: number;
   /**
-   * A digest: when an entry with this delivery id is already queued and not yet tried, this body is
-   * appended to it as one more line (one row per digest, claimed and sent as a unit); else queued as usual.
+   * A digest page: appended as one more line to the entry with this delivery id (one row per digest,
+   * claimed and sent as a unit) while that entry is untouched (pending, never claimed or tried). Once
+   * it was claimed its mail may be out, so the body is queued on its own under `payload.deliveryId`:
+   * a page is never lost.
    */
-  append?: boolean;
+  appendTo?: string;
 }
 
 export const SIGNATURE_HEADER = 'x-faultline-signature';

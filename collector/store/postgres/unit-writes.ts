@@ -7,7 +7,7 @@ import type { WebhookDelivery } from '../../core/notifications/webhook-delivery.
 import { commentToRow, DESK_TICKET_COLUMNS, deskTicketParams, IMMUTABLE_TICKET_COLUMNS, mutableTicketParams } from '../sqlite/desk-ticket-rows.js';
 import { floodTimesDiff } from '../sqlite/flood-times.js';
 import { ADVISORY_LOCK_AUDIT, ADVISORY_LOCK_CLASS } from './advisory-locks.js';
-import { insertRows } from './pg-rows.js';
+import { insertRows, rowPlaceholders } from './pg-rows.js';
 import type { Queryable } from './pool.js';
 import type { Changes, Loaded } from './desk-unit-state.js';
 
@@ -131,32 +131,40 @@ export async function writeUnitChanges(tx: Queryable, loaded: Loaded, changes: C
     await tx.query(`INSERT INTO desk_timers (kind, key, due_ms) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
       ON CONFLICT (kind, key) DO UPDATE SET due_ms = excluded.due_ms`, [setTimers.map((t) => t.kind), setTimers.map((t) => t.key), setTimers.map((t) => t.dueMs)]);
   }
-  const queued = changes.webhooks.filter(({ d }) => !d.append);
+  const queued = changes.webhooks.filter(({ d }) => d.appendTo === undefined);
+  const digests = digestGroups(changes.webhooks);
+  if (digests.size > 0) {
+    // A digest's pages: more lines of its entry while that is untouched (pending, never tried, not claimed:
+    // a claim moves next_attempt_ms to its lease). One row per id per statement; the pages of an entry
+    // that was touched are queued alone (RETURNING names the entries that took them).
+    const rows = [...digests].map(([id, g]) => [id, g[0]?.d.webhookId, g[0]?.d.payload.event, g.map((x) => x.d.body).join('\n'), 'pending', 0,
+      g[0]?.d.notBeforeMs ?? g[0]?.nowMs, g[0]?.nowMs, g[0]?.nowMs]);
+    const { rows: took } = await tx.query<{ delivery_id: string }>(`INSERT INTO webhook_deliveries
+      (delivery_id, webhook_id, event, body, status, attempts, next_attempt_ms, created_ms, updated_ms) VALUES ${rowPlaceholders(rows.length, 9)}
+      ON CONFLICT (delivery_id) DO UPDATE SET body = webhook_deliveries.body || chr(10) || excluded.body, updated_ms = excluded.updated_ms
+        WHERE webhook_deliveries.status = 'pending' AND webhook_deliveries.attempts = 0 AND webhook_deliveries.next_attempt_ms = excluded.next_attempt_ms
+      RETURNING delivery_id`, rows.flat());
+    const appended = new Set(took.map((r) => r.delivery_id));
+    for (const [id, g] of digests) if (!appended.has(id)) queued.push(...g);
+  }
   if (queued.length > 0) {
     // In the order queued; a delivery id queued twice (or already stored) is kept once.
     await insertRows(tx, 'INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, body, status, attempts, next_attempt_ms, created_ms, updated_ms)', 9,
       queued.map(({ d, nowMs }) => [d.payload.deliveryId, d.webhookId, d.payload.event, d.body, 'pending', 0, d.notBeforeMs ?? nowMs, nowMs, nowMs]),
       'ON CONFLICT (delivery_id) DO NOTHING');
   }
-  const appended = digestRows(changes.webhooks);
-  if (appended.length > 0) {
-    // A digest's pages: one more line of the queued entry while it has not been tried (one row per id per statement).
-    await insertRows(tx, 'INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, body, status, attempts, next_attempt_ms, created_ms, updated_ms)', 9, appended,
-      `ON CONFLICT (delivery_id) DO UPDATE SET body = webhook_deliveries.body || chr(10) || excluded.body, updated_ms = excluded.updated_ms
-        WHERE webhook_deliveries.status = 'pending' AND webhook_deliveries.attempts = 0`);
-  }
 }
 
-/** Digest pages queued in this unit, one row per delivery id (their bodies joined by line, in the order queued). */
-function digestRows(webhooks: ReadonlyArray<{ d: WebhookDelivery; nowMs: number }>): unknown[][] {
-  const rows = new Map<string, unknown[]>();
-  for (const { d, nowMs } of webhooks) {
-    if (!d.append) continue;
-    const row = rows.get(d.payload.deliveryId);
-    if (row) row[3] = `${String(row[3])}\n${d.body}`;
-    else rows.set(d.payload.deliveryId, [d.payload.deliveryId, d.webhookId, d.payload.event, d.body, 'pending', 0, d.notBeforeMs ?? nowMs, nowMs, nowMs]);
+/** Digest pages queued in this unit by the entry they join, in the order queued. */
+function digestGroups(webhooks: ReadonlyArray<{ d: WebhookDelivery; nowMs: number }>): Map<string, Array<{ d: WebhookDelivery; nowMs: number }>> {
+  const groups = new Map<string, Array<{ d: WebhookDelivery; nowMs: number }>>();
+  for (const w of webhooks) {
+    if (w.d.appendTo === undefined) continue;
+    const g = groups.get(w.d.appendTo);
+    if (g) g.push(w);
+    else groups.set(w.d.appendTo, [w]);
   }
-  return [...rows.values()];
+  return groups;
 }
 
 function commentValues(ticketId: number, c: DeskTicket['comments'][number]): unknown[] {

@@ -16,10 +16,12 @@ interface AttemptRow { delivery: number; attempt: number; at_ms: number; result:
 export function createWebhookLog(db: Database): WebhookLog {
   const enqueue = db.prepare(`INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, body, status, attempts, next_attempt_ms, created_ms, updated_ms)
     VALUES (@delivery_id, @webhook_id, @event, @body, 'pending', 0, @due, @now, @now) ON CONFLICT(delivery_id) DO NOTHING`);
-  // A digest's next page: one more line of the queued entry while it has not been tried.
+  // A digest's next page: one more line of its entry while that is untouched (pending, never tried, not
+  // claimed: a claim moves next_attempt_ms to its lease); else nothing changes and the page is queued alone.
   const append = db.prepare(`INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, body, status, attempts, next_attempt_ms, created_ms, updated_ms)
     VALUES (@delivery_id, @webhook_id, @event, @body, 'pending', 0, @due, @now, @now)
-    ON CONFLICT(delivery_id) DO UPDATE SET body = body || char(10) || excluded.body, updated_ms = excluded.updated_ms WHERE status = 'pending' AND attempts = 0`);
+    ON CONFLICT(delivery_id) DO UPDATE SET body = body || char(10) || excluded.body, updated_ms = excluded.updated_ms
+    WHERE status = 'pending' AND attempts = 0 AND next_attempt_ms = excluded.next_attempt_ms`);
   const due = db.prepare<[number, number], DeliveryRow>(`SELECT * FROM webhook_deliveries
     WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`);
   const nextDue = db.prepare<[number], { id: number; t: number }>(`SELECT id, next_attempt_ms AS t FROM webhook_deliveries
@@ -47,7 +49,10 @@ export function createWebhookLog(db: Database): WebhookLog {
   });
 
   return {
-    enqueue: (d, nowMs) => { (d.append ? append : enqueue).run({ delivery_id: d.payload.deliveryId, webhook_id: d.webhookId, event: d.payload.event, body: d.body, now: nowMs, due: d.notBeforeMs ?? nowMs }); },
+    enqueue(d, nowMs) {
+      const row = { delivery_id: d.payload.deliveryId, webhook_id: d.webhookId, event: d.payload.event, body: d.body, now: nowMs, due: d.notBeforeMs ?? nowMs };
+      if (d.appendTo === undefined || append.run({ ...row, delivery_id: d.appendTo }).changes === 0) enqueue.run(row);
+    },
     due: (nowMs, limit, skip) => due.all(nowMs, limit + skip.size).filter((r) => !skip.has(r.id)).slice(0, limit).map((r) => fromRow(r, true)),
     nextDueMs: (skip) => nextDue.all(skip.size + 1).find((r) => !skip.has(r.id))?.t ?? null,
     recordAttempt: (id, a, step, nowMs) => record(id, a, step, nowMs),
