@@ -17,6 +17,7 @@ import { runSqliteBindingBench } from './sqlite-binding.bench.js';
 import { runDeviceLoginBench } from './device-login.bench.js';
 import { runClusterBench } from './cluster.bench.js';
 import { runReceiptsBench } from './receipts.bench.js';
+import { runTrendBucketsBench } from './trend-buckets.bench.js';
 
 const benches: Record<string, () => Promise<void> | void> = {
   codec: runCodecBench,
@@ -32,6 +33,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   footprint: () => runAgentFootprintBench(),
   'sqlite-binding': () => runSqliteBindingBench(),
   receipts: async () => { await runReceiptsBench(); },
+  'trend-buckets': () => runTrendBucketsBench(),
   'outbox-outage': async () => { await runOutboxOutageBench(Number(process.env.FAULTLINE_BENCH_OUTAGE_S ?? 600)); },
 };
 const only = process.env.FAULTLINE_BENCH_ONLY?.split(',').filter(Boolean);
