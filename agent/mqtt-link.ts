@@ -223,6 +223,7 @@ export class MqttLink {
       polls: inputs.polls, pollTimeouts: inputs.pollTimeouts, pollExceptions: inputs.pollExceptions, pollLinkErrors: inputs.pollLinkErrors,
       outboxOldestAgeS: oldest === undefined ? 0 : Math.max(0, now - oldest) / 1000, logLinesClipped: inputs.logLinesClipped,
       unreceipted: outbox.unreceipted(this.outboxKey), receipted: c.receipted, resentUnreceipted: c.resentUnreceipted,
+      rejectedTelemetry: c.rejectedTelemetry, rejectedStatus: c.rejectedStatus,
     };
   }
 

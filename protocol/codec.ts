@@ -180,6 +180,7 @@ export function decodeStatus(bytes: Uint8Array): AgentStatus {
     deadLetters: num(m.deadLetters), polls: num(m.polls), pollTimeouts: num(m.pollTimeouts), pollExceptions: num(m.pollExceptions),
     pollLinkErrors: num(m.pollLinkErrors), outboxOldestAgeS: num(m.outboxOldestAgeS), logLinesClipped: num(m.logLinesClipped),
     unreceipted: num(m.unreceipted), receipted: num(m.receipted), resentUnreceipted: num(m.resentUnreceipted),
+    rejectedTelemetry: num(m.rejectedTelemetry), rejectedStatus: num(m.rejectedStatus),
   };
 }
 

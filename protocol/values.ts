@@ -138,6 +138,9 @@ export interface AgentStatus {
   receipted?: number;
   /** Publishes repeated because no receipt came in time (also in `resent`). */
   resentUnreceipted?: number;
+  /** Of `rejected`: telemetry batches and status messages the broker refused (removed, not resent); 0 from older agents. */
+  rejectedTelemetry?: number;
+  rejectedStatus?: number;
 }
 
 /** An event the collector dropped as bad input: it will never be stored (see faultline.proto Receipt). */

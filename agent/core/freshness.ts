@@ -3,7 +3,8 @@
  *
  * Every watched parameter has its poll interval. A parameter whose last sample was a value (good,
  * uncertain) is **stale** once nothing new was said of it (no good read and no failed read) for
- * longer than `factor × interval`: a poll that is still waiting on the device (a block that times
+ * longer than `factor × interval`, and at least MIN_STALE_MS (so timer jitter on a busy machine
+ * does not make fast registers flicker stale): a poll that is still waiting on the device (a block that times
  * out, with retries), a poll that overran, a shared bus busy with other slaves. `overdue()` then
  * returns one stale sample carrying the last value (reason `overdue`, time = when it was judged
  * stale), once per such episode; the next read (good or bad) ends it. A parameter whose last sample
@@ -11,6 +12,9 @@
  * stale. One never read has nothing to be stale.
  */
 import type { Quality, Sample } from '../../protocol/values.js';
+
+/** The shortest time without news after which a value is stale, whatever its interval. */
+export const MIN_STALE_MS = 1000;
 
 interface Entry {
   intervalMs: number;
@@ -26,6 +30,10 @@ export class Freshness {
 
   /** @param factor how many poll intervals may pass without news before a value is stale (> 1). */
   constructor(private readonly factor: number) {}
+
+  private staleAfter(e: Entry): number {
+    return Math.max(e.intervalMs * this.factor, MIN_STALE_MS);
+  }
 
   /** Expects `parameter` to be read every `intervalMs` from `nowMs` on (again: only the interval changes). */
   watch(parameter: string, intervalMs: number, nowMs: number): void {
@@ -58,7 +66,7 @@ export class Freshness {
     const out: Sample[] = [];
     for (const [parameter, e] of this.entries) {
       if (e.lastQuality !== 'good' && e.lastQuality !== 'uncertain') continue;
-      if (nowMs - e.lastMs <= e.intervalMs * this.factor) continue;
+      if (nowMs - e.lastMs <= this.staleAfter(e)) continue;
       const s: Sample = { parameter, value: e.value, quality: 'stale', reason: 'overdue', timeMs: nowMs };
       if (e.text !== undefined) s.text = e.text;
       out.push(s);

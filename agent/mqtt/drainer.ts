@@ -44,6 +44,9 @@ export interface DrainCounters {
   resent: number;
   /** Refused by the broker with an MQTT 5 reason code (events kept as dead letters, the rest removed). */
   rejected: number;
+  /** Of `rejected`: telemetry batches and status messages (removed: stale by the time they could go again). */
+  rejectedTelemetry: number;
+  rejectedStatus: number;
 }
 
 export interface ReceiptCounters {
@@ -88,7 +91,7 @@ function reasonCode(err: Error): number | undefined {
 }
 
 export class OutboxDrainer {
-  readonly counters: DrainCounters = { published: 0, acked: 0, ackedEvents: 0, resent: 0, rejected: 0 };
+  readonly counters: DrainCounters = { published: 0, acked: 0, ackedEvents: 0, resent: 0, rejected: 0, rejectedTelemetry: 0, rejectedStatus: 0 };
   readonly receiptCounters: ReceiptCounters = { receipted: 0, resentUnreceipted: 0, refusedByCollector: 0 };
   private conn: Connection | null = null;
   private pendingAcks: number[] = [];
@@ -295,6 +298,8 @@ export class OutboxDrainer {
         return;
       }
       this.counters.rejected++;
+      if (m.kind === 'telemetry') this.counters.rejectedTelemetry++;
+      else if (m.kind === 'status') this.counters.rejectedStatus++;
       const kept = m.kind === 'event';
       const key = `${m.topic} ${code}`;
       const fields = { seq: m.seq, kind: m.kind, topic: m.topic, reasonCode: code, err: err.message, refusedSoFar: this.counters.rejected };

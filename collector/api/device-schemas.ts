@@ -79,6 +79,9 @@ export const AgentStatusDetailJson = Type.Object({
   unreceipted: Type.Optional(Count),
   receipted: Type.Optional(Count),
   resentUnreceipted: Type.Optional(Count),
+  /** Of `rejected`: telemetry batches and status messages the broker refused (removed, not resent; absent from older agents' status). */
+  rejectedTelemetry: Type.Optional(Count),
+  rejectedStatus: Type.Optional(Count),
   unsupported: Type.Optional(Type.Array(Type.Object({ parameter: Type.String(), exceptionCode: Count, sinceMs: Type.Number() }))),
 });
 export type AgentStatusDetailJson = Static<typeof AgentStatusDetailJson>;

@@ -67,12 +67,13 @@ export function latestWhere(f: { site?: string; device?: string }, ph: (i: numbe
  * A trend bucket's aggregates (after `SELECT parameter, <bucket> AS b, `), the same SQL for SQLite and
  * PostgreSQL: mean and extremes over the readings that carry a value (good, uncertain), never over a
  * bad sample's meaningless 0 or a stale repeat of an old value; the others are counted as gaps, with
- * one of their reasons (the greatest by name, so the answer is stable).
+ * one of their reasons (the greatest by name, so the answer is stable). Aggregate FILTER clauses (SQLite
+ * 3.30+, PostgreSQL 9.4+): tests/bench/trend-buckets.bench.ts measured CASE expressions much slower.
  */
-export const BUCKET_AGGREGATES = `avg(CASE WHEN quality IN ('good', 'uncertain') THEN value END) AS avg,
-  min(CASE WHEN quality IN ('good', 'uncertain') THEN value END) AS min, max(CASE WHEN quality IN ('good', 'uncertain') THEN value END) AS max,
-  sum(CASE WHEN quality IN ('good', 'uncertain') THEN 1 ELSE 0 END) AS n, sum(CASE WHEN quality IN ('good', 'uncertain') THEN 0 ELSE 1 END) AS gaps,
-  max(CASE WHEN quality IN ('good', 'uncertain') THEN NULL ELSE reason END) AS reason`;
+export const BUCKET_AGGREGATES = `avg(value) FILTER (WHERE quality IN ('good', 'uncertain')) AS avg,
+  min(value) FILTER (WHERE quality IN ('good', 'uncertain')) AS min, max(value) FILTER (WHERE quality IN ('good', 'uncertain')) AS max,
+  count(*) FILTER (WHERE quality IN ('good', 'uncertain')) AS n, count(*) FILTER (WHERE quality NOT IN ('good', 'uncertain')) AS gaps,
+  max(reason) FILTER (WHERE quality NOT IN ('good', 'uncertain')) AS reason`;
 
 export interface BucketRow {
   parameter: string;

@@ -18,6 +18,7 @@ import { runDeviceLoginBench } from './device-login.bench.js';
 import { runClusterBench } from './cluster.bench.js';
 import { runClusterLiveBench } from './cluster-live.bench.js';
 import { runReceiptsBench } from './receipts.bench.js';
+import { runTrendBucketsBench } from './trend-buckets.bench.js';
 
 const benches: Record<string, () => Promise<void> | void> = {
   codec: runCodecBench,
@@ -34,6 +35,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   footprint: () => runAgentFootprintBench(),
   'sqlite-binding': () => runSqliteBindingBench(),
   receipts: async () => { await runReceiptsBench(); },
+  'trend-buckets': () => runTrendBucketsBench(),
   'outbox-outage': async () => { await runOutboxOutageBench(Number(process.env.FAULTLINE_BENCH_OUTAGE_S ?? 600)); },
 };
 const only = process.env.FAULTLINE_BENCH_ONLY?.split(',').filter(Boolean);

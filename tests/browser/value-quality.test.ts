@@ -2,8 +2,8 @@
  * Every value carries its quality to the screen (issue #14, item 2), in real headless Chromium
  * against a real stack (collector, simulated drive over Modbus TCP, real agent): when the drive's
  * measured block stops answering, the plant overview shows its values bad with why (the device did
- * not answer in time), in English and Chinese; the device page's trend marks the gap with why
- * instead of bridging it; and once the agent is gone its last values turn stale (not refreshed in
+ * not answer in time), in English and Chinese; the comm-loss ticket's charts and the device page's
+ * trend mark the gaps with why instead of bridging them; and once the agent is gone its last values turn stale (not refreshed in
  * time) on the device page and the overview as the clock moves, instead of looking fresh.
  */
 import t from 'tap';
@@ -57,6 +57,18 @@ t.test('bad with why, gaps marked with why, a dead agent\'s values stale', async
   sim.unmute();
   await until('good again once the block answers', async () => (await attr(pv, 'data-quality')(page)) === 'good', 60_000);
 
+  // The silence raised a comm-loss fault: its ticket's telemetry charts mark the readings without a value, with why.
+  const { tickets } = await stack.api<{ tickets: Array<{ id: number; code: string }> }>('operator', `/api/tickets?device=${DEVICE}&limit=50`);
+  const commLoss = tickets.find((x) => x.code === 'agent.modbus_comm_loss');
+  t.ok(commLoss, 'the silent block opened a comm-loss ticket');
+  if (commLoss) {
+    await page.goto(`${stack.baseUrl}/tickets/${commLoss.id}`);
+    const ticketGaps = page.locator('[data-testid="telemetry-gaps"]');
+    await ticketGaps.waitFor({ timeout: 20_000 });
+    t.match(await ticketGaps.getAttribute('data-reasons'), /timeout/, 'the ticket chart knows why its gaps are there');
+    t.match(await ticketGaps.textContent(), /Readings without a value, by why: .*the device did not answer in time ×\d+/, 'and says it, counted by reason');
+  }
+
   await page.goto(`${stack.baseUrl}/devices/${SITE}/${DEVICE}`);
   const gaps = page.locator('[data-testid="trend-gaps"]');
   await gaps.waitFor({ timeout: 20_000 });
@@ -70,7 +82,7 @@ t.test('bad with why, gaps marked with why, a dead agent\'s values stale', async
   await until('a fresh last value on the device page', async () => (await attr(latest, 'data-quality')(page)) === 'good');
   await stack.agent!.stop();
   await until('the dead agent\'s last value turns stale', async () => (await attr(latest, 'data-quality')(page)) === 'stale', 15_000);
-  t.equal(await attr(latest, 'data-reason')(page), 'overdue');
+  t.equal(await attr(latest, 'data-reason')(page), 'overdue', 'why: not refreshed in time');
   t.match(await page.locator(`${latest} .q-tag`).textContent(), /^过时：未按时刷新$/, 'stale and why, in Chinese');
   t.notSame(await page.locator(`${latest} .lv-value`).textContent(), '—', 'the last value is still shown, marked');
   await page.click('[data-testid=lang-toggle]');

@@ -5,7 +5,7 @@
  * Time is injected: every step below names the clock.
  */
 import t from 'tap';
-import { Freshness } from '../../agent/core/freshness.js';
+import { Freshness, MIN_STALE_MS } from '../../agent/core/freshness.js';
 import type { Quality, Sample } from '../../protocol/values.js';
 
 const sample = (parameter: string, timeMs: number, value: number, quality: Quality = 'good'): Sample =>
@@ -29,11 +29,13 @@ t.test('the factor and each parameter\'s own interval decide', async (t) => {
   f.watch('fast', 250, 0);
   f.watch('slow', 10_000, 0);
   f.observe([sample('fast', 0, 1), sample('slow', 0, 2)]);
-  t.same(f.overdue(751).map((s) => s.parameter), ['fast'], 'fast: past 3 × 250 ms');
+  t.same(f.overdue(751), [], 'fast: 3 × 250 ms is under the 1 s floor');
+  t.same(f.overdue(1001).map((s) => s.parameter), ['fast'], 'fast: past the 1 s floor (timer jitter never makes it flicker)');
   t.same(f.overdue(29_000), [], 'slow: 29 s is within 3 × 10 s');
   t.same(f.overdue(30_001).map((s) => s.parameter), ['slow']);
   t.equal(f.intervalOf('slow'), 10_000);
   t.equal(f.intervalOf('unknown'), undefined);
+  t.equal(MIN_STALE_MS, 1000);
 });
 
 t.test('a failed read says "no value": it is not turned into a stale old value', async (t) => {

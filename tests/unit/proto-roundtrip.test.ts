@@ -28,12 +28,15 @@ const birth: DeviceBirth = {
 t.test('every message survives encode -> decode unchanged', async (t) => {
   t.same(decodeFaultEvent(encodeFaultEvent(event)), event, 'FaultEvent');
   t.same(decodeBirth(encodeBirth(birth)), birth, 'DeviceBirth');
+  const timed: DeviceBirth = { ...birth, parameters: birth.parameters.map((p) => ({ ...p, pollIntervalMs: 250 })), telemetryIntervalMs: 1000, staleFactor: 2.5 };
+  t.same(decodeBirth(encodeBirth(timed)), timed, 'DeviceBirth with poll intervals, telemetry interval and stale factor');
   const death = { device: 'drive-1', site: 'plant-a', timeMs: 0, sessionId: 's-1', reason: 'connection lost' };
   t.same(decodeDeath(encodeDeath(death)), death, 'DeviceDeath');
   const tel = {
     device: 'drive-1', site: 'plant-a', samples: [...event.snapshot,
       { parameter: 'heatsink_temperature', value: 3276.7, quality: 'uncertain' as const, reason: 'out-of-range' as const, timeMs: 5 },
-      { parameter: 'motor_current', value: 0, quality: 'bad' as const, reason: 'timeout' as const, timeMs: 6 }],
+      { parameter: 'motor_current', value: 0, quality: 'bad' as const, reason: 'timeout' as const, timeMs: 6 },
+      { parameter: 'dc_bus_voltage', value: 540, quality: 'stale' as const, reason: 'overdue' as const, timeMs: 7 }],
   };
   t.same(decodeTelemetry(encodeTelemetry(tel)), tel, 'Telemetry');
   const status = {
@@ -42,7 +45,7 @@ t.test('every message survives encode -> decode unchanged', async (t) => {
     drops: 13, connects: 14, disconnects: 15, resent: 16, rejected: 17,
     unsupported: [{ parameter: 'accel_time', exceptionCode: 2, sinceMs: 1_700_000_000_000 }], deadLetters: 18,
     polls: 19, pollTimeouts: 20, pollExceptions: 21, pollLinkErrors: 22, outboxOldestAgeS: 23.5, logLinesClipped: 24,
-    unreceipted: 25, receipted: 26, resentUnreceipted: 27,
+    unreceipted: 25, receipted: 26, resentUnreceipted: 27, rejectedTelemetry: 28, rejectedStatus: 29,
   };
   t.same(decodeStatus(encodeStatus(status)), status, 'AgentStatus');
   const fromOlderAgent = protobuf.parse(readFileSync(new URL('../../../protocol/faultline.proto', import.meta.url), 'utf8')).root.lookupType('faultline.v1.AgentStatus');

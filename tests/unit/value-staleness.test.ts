@@ -5,7 +5,7 @@
  * fresh. The registry keeps the ages from the birth; the API's last-known values apply them.
  */
 import t from 'tap';
-import { aged, staleAges, withStaleAges } from '../../collector/core/devices/value-staleness.js';
+import { aged, STALE_GRACE_MS, staleAges, withStaleAges } from '../../collector/core/devices/value-staleness.js';
 import { applyBirth } from '../../collector/core/devices/device-registry.js';
 import { liveValues } from '../../collector/api/device-view.js';
 import type { DeviceBirth, ParameterInfo, Sample } from '../../protocol/values.js';
@@ -18,12 +18,13 @@ const birth = (extra: Partial<DeviceBirth>): DeviceBirth => ({
   parameters: [param('fast', 250), param('normal', 1000), param('old')], ...extra,
 });
 
-t.test('stale age = factor × (poll interval + telemetry interval), only where the birth says all three', async (t) => {
-  t.same(staleAges(withStaleAges(birth({ telemetryIntervalMs: 1000, staleFactor: 2 }))), { fast: 2500, normal: 4000 });
+t.test('stale age = factor × (poll interval + telemetry interval) + grace, only where the birth says all three', async (t) => {
+  t.equal(STALE_GRACE_MS, 2000);
+  t.same(staleAges(withStaleAges(birth({ telemetryIntervalMs: 1000, staleFactor: 2 }))), { fast: 2500 + 2000, normal: 4000 + 2000 });
   t.same(staleAges(withStaleAges(birth({ staleFactor: 2 }))), {}, 'no telemetry interval (an older agent): no judgement');
   t.same(staleAges(withStaleAges(birth({ telemetryIntervalMs: 1000 }))), {}, 'no factor: no judgement');
   const state = applyBirth(undefined, birth({ telemetryIntervalMs: 500, staleFactor: 3 }), 10);
-  t.equal(state.parameters.find((p) => p.name === 'normal')?.staleAfterMs, 4500, 'the registry keeps the age from the birth');
+  t.equal(state.parameters.find((p) => p.name === 'normal')?.staleAfterMs, 4500 + 2000, 'the registry keeps the age from the birth');
 });
 
 t.test('a value older than its stale age is shown stale (overdue); bad and stale values are left as they are', async (t) => {
@@ -44,7 +45,7 @@ t.test('last-known values through the API view: judged at the time given, a fres
     { parameter: 'normal', value: 2, quality: 'good', timeMs: 10_000 },
     { parameter: 'old', value: 3, quality: 'good', timeMs: 0 },
   ];
-  t.same(liveValues(samples, params, 13_000).map((v) => [v.name, v.quality, v.reason ?? null]), [
+  t.same(liveValues(samples, params, 15_000).map((v) => [v.name, v.quality, v.reason ?? null]), [
     ['fast', 'stale', 'overdue'], ['normal', 'good', null], ['old', 'good', null],
   ]);
   t.ok(liveValues(samples, params).every((v) => v.quality === 'good'), 'without a time (a live read): as read');

@@ -2,12 +2,16 @@
  * Stale last-known values on the collector (pure, time passed in). The birth says how often the
  * agent reads each parameter (poll_interval_ms), how often its telemetry leaves (telemetry_interval_ms)
  * and its stale factor. A last-known value that carries a value (good, uncertain) and is older than
- * staleFactor × (poll interval + telemetry interval) is shown stale (reason overdue): the agent
+ * staleFactor × (poll interval + telemetry interval) + STALE_GRACE_MS (the way through the broker
+ * and the ingest commit, and clocks that differ a little) is shown stale (reason overdue): the agent
  * should have said something newer by then, so a dead or cut-off agent's last values never look
  * fresh. Bad and stale values stay as they are. Without those three numbers (an older agent) no
  * age is judged.
  */
 import type { DeviceBirth, ParameterInfo, Sample } from '../../../protocol/values.js';
+
+/** Added to every stale age: transport, group commit and clock differences between agent and collector. */
+export const STALE_GRACE_MS = 2000;
 
 /** A parameter as the registry keeps it: the birth's catalogue entry and the age after which its value is stale. */
 export interface KnownParameter extends ParameterInfo {
@@ -18,7 +22,7 @@ export interface KnownParameter extends ParameterInfo {
 export function withStaleAges(birth: Pick<DeviceBirth, 'parameters' | 'telemetryIntervalMs' | 'staleFactor'>): KnownParameter[] {
   const { telemetryIntervalMs, staleFactor } = birth;
   if (!telemetryIntervalMs || !staleFactor) return birth.parameters;
-  return birth.parameters.map((p) => (p.pollIntervalMs ? { ...p, staleAfterMs: Math.round(staleFactor * (p.pollIntervalMs + telemetryIntervalMs)) } : p));
+  return birth.parameters.map((p) => (p.pollIntervalMs ? { ...p, staleAfterMs: Math.round(staleFactor * (p.pollIntervalMs + telemetryIntervalMs)) + STALE_GRACE_MS } : p));
 }
 
 /** The stale age per parameter name (only those that have one). */

@@ -162,6 +162,7 @@ export function DevicePage(props: { site: string; device: string }) {
               {(d.status.outboxOldestAgeS ?? 0) > 0 && <><dt>{t('device.outboxOldest')}</dt><dd>{fmtDuration((d.status.outboxOldestAgeS ?? 0) * 1000)}</dd></>}
               {(d.status.logLinesClipped ?? 0) > 0 && <><dt>{t('device.logLinesClipped')}</dt><dd>{d.status.logLinesClipped}</dd></>}
               {(d.status.deadLetters ?? 0) > 0 && <><dt>{t('device.deadLetters')}</dt><dd class="error" data-testid="dead-letters" title={t('device.deadLettersHint')}>{d.status.deadLetters}</dd></>}
+              {(d.status.rejected ?? 0) > 0 && <><dt>{t('device.rejected')}</dt><dd class="error" data-testid="rejected" title={t('device.rejectedHint')}>{t('device.rejectedDetail', { total: d.status.rejected, telemetry: d.status.rejectedTelemetry ?? 0, status: d.status.rejectedStatus ?? 0 })}</dd></>}
               {(d.status.unreceipted ?? 0) > 0 && <><dt>{t('device.unreceipted')}</dt><dd data-testid="unreceipted" title={t('device.unreceiptedHint')}>{t('device.unreceiptedDetail', { events: d.status.unreceipted ?? 0, resent: d.status.resentUnreceipted ?? 0 })}</dd></>}
             </dl>
           ) : <p class="muted">{t('device.noStatus')}</p>}
