@@ -5,8 +5,7 @@
  * its log once (not per message), and resumes by itself when space returns, with every
  * acknowledged event stored and every sent one stored once.
  */
-import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
@@ -19,7 +18,7 @@ import { loggerOptions } from '../../protocol/logger.js';
 import type { FaultEvent } from '../../protocol/values.js';
 import { apiCallerIn } from '../helpers/api-auth.js';
 import { underCi } from '../helpers/required-tool.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { fill, mountSmallFs } from '../helpers/small-fs.js';
 import { waitFor } from '../helpers/wait.js';
 
 function faultEvent(seq: number): FaultEvent {
@@ -31,41 +30,12 @@ function faultEvent(seq: number): FaultEvent {
   };
 }
 
-/** Writes until the file system is full. */
-function fill(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (let i = 0; i < 100_000; i++) {
-      try {
-        writeSync(fd, chunk);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-        // the last partial chunk: fill to the byte
-        const small = Buffer.alloc(512, 1);
-        for (let j = 0; j < 200; j++) {
-          try { writeSync(fd, small); } catch { break; }
-        }
-        return;
-      }
-    }
-    throw new Error('the file system never filled');
-  } finally {
-    closeSync(fd);
-  }
-}
+const small = mountSmallFs('6m');
+t.teardown(small.remove);
+const mnt = small.path ?? '';
 
-const root = tempDir();
-const mnt = join(root.path, 'small-fs');
-mkdirSync(mnt);
-const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt], { encoding: 'utf8' });
-t.teardown(() => {
-  spawnSync('umount', [mnt]);
-  root.remove();
-});
-
-if (mounted.status !== 0) {
-  const why = `a small file system cannot be mounted here (root and mount -t tmpfs needed): ${mounted.stderr.trim()}`;
+if (small.path === undefined) {
+  const why = small.why;
   if (underCi()) t.fail(`${why}; under CI this fails instead of skipping`);
   else t.test('disk full', { skip: why }, async () => {});
 } else {
