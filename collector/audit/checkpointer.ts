@@ -116,12 +116,13 @@ export class AuditCheckpointer {
     const n = this.counts.sinks[sink.name];
     try {
       await sink.send(cp);
-      this.unsent.delete(sink.name);
+      if (this.unsent.delete(sink.name)) this.opts.log.info({ sink: sink.name, seq: cp.seq }, 'audit checkpoints are sent again');
       if (n) n.sent++;
     } catch (err) {
+      // Said once per spell, not every tick while the sink is down (the counts go on).
+      if (!this.unsent.has(sink.name)) this.opts.log.warn({ err, sink: sink.name, seq: cp.seq }, 'audit checkpoint not sent; trying again every tick');
       this.unsent.set(sink.name, cp);
       if (n) n.failed++;
-      this.opts.log.warn({ err, sink: sink.name, seq: cp.seq }, 'audit checkpoint not sent; trying again at the next tick');
     }
   }
 }

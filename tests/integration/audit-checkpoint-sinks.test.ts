@@ -20,7 +20,8 @@ import { SyslogSender } from '../../collector/audit/syslog-sender.js';
 import { startCollector } from '../../collector/collector.js';
 import { DB_FILE } from '../../collector/store/sqlite/sqlite-store.js';
 import { errorCode } from '../../protocol/errors.js';
-import { silentLogger } from '../../protocol/logger.js';
+import pino from 'pino';
+import { loggerOptions, silentLogger } from '../../protocol/logger.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -147,17 +148,23 @@ t.test('a syslog server that is down: the failure is counted, and the newest che
   const sender = new SyslogSender({ transport: 'tcp', host: '127.0.0.1', port });
   t.teardown(() => sender.stop());
   let head = { seq: 7, hash: 'c'.repeat(64) };
+  const lines: string[] = [];
   const cp = new AuditCheckpointer({
-    audit: { head: async () => head }, dataDir: dir.path, now: () => Date.parse('2026-12-07T03:30:00Z'), log: silentLogger(),
+    audit: { head: async () => head }, dataDir: dir.path, now: () => Date.parse('2026-12-07T03:30:00Z'),
+    log: pino(loggerOptions('checkpoint-retry-test', 'info'), { write: (s: string) => { lines.push(s); } }),
     sinks: [{ name: 'syslog', send: (c) => sender.send(checkpointSyslogMessage(c, { hostname: 'h', procId: 1, atMs: c.atMs })) }],
   });
   const refused = await sender.send('probe').then(() => null, (err: unknown) => errorCode(err));
   t.equal(refused, 'FL_ERR_AUDIT_SYSLOG', 'nothing listens: a typed error');
   t.ok(await cp.checkpoint(), 'the checkpoint is written to the file all the same');
   t.match(cp.stats(), { written: 1, sinks: { syslog: { sent: 0, failed: 1 } } });
+  await cp.checkpoint();
+  t.match(cp.stats(), { written: 1, sinks: { syslog: { sent: 0, failed: 2 } } }, 'tried again at the next tick');
+  t.equal(lines.filter((l) => l.includes('audit checkpoint not sent')).length, 1, 'the failing sink is logged once, not every tick');
   const server = await tcpSyslog(t, port);
   await cp.checkpoint();
-  t.match(cp.stats(), { written: 1, sinks: { syslog: { sent: 1, failed: 1 } } }, 'the head did not move: the missed checkpoint is sent again');
+  t.match(cp.stats(), { written: 1, sinks: { syslog: { sent: 1, failed: 2 } } }, 'the head did not move: the missed checkpoint is sent again');
+  t.equal(lines.filter((l) => l.includes('audit checkpoints are sent again')).length, 1, 'and the recovery once');
   await waitFor('the checkpoint at the server', () => server.messages[0]);
   t.equal(seqOf(SYSLOG_LINE.exec(server.messages[0] ?? '')?.[1] ?? '{}'), 7);
   head = { seq: 8, hash: 'd'.repeat(64) };
