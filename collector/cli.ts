@@ -1,5 +1,6 @@
 /** `faultline collector`: run the collector until SIGINT/SIGTERM; SIGHUP re-reads the desk config. */
 import { SMTP_OPTIONS, SMTP_USAGE, smtpSettingsFromArgs } from './smtp-args.js';
+import { AUDIT_CHECKPOINT_OPTIONS, AUDIT_CHECKPOINT_USAGE, auditCheckpointFromArgs } from './audit/checkpoint-args.js';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../runtime/process-log.js';
 import { untilSignal } from '../runtime/signals.js';
@@ -37,7 +38,7 @@ Options:
   --trust-proxy LIST reverse proxies in front of the HTTP API (addresses or CIDR ranges, comma-
                      separated): their X-Forwarded-For gives the client address the login
                      throttle and the logs use; without it the connecting address counts
-${BROKER_USAGE}${HTTP_AUTH_USAGE}${SMTP_USAGE}  --keep-events-days N      days fault events are kept after arrival (default 180; 0 = forever);
+${BROKER_USAGE}${HTTP_AUTH_USAGE}${SMTP_USAGE}${AUDIT_CHECKPOINT_USAGE}  --keep-events-days N      days fault events are kept after arrival (default 180; 0 = forever);
                      events a ticket needs stay (those of open tickets, the first of each closed one);
                      tickets and the audit log are never pruned
   --keep-telemetry-hours N  hours telemetry samples are kept (default 24)
@@ -64,7 +65,7 @@ function parse(argv: string[]) {
         'mqtt-auth': { type: 'string' }, 'mqtts-port': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' },
         'tls-ca': { type: 'string' }, 'tls-only': { type: 'boolean' }, 'trust-proxy': { type: 'string' },
         ...BROKER_OPTIONS, 'mqtt-http-auth-secret-file': { type: 'string' }, ...SMTP_OPTIONS,
-        'keep-events-days': { type: 'string' }, 'keep-telemetry-hours': { type: 'string' },
+        'keep-events-days': { type: 'string' }, 'keep-telemetry-hours': { type: 'string' }, ...AUDIT_CHECKPOINT_OPTIONS,
       },
     }).values;
   } catch (err) {
@@ -125,6 +126,7 @@ export async function collectorCommand(argv: string[], io: CommandIo = process):
     });
     options = {
       ...(smtp ? { smtp } : {}),
+      auditCheckpoint: auditCheckpointFromArgs(values),
       ...(broker ? { broker } : {}),
       ...(httpAuthSecret === undefined ? {} : { mqttHttpAuth: { secret: httpAuthSecret } }),
       ...(values.config === undefined ? {} : { configFile: values.config }),

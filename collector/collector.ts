@@ -32,6 +32,8 @@ import { ReceiptSender } from './ingest/receipt-sender.js';
 import { lockDataDir, openStore, type DataDirLock, type StorePort } from './store/index.js';
 import type { HealthJson } from './api/schemas.js';
 import { AuditCheckpointer } from './audit/checkpointer.js';
+import { checkpointSinks } from './audit/checkpoint-sinks.js';
+import type { SyslogTarget } from './audit/syslog-sender.js';
 
 export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_MQTT_PORT = 1883;
@@ -75,8 +77,12 @@ export interface CollectorOptions {
   retention?: RetentionSettings;
   /** The data directory's lock, when the caller took it before touching the directory (the demo); released by stop(). */
   dataDirLock?: DataDirLock;
-  /** Signed checkpoints of the audit chain's head (default: every minute to <dataDir>/audit-checkpoints.jsonl). */
-  auditCheckpoint?: { file?: string; everyMs?: number };
+  /**
+   * Signed checkpoints of the audit chain's head (default: at most 5 s after it moved, to
+   * <dataDir>/audit-checkpoints.jsonl); each also to a syslog server when given, and to the webhooks
+   * whose events name `audit.checkpoint`.
+   */
+  auditCheckpoint?: { file?: string; everyMs?: number; syslog?: SyslogTarget };
   /** E-mail pages over SMTP with acknowledge links (desk/mail-pager.ts); none: pages are not sent. */
   smtp?: SmtpSettings;
 }
@@ -188,6 +194,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     await service.start();
     checkpointer = new AuditCheckpointer({
       audit: store.audit, dataDir: opts.dataDir, file: opts.auditCheckpoint?.file, everyMs: opts.auditCheckpoint?.everyMs, now, log: log.child({ part: 'audit' }),
+      sinks: checkpointSinks(service, opts.auditCheckpoint?.syslog, now),
     });
     checkpointer.start();
     // Receipts go to devices through whichever transport runs, once it runs (collector/ingest/receipt-sender.ts).

@@ -21,6 +21,7 @@ export const ERROR_CATALOGUE = {
   FL_ERR_ALARM_SHELVE_DURATION: { status: 400, meaning: 'the shelve duration is outside the allowed range' },
   // Audit trail checkpoints
   FL_ERR_AUDIT_CHECKPOINT: { status: 500, meaning: 'the audit checkpoint file or its key cannot be read, written or trusted' },
+  FL_ERR_AUDIT_SYSLOG: { status: 503, meaning: 'an audit checkpoint could not be sent to the syslog server (it is still in the checkpoint file)' },
   // Paging (e-mail notifications and their acknowledge links)
   FL_ERR_PAGE_LINK_INVALID: { status: 400, meaning: 'an acknowledge link is malformed or its signature does not match' },
   FL_ERR_PAGE_LINK_EXPIRED: { status: 410, meaning: 'an acknowledge link has expired' },

@@ -3,7 +3,8 @@
  * checkpoint appended to `audit-checkpoints.jsonl` in the data directory (or a path of your own),
  * each signed with HMAC-SHA256 under the key file `audit-checkpoint.key` (32 random bytes, mode
  * 0600, never in the database). Whoever can rewrite the database but not the key cannot make a
- * shortened or rewritten chain agree with the checkpoints. `faultline audit verify` reads them back.
+ * shortened or rewritten chain agree with the checkpoints. `faultline audit verify` reads them back,
+ * also from copies kept elsewhere: a syslog server's log of them, or the bodies of webhook deliveries.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync } from 'node:fs';
@@ -50,6 +51,26 @@ export interface CheckpointRead {
 
 const isHex = (s: unknown, n: number): s is string => typeof s === 'string' && s.length === n && /^[0-9a-f]+$/.test(s);
 
+/**
+ * The checkpoint a line holds: a line of the checkpoint file, a syslog line whose message is one
+ * (what the collector sends, as a receiver logs it: the JSON after the header), or a webhook body
+ * of the event audit.checkpoint (the checkpoint is its `details`). undefined: no JSON object.
+ */
+function checkpointOfLine(raw: string): Partial<Checkpoint> | undefined {
+  const start = raw.indexOf('{');
+  if (start < 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.slice(start));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as { event?: unknown; details?: unknown };
+  if (v.event === 'audit.checkpoint' && typeof v.details === 'object' && v.details !== null) return v.details as Partial<Checkpoint>;
+  return value as Partial<Checkpoint>;
+}
+
 /** Reads and checks every line; undefined when the file does not exist. */
 export function readCheckpoints(file: string, key: Buffer): CheckpointRead | undefined {
   let text: string;
@@ -63,10 +84,8 @@ export function readCheckpoints(file: string, key: Buffer): CheckpointRead | und
   const lines = text.split('\n');
   lines.forEach((raw, i) => {
     if (raw.trim() === '') return;
-    let c: Partial<Checkpoint>;
-    try {
-      c = JSON.parse(raw) as Partial<Checkpoint>;
-    } catch {
+    const c = checkpointOfLine(raw);
+    if (c === undefined) {
       out.bad.push({ line: i + 1, reason: 'not JSON' });
       return;
     }

@@ -4,6 +4,7 @@
  * transaction), and for time (the scheduler). After every commit it re-arms the scheduler for the
  * earliest deadline and kicks the webhook sender. Settings come from the reloadable config holder.
  */
+import { checkpointDeliveries, wantsCheckpoints, type SignedHead } from '../core/notifications/checkpoint-delivery.js';
 import { ticketSlaDueMs } from '../core/sla/sla-due.js';
 import type { StoredPagingPrefs } from '../store/port/paging-prefs.js';
 import type { Logger } from '../../protocol/logger.js';
@@ -175,6 +176,18 @@ export class DeskService {
   /** Appends audit records that are not desk changes (e.g. engineers' device requests), in one store transaction. */
   async appendAudit(records: readonly AuditRecord[]): Promise<void> {
     await this.opts.store.audit.append(records);
+  }
+
+  /** Queues a signed audit checkpoint for the webhooks that name `audit.checkpoint`; resolves with how many deliveries. */
+  async queueAuditCheckpoint(cp: SignedHead): Promise<number> {
+    const subscriptions = this.settings().subscriptions;
+    if (!wantsCheckpoints(subscriptions)) return 0;
+    return this.change({}, (work) => {
+      const deliveries = checkpointDeliveries(cp, subscriptions);
+      for (const d of deliveries) work.repo.webhooks.enqueue(d, work.nowMs);
+      work.deliveriesQueued += deliveries.length;
+      return deliveries.length;
+    });
   }
 
   /** Re-reads the config file; refuses one that drops a calendar open tickets still run on. The reload is audited. */

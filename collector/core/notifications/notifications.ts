@@ -9,6 +9,8 @@ export const NOTIFY_EVENTS = [
   'ticket.opened', 'ticket.assigned', 'ticket.acknowledged', 'ticket.escalated', 'ticket.management-alert',
   'ticket.sla-warning', 'ticket.sla-breach', 'ticket.resolved', 'ticket.reopened', 'ticket.closed', 'ticket.commented',
   'alarm.flood-start', 'alarm.flood-end', 'alarm.chatter-start', 'alarm.chatter-end',
+  // A signed checkpoint of the audit trail's head (sent only to webhooks that name it, never by "*").
+  'audit.checkpoint',
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
