@@ -91,8 +91,13 @@ export function PlantOverview() {
     const timer = setTimeout(() => setSearched(search), SEARCH_DELAY_MS);
     return () => clearTimeout(timer);
   }, [search]);
-  // At once (the first paint) and on every change of what is asked.
-  useEffect(() => loader.request(), [site, filter, searched, page]);
+  // At once, while the page first renders (not after its first frame), and on every change of what is asked.
+  const asked = useRef('');
+  const selection = JSON.stringify([site, filter, searched, page]);
+  if (asked.current !== selection) {
+    asked.current = selection;
+    loader.request();
+  }
 
   const loaded = model.page !== undefined;
   const view: Selection = { site, filter, search, page };
