@@ -35,6 +35,8 @@ t.test('the plant overview, counted for every device and paged', async (t) => {
   await h.commit(...devices.map(([s, d]) => birth(s, d)), ...devices.map(([s, d], i) => telemetry(s, d, 10 + i)));
   await h.commit({ kind: 'death', receivedMs: T0 + 1, death: { site: 'plant-a', device: 'drive-3', sessionId: 'plant-a-drive-3', timeMs: T0 + 1, reason: 'lost' } } as IngestMessage);
   await h.commit(fault('raise', T0 + 2));
+  // plant-c: valve-1, whose register the device refuses (a bad sample with the reason 'unsupported').
+  await h.commit(birth('plant-c', 'valve-1'), { kind: 'telemetry', receivedMs: T0, telemetry: { site: 'plant-c', device: 'valve-1', samples: [{ parameter: 'motor_current', value: 0, quality: 'bad', reason: 'unsupported', timeMs: T0 }] } });
   const viewer = await apiCaller(h.store, 'viewer', 'vic');
   const get = async (url: string): Promise<{ status: number; body: PlantJson; timing: string }> => {
     const res = await app.inject({ method: 'GET', url, headers: viewer.headers });
@@ -44,32 +46,34 @@ t.test('the plant overview, counted for every device and paged', async (t) => {
 
   const all = await get('/api/plant');
   t.equal(all.status, 200);
-  t.same(names(all.body), ['plant-a/drive-1', 'plant-a/drive-3', 'plant-a/drive-2', 'plant-a/drive-4', 'plant-b/pump-1'],
+  t.same(names(all.body), ['plant-a/drive-1', 'plant-a/drive-3', 'plant-a/drive-2', 'plant-a/drive-4', 'plant-b/pump-1', 'plant-c/valve-1'],
     'without a size: every device, by site, worst condition first (in alarm, link lost, normal), then name');
-  t.equal(all.body.total, 5);
-  t.equal(all.body.devicesTotal, 5);
-  t.same(all.body.sites, ['plant-a', 'plant-b']);
-  t.match(all.body.counts, { P1: 1, 'link-lost': 1, normal: 3, P2: 0 }, 'counts per condition');
+  t.equal(all.body.total, 6);
+  t.equal(all.body.devicesTotal, 6);
+  t.same(all.body.sites, ['plant-a', 'plant-b', 'plant-c']);
+  t.match(all.body.counts, { P1: 1, 'link-lost': 1, normal: 3, unsupported: 1, P2: 0 }, 'counts per condition');
   t.match(all.body.devices[0], { alarms: [{ code: 'vfd.overcurrent' }], values: [{ name: 'motor_current', value: 10 }] });
   t.match(all.timing, /store;dur=[\d.]+, build;dur=[\d.]+/, 'the server\'s own time in Server-Timing');
 
   const first = await get('/api/plant?size=2&page=0');
   t.same(names(first.body), ['plant-a/drive-1', 'plant-a/drive-3'], 'the first page of two');
-  t.equal(first.body.total, 5, 'the total over every page');
-  t.match(first.body.counts, { P1: 1, 'link-lost': 1, normal: 3 }, 'the counts cover every device, not the page');
+  t.equal(first.body.total, 6, 'the total over every page');
+  t.match(first.body.counts, { P1: 1, 'link-lost': 1, normal: 3, unsupported: 1 }, 'the counts cover every device, not the page (valve-1\'s refused register included)');
   t.same(first.body.devices.map((d) => d.values.map((v) => v.value)), [[10], [12]], 'the page\'s rows carry their values');
   const last = await get('/api/plant?size=2&page=2');
-  t.same(names(last.body), ['plant-b/pump-1'], 'the last page');
+  t.same(names(last.body), ['plant-b/pump-1', 'plant-c/valve-1'], 'the last page');
+  t.same(last.body.devices.map((d) => d.values.map((v) => v.value)), [[14], [0]], 'its rows carry their values (read for the page\'s sites)');
   t.equal((await get('/api/plant?size=2&page=9')).body.page, 2, 'a page past the end gives the last one');
 
   const problems = await get('/api/plant?size=10&filter=problems');
-  t.same(names(problems.body), ['plant-a/drive-1', 'plant-a/drive-3'], 'problems: every condition but normal');
-  t.equal(problems.body.total, 2);
+  t.same(names(problems.body), ['plant-a/drive-1', 'plant-a/drive-3', 'plant-c/valve-1'], 'problems: every condition but normal');
+  t.equal(problems.body.total, 3);
+  t.same(names((await get('/api/plant?size=10&filter=unsupported')).body), ['plant-c/valve-1'], 'a refused register shows as unsupported');
   t.same(names((await get('/api/plant?size=10&filter=link-lost')).body), ['plant-a/drive-3'], 'one condition');
   const siteB = await get('/api/plant?size=10&site=plant-b');
   t.same(names(siteB.body), ['plant-b/pump-1'], 'one site');
   t.match(siteB.body.counts, { normal: 1, P1: 0, 'link-lost': 0 }, 'counts of that site');
-  t.same(siteB.body.sites, ['plant-a', 'plant-b'], 'every site still offered');
+  t.same(siteB.body.sites, ['plant-a', 'plant-b', 'plant-c'], 'every site still offered');
   t.same(names((await get('/api/plant?size=10&search=PUMP')).body), ['plant-b/pump-1'], 'search by name, any case');
   t.same(names((await get('/api/plant?size=10&search=nothing-like-it')).body), [], 'a search that matches nothing');
 

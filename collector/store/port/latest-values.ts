@@ -3,11 +3,13 @@
  * telemetry arrives (never pruned with the telemetry window, so a device silent for days still
  * shows what it last said, with its time and quality).
  */
-import type { Sample } from '../../../protocol/values.js';
+import type { QualityReason, Sample } from '../../../protocol/values.js';
 
 export interface LatestFilter {
   site?: string;
   device?: string;
+  /** Only samples of this quality reason (e.g. 'unsupported': the devices a register refuses). */
+  reason?: QualityReason;
 }
 
 /** A device's newest sample of one parameter. */
