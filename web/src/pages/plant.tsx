@@ -79,7 +79,7 @@ export function PlantOverview() {
     const offs = [
       model.subscribe(() => setVersion(model.version)),
       // Every stream (re)connect: what changed in between (unless the page was read after it).
-      live.on('hello', (h) => loader.connected((h as { serverTimeMs?: number } | undefined)?.serverTimeMs ?? Number.MAX_SAFE_INTEGER)),
+      live.on('hello', (h) => loader.connected((h as { serverTimeMs?: number } | undefined)?.serverTimeMs)),
       live.on('values', (e) => model.applyValues(e as ValuesEvent)),
       live.on('presence', (e) => { model.applyPresence(e as PresenceEvent); soon(); }),
       live.on('alarm', (e) => { model.applyAlarm(e as Alarm); soon(); }),
