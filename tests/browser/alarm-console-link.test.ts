@@ -7,28 +7,15 @@
  */
 import t from 'tap';
 import { waitFor } from '../helpers/wait.js';
-import { DEVICE, startBrowserStack } from './browser-stack.js';
+import { DEVICE } from './browser-stack.js';
+import { consoleWithTwoAlarms } from './console-two-alarms.js';
 
 interface AlarmJson { id: number; code: string; state: string; acknowledged: boolean }
 
 t.setTimeout(180_000);
 
 t.test('alarm console rows link to the alarm page without breaking the keyboard', async (t) => {
-  const stack = await startBrowserStack();
-  t.teardown(() => stack.stop());
-  const sim = stack.sim!;
-  const { page } = await stack.login('operator');
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${stack.baseUrl}/alarms`);
-  await page.waitForSelector('.live-open', { timeout: 10_000 });
-
-  sim.model.injectFault(1);
-  sim.model.force('heatsink_temperature', 95);
-  const tripRow = page.locator('.arow[data-code="vfd.overcurrent"]');
-  const hotRow = page.locator('.arow[data-code="vfd.heatsink_hot"]');
-  await tripRow.waitFor({ timeout: 15_000 });
-  await hotRow.waitFor({ timeout: 15_000 });
+  const { stack, page, errors, tripRow, hotRow } = await consoleWithTwoAlarms(t);
   const alarms = async (): Promise<AlarmJson[]> => (await stack.api<{ alarms: AlarmJson[] }>('operator', `/api/alarms?device=${DEVICE}`)).alarms;
   const tripId = Number(await tripRow.getAttribute('data-alarm-id'));
   const hotId = Number(await hotRow.getAttribute('data-alarm-id'));
