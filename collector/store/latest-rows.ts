@@ -55,11 +55,12 @@ export function latestFromRow(r: LatestRow): LatestSample {
 }
 
 /** The WHERE clause of a latest-values query and its arguments; `ph(i)` writes the i-th (1-based) placeholder. */
-export function latestWhere(f: { site?: string; device?: string }, ph: (i: number) => string): { sql: string; args: string[] } {
+export function latestWhere(f: { site?: string; device?: string; reason?: string }, ph: (i: number) => string): { sql: string; args: string[] } {
   const parts: string[] = [];
   const args: string[] = [];
   if (f.site !== undefined) { args.push(f.site); parts.push(`site = ${ph(args.length)}`); }
   if (f.device !== undefined) { args.push(f.device); parts.push(`device = ${ph(args.length)}`); }
+  if (f.reason !== undefined) { args.push(f.reason); parts.push(`reason = ${ph(args.length)}`); }
   return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', args };
 }
 

@@ -13,6 +13,7 @@ import { runPgEventsBench } from './pg-events.bench.js';
 import { runTicketLatencyBench } from './ticket-latency.bench.js';
 import { runDashboardLatencyBench } from './dashboard-latency.js';
 import { runPlantOverviewBench } from './plant-overview.bench.js';
+import { runPlantApiBench } from './plant-api.bench.js';
 import { runSqliteBindingBench } from './sqlite-binding.bench.js';
 import { runDeviceLoginBench } from './device-login.bench.js';
 import { runClusterBench } from './cluster.bench.js';
@@ -32,6 +33,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   'fault-latency': () => runFaultLatencyBench(),
   dashboard: () => runDashboardLatencyBench(),
   'plant-overview': () => runPlantOverviewBench(),
+  'plant-api': () => runPlantApiBench(),
   footprint: () => runAgentFootprintBench(),
   'sqlite-binding': () => runSqliteBindingBench(),
   receipts: async () => { await runReceiptsBench(); },

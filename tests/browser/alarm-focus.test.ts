@@ -6,29 +6,17 @@
  */
 import t from 'tap';
 import { waitFor } from '../helpers/wait.js';
-import { DEVICE, startBrowserStack } from './browser-stack.js';
+import { DEVICE } from './browser-stack.js';
+import { consoleWithTwoAlarms } from './console-two-alarms.js';
 
 interface AlarmJson { id: number; code: string; state: string }
 
 t.setTimeout(180_000);
 
 t.test('focus stays on the alarm list after acknowledging a cleared alarm', async (t) => {
-  const stack = await startBrowserStack();
-  t.teardown(() => stack.stop());
-  const sim = stack.sim!;
-  const { page } = await stack.login('operator');
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${stack.baseUrl}/alarms`);
-  await page.waitForSelector('.live-open', { timeout: 10_000 });
-
   // Two alarms: the overcurrent trip (to be cleared) and a hot heatsink (stays active).
-  sim.model.injectFault(1);
-  sim.model.force('heatsink_temperature', 95);
-  const tripRow = page.locator('.arow[data-code="vfd.overcurrent"]');
-  const hotRow = page.locator('.arow[data-code="vfd.heatsink_hot"]');
-  await tripRow.waitFor({ timeout: 15_000 });
-  await hotRow.waitFor({ timeout: 15_000 });
+  const { stack, page, errors, tripRow, hotRow } = await consoleWithTwoAlarms(t);
+  const sim = stack.sim!;
   sim.model.injectFault(0);
   await page.waitForSelector('.arow[data-code="vfd.overcurrent"][data-state="cleared-unacknowledged"]', { timeout: 15_000 });
   const hotId = Number(await hotRow.getAttribute('data-alarm-id'));

@@ -150,6 +150,8 @@ export function storeContract(tap: Tap, adapter: string, stores: ContractStores)
       [['f', 2, NOW - 3000], ['i', 8, NOW]]);
     t.same((await store.queries.latestValues({ device: 'drive-2' })).map((s) => s.site), ['plant-a']);
     t.same(await store.queries.latestValues({ site: 'plant-b' }), []);
+    t.same((await store.queries.latestValues({ reason: 'unsupported' })).map((s) => [s.device, s.parameter]), [['drive-2', 'f']], 'by quality reason: the devices a register refuses');
+    t.same(await store.queries.latestValues({ device: 'drive-1', reason: 'unsupported' }), [], 'reason and device together');
     // Telemetry pruning (a day later) keeps the last-known values.
     await store.ingest.commit([tel('drive-3', NOW + 2 * 86_400_000, [{ parameter: 'f', value: 9, timeMs: NOW + 2 * 86_400_000 }])], NOW + 2 * 86_400_000);
     t.equal((await store.queries.telemetry({ site: 'plant-a', device: 'drive-1', fromMs: 0, toMs: NOW + 1, limit: 10 })).length, 0, 'the window was pruned');

@@ -8,6 +8,8 @@ import type { QualityReason, Sample } from '../../../protocol/values.js';
 export interface LatestFilter {
   site?: string;
   device?: string;
+  /** Only samples of this quality reason (e.g. 'unsupported': the devices a register refuses). */
+  reason?: QualityReason;
 }
 
 /** A device's newest sample of one parameter. */

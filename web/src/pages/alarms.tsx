@@ -87,7 +87,11 @@ class AlarmRow extends Component<RowProps> {
         </div>
         <div role="gridcell" class="c time"><time dateTime={new Date(since).toISOString()}>{fmtShort(since)}</time><br /><span class="muted">{fmtDuration(Date.now() - since)}</span></div>
         <div role="gridcell" class="c"><a href={`/devices/${enc(a.site)}/${enc(a.device)}`}>{a.device}</a><br /><span class="muted">{a.site}</span></div>
-        <div role="gridcell" class="c code">{a.code}<br /><span class="muted">{tx('severity', a.severity)}</span></div>
+        <div role="gridcell" class="c code">
+          {/* The alarm's page (timeline, comments). Focusing it makes its row the focused one, so the console's keys act on this row. */}
+          <a class="alarm-link" href={`/alarms/${a.id}`} title={t('alarms.openPage')} onFocus={() => this.props.onFocus(index)}>{a.code}</a>
+          <br /><span class="muted">{tx('severity', a.severity)}</span>
+        </div>
         <div role="gridcell" class="c msg">{this.props.message}{a.shelved && <div class="muted">{t('alarms.shelvedUntil', { time: fmtShort(a.shelved.untilMs), by: a.shelved.by.id })}</div>}</div>
         <div role="gridcell" class="c">{a.ticket ? <a href={`/tickets/${a.ticket.id}`}>{a.ticket.number}</a> : <span class="muted">—</span>}</div>
         <div role="gridcell" class="c act">

@@ -81,7 +81,7 @@ export function PlantOverview() {
     const offs = [
       model.subscribe(() => setVersion(model.version)),
       // Every stream (re)connect: what changed in between (unless the page was read after it).
-      live.on('hello', (h) => loader.connected((h as { serverTimeMs?: number } | undefined)?.serverTimeMs ?? Number.MAX_SAFE_INTEGER)),
+      live.on('hello', (h) => loader.connected((h as { serverTimeMs?: number } | undefined)?.serverTimeMs)),
       live.on('values', (e) => model.applyValues(e as ValuesEvent)),
       live.on('presence', (e) => { model.applyPresence(e as PresenceEvent); soon(); }),
       live.on('alarm', (e) => { model.applyAlarm(e as Alarm); soon(); }),
@@ -93,8 +93,13 @@ export function PlantOverview() {
     const timer = setTimeout(() => setSearched(search), SEARCH_DELAY_MS);
     return () => clearTimeout(timer);
   }, [search]);
-  // At once (the first paint) and on every change of what is asked.
-  useEffect(() => loader.request(), [site, filter, searched, page]);
+  // At once, while the page first renders (not after its first frame), and on every change of what is asked.
+  const asked = useRef('');
+  const selection = JSON.stringify([site, filter, searched, page]);
+  if (asked.current !== selection) {
+    asked.current = selection;
+    loader.request();
+  }
 
   const loaded = model.page !== undefined;
   const view: Selection = { site, filter, search, page };

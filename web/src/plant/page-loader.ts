@@ -23,8 +23,9 @@ export class PageLoader {
     void this.run();
   }
 
-  /** The live stream (re)connected at server time `ms`. */
-  connected(ms: number): void {
+  /** The live stream (re)connected at server time `ms` (unknown: load again). */
+  connected(ms: number | undefined): void {
+    if (ms === undefined) { this.request(); return; }
     this.afterMs = Math.max(this.afterMs, ms);
     if (!this.running && (this.lastMs === undefined || this.lastMs < ms)) this.request();
   }

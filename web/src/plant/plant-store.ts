@@ -46,7 +46,8 @@ export class PlantModel {
       this.order.push(key);
       this.counted.set(key, deviceCondition(d));
     }
-    this.changed();
+    // Told at once, not on the next frame: a page the user waits for (events still wait for a frame).
+    this.changed(true);
   }
 
   /** Devices per condition at `site` (all when empty): the server's counts, moved by live changes of the page's devices. */
@@ -116,8 +117,14 @@ export class PlantModel {
     return () => { this.listeners.delete(fn); };
   }
 
-  private changed(): void {
+  private changed(now = false): void {
     this.version++;
+    if (now) {
+      if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+      this.frame = undefined;
+      this.listeners.forEach((fn) => fn());
+      return;
+    }
     if (this.frame !== undefined) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = undefined;
