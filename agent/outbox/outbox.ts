@@ -42,9 +42,14 @@ export interface OutboxOptions {
   file: string;
   /** Bound on the stored messages' bytes (payload + topic). Default 64 MiB. */
   maxBytes?: number;
+  /** fsync every telemetry and status append and every deletion, like fault events (default false: crash-safe, not fsync'd each). */
+  fsyncTelemetry?: boolean;
   log: Logger;
   now?: () => number;
 }
+
+/** How far a write is on disk when it returns (see write()). */
+type Durability = 'fsync' | 'crash';
 
 export class Outbox {
   readonly file: string;
@@ -57,6 +62,8 @@ export class Outbox {
   private readonly listeners = new Set<(devices: ReadonlySet<string>) => void>();
   private readonly now: () => number;
   private readonly log: Logger;
+  /** How telemetry and status appends and deletions are written. */
+  private readonly light: Durability;
 
   private lastEvictionLogMs = Number.NEGATIVE_INFINITY;
 
@@ -66,6 +73,7 @@ export class Outbox {
     this.maxBytes = opts.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES;
     this.now = opts.now ?? Date.now;
     this.log = opts.log;
+    this.light = opts.fsyncTelemetry === true ? 'fsync' : 'crash';
     this.db = db;
     this.st = prepareStatements(this.db);
     this.reload();
@@ -85,15 +93,18 @@ export class Outbox {
     return outbox;
   }
 
-  /** Stores one message (one transaction). Returns its seq, or null when it was refused for lack of room (counted). */
+  /**
+   * Stores one message (one transaction; fsync'd for a fault event, crash-safe without an fsync for
+   * telemetry and status). Returns its seq, or null when it was refused for lack of room (counted).
+   */
   append(msg: NewOutboxMessage): number | null {
-    return this.write(() => this.insert(msg), [msg.device]);
+    return this.write(() => this.insert(msg), [msg.device], msg.kind === 'event' ? 'fsync' : this.light);
   }
 
-  /** Stores several messages in one transaction; one seq (or null when refused) per message, in order. */
+  /** Stores several messages in one transaction (fsync'd when one is a fault event); one seq (or null when refused) per message, in order. */
   appendMany(msgs: readonly NewOutboxMessage[]): Array<number | null> {
     if (msgs.length === 0) return [];
-    return this.write(() => msgs.map((m) => this.insert(m)), msgs.map((m) => m.device));
+    return this.write(() => msgs.map((m) => this.insert(m)), msgs.map((m) => m.device), msgs.some((m) => m.kind === 'event') ? 'fsync' : this.light);
   }
 
   /**
@@ -123,7 +134,10 @@ export class Outbox {
     return rows.map(toMessage);
   }
 
-  /** Deletes the given messages (one transaction); seqs no longer stored are ignored. Returns how many were deleted. */
+  /**
+   * Deletes the given messages (one transaction, crash-safe without an fsync: a deletion a power cut
+   * undoes only sends the message again); seqs no longer stored are ignored. Returns how many were deleted.
+   */
   ack(seqs: readonly number[]): number {
     if (seqs.length === 0) return 0;
     return this.write(() => {
@@ -135,7 +149,7 @@ export class Outbox {
         deleted++;
       }
       return deleted;
-    }, []);
+    }, [], this.light);
   }
 
   /**
@@ -319,12 +333,25 @@ export class Outbox {
     return row.last;
   }
 
-  /** Runs `fn` in one transaction; on failure the tallies are rebuilt from the file and a typed error is thrown. */
-  private write<T>(fn: () => T, devices: readonly string[]): T {
+  /**
+   * Runs `fn` in one transaction; on failure the tallies are rebuilt from the file and a typed error
+   * is thrown. `fsync` (the default): synced to disk before it returns; `crash`: in the write-ahead
+   * log (safe from a crash of the process, synced by the next fsync'd commit or checkpoint).
+   */
+  private write<T>(fn: () => T, devices: readonly string[], durability: Durability = 'fsync'): T {
     this.requireOpen();
     let result: T;
     try {
-      result = this.db.transaction(fn)();
+      if (durability === 'crash') {
+        this.st.syncNormal.run();
+        try {
+          result = this.db.transaction(fn)();
+        } finally {
+          this.st.syncFull.run();
+        }
+      } else {
+        result = this.db.transaction(fn)();
+      }
     } catch (cause) {
       this.reload();
       if (cause instanceof FaultlineError) throw cause;
