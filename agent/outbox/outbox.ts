@@ -2,7 +2,16 @@
  * The agent's durable outbox: every message to publish is stored here first and deleted only
  * once the broker acknowledged it. One SQLite file per agent, shared by all its devices
  * (messages carry their device key). Synchronous API (better-sqlite3); every write is one
- * fsync'd transaction, see open-database.ts.
+ * transaction. Fault events, sequence numbers and state are fsync'd before the call returns
+ * (`synchronous = FULL`, see open-database.ts). Telemetry and status appends and the deletions of
+ * acknowledged messages are committed without an fsync of their own (`synchronous = NORMAL` for
+ * that transaction) unless `fsyncTelemetry`: they survive a crash or SIGKILL of the agent at once
+ * (the write-ahead log is written before the call returns and the kernel keeps it), and a power
+ * cut once the next fsync'd commit or checkpoint has synced the log. A power cut before that may
+ * lose the last telemetry and status batches, or undo a deletion (the message is then sent again:
+ * a fault event is dropped by its id at the collector, telemetry may be stored twice). A 2.6 KB
+ * batch appended and deleted cost ~1.2 ms of CPU fsync'd and ~0.4 ms without (measured on the
+ * outbox alone): ~0.1% of a core at one batch a second.
  *
  * Bounded by `maxBytes` (payload + topic bytes of the stored messages; the file itself is
  * somewhat larger: SQLite pages, indexes, and a WAL of at most a few MiB). When full, eviction
