@@ -14,6 +14,7 @@
 #   systemd     systemd-analyze verifies the agent's and the collector's service units
 #   dpkg        dpkg-deb builds the agent's .deb
 #   adduser     the .deb's maintainer scripts (run by a test in a private mount namespace) call it
+#   strace      counts the agent outbox's fsync calls (tests/integration/outbox-durability.test.ts)
 #   fonts-wqy-microhei  a CJK font so the Chinese UI renders in review screenshots (not checked by
 #               the preflight: the tests read text, not pixels)
 set -euo pipefail
@@ -39,6 +40,7 @@ have_postgres || missing+=(postgresql)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 command -v dpkg-deb >/dev/null || missing+=(dpkg)
 command -v adduser >/dev/null || missing+=(adduser)
+command -v strace >/dev/null || missing+=(strace)
 
 if [ "${1:-}" = "--check" ]; then
   if [ ${#missing[@]} -gt 0 ]; then

@@ -32,7 +32,7 @@ export function resolveAdapter(device: DeviceConfig, adapters: readonly Adapter[
 
 export async function startAgent(config: AgentConfig, opts: { log: Logger; now?: () => number; adapters?: readonly Adapter[] }): Promise<RunningAgent> {
   const now = opts.now ?? Date.now;
-  const outbox = openOutbox({ file: config.outbox.file ?? join(config.stateDir, 'outbox.db'), maxBytes: config.outbox.maxBytes, log: opts.log.child({ part: 'outbox' }), now });
+  const outbox = openOutbox({ file: config.outbox.file ?? join(config.stateDir, 'outbox.db'), maxBytes: config.outbox.maxBytes, fsyncTelemetry: config.outbox.fsyncTelemetry, log: opts.log.child({ part: 'outbox' }), now });
   const buses = new Map<string, ModbusBus>();
   const channels = config.devices.map((device) => {
     const log = opts.log.child({ device: device.id, site: device.site });

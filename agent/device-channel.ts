@@ -75,6 +75,9 @@ export function chatterSpec(agent: AgentConfig): ChatterSpec | false {
   return c.cycles === 0 ? false : { cycles: c.cycles, windowMs: c.windowS * 1000, holdMs: c.holdS * 1000 };
 }
 
+/** How far before telemetry.intervalMs a poll may store telemetry (poll timers drift by a few ms). */
+const telemetrySlack = (intervalMs: number): number => Math.min(100, intervalMs / 4);
+
 export interface ChannelDeps {
   device: DeviceConfig;
   adapter: Adapter;
@@ -99,6 +102,8 @@ export class DeviceChannel {
   private readonly recent: FaultEvent[] = [];
   private readonly st = { polls: 0, pollErrors: 0, pollsSkipped: 0, eventsRaised: 0, eventsLost: 0, telemetryDropped: 0 };
   private telemetry: Sample[] = [];
+  private telemetryTimer: NodeJS.Timeout | null = null;
+  private lastFlushMs = 0;
   private detector: DetectorState = initialDetectorState();
   private systemDetector: SystemDetectorState = initialSystemDetectorState();
   private consecutiveFailures = 0;
@@ -215,7 +220,7 @@ export class DeviceChannel {
     }
     const system = this.system;
     if (system) this.every(device.system.intervalMs, async () => this.readSystem(system));
-    if (agent.telemetry.intervalMs > 0) this.every(agent.telemetry.intervalMs, () => this.flushTelemetry());
+    if (agent.telemetry.intervalMs > 0) this.armTelemetry();
     this.d.log.info({ adapter: this.d.adapter.id, sessionId: this.sessionId, modbus: this.d.bus?.key ?? 'off' }, 'device channel started');
   }
 
@@ -233,6 +238,8 @@ export class DeviceChannel {
     this.stopping = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    if (this.telemetryTimer) clearTimeout(this.telemetryTimer);
+    this.telemetryTimer = null;
     await Promise.all(this.logs.map((l) => l.stop()));
     await this.link.stop();
   }
@@ -257,6 +264,7 @@ export class DeviceChannel {
       const t = this.d.now();
       this.record(this.poller.parametersOf(group).map((parameter) => ({ parameter, value: 0, quality: 'bad' as const, reason, timeMs: t })));
       this.judge(detectComm(this.detector, false, m.failuresBeforeCommLoss, this.d.now(), { chatter: this.chatter }));
+      this.flushTelemetryIfDue();
       return;
     }
     this.consecutiveFailures = 0;
@@ -264,6 +272,7 @@ export class DeviceChannel {
     this.judge(detectComm(this.detector, true, m.failuresBeforeCommLoss, this.d.now(), { chatter: this.chatter }));
     this.record(samples);
     this.judge(detect(this.d.adapter, this.detector, new Map(samples.map((s) => [s.parameter, s])), this.d.now(), { chatter: this.chatter }));
+    this.flushTelemetryIfDue();
   }
 
   private judge(result: { state: DetectorState; transitions: FaultTransition[] }): void {
@@ -290,7 +299,45 @@ export class DeviceChannel {
     }
   }
 
+  /**
+   * Telemetry is stored every telemetry.intervalMs: by the poll that finds the batch due (at most
+   * a quarter of the interval or 100 ms early), so a poll's samples are stored in the same turn of
+   * the event loop as they are read; by a timer when no poll came (a device with system metrics
+   * only, or polls slower than the telemetry interval: on time; a poll late by more than half an
+   * interval: then). Each store re-arms the timer, so at one poll a second it never fires: one
+   * wake-up a second, not two.
+   */
+  private flushTelemetryIfDue(): void {
+    const ms = this.d.agent.telemetry.intervalMs;
+    if (ms > 0 && this.d.now() - this.lastFlushMs >= ms - telemetrySlack(ms)) this.flushTelemetry();
+  }
+
+  private armTelemetry(): void {
+    if (this.telemetryTimer) clearTimeout(this.telemetryTimer);
+    this.telemetryTimer = null;
+    if (this.stopping) return;
+    this.telemetryTimer = setTimeout(() => {
+      this.telemetryTimer = null;
+      try {
+        this.flushTelemetry();
+      } catch (err) {
+        this.d.log.error({ code: errorCode(err), err: errorMessage(err) }, 'periodic task failed');
+        this.armTelemetry();
+      }
+    }, this.d.agent.telemetry.intervalMs + this.telemetryGraceMs());
+  }
+
+  /** How late the telemetry timer fires: half an interval when polls store telemetry (the timer only covers for a late poll), else on time. */
+  private telemetryGraceMs(): number {
+    const ms = this.d.agent.telemetry.intervalMs;
+    const m = this.d.device.modbus;
+    const polled = this.poller && m ? [...this.poller.groups.keys()].some((g) => m.intervals[g] <= ms) : false;
+    return polled ? ms / 2 : 0;
+  }
+
   private flushTelemetry(): void {
+    this.lastFlushMs = this.d.now();
+    this.armTelemetry();
     // A value nothing was said of for staleFactor poll intervals (a poll still waiting on the device, an overrun) goes out as stale.
     const overdue = this.freshness.overdue(this.d.now());
     if (overdue.length > 0) this.record(overdue);

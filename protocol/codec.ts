@@ -5,6 +5,7 @@
  */
 import { faultline } from './gen/faultline.js';
 import { FaultlineError } from './errors.js';
+import { writeTelemetry, type WireSample } from './telemetry-writer.js';
 import {
   CATEGORIES, QUALITIES, QUALITY_REASONS, SEVERITIES, SOURCES, TRANSITIONS, WRITE_OUTCOMES,
   type AgentStatus, type DeviceBirth, type DeviceDeath, type FaultEvent, type ParameterInfo,
@@ -51,7 +52,7 @@ function num(n: unknown): number {
   return 0;
 }
 
-function sampleToWire(s: Sample): faultline.v1.ISample {
+function sampleToWire(s: Sample): WireSample {
   return {
     parameter: s.parameter, value: s.value, quality: QUALITIES.indexOf(s.quality), timeMs: s.timeMs, text: s.text ?? '',
     reason: s.reason ? enumToWire(QUALITY_REASONS, s.reason) : 0,
@@ -151,7 +152,9 @@ export function decodeDeath(bytes: Uint8Array): DeviceDeath {
 }
 
 export function encodeTelemetry(t: Telemetry): Uint8Array {
-  return pb.Telemetry.encode({ device: t.device, site: t.site, samples: t.samples.map(sampleToWire) }).finish();
+  // The agent's every-second message: written directly (telemetry-writer.ts), protobufjs for what that leaves out.
+  const samples = t.samples.map(sampleToWire);
+  return writeTelemetry(t.device, t.site, samples) ?? pb.Telemetry.encode({ device: t.device, site: t.site, samples }).finish();
 }
 
 export function decodeTelemetry(bytes: Uint8Array): Telemetry {

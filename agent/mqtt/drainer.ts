@@ -213,23 +213,11 @@ export class OutboxDrainer {
     try {
       let free = c.window - c.inFlight.size;
       if (free <= 0) return;
-      // Events sent before and never receipted go first, oldest first (never ahead of their turn: they were sent once).
-      const due = outbox.dueResends(device, this.now(), free + c.inFlight.size).filter((m) => !c.inFlight.has(m.seq)).slice(0, free);
-      if (due.length > 0) {
-        // Not due again while in flight; their PUBACK sets the next time (if it never comes: the longest wait).
-        outbox.postponeResends(due.map((m) => m.seq), this.now() + (this.opts.receipts ?? DEFAULT_RESEND_POLICY).maxMs);
-        for (const m of due) {
-          if (this.conn !== c) return;
-          this.resend(c, m);
-          free--;
-        }
-      }
-      if (free <= 0) return;
-      for (const m of outbox.peek(c.eventCursor, free, { device, kinds: EVENT_KINDS })) {
-        if (this.conn !== c) return;
-        this.send(c, m);
-        free--;
-      }
+      // The outbox's own count of what it holds (in memory) spares the queries when a lane is empty,
+      // as it is after most acknowledgements (one telemetry batch a second, no fault pending).
+      const held = outbox.depth(device);
+      if (held.event > 0) free = this.pumpEvents(c, free);
+      if (free <= 0 || held.telemetry + held.status === 0) return;
       const room = Math.min(free, Math.max(1, Math.floor(c.window / 2)) - c.othersInFlight);
       if (room <= 0) return;
       for (const m of outbox.peek(c.otherCursor, room, { device, kinds: OTHER_KINDS })) {
@@ -239,6 +227,30 @@ export class OutboxDrainer {
     } catch (err) {
       this.opts.log.error({ err }, 'cannot read the outbox; will retry on the next append or acknowledgement');
     }
+  }
+
+  /** Fills up to `free` window slots with fault events (resends due first); returns the slots left. */
+  private pumpEvents(c: Connection, slots: number): number {
+    const { outbox, device } = this.opts;
+    let free = slots;
+    // Events sent before and never receipted go first, oldest first (never ahead of their turn: they were sent once).
+    const due = outbox.dueResends(device, this.now(), free + c.inFlight.size).filter((m) => !c.inFlight.has(m.seq)).slice(0, free);
+    if (due.length > 0) {
+      // Not due again while in flight; their PUBACK sets the next time (if it never comes: the longest wait).
+      outbox.postponeResends(due.map((m) => m.seq), this.now() + (this.opts.receipts ?? DEFAULT_RESEND_POLICY).maxMs);
+      for (const m of due) {
+        if (this.conn !== c) return 0;
+        this.resend(c, m);
+        free--;
+      }
+    }
+    if (free <= 0) return 0;
+    for (const m of outbox.peek(c.eventCursor, free, { device, kinds: EVENT_KINDS })) {
+      if (this.conn !== c) return 0;
+      this.send(c, m);
+      free--;
+    }
+    return free;
   }
 
   private send(c: Connection, m: OutboxMessage): void {

@@ -1,9 +1,11 @@
 /**
  * Opens (or creates) the outbox's SQLite file and brings its schema up to date.
  *
- * Durability: WAL journal with `synchronous = FULL`, so every committed transaction has been
- * fsync'd to the WAL before `append` returns: a message in the outbox survives a process crash,
- * a kill -9 and a power cut (given a disk that honours fsync). `locking_mode = EXCLUSIVE` holds
+ * Durability: WAL journal with `synchronous = FULL` by default, so a committed transaction has
+ * been fsync'd to the WAL before `append` returns: a fault event in the outbox survives a process
+ * crash, a kill -9 and a power cut (given a disk that honours fsync). Telemetry, status and
+ * deletions commit with `synchronous = NORMAL` (outbox.ts): in the WAL, safe from a crash of the
+ * process, synced by the next FULL commit or checkpoint. `locking_mode = EXCLUSIVE` holds
  * the file's lock for as long as it is open, so a second agent pointed at the same file fails at
  * once with FL_ERR_OUTBOX_LOCKED instead of interleaving sequence numbers. A quick integrity
  * check runs on open, so a damaged file is reported at start, not in the middle of an outage.

@@ -2,7 +2,16 @@
  * The agent's durable outbox: every message to publish is stored here first and deleted only
  * once the broker acknowledged it. One SQLite file per agent, shared by all its devices
  * (messages carry their device key). Synchronous API (better-sqlite3); every write is one
- * fsync'd transaction, see open-database.ts.
+ * transaction. Fault events, sequence numbers and state are fsync'd before the call returns
+ * (`synchronous = FULL`, see open-database.ts). Telemetry and status appends and the deletions of
+ * acknowledged messages are committed without an fsync of their own (`synchronous = NORMAL` for
+ * that transaction) unless `fsyncTelemetry`: they survive a crash or SIGKILL of the agent at once
+ * (the write-ahead log is written before the call returns and the kernel keeps it), and a power
+ * cut once the next fsync'd commit or checkpoint has synced the log. A power cut before that may
+ * lose the last telemetry and status batches, or undo a deletion (the message is then sent again:
+ * a fault event is dropped by its id at the collector, telemetry may be stored twice). A 2.6 KB
+ * batch appended and deleted cost ~1.2 ms of CPU fsync'd and ~0.4 ms without (measured on the
+ * outbox alone): ~0.1% of a core at one batch a second.
  *
  * Bounded by `maxBytes` (payload + topic bytes of the stored messages; the file itself is
  * somewhat larger: SQLite pages, indexes, and a WAL of at most a few MiB). When full, eviction
@@ -42,9 +51,14 @@ export interface OutboxOptions {
   file: string;
   /** Bound on the stored messages' bytes (payload + topic). Default 64 MiB. */
   maxBytes?: number;
+  /** fsync every telemetry and status append and every deletion, like fault events (default false: crash-safe, not fsync'd each). */
+  fsyncTelemetry?: boolean;
   log: Logger;
   now?: () => number;
 }
+
+/** How far a write is on disk when it returns (see write()). */
+type Durability = 'fsync' | 'crash';
 
 export class Outbox {
   readonly file: string;
@@ -57,6 +71,8 @@ export class Outbox {
   private readonly listeners = new Set<(devices: ReadonlySet<string>) => void>();
   private readonly now: () => number;
   private readonly log: Logger;
+  /** How telemetry and status appends and deletions are written. */
+  private readonly light: Durability;
 
   private lastEvictionLogMs = Number.NEGATIVE_INFINITY;
 
@@ -66,6 +82,7 @@ export class Outbox {
     this.maxBytes = opts.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES;
     this.now = opts.now ?? Date.now;
     this.log = opts.log;
+    this.light = opts.fsyncTelemetry === true ? 'fsync' : 'crash';
     this.db = db;
     this.st = prepareStatements(this.db);
     this.reload();
@@ -85,15 +102,18 @@ export class Outbox {
     return outbox;
   }
 
-  /** Stores one message (one transaction). Returns its seq, or null when it was refused for lack of room (counted). */
+  /**
+   * Stores one message (one transaction; fsync'd for a fault event, crash-safe without an fsync for
+   * telemetry and status). Returns its seq, or null when it was refused for lack of room (counted).
+   */
   append(msg: NewOutboxMessage): number | null {
-    return this.write(() => this.insert(msg), [msg.device]);
+    return this.write(() => this.insert(msg), [msg.device], msg.kind === 'event' ? 'fsync' : this.light);
   }
 
-  /** Stores several messages in one transaction; one seq (or null when refused) per message, in order. */
+  /** Stores several messages in one transaction (fsync'd when one is a fault event); one seq (or null when refused) per message, in order. */
   appendMany(msgs: readonly NewOutboxMessage[]): Array<number | null> {
     if (msgs.length === 0) return [];
-    return this.write(() => msgs.map((m) => this.insert(m)), msgs.map((m) => m.device));
+    return this.write(() => msgs.map((m) => this.insert(m)), msgs.map((m) => m.device), msgs.some((m) => m.kind === 'event') ? 'fsync' : this.light);
   }
 
   /**
@@ -123,7 +143,10 @@ export class Outbox {
     return rows.map(toMessage);
   }
 
-  /** Deletes the given messages (one transaction); seqs no longer stored are ignored. Returns how many were deleted. */
+  /**
+   * Deletes the given messages (one transaction, crash-safe without an fsync: a deletion a power cut
+   * undoes only sends the message again); seqs no longer stored are ignored. Returns how many were deleted.
+   */
   ack(seqs: readonly number[]): number {
     if (seqs.length === 0) return 0;
     return this.write(() => {
@@ -135,7 +158,7 @@ export class Outbox {
         deleted++;
       }
       return deleted;
-    }, []);
+    }, [], this.light);
   }
 
   /**
@@ -319,12 +342,25 @@ export class Outbox {
     return row.last;
   }
 
-  /** Runs `fn` in one transaction; on failure the tallies are rebuilt from the file and a typed error is thrown. */
-  private write<T>(fn: () => T, devices: readonly string[]): T {
+  /**
+   * Runs `fn` in one transaction; on failure the tallies are rebuilt from the file and a typed error
+   * is thrown. `fsync` (the default): synced to disk before it returns; `crash`: in the write-ahead
+   * log (safe from a crash of the process, synced by the next fsync'd commit or checkpoint).
+   */
+  private write<T>(fn: () => T, devices: readonly string[], durability: Durability = 'fsync'): T {
     this.requireOpen();
     let result: T;
     try {
-      result = this.db.transaction(fn)();
+      if (durability === 'crash') {
+        this.st.syncNormal.run();
+        try {
+          result = this.db.transaction(fn)();
+        } finally {
+          this.st.syncFull.run();
+        }
+      } else {
+        result = this.db.transaction(fn)();
+      }
     } catch (cause) {
       this.reload();
       if (cause instanceof FaultlineError) throw cause;

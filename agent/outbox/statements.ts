@@ -17,6 +17,9 @@ export type Removed = Pick<Row, 'seq' | 'device' | 'kind' | 'bytes'>;
 
 export function prepareStatements(db: Database.Database) {
   return {
+    // Per transaction: NORMAL commits into the write-ahead log without an fsync; FULL (the connection's default) syncs it.
+    syncNormal: db.prepare('PRAGMA synchronous = NORMAL'),
+    syncFull: db.prepare('PRAGMA synchronous = FULL'),
     insert: db.prepare<[string, string, string, Uint8Array, number, number, number, string | null], { seq: number }>(
       'INSERT INTO outbox (device, kind, topic, payload, qos, created_ms, bytes, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq'),
     oldestOfKind: db.prepare<[string, number], Removed>('SELECT seq, device, kind, bytes FROM outbox WHERE kind = ? ORDER BY seq LIMIT ?'),

@@ -38,6 +38,11 @@ export class HeldTally {
   }
 
   depth(device?: string): OutboxDepth {
+    if (device !== undefined) {
+      const held = this.byDevice.get(device);
+      const counts = held ? { ...held.count } : zeroCounts();
+      return { ...counts, total: sum(counts) };
+    }
     const counts = zeroCounts();
     for (const [d, held] of this.byDevice) {
       if (device !== undefined && d !== device) continue;

@@ -8,7 +8,10 @@
  * FAULTLINE_BENCH_TELEMETRY_MS: telemetry.intervalMs (default 1000, the config default; 5000 was the
  * default before issue #14). FAULTLINE_BENCH_AGENT_PACKAGE=1: the installed package instead
  * (`npm run package:agent`'s tarball, built and unpacked into a temp dir; its launcher run as
- * bin/faultline-agent runs it).
+ * bin/faultline-agent runs it). FAULTLINE_BENCH_BASELINE_DIST=DIR: a second agent, run from another
+ * build's dist/ (e.g. an earlier commit's), polls its own simulated device beside the first in the
+ * same run, so both see the same machine load; the ratio of their CPU is printed.
+ * CPU is the process's CPU time (user + system, /proc/PID/stat) over the wall time.
  * Reads /proc (Linux). Asserts nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -62,21 +65,29 @@ function agentStarted(agent: ChildProcess): Promise<void> {
   });
 }
 
+/** One agent's config file: the bench device on `sim`, otherwise the defaults. */
+function writeAgentConfig(dir: string, name: string, mqttUrl: string, sim: { host: string; port: number }): string {
+  const adapterFile = join(dir, 'bench-device.json');
+  writeFileSync(adapterFile, JSON.stringify(benchAdapter(100)));
+  const configFile = join(dir, `${name}.yaml`);
+  writeFileSync(configFile, JSON.stringify({
+    mqtt: { url: mqttUrl },
+    stateDir: join(dir, name),
+    adapterFiles: [adapterFile],
+    // Otherwise the defaults, as a new user runs it (telemetry stored every 1 s, status every 60 s).
+    devices: [{ id: `bench-${name}`, site: 'bench', model: 'BENCH', firmware: '1', modbus: { host: sim.host, port: sim.port, intervals: { normal: 1000 } }, system: { enabled: true, intervalMs: 5000 } }],
+    telemetry: { intervalMs: Number(process.env.FAULTLINE_BENCH_TELEMETRY_MS ?? 1000) },
+  }));
+  return configFile;
+}
+
 export async function runAgentFootprintBench(seconds = Number(process.env.FAULTLINE_BENCH_FOOTPRINT_S ?? 60)): Promise<void> {
   const dir = tempDir('faultline-bench-');
   const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
   const sim = await startModbusDevice(benchAdapter(100));
-  const adapterFile = join(dir.path, 'bench-device.json');
-  writeFileSync(adapterFile, JSON.stringify(benchAdapter(100)));
-  const configFile = join(dir.path, 'agent.yaml');
-  writeFileSync(configFile, JSON.stringify({
-    mqtt: { url: collector.mqttUrl },
-    stateDir: join(dir.path, 'agent'),
-    adapterFiles: [adapterFile],
-    // Otherwise the defaults, as a new user runs it (telemetry stored every 1 s, status every 60 s).
-    devices: [{ id: 'bench-1', site: 'bench', model: 'BENCH', firmware: '1', modbus: { host: sim.host, port: sim.port, intervals: { normal: 1000 } }, system: { enabled: true, intervalMs: 5000 } }],
-    telemetry: { intervalMs: Number(process.env.FAULTLINE_BENCH_TELEMETRY_MS ?? 1000) },
-  }));
+  const configFile = writeAgentConfig(dir.path, 'agent', collector.mqttUrl, sim);
+  const baselineDist = process.env.FAULTLINE_BENCH_BASELINE_DIST;
+  const baselineSim = baselineDist ? await startModbusDevice(benchAdapter(100)) : null;
   const flags = (process.env.FAULTLINE_BENCH_AGENT_FLAGS ?? '').split(' ').filter(Boolean);
   const extraEnv = Object.fromEntries((process.env.FAULTLINE_BENCH_AGENT_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   const packaged = process.env.FAULTLINE_BENCH_AGENT_PACKAGE === '1';
@@ -85,20 +96,26 @@ export async function runAgentFootprintBench(seconds = Number(process.env.FAULTL
     ? [join(unpackTarball((await buildAgentPackage({ outDir: join(dir.path, 'package') })).tarball, join(dir.path, 'opt')), 'lib', 'main.mjs'), '--config', configFile]
     : [join(process.cwd(), 'dist', 'bin', 'faultline.js'), 'agent', '--config', configFile];
   const agent = spawn(process.execPath, [...flags, ...command], { cwd: packaged ? dir.path : process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } });
+  const baseline = baselineDist && baselineSim
+    ? spawn(process.execPath, [...flags, join(baselineDist, 'bin', 'faultline.js'), 'agent', '--config', writeAgentConfig(dir.path, 'baseline', collector.mqttUrl, baselineSim)], { cwd: join(baselineDist, '..'), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } })
+    : null;
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   try {
-    await agentStarted(agent);
+    await Promise.all([agentStarted(agent), ...(baseline ? [agentStarted(baseline)] : [])]);
     await new Promise((r) => setTimeout(r, 3000)); // let start-up settle
     process.stdout.write(`agent footprint (${packaged ? 'the packaged faultline-agent' : 'faultline agent'} --config …${flags.length > 0 ? ` with node ${flags.join(' ')}` : ''}${process.env.FAULTLINE_BENCH_AGENT_ENV ? ` and ${process.env.FAULTLINE_BENCH_AGENT_ENV}` : ''}): 100 registers at 1 Hz + system metrics every 5 s, measured over ${seconds} s\n`);
     if (!packaged && !bundleIsFresh()) process.stdout.write('  (the agent bundle is missing or stale, so the agent runs from separate modules: `npm run build` writes it)\n');
-    const [a, b] = await watch([{ name: 'agent', child: agent }, { name: 'bare node', child: bare }], seconds);
-    for (const r of [a!, b!]) process.stdout.write(`  ${r.name.padEnd(10)} RSS ${r.rss.toFixed(1)} MiB (peak ${r.peak.toFixed(1)})  CPU ${r.cpuPct.toFixed(2)}% of one core\n`);
+    const [a, b, c] = await watch([{ name: 'agent', child: agent }, { name: 'bare node', child: bare }, ...(baseline ? [{ name: 'baseline', child: baseline }] : [])], seconds);
+    for (const r of [a!, b!, ...(c ? [c] : [])]) process.stdout.write(`  ${r.name.padEnd(10)} RSS ${r.rss.toFixed(1)} MiB (peak ${r.peak.toFixed(1)})  CPU ${r.cpuPct.toFixed(2)}% of one core\n`);
     process.stdout.write(`  ratio agent / bare node RSS: ${(a!.rss / b!.rss).toFixed(2)}   (Modbus requests served: ${sim.requests})\n`);
+    if (c) process.stdout.write(`  baseline (${baselineDist}): ratio baseline / bare node RSS ${(c.rss / b!.rss).toFixed(2)}; CPU agent / baseline ${(a!.cpuPct / c.cpuPct).toFixed(2)}   (Modbus requests served: ${baselineSim?.requests ?? 0})\n`);
   } finally {
     agent.kill('SIGTERM');
+    baseline?.kill('SIGTERM');
     bare.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     await sim.stop();
+    await baselineSim?.stop();
     await collector.stop();
     dir.remove();
   }

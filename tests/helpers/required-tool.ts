@@ -17,6 +17,7 @@ export interface Tool {
 
 export const SOCAT: Tool = { name: 'socat', versionArgs: ['-V'], apt: 'socat' };
 export const OPENSSL: Tool = { name: 'openssl', versionArgs: ['version'], apt: 'openssl' };
+export const STRACE: Tool = { name: 'strace', versionArgs: ['-V'], apt: 'strace' };
 
 export function toolPresent(tool: Tool): boolean {
   return spawnSync(tool.name, tool.versionArgs, { stdio: 'ignore' }).status === 0;

@@ -152,3 +152,27 @@ t.test('on hold (a clean stop in progress) nothing more is sent, but acknowledge
   t.same(conn.sent, ['e1', 'e2'], 'no new publish');
   t.equal(outbox.depth().event, 2, 'the two acknowledged are deleted');
 });
+
+t.test('a lane the outbox holds nothing of is not queried: one read per telemetry batch, none after its acknowledgement', async (t) => {
+  const { outbox, drainer, add } = setup(t, 8);
+  const reads: string[] = [];
+  for (const name of ['peek', 'dueResends'] as const) {
+    const real = outbox[name].bind(outbox) as (...args: never[]) => unknown;
+    Object.defineProperty(outbox, name, { value: (...args: never[]) => { reads.push(name === 'peek' ? `peek:${String((args[2] as { kinds?: string[] } | undefined)?.kinds)}` : name); return real(...args); } });
+  }
+  const conn = fakeConnection();
+  drainer.attach(conn.publish);
+  t.same(reads, [], 'an empty outbox: no query on attach');
+  for (let batch = 1; batch <= 3; batch++) {
+    add('telemetry', String(batch));
+    await waitFor(`telemetry batch ${batch} sent`, () => (conn.sent.includes(`t${batch}`) ? true : undefined));
+    conn.ackAll();
+    await tick();
+    await tick();
+  }
+  t.same(reads, ['peek:telemetry,status', 'peek:telemetry,status', 'peek:telemetry,status'], 'one read of the telemetry lane per batch; the event lane is never queried');
+  t.equal(outbox.depth(DEVICE).total, 0, 'every batch deleted on its acknowledgement');
+  add('event', '1');
+  await waitFor('the event sent', () => (conn.sent.includes('e1') ? true : undefined));
+  t.same(reads.slice(3), ['dueResends', 'peek:event'], 'an event held: the event lane is read (resends due first), the empty telemetry lane is not');
+});
