@@ -75,8 +75,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * compare with; on SQLite in its temp data dir, or on PostgreSQL when `database` is a URL (a fresh
  * database: the bench user and token are made in it).
  */
-export async function startCollectorProcess(dist = DIST, database?: string): Promise<CollectorProcess> {
+export async function startCollectorProcess(dist = DIST, database?: string, prepare?: (dataDir: string) => Promise<void>): Promise<CollectorProcess> {
   const dir = tempDir('faultline-bench-');
+  // e.g. credentials made in the data dir before the collector opens it (the login-storm bench)
+  if (prepare) await prepare(dir.path);
   const [mqttPort, httpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
   const env: NodeJS.ProcessEnv = { ...process.env, FAULTLINE_LOG_LEVEL: 'error' };
   if (database === undefined) delete env.FAULTLINE_DATABASE;
@@ -109,6 +111,8 @@ export interface BareAedesProcess {
   mqttUrl: string;
   /** Tells the child how many messages the next run sends; resolves with the epoch ms the subscriber got the last one. */
   expect(n: number): Promise<number>;
+  /** CPU time the child has used so far, ms (as CollectorProcess.cpuMs). */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -121,6 +125,7 @@ export async function startBareAedesProcess(): Promise<BareAedesProcess> {
   child.removeAllListeners('exit');
   return {
     mqttUrl: `mqtt://127.0.0.1:${port}`,
+    cpuMs: () => processCpuMs(child.pid),
     expect: (n) => {
       const done = new Promise<number>((resolve) => {
         const onMessage = (m: { done?: number }): void => {
