@@ -6,9 +6,12 @@
  * (login-storm-client.ts), so the figure is the collector's, not MQTT.js's. Peers in the same run:
  * the same storm against bare aedes without authentication (what aedes allows on this machine) and
  * against Mosquitto with a password file (a broker that checks credentials too).
- * Prints seconds, logins/s and CPU per login of the broker process, and the machine's load; asserts
+ * A fourth peer is the same collector with `--mqtt-auth off`: what broker security costs a login.
+ * Prints seconds, logins/s and CPU per login of the broker process (from /proc: steadier than rates
+ * on a shared machine, where a loaded scheduler sets the wall time), and the machine's load; asserts
  * nothing. FAULTLINE_BENCH_STORM_DEVICES sets N (default 10,000), FAULTLINE_BENCH_STORM_CLIENTS the
  * client processes (2), FAULTLINE_BENCH_STORM_CONCURRENCY logins in flight per client process (250).
+ * FAULTLINE_BENCH_BASELINE_DIST=/path/to/other/dist adds the same storms against that build's collector.
  * FAULTLINE_BENCH_COLLECTOR_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the collector.
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
@@ -76,9 +79,11 @@ function print(label: string, n: number, f: StormFigures): number {
 }
 
 /** N device credentials in the collector's data dir, made through the store as `faultline device add` makes them. */
-async function provision(dataDir: string, devices: StormDevice[], count: number): Promise<void> {
+async function provision(dataDir: string, count: number): Promise<StormDevice[]> {
   const store = openTestStore(dataDir, Date.now());
+  const devices: StormDevice[] = [];
   try {
+    store.db.pragma('synchronous = OFF'); // a bench's setup, not what is measured
     for (let i = 0; i < count; i++) {
       const site = 'storm';
       const device = `d${i}`;
@@ -88,7 +93,40 @@ async function provision(dataDir: string, devices: StormDevice[], count: number)
   } finally {
     await store.close();
   }
+  return devices;
 }
+
+interface CollectorRun { devices: StormDevice[]; cold: StormFigures; warm?: StormFigures }
+
+/**
+ * A collector process (this build, or another build's dist/) on a fresh data dir with N device
+ * credentials: its idle CPU over 2 s once started, then the storm right after its start, and with
+ * `again` the same devices once more.
+ */
+async function collectorStorms(label: string, opts: { count: number; processes: number; concurrency: number; dist?: string; args?: string[]; again?: boolean; devices?: StormDevice[] }): Promise<CollectorRun> {
+  let devices = opts.devices ?? [];
+  const collector = await startCollectorProcess(opts.dist, undefined, {
+    ...(opts.devices ? {} : { prepare: async (dir: string) => { devices = await provision(dir, opts.count); } }),
+    ...(opts.args ? { args: opts.args } : {}),
+  });
+  const port = Number(new URL(collector.mqttUrl).port);
+  try {
+    const idleFrom = collector.cpuMs();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    process.stdout.write(`${label}: idle CPU after its start ${((collector.cpuMs() - idleFrom) / 20).toFixed(0)}% of a core\n`);
+    const cold = await storm(port, devices, opts.processes, opts.concurrency, collector.cpuMs);
+    print(`${label}, first logins after its start`, opts.count, cold);
+    if (!opts.again) return { devices, cold };
+    const warm = await storm(port, devices, opts.processes, opts.concurrency, collector.cpuMs);
+    print(`${label}, the same devices again`, opts.count, warm);
+    return { devices, cold, warm };
+  } finally {
+    await collector.stop();
+  }
+}
+
+const rate = (f: StormFigures): number => f.ok / f.seconds;
+const cpuPerLogin = (f: StormFigures, n: number): number => f.cpuMs * 1000 / n;
 
 /** A password file in Mosquitto's format (mosquitto_passwd -U hashes it in place), readable by its unprivileged user. */
 async function mosquittoPasswordFile(devices: StormDevice[]): Promise<{ path: string; remove: () => void }> {
@@ -105,38 +143,43 @@ export async function runLoginStormBench(
   count = Number(process.env.FAULTLINE_BENCH_STORM_DEVICES ?? 10_000),
   processes = Number(process.env.FAULTLINE_BENCH_STORM_CLIENTS ?? 2),
   concurrency = Number(process.env.FAULTLINE_BENCH_STORM_CONCURRENCY ?? 250),
+  baselineDist = process.env.FAULTLINE_BENCH_BASELINE_DIST,
 ): Promise<void> {
   process.stdout.write(`login storm: ${fmt(count)} devices from ${processes} client processes, ${concurrency} logins in flight each (load ${load()})\n`);
-  const devices: StormDevice[] = [];
-  const collector = await startCollectorProcess(undefined, undefined, (dir) => provision(dir, devices, count));
-  const port = Number(new URL(collector.mqttUrl).port);
-  let first: number;
-  try {
-    first = print('collector, first logins after its start', count, await storm(port, devices, processes, concurrency, collector.cpuMs));
-    print('collector, the same devices again', count, await storm(port, devices, processes, concurrency, collector.cpuMs));
-  } finally {
-    await collector.stop();
-  }
+  const shared = { count, processes, concurrency };
+  const main = await collectorStorms('collector', { ...shared, again: true });
+  const off = await collectorStorms('collector --mqtt-auth off', { ...shared, args: ['--mqtt-auth', 'off'], devices: main.devices });
+  if (baselineDist) process.stdout.write(`baseline: the collector of ${baselineDist}\n`);
+  const base = baselineDist ? await collectorStorms('baseline', { ...shared, dist: baselineDist, again: true }) : undefined;
 
   const aedes = await startBareAedesProcess();
+  let bare: StormFigures;
   try {
-    const r = await storm(Number(new URL(aedes.mqttUrl).port), devices, processes, concurrency, aedes.cpuMs);
-    print('bare aedes, no authentication (peer)', count, r);
-    process.stdout.write(`collector / bare aedes: ${(first / (r.ok / r.seconds)).toFixed(2)}\n`);
+    bare = await storm(Number(new URL(aedes.mqttUrl).port), main.devices, processes, concurrency, aedes.cpuMs);
+    print('bare aedes, no authentication (peer)', count, bare);
   } finally {
     await aedes.stop();
   }
 
-  const passwords = await mosquittoPasswordFile(devices);
-  const mosquitto = await startMosquitto({ settings: { password_file: passwords.path, max_connections: -1 } });
+  const passwords = await mosquittoPasswordFile(main.devices);
+  const mosquitto = await startMosquitto({ settings: { password_file: passwords.path } });
+  let mosq: StormFigures;
   try {
-    const r = await storm(mosquitto.port, devices, processes, concurrency, () => processCpuMs(mosquitto.pid));
-    print('mosquitto 2, password file (peer)', count, r);
-    process.stdout.write(`collector / mosquitto: ${(first / (r.ok / r.seconds)).toFixed(2)}\n`);
+    mosq = await storm(mosquitto.port, main.devices, processes, concurrency, () => processCpuMs(mosquitto.pid));
+    print('mosquitto 2, password file (peer)', count, mosq);
   } finally {
     await mosquitto.stop();
     passwords.remove();
   }
+
+  const cpu = cpuPerLogin(main.cold, count);
+  process.stdout.write(`collector CPU per login after its start: ${cpu.toFixed(0)} µs, so ${fmt(count)} logins take ${(cpu * count / 1e6).toFixed(1)} s of one core`
+    + `${main.warm ? ` (again: ${cpuPerLogin(main.warm, count).toFixed(0)} µs, ${(cpuPerLogin(main.warm, count) * count / 1e6).toFixed(1)} s)` : ''}\n`);
+  process.stdout.write(`ratios of CPU per login after a start: collector / collector without auth ${(cpu / cpuPerLogin(off.cold, count)).toFixed(2)}, `
+    + `collector / bare aedes ${(cpu / cpuPerLogin(bare, count)).toFixed(2)}, collector / mosquitto ${(cpu / cpuPerLogin(mosq, count)).toFixed(2)}`
+    + `${base ? `, collector / baseline ${(cpu / cpuPerLogin(base.cold, count)).toFixed(2)} (again: ${main.warm && base.warm ? (cpuPerLogin(main.warm, count) / cpuPerLogin(base.warm, count)).toFixed(2) : '?'})` : ''}\n`);
+  process.stdout.write(`ratios of logins/s after a start: collector / bare aedes ${(rate(main.cold) / rate(bare)).toFixed(2)}, collector / mosquitto ${(rate(main.cold) / rate(mosq)).toFixed(2)}`
+    + `${base ? `, collector / baseline ${(rate(main.cold) / rate(base.cold)).toFixed(2)}` : ''}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runLoginStormBench();

@@ -15,6 +15,7 @@ import { runDashboardLatencyBench } from './dashboard-latency.js';
 import { runPlantOverviewBench } from './plant-overview.bench.js';
 import { runSqliteBindingBench } from './sqlite-binding.bench.js';
 import { runDeviceLoginBench } from './device-login.bench.js';
+import { runLoginStormBench } from './login-storm.bench.js';
 import { runClusterBench } from './cluster.bench.js';
 import { runClusterLiveBench } from './cluster-live.bench.js';
 import { runReceiptsBench } from './receipts.bench.js';
@@ -27,6 +28,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   cluster: () => runClusterBench(),
   'cluster-live': () => runClusterLiveBench(),
   'device-login': () => runDeviceLoginBench(),
+  'login-storm': () => runLoginStormBench(),
   'ticket-latency': () => runTicketLatencyBench(),
   'fault-latency': () => runFaultLatencyBench(),
   dashboard: () => runDashboardLatencyBench(),
