@@ -204,8 +204,10 @@ export class BrokerSecurity {
     }
     const check = await verifyDeviceSecret(password, c.passwordHash);
     if (!check.ok) return { ok: false, reason: 'wrong password' };
-    // Read again: the credential may have been revoked or replaced while an old (scrypt) hash was checked.
-    const now = await this.opts.credentials.find(username);
+    // One read per login: the fast hash is checked in microseconds without waiting on anything, so
+    // the row just read is the current one. An old scrypt hash takes tens of milliseconds on the
+    // thread pool, in which the credential may have been revoked or replaced: only then read again.
+    const now = check.upgrade ? await this.opts.credentials.find(username) : c;
     if (!now || now.revokedMs !== null) return { ok: false, reason: 'credential revoked' };
     if (now.changeSeq !== c.changeSeq) return { ok: false, reason: 'credential replaced' };
     if (check.upgrade) this.upgradeHash(now, check.upgrade);

@@ -70,13 +70,22 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** What the login-storm bench adds to a bench collector. */
+export interface CollectorExtras {
+  /** Runs on the data dir before the collector opens it, e.g. to make device credentials. */
+  prepare?: (dataDir: string) => Promise<void>;
+  /** More command-line arguments, e.g. ['--mqtt-auth', 'off']. */
+  args?: string[];
+}
+
 /**
  * A collector process from this build, or from another build's dist/ (`dist`), e.g. a baseline to
  * compare with; on SQLite in its temp data dir, or on PostgreSQL when `database` is a URL (a fresh
  * database: the bench user and token are made in it).
  */
-export async function startCollectorProcess(dist = DIST, database?: string): Promise<CollectorProcess> {
+export async function startCollectorProcess(dist = DIST, database?: string, extra: CollectorExtras = {}): Promise<CollectorProcess> {
   const dir = tempDir('faultline-bench-');
+  if (extra.prepare) await extra.prepare(dir.path);
   const [mqttPort, httpPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
   const env: NodeJS.ProcessEnv = { ...process.env, FAULTLINE_LOG_LEVEL: 'error' };
   if (database === undefined) delete env.FAULTLINE_DATABASE;
@@ -85,7 +94,7 @@ export async function startCollectorProcess(dist = DIST, database?: string): Pro
   // FAULTLINE_BENCH_COLLECTOR_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the collector side.
   const nodeArgs = (process.env.FAULTLINE_BENCH_COLLECTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(dist, 'bin', 'faultline.js'), 'collector', '--data-dir', dir.path, '--mqtt-host', '127.0.0.1',
-    '--mqtt-port', String(mqttPort), '--http-host', '127.0.0.1', '--http-port', String(httpPort)],
+    '--mqtt-port', String(mqttPort), '--http-host', '127.0.0.1', '--http-port', String(httpPort), ...(extra.args ?? [])],
   { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -109,6 +118,8 @@ export interface BareAedesProcess {
   mqttUrl: string;
   /** Tells the child how many messages the next run sends; resolves with the epoch ms the subscriber got the last one. */
   expect(n: number): Promise<number>;
+  /** CPU time the child has used so far, ms (as CollectorProcess.cpuMs). */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -121,6 +132,7 @@ export async function startBareAedesProcess(): Promise<BareAedesProcess> {
   child.removeAllListeners('exit');
   return {
     mqttUrl: `mqtt://127.0.0.1:${port}`,
+    cpuMs: () => processCpuMs(child.pid),
     expect: (n) => {
       const done = new Promise<number>((resolve) => {
         const onMessage = (m: { done?: number }): void => {

@@ -16,6 +16,7 @@ import { runPlantOverviewBench } from './plant-overview.bench.js';
 import { runPlantApiBench } from './plant-api.bench.js';
 import { runSqliteBindingBench } from './sqlite-binding.bench.js';
 import { runDeviceLoginBench } from './device-login.bench.js';
+import { runLoginStormBench } from './login-storm.bench.js';
 import { runClusterBench } from './cluster.bench.js';
 import { runClusterLiveBench } from './cluster-live.bench.js';
 import { runReceiptsBench } from './receipts.bench.js';
@@ -29,6 +30,7 @@ const benches: Record<string, () => Promise<void> | void> = {
   cluster: () => runClusterBench(),
   'cluster-live': () => runClusterLiveBench(),
   'device-login': () => runDeviceLoginBench(),
+  'login-storm': () => runLoginStormBench(),
   'ticket-latency': () => runTicketLatencyBench(),
   'fault-latency': () => runFaultLatencyBench(),
   dashboard: () => runDashboardLatencyBench(),
