@@ -13,9 +13,9 @@ import type { ConfigLoader } from './config/config-loader.js';
 type AgentCliModule = typeof import('./cli.js');
 
 /** Set at run time, before the agent's modules load (V8 reads them as the heap grows and code compiles). */
-export const LEAN_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=1', '--max-lazy', '--no-opt', '--no-sparkplug'];
+export const LEAN_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=1', '--max-lazy', '--no-opt', '--no-sparkplug', '--bytecode-old-age=1', '--optimize-for-size'];
 /** V8's defaults for the same settings (Node 20), to undo LEAN_V8_FLAGS at run time. */
-export const DEFAULT_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=2', '--no-max-lazy', '--opt', '--sparkplug'];
+export const DEFAULT_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=2', '--no-max-lazy', '--opt', '--sparkplug', '--bytecode-old-age=5', '--no-optimize-for-size'];
 
 /** Lean unless FAULTLINE_AGENT_LEAN says otherwise or the config follows log files (parsing them wants the optimising compiler). */
 export function leanV8(config: Pick<AgentConfig, 'devices'>, env: NodeJS.ProcessEnv = process.env): boolean {

@@ -35,18 +35,20 @@ function sample(pid: number): { rssMiB: number; cpuTicks: number } {
   return { rssMiB: rssKb / 1024, cpuTicks: Number(stat[11]) + Number(stat[12]) };
 }
 
-async function watch(procs: Array<{ name: string; child: ChildProcess }>, seconds: number): Promise<Array<{ name: string; rss: number; peak: number; cpuPct: number }>> {
+async function watch(procs: Array<{ name: string; child: ChildProcess }>, seconds: number): Promise<Array<{ name: string; rss: number; peak: number; mean: number; cpuPct: number }>> {
   const first = procs.map((p) => sample(p.child.pid!));
   const peaks = first.map((s) => s.rssMiB);
+  // The mean of the once-a-second samples: V8's heap is a sawtooth of ~4 MiB between full collections, so the last sample alone depends on when it falls.
+  const sums = first.map((s) => s.rssMiB);
   const t0 = performance.now();
   for (let i = 0; i < seconds; i++) {
     await new Promise((r) => setTimeout(r, 1000));
-    procs.forEach((p, k) => { peaks[k] = Math.max(peaks[k]!, sample(p.child.pid!).rssMiB); });
+    procs.forEach((p, k) => { const rss = sample(p.child.pid!).rssMiB; peaks[k] = Math.max(peaks[k]!, rss); sums[k]! += rss; });
   }
   const elapsed = (performance.now() - t0) / 1000;
   return procs.map((p, k) => {
     const last = sample(p.child.pid!);
-    return { name: p.name, rss: last.rssMiB, peak: peaks[k]!, cpuPct: (100 * (last.cpuTicks - first[k]!.cpuTicks)) / TICKS / elapsed };
+    return { name: p.name, rss: last.rssMiB, peak: peaks[k]!, mean: sums[k]! / (seconds + 1), cpuPct: (100 * (last.cpuTicks - first[k]!.cpuTicks)) / TICKS / elapsed };
   });
 }
 
@@ -106,9 +108,9 @@ export async function runAgentFootprintBench(seconds = Number(process.env.FAULTL
     process.stdout.write(`agent footprint (${packaged ? 'the packaged faultline-agent' : 'faultline agent'} --config …${flags.length > 0 ? ` with node ${flags.join(' ')}` : ''}${process.env.FAULTLINE_BENCH_AGENT_ENV ? ` and ${process.env.FAULTLINE_BENCH_AGENT_ENV}` : ''}): 100 registers at 1 Hz + system metrics every 5 s, measured over ${seconds} s\n`);
     if (!packaged && !bundleIsFresh()) process.stdout.write('  (the agent bundle is missing or stale, so the agent runs from separate modules: `npm run build` writes it)\n');
     const [a, b, c] = await watch([{ name: 'agent', child: agent }, { name: 'bare node', child: bare }, ...(baseline ? [{ name: 'baseline', child: baseline }] : [])], seconds);
-    for (const r of [a!, b!, ...(c ? [c] : [])]) process.stdout.write(`  ${r.name.padEnd(10)} RSS ${r.rss.toFixed(1)} MiB (peak ${r.peak.toFixed(1)})  CPU ${r.cpuPct.toFixed(2)}% of one core\n`);
-    process.stdout.write(`  ratio agent / bare node RSS: ${(a!.rss / b!.rss).toFixed(2)}   (Modbus requests served: ${sim.requests})\n`);
-    if (c) process.stdout.write(`  baseline (${baselineDist}): ratio baseline / bare node RSS ${(c.rss / b!.rss).toFixed(2)}; CPU agent / baseline ${(a!.cpuPct / c.cpuPct).toFixed(2)}   (Modbus requests served: ${baselineSim?.requests ?? 0})\n`);
+    for (const r of [a!, b!, ...(c ? [c] : [])]) process.stdout.write(`  ${r.name.padEnd(10)} RSS ${r.rss.toFixed(1)} MiB (peak ${r.peak.toFixed(1)}, mean ${r.mean.toFixed(1)})  CPU ${r.cpuPct.toFixed(2)}% of one core\n`);
+    process.stdout.write(`  ratio agent / bare node RSS: ${(a!.rss / b!.rss).toFixed(2)} (mean ${(a!.mean / b!.mean).toFixed(2)})   (Modbus requests served: ${sim.requests})\n`);
+    if (c) process.stdout.write(`  baseline (${baselineDist}): ratio baseline / bare node RSS ${(c.rss / b!.rss).toFixed(2)} (mean ${(c.mean / b!.mean).toFixed(2)}); CPU agent / baseline ${(a!.cpuPct / c.cpuPct).toFixed(2)}   (Modbus requests served: ${baselineSim?.requests ?? 0})\n`);
   } finally {
     agent.kill('SIGTERM');
     baseline?.kill('SIGTERM');

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { createRequire } from 'node:module';
-import { AGENT_BUNDLE, bundleIsFresh, LEAN_V8_FLAGS, leanV8, loadConfigBundle } from '../../agent/launch.js';
+import { spawnSync } from 'node:child_process';
+import { AGENT_BUNDLE, bundleIsFresh, DEFAULT_V8_FLAGS, LEAN_V8_FLAGS, leanV8, loadConfigBundle } from '../../agent/launch.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 t.test('lean V8 settings unless the config follows log files; FAULTLINE_AGENT_LEAN forces either', async (t) => {
@@ -16,6 +17,20 @@ t.test('lean V8 settings unless the config follows log files; FAULTLINE_AGENT_LE
   t.equal(leanV8(tailing, { FAULTLINE_AGENT_LEAN: '1' }), true);
   t.equal(leanV8(polling, { FAULTLINE_AGENT_LEAN: '0' }), false);
   t.ok(LEAN_V8_FLAGS.includes('--no-opt') && LEAN_V8_FLAGS.includes('--semi-space-growth-factor=1'));
+});
+
+/** The V8 option a flag sets: '--no-opt' and '--opt' -> 'opt', '--bytecode-old-age=1' -> 'bytecode-old-age'. */
+const optionOf = (flag: string): string => flag.replace(/^--(no-)?/, '').split('=')[0]!;
+
+t.test('every lean V8 setting is undone by DEFAULT_V8_FLAGS, which are what this node reports as its defaults', async (t) => {
+  t.same(LEAN_V8_FLAGS.map(optionOf), DEFAULT_V8_FLAGS.map(optionOf), 'one default per lean setting, in the same order');
+  const help = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+  for (const flag of DEFAULT_V8_FLAGS) {
+    const option = optionOf(flag);
+    const block = help.split('\n  --').find((b) => b.startsWith(`${option} (`));
+    t.ok(block, `node --v8-options lists ${option}`);
+    t.match(block ?? '', new RegExp(`default: ${flag.replace(/[-=]/g, (c) => `\\${c}`)}\\s*$`), `${flag} is V8's default`);
+  }
 });
 
 t.test('the bundle is used only while the files it was built from are unchanged', async (t) => {
