@@ -12,10 +12,22 @@ import type { ConfigLoader } from './config/config-loader.js';
 
 type AgentCliModule = typeof import('./cli.js');
 
+/**
+ * V8's default bytecode age (full collections before unused bytecode is dropped) on the Node majors
+ * this project supports: it differs between them (Node 20: 5, Node 24: 6), and a running V8 cannot
+ * be asked for a flag's value. On another major the agent leaves the setting alone.
+ */
+const BYTECODE_OLD_AGE_DEFAULT: Readonly<Record<string, number>> = { 20: 5, 24: 6 };
+const bytecodeAgeDefault = BYTECODE_OLD_AGE_DEFAULT[process.versions.node.split('.')[0] ?? ''];
+
 /** Set at run time, before the agent's modules load (V8 reads them as the heap grows and code compiles). */
-export const LEAN_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=1', '--max-lazy', '--no-opt', '--no-sparkplug', '--bytecode-old-age=1', '--optimize-for-size'];
-/** V8's defaults for the same settings (Node 20), to undo LEAN_V8_FLAGS at run time. */
-export const DEFAULT_V8_FLAGS: readonly string[] = ['--semi-space-growth-factor=2', '--no-max-lazy', '--opt', '--sparkplug', '--bytecode-old-age=5', '--no-optimize-for-size'];
+export const LEAN_V8_FLAGS: readonly string[] = [
+  '--semi-space-growth-factor=1', '--max-lazy', '--no-opt', '--no-sparkplug', ...(bytecodeAgeDefault ? ['--bytecode-old-age=1'] : []), '--optimize-for-size',
+];
+/** V8's defaults for the same settings (on this Node), to undo LEAN_V8_FLAGS at run time. */
+export const DEFAULT_V8_FLAGS: readonly string[] = [
+  '--semi-space-growth-factor=2', '--no-max-lazy', '--opt', '--sparkplug', ...(bytecodeAgeDefault ? [`--bytecode-old-age=${bytecodeAgeDefault}`] : []), '--no-optimize-for-size',
+];
 
 /** Lean unless FAULTLINE_AGENT_LEAN says otherwise or the config follows log files (parsing them wants the optimising compiler). */
 export function leanV8(config: Pick<AgentConfig, 'devices'>, env: NodeJS.ProcessEnv = process.env): boolean {

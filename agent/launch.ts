@@ -13,7 +13,7 @@
  * - V8 keeps its old generation small (`--optimize-for-size`, its conservative heap growing: after a full collection the heap may
  *   grow by 2 MiB before the next one instead of 8 MiB, and by a smaller factor) and drops the
  *   bytecode of a function not run since the last full collection (`--bytecode-old-age=1`; V8's
- *   default waits for five): most of the bundle runs only at start-up. In the footprint bench
+ *   default waits for five on Node 20, six on Node 24): most of the bundle runs only at start-up. In the footprint bench
  *   beside the commit before, mean RSS over 60 s 54.9 MiB (1.39x bare node) against 58.8 MiB
  *   (1.49x); the price is more full collections, CPU 1.14-1.17x (0.81% against 0.69% of a core in
  *   that run). `--bytecode-old-age=1` alone changed neither figure measurably.
