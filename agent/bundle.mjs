@@ -63,7 +63,7 @@ const plugin = {
   },
 };
 
-const common = { bundle: true, platform: 'node', target: 'node20', minify: true, legalComments: 'none', metafile: true, logLevel: 'warning' };
+const common = { bundle: true, platform: 'node', target: 'node20', minify: process.env.FAULTLINE_BUNDLE_MINIFY !== '0', legalComments: 'none', metafile: true, logLevel: 'warning' };
 const main = await build({
   ...common,
   entryPoints: [join(root, 'dist', 'agent', 'cli.js')],

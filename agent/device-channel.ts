@@ -140,6 +140,7 @@ export class DeviceChannel {
       birth: () => this.birth(), statusInputs: () => this.statusInputs(),
       onRpcRequest: (p) => this.rpc.handle(p), log: log.child({ part: 'mqtt' }), now: d.now,
       receipts: agent.delivery.receipts ? { firstMs: agent.delivery.receiptTimeoutMs, maxMs: agent.delivery.maxResendIntervalMs } : undefined,
+      unstoredMaxMs: agent.outbox.fsyncTelemetry || agent.outbox.unstoredMaxMs === 0 ? undefined : agent.outbox.unstoredMaxMs,
     });
     const poller = this.poller;
     this.rpc = new RpcHandler({

@@ -90,6 +90,8 @@ export interface MqttLinkOptions {
   random?: () => number;
   /** Keep fault events until a collector's receipt, resending on this policy; left out: delete on PUBACK. */
   receipts?: ResendPolicy | undefined;
+  /** Telemetry and status go out from memory, stored only when unacknowledged this long (drainer.ts); left out: stored first. */
+  unstoredMaxMs?: number | undefined;
 }
 
 export interface LinkCounters extends DrainCounters, ReceiptCounters {
@@ -126,7 +128,7 @@ export class MqttLink {
     this.startedMs = this.now();
     this.drainer = new OutboxDrainer({
       outbox: opts.outbox, device: this.outboxKey, maxInFlight: opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, log: opts.log,
-      receipts: opts.receipts, now: this.now,
+      receipts: opts.receipts, now: this.now, unstoredMaxMs: opts.unstoredMaxMs,
     });
   }
 
@@ -176,13 +178,13 @@ export class MqttLink {
   /** Stores a telemetry batch; false when a full outbox had no room for it (counted as an eviction). */
   enqueueTelemetry(t: Telemetry): boolean {
     const payload = encodeTelemetry({ ...t, device: this.opts.device, site: this.opts.site });
-    return this.opts.outbox.append({ device: this.outboxKey, kind: 'telemetry', topic: this.topic('telemetry'), payload, qos: 1 }) !== null;
+    return this.drainer.enqueueLight({ device: this.outboxKey, kind: 'telemetry', topic: this.topic('telemetry'), payload, qos: 1 });
   }
 
   /** Stores a status message now (the periodic one is queued by the link itself). */
   enqueueStatus(): boolean {
     const payload = encodeStatus(this.status());
-    return this.opts.outbox.append({ device: this.outboxKey, kind: 'status', topic: this.topic('status'), payload, qos: 1 }) !== null;
+    return this.drainer.enqueueLight({ device: this.outboxKey, kind: 'status', topic: this.topic('status'), payload, qos: 1 });
   }
 
   /** An RPC answer goes out at once on the live connection, or is dropped (the requester's deadline handles that). */
@@ -321,7 +323,8 @@ export class MqttLink {
       });
     }
     this.drainer.attach((m, done) => {
-      client.publish(m.topic, m.payload, { qos: m.qos }, (err) => done(err ?? undefined));
+      const payload = Buffer.isBuffer(m.payload) ? m.payload : Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength);
+      client.publish(m.topic, payload, { qos: m.qos }, (err) => done(err ?? undefined));
     }, connack.properties?.receiveMaximum);
   }
 

@@ -11,6 +11,14 @@
  * - Reconnect: `detach()` forgets what was in flight without deleting it; the next `attach()`
  *   starts again from the oldest stored message, so what was unacknowledged is sent again, in
  *   order. The collector drops the duplicates by event id. `resent` counts them.
+ * - Telemetry and status unstored (`enqueueLight`, when `unstoredMaxMs` is set): while nothing
+ *   of their lane is stored and the window has room, a batch is published straight from memory
+ *   and never written to the outbox when its PUBACK comes within `unstoredMaxMs` (on a live link,
+ *   within milliseconds: no outbox write, read or deletion at all). Once one is older than that
+ *   without its PUBACK, the connection drops, or a batch must be stored (window full, lane not
+ *   empty), every unstored batch is stored first, in order, and the ones still in flight stay in
+ *   flight as stored messages (their PUBACK deletes them). So a SIGKILL loses at most the batches
+ *   of the last `unstoredMaxMs` that the broker has not acknowledged, and the lane keeps its order.
  * - An MQTT 5 PUBACK with an error reason code (≥ 0x80, e.g. 135 not authorized) is a definite
  *   refusal, counted in `rejected`. A refused fault event is kept as a dead letter (stored, skipped
  *   on this connection, so it cannot block the queue) and sent again after the next attach: a
@@ -27,12 +35,15 @@
  *   receipt subscription).
  */
 import type { Logger } from '../../protocol/logger.js';
-import type { Outbox, OutboxKind, OutboxMessage } from '../outbox/index.js';
+import type { NewOutboxMessage, Outbox, OutboxKind, OutboxMessage } from '../outbox/index.js';
 import { DEFAULT_RESEND_POLICY, type ResendPolicy } from '../core/receipt-resend.js';
 import type { EventRefusal } from '../outbox/index.js';
 
+/** What a publish is given: a stored message (with its seq) or a telemetry or status batch sent unstored (without). */
+export type Publishable = Pick<NewOutboxMessage, 'kind' | 'topic' | 'payload' | 'qos'> & { seq?: number };
+
 /** Sends one message; calls `done` once on the broker's acknowledgement (QoS 1) or write (QoS 0), or with the failure. */
-export type PublishFn = (msg: OutboxMessage, done: (err?: Error) => void) => void;
+export type PublishFn = (msg: Publishable, done: (err?: Error) => void) => void;
 
 export interface DrainCounters {
   /** Publishes sent, first sends and resends. */
@@ -47,6 +58,10 @@ export interface DrainCounters {
   /** Of `rejected`: telemetry batches and status messages (removed: stale by the time they could go again). */
   rejectedTelemetry: number;
   rejectedStatus: number;
+  /** Telemetry and status batches published straight from memory (see `enqueueLight`). */
+  sentUnstored: number;
+  /** Of those, batches stored after all: no PUBACK within `unstoredMaxMs`, the connection dropped, or a batch behind them had to be stored. */
+  storedLate: number;
 }
 
 export interface ReceiptCounters {
@@ -68,6 +83,15 @@ export interface DrainerOptions {
   receipts?: ResendPolicy | undefined;
   /** Epoch ms (for resend times). */
   now?: () => number;
+  /** Publish telemetry and status from memory, storing them only if unacknowledged this long (see `enqueueLight`); left out: always store first. */
+  unstoredMaxMs?: number | undefined;
+}
+
+/** A telemetry or status batch published from memory; `seq` once it was stored after all. */
+interface Unstored {
+  msg: NewOutboxMessage;
+  sentMs: number;
+  seq: number | null;
 }
 
 const EVENT_KINDS: readonly OutboxKind[] = ['event'];
@@ -82,6 +106,9 @@ interface Connection {
   otherCursor: number;
   /** Whether a PUBACKed event waits for its receipt on this connection. */
   receipts: boolean;
+  /** Published from memory and not acknowledged yet, oldest first (also counted in `othersInFlight`). */
+  unstored: Set<Unstored>;
+  storeTimer: NodeJS.Timeout | null;
 }
 
 /** The reason code of a refused MQTT 5 publish, if that is what `err` is. */
@@ -91,7 +118,7 @@ function reasonCode(err: Error): number | undefined {
 }
 
 export class OutboxDrainer {
-  readonly counters: DrainCounters = { published: 0, acked: 0, ackedEvents: 0, resent: 0, rejected: 0, rejectedTelemetry: 0, rejectedStatus: 0 };
+  readonly counters: DrainCounters = { published: 0, acked: 0, ackedEvents: 0, resent: 0, rejected: 0, rejectedTelemetry: 0, rejectedStatus: 0, sentUnstored: 0, storedLate: 0 };
   readonly receiptCounters: ReceiptCounters = { receipted: 0, resentUnreceipted: 0, refusedByCollector: 0 };
   private conn: Connection | null = null;
   private pendingAcks: number[] = [];
@@ -168,14 +195,32 @@ export class OutboxDrainer {
   }
 
   get inFlight(): number {
-    return this.conn?.inFlight.size ?? 0;
+    return (this.conn?.inFlight.size ?? 0) + (this.conn?.unstored.size ?? 0);
+  }
+
+  /**
+   * A telemetry or status batch: published from memory when nothing of its lane is stored and the
+   * window has room (see the top of this file), otherwise stored in the outbox (after any batch
+   * still unstored, which is stored first). False when the outbox had no room for it (counted there).
+   */
+  enqueueLight(msg: NewOutboxMessage): boolean {
+    const c = this.conn;
+    if (c && this.opts.unstoredMaxMs !== undefined && this.roomUnstored(c)) {
+      this.sendUnstored(c, msg, this.opts.unstoredMaxMs);
+      return true;
+    }
+    this.storeUnstored();
+    return this.opts.outbox.append(msg) !== null;
   }
 
   /** A new connection is up: send from the oldest stored message. */
   attach(publish: PublishFn, receiveMaximum?: number): void {
     this.detach();
     const window = Math.max(1, Math.min(this.opts.maxInFlight, receiveMaximum ?? Number.POSITIVE_INFINITY));
-    this.conn = { publish, window, inFlight: new Map(), othersInFlight: 0, eventCursor: 0, otherCursor: 0, receipts: this.opts.receipts !== undefined };
+    this.conn = {
+      publish, window, inFlight: new Map(), othersInFlight: 0, eventCursor: 0, otherCursor: 0, receipts: this.opts.receipts !== undefined,
+      unstored: new Set(), storeTimer: null,
+    };
     try {
       const requeued = this.opts.outbox.isOpen ? this.opts.outbox.requeueDeadLetters(this.opts.device) : 0;
       if (requeued > 0) this.opts.log.info({ events: requeued }, 'sending the fault events the broker refused before again');
@@ -190,8 +235,9 @@ export class OutboxDrainer {
     if (this.conn) this.conn.window = 0;
   }
 
-  /** The connection is gone: unacknowledged messages stay stored and go again after the next attach. */
+  /** The connection is gone: unacknowledged messages stay stored (the unstored ones are stored now) and go again after the next attach. */
   detach(): void {
+    this.storeUnstored();
     this.conn = null;
     this.flushAcks();
     if (this.resendTimer) clearTimeout(this.resendTimer);
@@ -211,7 +257,7 @@ export class OutboxDrainer {
     const { outbox, device } = this.opts;
     if (!c || !outbox.isOpen) return;
     try {
-      let free = c.window - c.inFlight.size;
+      let free = c.window - c.inFlight.size - c.unstored.size;
       if (free <= 0) return;
       // The outbox's own count of what it holds (in memory) spares the queries when a lane is empty,
       // as it is after most acknowledgements (one telemetry batch a second, no fault pending).
@@ -299,33 +345,14 @@ export class OutboxDrainer {
     }, delay);
   }
 
-  private settle(c: Connection, m: OutboxMessage, err: Error | undefined): void {
+  private settle(c: Connection, m: Pick<OutboxMessage, 'seq' | 'kind' | 'topic'>, err: Error | undefined): void {
     if (this.conn !== c || !c.inFlight.delete(m.seq)) return; // that connection is gone; the message is still stored
     if (m.kind !== 'event') c.othersInFlight--;
     if (err) {
       const code = reasonCode(err);
-      if (code === undefined) {
-        // The connection is failing; the message stays stored and goes again after the reconnect.
-        this.opts.log.debug({ seq: m.seq, kind: m.kind, err: err.message }, 'publish not acknowledged');
-        return;
-      }
-      this.counters.rejected++;
-      if (m.kind === 'telemetry') this.counters.rejectedTelemetry++;
-      else if (m.kind === 'status') this.counters.rejectedStatus++;
-      const kept = m.kind === 'event';
-      const key = `${m.topic} ${code}`;
-      const fields = { seq: m.seq, kind: m.kind, topic: m.topic, reasonCode: code, err: err.message, refusedSoFar: this.counters.rejected };
-      if (!this.refusalsLogged.has(key)) {
-        this.refusalsLogged.add(key);
-        this.opts.log.error({
-          ...fields, hint: `let this device publish to ${m.topic} on the broker (its ACL or authorization plugin); refusals of this topic are logged at debug level from now on`,
-        }, kept
-          ? `broker refused a fault event (MQTT 5 reason ${code}): kept in the outbox as a dead letter, sent again after the next reconnect`
-          : `broker refused a ${m.kind} publish (MQTT 5 reason ${code}): removed from the outbox`);
-      } else {
-        this.opts.log.debug(fields, kept ? 'broker refused a fault event; kept as a dead letter' : `broker refused a ${m.kind} publish; removed`);
-      }
-      if (kept) {
+      // No reason code: the connection is failing; the message stays stored and goes again after the reconnect.
+      if (code === undefined) return this.opts.log.debug({ seq: m.seq, kind: m.kind, err: err.message }, 'publish not acknowledged');
+      if (this.refused(m, code, err)) {
         this.pendingDeadLetters.push({ seq: m.seq, reasonCode: code });
         this.scheduleFlush();
         return;
@@ -341,6 +368,108 @@ export class OutboxDrainer {
     }
     this.pendingAcks.push(m.seq);
     this.scheduleFlush();
+  }
+
+  /** Counts and logs a refusal (MQTT 5 reason code); true when the message is kept as a dead letter (a fault event). */
+  private refused(m: Pick<OutboxMessage, 'kind' | 'topic'> & { seq?: number }, code: number, err: Error): boolean {
+    this.counters.rejected++;
+    if (m.kind === 'telemetry') this.counters.rejectedTelemetry++;
+    else if (m.kind === 'status') this.counters.rejectedStatus++;
+    const kept = m.kind === 'event';
+    const key = `${m.topic} ${code}`;
+    const fields = { seq: m.seq, kind: m.kind, topic: m.topic, reasonCode: code, err: err.message, refusedSoFar: this.counters.rejected };
+    if (!this.refusalsLogged.has(key)) {
+      this.refusalsLogged.add(key);
+      this.opts.log.error({
+        ...fields, hint: `let this device publish to ${m.topic} on the broker (its ACL or authorization plugin); refusals of this topic are logged at debug level from now on`,
+      }, kept
+        ? `broker refused a fault event (MQTT 5 reason ${code}): kept in the outbox as a dead letter, sent again after the next reconnect`
+        : `broker refused a ${m.kind} publish (MQTT 5 reason ${code}): removed from the outbox`);
+    } else {
+      this.opts.log.debug(fields, kept ? 'broker refused a fault event; kept as a dead letter' : `broker refused a ${m.kind} publish; removed`);
+    }
+    return kept;
+  }
+
+  /** Whether a telemetry or status batch may go unstored now: nothing of its lane stored, room in the window and in the lane's half. */
+  private roomUnstored(c: Connection): boolean {
+    const held = this.opts.outbox.depth(this.opts.device);
+    return held.telemetry + held.status === 0 && c.inFlight.size + c.unstored.size < c.window
+      && c.othersInFlight < Math.max(1, Math.floor(c.window / 2));
+  }
+
+  private sendUnstored(c: Connection, msg: NewOutboxMessage, maxMs: number): void {
+    const u: Unstored = { msg, sentMs: this.now(), seq: null };
+    c.unstored.add(u);
+    c.othersInFlight++;
+    this.counters.published++;
+    this.counters.sentUnstored++;
+    c.storeTimer ??= setTimeout(() => this.storeOverdue(c, maxMs), maxMs);
+    c.publish(msg, (err) => {
+      // Stored meanwhile: settled like any stored message (its PUBACK deletes it).
+      if (u.seq !== null) return this.settle(c, { seq: u.seq, kind: msg.kind, topic: msg.topic }, err);
+      if (this.conn !== c || !c.unstored.delete(u)) return;
+      if (err && reasonCode(err) === undefined) {
+        // The connection is failing: stored with the rest, to go again after the reconnect.
+        c.unstored.add(u);
+        this.storeUnstored();
+        if (u.seq !== null && c.inFlight.delete(u.seq)) c.othersInFlight--;
+        return;
+      }
+      c.othersInFlight--;
+      if (c.unstored.size === 0 && c.storeTimer) clearTimeout(c.storeTimer);
+      if (c.unstored.size === 0) c.storeTimer = null;
+      const code = err ? reasonCode(err) : undefined;
+      if (err && code !== undefined) this.refused(msg, code, err);
+      else this.counters.acked++;
+      this.schedulePump();
+    });
+  }
+
+  /** The store timer: stores every unstored batch once the oldest has waited `maxMs` for its PUBACK; else waits for it. */
+  private storeOverdue(c: Connection, maxMs: number): void {
+    c.storeTimer = null;
+    if (this.conn !== c) return;
+    const oldest = c.unstored.values().next().value;
+    if (oldest === undefined) return;
+    const wait = oldest.sentMs + maxMs - this.now();
+    if (wait > 0) c.storeTimer = setTimeout(() => this.storeOverdue(c, maxMs), wait);
+    else this.storeUnstored();
+  }
+
+  /**
+   * Stores every batch still unstored on this connection, in the order sent. Those still in flight
+   * stay in flight as stored messages (the lane's cursor moves past them, so they are not sent
+   * twice on this connection); after a reconnect they go again from the outbox.
+   */
+  private storeUnstored(): void {
+    const c = this.conn;
+    if (!c || c.unstored.size === 0) return;
+    const batch = [...c.unstored];
+    c.unstored.clear();
+    if (c.storeTimer) clearTimeout(c.storeTimer);
+    c.storeTimer = null;
+    let seqs: Array<number | null>;
+    try {
+      seqs = this.opts.outbox.appendMany(batch.map((u) => u.msg));
+    } catch (err) {
+      // Not stored: they may still be acknowledged on this connection, or are lost with it.
+      c.othersInFlight -= batch.length;
+      this.opts.log.error({ err, messages: batch.length }, 'cannot store telemetry or status sent unstored; a reconnect now would lose them');
+      return;
+    }
+    this.counters.storedLate += batch.length;
+    batch.forEach((u, i) => {
+      const seq = seqs[i] ?? null;
+      if (seq === null) { // no room (counted by the outbox as an eviction)
+        c.othersInFlight--;
+        return;
+      }
+      u.seq = seq;
+      c.inFlight.set(seq, u.msg.kind);
+      c.otherCursor = Math.max(c.otherCursor, seq);
+      this.highestSent.other = Math.max(this.highestSent.other, seq);
+    });
   }
 
   /** Deletions are batched: one outbox transaction per turn of the event loop, then the freed slots are refilled. */

@@ -77,7 +77,7 @@ function writeAgentConfig(dir: string, name: string, mqttUrl: string, sim: { hos
     stateDir: join(dir, name),
     adapterFiles: [adapterFile],
     // Otherwise the defaults, as a new user runs it (telemetry stored every 1 s, status every 60 s).
-    devices: [{ id: `bench-${name}`, site: 'bench', model: 'BENCH', firmware: '1', modbus: { host: sim.host, port: sim.port, intervals: { normal: 1000 } }, system: { enabled: true, intervalMs: 5000 } }],
+    devices: [{ id: `bench-${name}`, site: 'bench', model: 'BENCH', firmware: '1', modbus: { host: sim.host, port: sim.port, intervals: { normal: 1000 } }, system: { enabled: process.env.FAULTLINE_BENCH_SYSTEM_MS !== '0', intervalMs: Number(process.env.FAULTLINE_BENCH_SYSTEM_MS ?? 5000) || 5000 } }],
     telemetry: { intervalMs: Number(process.env.FAULTLINE_BENCH_TELEMETRY_MS ?? 1000) },
   }));
   return configFile;

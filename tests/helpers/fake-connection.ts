@@ -1,9 +1,8 @@
 /** A drainer's connection for unit tests: records every publish and acknowledges only when told. */
-import type { PublishFn } from '../../agent/mqtt/drainer.js';
-import type { OutboxMessage } from '../../agent/outbox/index.js';
+import type { Publishable, PublishFn } from '../../agent/mqtt/drainer.js';
 
 export interface PendingPublish {
-  msg: OutboxMessage;
+  msg: Publishable;
   done: (err?: Error) => void;
 }
 
@@ -16,7 +15,7 @@ export interface FakeConnection {
 }
 
 /** `label` names a publish in `sent` (default: the kind's first letter and the payload as text). */
-export function fakeConnection(label: (msg: OutboxMessage) => string = (m) => `${m.kind[0]}${m.payload.toString()}`): FakeConnection {
+export function fakeConnection(label: (msg: Publishable) => string = (m) => `${m.kind[0]}${Buffer.from(m.payload).toString()}`): FakeConnection {
   const pending: PendingPublish[] = [];
   const sent: string[] = [];
   return {
