@@ -22,7 +22,11 @@ export interface SimulatedModbusDevice {
   pause(): void;
   /** Carries out the held requests, in order, and answers again. */
   resume(): void;
-  /** Never answers a read that touches `address` of `table` (one block stops answering; the rest still do), until unmute(). */
+  /**
+   * Never answers a read that touches `address` of `table`, alone or in a block (like a drive or a
+   * serial gateway that stays silent when asked for a register it lacks, instead of answering
+   * exception 02); the rest still answer, until unmute().
+   */
   mute(table: RegisterTable, address: number): void;
   /** Answers every read again (requests dropped meanwhile stay unanswered). */
   unmute(): void;
@@ -71,10 +75,19 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
     getMultipleInputRegisters: (addr: number, length: number, _unit: number, cb: Callback<number[]>) => {
       if (!silent('input', addr, length)) settle(() => read('input')(addr, length), cb, []);
     },
-    getHoldingRegister: (addr: number, _unit: number, cb: Callback<number>) => settle(() => read('holding')(addr, 1)[0] ?? 0, cb, 0),
-    getInputRegister: (addr: number, _unit: number, cb: Callback<number>) => settle(() => read('input')(addr, 1)[0] ?? 0, cb, 0),
-    getCoil: (addr: number, _unit: number, cb: Callback<boolean>) => settle(() => read('coil')(addr, 1)[0] === 1, cb, false),
-    getDiscreteInput: (addr: number, _unit: number, cb: Callback<boolean>) => settle(() => read('discrete')(addr, 1)[0] === 1, cb, false),
+    // Single-register reads (and coils, discrete inputs: one call per bit) go here: a muted address leaves the whole request unanswered.
+    getHoldingRegister: (addr: number, _unit: number, cb: Callback<number>) => {
+      if (!silent('holding', addr, 1)) settle(() => read('holding')(addr, 1)[0] ?? 0, cb, 0);
+    },
+    getInputRegister: (addr: number, _unit: number, cb: Callback<number>) => {
+      if (!silent('input', addr, 1)) settle(() => read('input')(addr, 1)[0] ?? 0, cb, 0);
+    },
+    getCoil: (addr: number, _unit: number, cb: Callback<boolean>) => {
+      if (!silent('coil', addr, 1)) settle(() => read('coil')(addr, 1)[0] === 1, cb, false);
+    },
+    getDiscreteInput: (addr: number, _unit: number, cb: Callback<boolean>) => {
+      if (!silent('discrete', addr, 1)) settle(() => read('discrete')(addr, 1)[0] === 1, cb, false);
+    },
     setCoil: (addr: number, value: boolean, _unit: number, cb: (err: Error | null) => void) => settle(() => write('coil', addr, [value ? 1 : 0]), cb, undefined),
     setRegisterArray: (addr: number, values: number[], _unit: number, cb: (err: Error | null) => void) => settle(() => write('holding', addr, values), cb, undefined),
     setRegister: (addr: number, value: number, _unit: number, cb: (err: Error | null) => void) => settle(() => write('holding', addr, [value]), cb, undefined),
