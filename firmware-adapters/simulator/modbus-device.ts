@@ -51,13 +51,7 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
     if (model.write(table, addr, words).length === 0) throw new FaultlineError('FL_ERR_SIM_NOT_WRITABLE', `${table} ${addr} is not writable`);
   };
   let gate: { held: Promise<void>; open: () => void } | null = null;
-  const muted = new Set<string>();
-  /** True when a read of table addr..addr+length-1 touches a muted address: it gets no answer at all. */
-  const silent = (table: RegisterTable, addr: number, length: number): boolean => {
-    if (muted.size === 0) return false;
-    for (let a = addr; a < addr + length; a++) if (muted.has(`${table}:${a}`)) return true;
-    return false;
-  };
+  const silent = (table: RegisterTable, addr: number, length: number): boolean => model.mutes(table, addr, length);
   /** Runs `fn` now, or once resumed when paused; its result or error goes to the callback. */
   const settle = <T>(fn: () => T, cb: Callback<T>, onError: T): void => {
     const run = (): void => {
@@ -124,8 +118,8 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
         gate = null;
         g?.open();
       },
-      mute: (table, address) => { muted.add(`${table}:${address}`); },
-      unmute: () => { muted.clear(); },
+      mute: (table, address) => { model.mute(table, address); },
+      unmute: () => { model.unmute(); },
       stop: () => {
         const g = gate;
         gate = null;

@@ -5,7 +5,8 @@
  * 256–257 must not blind the agent: the other block of the poll group keeps flowing as good
  * telemetry, no comm_loss is raised (the link is fine), and after a few polls the two silent
  * registers are read alone once and marked unsupported (exception code 0: no reply), so that
- * the timeouts stop; a re-probe finds them again once the device answers.
+ * the timeouts stop; a re-probe finds them again once the device answers. The same behind an
+ * RTU-over-TCP gateway, where the other slave on the shared line keeps its polls.
  */
 import { connect, type MqttClient } from 'mqtt';
 import t, { type Test } from 'tap';
@@ -15,6 +16,7 @@ import { silentLogger } from '../../protocol/logger.js';
 import { startCollector, type RunningCollector } from '../../collector/collector.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { startModbusDevice, type SimulatedModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
+import { startRtuGateway } from '../../firmware-adapters/simulator/rtu-gateway.js';
 import { decodeStatus, decodeTelemetry } from '../../protocol/codec.js';
 import type { AgentStatus, Sample } from '../../protocol/values.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -132,4 +134,37 @@ t.test('a device silent for every register is a link failure: comm_loss and back
   sim.unmute();
   await waitFor('comm loss cleared', () => agent.recentEvents('drive-d').find((e) => e.code === 'agent.modbus_comm_loss' && e.transition === 'clear'), 10_000);
   t.same(agent.stats('drive-d').unsupported, [], 'still nothing unsupported');
+});
+
+t.test('behind an RTU gateway: one slave silent for two registers, the other slave on the line unaffected', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
+  t.teardown(() => collector.stop());
+  const gw = await startRtuGateway([1, 2].map((unitId) => ({ unitId, adapter: vfd })));
+  t.teardown(() => gw.stop());
+  gw.slave(1).mute('holding', 256);
+  gw.slave(1).mute('holding', 257);
+  const config = checkAgentConfig({
+    mqtt: { url: collector.mqttUrl },
+    stateDir: `${dir.path}/agent`,
+    devices: [1, 2].map((u) => ({
+      id: `rtu-${u}`, site: 'plant', model: 'VFD-4000', firmware: '2.3.1',
+      modbus: { transport: 'rtu-over-tcp', host: gw.host, port: gw.port, unitId: u, timeoutMs: 200, retries: 1, intervals: { normal: 100 }, failuresBeforeCommLoss: 2 },
+    })),
+    telemetry: { intervalMs: 0 },
+  }, 'test');
+  const agent = await startAgent(config, { log: silentLogger() });
+  t.teardown(() => agent.stop());
+  await waitFor('slave 1: both silent registers unsupported', () => (agent.stats('rtu-1').unsupported.length === 2 ? true : undefined), 15_000);
+  t.same(agent.stats('rtu-1').unsupported.map((u) => [u.parameter, u.exceptionCode]).sort(), SILENT.map((n) => [n, 0]));
+  const before = { one: agent.stats('rtu-1').polls, two: agent.stats('rtu-2').polls };
+  await waitFor('ten more polls of each slave', () => (agent.stats('rtu-1').polls >= before.one + 10 && agent.stats('rtu-2').polls >= before.two + 10 ? true : undefined));
+  for (const id of ['rtu-1', 'rtu-2']) {
+    const s = agent.stats(id);
+    t.equal(s.pollErrors, 0, `${id}: no failed poll`);
+    t.notOk(agent.recentEvents(id).some((e) => e.code === 'agent.modbus_comm_loss'), `${id}: no comm_loss`);
+  }
+  t.same(agent.stats('rtu-2').unsupported, [], 'slave 2 lacks nothing');
+  t.equal(agent.stats('rtu-2').modbus!.timeouts, 0, 'slave 2 never timed out');
 });
