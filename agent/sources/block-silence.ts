@@ -17,6 +17,9 @@ export const SILENT_POLLS = 2;
 /** Consecutive polls in which a block (by blockKey) timed out while another block of its group answered. */
 export type SilenceStreaks = ReadonlyMap<string, number>;
 
+/** The streaks of a group where every block answered (shared: a healthy poll allocates nothing). */
+const NONE: SilenceStreaks = new Map();
+
 export function blockKey(req: ReadRequest): string {
   return `${req.table}:${req.address}+${req.length}`;
 }
@@ -27,7 +30,8 @@ export function singleRequest(def: RegisterDef): ReadRequest {
 }
 
 /** The blocks in the order to read them: those that answered last time first (stable otherwise). */
-export function readOrder(reqs: readonly ReadRequest[], streaks: SilenceStreaks): ReadRequest[] {
+export function readOrder(reqs: readonly ReadRequest[], streaks: SilenceStreaks): readonly ReadRequest[] {
+  if (streaks.size === 0) return reqs;
   const suspect = (r: ReadRequest): number => ((streaks.get(blockKey(r)) ?? 0) > 0 ? 1 : 0);
   return [...reqs].sort((a, b) => suspect(a) - suspect(b));
 }
@@ -41,7 +45,8 @@ export function dueForSplit(req: ReadRequest, streaks: SilenceStreaks): boolean 
  * The streaks after a poll in which some block answered: each block of `timedOut` counts one
  * more, every other block of the plan starts again from nothing (it answered, or was split).
  */
-export function nextStreaks(streaks: SilenceStreaks, timedOut: readonly ReadRequest[]): Map<string, number> {
+export function nextStreaks(streaks: SilenceStreaks, timedOut: readonly ReadRequest[]): SilenceStreaks {
+  if (timedOut.length === 0) return NONE;
   const next = new Map<string, number>();
   for (const req of timedOut) next.set(blockKey(req), (streaks.get(blockKey(req)) ?? 0) + 1);
   return next;

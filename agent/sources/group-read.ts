@@ -48,14 +48,14 @@ export interface GroupRead {
   /** Registers of a silent block that each answered alone: the block is to be read register by register. */
   alone: RegisterDef[];
   /** The streaks for the next poll. */
-  streaks: Map<string, number>;
+  streaks: SilenceStreaks;
 }
 
 const timedOutSamples = (req: ReadRequest, timeMs: number): Sample[] =>
   req.registers.map((def) => ({ parameter: def.name, value: 0, quality: 'bad', reason: 'timeout', timeMs }));
 
 export async function readGroup(reqs: readonly ReadRequest[], streaks: SilenceStreaks, io: BlockReader): Promise<GroupRead> {
-  const out: GroupRead = { samples: [], refused: [], silent: [], alone: [], streaks: new Map() };
+  const out: GroupRead = { samples: [], refused: [], silent: [], alone: [], streaks };
   const timedOut: ReadRequest[] = [];
   let answered = false;
   let firstTimeout: unknown;

@@ -14,13 +14,13 @@
  * transient ones (05/06: busy) fail the poll: that is the link.
  */
 import type { Logger } from '../../protocol/logger.js';
-import { decodeRegister, planReads, sliceWords, type ReadRequest } from '../../firmware-adapters/index.js';
+import { decodeRegister, sliceWords, type ReadRequest } from '../../firmware-adapters/index.js';
 import { decodeText, encodeRegister, inexactWriteValue, writableRange } from '../../firmware-adapters/register-codec.js';
 import type { ReadPlanOptions } from '../../firmware-adapters/read-plan.js';
 import { BIT_TABLES, registerSpan, type Adapter, type PollGroup, type RegisterDef } from '../../firmware-adapters/schema.js';
 import { FaultlineError, type ErrorCode } from '../../protocol/errors.js';
 import { UNSUPPORTED_NO_REPLY, type QualityReason, type Sample, type UnsupportedRegister } from '../../protocol/values.js';
-import { planAround, singleRequest } from './block-silence.js';
+import { planAround, singleRequest, type SilenceStreaks } from './block-silence.js';
 import { isTimeout, readGroup, registerException, type BlockReader, type GroupRead } from './group-read.js';
 import type { ModbusBus } from './modbus-bus.js';
 import type { ModbusClient } from './modbus-client.js';
@@ -92,7 +92,7 @@ export class ModbusPoller {
   private readonly byGroup = new Map<PollGroup, RegisterDef[]>();
   private readonly missing = new Map<string, Unsupported>();
   /** Per group: blocks that timed out while another answered, polls in a row (see block-silence.ts). */
-  private readonly streaks = new Map<PollGroup, ReadonlyMap<string, number>>();
+  private readonly streaks = new Map<PollGroup, SilenceStreaks>();
   /** Registers read one request each: their block timed out as a whole but each answered alone. */
   private readonly alone = new Set<string>();
   private readonly now: () => number;
@@ -125,7 +125,7 @@ export class ModbusPoller {
    * answered, or a failure that is not about a register.
    */
   async pollGroup(group: PollGroup): Promise<Sample[]> {
-    const got = await readGroup(this.plans.get(group) ?? [], this.streaks.get(group) ?? new Map<string, number>(), this.io);
+    const got = await readGroup(this.plans.get(group) ?? [], this.streaks.get(group) ?? new Map(), this.io);
     this.streaks.set(group, got.streaks);
     const samples = this.settle(got);
     for (const def of got.silent) samples.push(this.markUnsupported(def, UNSUPPORTED_NO_REPLY));
@@ -150,10 +150,17 @@ export class ModbusPoller {
     return samples;
   }
 
-  /** A fresh read of the named parameters (never a cache), for live RPC reads; a block that times out while another answers gives bad samples. */
+  /**
+   * A fresh read of the named parameters (never a cache), for live RPC reads: planned like the
+   * polls (unsupported ones asked alone, no block spanning them); a block that times out while
+   * another answers gives bad samples.
+   */
   async readNamed(names: readonly string[]): Promise<Sample[]> {
     const wanted = new Set(names);
-    return this.settle(await readGroup(planReads(this.opts.adapter.registers.filter((r) => wanted.has(r.name)), this.opts.plan), new Map(), this.io));
+    const left = [...this.missing.values()].map((u) => u.def);
+    const alone = new Set([...this.alone, ...left.filter((d) => wanted.has(d.name)).map((d) => d.name)]);
+    const plan = planAround(this.opts.adapter.registers.filter((r) => wanted.has(r.name)), left, alone, this.opts.plan);
+    return this.settle(await readGroup(plan, new Map(), this.io));
   }
 
   /** The samples of a group read, with the refused registers marked unsupported. */

@@ -100,6 +100,16 @@ t.test('no reply for two registers: the rest keeps flowing as good, no comm_loss
   });
   t.same(shown.map((u) => `${u.parameter}:${u.exceptionCode}`).sort(), ['accel_time:0', 'frequency_setpoint:0'], 'GET /api/devices/:site/:device lists them');
 
+  // A live read of every parameter: the silent ones are asked alone and come back bad (timeout), the rest good.
+  const engineer = await apiCallerIn(dir.path, 'engineer', 'erin');
+  const live = await fetch(`${collector.httpUrl}/api/devices/plant/drive-s/live`, {
+    method: 'POST', headers: { ...engineer.headers, 'content-type': 'application/json' }, body: '{}',
+  });
+  const liveBody = await live.json() as { values: Array<{ name: string; quality: string; reason?: string }> };
+  t.equal(live.status, 200, JSON.stringify(liveBody));
+  t.same(liveBody.values.filter((v) => SILENT.includes(v.name)).map((v) => `${v.name}:${v.quality}:${v.reason}`).sort(), SILENT.map((n) => `${n}:bad:timeout`));
+  t.ok(IMPLEMENTED.every((n) => liveBody.values.some((v) => v.name === n && v.quality === 'good')), 'the rest good');
+
   // The device answers again (e.g. after a firmware update): the next re-probe finds them.
   sim.unmute();
   await waitFor('frequency_setpoint good again after a re-probe', () => samples.find((s) => s.parameter === 'frequency_setpoint' && s.quality === 'good'), 15_000);
