@@ -93,12 +93,16 @@ export interface Telemetry {
   samples: Sample[];
 }
 
-/** A register the device refused with a Modbus exception when read alone (see faultline.proto). */
+/** A register the device refused with a Modbus exception, or never answered, when read alone (see faultline.proto). */
 export interface UnsupportedRegister {
   parameter: string;
+  /** The Modbus exception code (01-04), or UNSUPPORTED_NO_REPLY (0): the read timed out. */
   exceptionCode: number;
   sinceMs: number;
 }
+
+/** exceptionCode of an unsupported register the device never answers (no Modbus exception is 0). */
+export const UNSUPPORTED_NO_REPLY = 0;
 
 export interface AgentStatus {
   device: string;

@@ -39,7 +39,7 @@ export const ModbusSchema = Type.Object({
   maxGap: Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'unused registers a request may span to join two groups, 0-100' }),
   failuresBeforeCommLoss: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'consecutive failed polls before a comm-loss fault, 1-100' }),
   backoffMaxMs: Ms(30000, 'longest pause between polls of a slave that stopped answering', 100),
-  reprobeMs: Ms(300000, 'milliseconds between re-reads of a register the device answered with an exception (unsupported; not polled meanwhile)', 100),
+  reprobeMs: Ms(300000, 'milliseconds between re-reads of a register marked unsupported (the device answered it with an exception, or never answered it alone; not polled meanwhile)', 100),
 }, { additionalProperties: false, description: 'how to reach the device over Modbus' });
 
 export const LogFileSchema = Type.Object({

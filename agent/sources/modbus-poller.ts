@@ -4,20 +4,24 @@
  * classified (timeout, exception reply, CRC, I/O), retried, counted; a slave that stops
  * answering is polled less and less often (bounded backoff) so that it does not hog a shared bus.
  *
- * A block answered with a register exception (01-04: the device lacks or refuses one of the
- * registers in it) is read again register by register: the registers that answer give their
- * samples, the ones that still raise the exception are marked unsupported (one bad sample,
- * one warning), left out of later polls and read alone again every `reprobeMs`. Such a poll
- * succeeded: the link works. Gateway exceptions (0A/0B: the gateway cannot reach the slave)
- * and the transient ones (05/06: busy) fail the poll like a timeout does: that is the link.
+ * One bad block never blinds its group (see group-read.ts): a block answered with a register
+ * exception (01-04) is read again register by register; a block that times out while another
+ * block of the group answers gives bad samples (timeout) and, after a few polls in a row, is read
+ * register by register once. The registers that still raise the exception, or stay silent alone,
+ * are marked unsupported (one bad sample, one warning), left out of later polls (no request spans
+ * them) and read alone again every `reprobeMs`. Such a poll succeeded: the link works. A poll in
+ * which no block answers, gateway exceptions (0A/0B: the gateway cannot reach the slave) and the
+ * transient ones (05/06: busy) fail the poll: that is the link.
  */
 import type { Logger } from '../../protocol/logger.js';
-import { decodeRegister, planReads, sliceWords, type ReadRequest } from '../../firmware-adapters/index.js';
+import { decodeRegister, sliceWords, type ReadRequest } from '../../firmware-adapters/index.js';
 import { decodeText, encodeRegister, inexactWriteValue, writableRange } from '../../firmware-adapters/register-codec.js';
 import type { ReadPlanOptions } from '../../firmware-adapters/read-plan.js';
 import { BIT_TABLES, registerSpan, type Adapter, type PollGroup, type RegisterDef } from '../../firmware-adapters/schema.js';
 import { FaultlineError, type ErrorCode } from '../../protocol/errors.js';
-import type { QualityReason, Sample, UnsupportedRegister } from '../../protocol/values.js';
+import { UNSUPPORTED_NO_REPLY, type QualityReason, type Sample, type UnsupportedRegister } from '../../protocol/values.js';
+import { planAround, singleRequest, type SilenceStreaks } from './block-silence.js';
+import { isTimeout, readGroup, registerException, type BlockReader, type GroupRead } from './group-read.js';
 import type { ModbusBus } from './modbus-bus.js';
 import type { ModbusClient } from './modbus-client.js';
 
@@ -50,21 +54,12 @@ const FAILURE_CODES = {
   timeout: 'FL_ERR_MODBUS_TIMEOUT', exception: 'FL_ERR_MODBUS_EXCEPTION', crc: 'FL_ERR_MODBUS_CRC', io: 'FL_ERR_MODBUS_IO',
 } as const satisfies Record<FailureKind, ErrorCode>;
 
-/** Exception codes that speak of the register asked for, not of the link (illegal function, address, value; slave device failure). */
-export const REGISTER_EXCEPTIONS: ReadonlySet<number> = new Set([1, 2, 3, 4]);
 const DEFAULT_REPROBE_MS = 300_000;
 
 interface Unsupported extends UnsupportedRegister {
   def: RegisterDef;
   group: PollGroup;
   nextProbeMs: number;
-}
-
-/** The exception code of a failed request when the slave answered with a register exception (01-04). */
-function registerException(err: unknown): number | undefined {
-  if (!(err instanceof FaultlineError) || err.code !== 'FL_ERR_MODBUS_EXCEPTION') return undefined;
-  const code = err.context['modbusCode'];
-  return typeof code === 'number' && REGISTER_EXCEPTIONS.has(code) ? code : undefined;
 }
 
 /** A decoded value with its quality: bad when it is no number, uncertain outside the register's measuring range. */
@@ -96,7 +91,12 @@ export class ModbusPoller {
   private readonly plans = new Map<PollGroup, ReadRequest[]>();
   private readonly byGroup = new Map<PollGroup, RegisterDef[]>();
   private readonly missing = new Map<string, Unsupported>();
+  /** Per group: blocks that timed out while another answered, polls in a row (see block-silence.ts). */
+  private readonly streaks = new Map<PollGroup, SilenceStreaks>();
+  /** Registers read one request each: their block timed out as a whole but each answered alone. */
+  private readonly alone = new Set<string>();
   private readonly now: () => number;
+  private readonly io: BlockReader = { readBlock: (req, retries) => this.readBlock(req, retries), now: () => this.now() };
 
   constructor(private readonly opts: ModbusPollerOptions) {
     this.now = opts.now ?? Date.now;
@@ -104,13 +104,14 @@ export class ModbusPoller {
     for (const g of this.byGroup.keys()) this.replan(g);
   }
 
-  /** Registers the device refused with a Modbus exception, oldest first. */
+  /** Registers the device refused with a Modbus exception (or never answered alone: code UNSUPPORTED_NO_REPLY), oldest first. */
   unsupported(): UnsupportedRegister[] {
     return [...this.missing.values()].map(({ parameter, exceptionCode, sinceMs }) => ({ parameter, exceptionCode, sinceMs }));
   }
 
   private replan(group: PollGroup): void {
-    this.plans.set(group, planReads((this.byGroup.get(group) ?? []).filter((r) => !this.missing.has(r.name)), this.opts.plan));
+    const left = [...this.missing.values()].map((u) => u.def);
+    this.plans.set(group, planAround((this.byGroup.get(group) ?? []).filter((r) => !this.missing.has(r.name)), left, this.alone, this.opts.plan));
   }
 
   /** Poll groups this slave has registers in, with their read requests. */
@@ -120,18 +121,23 @@ export class ModbusPoller {
 
   /**
    * Reads one poll group (its supported registers, and the unsupported ones due for a re-probe).
-   * Throws FL_ERR_MODBUS_* when the slave (or the link to it) does not answer properly.
+   * Throws FL_ERR_MODBUS_* when the slave (or the link to it) does not answer properly: no block
+   * answered, or a failure that is not about a register.
    */
   async pollGroup(group: PollGroup): Promise<Sample[]> {
-    const samples = await this.read(this.plans.get(group) ?? []);
+    const got = await readGroup(this.plans.get(group) ?? [], this.streaks.get(group) ?? new Map(), this.io);
+    this.streaks.set(group, got.streaks);
+    const samples = this.settle(got);
+    for (const def of got.silent) samples.push(this.markUnsupported(def, UNSUPPORTED_NO_REPLY));
+    if (got.alone.length > 0) this.readAlone(group, got.alone);
     const now = this.now();
     const due = [...this.missing.values()].filter((u) => u.group === group && u.nextProbeMs <= now);
     for (const u of due) {
-      const req: ReadRequest = { table: u.def.table, address: u.def.address, length: registerSpan(u.def), registers: [u.def] };
       try {
-        samples.push(...await this.readBlock(req));
+        // One ask, no retries: a register that stays silent costs one timeout per re-probe.
+        samples.push(...await this.readBlock(singleRequest(u.def), 0));
       } catch (err) {
-        const code = registerException(err);
+        const code = registerException(err) ?? (isTimeout(err) ? UNSUPPORTED_NO_REPLY : undefined);
         if (code === undefined) throw err;
         u.nextProbeMs = this.now() + (this.opts.reprobeMs ?? DEFAULT_REPROBE_MS);
         u.exceptionCode = code;
@@ -144,10 +150,33 @@ export class ModbusPoller {
     return samples;
   }
 
-  /** A fresh read of the named parameters (never a cache), for live RPC reads. */
-  readNamed(names: readonly string[]): Promise<Sample[]> {
+  /**
+   * A fresh read of the named parameters (never a cache), for live RPC reads: planned like the
+   * polls (unsupported ones asked alone, no block spanning them); a block that times out while
+   * another answers gives bad samples.
+   */
+  async readNamed(names: readonly string[]): Promise<Sample[]> {
     const wanted = new Set(names);
-    return this.read(planReads(this.opts.adapter.registers.filter((r) => wanted.has(r.name)), this.opts.plan));
+    const left = [...this.missing.values()].map((u) => u.def);
+    const alone = new Set([...this.alone, ...left.filter((d) => wanted.has(d.name)).map((d) => d.name)]);
+    const plan = planAround(this.opts.adapter.registers.filter((r) => wanted.has(r.name)), left, alone, this.opts.plan);
+    return this.settle(await readGroup(plan, new Map(), this.io));
+  }
+
+  /** The samples of a group read, with the refused registers marked unsupported. */
+  private settle(got: GroupRead): Sample[] {
+    const samples = got.samples;
+    for (const { def, code } of got.refused) samples.push(this.markUnsupported(def, code));
+    return samples;
+  }
+
+  /** From now on reads each of `defs` in a request of its own (their block times out, each register answers alone). */
+  private readAlone(group: PollGroup, defs: readonly RegisterDef[]): void {
+    for (const d of defs) this.alone.add(d.name);
+    this.replan(group);
+    const first = defs[0]!;
+    this.opts.log.warn({ parameters: defs.map((d) => d.name), table: first.table, address: first.address, unitId: this.opts.unitId, bus: this.opts.bus.key },
+      `unit ${this.opts.unitId} does not answer the block at ${first.table} ${first.address} but answers each register alone: reading them one by one`);
   }
 
   /**
@@ -214,7 +243,7 @@ export class ModbusPoller {
     }
   }
 
-  private async request<T>(op: (c: ModbusClient) => Promise<T>): Promise<T> {
+  private async request<T>(op: (c: ModbusClient) => Promise<T>, retries = this.opts.retries): Promise<T> {
     let attempt = 0;
     for (;;) {
       this.counters.requests++;
@@ -229,7 +258,7 @@ export class ModbusPoller {
         else this.counters.ioErrors++;
         // An exception reply is a definite answer; the link is fine. Anything else leaves it in doubt.
         if (kind !== 'exception') this.opts.bus.reset();
-        if (kind === 'exception' || attempt >= this.opts.retries) {
+        if (kind === 'exception' || attempt >= retries) {
           const e = err as { message?: string; modbusCode?: number };
           throw new FaultlineError(FAILURE_CODES[kind], `unit ${this.opts.unitId} on ${this.opts.bus.key}: ${e.message ?? String(err)}`, {
             cause: err, context: { bus: this.opts.bus.key, unitId: this.opts.unitId, kind, modbusCode: e.modbusCode, attempts: attempt + 1 },
@@ -241,45 +270,19 @@ export class ModbusPoller {
     }
   }
 
-  /** Reads the requests; a block answered with a register exception is read again register by register. */
-  private async read(reqs: readonly ReadRequest[]): Promise<Sample[]> {
-    const samples: Sample[] = [];
-    for (const req of reqs) {
-      try {
-        samples.push(...await this.readBlock(req));
-        continue;
-      } catch (err) {
-        const code = registerException(err);
-        if (code === undefined) throw err;
-        if (req.registers.length === 1) {
-          samples.push(this.markUnsupported(req.registers[0]!, code));
-          continue;
-        }
-      }
-      for (const def of req.registers) {
-        try {
-          samples.push(...await this.readBlock({ table: def.table, address: def.address, length: registerSpan(def), registers: [def] }));
-        } catch (err) {
-          const code = registerException(err);
-          if (code === undefined) throw err;
-          samples.push(this.markUnsupported(def, code));
-        }
-      }
-    }
-    return samples;
-  }
-
-  /** Records a register the device refused; returns the bad sample that says so for this poll. */
+  /** Records a register the device refused or never answered alone; returns the bad sample that says so for this poll. */
   private markUnsupported(def: RegisterDef, code: number): Sample {
     const now = this.now();
     const group = def.poll ?? 'normal';
     if (!this.missing.has(def.name)) {
       this.missing.set(def.name, { parameter: def.name, exceptionCode: code, sinceMs: now, def, group, nextProbeMs: now + (this.opts.reprobeMs ?? DEFAULT_REPROBE_MS) });
-      if (this.plans.has(group)) this.replan(group);
+      for (const g of this.plans.keys()) this.replan(g); // no request of any group may span it
       this.opts.log.warn({
         parameter: def.name, table: def.table, address: def.address, exceptionCode: code, unitId: this.opts.unitId, bus: this.opts.bus.key,
         reprobeInMs: this.opts.reprobeMs ?? DEFAULT_REPROBE_MS,
-      }, `unit ${this.opts.unitId} answers exception ${code} for ${def.table} ${def.address} (${def.name}): marked unsupported; the other registers are still polled`);
+      }, code === UNSUPPORTED_NO_REPLY
+        ? `unit ${this.opts.unitId} never answers ${def.table} ${def.address} (${def.name}), alone either, while its other registers answer: marked unsupported; the other registers are still polled`
+        : `unit ${this.opts.unitId} answers exception ${code} for ${def.table} ${def.address} (${def.name}): marked unsupported; the other registers are still polled`);
     }
     return { parameter: def.name, value: 0, quality: 'bad', reason: 'unsupported', timeMs: now };
   }
@@ -289,7 +292,7 @@ export class ModbusPoller {
     return (this.byGroup.get(group) ?? []).filter((r) => !this.missing.has(r.name)).map((r) => r.name);
   }
 
-  private async readBlock(req: ReadRequest): Promise<Sample[]> {
+  private async readBlock(req: ReadRequest, retries?: number): Promise<Sample[]> {
     const samples: Sample[] = [];
     const isBits = BIT_TABLES.includes(req.table);
     const data = await this.request(async (c): Promise<number[]> => {
@@ -299,7 +302,7 @@ export class ModbusPoller {
         case 'coil': return (await c.readCoils(req.address, req.length)).data.map((b) => (b ? 1 : 0));
         case 'discrete': return (await c.readDiscreteInputs(req.address, req.length)).data.map((b) => (b ? 1 : 0));
       }
-    });
+    }, retries);
     if (!Array.isArray(data) || data.length < req.length || (!isBits && data.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffff))) {
       this.counters.badReplies++;
       throw new FaultlineError('FL_ERR_MODBUS_REPLY', `bad reply for ${req.table} ${req.address}+${req.length} from unit ${this.opts.unitId}: ${Array.isArray(data) ? data.length : 0} values`, {

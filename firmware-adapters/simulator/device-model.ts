@@ -38,6 +38,8 @@ export class DeviceModel {
   private readonly written = new Map<string, number>();
   /** Addresses ("table:address") the device answers with a Modbus exception, and which one. */
   private readonly refused = new Map<string, number>();
+  /** Addresses ("table:address") the device never answers a read of (see mute()). */
+  private readonly muted = new Set<string>();
   private rng: number;
   /** When counters (signals with ratePerS) started: the first time the model is read. */
   private originMs: number | undefined;
@@ -174,6 +176,27 @@ export class DeviceModel {
    */
   refuse(table: RegisterTable, address: number, code = 2): void {
     this.refused.set(`${table}:${address}`, code);
+  }
+
+  /**
+   * Makes the device never answer a read that touches `address` of `table`, alone or in a block
+   * (like a drive or a serial gateway that stays silent for a register it lacks instead of
+   * answering exception 02). The Modbus faces (TCP device, RTU line) ask mutes() before answering.
+   */
+  mute(table: RegisterTable, address: number): void {
+    this.muted.add(`${table}:${address}`);
+  }
+
+  /** Answers every read again. */
+  unmute(): void {
+    this.muted.clear();
+  }
+
+  /** True when a read of `length` from `address` of `table` touches a muted address: it gets no answer at all. */
+  mutes(table: RegisterTable, address: number, length: number): boolean {
+    if (this.muted.size === 0) return false;
+    for (let a = address; a < address + length; a++) if (this.muted.has(`${table}:${a}`)) return true;
+    return false;
   }
 
   /** Undoes refuse() for one address, or for every address when none is given. */

@@ -22,7 +22,11 @@ export interface SimulatedModbusDevice {
   pause(): void;
   /** Carries out the held requests, in order, and answers again. */
   resume(): void;
-  /** Never answers a read that touches `address` of `table` (one block stops answering; the rest still do), until unmute(). */
+  /**
+   * Never answers a read that touches `address` of `table`, alone or in a block (like a drive or a
+   * serial gateway that stays silent when asked for a register it lacks, instead of answering
+   * exception 02); the rest still answer, until unmute().
+   */
   mute(table: RegisterTable, address: number): void;
   /** Answers every read again (requests dropped meanwhile stay unanswered). */
   unmute(): void;
@@ -47,13 +51,7 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
     if (model.write(table, addr, words).length === 0) throw new FaultlineError('FL_ERR_SIM_NOT_WRITABLE', `${table} ${addr} is not writable`);
   };
   let gate: { held: Promise<void>; open: () => void } | null = null;
-  const muted = new Set<string>();
-  /** True when a read of table addr..addr+length-1 touches a muted address: it gets no answer at all. */
-  const silent = (table: RegisterTable, addr: number, length: number): boolean => {
-    if (muted.size === 0) return false;
-    for (let a = addr; a < addr + length; a++) if (muted.has(`${table}:${a}`)) return true;
-    return false;
-  };
+  const silent = (table: RegisterTable, addr: number, length: number): boolean => model.mutes(table, addr, length);
   /** Runs `fn` now, or once resumed when paused; its result or error goes to the callback. */
   const settle = <T>(fn: () => T, cb: Callback<T>, onError: T): void => {
     const run = (): void => {
@@ -71,10 +69,19 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
     getMultipleInputRegisters: (addr: number, length: number, _unit: number, cb: Callback<number[]>) => {
       if (!silent('input', addr, length)) settle(() => read('input')(addr, length), cb, []);
     },
-    getHoldingRegister: (addr: number, _unit: number, cb: Callback<number>) => settle(() => read('holding')(addr, 1)[0] ?? 0, cb, 0),
-    getInputRegister: (addr: number, _unit: number, cb: Callback<number>) => settle(() => read('input')(addr, 1)[0] ?? 0, cb, 0),
-    getCoil: (addr: number, _unit: number, cb: Callback<boolean>) => settle(() => read('coil')(addr, 1)[0] === 1, cb, false),
-    getDiscreteInput: (addr: number, _unit: number, cb: Callback<boolean>) => settle(() => read('discrete')(addr, 1)[0] === 1, cb, false),
+    // Single-register reads (and coils, discrete inputs: one call per bit) go here: a muted address leaves the whole request unanswered.
+    getHoldingRegister: (addr: number, _unit: number, cb: Callback<number>) => {
+      if (!silent('holding', addr, 1)) settle(() => read('holding')(addr, 1)[0] ?? 0, cb, 0);
+    },
+    getInputRegister: (addr: number, _unit: number, cb: Callback<number>) => {
+      if (!silent('input', addr, 1)) settle(() => read('input')(addr, 1)[0] ?? 0, cb, 0);
+    },
+    getCoil: (addr: number, _unit: number, cb: Callback<boolean>) => {
+      if (!silent('coil', addr, 1)) settle(() => read('coil')(addr, 1)[0] === 1, cb, false);
+    },
+    getDiscreteInput: (addr: number, _unit: number, cb: Callback<boolean>) => {
+      if (!silent('discrete', addr, 1)) settle(() => read('discrete')(addr, 1)[0] === 1, cb, false);
+    },
     setCoil: (addr: number, value: boolean, _unit: number, cb: (err: Error | null) => void) => settle(() => write('coil', addr, [value ? 1 : 0]), cb, undefined),
     setRegisterArray: (addr: number, values: number[], _unit: number, cb: (err: Error | null) => void) => settle(() => write('holding', addr, values), cb, undefined),
     setRegister: (addr: number, value: number, _unit: number, cb: (err: Error | null) => void) => settle(() => write('holding', addr, [value]), cb, undefined),
@@ -111,8 +118,8 @@ export async function startModbusDevice(adapter: Adapter, opts: { host?: string;
         gate = null;
         g?.open();
       },
-      mute: (table, address) => { muted.add(`${table}:${address}`); },
-      unmute: () => { muted.clear(); },
+      mute: (table, address) => { model.mute(table, address); },
+      unmute: () => { model.unmute(); },
       stop: () => {
         const g = gate;
         gate = null;

@@ -29,6 +29,15 @@ export interface RtuTarget {
 
 const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
 
+const READ_TABLES = { 1: 'coil', 2: 'discrete', 3: 'holding', 4: 'input' } as const;
+
+/** What a read request frame (FC 1-4) asks for; undefined for any other function. */
+export function readSpan(req: Uint8Array): { table: 'holding' | 'input' | 'coil' | 'discrete'; address: number; length: number } | undefined {
+  const fc = req[1];
+  if (fc !== 1 && fc !== 2 && fc !== 3 && fc !== 4) return undefined;
+  return { table: READ_TABLES[fc], address: u16(req, 2), length: u16(req, 4) };
+}
+
 /**
  * The response frame (with CRC) to one valid request frame. Exceptions: 1 illegal function, 2 illegal address, 3 illegal value,
  * and whatever code the target throws as `modbusErrorCode` (see DeviceModel.refuse).

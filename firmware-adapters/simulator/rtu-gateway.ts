@@ -1,14 +1,15 @@
 /**
  * A simulated RTU-over-TCP gateway: several slaves (each a DeviceModel with its own unit id)
  * behind one TCP port that carries raw RTU frames, as serial device servers do. Slaves can be
- * made silent (no answer: the master times out) or to answer with a broken CRC, to exercise
- * the agent's error handling.
+ * made silent (no answer: the master times out), for a whole slave or for reads that touch some
+ * of its registers (slave(u).mute), or to answer with a broken CRC, to exercise the agent's
+ * error handling.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Adapter } from '../schema.js';
 import { DeviceModel } from './device-model.js';
 import { crc16 } from '../modbus-crc.js';
-import { answer, requestLength } from './rtu-frame.js';
+import { answer, readSpan, requestLength } from './rtu-frame.js';
 
 export type SlaveBehaviour = 'normal' | 'silent' | 'bad-crc';
 
@@ -62,7 +63,8 @@ export class RtuLine {
         if (!model) continue; // nobody with that address on the line
         this.requests.set(unit, (this.requests.get(unit) ?? 0) + 1);
         const how = this.behaviour.get(unit) ?? 'normal';
-        if (how === 'silent') continue;
+        const read = readSpan(frame);
+        if (how === 'silent' || (read && model.mutes(read.table, read.address, read.length))) continue; // muted registers: see DeviceModel.mute
         const res = answer(frame, {
           readWords: (table, address, length) => model.readWords(table, address, length, this.now()),
           write: (table, address, words) => model.write(table, address, words).length > 0,

@@ -1,7 +1,7 @@
 /**
  * Every value carries its quality to the screen (issue #14, item 2), in real headless Chromium
- * against a real stack (collector, simulated drive over Modbus TCP, real agent): when the drive's
- * measured block stops answering, the plant overview shows its values bad with why (the device did
+ * against a real stack (collector, simulated drive over Modbus TCP, real agent): when the drive
+ * stops answering, the plant overview shows its values bad with why (the device did
  * not answer in time), in English and Chinese; the comm-loss ticket's charts and the device page's
  * trend mark the gaps with why instead of bridging them; and once the agent is gone its last values turn stale (not refreshed in
  * time) on the device page and the overview as the clock moves, instead of looking fresh.
@@ -9,6 +9,7 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { QUALITY_REASONS } from '../../protocol/values.js';
+import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { readFileSync } from 'node:fs';
 import { waitFor } from '../helpers/wait.js';
 import { DEVICE, SITE, startBrowserStack } from './browser-stack.js';
@@ -43,7 +44,8 @@ t.test('bad with why, gaps marked with why, a dead agent\'s values stale', async
   await until('a good output frequency on the overview', async () => (await attr(pv, 'data-quality')(page)) === 'good');
 
   const mutedAt = Date.now();
-  sim.mute('holding', 0x0000);
+  // The whole drive falls silent (a block alone going silent is not a link loss: see agent-modbus-silent.test.ts).
+  for (const r of vfd.registers) sim.mute(r.table, r.address);
   await until('the overview shows it bad: timeout', async () => (await attr(pv, 'data-quality')(page)) === 'bad' && (await attr(pv, 'data-reason')(page)) === 'timeout');
   t.equal(await page.locator(`${pv} .pv-value`).textContent(), '—', 'no number for a bad value');
   t.equal(await page.locator(`${pv} .q-tag`).textContent(), 'bad: the device did not answer in time', 'the quality and why, in words');
@@ -60,7 +62,7 @@ t.test('bad with why, gaps marked with why, a dead agent\'s values stale', async
   // The silence raised a comm-loss fault: its ticket's telemetry charts mark the readings without a value, with why.
   const { tickets } = await stack.api<{ tickets: Array<{ id: number; code: string }> }>('operator', `/api/tickets?device=${DEVICE}&limit=50`);
   const commLoss = tickets.find((x) => x.code === 'agent.modbus_comm_loss');
-  t.ok(commLoss, 'the silent block opened a comm-loss ticket');
+  t.ok(commLoss, 'the silent drive opened a comm-loss ticket');
   if (commLoss) {
     await page.goto(`${stack.baseUrl}/tickets/${commLoss.id}`);
     const ticketGaps = page.locator('[data-testid="telemetry-gaps"]');

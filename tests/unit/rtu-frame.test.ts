@@ -1,6 +1,6 @@
 import t from 'tap';
 import { crc16 } from '../../firmware-adapters/modbus-crc.js';
-import { answer, requestLength, withCrc } from '../../firmware-adapters/simulator/rtu-frame.js';
+import { answer, readSpan, requestLength, withCrc } from '../../firmware-adapters/simulator/rtu-frame.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { DeviceModel } from '../../firmware-adapters/simulator/device-model.js';
 
@@ -46,4 +46,20 @@ t.test('a device model that refuses an address answers the exception it was give
   t.throws(() => model.readWords('holding', 256, 2, 0), { name: 'ModbusExceptionReply', modbusErrorCode: 2 });
   model.accept();
   t.equal(model.readWords('holding', 256, 2, 0).length, 2, 'accept() undoes every refusal');
+});
+
+t.test('what a read frame asks for (the RTU line leaves reads of muted registers unanswered)', async (t) => {
+  t.same(readSpan(withCrc([1, 3, 0x01, 0x00, 0, 2])), { table: 'holding', address: 256, length: 2 });
+  t.same(readSpan(withCrc([1, 4, 0, 5, 0, 1])), { table: 'input', address: 5, length: 1 });
+  t.same(readSpan(withCrc([1, 1, 0, 0, 0, 16])), { table: 'coil', address: 0, length: 16 });
+  t.same(readSpan(withCrc([1, 2, 0, 8, 0, 3])), { table: 'discrete', address: 8, length: 3 });
+  t.equal(readSpan(withCrc([1, 6, 0, 0, 0, 1])), undefined, 'a write is no read');
+  const m = new DeviceModel(vfd);
+  m.mute('holding', 257);
+  t.ok(m.mutes('holding', 256, 2), 'a block touching 257');
+  t.ok(m.mutes('holding', 257, 1), '257 alone');
+  t.notOk(m.mutes('holding', 256, 1), '256 alone answers');
+  t.notOk(m.mutes('input', 257, 1), 'another table');
+  m.unmute();
+  t.notOk(m.mutes('holding', 257, 1), 'unmuted');
 });

@@ -201,7 +201,9 @@ export function DevicePage(props: { site: string; device: string }) {
                     <td>{p.source}</td>
                     <td class="num"><LastValue value={latest.values.get(p.name)} unit={p.unit} nowMs={now + liveFeed.skewMs} name={p.name} staleAfterMs={latest.staleAfterMs[p.name]} /></td>
                     <td class="num" data-testid={`live-${p.name}`}>{v && v.quality !== 'bad' ? (v.text ?? fmtNumber(v.value, 3)) : '—'}{v && v.quality !== 'good' ? <span class="tag" data-testid={`quality-${p.name}`} data-quality={v.quality} data-reason={v.reason ?? ''}>{qualityText(v)}</span> : null}
-                      {missing && <span class="tag" data-testid={`unsupported-${p.name}`} title={t('device.unsupportedHint')}>{t('device.unsupported', { code: missing.exceptionCode.toString(16).padStart(2, '0') })}</span>}</td>
+                      {missing && (missing.exceptionCode === 0
+                        ? <span class="tag" data-testid={`unsupported-${p.name}`} data-code="0" title={t('device.unsupportedSilentHint')}>{t('device.unsupportedSilent')}</span>
+                        : <span class="tag" data-testid={`unsupported-${p.name}`} data-code={missing.exceptionCode} title={t('device.unsupportedHint')}>{t('device.unsupported', { code: missing.exceptionCode.toString(16).padStart(2, '0') })}</span>)}</td>
                     <td>{v ? <time dateTime={new Date(v.timeMs).toISOString()}>{fmtTime(v.timeMs)}</time> : ''}</td>
                     <td>{canTalk && p.writable && (
                       <button type="button" class="small" data-testid={`write-${p.name}`} onClick={() => setWriting(p)} disabled={!d.writeKey}
