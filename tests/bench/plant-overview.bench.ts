@@ -19,6 +19,7 @@ import { startBrowserStack } from '../browser/browser-stack.js';
 import { TEST_PASSWORD } from '../helpers/api-auth.js';
 import { waitFor } from '../helpers/wait.js';
 import { benchClient, percentile } from './bench-processes.js';
+import { nowMs, pageClockOffset } from './page-clock.js';
 
 export interface PlantBenchOptions {
   sites?: number;
@@ -32,7 +33,6 @@ export interface PlantBenchOptions {
 /** The bit of the page's DOM the bench reads (this file is compiled without DOM types). */
 interface PageGlobals { document: { querySelectorAll(s: string): { length: number } } }
 
-const nowMs = (): number => performance.timeOrigin + performance.now();
 const ms = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : 'n/a');
 
 const CATALOGUE: ParameterInfo[] = [
@@ -192,15 +192,7 @@ export async function runPlantOverviewBench(o: PlantBenchOptions = {}): Promise<
         };
         new MutationObserver(check).observe(document.querySelector('table.plant-table tbody'), { childList: true, subtree: true, characterData: true });
       })()`);
-      const offsets: number[] = [];
-      for (let k = 0; k < 20; k++) {
-        const a = nowMs();
-        const p = await page.evaluate(() => performance.timeOrigin + performance.now());
-        const b = nowMs();
-        offsets.push(p - (a + b) / 2);
-      }
-      offsets.sort((x, y) => x - y);
-      const offset = percentile(offsets, 0.5);
+      const offset = await pageClockOffset(page);
 
       const sentAt = new Map<string, number>();
       for (let i = 0; i < changes; i++) {

@@ -11,6 +11,7 @@ import t from 'tap';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../helpers/wait.js';
 import { DEVICE, SITE, startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { pageErrors } from './page-errors.js';
 
 const SHOTS = join(process.cwd(), 'tests', 'output', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -24,12 +25,8 @@ t.test('the dashboard against a real collector, agent and simulated drive', asyn
   const stack: BrowserStack = await startBrowserStack();
   t.teardown(() => stack.stop());
   const sim = stack.sim!;
-  const errors: string[] = [];
-  // Script errors and CSP violations fail the test; Chrome's "Failed to load resource" lines are the HTTP errors the test provokes (401 before login, 403, 503).
-  const watch = (page: Page, who: string): void => {
-    page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(`${who} console: ${m.text()}`); });
-  };
+  // Script errors and CSP violations fail the test.
+  const { errors, watch } = pageErrors();
 
   let alarm: AlarmJson | undefined;
 

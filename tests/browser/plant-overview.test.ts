@@ -12,6 +12,7 @@ import t from 'tap';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../helpers/wait.js';
 import { DEVICE, SITE, startBrowserStack } from './browser-stack.js';
+import { pageErrors } from './page-errors.js';
 
 const SHOTS = join(process.cwd(), 'tests', 'output', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -25,11 +26,8 @@ t.test('plant overview, last-known values and trends', async (t) => {
   const stack = await startBrowserStack();
   t.teardown(() => stack.stop());
   const sim = stack.sim!;
-  const errors: string[] = [];
-  const watch = (page: Page, who: string): void => {
-    page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(`${who} console: ${m.text()}`); });
-  };
+  // Script errors and CSP violations fail the test.
+  const { errors, watch } = pageErrors();
   const row = (page: Page) => page.locator(`tr.plant-row[data-device="${DEVICE}"]`);
   const textOf = async (page: Page, selector: string): Promise<string> => (await page.locator(selector).first().textContent()) ?? '';
 

@@ -10,10 +10,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import type { Page } from 'playwright-core';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 import { DEVICE, SITE, startBrowserStack, type BrowserStack } from './browser-stack.js';
+import { pageErrors } from './page-errors.js';
 
 const OPEN = 2000;
 
@@ -42,11 +42,8 @@ t.test('the ticket desk in the browser', async (t) => {
   writeFileSync(configFile, DESK_YAML);
   const stack: BrowserStack = await startBrowserStack({ configFile });
   t.teardown(() => stack.stop());
-  const errors: string[] = [];
-  const watch = (page: Page, who: string): void => {
-    page.on('pageerror', (e) => errors.push(`${who}: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(`${who} console: ${m.text()}`); });
-  };
+  // Script errors and CSP violations fail the test.
+  const { errors, watch } = pageErrors();
 
   // 2,000 open tickets, eight requests at a time.
   const severities = ['critical', 'major', 'minor', 'warning'] as const;

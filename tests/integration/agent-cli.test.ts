@@ -4,10 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { silentLogger } from '../../protocol/logger.js';
-import { startCollector } from '../../collector/collector.js';
-import vfd from '../../firmware-adapters/devices/generic-vfd.js';
-import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
+import { startCollectorWithDrive } from '../helpers/collector-with-drive.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const cli = fileURLToPath(new URL('../../bin/faultline.js', import.meta.url));
@@ -89,12 +86,7 @@ t.test('every subcommand has --help', async (t) => {
 });
 
 t.test('agent check --probe reads every register once and tries the broker; exit 1 on any failure', async (t) => {
-  const dir = tempDir();
-  t.teardown(dir.remove);
-  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
-  t.teardown(() => collector.stop());
-  const sim = await startModbusDevice(vfd);
-  t.teardown(() => sim.stop());
+  const { dir, collector, sim } = await startCollectorWithDrive(t);
   const file = join(dir.path, 'probe.yaml');
   writeFileSync(file, [
     `mqtt: { url: "${collector.mqttUrl}" }`,

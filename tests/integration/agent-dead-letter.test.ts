@@ -8,7 +8,6 @@
  * what is tested is the broker's acknowledgement alone (agent-receipts-mosquitto.test.ts covers
  * receipts on the same broker).
  */
-import { Writable } from 'node:stream';
 import { connect, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import t from 'tap';
@@ -21,6 +20,7 @@ import type { AgentStatus, FaultEvent } from '../../protocol/values.js';
 import { startMosquitto } from '../helpers/mosquitto-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { capturedLog } from '../helpers/captured-log.js';
 
 const DEVICE = 'fl/v1/plant/drive-1';
 const allow = (kinds: string[]): string => ['topic read fl/#', ...kinds.map((k) => `topic write ${DEVICE}/${k}`), ''].join('\n');
@@ -49,8 +49,7 @@ t.test('a fault event refused by the broker (MQTT 5 reason 135) is kept, counted
   let watcher = await watch(broker.url, seen);
   t.teardown(() => watcher.endAsync(true));
 
-  let logged = '';
-  const log = pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, cb) { logged += chunk.toString(); cb(); } }));
+  const { log, text: logged } = capturedLog();
   const config = checkAgentConfig({
     mqtt: { url: broker.url, protocolVersion: 5, reconnect: { minMs: 1500, maxMs: 2000 } },
     stateDir: `${dir.path}/agent`,
@@ -73,8 +72,8 @@ t.test('a fault event refused by the broker (MQTT 5 reason 135) is kept, counted
   t.equal(status.outboxEvents, 2, 'and still in the outbox');
   t.equal(agent.stats('drive-1').eventsPending, 2);
   t.equal(seen.events.length, 0, 'the broker delivered none of them');
-  const loud = logged.split('\n').filter((l) => l.includes('"level":50') && /refused/.test(l));
-  t.equal(loud.length, 1, `logged once at error level: ${loud[0] ?? logged.slice(-400)}`);
+  const loud = logged().split('\n').filter((l) => l.includes('"level":50') && /refused/.test(l));
+  t.equal(loud.length, 1, `logged once at error level: ${loud[0] ?? logged().slice(-400)}`);
   t.match(loud[0], /135/, 'with the reason code');
 
   // The ACL is fixed; the broker restarts; the agent reconnects and sends the dead letters, in order.

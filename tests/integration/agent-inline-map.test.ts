@@ -8,9 +8,7 @@ import { startAgent } from '../../agent/agent.js';
 import { inlineAdapter } from '../../agent/config/inline-adapter.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { silentLogger } from '../../protocol/logger.js';
-import { startCollector } from '../../collector/collector.js';
-import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { startCollectorWithDrive } from '../helpers/collector-with-drive.js';
 import { waitFor } from '../helpers/wait.js';
 
 const registers = [
@@ -23,12 +21,7 @@ const thresholds = [{
 }];
 
 t.test('a device described only by an inline register map is polled and judged', async (t) => {
-  const dir = tempDir();
-  t.teardown(dir.remove);
-  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
-  t.teardown(() => collector.stop());
-  const sim = await startModbusDevice(inlineAdapter({ id: 'boiler-1', site: 'plant', model: 'HOMEMADE-1', registers, thresholds, modbus: { unitId: 1 } }));
-  t.teardown(() => sim.stop());
+  const { dir, collector, sim } = await startCollectorWithDrive(t, inlineAdapter({ id: 'boiler-1', site: 'plant', model: 'HOMEMADE-1', registers, thresholds, modbus: { unitId: 1 } }));
   sim.model.force('water_temperature', 71.5);
   sim.model.force('burner_hours', 70_000);
   const config = checkAgentConfig({

@@ -5,35 +5,24 @@
  * (in the status message) and re-probed, and comm_loss is raised only when the link itself
  * fails (here: a gateway answering 0x0B "target failed to respond" for everything).
  */
-import { connect, type MqttClient } from 'mqtt';
 import { writeFileSync } from 'node:fs';
 import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { silentLogger } from '../../protocol/logger.js';
-import { startCollector } from '../../collector/collector.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
-import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { decodeStatus, decodeTelemetry } from '../../protocol/codec.js';
 import type { AgentStatus, Sample } from '../../protocol/values.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { startCollectorWithDrive, watchTopics } from '../helpers/collector-with-drive.js';
 import { waitFor } from '../helpers/wait.js';
 import { apiCallerIn } from '../helpers/api-auth.js';
 
 t.test('exception 02 on two registers: the rest keeps flowing, the two are marked unsupported and re-probed, no comm_loss', async (t) => {
-  const dir = tempDir();
-  t.teardown(dir.remove);
-  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
-  t.teardown(() => collector.stop());
-  const sim = await startModbusDevice(vfd);
-  t.teardown(() => sim.stop());
+  const { dir, collector, sim } = await startCollectorWithDrive(t);
   sim.model.refuse('holding', 256, 2);
   sim.model.refuse('holding', 257, 2);
 
-  const watcher: MqttClient = connect(collector.mqttUrl, { protocolVersion: 4, clientId: 'fl-test-watcher', reconnectPeriod: 0 });
-  t.teardown(() => watcher.endAsync(true));
-  await new Promise((r) => watcher.once('connect', r));
-  await watcher.subscribeAsync(['fl/v1/plant/drive-1/telemetry', 'fl/v1/plant/drive-1/status'], { qos: 1 });
+  const watcher = await watchTopics(t, collector.mqttUrl, 'fl-test-watcher', ['fl/v1/plant/drive-1/telemetry', 'fl/v1/plant/drive-1/status']);
   const samples: Sample[] = [];
   const statuses: AgentStatus[] = [];
   watcher.on('message', (topic, p) => {
@@ -99,12 +88,7 @@ t.test('exception 02 on two registers: the rest keeps flowing, the two are marke
 });
 
 t.test('a gateway answering 0x0B (target failed to respond) for every register is a link failure: comm_loss, nothing marked unsupported', async (t) => {
-  const dir = tempDir();
-  t.teardown(dir.remove);
-  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
-  t.teardown(() => collector.stop());
-  const sim = await startModbusDevice(vfd);
-  t.teardown(() => sim.stop());
+  const { dir, collector, sim } = await startCollectorWithDrive(t);
   const config = checkAgentConfig({
     mqtt: { url: collector.mqttUrl },
     stateDir: `${dir.path}/agent`,

@@ -3,29 +3,24 @@
  * one of which goes silent or garbles its CRC; and signed parameter writes (FC 5/6/15/16)
  * against a Modbus TCP simulator.
  */
-import { connect, type MqttClient } from 'mqtt';
 import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { signWrite } from '../../agent/rpc-auth.js';
 import { silentLogger } from '../../protocol/logger.js';
-import { startCollector } from '../../collector/collector.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { defineAdapter, holding, type Adapter } from '../../firmware-adapters/schema.js';
 import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { startRtuGateway } from '../../firmware-adapters/simulator/rtu-gateway.js';
 import { decodeRpcResponse, encodeRpcRequest } from '../../protocol/codec.js';
 import type { RpcOp, RpcResponse } from '../../protocol/values.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { startLoopbackCollector, watchTopics, type Teardown } from '../helpers/collector-with-drive.js';
 import { waitFor } from '../helpers/wait.js';
 import { apiCallerIn } from '../helpers/api-auth.js';
 
-async function collectorFor(t: { teardown: (fn: () => unknown) => void }) {
-  const dir = tempDir();
-  t.teardown(dir.remove);
-  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
+async function collectorFor(t: Teardown) {
+  const { dir, collector } = await startLoopbackCollector(t);
   const { headers } = await apiCallerIn(dir.path, 'viewer');
-  t.teardown(() => collector.stop());
   return { collector, stateDir: `${dir.path}/agent`, headers };
 }
 
@@ -103,10 +98,7 @@ t.test('signed writes of writable parameters; everything else refused with a cle
   }, 'test');
   const agent = await startAgent(config, { log: silentLogger(), adapters: [rig as Adapter] });
   t.teardown(() => agent.stop());
-  const client: MqttClient = connect(collector.mqttUrl, { protocolVersion: 4, clientId: 'fl-test-engineer', reconnectPeriod: 0 });
-  t.teardown(() => client.endAsync(true));
-  await new Promise((r) => client.once('connect', r));
-  await client.subscribeAsync('fl/v1/lab/rig-1/rpc/res', { qos: 1 });
+  const client = await watchTopics(t, collector.mqttUrl, 'fl-test-engineer', 'fl/v1/lab/rig-1/rpc/res');
   const answers = new Map<string, RpcResponse>();
   client.on('message', (_t, p) => { const r = decodeRpcResponse(p); answers.set(r.id, r); });
   await waitFor('the agent online', () => (agent.stats('rig-1').polls > 0 ? true : undefined));
@@ -185,10 +177,7 @@ t.test('the write-id replay memory survives an agent restart (issue #14 item 3)'
     devices: [{ id: 'rig-2', site: 'lab', model: 'RIG', firmware: '1', writeKey: key, modbus: { host: sim.host, port: sim.port, intervals: { normal: 200 } } }],
     telemetry: { intervalMs: 0 },
   }, 'test');
-  const client: MqttClient = connect(collector.mqttUrl, { protocolVersion: 4, clientId: 'fl-test-replayer', reconnectPeriod: 0 });
-  t.teardown(() => client.endAsync(true));
-  await new Promise((r) => client.once('connect', r));
-  await client.subscribeAsync('fl/v1/lab/rig-2/rpc/res', { qos: 1 });
+  const client = await watchTopics(t, collector.mqttUrl, 'fl-test-replayer', 'fl/v1/lab/rig-2/rpc/res');
   const answers = new Map<string, RpcResponse>();
   client.on('message', (_t, p) => { const r = decodeRpcResponse(p); answers.set(r.id, r); });
   const values = [{ name: 'speed_setpoint', value: 21 }];

@@ -5,30 +5,18 @@
  * the slave does not answer puts bad samples (why: timeout) on the wire instead of silence, so
  * the last good value is never shown unmarked.
  */
-import { connect, type MqttClient } from 'mqtt';
 import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { silentLogger } from '../../protocol/logger.js';
-import { startCollector } from '../../collector/collector.js';
-import vfd from '../../firmware-adapters/devices/generic-vfd.js';
-import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { decodeTelemetry } from '../../protocol/codec.js';
 import type { Sample } from '../../protocol/values.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { startCollectorWithDrive, watchTopics } from '../helpers/collector-with-drive.js';
 import { waitFor } from '../helpers/wait.js';
 
 t.test('an over-range reading is marked and raises no threshold fault; an unanswered poll gives bad samples, not silence', async (t) => {
-  const dir = tempDir();
-  t.teardown(dir.remove);
-  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
-  t.teardown(() => collector.stop());
-  const sim = await startModbusDevice(vfd);
-  t.teardown(() => sim.stop());
-  const watcher: MqttClient = connect(collector.mqttUrl, { protocolVersion: 4, clientId: 'fl-test-quality', reconnectPeriod: 0 });
-  t.teardown(() => watcher.endAsync(true));
-  await new Promise((r) => watcher.once('connect', r));
-  await watcher.subscribeAsync('fl/v1/plant/drive-4/telemetry', { qos: 1 });
+  const { dir, collector, sim } = await startCollectorWithDrive(t);
+  const watcher = await watchTopics(t, collector.mqttUrl, 'fl-test-quality', 'fl/v1/plant/drive-4/telemetry');
   const samples: Sample[] = [];
   watcher.on('message', (_topic, p) => samples.push(...decodeTelemetry(p).samples));
 

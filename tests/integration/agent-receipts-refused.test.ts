@@ -5,8 +5,6 @@
  * connection instead of keeping them for a receipt that cannot come. (A Mosquitto `acl_file` grants
  * such a subscription and silently delivers nothing: `delivery.receipts: false` is the fix there.)
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
@@ -16,6 +14,7 @@ import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-devi
 import { silentLogger } from '../../protocol/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { capturedLog } from '../helpers/captured-log.js';
 
 t.test('the receipt subscription refused: logged with the fix, events deleted on their PUBACK on that connection', async (t) => {
   const dir = tempDir();
@@ -36,8 +35,7 @@ t.test('the receipt subscription refused: logged with the fix, events deleted on
   t.teardown(() => broker.stop());
   const sim = await startModbusDevice(vfd);
   t.teardown(() => sim.stop());
-  let logged = '';
-  const log = pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, cb) { logged += chunk.toString(); cb(); } }));
+  const { log, text: logged } = capturedLog();
   const config = checkAgentConfig({
     mqtt: { url: `mqtt://127.0.0.1:${broker.port}` },
     stateDir: `${dir.path}/agent`,
@@ -46,8 +44,8 @@ t.test('the receipt subscription refused: logged with the fix, events deleted on
   }, 'test');
   const agent = await startAgent(config, { log });
   t.teardown(() => agent.stop());
-  await waitFor('the refusal logged', () => (/cannot subscribe to receipts/.test(logged) ? true : undefined), 10_000);
-  const line = logged.split('\n').find((l) => l.includes('cannot subscribe to receipts')) ?? '';
+  await waitFor('the refusal logged', () => (/cannot subscribe to receipts/.test(logged()) ? true : undefined), 10_000);
+  const line = logged().split('\n').find((l) => l.includes('cannot subscribe to receipts')) ?? '';
   t.match(line, /"level":50/, 'at error level');
   t.match(line, /delivery\.receipts/, 'with the fix');
   sim.model.injectFault(1);

@@ -6,30 +6,18 @@
  * read gives bad samples; once the block answers again the values are good. The birth tells the
  * collector each parameter's poll interval, the telemetry interval and the stale factor.
  */
-import { connect, type MqttClient } from 'mqtt';
 import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { silentLogger } from '../../protocol/logger.js';
-import { startCollector } from '../../collector/collector.js';
-import vfd from '../../firmware-adapters/devices/generic-vfd.js';
-import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { decodeBirth, decodeTelemetry } from '../../protocol/codec.js';
 import type { DeviceBirth, Sample } from '../../protocol/values.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { startCollectorWithDrive, watchTopics } from '../helpers/collector-with-drive.js';
 import { waitFor } from '../helpers/wait.js';
 
 t.test('a block that stops answering: stale (last value, overdue) before bad (timeout), good again after', async (t) => {
-  const dir = tempDir();
-  t.teardown(dir.remove);
-  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
-  t.teardown(() => collector.stop());
-  const sim = await startModbusDevice(vfd);
-  t.teardown(() => sim.stop());
-  const watcher: MqttClient = connect(collector.mqttUrl, { protocolVersion: 4, clientId: 'fl-test-stale', reconnectPeriod: 0 });
-  t.teardown(() => watcher.endAsync(true));
-  await new Promise((r) => watcher.once('connect', r));
-  await watcher.subscribeAsync(['fl/v1/plant/drive-9/telemetry', 'fl/v1/plant/drive-9/birth'], { qos: 1 });
+  const { dir, collector, sim } = await startCollectorWithDrive(t);
+  const watcher = await watchTopics(t, collector.mqttUrl, 'fl-test-stale', ['fl/v1/plant/drive-9/telemetry', 'fl/v1/plant/drive-9/birth']);
   const samples: Sample[] = [];
   const births: DeviceBirth[] = [];
   watcher.on('message', (topic, p) => {

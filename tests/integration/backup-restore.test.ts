@@ -3,34 +3,18 @@
  * processes (the collector, `faultline backup`, `faultline restore`, `faultline audit verify`) and a
  * real MQTT client publishing events all the while.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import t, { type Test } from 'tap';
+import { collectorAnnounced, runCli as run, type CliChild as Proc } from '../helpers/cli-child.js';
 import { uuidv7 } from 'uuidv7';
 import { encodeFaultEvent } from '../../protocol/codec.js';
 import type { FaultEvent } from '../../protocol/values.js';
 import { apiCallerIn } from '../helpers/api-auth.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
-
-const BIN = join(process.cwd(), 'dist', 'bin', 'faultline.js');
-
-interface Proc { child: ChildProcess; exited: Promise<number | null>; output: () => string }
-
-function run(t: Test, args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, FAULTLINE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (b: Buffer) => { output += b.toString(); });
-  child.stderr?.on('data', (b: Buffer) => { output += b.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await exited; }
-  });
-  return { child, exited, output: () => output };
-}
 
 async function finished(p: Proc): Promise<number | null> {
   const timer = setTimeout(() => p.child.kill('SIGKILL'), 120_000);
@@ -39,7 +23,7 @@ async function finished(p: Proc): Promise<number | null> {
 
 async function collector(t: Test, dataDir: string): Promise<{ proc: Proc; http: string; mqtt: string }> {
   const proc = run(t, ['collector', '--data-dir', dataDir, '--mqtt-port', '0', '--http-port', '0', '--mqtt-host', '127.0.0.1', '--http-host', '127.0.0.1']);
-  await waitFor('the collector to announce itself', () => (proc.output().includes('faultline collector running') ? true : undefined), 60_000);
+  await collectorAnnounced(proc);
   const http = /HTTP API: (http:\/\/[^/\s]+)/.exec(proc.output())?.[1] ?? '';
   const broker = /MQTT: +(mqtt:\/\/\S+)/.exec(proc.output())?.[1] ?? '';
   return { proc, http, mqtt: broker };

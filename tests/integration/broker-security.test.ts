@@ -4,7 +4,6 @@
  * internal service credentials, and the MQTTS listener.
  */
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { Value } from '@sinclair/typebox/value';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -17,6 +16,7 @@ import { openTestStore } from '../helpers/test-database.js';
 import { OPENSSL, testNeeding } from '../helpers/required-tool.js';
 import { selfSignedCert } from '../helpers/self-signed-cert.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { capturedLog } from '../helpers/captured-log.js';
 
 interface Setup {
   broker: MqttBroker;
@@ -32,9 +32,7 @@ async function setup(t: Test, opts: { mode?: AuthMode; tls?: boolean; plainTcp?:
   const dir = tempDir('faultline-brokersec-');
   const store = openTestStore(dir.path, Date.now());
   const creds = store.credentials;
-  let logged = '';
-  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { logged += chunk.toString(); cb(); } });
-  const log = pino({ level: 'warn' }, sink);
+  const { log, text: logText } = capturedLog('warn');
   const security = new BrokerSecurity({ credentials: creds, log, mode: opts.mode ?? 'auto', sweepEveryMs: 3_600_000 });
   const ingested: string[] = [];
   const tls = opts.tls ? { port: 0, ...selfSignedCert(dir.path) } : undefined;
@@ -50,7 +48,7 @@ async function setup(t: Test, opts: { mode?: AuthMode; tls?: boolean; plainTcp?:
     await store.close();
     dir.remove();
   });
-  return { broker, security, creds, ingested, logText: () => logged, url: `mqtt://127.0.0.1:${broker.port}`, certFile: tls?.certFile };
+  return { broker, security, creds, ingested, logText, url: `mqtt://127.0.0.1:${broker.port}`, certFile: tls?.certFile };
 }
 
 /** Connects once; resolves to the client, or to the CONNACK refusal code. */

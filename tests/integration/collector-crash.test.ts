@@ -7,47 +7,27 @@
  * acknowledged (mqtt.js keeps unacknowledged QoS 1 publishes in its store and resends them on
  * reconnect), and in the end every event sent is stored exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import t, { type Test } from 'tap';
+import { collectorAnnounced, runCli, type CliChild as Collector } from '../helpers/cli-child.js';
 import { uuidv7 } from 'uuidv7';
 import { encodeFaultEvent } from '../../protocol/codec.js';
 import type { FaultEvent } from '../../protocol/values.js';
 import { apiCallerIn } from '../helpers/api-auth.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { waitFor } from '../helpers/wait.js';
 
 const CLIENTS = 5;
 const EVENTS_PER_CLIENT = 600;
 const IN_FLIGHT = 16;
 /** Kill once this many events have been acknowledged, across all clients. */
 const KILL_AFTER_ACKS = 700;
-const BIN = join(process.cwd(), 'dist', 'bin', 'faultline.js');
-
-interface Collector {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-}
-
 async function startCollector(t: Test, dataDir: string, mqttPort: number, httpPort: number): Promise<Collector> {
-  const child = spawn(process.execPath, [BIN, 'collector', '--data-dir', dataDir, '--mqtt-port', String(mqttPort), '--http-port', String(httpPort),
-    '--mqtt-host', '127.0.0.1', '--http-host', '127.0.0.1'], { env: { ...process.env, FAULTLINE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (b: Buffer) => { output += b.toString(); });
-  child.stderr?.on('data', (b: Buffer) => { output += b.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  await waitFor('the collector to announce itself', () => (output.includes('faultline collector running') ? true : undefined), 60_000); // a start, not a speed: a loaded shared machine can take many seconds
-  return { child, exited, output: () => output };
+  const collector = runCli(t, ['collector', '--data-dir', dataDir, '--mqtt-port', String(mqttPort), '--http-port', String(httpPort), '--mqtt-host', '127.0.0.1', '--http-host', '127.0.0.1']);
+  await collectorAnnounced(collector);
+  return collector;
 }
 
 function faultEvent(site: string, device: string, seq: number): FaultEvent {

@@ -4,45 +4,18 @@
  * plant's device credentials), naming the holder; the lock of a killed collector is taken over.
  * Real processes: the CLI started twice on one directory.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
+import { collectorAnnounced, runCli as run, type CliChild as Proc } from '../helpers/cli-child.js';
 import { openTestStore } from '../helpers/test-database.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { waitFor } from '../helpers/wait.js';
 
 // Four collector or demo processes start one after another: minutes on a loaded 2-core machine.
 t.setTimeout(300_000);
 
-const BIN = join(process.cwd(), 'dist', 'bin', 'faultline.js');
-
-interface Proc {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-}
-
-function run(t: Test, args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, FAULTLINE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (b: Buffer) => { output += b.toString(); });
-  child.stderr?.on('data', (b: Buffer) => { output += b.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  return { child, exited, output: () => output };
-}
-
 const collectorArgs = (dir: string): string[] => ['collector', '--data-dir', dir, '--mqtt-port', '0', '--http-port', '0', '--mqtt-host', '127.0.0.1', '--http-host', '127.0.0.1'];
 
-async function running(p: Proc): Promise<void> {
-  await waitFor('the collector to announce itself', () => (p.output().includes('faultline collector running') ? true : undefined), 60_000);
-}
+const running = collectorAnnounced;
 
 /** Exit code of a process that must end by itself; fails (and kills it) when it keeps running. */
 async function exitCode(p: Proc, what: string): Promise<number | null> {

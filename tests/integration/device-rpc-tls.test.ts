@@ -14,6 +14,7 @@ import { OPENSSL, testNeeding } from '../helpers/required-tool.js';
 import { selfSignedCert } from '../helpers/self-signed-cert.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { callJson } from '../helpers/json-call.js';
 
 testNeeding(OPENSSL, 'MQTTS only: a live read through the API reaches the device', async (t) => {
   const dir = tempDir();
@@ -27,13 +28,7 @@ testNeeding(OPENSSL, 'MQTTS only: a live read through the API reaches the device
   });
   t.teardown(() => collector.stop());
   t.equal(collector.mqttPort, 0, 'no plain MQTT listener');
-  const api = async (method: string, path: string, body: unknown, as: { headers: Record<string, string> }) => {
-    const res = await fetch(`${collector.httpUrl}${path}`, {
-      method, headers: { ...as.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: await res.json() as Record<string, unknown> };
-  };
+  const api = (method: string, path: string, body: unknown, as: { headers: Record<string, string> }) => callJson<Record<string, unknown>>(collector.httpUrl, as, method, path, body);
 
   const issued = await api('POST', '/api/admin/devices', { site: 'plant-a', device: 'drive-9' }, admin);
   t.equal(issued.status, 200);

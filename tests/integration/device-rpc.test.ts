@@ -7,13 +7,13 @@ import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { silentLogger } from '../../protocol/logger.js';
-import { startCollector } from '../../collector/collector.js';
 import { openTestDatabase } from '../helpers/test-database.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
 import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { apiCallerIn } from '../helpers/api-auth.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
+import { callJson } from '../helpers/json-call.js';
+import { startLoopbackCollector } from '../helpers/collector-with-drive.js';
 
 /** The parts of the JSON replies this test reads. */
 interface Body {
@@ -32,20 +32,10 @@ interface Body {
 }
 
 t.test('live reads, describe, logs and signed writes through the API; offline and timeout errors', async (t) => {
-  const dir = tempDir();
-  t.teardown(dir.remove);
+  const { dir, collector } = await startLoopbackCollector(t);
   const lena = await apiCallerIn(dir.path, 'engineer', 'lena');
   const admin = await apiCallerIn(dir.path, 'admin', 'root');
-  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
-  t.teardown(() => collector.stop());
-  const api = async (method: string, path: string, body?: unknown, as = lena): Promise<{ status: number; body: Body; ms: number }> => {
-    const started = Date.now();
-    const res = await fetch(`${collector.httpUrl}${path}`, {
-      method, headers: { ...as.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as Body, ms: Date.now() - started };
-  };
+  const api = (method: string, path: string, body?: unknown, as = lena) => callJson<Body>(collector.httpUrl, as, method, path, body);
 
   const issued = await api('POST', '/api/admin/devices', { site: 'plant-a', device: 'drive-7' }, admin);
   t.equal(issued.status, 200, JSON.stringify(issued.body));

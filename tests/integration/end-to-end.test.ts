@@ -3,19 +3,15 @@
  * TCP → a real agent → the collector's embedded MQTT broker → SQLite → the HTTP API.
  */
 import { join } from 'node:path';
-import { connect } from 'mqtt';
 import t from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import { silentLogger } from '../../protocol/logger.js';
-import { startCollector } from '../../collector/collector.js';
 import { DB_FILE } from '../../collector/store/sqlite/sqlite-store.js';
-import vfd from '../../firmware-adapters/devices/generic-vfd.js';
-import { startModbusDevice } from '../../firmware-adapters/simulator/modbus-device.js';
 import { decodeRpcResponse, encodeFaultEvent, encodeRpcRequest } from '../../protocol/codec.js';
 import type { RpcResponse } from '../../protocol/values.js';
 import { checkDelivery, readDelivered } from '../helpers/delivery-harness.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { startCollectorWithDrive, watchTopics } from '../helpers/collector-with-drive.js';
 import { waitFor } from '../helpers/wait.js';
 import { apiCallerIn } from '../helpers/api-auth.js';
 
@@ -23,13 +19,8 @@ interface Ticket { id: number; number: string; status: string; priority: string;
 interface TicketDetail extends Ticket { events: Array<{ id: string; transition: string; snapshot: unknown[] }>; telemetry: Array<{ parameter: string; value: number; timeMs: number }> }
 
 t.test('a fault in a Modbus register becomes a ticket with telemetry, and its clear is recorded', async (t) => {
-  const dir = tempDir();
-  t.teardown(dir.remove);
-  const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
+  const { dir, collector, sim } = await startCollectorWithDrive(t);
   const { headers } = await apiCallerIn(dir.path, 'viewer');
-  t.teardown(() => collector.stop());
-  const sim = await startModbusDevice(vfd);
-  t.teardown(() => sim.stop());
   const config = checkAgentConfig({
     mqtt: { url: collector.mqttUrl },
     stateDir: `${dir.path}/agent`,
@@ -94,9 +85,7 @@ t.test('a fault in a Modbus register becomes a ticket with telemetry, and its cl
   sim.model.clearFault();
 
   t.test('bad input on the wire is counted and does not stop the pipeline', async (t) => {
-    const client = connect(collector.mqttUrl, { protocolVersion: 4, clientId: 'fl-test-bad-input', reconnectPeriod: 0 });
-    t.teardown(() => client.endAsync(true));
-    await new Promise((r) => client.once('connect', r));
+    const client = await watchTopics(t, collector.mqttUrl, 'fl-test-bad-input');
     const before = await api<{ ingest: Record<string, number> }>('/api/health');
     await client.publishAsync('fl/v1/plant-a/drive-7/event', Buffer.from([0xff, 0x00, 0x13, 0x37]), { qos: 1 });
     const wrong = encodeFaultEvent({ ...agent.recentEvents()[0]!, id: '0190aaaa-0000-7000-8000-00000000beef', device: 'drive-8' });
@@ -119,10 +108,7 @@ t.test('a fault in a Modbus register becomes a ticket with telemetry, and its cl
   });
 
   t.test('live parameter read over MQTT RPC is a fresh Modbus read', async (t) => {
-    const client = connect(collector.mqttUrl, { protocolVersion: 4, clientId: 'fl-test-rpc', reconnectPeriod: 0 });
-    t.teardown(() => client.endAsync(true));
-    await new Promise((r) => client.once('connect', r));
-    await client.subscribeAsync('fl/v1/plant-a/drive-7/rpc/res', { qos: 1 });
+    const client = await watchTopics(t, collector.mqttUrl, 'fl-test-rpc', 'fl/v1/plant-a/drive-7/rpc/res');
     const responses = new Map<string, RpcResponse>();
     client.on('message', (_topic, payload) => { const r = decodeRpcResponse(payload); responses.set(r.id, r); });
     sim.model.force('dc_bus_voltage', 612.3);

@@ -29,6 +29,7 @@ import { smtpSink } from '../../helpers/smtp-sink.js';
 import { openSse, type SseConnection } from '../../helpers/sse-client.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { waitFor } from '../../helpers/wait.js';
+import { callJson } from '../../helpers/json-call.js';
 
 // Two collector processes, PostgreSQL, Mosquitto: ~60 s idle, much more on a loaded machine.
 t.setTimeout(480_000);
@@ -86,13 +87,7 @@ t.test('live values, presence, alarms, covers and paging choices reach every col
   };
   const a = await start('a');
   const b = await start('b');
-  const call = async <T>(c: CollectorProcess, who: TestCaller, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${c.httpUrl}${path}`, {
-      method, headers: { ...who.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const call = <T>(c: CollectorProcess, who: TestCaller, method: string, path: string, body?: unknown) => callJson<T>(c.httpUrl, who, method, path, body);
   const health = async (c: CollectorProcess): Promise<Health> => (await call<Health>(c, admin, 'GET', '/api/health')).body;
 
   // When each alarm event arrived on each stream (the figures below say where the time goes).

@@ -23,6 +23,7 @@ import { startMosquitto } from '../../helpers/mosquitto-server.js';
 import { startPostgres } from '../../helpers/postgres-server.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { waitFor } from '../../helpers/wait.js';
+import { callJson } from '../../helpers/json-call.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const DEVICES = ['drive-1', 'drive-2', 'drive-3'];
@@ -55,13 +56,7 @@ t.test('two collectors share one broker and one database: split, stored once, li
     collectors.push(c);
   }
   const [c1, c2] = collectors as [CollectorProcess, CollectorProcess];
-  const api = async <T>(c: CollectorProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${c.httpUrl}${path}`, {
-      method, headers: { ...admin.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const api = <T>(c: CollectorProcess, method: string, path: string, body?: unknown) => callJson<T>(c.httpUrl, admin, method, path, body);
   const health = async (c: CollectorProcess): Promise<Health> => (await api<Health>(c, 'GET', '/api/health')).body;
 
   const h1 = await health(c1);

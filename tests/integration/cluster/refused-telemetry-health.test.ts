@@ -6,8 +6,6 @@
  * carries the counts; a collector on the same broker (cluster mode) shows them in the device's
  * health (GET /api/devices/:site/:device → status.rejectedTelemetry).
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import t from 'tap';
 import { startAgent } from '../../../agent/agent.js';
 import { checkAgentConfig } from '../../../agent/config/load-config.js';
@@ -20,6 +18,7 @@ import { apiCallerIn } from '../../helpers/api-auth.js';
 import { startMosquitto } from '../../helpers/mosquitto-server.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { waitFor } from '../../helpers/wait.js';
+import { capturedLog } from '../../helpers/captured-log.js';
 
 const DEVICE = 'fl/v1/plant/drive-1';
 const ACL_WITHOUT_TELEMETRY = ['topic read fl/#', ...['birth', 'death', 'status', 'event', 'rpc/res'].map((k) => `topic write ${DEVICE}/${k}`), ''].join('\n');
@@ -37,8 +36,7 @@ t.test('telemetry the broker refuses is dropped, counted by kind, logged once, a
   const sim = await startModbusDevice(vfd);
   t.teardown(() => sim.stop());
 
-  let logged = '';
-  const log = pino({ level: 'info' }, new Writable({ write(chunk: Buffer, _enc, cb) { logged += chunk.toString(); cb(); } }));
+  const { log, text: logged } = capturedLog();
   const config = checkAgentConfig({
     mqtt: { url: broker.url, protocolVersion: 5 },
     stateDir: `${dir.path}/agent`,
@@ -61,7 +59,7 @@ t.test('telemetry the broker refuses is dropped, counted by kind, logged once, a
   t.equal(status.rejectedStatus, 0, 'status messages go through (this one did)');
   t.equal(status.deadLetters, 0, 'refused telemetry is not kept as a dead letter');
   t.equal(status.outboxTelemetry, 0, 'nor left in the outbox to be resent');
-  const loud = logged.split('\n').filter((l) => l.includes('"level":50') && /refused a telemetry publish/.test(l));
+  const loud = logged().split('\n').filter((l) => l.includes('"level":50') && /refused a telemetry publish/.test(l));
   t.equal(loud.length, 1, 'logged once at error level, however many batches are refused');
   t.match(loud[0], /135/, 'with the reason code');
 });

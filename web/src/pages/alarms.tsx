@@ -3,31 +3,25 @@
  * (the working ticket's, else the severity's) then newest first; live over SSE; a beep and a flash
  * for a new unacknowledged alarm; acknowledge one or many; shelve with reason and duration; what
  * changed since this user last looked (kept per user in localStorage); a banner while a site floods.
+ * The alarms are kept current by useConsoleAlarms (console-alarms.ts); a row is components/alarm-row.tsx.
  *
  * Keyboard: ↑/↓ (or j/k) move, Space selects, A acknowledges, S shelves, Enter opens the ticket,
  * Esc clears the selection.
  */
 import { faultMessage, useFaultTexts } from '../fault-texts';
-import { Component, type JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { allPages } from '../paging';
-import { api, enc } from '../api';
-import { beep } from '../beep';
-import { fmtDuration, fmtShort, fmtTime } from '../format';
-import { t, tx } from '../i18n';
-import { live } from '../live';
+import { alarmPriority } from '../alarm-priority';
+import { api } from '../api';
+import { useConsoleAlarms } from '../console-alarms';
+import { fmtShort, fmtTime } from '../format';
+import { t } from '../i18n';
 import { navigate } from '../router';
 import { toast, toastError, useCan, useSession } from '../session';
-import type { Alarm, BulkAlarmResult, FloodEpisode, Priority } from '../types';
+import type { Alarm, BulkAlarmResult } from '../types';
+import { AlarmRow } from '../components/alarm-row';
 import { ShelveDialog } from '../components/shelve-dialog';
-// The one priority table, shared with the collector's core (pure: no I/O, type imports only).
-import { severityPriority } from '../../../collector/core/priority/priority.js';
 
-const CONSOLE_STATES = ['active-unacknowledged', 'active-acknowledged', 'cleared-unacknowledged', 'shelved'] as const;
-const FRESH_MS = 8000;
-
-export const alarmPriority = (a: Alarm): Priority => a.ticket?.priority ?? severityPriority(a.severity);
-const inConsole = (a: Alarm): boolean => (CONSOLE_STATES as readonly string[]).includes(a.state);
+export { alarmPriority };
 
 function compareAlarms(a: Alarm, b: Alarm): number {
   const pa = alarmPriority(a);
@@ -44,85 +38,16 @@ function writeLastSeen(user: string, ms: number): void {
   try { localStorage.setItem(lastSeenKey(user), String(ms)); } catch { /* ignore */ }
 }
 
-interface RowProps {
-  alarm: Alarm;
-  selected: boolean;
-  focused: boolean;
-  fresh: boolean;
-  changed: boolean;
-  canAct: boolean;
-  nowBucket: number;
-  index: number;
-  onToggle: (id: number, index: number, shift: boolean) => void;
-  onAck: (ids: number[]) => void;
-  onFocus: (index: number) => void;
-  /** The fault message in the UI language (the adapters' Chinese twin, else the stored English). */
-  message: string;
-}
-
-/** One row; re-renders only when its own props change (500 rows stay cheap). */
-class AlarmRow extends Component<RowProps> {
-  override shouldComponentUpdate(next: RowProps): boolean {
-    const p = this.props;
-    return p.alarm !== next.alarm || p.selected !== next.selected || p.focused !== next.focused || p.fresh !== next.fresh
-      || p.changed !== next.changed || p.message !== next.message || p.canAct !== next.canAct || p.nowBucket !== next.nowBucket || p.index !== next.index;
-  }
-
-  override render(): JSX.Element {
-    const { alarm: a, selected, focused, fresh, changed, canAct, index } = this.props;
-    const prio = alarmPriority(a);
-    const since = a.lastRaiseMs ?? a.changedAtMs;
-    const cls = `arow prio-${prio} st-${a.state}${selected ? ' selected' : ''}${fresh ? ' fresh' : ''}${focused ? ' focused' : ''}`;
-    return (
-      <div role="row" aria-rowindex={index + 2} class={cls} data-alarm-id={a.id} data-code={a.code} data-state={a.state} tabIndex={focused ? 0 : -1} aria-selected={selected}
-        onFocus={() => this.props.onFocus(index)}>
-        <div role="gridcell" class="c sel">
-          {canAct && <input type="checkbox" checked={selected} tabIndex={-1} aria-label={t('alarms.select', { code: a.code, device: a.device })}
-            onClick={(e) => this.props.onToggle(a.id, index, (e as MouseEvent).shiftKey)} />}
-        </div>
-        <div role="gridcell" class="c"><span class={`prio prio-${prio}`} title={a.ticket ? t('alarms.prioFromTicket') : t('alarms.prioFromSeverity')}>{prio}</span></div>
-        <div role="gridcell" class="c state"><span class={`state-badge st-${a.state}`}>{tx('alarmState', a.state)}</span>
-          {a.chattering && <span class="tag" title={t('alarms.chatteringHint')}>{t('alarms.chattering')}</span>}
-          {changed && <span class="changed-dot" title={t('alarms.changedHint')}>●<span class="sr">{t('alarms.changedHint')}</span></span>}
-        </div>
-        <div role="gridcell" class="c time"><time dateTime={new Date(since).toISOString()}>{fmtShort(since)}</time><br /><span class="muted">{fmtDuration(Date.now() - since)}</span></div>
-        <div role="gridcell" class="c"><a href={`/devices/${enc(a.site)}/${enc(a.device)}`}>{a.device}</a><br /><span class="muted">{a.site}</span></div>
-        <div role="gridcell" class="c code">
-          {/* The alarm's page (timeline, comments). Focusing it makes its row the focused one, so the console's keys act on this row. */}
-          <a class="alarm-link" href={`/alarms/${a.id}`} title={t('alarms.openPage')} onFocus={() => this.props.onFocus(index)}>{a.code}</a>
-          <br /><span class="muted">{tx('severity', a.severity)}</span>
-        </div>
-        <div role="gridcell" class="c msg">{this.props.message}{a.shelved && <div class="muted">{t('alarms.shelvedUntil', { time: fmtShort(a.shelved.untilMs), by: a.shelved.by.id })}</div>}</div>
-        <div role="gridcell" class="c">{a.ticket ? <a href={`/tickets/${a.ticket.id}`}>{a.ticket.number}</a> : <span class="muted">—</span>}</div>
-        <div role="gridcell" class="c act">
-          {canAct && !a.acknowledged && a.state !== 'shelved' && (
-            <button type="button" class="small" tabIndex={-1} data-action="ack" onClick={() => this.props.onAck([a.id])}>{t('alarms.ack')}</button>
-          )}
-        </div>
-      </div>
-    );
-  }
-}
-
 export function AlarmConsole() {
   const { user } = useSession();
   const texts = useFaultTexts();
   const canAct = useCan('operator');
-  const alarms = useRef(new Map<number, Alarm>());
-  const touched = useRef(new Map<number, number>());
-  const [version, setVersion] = useState(0);
-  const [loaded, setLoaded] = useState(false);
-  const [loadError, setLoadError] = useState('');
-  const [floods, setFloods] = useState<FloodEpisode[]>([]);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [focus, setFocus] = useState(0);
-  const [fresh, setFresh] = useState<ReadonlyMap<number, number>>(new Map());
   const [seenAt, setSeenAt] = useState(() => readLastSeen(user.username));
   const [filter, setFilter] = useState('');
   const [showShelved, setShowShelved] = useState(false);
   const [dialog, setDialog] = useState<null | { kind: 'shelve' | 'unshelve'; ids: number[] }>(null);
-  const [nowBucket, setNowBucket] = useState(() => Math.floor(Date.now() / 10_000));
-  const renderQueued = useRef(false);
   const tableRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   /** The list had the focus before a change that may remove the focused row (set before the render). */
@@ -130,95 +55,13 @@ export function AlarmConsole() {
   const anchor = useRef<number | null>(null);
   const noteFocus = (): void => { if (gridRef.current?.contains(document.activeElement)) keepFocus.current = true; };
 
-  const freshQueue = useRef<number[]>([]);
-  /**
-   * One render for whatever arrived in one task: the browser dispatches every event of a stream
-   * chunk in one task, so a zero timeout runs after all of them (a frame callback would add up to
-   * 16 ms; rendering per event would redo the list for each).
-   */
-  const scheduleRender = (): void => {
-    if (renderQueued.current) return;
-    renderQueued.current = true;
-    setTimeout(() => {
-      renderQueued.current = false;
-      noteFocus();
-      const arrived = freshQueue.current.splice(0);
-      if (arrived.length > 0) {
-        const at = Date.now();
-        setFresh((m) => { const next = new Map(m); for (const id of arrived) next.set(id, at); return next; });
-      }
-      setVersion((v) => v + 1);
-    }, 0);
-  };
+  const { alarms, version, changed, apply, loaded, loadError, floods, fresh, nowBucket } = useConsoleAlarms(noteFocus);
 
-  const apply = (a: Alarm): Alarm | undefined => {
-    const prev = alarms.current.get(a.id);
-    if (prev && prev.changedAtMs > a.changedAtMs) return prev;
-    if (inConsole(a)) alarms.current.set(a.id, a); else alarms.current.delete(a.id);
-    touched.current.set(a.id, performance.now());
-    return prev;
-  };
-
+  // What changed since this user last looked: remembered when the page is hidden or left.
   useEffect(() => {
-    let alive = true;
-    const load = async (): Promise<void> => {
-      const started = performance.now();
-      try {
-        const [lists, fl] = await Promise.all([
-          Promise.all(CONSOLE_STATES.map(async (s) => ({ alarms: await allPages<Alarm>(`/api/alarms?state=${s}&limit=1000`, 'alarms', { maxPages: 20 }) }))),
-          api.get<{ episodes: FloodEpisode[] }>('/api/alarms/floods?limit=50'),
-        ]);
-        if (!alive) return;
-        const next = new Map<number, Alarm>();
-        for (const l of lists) for (const a of l.alarms) next.set(a.id, a);
-        // Events that arrived while the lists were on their way are newer than the lists.
-        for (const [id, at] of touched.current) {
-          if (at < started) continue;
-          const mine = alarms.current.get(id);
-          const theirs = next.get(id);
-          if (mine && (!theirs || mine.changedAtMs >= theirs.changedAtMs)) next.set(id, mine);
-          if (!mine && theirs) next.delete(id);
-        }
-        alarms.current = next;
-        for (const [id, at] of touched.current) if (at < started) touched.current.delete(id);
-        setFloods(fl.episodes);
-        setLoaded(true);
-        setLoadError('');
-        setVersion((v) => v + 1);
-      } catch (err) {
-        if (alive) setLoadError(String((err as Error).message));
-      }
-    };
-    void load();
-    const offHello = live.on('hello', () => { void load(); });
-    const offAlarm = live.on('alarm', (d) => {
-      const a = d as Alarm;
-      const prev = apply(a);
-      if (a.state === 'active-unacknowledged' && (!prev || prev.state !== 'active-unacknowledged' || a.raiseCount > prev.raiseCount)) {
-        beep(alarmPriority(a) === 'P1');
-        freshQueue.current.push(a.id);
-      }
-      scheduleRender();
-    });
-    const offFlood = live.on('flood', (d) => {
-      const f = d as FloodEpisode;
-      setFloods((list) => [f, ...list.filter((x) => !(x.site === f.site && x.startMs === f.startMs))]);
-    });
-    const tick = setInterval(() => {
-      setNowBucket(Math.floor(Date.now() / 10_000));
-      setFresh((m) => {
-        if (m.size === 0) return m;
-        const cutoff = Date.now() - FRESH_MS;
-        const next = new Map([...m].filter(([, at]) => at > cutoff));
-        return next.size === m.size ? m : next;
-      });
-    }, 2000);
     const remember = (): void => { if (document.visibilityState === 'hidden') writeLastSeen(user.username, Date.now()); };
     document.addEventListener('visibilitychange', remember);
     return () => {
-      alive = false;
-      offHello(); offAlarm(); offFlood();
-      clearInterval(tick);
       document.removeEventListener('visibilitychange', remember);
       writeLastSeen(user.username, Date.now());
     };
@@ -266,7 +109,7 @@ export function AlarmConsole() {
       if (done > 0) toast('ok', t('alarms.acked', { n: done }));
       if (hadFocus) keepFocus.current = true;
       setSelected(new Set());
-      setVersion((v) => v + 1);
+      changed();
     } catch (err) {
       toastError(err);
     }
@@ -399,7 +242,7 @@ export function AlarmConsole() {
             else toast('ok', dialog.kind === 'shelve' ? t('alarms.shelved', { n: r.changed.length }) : t('alarms.unshelved', { n: r.changed.length }));
             setSelected(new Set());
             setDialog(null);
-            setVersion((v) => v + 1);
+            changed();
           } catch (err) {
             toastError(err);
           }
