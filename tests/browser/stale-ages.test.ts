@@ -5,8 +5,9 @@
  * plant overview and the device page show its values good, then it goes silent while its MQTT
  * connection stays up (no death, no presence change, nothing on the live stream). Without a reload,
  * both pages must show its values stale (not refreshed in time) once they are older than the stale
- * age, and no sooner, and their "… ago" texts must keep advancing. The browser's clock runs ten
- * minutes behind the server's: ages are judged by the server's clock.
+ * age, and no sooner, and their "… ago" texts must keep advancing; the overview's sparkline is
+ * marked stale and its time axis runs on to now. The browser's clock runs ten minutes behind the
+ * server's: ages are judged by the server's clock.
  */
 import mqtt from 'mqtt';
 import t from 'tap';
@@ -92,6 +93,11 @@ t.test('a silent device\'s values turn stale on the open overview and device pag
   const behind = Date.now() - await overview.evaluate(() => Date.now());
   t.ok(Math.abs(behind - BROWSER_BEHIND_MS) < 5000, `the browser's clock is ${Math.round(behind / 1000)} s behind the server's`);
   await waitFor('both pages show the values good', async () => ((await allAre('good')) ? true : undefined), 20_000, 200);
+  const spark = overview.locator(`tr.plant-row[data-device="${DEVICE}"] svg.spark`);
+  await waitFor('a sparkline on the overview', async () => (Number(await spark.getAttribute('data-points')) >= 2 ? true : undefined), 10_000, 200);
+  t.equal(await spark.getAttribute('data-stale'), 'false', 'the sparkline of a reporting device is not marked stale');
+  /** Where the sparkline's last point is drawn (px from the left). */
+  const sparkEndX = async (): Promise<number> => Number(((await spark.locator('polyline').getAttribute('points')) ?? '').trim().split(' ').pop()?.split(',')[0]);
   for (const [p, sel, who] of shown) {
     t.ok((await ageOf(p, sel('inlet_temp'))) <= 3, `${who}: a fresh value is seconds old by the server's clock (the browser's is 10 min behind)`);
     await p.evaluate(() => { (globalThis as { stillLoaded?: boolean }).stillLoaded = true; });
@@ -120,9 +126,15 @@ t.test('a silent device\'s values turn stale on the open overview and device pag
     t.ok(await p.evaluate(() => (globalThis as { stillLoaded?: boolean }).stillLoaded === true), `${who}: the same page, not reloaded`);
   }
 
-  // The "… ago" texts keep advancing.
+  t.equal(await spark.getAttribute('data-stale'), 'true', 'the sparkline is marked stale with its value');
+  t.match(await spark.getAttribute('aria-label'), /stale: not refreshed in time/, 'and says so');
+  const endX = await sparkEndX();
+
+  // The "… ago" texts keep advancing; the sparkline's time axis runs on to now, so its last point moves left.
   await new Promise((r) => setTimeout(r, 2500));
   const after = await Promise.all(shown.map(([p, sel]) => ageOf(p, sel('inlet_temp'))));
   shown.forEach(([, , who], i) => t.ok((after[i] as number) >= (before[i] as number) + 3, `${who}: the age advanced from ${before[i]} s to ${after[i]} s`));
+  const laterX = await sparkEndX();
+  t.ok(laterX < endX, `the sparkline's last point moved left as the silence grew (x ${endX} -> ${laterX} of 96)`);
   t.same(errors, [], 'no page errors');
 });
