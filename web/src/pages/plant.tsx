@@ -215,12 +215,12 @@ function PlantRow(props: { row: Row; spark: ReadonlyArray<readonly [number, numb
         {!d.online && <span class="muted"> · {t('plant.lastSeen', { age: fmtDuration(props.nowMs - d.lastSeenMs) })}</span>}</td>
       <td><div class="pvals">
         {keyed.map(({ name, v }) => (
-            <span key={name} class={`pv q-${v?.quality ?? 'none'}`} data-param={name} data-quality={v?.quality ?? ''} data-reason={v?.reason ?? ''} title={name}>
-              <span class="pv-name">{name}</span>{' '}
-              <span class="pv-value">{v && v.quality !== 'bad' ? `${v.text ?? fmtNumber(v.value, 2)}${v.unit ? ` ${v.unit}` : ''}` : '—'}</span>
-              {v && v.quality !== 'good' && <span class="tag q-tag">{qualityText(v)}</span>}
-              {v && <span class="pv-age muted">{t('plant.ago', { age: fmtDuration(Math.max(0, props.nowMs - v.timeMs)) })}</span>}
-            </span>
+          <span key={name} class={`pv q-${v?.quality ?? 'none'}`} data-param={name} data-quality={v?.quality ?? ''} data-reason={v?.reason ?? ''} title={name}>
+            <span class="pv-name">{name}</span>{' '}
+            <span class="pv-value">{v && v.quality !== 'bad' ? `${v.text ?? fmtNumber(v.value, 2)}${v.unit ? ` ${v.unit}` : ''}` : '—'}</span>
+            {v && v.quality !== 'good' && <span class="tag q-tag">{qualityText(v)}</span>}
+            {v && <span class="pv-age muted">{t('plant.ago', { age: fmtDuration(Math.max(0, props.nowMs - v.timeMs)) })}</span>}
+          </span>
         ))}
       </div></td>
       <td><Sparkline points={props.spark} nowMs={props.nowMs} stale={sparkStale}
