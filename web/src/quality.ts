@@ -6,22 +6,13 @@
  */
 import { t, tx } from './i18n';
 
-export interface Judged {
-  quality: string;
-  reason?: string;
-  timeMs: number;
-}
+/** The collector's own rule, not a copy (pure, type-only imports: nothing of the server reaches the bundle but this function). */
+export { aged as agedValue } from '../../collector/core/devices/value-staleness.js';
 
 /** "stale: not refreshed in time", "bad: the device did not answer in time", in the UI language. */
 export function qualityText(v: { quality: string; reason?: string }): string {
   const quality = tx('quality', v.quality);
   return v.reason ? t('quality.withReason', { quality, reason: tx('qualityReason', v.reason) }) : quality;
-}
-
-/** The value as shown at nowMs: stale (overdue) once a value is older than its stale age. */
-export function agedValue<T extends Judged>(v: T, staleAfterMs: number | undefined, nowMs: number): T {
-  if (staleAfterMs === undefined || (v.quality !== 'good' && v.quality !== 'uncertain') || nowMs - v.timeMs <= staleAfterMs) return v;
-  return { ...v, quality: 'stale', reason: 'overdue' };
 }
 
 /** A chart gap: where a series has no value, since when, and why. */

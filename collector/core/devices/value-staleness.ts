@@ -8,7 +8,7 @@
  * fresh. Bad and stale values stay as they are. Without those three numbers (an older agent) no
  * age is judged.
  */
-import type { DeviceBirth, ParameterInfo, Sample } from '../../../protocol/values.js';
+import type { DeviceBirth, ParameterInfo } from '../../../protocol/values.js';
 
 /** Added to every stale age: transport, group commit and clock differences between agent and collector. */
 export const STALE_GRACE_MS = 2000;
@@ -32,8 +32,18 @@ export function staleAges(parameters: readonly KnownParameter[]): Record<string,
   return out;
 }
 
-/** The sample as it should be shown at nowMs: stale (overdue) once a value is older than its stale age. */
-export function aged<T extends Sample>(s: T, staleAfterMs: number | undefined, nowMs: number): T {
+/** What judging an age needs of a value: its quality, why, and when it was read (a Sample, or a value as the API gives it). */
+export interface Judged {
+  quality: string;
+  reason?: string;
+  timeMs: number;
+}
+
+/**
+ * The value as it should be shown at nowMs: stale (overdue) once a value is older than its stale age.
+ * The dashboard imports this very function (web/src/quality.ts) to judge again as its clock moves.
+ */
+export function aged<T extends Judged>(s: T, staleAfterMs: number | undefined, nowMs: number): T {
   if (staleAfterMs === undefined || (s.quality !== 'good' && s.quality !== 'uncertain') || nowMs - s.timeMs <= staleAfterMs) return s;
   return { ...s, quality: 'stale', reason: 'overdue' };
 }

@@ -43,16 +43,6 @@ export function useLatestValues(site: string, device: string): LatestValues {
   return { values, staleAfterMs };
 }
 
-/** The clock, ticking every second (ages). */
-export function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
-
 export function LastValue(props: { value: Omit<PlantValue, 'unit'> | undefined; unit: string; nowMs: number; name: string; staleAfterMs?: number | undefined }) {
   // A last-known value older than its stale age is shown stale as the clock moves (a dead agent's values never look fresh).
   const v = props.value && agedValue(props.value, props.staleAfterMs, props.nowMs);

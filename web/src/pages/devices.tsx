@@ -13,8 +13,8 @@ import { toast, useCan, errorText } from '../session';
 import type { CatalogueEntry, DeviceDetail, DeviceSummary, LiveResult, LiveValue, WriteResult } from '../types';
 import { DeviceTrends } from '../components/device-trends';
 import { DeviceEvents } from '../components/device-events';
-import { LastValue, trendDefaults, useLatestValues, useNow } from '../components/last-value';
-import { live as liveFeed } from '../live';
+import { LastValue, trendDefaults, useLatestValues } from '../components/last-value';
+import { useServerNow } from '../server-clock';
 import { qualityText } from '../quality';
 
 export function DeviceList() {
@@ -89,7 +89,8 @@ export function DevicePage(props: { site: string; device: string }) {
   const canTalk = useCan('engineer');
   const path = `/api/devices/${enc(props.site)}/${enc(props.device)}`;
   const latest = useLatestValues(props.site, props.device);
-  const now = useNow();
+  // One clock for the page's ages (the server's time), not one per value.
+  const serverNow = useServerNow();
 
   const load = (): void => {
     api.get<DeviceDetail>(path).then((x) => { setD(x); setError(''); })
@@ -199,7 +200,7 @@ export function DevicePage(props: { site: string; device: string }) {
                     <td>{p.description}</td>
                     <td>{p.unit}</td>
                     <td>{p.source}</td>
-                    <td class="num"><LastValue value={latest.values.get(p.name)} unit={p.unit} nowMs={now + liveFeed.skewMs} name={p.name} staleAfterMs={latest.staleAfterMs[p.name]} /></td>
+                    <td class="num"><LastValue value={latest.values.get(p.name)} unit={p.unit} nowMs={serverNow} name={p.name} staleAfterMs={latest.staleAfterMs[p.name]} /></td>
                     <td class="num" data-testid={`live-${p.name}`}>{v && v.quality !== 'bad' ? (v.text ?? fmtNumber(v.value, 3)) : '—'}{v && v.quality !== 'good' ? <span class="tag" data-testid={`quality-${p.name}`} data-quality={v.quality} data-reason={v.reason ?? ''}>{qualityText(v)}</span> : null}
                       {missing && (missing.exceptionCode === 0
                         ? <span class="tag" data-testid={`unsupported-${p.name}`} data-code="0" title={t('device.unsupportedSilentHint')}>{t('device.unsupportedSilent')}</span>

@@ -21,6 +21,7 @@ import type { Plant, PlantDevice, PresenceEvent, Trend, ValuesEvent } from '../p
 import { errorText } from '../session';
 import type { Alarm } from '../types';
 import { agedValue, qualityText } from '../quality';
+import { useServerNow } from '../server-clock';
 
 export const PAGE_SIZE = 100;
 /** Sparklines show this much history, seeded from stored telemetry for the rows on screen. */
@@ -60,7 +61,8 @@ export function PlantOverview() {
   const [search, setSearch] = useState('');
   const [searched, setSearched] = useState('');
   const [page, setPage] = useState(0);
-  const [now, setNow] = useState(() => Date.now());
+  // One clock for every row's ages and stale marks (the server's time), not a timer per row.
+  const serverNow = useServerNow();
   const seeded = useRef(new Set<string>());
   // The selection the server is asked for (the search once typing pauses), and the one its last page answered.
   const wanted = useRef<Selection>({ site, filter, search: searched, page });
@@ -86,8 +88,7 @@ export function PlantOverview() {
       live.on('presence', (e) => { model.applyPresence(e as PresenceEvent); soon(); }),
       live.on('alarm', (e) => { model.applyAlarm(e as Alarm); soon(); }),
     ];
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => { offs.forEach((off) => off()); clearInterval(timer); clearTimeout(refresh); };
+    return () => { offs.forEach((off) => off()); clearTimeout(refresh); };
   }, []);
   useEffect(() => {
     const timer = setTimeout(() => setSearched(search), SEARCH_DELAY_MS);
@@ -137,7 +138,6 @@ export function PlantOverview() {
     return () => { stopped = true; };
   }, [shown.map((r) => r.key).join('|')]);
 
-  const serverNow = now + live.skewMs;
   let lastSite = '';
   return (
     <div class="page plant-page">
@@ -200,6 +200,13 @@ function PlantRow(props: { row: Row; spark: ReadonlyArray<readonly [number, numb
   // The alarm that sets the condition: the highest priority among those in alarm.
   const worst = condition.startsWith('P') ? d.alarms.find((a) => alarmPriorityOf(a) === condition && ALARMING.has(a.state)) : undefined;
   const texts = useFaultTexts();
+  // A last-known value older than its stale age is shown stale as the clock moves (a dead agent's values never look fresh).
+  const keyed = d.keys.map((name) => {
+    const found = d.values.find((x) => x.name === name);
+    return { name, v: found && agedValue(found, d.staleAfterMs?.[name], props.nowMs) };
+  });
+  const first = keyed[0]?.v;
+  const sparkStale = first?.quality === 'stale';
   return (
     <tr class={`plant-row cond-${condition}`} data-device={d.device} data-site={d.site} data-state={condition}>
       <td><a href={`/devices/${enc(d.site)}/${enc(d.device)}`}>{d.device}</a> <span class="muted">{d.model}</span></td>
@@ -207,21 +214,17 @@ function PlantRow(props: { row: Row; spark: ReadonlyArray<readonly [number, numb
         {worst && <> <a class="cond-why" href={`/alarms/${worst.id}`} title={faultMessage(texts, worst.code, worst.message)}>{worst.code}</a></>}
         {!d.online && <span class="muted"> · {t('plant.lastSeen', { age: fmtDuration(props.nowMs - d.lastSeenMs) })}</span>}</td>
       <td><div class="pvals">
-        {d.keys.map((name) => {
-          const found = d.values.find((x) => x.name === name);
-          // A last-known value older than its stale age is shown stale as the clock moves (a dead agent's values never look fresh).
-          const v = found && agedValue(found, d.staleAfterMs?.[name], props.nowMs);
-          return (
-            <span key={name} class={`pv q-${v?.quality ?? 'none'}`} data-param={name} data-quality={v?.quality ?? ''} data-reason={v?.reason ?? ''} title={name}>
-              <span class="pv-name">{name}</span>{' '}
-              <span class="pv-value">{v && v.quality !== 'bad' ? `${v.text ?? fmtNumber(v.value, 2)}${v.unit ? ` ${v.unit}` : ''}` : '—'}</span>
-              {v && v.quality !== 'good' && <span class="tag q-tag">{qualityText(v)}</span>}
-              {v && <span class="pv-age muted">{t('plant.ago', { age: fmtDuration(Math.max(0, props.nowMs - v.timeMs)) })}</span>}
-            </span>
-          );
-        })}
+        {keyed.map(({ name, v }) => (
+          <span key={name} class={`pv q-${v?.quality ?? 'none'}`} data-param={name} data-quality={v?.quality ?? ''} data-reason={v?.reason ?? ''} title={name}>
+            <span class="pv-name">{name}</span>{' '}
+            <span class="pv-value">{v && v.quality !== 'bad' ? `${v.text ?? fmtNumber(v.value, 2)}${v.unit ? ` ${v.unit}` : ''}` : '—'}</span>
+            {v && v.quality !== 'good' && <span class="tag q-tag">{qualityText(v)}</span>}
+            {v && <span class="pv-age muted">{t('plant.ago', { age: fmtDuration(Math.max(0, props.nowMs - v.timeMs)) })}</span>}
+          </span>
+        ))}
       </div></td>
-      <td><Sparkline points={props.spark} label={t('plant.trendOf', { name: d.keys[0] ?? '' })} /></td>
+      <td><Sparkline points={props.spark} nowMs={props.nowMs} stale={sparkStale}
+        label={`${t('plant.trendOf', { name: d.keys[0] ?? '' })}${first && sparkStale ? ` (${qualityText(first)})` : ''}`} /></td>
     </tr>
   );
 }
