@@ -75,6 +75,13 @@ export function chatterSpec(agent: AgentConfig): ChatterSpec | false {
   return c.cycles === 0 ? false : { cycles: c.cycles, windowMs: c.windowS * 1000, holdMs: c.holdS * 1000 };
 }
 
+/** Samples by parameter, for the detectors (a loop: no [key, value] pair per sample, every poll). */
+function byParameter(samples: readonly Sample[]): Map<string, Sample> {
+  const map = new Map<string, Sample>();
+  for (let i = 0; i < samples.length; i++) map.set(samples[i]!.parameter, samples[i]!);
+  return map;
+}
+
 /** How far before telemetry.intervalMs a poll may store telemetry (poll timers drift by a few ms). */
 const telemetrySlack = (intervalMs: number): number => Math.min(100, intervalMs / 4);
 
@@ -272,7 +279,7 @@ export class DeviceChannel {
     this.backoffUntil = 0;
     this.judge(detectComm(this.detector, true, m.failuresBeforeCommLoss, this.d.now(), { chatter: this.chatter }));
     this.record(samples);
-    this.judge(detect(this.d.adapter, this.detector, new Map(samples.map((s) => [s.parameter, s])), this.d.now(), { chatter: this.chatter }));
+    this.judge(detect(this.d.adapter, this.detector, byParameter(samples), this.d.now(), { chatter: this.chatter }));
     this.flushTelemetryIfDue();
   }
 
@@ -284,7 +291,7 @@ export class DeviceChannel {
   private async readSystem(system: SystemMetrics): Promise<void> {
     const samples = await system.read();
     this.record(samples);
-    const result = detectSystem(this.d.device.system, this.systemDetector, new Map(samples.map((s) => [s.parameter, s])), this.d.now(), this.chatter);
+    const result = detectSystem(this.d.device.system, this.systemDetector, byParameter(samples), this.d.now(), this.chatter);
     this.systemDetector = result.state;
     this.emit(result.transitions);
   }
@@ -292,7 +299,7 @@ export class DeviceChannel {
   private record(samples: readonly Sample[]): void {
     this.freshness.observe(samples);
     this.window.add(samples);
-    this.telemetry.push(...samples);
+    for (let i = 0; i < samples.length; i++) this.telemetry.push(samples[i]!);
     if (this.telemetry.length > TELEMETRY_BUFFER_LIMIT) {
       const drop = this.telemetry.length - TELEMETRY_BUFFER_LIMIT;
       this.st.telemetryDropped += drop;

@@ -37,4 +37,4 @@ export function registerByName(adapter: Adapter, name: string): Adapter['registe
 export * from './schema.js';
 export { validateAdapter, type AdapterProblem } from './validate.js';
 export { decodeRegister, encodeRegister } from './register-codec.js';
-export { planReads, sliceWords, type ReadRequest } from './read-plan.js';
+export { planReads, type ReadRequest } from './read-plan.js';

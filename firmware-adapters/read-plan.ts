@@ -44,11 +44,3 @@ export function planReads(registers: readonly RegisterDef[], opts: ReadPlanOptio
   }
   return out;
 }
-
-/** Slices one request's reply (words, or 0/1 per bit for bit tables) into each register's own part. */
-export function sliceWords(req: ReadRequest, words: readonly number[]): Array<[RegisterDef, number[]]> {
-  return req.registers.map((r) => {
-    const start = r.address - req.address;
-    return [r, words.slice(start, start + registerSpan(r))];
-  });
-}

@@ -26,20 +26,48 @@ function orderedBytes(def: RegisterDef, words: readonly number[]): Buffer {
   return buf;
 }
 
+/** Eight bytes to assemble a value in (decodeRegisterAt runs once per register per poll: no buffer per call). */
+const scratch = new DataView(new ArrayBuffer(8));
+
 /** Raw register words (0/1 for a bit) -> engineering value. A `string` decodes to NaN: use decodeText. */
 export function decodeRegister(def: RegisterDef, words: readonly number[]): number {
+  const width = registerSpan(def);
+  if (def.type !== 'string' && words.length !== width) {
+    throw new FaultlineError('FL_ERR_MODBUS_DECODE', `register ${def.name}: expected ${width} words, got ${words.length}`, {
+      context: { register: def.name, address: def.address },
+    });
+  }
+  return decodeRegisterAt(def, words, 0);
+}
+
+/**
+ * The value of `def` from the words of a block read starting at `at` (the register's offset in
+ * the block): decodeRegister without slicing the block. The caller makes sure the block holds
+ * the register's words.
+ */
+export function decodeRegisterAt(def: RegisterDef, words: readonly number[], at: number): number {
   if (def.type === 'string') return Number.NaN;
-  const b = orderedBytes(def, words);
+  if (def.type === 'bit') return words[at] ? 1 : 0;
+  const width = registerSpan(def);
+  // The register's bytes, most significant first, into the scratch view.
+  for (let i = 0; i < width; i++) {
+    const w = words[def.wordOrder === 'little' ? at + width - 1 - i : at + i];
+    if (w === undefined || !Number.isInteger(w) || w < 0 || w > 0xffff) {
+      throw new FaultlineError('FL_ERR_MODBUS_DECODE', `register ${def.name}: word ${i} is not a 16-bit value (${w})`, {
+        context: { register: def.name, address: def.address },
+      });
+    }
+    scratch.setUint16(i * 2, w, def.byteOrder === 'little');
+  }
   let raw: number;
   switch (def.type) {
-    case 'bit': return words[0] ? 1 : 0;
-    case 'bitfield': return b.readUInt16BE(0);
-    case 'int16': raw = b.readInt16BE(0); break;
-    case 'uint16': raw = b.readUInt16BE(0); break;
-    case 'int32': raw = b.readInt32BE(0); break;
-    case 'uint32': raw = b.readUInt32BE(0); break;
-    case 'float32': raw = b.readFloatBE(0); break;
-    case 'float64': raw = b.readDoubleBE(0); break;
+    case 'bitfield': return scratch.getUint16(0);
+    case 'int16': raw = scratch.getInt16(0); break;
+    case 'uint16': raw = scratch.getUint16(0); break;
+    case 'int32': raw = scratch.getInt32(0); break;
+    case 'uint32': raw = scratch.getUint32(0); break;
+    case 'float32': raw = scratch.getFloat32(0); break;
+    case 'float64': raw = scratch.getFloat64(0); break;
   }
   return raw * (def.scale ?? 1) + (def.offset ?? 0);
 }

@@ -44,7 +44,9 @@ export class Freshness {
 
   /** Takes note of samples just recorded (any quality; unwatched parameters are ignored). */
   observe(samples: readonly Sample[]): void {
-    for (const s of samples) {
+    // Index loops here and below: run for every sample of every poll, under the agent's interpreter-only V8 (no iterator objects).
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
       const e = this.entries.get(s.parameter);
       if (!e || s.timeMs < e.lastMs) continue;
       e.lastMs = s.timeMs;
@@ -64,15 +66,15 @@ export class Freshness {
   /** Stale samples for the values not refreshed within factor × interval, each once per episode. */
   overdue(nowMs: number): Sample[] {
     const out: Sample[] = [];
-    for (const [parameter, e] of this.entries) {
-      if (e.lastQuality !== 'good' && e.lastQuality !== 'uncertain') continue;
-      if (nowMs - e.lastMs <= this.staleAfter(e)) continue;
+    this.entries.forEach((e, parameter) => {
+      if (e.lastQuality !== 'good' && e.lastQuality !== 'uncertain') return;
+      if (nowMs - e.lastMs <= this.staleAfter(e)) return;
       const s: Sample = { parameter, value: e.value, quality: 'stale', reason: 'overdue', timeMs: nowMs };
       if (e.text !== undefined) s.text = e.text;
       out.push(s);
       e.lastMs = nowMs;
       e.lastQuality = 'stale';
-    }
+    });
     return out;
   }
 }

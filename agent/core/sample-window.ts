@@ -10,14 +10,17 @@ export class SampleWindow {
   constructor(private readonly windowMs: number, private readonly maxPerParameter = 600) {}
 
   add(samples: readonly Sample[]): void {
-    for (const s of samples) {
+    // Runs for every sample of every poll: an index loop, and shift() for the usual one sample out (splice makes an array of what it removes).
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
       let list = this.series.get(s.parameter);
       if (!list) this.series.set(s.parameter, (list = []));
       list.push(s);
       const cutoff = s.timeMs - this.windowMs;
       let drop = 0;
       while (drop < list.length && (list[drop]!.timeMs < cutoff || list.length - drop > this.maxPerParameter)) drop++;
-      if (drop > 0) list.splice(0, drop);
+      if (drop === 1) list.shift();
+      else if (drop > 1) list.splice(0, drop);
     }
   }
 

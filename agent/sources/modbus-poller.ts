@@ -14,8 +14,8 @@
  * transient ones (05/06: busy) fail the poll: that is the link.
  */
 import type { Logger } from '../../protocol/logger.js';
-import { decodeRegister, sliceWords, type ReadRequest } from '../../firmware-adapters/index.js';
-import { decodeText, encodeRegister, inexactWriteValue, writableRange } from '../../firmware-adapters/register-codec.js';
+import type { ReadRequest } from '../../firmware-adapters/index.js';
+import { decodeRegisterAt, decodeText, encodeRegister, inexactWriteValue, writableRange } from '../../firmware-adapters/register-codec.js';
 import type { ReadPlanOptions } from '../../firmware-adapters/read-plan.js';
 import { BIT_TABLES, registerSpan, type Adapter, type PollGroup, type RegisterDef } from '../../firmware-adapters/schema.js';
 import { FaultlineError, type ErrorCode } from '../../protocol/errors.js';
@@ -310,12 +310,15 @@ export class ModbusPoller {
       });
     }
     const t = this.now();
-    for (const [def, w] of sliceWords(req, data)) {
+    // Decoded in place (no slice per register): this runs for every register of every poll.
+    for (let i = 0; i < req.registers.length; i++) {
+      const def = req.registers[i]!;
+      const at = def.address - req.address;
       if (def.type === 'string') {
-        samples.push({ parameter: def.name, value: registerSpan(def), quality: 'good', timeMs: t, text: decodeText(def, w) });
+        samples.push({ parameter: def.name, value: registerSpan(def), quality: 'good', timeMs: t, text: decodeText(def, data.slice(at, at + registerSpan(def))) });
         continue;
       }
-      samples.push(judgedSample(def, decodeRegister(def, w), t));
+      samples.push(judgedSample(def, decodeRegisterAt(def, data, at), t));
     }
     return samples;
   }

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { adapterById, registerByName } from '../../firmware-adapters/index.js';
-import { decodeRegister, encodeRegister, writableRange } from '../../firmware-adapters/register-codec.js';
+import { decodeRegister, decodeRegisterAt, encodeRegister, writableRange } from '../../firmware-adapters/register-codec.js';
 import type { RegisterDef } from '../../firmware-adapters/schema.js';
 
 /** [adapter, register, words as the device sends them, engineering value] */
@@ -39,7 +39,16 @@ t.test('each new adapter decodes its registers (type, word order, scale)', async
     const got = decodeRegister(def, words);
     t.ok(Math.abs(got - want) <= Math.abs(want) * 1e-6 + 1e-9, `${id} ${name} [${words.map((w) => w.toString(16)).join(' ')}] = ${want} (got ${got})`);
     if (def.type !== 'float32') t.same(encodeRegister(def, want), words, `${id} ${name} encodes back to the same words`);
+    // As the poller decodes it: in place, inside a block read with other words around it.
+    t.equal(decodeRegisterAt(def, [0xdead, 0xbeef, ...words, 0xffff], 2), got, `${id} ${name} decodes the same at an offset in a block`);
   }
+});
+
+t.test('a word that is not 16 bits, or a block too short, is a decode error naming the register', async (t) => {
+  const def = registerByName(adapterById('three-phase-meter'), 'voltage_l1')!;
+  t.throws(() => decodeRegister(def, [0x8000]), { code: 'FL_ERR_MODBUS_DECODE', message: /voltage_l1: expected 2 words, got 1/ });
+  t.throws(() => decodeRegister(def, [0x8000, 0x10000]), { code: 'FL_ERR_MODBUS_DECODE', message: /voltage_l1: word 0 is not a 16-bit value/ });
+  t.throws(() => decodeRegisterAt(def, [1, 2, 3], 2), { code: 'FL_ERR_MODBUS_DECODE', message: /voltage_l1: word 0 is not a 16-bit value \(undefined\)/ });
 });
 
 t.test('writableRange: what the register holds after scale and offset, narrowed by the adapter', async (t) => {

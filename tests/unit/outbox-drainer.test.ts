@@ -48,7 +48,7 @@ t.test('events first, telemetry in at most half the window, acknowledged message
   }
   t.same(outbox.depth(DEVICE).total, 0, 'drained');
   t.notOk(conn.sent.some((s) => s.includes('other')), "another device's messages are not this drainer's");
-  t.same(drainer.counters, { published: 10, acked: 10, ackedEvents: 4, resent: 0, rejected: 0, rejectedTelemetry: 0, rejectedStatus: 0 });
+  t.same(drainer.counters, { published: 10, acked: 10, ackedEvents: 4, resent: 0, rejected: 0, rejectedTelemetry: 0, rejectedStatus: 0, sentUnstored: 0, storedLate: 0 });
 });
 
 t.test('a lost connection keeps the unacknowledged; the next one sends them again, in order, counted as resent', async (t) => {
@@ -71,7 +71,7 @@ t.test('a lost connection keeps the unacknowledged; the next one sends them agai
   await waitFor('e5', () => (second.sent.includes('e5') ? true : undefined));
   second.ackAll();
   await waitFor('empty', () => (outbox.depth().total === 0 ? true : undefined));
-  t.same(drainer.counters, { published: 8, acked: 5, ackedEvents: 5, resent: 3, rejected: 0, rejectedTelemetry: 0, rejectedStatus: 0 });
+  t.same(drainer.counters, { published: 8, acked: 5, ackedEvents: 5, resent: 3, rejected: 0, rejectedTelemetry: 0, rejectedStatus: 0, sentUnstored: 0, storedLate: 0 });
 });
 
 t.test('a PUBACK with an MQTT 5 error reason code removes the message and counts it; other failures keep it', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { planReads, sliceWords } from '../../firmware-adapters/read-plan.js';
+import { planReads } from '../../firmware-adapters/read-plan.js';
 import { holding, input, type RegisterDef } from '../../firmware-adapters/schema.js';
 
 const r = (addr: number, name: string, type: RegisterDef['type'] = 'uint16', table: 'holding' | 'input' = 'holding'): RegisterDef =>
@@ -15,7 +15,3 @@ t.test('contiguous registers share one request; gaps, tables and the size limit 
   t.same(planReads(regs, { maxRegisters: 2, maxGap: 0 }).map((p) => [p.address, p.length]), [[0, 1], [1, 2], [3, 1], [10, 1], [0, 1]], 'size limit splits');
 });
 
-t.test('sliceWords hands each register its own words', async (t) => {
-  const [req] = planReads([r(0, 'a'), r(1, 'b', 'uint32')]);
-  t.same(sliceWords(req!, [7, 8, 9]).map(([d, w]) => [d.name, w]), [['a', [7]], ['b', [8, 9]]]);
-});
