@@ -5,7 +5,7 @@
  */
 import { faultline } from './gen/faultline.js';
 import { FaultlineError } from './errors.js';
-import { writeTelemetry, type WireSample } from './telemetry-writer.js';
+import { writeTelemetry } from './telemetry-writer.js';
 import {
   CATEGORIES, QUALITIES, QUALITY_REASONS, SEVERITIES, SOURCES, TRANSITIONS, WRITE_OUTCOMES,
   type AgentStatus, type DeviceBirth, type DeviceDeath, type FaultEvent, type ParameterInfo,
@@ -52,7 +52,7 @@ function num(n: unknown): number {
   return 0;
 }
 
-function sampleToWire(s: Sample): WireSample {
+function sampleToWire(s: Sample): faultline.v1.ISample {
   return {
     parameter: s.parameter, value: s.value, quality: QUALITIES.indexOf(s.quality), timeMs: s.timeMs, text: s.text ?? '',
     reason: s.reason ? enumToWire(QUALITY_REASONS, s.reason) : 0,
@@ -153,8 +153,7 @@ export function decodeDeath(bytes: Uint8Array): DeviceDeath {
 
 export function encodeTelemetry(t: Telemetry): Uint8Array {
   // The agent's every-second message: written directly (telemetry-writer.ts), protobufjs for what that leaves out.
-  const samples = t.samples.map(sampleToWire);
-  return writeTelemetry(t.device, t.site, samples) ?? pb.Telemetry.encode({ device: t.device, site: t.site, samples }).finish();
+  return writeTelemetry(t.device, t.site, t.samples) ?? pb.Telemetry.encode({ device: t.device, site: t.site, samples: t.samples.map(sampleToWire) }).finish();
 }
 
 export function decodeTelemetry(bytes: Uint8Array): Telemetry {
