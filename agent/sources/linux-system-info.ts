@@ -79,7 +79,7 @@ export class LinuxSystemInfo implements SystemInfoLib {
     return parseMeminfo(await readText(`${this.root}/proc/meminfo`));
   }
 
-  async fsSize(): Promise<Array<{ type: string; size: number; use: number; mount: string }>> {
+  async fsSize(wanted: (type: string, mount: string) => boolean = () => true): Promise<Array<{ type: string; size: number; use: number; mount: string }>> {
     const byMount = new Map<string, string>();
     for (const line of (await readText(`${this.root}/proc/self/mounts`)).split('\n')) {
       const [device, mount, type] = line.split(' ');
@@ -90,7 +90,8 @@ export class LinuxSystemInfo implements SystemInfoLib {
       if (type === 'autofs' || REMOTE_FS.test(type) || device.includes(':') || device.startsWith('//')) continue;
       byMount.set(unescapeMountPath(mount), type); // a later mount over the same point hides the earlier one
     }
-    const out = await Promise.all([...byMount].map(async ([mount, type]) => {
+    // Only the wanted ones: a host has a dozen or more pseudo file systems (proc, cgroup, tmpfs) that nobody reports.
+    const out = await Promise.all([...byMount].filter(([mount, type]) => wanted(type, mount)).map(async ([mount, type]) => {
       try {
         const s = await statfs(mount);
         const used = (s.blocks - s.bfree) * s.bsize;

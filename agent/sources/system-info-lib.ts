@@ -2,7 +2,11 @@
 export interface SystemInfoLib {
   currentLoad(): Promise<{ currentLoad: number }>;
   mem(): Promise<{ total: number; active: number }>;
-  fsSize(): Promise<Array<{ type: string; size: number; use: number; mount: string }>>;
+  /**
+   * Size and use of the mounted file systems; `wanted` (where the reader supports it: LinuxSystemInfo)
+   * names the ones to read, so the others cost no statfs call at all.
+   */
+  fsSize(wanted?: (type: string, mount: string) => boolean): Promise<Array<{ type: string; size: number; use: number; mount: string }>>;
   cpuTemperature(): Promise<{ main: number | null; chipset?: number | null }>;
   networkInterfaces(): Promise<Array<{ iface: string; internal: boolean; virtual: boolean }>>;
   networkStats(ifaces?: string): Promise<Array<{ iface: string; operstate: string; rx_errors: number; tx_errors: number; rx_dropped: number; tx_dropped: number }>>;

@@ -72,9 +72,15 @@ function withTimeout<T>(p: Promise<T>, ms: number, part: string, startTimer: Sta
   return Promise.race([p, timeout]).finally(() => cancel());
 }
 
-/** /proc and /sys read directly on Linux; systeminformation elsewhere. */
+/** /proc and /sys read directly on Linux; systeminformation elsewhere (its fsSize reads every file system: a function passed to it would be taken for a callback). */
 async function loadSystemInfo(): Promise<SystemInfoLib> {
-  return (await linuxSystemInfo()) ?? (await import('systeminformation'));
+  const linux = await linuxSystemInfo();
+  if (linux) return linux;
+  const si = await import('systeminformation');
+  return {
+    currentLoad: () => si.currentLoad(), mem: () => si.mem(), fsSize: () => si.fsSize(), cpuTemperature: () => si.cpuTemperature(),
+    networkInterfaces: () => si.networkInterfaces(), networkStats: (ifaces) => si.networkStats(ifaces), processes: () => si.processes(),
+  };
 }
 
 const fileName = (path: string): string => path.split('/').pop() ?? path;
@@ -156,7 +162,7 @@ export class SystemMetrics {
     switch (part) {
       case 'load': return lib.currentLoad().then((l) => [[SYSTEM_METRICS.cpuLoad.name, l.currentLoad]]);
       case 'memory': return lib.mem().then((m) => [[SYSTEM_METRICS.memUsed.name, m.total > 0 ? (100 * m.active) / m.total : Number.NaN]]);
-      case 'disk': return lib.fsSize().then((list) => {
+      case 'disk': return lib.fsSize((type, mount) => (o.mounts.length > 0 ? o.mounts.includes(mount) : !PSEUDO_FS.test(type))).then((list) => {
         const disks = list.filter((d) => (o.mounts.length > 0 ? o.mounts.includes(d.mount) : d.size > 0 && !PSEUDO_FS.test(d.type)) && Number.isFinite(d.use));
         const fullest = disks.reduce((m, d) => Math.max(m, d.use), 0);
         return [[SYSTEM_METRICS.diskUsedMax.name, fullest], ...disks.map((d): [string, number] => [systemSampleName('diskUsed', d.mount), d.use])];

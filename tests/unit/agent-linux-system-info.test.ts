@@ -77,6 +77,10 @@ t.test('every part read from a fake /proc and /sys', async (t) => {
   const disks = await info.fsSize();
   t.same(disks.map((d) => d.mount).sort(), ['/', host.root, join(host.root, 'data dir')].sort(), 'local file systems that can be read, octal escapes undone');
   for (const d of disks) t.ok(d.size > 0 && d.use >= 0 && d.use <= 100, `${d.mount}: ${d.use}% of ${d.size}`);
+  const asked: string[] = [];
+  const wanted = await info.fsSize((type, mount) => { asked.push(`${type} ${mount}`); return type !== 'tmpfs'; });
+  t.same(wanted.map((d) => d.mount).sort(), ['/', join(host.root, 'data dir')].sort(), 'only the wanted file systems are read (the tmpfs is not)');
+  t.same(asked.length, 4, 'asked once per local mount, before any statfs');
 
   t.same(await info.cpuTemperature(), { main: 52, chipset: 47.5 }, 'mean of the core sensors; pch zone for the chipset');
   t.same((await info.networkInterfaces()).sort((a, b) => a.iface.localeCompare(b.iface)), [
