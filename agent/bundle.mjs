@@ -16,6 +16,9 @@
 // accepts only mqtt://, mqtts://, tcp:// and ssl:// URLs, agent/mqtt/client-options.ts), its
 // SOCKS proxy support (MQTTJS_SOCKS_PROXY is not supported by the agent), its browser timers
 // (worker-timers) and pino's worker-thread transports (thread-stream; the agent logs to stdout).
+// The `debug` package (mqtt.js and mqtt-packet call it dozens of times per publish, and each call
+// builds an argument array even when it prints nothing) is a no-op unless DEBUG is set when the
+// agent starts; then the real one is loaded, so DEBUG=mqttjs* still traces the MQTT client.
 // mqtt.js's TLS transport is loaded on the first mqtts:// connect instead of the first connect.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -37,6 +40,12 @@ const STUBS = [
   ['./tls', mqttConnect, `module.exports = { default: (client, opts) => require(${JSON.stringify(join(mqttConnect, 'tls.js'))}).default(client, opts) };`],
   ['worker-timers', null, `const u = ${unsupported('browser timers')}; module.exports = { setInterval: u, clearInterval: u, setTimeout: u, clearTimeout: u };`],
   ['thread-stream', null, `module.exports = ${unsupported('pino transports')};`],
+  ['debug', null, `if (process.env.DEBUG) module.exports = require(${JSON.stringify(join(root, 'node_modules', 'debug', 'src', 'index.js'))});
+else {
+  const off = () => { const d = () => {}; d.enabled = false; d.namespace = ''; d.extend = off; d.log = d; d.destroy = () => false; return d; };
+  off.enable = () => {}; off.disable = () => ''; off.enabled = () => false; off.debug = off; off.default = off;
+  module.exports = off;
+}`],
 ];
 
 const stubbed = new Set();

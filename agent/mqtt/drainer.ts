@@ -422,7 +422,7 @@ export class OutboxDrainer {
       const code = err ? reasonCode(err) : undefined;
       if (err && code !== undefined) this.refused(msg, code, err);
       else this.counters.acked++;
-      this.schedulePump();
+      if (this.opts.outbox.depth(this.opts.device).total > 0) this.schedulePump(); // a slot for what waits stored
     });
   }
 

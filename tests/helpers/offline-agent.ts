@@ -24,8 +24,8 @@ export interface OfflineAgent {
   stderr: () => string;
 }
 
-/** `intervals`: the device's modbus.intervals as YAML flow, e.g. `{ normal: 200 }`; otherwise only what a user would write. */
-export async function startOfflineAgent(t: Test, intervals: string): Promise<OfflineAgent> {
+/** `intervals`: the device's modbus.intervals as YAML flow, e.g. `{ normal: 200 }`; otherwise only what a user would write. `env`: added to the agent's environment. */
+export async function startOfflineAgent(t: Test, intervals: string, env: NodeJS.ProcessEnv = {}): Promise<OfflineAgent> {
   const dir = tempDir();
   t.teardown(dir.remove);
   const sim = await startModbusDevice(vfd);
@@ -40,7 +40,7 @@ export async function startOfflineAgent(t: Test, intervals: string): Promise<Off
     '  - { id: drive-1, site: plant, model: VFD-4000, firmware: "2.3.1",',
     `      modbus: { host: 127.0.0.1, port: ${sim.port}, intervals: ${intervals} } }`,
   ].join('\n'));
-  const child = spawn(process.execPath, [cli, 'agent', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'agent', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => { stderr += b.toString(); });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
