@@ -34,65 +34,14 @@
  *   goes back to deleting events on their PUBACK for this connection (the broker refused the
  *   receipt subscription).
  */
-import type { Logger } from '../../protocol/logger.js';
-import type { NewOutboxMessage, Outbox, OutboxKind, OutboxMessage } from '../outbox/index.js';
-import { DEFAULT_RESEND_POLICY, type ResendPolicy } from '../core/receipt-resend.js';
-import type { EventRefusal } from '../outbox/index.js';
+import type { EventRefusal, NewOutboxMessage, OutboxKind, OutboxMessage } from '../outbox/index.js';
+import { DEFAULT_RESEND_POLICY } from '../core/receipt-resend.js';
+import type { DrainCounters, DrainerOptions, PublishFn, ReceiptCounters } from './drain-types.js';
+import { PublishRefusals, reasonCode } from './publish-refusals.js';
+import { UnstoredBatches } from './unstored-batches.js';
+import { applyReceipt } from './apply-receipt.js';
 
-/** What a publish is given: a stored message (with its seq) or a telemetry or status batch sent unstored (without). */
-export type Publishable = Pick<NewOutboxMessage, 'kind' | 'topic' | 'payload' | 'qos'> & { seq?: number };
-
-/** Sends one message; calls `done` once on the broker's acknowledgement (QoS 1) or write (QoS 0), or with the failure. */
-export type PublishFn = (msg: Publishable, done: (err?: Error) => void) => void;
-
-export interface DrainCounters {
-  /** Publishes sent, first sends and resends. */
-  published: number;
-  /** Acknowledged by the broker (and so deleted). */
-  acked: number;
-  ackedEvents: number;
-  /** Publishes of a message already sent on an earlier connection. */
-  resent: number;
-  /** Refused by the broker with an MQTT 5 reason code (events kept as dead letters, the rest removed). */
-  rejected: number;
-  /** Of `rejected`: telemetry batches and status messages (removed: stale by the time they could go again). */
-  rejectedTelemetry: number;
-  rejectedStatus: number;
-  /** Telemetry and status batches published straight from memory (see `enqueueLight`). */
-  sentUnstored: number;
-  /** Of those, batches stored after all: no PUBACK within `unstoredMaxMs`, the connection dropped, or a batch behind them had to be stored. */
-  storedLate: number;
-}
-
-export interface ReceiptCounters {
-  /** Fault events deleted on a collector's receipt. */
-  receipted: number;
-  /** Sends of an event repeated because no receipt came in time (also in `resent`). */
-  resentUnreceipted: number;
-  /** Events a collector refused as bad input (kept as permanent dead letters). */
-  refusedByCollector: number;
-}
-
-export interface DrainerOptions {
-  outbox: Outbox;
-  /** The outbox device key this drainer sends. */
-  device: string;
-  maxInFlight: number;
-  log: Logger;
-  /** Keep fault events until a receipt (default: off, events are deleted on their PUBACK). */
-  receipts?: ResendPolicy | undefined;
-  /** Epoch ms (for resend times). */
-  now?: () => number;
-  /** Publish telemetry and status from memory, storing them only if unacknowledged this long (see `enqueueLight`); left out: always store first. */
-  unstoredMaxMs?: number | undefined;
-}
-
-/** A telemetry or status batch published from memory; `seq` once it was stored after all. */
-interface Unstored {
-  msg: NewOutboxMessage;
-  sentMs: number;
-  seq: number | null;
-}
+export type { DrainCounters, DrainerOptions, Publishable, PublishFn, ReceiptCounters } from './drain-types.js';
 
 const EVENT_KINDS: readonly OutboxKind[] = ['event'];
 const OTHER_KINDS: readonly OutboxKind[] = ['telemetry', 'status'];
@@ -106,15 +55,8 @@ interface Connection {
   otherCursor: number;
   /** Whether a PUBACKed event waits for its receipt on this connection. */
   receipts: boolean;
-  /** Published from memory and not acknowledged yet, oldest first (also counted in `othersInFlight`). */
-  unstored: Set<Unstored>;
-  storeTimer: NodeJS.Timeout | null;
-}
-
-/** The reason code of a refused MQTT 5 publish, if that is what `err` is. */
-function reasonCode(err: Error): number | undefined {
-  const code = (err as Error & { code?: unknown }).code;
-  return typeof code === 'number' && code >= 0x80 ? code : undefined;
+  /** Published from memory and not acknowledged yet (also counted in `othersInFlight`); null when the drainer stores first. */
+  unstored: UnstoredBatches | null;
 }
 
 export class OutboxDrainer {
@@ -126,8 +68,7 @@ export class OutboxDrainer {
   private resendTimer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
   private pendingDeadLetters: Array<{ seq: number; reasonCode: number }> = [];
-  /** "topic reason" pairs already logged loudly. */
-  private readonly refusalsLogged = new Set<string>();
+  private readonly refusals: PublishRefusals;
   private flushTask: NodeJS.Immediate | null = null;
   private pumpTask: NodeJS.Immediate | null = null;
   private readonly highestSent = { event: 0, other: 0 };
@@ -135,6 +76,7 @@ export class OutboxDrainer {
 
   constructor(private readonly opts: DrainerOptions) {
     this.now = opts.now ?? Date.now;
+    this.refusals = new PublishRefusals(this.counters, opts.log);
   }
 
   /** Listens for appends to this device's outbox. */
@@ -169,25 +111,7 @@ export class OutboxDrainer {
    * events it deleted.
    */
   receipt(eventIds: readonly string[], refused: readonly EventRefusal[] = []): number {
-    const { outbox, device, log } = this.opts;
-    if (!outbox.isOpen) return 0;
-    let deleted = 0;
-    try {
-      deleted = outbox.receipt(device, eventIds);
-      this.receiptCounters.receipted += deleted;
-      if (refused.length > 0) {
-        const marked = outbox.refuse(device, refused);
-        this.receiptCounters.refusedByCollector += marked.length;
-        for (const r of refused) {
-          log.error({ code: r.code, eventId: r.id || undefined, deadLetters: marked.length, hint: 'the collector will never store this event: it is kept in the outbox as a dead letter and not sent again; report it with the agent version (an encoding bug) or move the outbox file aside' },
-            `the collector refused a fault event as bad input (${r.code})`);
-        }
-      }
-    } catch (err) {
-      // Not deleted: they are sent again when due, and receipted again.
-      log.error({ err, events: eventIds.length }, 'cannot apply a receipt to the outbox');
-    }
-    return deleted;
+    return applyReceipt(this.opts.outbox, this.opts.device, eventIds, refused, this.receiptCounters, this.opts.log);
   }
 
   get attached(): boolean {
@@ -195,7 +119,7 @@ export class OutboxDrainer {
   }
 
   get inFlight(): number {
-    return (this.conn?.inFlight.size ?? 0) + (this.conn?.unstored.size ?? 0);
+    return (this.conn?.inFlight.size ?? 0) + (this.conn?.unstored?.size ?? 0);
   }
 
   /**
@@ -205,8 +129,8 @@ export class OutboxDrainer {
    */
   enqueueLight(msg: NewOutboxMessage): boolean {
     const c = this.conn;
-    if (c && this.opts.unstoredMaxMs !== undefined && this.roomUnstored(c)) {
-      this.sendUnstored(c, msg, this.opts.unstoredMaxMs);
+    if (c?.unstored && this.roomUnstored(c, c.unstored)) {
+      this.sendUnstored(c, c.unstored, msg);
       return true;
     }
     this.storeUnstored();
@@ -218,9 +142,10 @@ export class OutboxDrainer {
     this.detach();
     const window = Math.max(1, Math.min(this.opts.maxInFlight, receiveMaximum ?? Number.POSITIVE_INFINITY));
     this.conn = {
-      publish, window, inFlight: new Map(), othersInFlight: 0, eventCursor: 0, otherCursor: 0, receipts: this.opts.receipts !== undefined,
-      unstored: new Set(), storeTimer: null,
+      publish, window, inFlight: new Map(), othersInFlight: 0, eventCursor: 0, otherCursor: 0, receipts: this.opts.receipts !== undefined, unstored: null,
     };
+    const maxMs = this.opts.unstoredMaxMs;
+    if (maxMs !== undefined) this.conn.unstored = new UnstoredBatches(maxMs, this.now, () => this.storeUnstored());
     try {
       const requeued = this.opts.outbox.isOpen ? this.opts.outbox.requeueDeadLetters(this.opts.device) : 0;
       if (requeued > 0) this.opts.log.info({ events: requeued }, 'sending the fault events the broker refused before again');
@@ -257,7 +182,7 @@ export class OutboxDrainer {
     const { outbox, device } = this.opts;
     if (!c || !outbox.isOpen) return;
     try {
-      let free = c.window - c.inFlight.size - c.unstored.size;
+      let free = c.window - c.inFlight.size - (c.unstored?.size ?? 0);
       if (free <= 0) return;
       // The outbox's own count of what it holds (in memory) spares the queries when a lane is empty,
       // as it is after most acknowledgements (one telemetry batch a second, no fault pending).
@@ -352,7 +277,7 @@ export class OutboxDrainer {
       const code = reasonCode(err);
       // No reason code: the connection is failing; the message stays stored and goes again after the reconnect.
       if (code === undefined) return this.opts.log.debug({ seq: m.seq, kind: m.kind, err: err.message }, 'publish not acknowledged');
-      if (this.refused(m, code, err)) {
+      if (this.refusals.record(m, code, err)) {
         this.pendingDeadLetters.push({ seq: m.seq, reasonCode: code });
         this.scheduleFlush();
         return;
@@ -370,71 +295,30 @@ export class OutboxDrainer {
     this.scheduleFlush();
   }
 
-  /** Counts and logs a refusal (MQTT 5 reason code); true when the message is kept as a dead letter (a fault event). */
-  private refused(m: Pick<OutboxMessage, 'kind' | 'topic'> & { seq?: number }, code: number, err: Error): boolean {
-    this.counters.rejected++;
-    if (m.kind === 'telemetry') this.counters.rejectedTelemetry++;
-    else if (m.kind === 'status') this.counters.rejectedStatus++;
-    const kept = m.kind === 'event';
-    const key = `${m.topic} ${code}`;
-    const fields = { seq: m.seq, kind: m.kind, topic: m.topic, reasonCode: code, err: err.message, refusedSoFar: this.counters.rejected };
-    if (!this.refusalsLogged.has(key)) {
-      this.refusalsLogged.add(key);
-      this.opts.log.error({
-        ...fields, hint: `let this device publish to ${m.topic} on the broker (its ACL or authorization plugin); refusals of this topic are logged at debug level from now on`,
-      }, kept
-        ? `broker refused a fault event (MQTT 5 reason ${code}): kept in the outbox as a dead letter, sent again after the next reconnect`
-        : `broker refused a ${m.kind} publish (MQTT 5 reason ${code}): removed from the outbox`);
-    } else {
-      this.opts.log.debug(fields, kept ? 'broker refused a fault event; kept as a dead letter' : `broker refused a ${m.kind} publish; removed`);
-    }
-    return kept;
-  }
-
   /** Whether a telemetry or status batch may go unstored now: nothing of its lane stored, room in the window and in the lane's half. */
-  private roomUnstored(c: Connection): boolean {
+  private roomUnstored(c: Connection, unstored: UnstoredBatches): boolean {
     const held = this.opts.outbox.depth(this.opts.device);
-    return held.telemetry + held.status === 0 && c.inFlight.size + c.unstored.size < c.window
+    return held.telemetry + held.status === 0 && c.inFlight.size + unstored.size < c.window
       && c.othersInFlight < Math.max(1, Math.floor(c.window / 2));
   }
 
-  private sendUnstored(c: Connection, msg: NewOutboxMessage, maxMs: number): void {
-    const u: Unstored = { msg, sentMs: this.now(), seq: null };
-    c.unstored.add(u);
+  private sendUnstored(c: Connection, unstored: UnstoredBatches, msg: NewOutboxMessage): void {
+    const u = unstored.add(msg);
     c.othersInFlight++;
     this.counters.published++;
     this.counters.sentUnstored++;
-    c.storeTimer ??= setTimeout(() => this.storeOverdue(c, maxMs), maxMs);
     c.publish(msg, (err) => {
+      // The connection is failing: stored with the rest, in order, to go again after the reconnect.
+      if (err && u.seq === null && reasonCode(err) === undefined && this.conn === c && unstored.has(u)) this.storeUnstored();
       // Stored meanwhile: settled like any stored message (its PUBACK deletes it).
       if (u.seq !== null) return this.settle(c, { seq: u.seq, kind: msg.kind, topic: msg.topic }, err);
-      if (this.conn !== c || !c.unstored.delete(u)) return;
-      if (err && reasonCode(err) === undefined) {
-        // The connection is failing: stored with the rest, to go again after the reconnect.
-        c.unstored.add(u);
-        this.storeUnstored();
-        if (u.seq !== null && c.inFlight.delete(u.seq)) c.othersInFlight--;
-        return;
-      }
+      if (this.conn !== c || !unstored.settle(u)) return;
       c.othersInFlight--;
-      if (c.unstored.size === 0 && c.storeTimer) clearTimeout(c.storeTimer);
-      if (c.unstored.size === 0) c.storeTimer = null;
       const code = err ? reasonCode(err) : undefined;
-      if (err && code !== undefined) this.refused(msg, code, err);
+      if (err && code !== undefined) this.refusals.record(msg, code, err);
       else this.counters.acked++;
       if (this.opts.outbox.depth(this.opts.device).total > 0) this.schedulePump(); // a slot for what waits stored
     });
-  }
-
-  /** The store timer: stores every unstored batch once the oldest has waited `maxMs` for its PUBACK; else waits for it. */
-  private storeOverdue(c: Connection, maxMs: number): void {
-    c.storeTimer = null;
-    if (this.conn !== c) return;
-    const oldest = c.unstored.values().next().value;
-    if (oldest === undefined) return;
-    const wait = oldest.sentMs + maxMs - this.now();
-    if (wait > 0) c.storeTimer = setTimeout(() => this.storeOverdue(c, maxMs), wait);
-    else this.storeUnstored();
   }
 
   /**
@@ -444,11 +328,8 @@ export class OutboxDrainer {
    */
   private storeUnstored(): void {
     const c = this.conn;
-    if (!c || c.unstored.size === 0) return;
-    const batch = [...c.unstored];
-    c.unstored.clear();
-    if (c.storeTimer) clearTimeout(c.storeTimer);
-    c.storeTimer = null;
+    if (!c?.unstored || c.unstored.size === 0) return;
+    const batch = c.unstored.takeAll();
     let seqs: Array<number | null>;
     try {
       seqs = this.opts.outbox.appendMany(batch.map((u) => u.msg));

@@ -94,7 +94,8 @@ t.test('plant overview, last-known values and trends', async (t) => {
 
     const trends = page.locator('[data-testid=trends]');
     await trends.locator('[data-testid=chart] canvas').first().waitFor({ timeout: 10_000 });
-    t.ok(Number(await trends.locator('[data-testid=chart]').getAttribute('data-points')) >= 2, 'the trend has points');
+    // 1 h in 300 buckets is 12 s each, aligned to the epoch: a stack this young may have all its telemetry in one.
+    t.ok(Number(await trends.locator('[data-testid=chart]').getAttribute('data-points')) >= 1, 'the trend has points');
     t.ok(await trends.locator('input[data-param="output_frequency"]').isChecked(), 'starts with the first measured parameters');
     await trends.locator('input[data-param="heatsink_temperature"]').check();
     await waitFor('a third series', async () => ((await trends.locator('.u-legend .u-series').count()) >= 4 ? true : undefined), 10_000);
