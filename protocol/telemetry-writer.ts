@@ -97,6 +97,8 @@ export function writeTelemetry(device: string, site: string, samples: readonly S
     total += 1 + varintSize(n) + n;
   }
   const buf = Buffer.allocUnsafe(total);
+  // Doubles through a DataView (a V8 builtin): Buffer.writeDoubleLE checks its bounds in Node's JS, per sample.
+  const view = new DataView(buf.buffer, buf.byteOffset, total);
   let at = 0;
   if (deviceBytes > 0) {
     buf[at++] = TAG.device;
@@ -126,7 +128,8 @@ export function writeTelemetry(device: string, site: string, samples: readonly S
     }
     if (!Object.is(s.value, 0)) {
       buf[at++] = TAG.value;
-      at = buf.writeDoubleLE(s.value, at);
+      view.setFloat64(at, s.value, true);
+      at += 8;
     }
     const quality = sizes[5 * i + 3]!;
     if (quality !== 0) {

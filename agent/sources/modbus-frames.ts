@@ -70,6 +70,15 @@ export function writeRegistersRequest(address: number, values: readonly number[]
   return Buffer.from([16, ...u16(address), ...u16(values.length), values.length * 2, ...values.flatMap(u16)]);
 }
 
+/**
+ * The big-endian 16-bit word at `at` (the caller checked the length). Byte arithmetic, not
+ * readUInt16BE: that validates its offset through Node's JS wrappers, which the agent's
+ * interpreter-only V8 runs for every word of every poll.
+ */
+export function wordAt(buf: Uint8Array, at: number): number {
+  return (buf[at]! << 8) | buf[at + 1]!;
+}
+
 /** Throws ModbusExceptionError for an exception reply, ModbusReplyError for one that is not an answer to `request`. */
 function checkFunction(request: Buffer, reply: Buffer): number {
   const fc = request[0]!;
@@ -85,7 +94,7 @@ function checkFunction(request: Buffer, reply: Buffer): number {
 /** Decodes the reply PDU to a read request: bits (FC 1, 2; every bit of the bytes sent, as modbus-serial) or 16-bit words (FC 3, 4). */
 export function parseReadReply(request: Buffer, reply: Buffer): { data: number[] | boolean[]; buffer: Buffer } {
   const fc = checkFunction(request, reply);
-  const count = request.readUInt16BE(3);
+  const count = wordAt(request, 3);
   const expected = fc <= 2 ? Math.ceil(count / 8) : count * 2;
   const byteCount = reply[1];
   if (byteCount !== expected || reply.length !== 2 + expected) {
@@ -97,8 +106,8 @@ export function parseReadReply(request: Buffer, reply: Buffer): { data: number[]
     for (const byte of buffer) for (let b = 0; b < 8; b++) bits.push(((byte >> b) & 1) === 1);
     return { data: bits, buffer };
   }
-  const words: number[] = [];
-  for (let i = 0; i < buffer.length; i += 2) words.push(buffer.readUInt16BE(i));
+  const words = new Array<number>(count);
+  for (let i = 0; i < count; i++) words[i] = wordAt(buffer, 2 * i);
   return { data: words, buffer };
 }
 
@@ -108,21 +117,25 @@ export function parseWriteReply(request: Buffer, reply: Buffer): { address: numb
   if (reply.length !== 5 || !reply.subarray(1, 5).equals(request.subarray(1, 5))) {
     throw new ModbusReplyError(`Unexpected reply to write function ${request[0]!}: ${reply.toString('hex')}`);
   }
-  return { address: reply.readUInt16BE(1), value: reply.readUInt16BE(3) };
+  return { address: wordAt(reply, 1), value: wordAt(reply, 3) };
 }
 
 export function mbapFrame(transactionId: number, unitId: number, pdu: Buffer): Buffer {
-  const head = Buffer.alloc(7);
-  head.writeUInt16BE(transactionId, 0);
-  head.writeUInt16BE(0, 2);
-  head.writeUInt16BE(pdu.length + 1, 4);
-  head.writeUInt8(unitId, 6);
-  return Buffer.concat([head, pdu]);
+  const frame = Buffer.allocUnsafe(7 + pdu.length);
+  frame[0] = (transactionId >> 8) & 0xff;
+  frame[1] = transactionId & 0xff;
+  frame[2] = 0;
+  frame[3] = 0;
+  frame[4] = ((pdu.length + 1) >> 8) & 0xff;
+  frame[5] = (pdu.length + 1) & 0xff;
+  frame[6] = unitId;
+  frame.set(pdu, 7);
+  return frame;
 }
 
 /** Length of the MBAP frame at the start of `buf`, or undefined while its header is incomplete. */
 export function mbapLength(buf: Buffer): number | undefined {
-  return buf.length < 6 ? undefined : 6 + buf.readUInt16BE(4);
+  return buf.length < 6 ? undefined : 6 + wordAt(buf, 4);
 }
 
 export function rtuFrame(unitId: number, pdu: Buffer): Buffer {

@@ -12,7 +12,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import {
-  mbapFrame, mbapLength, ModbusReplyError, ModbusTimeoutError, parseReadReply, parseWriteReply, readRequest, rtuFrame, rtuPdu, rtuReplyLength,
+  mbapFrame, mbapLength, wordAt, ModbusReplyError, ModbusTimeoutError, parseReadReply, parseWriteReply, readRequest, rtuFrame, rtuPdu, rtuReplyLength,
   writeCoilRequest, writeCoilsRequest, writeRegisterRequest, writeRegistersRequest, type ReadFunction,
 } from './modbus-frames.js';
 import type { ModbusClient } from './modbus-client-types.js';
@@ -156,8 +156,8 @@ export class NetModbusClient implements ModbusClient {
       const frame = this.received.subarray(0, len);
       this.received = this.received.subarray(len);
       const p = this.pending;
-      if (!p || frame.readUInt16BE(0) !== p.transactionId) continue; // a late reply to a request that timed out
-      if (frame.length < 8 || frame.readUInt16BE(2) !== 0) throw new ModbusReplyError(`bad MBAP frame ${frame.toString('hex')}`);
+      if (!p || wordAt(frame, 0) !== p.transactionId) continue; // a late reply to a request that timed out
+      if (frame.length < 8 || wordAt(frame, 2) !== 0) throw new ModbusReplyError(`bad MBAP frame ${frame.toString('hex')}`);
       if (frame[6] !== p.unitId) throw new ModbusReplyError(`Unexpected data error, expected address ${p.unitId} got ${frame[6]!}`);
       this.settle(Buffer.from(frame.subarray(7)));
     }
