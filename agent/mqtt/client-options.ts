@@ -87,13 +87,17 @@ export interface SessionSettings {
  * publishes while disconnected anyway). The will is QoS 1, not retained. writeCache false:
  * otherwise mqtt-packet pre-builds a 2-byte Buffer for each of the 65,536 packet ids on the first
  * write (about 7 MiB of heap that never goes away); building the two bytes per packet is free.
+ * reschedulePings false: mqtt.js would otherwise clear and set its keepalive interval on every
+ * PUBACK (once a second or more, in the agent's interpreter-only V8); instead a PINGREQ goes every
+ * keepalive whatever the traffic, and a link that answers nothing is still given up after 1.5
+ * keepalives (agent-link.test.ts).
  */
 export function connectOptions(s: SessionSettings, tls: Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>): IClientOptions {
   return {
     clientId: `fl-${s.site}-${s.device}`.slice(0, 64),
     username: s.username, password: s.password,
     protocolVersion: s.protocolVersion, keepalive: s.keepaliveS, connectTimeout: s.connectTimeoutMs,
-    reconnectPeriod: 0, clean: true, queueQoSZero: false, resubscribe: false, writeCache: false,
+    reconnectPeriod: 0, clean: true, queueQoSZero: false, resubscribe: false, writeCache: false, reschedulePings: false,
     will: { topic: s.will.topic, payload: Buffer.from(s.will.payload), qos: 1, retain: false },
     ...tls,
   };

@@ -11,6 +11,7 @@ import { Aedes, type AedesOptions } from 'aedes';
 import t, { type Test } from 'tap';
 import { silentLogger } from '../../protocol/logger.js';
 import { decodeFaultEvent } from '../../protocol/codec.js';
+import { cuttingProxy } from '../helpers/cutting-proxy.js';
 import { deviceSide, Producer } from '../helpers/delivery-harness.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
 import { selfSignedCert } from '../helpers/self-signed-cert.js';
@@ -24,6 +25,8 @@ interface TestBroker {
   /** Topics kinds in arrival order, e.g. "birth", "event:7" (with the event's seq), "telemetry". */
   arrivals: string[];
   eventSeqs(): number[];
+  /** PINGREQs received. */
+  pings(): number;
   stop(): Promise<void>;
 }
 
@@ -49,6 +52,8 @@ async function testBroker(t: Test, o: TestBrokerOptions = {}): Promise<TestBroke
     callback(null);
   };
   const aedes = await Aedes.createBroker({ authorizePublish });
+  let pings = 0;
+  aedes.on('ping', () => { pings++; });
   const server: Server = o.tls
     ? createTlsServer({ key: o.tls.key, cert: o.tls.cert, ca: o.tls.ca, requestCert: true, rejectUnauthorized: true }, aedes.handle)
     : createServer({ noDelay: true }, aedes.handle);
@@ -58,6 +63,7 @@ async function testBroker(t: Test, o: TestBrokerOptions = {}): Promise<TestBroke
     port: (server.address() as AddressInfo).port,
     arrivals,
     eventSeqs: () => arrivals.filter((a) => a.startsWith('event:')).map((a) => Number(a.slice(6))),
+    pings: () => pings,
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -167,4 +173,30 @@ t.test('TLS: CA file, client certificate and key; wrong trust or no certificate 
     link: { tls: { caFile: join(dir.path, 'missing.pem') } } });
   t.teardown(() => bad.close());
   t.throws(() => bad.link.start(), { code: 'FL_ERR_MQTT_TLS_FILE' }, 'a missing CA file fails at start');
+});
+
+t.test('keepalive: a busy link still pings every keepalive, and one that answers nothing is given up within 1.5 keepalives', async (t) => {
+  const dir = tempDir();
+  t.teardown(dir.remove);
+  const broker = await testBroker(t);
+  const proxy = await cuttingProxy('127.0.0.1', broker.port);
+  t.teardown(() => proxy.close());
+  const side = deviceSide({ file: join(dir.path, 'outbox.db'), url: proxy.url, site: SITE, device: 'drive-keepalive', log: silentLogger(), link: { keepaliveS: 1 } });
+  t.teardown(() => side.close());
+  side.link.start();
+  const producer = new Producer(side.link, { site: SITE, device: 'drive-keepalive', eventEveryMs: 60_000, telemetryEveryMs: 200 });
+  t.teardown(() => producer.stop());
+  producer.start();
+  await waitFor('connected', () => (side.link.connected ? true : undefined));
+  const acked = side.link.counters().acked;
+  await waitFor('a PINGREQ while telemetry is acknowledged every 200 ms', () => (broker.pings() > 0 ? true : undefined), 4_000);
+  t.ok(side.link.counters().acked > acked + 3, 'telemetry kept being acknowledged meanwhile');
+
+  proxy.blackhole();
+  const silentAt = Date.now();
+  await waitFor('the link to give up the silent connection and connect again', () => (proxy.connections() > 1 ? true : undefined), 6_000);
+  const ms = Date.now() - silentAt;
+  // 1.5 keepalives (mqtt.js checks every half keepalive) plus the reconnect back-off (50-500 ms here).
+  t.ok(ms <= 2_000 + 500 + 500, `a new connection ${ms} ms after the link went silent`);
+  await waitFor('connected again', () => (side.link.connected ? true : undefined), 6_000);
 });
