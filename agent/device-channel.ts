@@ -321,13 +321,9 @@ export class DeviceChannel {
   }
 
   private armTelemetry(): void {
-    if (this.stopping) {
-      if (this.telemetryTimer) clearTimeout(this.telemetryTimer);
-      this.telemetryTimer = null;
-      return;
-    }
-    // The same timer restarted, not a new one per store (every second, in the agent's interpreter-only V8).
-    if (this.telemetryTimer) { this.telemetryTimer.refresh(); return; }
+    if (this.telemetryTimer) clearTimeout(this.telemetryTimer);
+    this.telemetryTimer = null;
+    if (this.stopping) return;
     this.telemetryTimer = setTimeout(() => {
       this.telemetryTimer = null;
       try {
