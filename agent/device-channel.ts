@@ -311,9 +311,13 @@ export class DeviceChannel {
    * Telemetry is stored every telemetry.intervalMs: by the poll that finds the batch due (at most
    * a quarter of the interval or 100 ms early), so a poll's samples are stored in the same turn of
    * the event loop as they are read; by a timer when no poll came (a device with system metrics
-   * only, or polls slower than the telemetry interval: on time; a poll late by more than half an
-   * interval: then). Each store re-arms the timer, so at one poll a second it never fires: one
-   * wake-up a second, not two.
+   * only, or polls slower than the telemetry interval: on time; a poll late by more than an
+   * interval and the slack: then). Each store replaces the timer, so at one poll a second it never
+   * fires. It must also never be the next timer due when the poll timer fires: Node arms its one
+   * event-loop timer for the earliest timer pending then, and a timer cleared later does not
+   * disarm it, so a fallback due 1.5 intervals after a store woke the process once a second for
+   * nothing (strace: an epoll_pwait timing out ~500 ms after each poll). Due two intervals after a
+   * store, it is later than the next poll's timer, which is armed after it.
    */
   private flushTelemetryIfDue(): void {
     const ms = this.d.agent.telemetry.intervalMs;
@@ -335,12 +339,12 @@ export class DeviceChannel {
     }, this.d.agent.telemetry.intervalMs + this.telemetryGraceMs());
   }
 
-  /** How late the telemetry timer fires: half an interval when polls store telemetry (the timer only covers for a late poll), else on time. */
+  /** How late the telemetry timer fires: an interval and the slack when polls store telemetry (the timer only covers for a late poll), else on time. */
   private telemetryGraceMs(): number {
     const ms = this.d.agent.telemetry.intervalMs;
     const m = this.d.device.modbus;
     const polled = this.poller && m ? [...this.poller.groups.keys()].some((g) => m.intervals[g] <= ms) : false;
-    return polled ? ms / 2 : 0;
+    return polled ? ms + telemetrySlack(ms) : 0;
   }
 
   private flushTelemetry(): void {

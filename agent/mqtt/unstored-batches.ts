@@ -2,7 +2,9 @@
  * The telemetry and status batches one connection published straight from memory and the broker
  * has not acknowledged yet, oldest first, with the one timer that says when the oldest has waited
  * `maxMs` for its PUBACK (then the drainer stores them all: drainer.ts `enqueueLight`). The timer
- * runs only while a batch is held, so a link whose PUBACKs come in milliseconds never wakes it.
+ * runs only while a batch is held, so on a link whose PUBACKs come in milliseconds it never fires;
+ * it still wakes the process once when it was the next timer due (Node leaves its event-loop timer
+ * armed for a cleared one), hence a default deadline no shorter than the usual poll interval.
  */
 import type { NewOutboxMessage } from '../outbox/index.js';
 
