@@ -31,10 +31,11 @@ import type Database from 'better-sqlite3';
 import type { Logger } from '../../protocol/logger.js';
 import { FaultlineError } from '../../protocol/errors.js';
 import type { ResendPolicy } from '../core/receipt-resend.js';
+import { evictOldestRows } from './evict-rows.js';
 import { planRoom } from './eviction.js';
 import { deleteReceiptedRows, markSentRows, refuseRows } from './receipt-rows.js';
 import { openOutboxDatabase } from './open-database.js';
-import { prepareStatements, type Row, type Statements } from './statements.js';
+import { PeekStatements, prepareStatements, toMessage, type Statements } from './statements.js';
 import { EvictionTally, HeldTally } from './tally.js';
 import { OUTBOX_KINDS, type EventRefusal, type KindCounts, type NewOutboxMessage, type OutboxDepth, type OutboxKind, type OutboxMessage, type PeekFilter } from './types.js';
 
@@ -42,8 +43,6 @@ export const DEFAULT_OUTBOX_MAX_BYTES = 64 * 1024 * 1024;
 export const MIN_MAX_BYTES = 1024;
 /** A full outbox logs its evictions at most this often. */
 const EVICTION_LOG_EVERY_MS = 60_000;
-/** Rows read per step while evicting. */
-const EVICT_STEP = 256;
 export { REFUSED_BY_COLLECTOR } from './receipt-rows.js';
 
 export interface OutboxOptions {
@@ -67,7 +66,7 @@ export class Outbox {
   private readonly st: Statements;
   private readonly held = new HeldTally();
   private readonly evicted = new EvictionTally();
-  private readonly peeks = new Map<string, Database.Statement<unknown[], Row>>();
+  private readonly peeks: PeekStatements;
   private readonly listeners = new Set<(devices: ReadonlySet<string>) => void>();
   private readonly now: () => number;
   private readonly log: Logger;
@@ -85,6 +84,7 @@ export class Outbox {
     this.light = opts.fsyncTelemetry === true ? 'fsync' : 'crash';
     this.db = db;
     this.st = prepareStatements(this.db);
+    this.peeks = new PeekStatements(this.db);
     this.reload();
   }
 
@@ -138,7 +138,7 @@ export class Outbox {
     this.requireOpen();
     if (limit <= 0) return [];
     const kinds = filter.kinds ?? OUTBOX_KINDS;
-    const rows = this.peekStatement(filter.device !== undefined, kinds)
+    const rows = this.peeks.get(filter.device !== undefined, kinds)
       .all(...(filter.device !== undefined ? [filter.device] : []), afterSeq, ...kinds, limit);
     return rows.map(toMessage);
   }
@@ -296,34 +296,13 @@ export class Outbox {
       this.countEviction(msg.device, msg.kind, 1);
       return null;
     }
-    if (plan.action === 'evict') this.evict(plan.kinds, plan.needBytes);
+    if (plan.action === 'evict') {
+      for (const e of evictOldestRows(this.st, this.held, plan.kinds, plan.needBytes)) this.countEviction(e.device, e.kind, e.n);
+    }
     const row = this.st.insert.get(msg.device, msg.kind, msg.topic, msg.payload, msg.qos, msg.createdMs ?? this.now(), bytes, msg.eventId ?? null);
     if (!row) throw new Error('INSERT … RETURNING gave no row');
     this.held.add(msg.device, msg.kind, bytes);
     return row.seq;
-  }
-
-  /** Deletes the oldest messages of `kinds`, in that order, until `needBytes` are freed (the caller checked they can be). */
-  private evict(kinds: readonly OutboxKind[], needBytes: number): void {
-    let need = needBytes;
-    for (const kind of kinds) {
-      while (need > 0) {
-        const rows = this.st.oldestOfKind.all(kind, EVICT_STEP);
-        if (rows.length === 0) break;
-        const perDevice = new Map<string, number>();
-        let last = 0;
-        for (const r of rows) {
-          if (need <= 0) break;
-          need -= r.bytes;
-          last = r.seq;
-          this.held.remove(r.device, r.kind, r.bytes);
-          perDevice.set(r.device, (perDevice.get(r.device) ?? 0) + 1);
-        }
-        this.st.deleteKindUpTo.run(kind, last);
-        for (const [device, n] of perDevice) this.countEviction(device, kind, n);
-      }
-      if (need <= 0) return;
-    }
   }
 
   private countEviction(device: string, kind: OutboxKind, n: number): void {
@@ -390,26 +369,11 @@ export class Outbox {
     for (const r of this.st.evicted.all()) this.evicted.add(r.device, r.kind, r.count);
   }
 
-  private peekStatement(byDevice: boolean, kinds: readonly OutboxKind[]): Database.Statement<unknown[], Row> {
-    const key = `${byDevice ? 'd' : '-'}:${kinds.length}`;
-    let st = this.peeks.get(key);
-    if (!st) {
-      const where = [byDevice ? 'device = ?' : '', 'seq > ?', `kind IN (${kinds.map(() => '?').join(', ')})`, 'refused = 0', 'resend_at_ms IS NULL'].filter(Boolean).join(' AND ');
-      st = this.db.prepare<unknown[], Row>(`SELECT seq, device, kind, topic, payload, qos, created_ms, bytes FROM outbox WHERE ${where} ORDER BY seq LIMIT ?`);
-      this.peeks.set(key, st);
-    }
-    return st;
-  }
-
   private requireOpen(): void {
     if (!this.db.open) {
       throw new FaultlineError('FL_ERR_OUTBOX_CLOSED', `the outbox ${this.file} is closed`, { context: { file: this.file } });
     }
   }
-}
-
-function toMessage(r: Row): OutboxMessage {
-  return { seq: r.seq, device: r.device, kind: r.kind, topic: r.topic, payload: r.payload, qos: r.qos, createdMs: r.created_ms, bytes: r.bytes };
 }
 
 /** Opens (or creates) an outbox file; throws FL_ERR_OUTBOX_OPEN / _CORRUPT / _LOCKED / _SCHEMA_NEWER naming the file and the fix. */

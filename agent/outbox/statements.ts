@@ -1,6 +1,6 @@
 /** The outbox's SQL, prepared once per open file. */
 import type Database from 'better-sqlite3';
-import type { OutboxKind } from './types.js';
+import type { OutboxKind, OutboxMessage } from './types.js';
 
 export interface Row {
   seq: number;
@@ -58,3 +58,25 @@ export function prepareStatements(db: Database.Database) {
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
+
+export function toMessage(r: Row): OutboxMessage {
+  return { seq: r.seq, device: r.device, kind: r.kind, topic: r.topic, payload: r.payload, qos: r.qos, createdMs: r.created_ms, bytes: r.bytes };
+}
+
+/** The peek queries (by device or not, for how many kinds), each prepared on first use. */
+export class PeekStatements {
+  private readonly cache = new Map<string, Database.Statement<unknown[], Row>>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  get(byDevice: boolean, kinds: readonly OutboxKind[]): Database.Statement<unknown[], Row> {
+    const key = `${byDevice ? 'd' : '-'}:${kinds.length}`;
+    let st = this.cache.get(key);
+    if (!st) {
+      const where = [byDevice ? 'device = ?' : '', 'seq > ?', `kind IN (${kinds.map(() => '?').join(', ')})`, 'refused = 0', 'resend_at_ms IS NULL'].filter(Boolean).join(' AND ');
+      st = this.db.prepare<unknown[], Row>(`SELECT seq, device, kind, topic, payload, qos, created_ms, bytes FROM outbox WHERE ${where} ORDER BY seq LIMIT ?`);
+      this.cache.set(key, st);
+    }
+    return st;
+  }
+}
