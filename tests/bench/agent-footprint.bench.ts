@@ -11,8 +11,13 @@
  * bin/faultline-agent runs it). FAULTLINE_BENCH_BASELINE_DIST=DIR: a second agent, run from another
  * build's dist/ (e.g. an earlier commit's), polls its own simulated device beside the first in the
  * same run, so both see the same machine load; the ratio of their CPU is printed.
- * CPU is the process's CPU time (user + system, /proc/PID/stat) over the wall time.
- * Reads /proc (Linux). Asserts nothing.
+ * CPU is the process's CPU time (user + system, /proc/PID/stat) over the wall time, printed for two
+ * windows of `seconds`: the steady one, from `settleS` (FAULTLINE_BENCH_FOOTPRINT_SETTLE_S, default
+ * 12) + 3 s after the agent started, and the first minute, from 3 s after it started. The first
+ * includes start-up's tail: V8's memory reducer waits 8 s after start-up's last full collection,
+ * then runs up to three full collections and hands ~5 MiB back to the system (~0.1 s of CPU on
+ * this machine, main thread and V8's worker threads: 0.15% of a minute, once). RSS is over the
+ * steady window. Reads /proc (Linux). Asserts nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -35,20 +40,35 @@ function sample(pid: number): { rssMiB: number; cpuTicks: number } {
   return { rssMiB: rssKb / 1024, cpuTicks: Number(stat[11]) + Number(stat[12]) };
 }
 
-async function watch(procs: Array<{ name: string; child: ChildProcess }>, seconds: number): Promise<Array<{ name: string; rss: number; peak: number; mean: number; cpuPct: number }>> {
-  const first = procs.map((p) => sample(p.child.pid!));
-  const peaks = first.map((s) => s.rssMiB);
-  // The mean of the once-a-second samples: V8's heap is a sawtooth of ~4 MiB between full collections, so the last sample alone depends on when it falls.
-  const sums = first.map((s) => s.rssMiB);
-  const t0 = performance.now();
-  for (let i = 0; i < seconds; i++) {
+interface Footprint { name: string; rss: number; peak: number; mean: number; firstMean: number; cpuPct: number; firstCpuPct: number }
+
+/**
+ * Samples each process once a second for `settleS + seconds` seconds. RSS (last, peak, mean) and
+ * `cpuPct` cover the last `seconds` (the steady minute); `firstMean` and `firstCpuPct` the first
+ * `seconds` from the start of watching, start-up's tail included.
+ */
+async function watch(procs: Array<{ name: string; child: ChildProcess }>, settleS: number, seconds: number): Promise<Footprint[]> {
+  const ticks: number[][] = procs.map(() => []);
+  const at: number[] = [];
+  const rss: number[][] = procs.map(() => []);
+  const take = (): void => {
+    at.push(performance.now());
+    procs.forEach((p, k) => { const s = sample(p.child.pid!); ticks[k]!.push(s.cpuTicks); rss[k]!.push(s.rssMiB); });
+  };
+  take();
+  for (let i = 0; i < settleS + seconds; i++) {
     await new Promise((r) => setTimeout(r, 1000));
-    procs.forEach((p, k) => { const rss = sample(p.child.pid!).rssMiB; peaks[k] = Math.max(peaks[k]!, rss); sums[k]! += rss; });
+    take();
   }
-  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = (k: number, from: number, to: number): number => (100 * (ticks[k]![to]! - ticks[k]![from]!)) / TICKS / ((at[to]! - at[from]!) / 1000);
   return procs.map((p, k) => {
-    const last = sample(p.child.pid!);
-    return { name: p.name, rss: last.rssMiB, peak: peaks[k]!, mean: sums[k]! / (seconds + 1), cpuPct: (100 * (last.cpuTicks - first[k]!.cpuTicks)) / TICKS / elapsed };
+    // The mean of the once-a-second samples: V8's heap is a sawtooth of ~4 MiB between full collections, so the last sample alone depends on when it falls.
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const steady = rss[k]!.slice(settleS);
+    return {
+      name: p.name, rss: steady[steady.length - 1]!, peak: Math.max(...steady), mean: mean(steady), firstMean: mean(rss[k]!.slice(0, seconds + 1)),
+      cpuPct: cpu(k, settleS, settleS + seconds), firstCpuPct: cpu(k, 0, seconds),
+    };
   });
 }
 
@@ -83,7 +103,7 @@ function writeAgentConfig(dir: string, name: string, mqttUrl: string, sim: { hos
   return configFile;
 }
 
-export async function runAgentFootprintBench(seconds = Number(process.env.FAULTLINE_BENCH_FOOTPRINT_S ?? 60)): Promise<void> {
+export async function runAgentFootprintBench(seconds = Number(process.env.FAULTLINE_BENCH_FOOTPRINT_S ?? 60), settleS = Number(process.env.FAULTLINE_BENCH_FOOTPRINT_SETTLE_S ?? 12)): Promise<void> {
   const dir = tempDir('faultline-bench-');
   const collector = await startCollector({ dataDir: dir.path, mqttHost: '127.0.0.1', mqttPort: 0, httpHost: '127.0.0.1', httpPort: 0, log: silentLogger() });
   const sim = await startModbusDevice(benchAdapter(100));
@@ -104,13 +124,13 @@ export async function runAgentFootprintBench(seconds = Number(process.env.FAULTL
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   try {
     await Promise.all([agentStarted(agent), ...(baseline ? [agentStarted(baseline)] : [])]);
-    await new Promise((r) => setTimeout(r, 3000)); // let start-up settle
-    process.stdout.write(`agent footprint (${packaged ? 'the packaged faultline-agent' : 'faultline agent'} --config …${flags.length > 0 ? ` with node ${flags.join(' ')}` : ''}${process.env.FAULTLINE_BENCH_AGENT_ENV ? ` and ${process.env.FAULTLINE_BENCH_AGENT_ENV}` : ''}): 100 registers at 1 Hz + system metrics every 5 s, measured over ${seconds} s\n`);
+    await new Promise((r) => setTimeout(r, 3000)); // the first connection, probe and reads
+    process.stdout.write(`agent footprint (${packaged ? 'the packaged faultline-agent' : 'faultline agent'} --config …${flags.length > 0 ? ` with node ${flags.join(' ')}` : ''}${process.env.FAULTLINE_BENCH_AGENT_ENV ? ` and ${process.env.FAULTLINE_BENCH_AGENT_ENV}` : ''}): 100 registers at 1 Hz + system metrics every 5 s; steady: over ${seconds} s from ${3 + settleS} s after start, first minute: over ${seconds} s from 3 s after start\n`);
     if (!packaged && !bundleIsFresh()) process.stdout.write('  (the agent bundle is missing or stale, so the agent runs from separate modules: `npm run build` writes it)\n');
-    const [a, b, c] = await watch([{ name: 'agent', child: agent }, { name: 'bare node', child: bare }, ...(baseline ? [{ name: 'baseline', child: baseline }] : [])], seconds);
-    for (const r of [a!, b!, ...(c ? [c] : [])]) process.stdout.write(`  ${r.name.padEnd(10)} RSS ${r.rss.toFixed(1)} MiB (peak ${r.peak.toFixed(1)}, mean ${r.mean.toFixed(1)})  CPU ${r.cpuPct.toFixed(2)}% of one core\n`);
+    const [a, b, c] = await watch([{ name: 'agent', child: agent }, { name: 'bare node', child: bare }, ...(baseline ? [{ name: 'baseline', child: baseline }] : [])], settleS, seconds);
+    for (const r of [a!, b!, ...(c ? [c] : [])]) process.stdout.write(`  ${r.name.padEnd(10)} RSS ${r.rss.toFixed(1)} MiB (peak ${r.peak.toFixed(1)}, mean ${r.mean.toFixed(1)})  CPU ${r.cpuPct.toFixed(2)}% of one core steady; first minute: CPU ${r.firstCpuPct.toFixed(2)}%, mean RSS ${r.firstMean.toFixed(1)} MiB\n`);
     process.stdout.write(`  ratio agent / bare node RSS: ${(a!.rss / b!.rss).toFixed(2)} (mean ${(a!.mean / b!.mean).toFixed(2)})   (Modbus requests served: ${sim.requests})\n`);
-    if (c) process.stdout.write(`  baseline (${baselineDist}): ratio baseline / bare node RSS ${(c.rss / b!.rss).toFixed(2)} (mean ${(c.mean / b!.mean).toFixed(2)}); CPU agent / baseline ${(a!.cpuPct / c.cpuPct).toFixed(2)}   (Modbus requests served: ${baselineSim?.requests ?? 0})\n`);
+    if (c) process.stdout.write(`  baseline (${baselineDist}): ratio baseline / bare node RSS ${(c.rss / b!.rss).toFixed(2)} (mean ${(c.mean / b!.mean).toFixed(2)}); CPU agent / baseline ${(a!.cpuPct / c.cpuPct).toFixed(2)} steady, ${(a!.firstCpuPct / c.firstCpuPct).toFixed(2)} first minute   (Modbus requests served: ${baselineSim?.requests ?? 0})\n`);
   } finally {
     agent.kill('SIGTERM');
     baseline?.kill('SIGTERM');
