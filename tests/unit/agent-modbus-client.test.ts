@@ -14,7 +14,8 @@ import { classifyModbusError } from '../../agent/sources/modbus-poller.js';
 import { silentLogger } from '../../protocol/logger.js';
 
 /** What a scripted slave does with one request: reply with this PDU, stay silent, or send these raw bytes. */
-type Answer = { pdu: number[]; unit?: number; delayMs?: number; badCrc?: boolean } | 'silent' | { raw: Buffer };
+/** splitAt: the frame is written in two parts, `splitAt` bytes (at most all but one) first and the rest 20 ms later: two reads on the client's side. */
+type Answer = { pdu: number[]; unit?: number; delayMs?: number; badCrc?: boolean; splitAt?: number } | 'silent' | { raw: Buffer };
 
 interface Slave {
   port: number;
@@ -56,15 +57,19 @@ async function slave(framing: NetFraming, answer: (unit: number, pdu: number[], 
           state.busy--;
           if ('raw' in a) { socket.write(a.raw); return; }
           const body = Buffer.from(a.pdu);
+          let frame: Buffer;
           if (framing === 'mbap') {
             const head = Buffer.alloc(7);
             head.writeUInt16BE(tid, 0); head.writeUInt16BE(0, 2); head.writeUInt16BE(body.length + 1, 4); head[6] = a.unit ?? unit;
-            socket.write(Buffer.concat([head, body]));
+            frame = Buffer.concat([head, body]);
           } else {
-            const frame = rtuFrame(a.unit ?? unit, body);
+            frame = rtuFrame(a.unit ?? unit, body);
             if (a.badCrc) frame[frame.length - 1]! ^= 0xff;
-            socket.write(frame);
           }
+          if (a.splitAt === undefined) { socket.write(frame); return; }
+          const cut = Math.min(a.splitAt, frame.length - 1);
+          socket.write(frame.subarray(0, cut));
+          setTimeout(() => socket.write(frame.subarray(cut)), 20);
         };
         const delayMs = 'raw' in a ? 0 : a.delayMs ?? 0;
         if (delayMs > 0) setTimeout(send, delayMs); else send();
@@ -162,6 +167,18 @@ for (const framing of ['mbap', 'rtu'] as const) {
       t.equal(classifyModbusError(err), 'io', `${what}: ${String(err)}`);
     }
     t.equal(classifyModbusError(await c.writeRegister(1, 0).catch((e: unknown) => e)), 'io', 'a wrong echo');
+  });
+}
+
+for (const framing of ['mbap', 'rtu'] as const) {
+  t.test(`${framing}: a reply that arrives in parts is put together, and the next read does not overwrite the first part`, async (t) => {
+    // 125 registers: the longest read reply (259 bytes in MBAP), cut after 100 bytes.
+    const s = await slave(framing, (unit, pdu) => ({ ...(healthy(unit, pdu) as { pdu: number[] }), splitAt: 100 }));
+    const c = await clientFor(t, framing, s);
+    const expected = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => 0x0100 + ((from + i) & 0xff));
+    t.same((await c.readHoldingRegisters(10, 125)).data, expected(10, 125));
+    t.same((await c.readInputRegisters(200, 125)).data, expected(200, 125), 'a second split reply');
+    t.same((await c.readHoldingRegisters(3, 2)).data, expected(3, 2), 'a short one, split too');
   });
 }
 
