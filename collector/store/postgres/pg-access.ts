@@ -24,6 +24,7 @@ import { info as credentialInfo, usernameOf } from '../sqlite/credential-store.j
 import { TOKEN_PREFIX } from '../sqlite/api-token-store.js';
 import { ADVISORY_LOCK_CLASS, ADVISORY_LOCK_CREDENTIAL_CHANGES, ADVISORY_LOCK_USERS } from './advisory-locks.js';
 import type { Queryable } from './pool.js';
+import type { WithTx } from './pg-transaction.js';
 
 const TOUCH_EVERY_MS = 60_000;
 
@@ -54,8 +55,6 @@ function credentialFromRow(r: CredentialRow): CredentialRecord {
     createdMs: r.created_ms, rotatedMs: r.rotated_ms, revokedMs: r.revoked_ms, passwordHash: r.password_hash, changeSeq: r.change_seq,
   };
 }
-
-type WithTx = <T>(fn: (tx: pg.PoolClient) => Promise<T>) => Promise<T>;
 
 export class PgAccess {
   readonly users: UsersPort;

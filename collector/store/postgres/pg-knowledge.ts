@@ -9,6 +9,7 @@ import { ADAPTERS } from '../../../firmware-adapters/index.js';
 import { modelMatches, type KbDraft, type KbEntry } from '../../core/knowledge/knowledge-rank.js';
 import type { KbFixRef, KbSearch, KbSeed, KbTicket, KnowledgePort, TicketRefInput } from '../port/knowledge.js';
 import type { Queryable } from './pool.js';
+import type { WithTx } from './pg-transaction.js';
 
 interface EntryRow {
   id: number; model_pattern: string; code: string; title: string; symptoms: string; diagnosis: string; remedy: string;
@@ -34,8 +35,6 @@ export function tsQuery(q: string): string | null {
 }
 
 const params = (d: KbDraft): unknown[] => [d.modelPattern, d.code, d.title, d.symptoms, JSON.stringify(d.diagnosis), d.remedy, d.source];
-
-type WithTx = <T>(fn: (tx: pg.PoolClient) => Promise<T>) => Promise<T>;
 
 interface TicketRow {
   id: number; number: string; title: string; code: string; site: string; device: string; status: string; adapter_id: string;

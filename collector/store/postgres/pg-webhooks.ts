@@ -4,14 +4,13 @@ import { describeResult, isDelivered, type DeliveryAttempt, type DeliveryResult,
 import type { WebhookOutboxPort } from '../port.js';
 import { deliveryNotFailed, deliveryNotFound, RESEND_FAILED_SQL } from '../webhook-resend.js';
 import type { DeliveryFilter, DeliveryStatus, StoredDelivery } from '../port/desk-repo.js';
+import type { WithTx } from './pg-transaction.js';
 
 interface DeliveryRow {
   id: number; delivery_id: string; webhook_id: string; event: string; body: string; status: string; attempts: number;
   next_attempt_ms: number | null; last_error: string | null; created_ms: number; updated_ms: number;
 }
 interface AttemptRow { delivery: number; attempt: number; at_ms: number; result: string }
-
-type WithTx = <T>(fn: (tx: pg.PoolClient) => Promise<T>) => Promise<T>;
 
 export class PgWebhooks implements WebhookOutboxPort {
   constructor(private readonly pool: pg.Pool, private readonly withTx: WithTx) {}
