@@ -192,11 +192,12 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
     const service = new DeskService({ store, config, log: log.child({ part: 'desk' }), now, ...(mail ? { mail } : {}) });
     desk = service;
     await service.start();
-    checkpointer = new AuditCheckpointer({
+    const checkpoints = new AuditCheckpointer({
       audit: store.audit, dataDir: opts.dataDir, file: opts.auditCheckpoint?.file, everyMs: opts.auditCheckpoint?.everyMs, now, log: log.child({ part: 'audit' }),
       sinks: checkpointSinks(service, opts.auditCheckpoint?.syslog, now),
     });
-    checkpointer.start();
+    checkpointer = checkpoints;
+    checkpoints.start();
     // Receipts go to devices through whichever transport runs, once it runs (collector/ingest/receipt-sender.ts).
     let publisher: DevicePublisher | undefined;
     const receipts = new ReceiptSender({
@@ -233,6 +234,7 @@ export async function startCollector(opts: CollectorOptions): Promise<RunningCol
         ...(transport.security ? { security: transport.security } : httpAuth ? { security: async () => httpAuth.counters.snapshot('required') } : {}),
         writes: () => ingest.writes.snapshot(now()),
         ...(rpc ? { deviceRequests: rpc.stats.bind(rpc) } : {}),
+        auditCheckpoints: () => checkpoints.stats(),
       },
     });
     const httpPort = await listenHttp(app, httpHost, opts.httpPort ?? DEFAULT_HTTP_PORT);

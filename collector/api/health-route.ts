@@ -25,6 +25,7 @@ export interface HealthSources {
   security?: () => Promise<NonNullable<HealthJson['security']>>;
   deviceRequests?: () => NonNullable<HealthJson['deviceRequests']>;
   live?: () => HealthJson['live'];
+  auditCheckpoints?: () => NonNullable<HealthJson['auditCheckpoints']>;
   /** Whether the store takes writes (read-only while the disk is full). */
   writes?: () => WriteStateSnapshot;
   /** Who is calling, if anyone (the route is public, so the auth hook does not look). Without it: liveness only. */
@@ -58,6 +59,7 @@ export async function healthRoute(app: FastifyInstance, opts: HealthSources): Pr
       ...(opts.security ? { security: await opts.security() } : {}),
       ...(opts.deviceRequests ? { deviceRequests: opts.deviceRequests() } : {}),
       ...live(opts.live?.()),
+      ...(opts.auditCheckpoints ? { auditCheckpoints: opts.auditCheckpoints() } : {}),
       ...(writes ? { writes } : {}),
     };
   });

@@ -15,7 +15,7 @@ import type { HealthSources } from './health-route.js';
 import { mayReadHealthDetails } from './health-route.js';
 
 export interface MetricsSources {
-  health: Pick<HealthSources, 'broker' | 'ingest' | 'security' | 'deviceRequests'>;
+  health: Pick<HealthSources, 'broker' | 'ingest' | 'security' | 'deviceRequests' | 'auditCheckpoints'>;
   store: () => Promise<StoreMetrics>;
   auth: () => AuthCounters;
   /** Subscribes to ingest's batches and stored messages (the pipeline's `observe`); returns the unsubscribe. */
@@ -81,6 +81,12 @@ export function metricsRegistry(s: MetricsSources): { registry: Registry; stop: 
   });
   readAtScrape(r, 'faultline_device_requests_total', 'engineers\' requests to devices over MQTT RPC since start, by outcome', ['outcome'],
     () => Object.entries(s.health.deviceRequests?.() ?? {}).filter(([k]) => k !== 'pending').map(([outcome, n]) => [{ outcome }, n]));
+  readAtScrape(r, 'faultline_audit_checkpoints_total', 'signed audit checkpoints since start: written to the checkpoint file, or failed', ['result'], () => {
+    const c = s.health.auditCheckpoints?.();
+    return c ? [[{ result: 'written' }, c.written], [{ result: 'failed' }, c.failed]] : [];
+  });
+  readAtScrape(r, 'faultline_audit_checkpoint_sends_total', 'audit checkpoints sent to each sink (syslog, webhook) since start, by result', ['sink', 'result'],
+    () => Object.entries(s.health.auditCheckpoints?.().sinks ?? {}).flatMap(([sink, n]): Array<[Record<string, string>, number]> => [[{ sink, result: 'sent' }, n.sent], [{ sink, result: 'failed' }, n.failed]]));
   readAtScrape(r, 'faultline_open_tickets', 'tickets not resolved or closed, by priority', ['priority'],
     () => store.openTicketsByPriority.map((x) => [{ priority: x.priority }, x.n]));
   readAtScrape(r, 'faultline_open_alarms', 'alarms not in the normal state, by state and severity', ['state', 'severity'],

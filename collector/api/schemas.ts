@@ -195,6 +195,11 @@ export const HealthJson = Type.Object({
    * and requests waiting on the ticket change feed now.
    */
   live: Type.Optional(Type.Object({ clients: Count, chunksSent: Count, clientsDropped: Count, clientsSignedOut: Count, feedWaiting: Count })),
+  /**
+   * Signed audit checkpoints since start: written to the checkpoint file, failed; per sink (syslog,
+   * webhook), checkpoints sent and sends that failed (collector/audit/checkpointer.ts).
+   */
+  auditCheckpoints: Type.Optional(Type.Object({ written: Count, failed: Count, sinks: Type.Record(Type.String(), Type.Object({ sent: Count, failed: Count })) })),
   /** Whether the store takes writes; since when and why not (see ingest/write-state.ts). */
   writes: Type.Optional(Type.Object({
     writable: Type.Boolean(), sinceMs: Nullable(Type.Number()), reason: Nullable(Type.String()), code: Nullable(Type.String()), refused: Count,

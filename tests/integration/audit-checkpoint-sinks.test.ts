@@ -22,6 +22,7 @@ import { DB_FILE } from '../../collector/store/sqlite/sqlite-store.js';
 import { errorCode } from '../../protocol/errors.js';
 import pino from 'pino';
 import { loggerOptions, silentLogger } from '../../protocol/logger.js';
+import { apiCallerIn } from '../helpers/api-auth.js';
 import { freeLoopbackPort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
@@ -98,6 +99,20 @@ t.test('checkpoints go to syslog and the webhook; the copies catch a cut the hos
     return rows > 0 && syslog.messages.some((msg) => seqOf(SYSLOG_LINE.exec(msg)?.[1] ?? '{"seq":0}') === rows) ? rows : undefined;
   }, 20_000, 100);
   await waitFor('the checkpoint at the webhook', () => bodies.find((b) => b.path === '/audit' && (JSON.parse(b.body) as { details: { seq: number } }).details.seq === head), 20_000);
+
+  // What a scraper and an admin see of it.
+  const scraper = await apiCallerIn(dir.path, 'viewer', 'scraper');
+  const metrics = await (await fetch(`${collector.httpUrl}/metrics`, { headers: scraper.headers })).text();
+  const sample = (series: string): number => Number(metrics.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1) ?? Number.NaN);
+  t.ok(sample('faultline_audit_checkpoints_total{result="written"}') >= 1, 'checkpoints written, on /metrics');
+  t.equal(sample('faultline_audit_checkpoints_total{result="failed"}'), 0);
+  for (const sink of ['syslog', 'webhooks']) {
+    t.ok(sample(`faultline_audit_checkpoint_sends_total{sink="${sink}",result="sent"}`) >= 1, `sent to ${sink}`);
+    t.equal(sample(`faultline_audit_checkpoint_sends_total{sink="${sink}",result="failed"}`), 0);
+  }
+  const health = await (await fetch(`${collector.httpUrl}/api/health`, { headers: scraper.headers })).json() as { auditCheckpoints?: { written: number; sinks: Record<string, { sent: number; failed: number }> } };
+  t.ok((health.auditCheckpoints?.written ?? 0) >= 1, 'and in health\'s details');
+  t.same(Object.keys(health.auditCheckpoints?.sinks ?? {}).sort(), ['syslog', 'webhooks']);
   running = false;
   await collector.stop();
 
