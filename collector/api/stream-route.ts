@@ -1,7 +1,7 @@
 /**
  * GET /api/stream: the dashboard's live feed as server-sent events — `hello` on connect, then
  * `alarm`, `ticket` and `flood` events as the desk commits changes (see collector/live/live-hub.ts),
- * and a ping comment every 15 s. After a reconnect a client re-fetches its lists, then applies events.
+ * and a `clock` event (the server's time: the ping) every 15 s. After a reconnect a client re-fetches its lists, then applies events.
  * A stream ends with a `signed-out` event once its session ends or its API token is revoked: checked
  * at every ping, and right after any successful request that changes sessions, tokens or users
  * (app.ts calls the hub's recheck).
@@ -77,7 +77,7 @@ export async function streamRoute(app: FastifyInstance, opts: StreamRouteOptions
     schema: {
       summary: 'live alarms, tickets and flood episodes as server-sent events (text/event-stream)',
       produces: ['text/event-stream'],
-      response: { 200: Type.String({ description: 'text/event-stream: `hello`, then `alarm` (as GET /api/alarms items), `ticket` (as GET /api/tickets items) and `flood` (as GET /api/alarms/floods items) events, `values` (a device\'s newest samples) and `presence` (a device went online or offline); `: ping` every 15 s' }) },
+      response: { 200: Type.String({ description: 'text/event-stream: `hello`, then `alarm` (as GET /api/alarms items), `ticket` (as GET /api/tickets items) and `flood` (as GET /api/alarms/floods items) events, `values` (a device\'s newest samples) and `presence` (a device went online or offline); `clock` ({serverTimeMs}) every 15 s, which also keeps proxies from closing the stream' }) },
     },
   }, async (req, reply) => {
     const owner = req.auth?.user.username ?? '';

@@ -12,7 +12,7 @@
 import type { FloodEpisode } from '../core/alarms/alarm-flood.js';
 import type { DeskChanges } from '../desk/desk-changes.js';
 
-import { SSE_PING, sseEvent } from './sse-frame.js';
+import { sseClock, sseEvent } from './sse-frame.js';
 
 /** The two log levels the hub uses (pino and fastify loggers fit). */
 export interface LiveLog {
@@ -99,7 +99,7 @@ export class LiveHub {
     this.stats.clients = this.clients.size;
     this.pingTimer ??= setInterval(() => {
       void this.recheck();
-      this.broadcast(SSE_PING);
+      this.broadcast(sseClock(this.opts.now()));
     }, this.opts.pingMs ?? 15_000).unref();
     return () => this.remove(sink);
   }

@@ -5,8 +5,14 @@ export function sseEvent(name: string, data: unknown): string {
   return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** A comment line: keeps proxies and the browser from timing the connection out. */
-export const SSE_PING = ': ping\n\n';
+/**
+ * The ping: keeps proxies and the browser from timing the connection out, and carries the server's
+ * time, so that an open page keeps its clock offset current (the browser's clock may be set while
+ * the page is open) for judging ages; pages that do not listen for `clock` ignore it.
+ */
+export function sseClock(serverTimeMs: number): string {
+  return sseEvent('clock', { serverTimeMs });
+}
 
 /** Tells EventSource how soon to reconnect after the stream drops (ms). */
 export function sseRetry(ms: number): string {

@@ -2,6 +2,7 @@
 import t from 'tap';
 import type { FloodEpisode, FloodState } from '../../collector/core/alarms/alarm-flood.js';
 import { LiveHub, type LiveHubOptions, type LiveSink } from '../../collector/live/live-hub.js';
+import { waitFor } from '../helpers/wait.js';
 
 class Sink implements LiveSink {
   chunks: string[] = [];
@@ -45,6 +46,18 @@ t.test('changes of one turn go out as one chunk, each object rendered once', asy
     'a vanished alarm is skipped');
   h.close();
   t.ok(a.ended && b.ended, 'close ends every stream');
+});
+
+t.test('every ping is a clock event with the server\'s time, so an open page keeps its clock offset current', async (t) => {
+  let nowMs = 5_000;
+  const { hub: h } = hub({}, { pingMs: 30, now: () => nowMs });
+  const a = new Sink();
+  h.add(a);
+  await waitFor('the first ping', () => a.chunks[0], 5000, 5);
+  nowMs = 9_000;
+  await waitFor('the second', () => a.chunks[1], 5000, 5);
+  h.close();
+  t.same(a.chunks.slice(0, 2), ['event: clock\ndata: {"serverTimeMs":5000}\n\n', 'event: clock\ndata: {"serverTimeMs":9000}\n\n'], 'the time when each was sent');
 });
 
 t.test('without clients nothing is rendered', async (t) => {

@@ -16,7 +16,7 @@ class LiveFeed {
   status: LiveStatus = 'closed';
   /** Increments on every hello (every successful (re)connect). */
   connects = 0;
-  /** Server clock minus ours, from the last hello (ms). */
+  /** Server clock minus ours, from the last hello or clock event (ms). */
   skewMs = 0;
 
   start(): void {
@@ -27,10 +27,12 @@ class LiveFeed {
     es.addEventListener('hello', (e) => {
       const data = parse(e);
       this.connects++;
-      if (data && typeof (data as { serverTimeMs?: number }).serverTimeMs === 'number') this.skewMs = (data as { serverTimeMs: number }).serverTimeMs - Date.now();
+      this.takeServerTime(data);
       this.setStatus('open');
       this.emit('hello', data);
     });
+    // Every 15 s: the browser's clock may be set while the page is open (NTP, a user, a VM resumed).
+    es.addEventListener('clock', (e) => this.takeServerTime(parse(e)));
     // The server ends the stream this way when the session ended (logout elsewhere, expiry, password change).
     es.addEventListener('signed-out', () => {
       this.stop();
@@ -63,6 +65,10 @@ class LiveFeed {
     if (!set) { set = new Set(); this.handlers.set(event, set); }
     set.add(fn);
     return () => set.delete(fn);
+  }
+
+  private takeServerTime(data: unknown): void {
+    if (data && typeof (data as { serverTimeMs?: unknown }).serverTimeMs === 'number') this.skewMs = (data as { serverTimeMs: number }).serverTimeMs - Date.now();
   }
 
   private setStatus(s: LiveStatus): void {

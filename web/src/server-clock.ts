@@ -1,7 +1,7 @@
 /**
  * The server's clock as a page sees it, for judging ages ("12s ago", stale once older than the
- * stale age): the browser's clock plus the offset the live stream's hello measured (live.skewMs:
- * server time minus ours), moved on once a second by ONE timer per page. The page calls the hook
+ * stale age): the browser's clock plus the offset the live stream's hello and clock events measured
+ * (live.skewMs: server time minus ours, renewed every 15 s), moved on once a second by ONE timer per page. The page calls the hook
  * once and hands the time down to its rows; a row never starts a timer of its own.
  */
 import { useEffect, useState } from 'preact/hooks';
