@@ -56,8 +56,8 @@ export class NetModbusClient implements ModbusClient {
   /**
    * Opens the connection (TCP_NODELAY: a request is one small write). Replies are read with
    * `onread` into one buffer the client owns, not through the socket's Readable stream (a push,
-   * a chunk and a 'data' event per reply, a fifth of the agent's JavaScript time at 1 Hz): the
-   * buffer is reused, so onData copies what it keeps.
+   * a chunk and a 'data' event per reply, all interpreted in the lean agent): the buffer is
+   * reused, so onData copies what it keeps.
    */
   connect(host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
