@@ -10,7 +10,7 @@
  */
 import { connect, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { startAgent } from '../../agent/agent.js';
 import { checkAgentConfig } from '../../agent/config/load-config.js';
 import vfd from '../../firmware-adapters/devices/generic-vfd.js';
@@ -38,7 +38,8 @@ async function watch(url: string, seen: { events: FaultEvent[]; statuses: AgentS
   return c;
 }
 
-t.test('a fault event refused by the broker (MQTT 5 reason 135) is kept, counted, logged once, and sent again after a reconnect', async (t) => {
+/** A temp dir, a Mosquitto whose ACL refuses the device's events, a simulated drive, and a watcher of all the device publishes; each stopped at teardown. */
+async function refusingBroker(t: Test) {
   const dir = tempDir();
   t.teardown(dir.remove);
   const broker = await startMosquitto({ acl: WITHOUT_EVENTS });
@@ -48,11 +49,16 @@ t.test('a fault event refused by the broker (MQTT 5 reason 135) is kept, counted
   const seen = { events: [] as FaultEvent[], statuses: [] as AgentStatus[] };
   let watcher = await watch(broker.url, seen);
   t.teardown(() => watcher.endAsync(true));
+  return { dir: dir.path, broker, sim, seen, watcher: () => watcher, rewatch: async () => { watcher = await watch(broker.url, seen); } };
+}
+
+t.test('a fault event refused by the broker (MQTT 5 reason 135) is kept, counted, logged once, and sent again after a reconnect', async (t) => {
+  const { dir, broker, sim, seen, watcher, rewatch } = await refusingBroker(t);
 
   const { log, text: logged } = capturedLog();
   const config = checkAgentConfig({
     mqtt: { url: broker.url, protocolVersion: 5, reconnect: { minMs: 1500, maxMs: 2000 } },
-    stateDir: `${dir.path}/agent`,
+    stateDir: `${dir}/agent`,
     devices: [{ id: 'drive-1', site: 'plant', model: 'VFD-4000', firmware: '2.3.1', modbus: { host: sim.host, port: sim.port, intervals: { normal: 100 } } }],
     telemetry: { intervalMs: 0 },
     status: { intervalMs: 1000 },
@@ -77,9 +83,9 @@ t.test('a fault event refused by the broker (MQTT 5 reason 135) is kept, counted
   t.match(loud[0], /135/, 'with the reason code');
 
   // The ACL is fixed; the broker restarts; the agent reconnects and sends the dead letters, in order.
-  await watcher.endAsync(true);
+  await watcher().endAsync(true);
   await broker.restart(WITH_EVENTS);
-  watcher = await watch(broker.url, seen);
+  await rewatch();
   const delivered = await waitFor('both events delivered after the reconnect', () => (seen.events.length >= 2 ? seen.events : undefined), 15_000);
   t.same(delivered.map((e) => `${e.code}:${e.transition}:${e.seq}`), ['vfd.overcurrent:raise:1', 'vfd.overcurrent:clear:2'], 'in order, each once');
   await waitFor('the outbox empty', () => (agent.stats('drive-1').eventsPending === 0 ? true : undefined));
@@ -87,18 +93,10 @@ t.test('a fault event refused by the broker (MQTT 5 reason 135) is kept, counted
 });
 
 t.test('an MQTT 3.1.1 connection cannot see the refusal: Mosquitto acknowledges the denied event and drops it (what the README warns about; receipts off)', async (t) => {
-  const dir = tempDir();
-  t.teardown(dir.remove);
-  const broker = await startMosquitto({ acl: WITHOUT_EVENTS });
-  t.teardown(() => broker.stop());
-  const sim = await startModbusDevice(vfd);
-  t.teardown(() => sim.stop());
-  const seen = { events: [] as FaultEvent[], statuses: [] as AgentStatus[] };
-  const watcher = await watch(broker.url, seen);
-  t.teardown(() => watcher.endAsync(true));
+  const { dir, broker, sim, seen } = await refusingBroker(t);
   const config = checkAgentConfig({
     mqtt: { url: broker.url, protocolVersion: 4 },
-    stateDir: `${dir.path}/agent`,
+    stateDir: `${dir}/agent`,
     devices: [{ id: 'drive-1', site: 'plant', model: 'VFD-4000', firmware: '2.3.1', modbus: { host: sim.host, port: sim.port, intervals: { normal: 100 } } }],
     telemetry: { intervalMs: 0 },
     status: { intervalMs: 1000 },
