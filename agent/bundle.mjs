@@ -22,14 +22,15 @@
 // mqtt.js's TLS transport is loaded on the first mqtts:// connect instead of the first connect.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist', 'agent-bundle');
 const validator = join(root, 'dist', 'agent', 'config', 'agent-config-validate.gen.cjs');
-const mqttConnect = join(root, 'node_modules', 'mqtt', 'build', 'lib', 'connect');
+// As esbuild resolves it: the real path (node_modules or a package in it may be a symlink, as pnpm installs them).
+const mqttConnect = realpathSync(join(root, 'node_modules', 'mqtt', 'build', 'lib', 'connect'));
 const unsupported = (what) => `() => { throw new Error(${JSON.stringify(`the faultline agent does not support ${what}`)}); }`;
 /** [module name as required, directory of the requiring file (or any), CommonJS source of the stub]. */
 const STUBS = [
