@@ -6,7 +6,10 @@
  * PgListener holds one dedicated connection (LISTEN is per session, so not a pooled one), and
  * when that connection is lost it reconnects with backoff and listens again; it then reports a
  * `resync` so the owner re-reads what it may have missed while disconnected (notifications sent
- * meanwhile are not queued for it). start()/stop(); stop() closes the connection and its timers.
+ * meanwhile are not queued for it). Only a database that refuses the first attempt (unreachable,
+ * a wrong URL or password) is given up on (start() rejects); a connection the server ends while it
+ * is still being set up, even the first, is tried again like any other. start()/stop(); stop() closes the
+ * connection and its timers.
  */
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
@@ -23,6 +26,11 @@ function checkChannel(channel: string): void {
       context: { channel }, hint: 'use 1-63 lower-case letters, digits or _, starting with a letter or _',
     });
   }
+}
+
+/** The server ended the connection (terminated, shutting down, starting up) rather than refused it: worth another try. */
+function endedByServer(err: unknown): boolean {
+  return String((err as { code?: unknown }).code ?? '').startsWith('57P') || /Connection terminated/.test((err as Error).message ?? '');
 }
 
 /** Sends a notification (delivered when the surrounding transaction commits, or at once outside one). */
@@ -57,18 +65,25 @@ export class PgListener extends EventEmitter<PgListenerEvents> {
   private client: pg.Client | undefined;
   private stopped = true;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Attempts or connections that failed since the last time it listened (a resync is due once it listens again). */
   private failures = 0;
-  private everConnected = false;
+  private firstAttempt = true;
 
   constructor(private readonly opts: PgListenerOptions) {
     super();
     for (const c of opts.channels) checkChannel(c);
   }
 
-  /** Connects and listens; resolves once listening (rejects if the first attempt fails). */
+  /**
+   * Connects and listens. Resolves once listening, or once the first connection was ended by the
+   * server while it was being set up (it then keeps trying, and says resync when it listens);
+   * rejects when the database refuses it (unreachable, a wrong URL or password).
+   */
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
+    this.firstAttempt = true;
+    this.failures = 0;
     await this.connect();
   }
 
@@ -84,13 +99,17 @@ export class PgListener extends EventEmitter<PgListenerEvents> {
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
+    const first = this.firstAttempt;
+    this.firstAttempt = false;
+    let connected = false;
     try {
       await client.connect();
+      connected = true;
       for (const c of this.opts.channels) await client.query(`LISTEN ${c}`);
     } catch (err) {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);
-      if (!this.everConnected) {
+      if (first && !connected && !endedByServer(err)) {
         this.stopped = true;
         throw new FaultlineError('FL_ERR_STORE_PG_LISTEN', `cannot listen for changes on the database: ${(err as Error).message}`, {
           cause: err, hint: 'check the --database URL and that PostgreSQL accepts connections',
@@ -104,9 +123,9 @@ export class PgListener extends EventEmitter<PgListenerEvents> {
       return;
     }
     this.client = client;
+    const missed = this.failures > 0;
     this.failures = 0;
-    if (this.everConnected) this.emit('resync');
-    this.everConnected = true;
+    if (missed) this.emit('resync');
   }
 
   private lost(client: pg.Client, err: Error): void {

@@ -104,6 +104,13 @@ t.test('a terminated listening connection reconnects and asks everyone to re-rea
   t.teardown(() => admin.end());
   const listening = "SELECT pid FROM pg_stat_activity WHERE application_name = 'faultline-listener' AND datname = current_database()";
   const [first] = (await waitFor('B listening', async () => ((await admin.query<{ pid: number }>(listening)).rows.length === 1 ? (await admin.query<{ pid: number }>(listening)).rows : undefined), 10_000));
+  // Its LISTENs are through once it hears A (its backend shows before they are; a notification before them is not heard).
+  await waitFor('B hearing A', async () => {
+    if (devices.some((c) => !c.resync)) return true;
+    await a.ingest.commit([tel('drive-4')], NOW);
+    return undefined;
+  }, 10_000, 200);
+  devices.length = 0;
   await admin.query('SELECT pg_terminate_backend($1)', [first?.pid]);
   await waitFor('resync', () => devices.find((c) => c.resync), 10_000);
   t.same(settings.at(-1), { onCallOverrides: true, pagingPrefs: true }, 'settings are re-read after the reconnect');

@@ -2,9 +2,10 @@
  * LISTEN/NOTIFY between collectors (collector/store/postgres/notifier.ts) on a real PostgreSQL:
  * a change committed on one connection reaches listeners on two others within a second; a
  * rolled-back one never does; a listener whose connection is killed comes back by itself and
- * asks for a resync; stop() leaves no connection behind; a pool whose idle connection is killed
+ * asks for a resync, also when it is lost while still setting up its first LISTEN; stop() leaves no connection behind; a pool whose idle connection is killed
  * reports it and carries on (instead of an uncaught error ending the collector).
  */
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import t from 'tap';
 import { FaultlineError } from '../../../protocol/errors.js';
@@ -59,6 +60,47 @@ t.test('committed changes reach every listener within a second; rolled-back ones
   await Promise.all(listeners.map((l) => l.stop()));
   const { rows } = await writer.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'faultline-listener'");
   t.equal(rows[0]?.n, 0, 'no listener connection left after stop');
+});
+
+t.test('a first connection lost while it sets up LISTEN is tried again, not given up on', async (t) => {
+  // Seen as a flaky cluster test: a listener's backend terminated right after it connected,
+  // before its LISTENs were through, made start() reject and the collector never listened again.
+  const server = await startPostgres();
+  t.teardown(() => server.stop());
+  const url = await server.createDatabase('notify_setup');
+  const target = new URL(url);
+  let cut = 0;
+  const proxy = createServer((client) => {
+    const upstream = createConnection({ host: target.hostname, port: Number(target.port) });
+    const first = cut === 0;
+    for (const s of [client, upstream]) { s.on('error', () => undefined); s.on('close', () => { client.destroy(); upstream.destroy(); }); }
+    client.on('data', (b: Buffer) => {
+      if (first && cut === 0 && b.includes('LISTEN')) { cut++; client.destroy(); upstream.destroy(); return; }
+      upstream.write(b);
+    });
+    upstream.on('data', (b: Buffer) => client.write(b));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+  const proxied = new URL(url);
+  proxied.port = String((proxy.address() as AddressInfo).port);
+
+  const listener = new PgListener({ url: proxied.toString(), channels: ['fl_changes'], backoffMs: 50 });
+  let resyncs = 0;
+  const got: string[] = [];
+  listener.on('resync', () => { resyncs++; });
+  listener.on('notification', (_channel, payload) => got.push(payload));
+  listener.on('error', () => undefined);
+  t.teardown(() => listener.stop());
+  await listener.start();
+  t.equal(cut, 1, 'the first connection was cut at its LISTEN');
+  await waitFor('listening on a second connection', () => (resyncs > 0 ? true : undefined), 5000);
+  t.equal(resyncs, 1, 'and the owner is told to re-read');
+  const writer = new pg.Client({ connectionString: url, types: PG_TYPES });
+  await writer.connect();
+  t.teardown(() => writer.end());
+  await notify(writer, 'fl_changes', 'after-setup');
+  await waitFor('a notification', () => (got.includes('after-setup') ? true : undefined), 2000);
 });
 
 t.test('bad input is refused before the database', async (t) => {
