@@ -8,6 +8,9 @@
  *   bad samples (reason timeout) and the others flow as good. After SILENT_POLLS such polls in a
  *   row it is read once register by register: the registers that time out alone are returned as
  *   silent; when every one answers alone, the block is returned as one to read register by register.
+ *   Before any register is called silent, a block that answered in this poll is asked once more
+ *   (no retries): when it times out too, the link died during the split, and the poll fails as a
+ *   link failure instead of marking the block's registers unsupported.
  * - When no block answers (the first one times out, then the next one, asked once without
  *   retries, too) the link or the slave is gone: the first timeout is thrown, as is any other
  *   failure (gateway exceptions 0A/0B, busy, CRC, I/O, cannot connect).
@@ -57,21 +60,23 @@ const timedOutSamples = (req: ReadRequest, timeMs: number): Sample[] =>
 export async function readGroup(reqs: readonly ReadRequest[], streaks: SilenceStreaks, io: BlockReader): Promise<GroupRead> {
   const out: GroupRead = { samples: [], refused: [], silent: [], alone: [], streaks };
   const timedOut: ReadRequest[] = [];
-  let answered = false;
+  /** A block the device answered in this poll (with data or a register exception): the proof that the link is alive. */
+  let proof: ReadRequest | undefined;
   let firstTimeout: unknown;
   for (const req of readOrder(reqs, streaks)) {
-    if (answered && dueForSplit(req, streaks)) {
+    if (proof && dueForSplit(req, streaks)) {
       const refusedBefore = out.refused.length;
       const silent = await split(req, io, out);
+      if (silent.length > 0) await proveLink(proof, io);
       out.silent.push(...silent);
       if (silent.length === 0 && out.refused.length === refusedBefore) out.alone.push(...req.registers);
       continue;
     }
     // Nothing answered yet and a block already timed out: one ask of the next, without retries, tells a silent block from a dead link.
-    const proving = !answered && timedOut.length > 0;
+    const proving = !proof && timedOut.length > 0;
     try {
       out.samples.push(...await io.readBlock(req, proving ? 0 : undefined));
-      answered = true;
+      proof ??= req;
       continue;
     } catch (err) {
       const code = registerException(err);
@@ -82,18 +87,27 @@ export async function readGroup(reqs: readonly ReadRequest[], streaks: SilenceSt
         timedOut.push(req);
         continue;
       }
-      answered = true;
+      proof ??= req;
       if (req.registers.length === 1) { out.refused.push({ def: req.registers[0]!, code }); continue; }
     }
     // An exception block: register by register; a register that times out alone here goes out bad (timeout), not unsupported.
     const t = io.now();
     for (const def of await split(req, io, out)) out.samples.push(...timedOutSamples(singleRequest(def), t));
   }
-  if (!answered && timedOut.length > 0) throw firstTimeout;
+  if (!proof && timedOut.length > 0) throw firstTimeout;
   const t = io.now();
   for (const req of timedOut) out.samples.push(...timedOutSamples(req, t));
   out.streaks = nextStreaks(streaks, timedOut);
   return out;
+}
+
+/** Asks `req` (which answered earlier in the poll) once more, without retries; throws when the device no longer answers at all. */
+async function proveLink(req: ReadRequest, io: BlockReader): Promise<void> {
+  try {
+    await io.readBlock(req, 0);
+  } catch (err) {
+    if (registerException(err) === undefined) throw err;
+  }
 }
 
 /** Reads each register of `req` alone: samples and refusals into `out`; returns those that timed out. */

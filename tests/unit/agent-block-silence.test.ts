@@ -45,8 +45,8 @@ t.test('streaks: a block counts the polls it timed out while another answered; t
   t.same([...nextStreaks(s, [])], [], 'a block that answers starts again from nothing');
 });
 
-/** A scripted device: reads touching a silent address (or of a silentAlone register alone) time out, refused addresses raise exception 02, the rest answer. */
-function device(opts: { silent?: number[]; silentAlone?: number[]; refused?: number[]; dead?: boolean }): BlockReader & { asked: Array<{ key: string; retries: number | undefined }> } {
+/** A scripted device (dead from the start, or after `deadAfter` reads): reads touching a silent address (or of a silentAlone register alone) time out, refused addresses raise exception 02, the rest answer. */
+function device(opts: { silent?: number[]; silentAlone?: number[]; refused?: number[]; dead?: boolean; deadAfter?: number }): BlockReader & { asked: Array<{ key: string; retries: number | undefined }> } {
   const asked: Array<{ key: string; retries: number | undefined }> = [];
   return {
     asked,
@@ -55,7 +55,8 @@ function device(opts: { silent?: number[]; silentAlone?: number[]; refused?: num
       asked.push({ key: blockKey(req), retries });
       const touches = (list: number[] | undefined): boolean => (list ?? []).some((x) => x >= req.address && x < req.address + req.length);
       const alone = req.registers.length === 1 && (opts.silentAlone ?? []).includes(req.address);
-      if (opts.dead || touches(opts.silent) || alone) throw new FaultlineError('FL_ERR_MODBUS_TIMEOUT', 'timed out', { context: { kind: 'timeout' } });
+      const died = opts.deadAfter !== undefined && asked.length > opts.deadAfter;
+      if (opts.dead || died || touches(opts.silent) || alone) throw new FaultlineError('FL_ERR_MODBUS_TIMEOUT', 'timed out', { context: { kind: 'timeout' } });
       if (touches(opts.refused)) throw new FaultlineError('FL_ERR_MODBUS_EXCEPTION', 'exception 2', { context: { kind: 'exception', modbusCode: 2 } });
       return req.registers.map((d): Sample => ({ parameter: d.name, value: 1, quality: 'good', timeMs: 1000 }));
     },
@@ -91,7 +92,8 @@ t.test('readGroup: after SILENT_POLLS polls the silent block is read register by
   const got = await readGroup([B, A], streaks, dev);
   t.same(got.silent.map((d) => d.name), ['b1'], 'only b1 stays silent alone');
   t.same(q(got.samples), ['a0:good', 'a1:good', 'b0:good'], 'b0 answers alone');
-  t.same(dev.asked.map((x) => x.key), [blockKey(A), 'holding:256+1', 'holding:257+1'], 'A first, then B split');
+  t.same(dev.asked, [{ key: blockKey(A), retries: undefined }, { key: 'holding:256+1', retries: undefined }, { key: 'holding:257+1', retries: undefined }, { key: blockKey(A), retries: 0 }],
+    'A first, then B split, then A asked once more to prove the link before b1 is called silent');
   t.same([...got.streaks], [], 'the split block starts again');
   t.same(got.alone, []);
 
@@ -100,6 +102,18 @@ t.test('readGroup: after SILENT_POLLS polls the silent block is read register by
   const refusing = await readGroup([B, A], streaks, device({ refused: [0x100] }));
   t.same(refusing.refused.map((r) => [r.def.name, r.code]), [['b0', 2]], 'a register refused alone is refused');
   t.same(refusing.alone, [], 'and the block is re-planned around it, not read alone');
+});
+
+t.test('readGroup: the link dies during the split: the poll fails as a link failure, no register is called silent', async (t) => {
+  const streaks = new Map([[blockKey(B), SILENT_POLLS]]);
+  const dev = device({ silent: [0x101], deadAfter: 1 });
+  await t.rejects(readGroup([B, A], streaks, dev), { code: 'FL_ERR_MODBUS_TIMEOUT' }, 'not a result with b0 and b1 silent');
+  t.same(dev.asked.map((x) => x.key), [blockKey(A), 'holding:256+1', 'holding:257+1', blockKey(A)], 'A answered, then nothing: the proof read of A fails');
+  await t.rejects(readGroup([B, A], streaks, device({ deadAfter: 2 })), { code: 'FL_ERR_MODBUS_TIMEOUT' }, 'nor when it dies after b0 answered alone');
+  const refusing = device({ silent: [0x101], refused: [0, 1] });
+  const got = await readGroup([B, A], streaks, refusing);
+  t.same(got.silent.map((d) => d.name), ['b1'], 'a block that answered with an exception proves the link too');
+  t.same(refusing.asked.at(-1), { key: blockKey(A), retries: 0 });
 });
 
 t.test('readGroup: not split while nothing else answered, and never for a group of one block', async (t) => {
