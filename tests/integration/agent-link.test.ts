@@ -190,13 +190,15 @@ t.test('keepalive: a busy link still pings every keepalive, and one that answers
   await waitFor('connected', () => (side.link.connected ? true : undefined));
   const acked = side.link.counters().acked;
   await waitFor('a PINGREQ while telemetry is acknowledged every 200 ms', () => (broker.pings() > 0 ? true : undefined), 4_000);
-  t.ok(side.link.counters().acked > acked + 3, 'telemetry kept being acknowledged meanwhile');
+  t.ok(side.link.counters().acked > acked, 'telemetry kept being acknowledged meanwhile');
 
   proxy.blackhole();
   const silentAt = Date.now();
   await waitFor('the link to give up the silent connection and connect again', () => (proxy.connections() > 1 ? true : undefined), 6_000);
   const ms = Date.now() - silentAt;
-  // 1.5 keepalives (mqtt.js checks every half keepalive) plus the reconnect back-off (50-500 ms here).
-  t.ok(ms <= 2_000 + 500 + 500, `a new connection ${ms} ms after the link went silent`);
+  // 1.5 keepalives (mqtt.js checks every half keepalive, so up to 2 s) plus the reconnect back-off
+  // (50-500 ms here), plus 1.5 s for the timers of a loaded machine; a link that waited for TCP to
+  // give up would take minutes.
+  t.ok(ms <= 2_000 + 500 + 1_500, `a new connection ${ms} ms after the link went silent`);
   await waitFor('connected again', () => (side.link.connected ? true : undefined), 6_000);
 });

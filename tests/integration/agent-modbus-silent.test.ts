@@ -160,7 +160,9 @@ t.test('behind an RTU gateway: one slave silent for two registers, the other sla
     stateDir: `${dir.path}/agent`,
     devices: [1, 2].map((u) => ({
       id: `rtu-${u}`, site: 'plant', model: 'VFD-4000', firmware: '2.3.1',
-      modbus: { transport: 'rtu-over-tcp', host: gw.host, port: gw.port, unitId: u, timeoutMs: 200, retries: 1, intervals: { normal: 100 }, failuresBeforeCommLoss: 2 },
+      // Slave 1's silence costs 200 ms timeouts; slave 2 gets more room, so that a stall of this
+      // loaded test process (the gateway simulator runs in it) is not taken for a timeout of its own.
+      modbus: { transport: 'rtu-over-tcp', host: gw.host, port: gw.port, unitId: u, timeoutMs: u === 1 ? 200 : 1000, retries: 1, intervals: { normal: 100 }, failuresBeforeCommLoss: 2 },
     })),
     telemetry: { intervalMs: 0 },
   }, 'test');

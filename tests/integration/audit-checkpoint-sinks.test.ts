@@ -116,7 +116,8 @@ t.test('checkpoints go to syslog and the webhook; the copies catch a cut the hos
   running = false;
   await collector.stop();
 
-  for (const msg of syslog.messages) t.match(msg, SYSLOG_LINE, 'RFC 5424: <PRI>1 TIMESTAMP HOST faultline PROCID audit-checkpoint - {checkpoint}');
+  // One assertion for all of them: how many checkpoints there were depends on the timing of the 200 ms ticks.
+  t.same(syslog.messages.filter((msg) => !SYSLOG_LINE.test(msg)), [], 'RFC 5424: <PRI>1 TIMESTAMP HOST faultline PROCID audit-checkpoint - {checkpoint}');
   t.notOk(bodies.some((b) => b.path === '/chat' && b.body.includes('audit.checkpoint')), 'a "*" webhook gets no checkpoints');
   const copies = bodies.filter((b) => b.path === '/audit');
   t.match(JSON.parse(copies[0]?.body ?? '{}'), { event: 'audit.checkpoint', details: { seq: Number, hash: /^[0-9a-f]{64}$/, atMs: Number, mac: /^[0-9a-f]{64}$/ } });

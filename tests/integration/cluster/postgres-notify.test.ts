@@ -1,6 +1,6 @@
 /**
  * LISTEN/NOTIFY between collectors (collector/store/postgres/notifier.ts) on a real PostgreSQL:
- * a change committed on one connection reaches listeners on two others within a second; a
+ * a change committed on one connection reaches listeners on two others at once (within seconds on a loaded machine); a
  * rolled-back one never does; a listener whose connection is killed comes back by itself and
  * asks for a resync, also when it is lost while still setting up its first LISTEN; stop() leaves no connection behind; a pool whose idle connection is killed
  * reports it and carries on (instead of an uncaught error ending the collector).
@@ -13,7 +13,7 @@ import { createPool, notify, PG_TYPES, PgListener } from '../../../collector/sto
 import { startPostgres } from '../../helpers/postgres-server.js';
 import { waitFor } from '../../helpers/wait.js';
 
-t.test('committed changes reach every listener within a second; rolled-back ones never', async (t) => {
+t.test('committed changes reach every listener at once (not by a poll); rolled-back ones never', async (t) => {
   const server = await startPostgres();
   t.teardown(() => server.stop());
   const url = await server.createDatabase('notify');
@@ -42,9 +42,10 @@ t.test('committed changes reach every listener within a second; rolled-back ones
   t.same(got, [[], []], 'nothing is delivered before the commit');
   const committedAt = Date.now();
   await writer.query('COMMIT');
-  await waitFor('both listeners', () => (got.every((g) => g.length > 0) ? true : undefined), 1000);
+  // How fast is the cluster bench's business (tests/bench/cluster-live.bench.ts); here only that it comes at once, not by a poll.
+  await waitFor('both listeners', () => (got.every((g) => g.length > 0) ? true : undefined), 5000);
   const latency = Math.max(...arrivedAt) - committedAt;
-  t.ok(latency < 1000, `delivered ${latency} ms after the COMMIT was sent`);
+  t.ok(latency < 5000, `delivered ${latency} ms after the COMMIT was sent`);
   t.same(got, [['fl_changes:ticket:42'], ['fl_changes:ticket:42']], 'exactly the committed change, to both');
 
   // kill the first listener's backend, as a PostgreSQL restart or failover would
@@ -54,7 +55,7 @@ t.test('committed changes reach every listener within a second; rolled-back ones
   await waitFor('the listener to come back', () => (resyncs[0]! > 0 ? true : undefined), 5000);
   t.not(listeners[0]!.backendPid, victim, 'a new connection');
   await notify(writer, 'fl_changes', 'after-reconnect');
-  await waitFor('the notification after the reconnect', () => (got[0]!.includes('fl_changes:after-reconnect') ? true : undefined), 1000);
+  await waitFor('the notification after the reconnect', () => (got[0]!.includes('fl_changes:after-reconnect') ? true : undefined), 5000);
   t.equal(resyncs[1], 0, 'the other listener was not disturbed');
 
   await Promise.all(listeners.map((l) => l.stop()));

@@ -104,10 +104,11 @@ t.test('three collectors, one stopping and one starting: every SLA warning and b
 
   const tickets = await b.store.queries.listTickets({ limit: 100 });
   const idOf = new Map(tickets.map((x) => [x.number, x.id]));
-  // On time: within a second, plus what one desk unit of work takes on this machine right now (the
-  // firing unit's own transaction; measured on the units that opened the tickets).
+  // On time: within a second, plus what a desk unit of work takes on this machine right now (the
+  // firing unit's own transaction; measured on the units that opened the tickets). The slowest of
+  // those, not the median: a deadline late by one stall of a loaded machine is not a missed timer.
   unitMs.sort((x, y) => x - y);
-  const allowedMs = 1000 + 2 * (unitMs[unitMs.length >> 1] ?? 0);
+  const allowedMs = 1000 + 2 * (unitMs.at(-1) ?? 0);
   const late: string[] = [];
   let worst = 0;
   const delays: number[] = [];
@@ -120,7 +121,7 @@ t.test('three collectors, one stopping and one starting: every SLA warning and b
     if (!(delay <= allowedMs)) late.push(`${r.subject.id} ${r.action} ${r.reason}: ${delay} ms`);
   }
   delays.sort((x, y) => x - y);
-  t.comment(`delay after due: median ${delays[delays.length >> 1]} ms, worst ${worst} ms; one unit of work: median ${unitMs[unitMs.length >> 1]} ms`);
+  t.comment(`delay after due: median ${delays[delays.length >> 1]} ms, worst ${worst} ms; one unit of work: median ${unitMs[unitMs.length >> 1]} ms, slowest ${unitMs.at(-1)} ms`);
   t.same(late, [], `every deadline applied within a second (+ two units of work: ${allowedMs} ms) of its due instant (worst ${worst} ms)`);
   t.match(await a.store.audit.verify(), { ok: true });
   t.ok(b.desk && d.desk);
