@@ -33,7 +33,8 @@ t.test('slaves behind one gateway are polled independently; a silent one raises 
     stateDir,
     devices: [1, 2, 3].map((u) => ({
       id: `drive-${u}`, site: 'line-1', model: 'VFD-4000', firmware: '2.3.1',
-      modbus: { transport: 'rtu-over-tcp', host: gw.host, port: gw.port, unitId: u, timeoutMs: 150, retries: 1, intervals: { normal: 100 }, failuresBeforeCommLoss: 2, backoffMaxMs: 400 },
+      // drive-2 goes silent: its timeouts are short; the healthy ones get room for a stall of this loaded test process (the gateway runs in it).
+      modbus: { transport: 'rtu-over-tcp', host: gw.host, port: gw.port, unitId: u, timeoutMs: u === 2 ? 150 : 1000, retries: 1, intervals: { normal: 100 }, failuresBeforeCommLoss: 2, backoffMaxMs: 400 },
     })),
     telemetry: { intervalMs: 0 },
   }, 'test');
